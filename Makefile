@@ -1,0 +1,36 @@
+# Two commands on a fresh machine with Python 3.11+, git and make:
+#   make run    set up .venv and show the demo vault's due list and daily note
+#   make test   set up .venv (with pytest, hypothesis, pre-commit) and run lint + tests
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+DEMO_DATE := 2026-11-25
+
+.PHONY: run test test-fast lint bench docs clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,dev]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	MDNET_TODAY=$(DEMO_DATE) $(BIN)/mdnet --vault examples/vault due
+
+test: $(STAMP) lint
+	$(BIN)/python -m pytest -q
+
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -q -m "not slow"
+
+lint: $(STAMP)
+	$(BIN)/ruff check mdnet tests benchmarks
+	$(BIN)/ruff format --check mdnet tests benchmarks
+	$(BIN)/mypy
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache examples/vault/.mdnet

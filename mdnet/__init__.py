@@ -1,0 +1,44 @@
+"""mdnet: a career network kept in plain Markdown, with due lists and git history.
+
+>>> import mdnet
+>>> vault = mdnet.Vault.open("~/my-network")      # doctest: +SKIP
+>>> [item.name for item in vault.due(within="30d")] # doctest: +SKIP
+"""
+
+from mdnet.errors import (
+    AmbiguousName,
+    ConfigError,
+    ContactNotFound,
+    DuplicateContact,
+    FileChanged,
+    MdnetError,
+    NoteError,
+    UsageError,
+    VaultError,
+)
+from mdnet.model import Contact, DueItem, Duration, Interaction, LogEntry, Problem, Reason, RefreshStats
+from mdnet.vault import Vault
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "AmbiguousName",
+    "ConfigError",
+    "Contact",
+    "ContactNotFound",
+    "DueItem",
+    "DuplicateContact",
+    "Duration",
+    "FileChanged",
+    "Interaction",
+    "LogEntry",
+    "MdnetError",
+    "NoteError",
+    "Problem",
+    "Reason",
+    "RefreshStats",
+    "UsageError",
+    "Vault",
+    "VaultError",
+    "__version__",
+]

@@ -1,0 +1,279 @@
+"""The command line: the only place that prints or exits.
+
+Each command builds objects, calls one library function, and prints the result as
+a table for people or JSON for programs. Errors from the library become one line
+on stderr (``mdnet: error: ...``) and an exit code, in :func:`run`.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from typing import Any, NoReturn, TypeVar
+
+import click
+
+from mdnet import due as due_mod
+from mdnet.errors import MdnetError
+from mdnet.model import BUCKETS
+from mdnet.vault import Vault, days_within, resolve_today
+
+F = TypeVar("F", bound=Callable[..., Any])
+MAX_WARNINGS = 10
+
+
+class State:
+    """What the group options hold, passed to every command."""
+
+    def __init__(self, vault_path: str | None, today: str | None, debug: bool) -> None:
+        self.vault_path = vault_path
+        self.today_text = today
+        self.debug = debug
+        self._vault: Vault | None = None
+
+    @property
+    def vault(self) -> Vault:
+        if self._vault is None:
+            self._vault = Vault.open(self.vault_path)
+        return self._vault
+
+    @property
+    def today(self) -> Any:
+        return resolve_today(self.today_text)
+
+
+pass_state = click.make_pass_decorator(State)
+
+
+def json_option(function: F) -> F:
+    return click.option("--json", "as_json", is_flag=True, help="Print JSON for programs.")(function)
+
+
+def emit_json(data: Any) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def echo_rich(renderable: Any) -> None:
+    from rich.console import Console
+
+    Console(soft_wrap=False, highlight=False).print(renderable)
+
+
+def warn_bad_notes(state: State) -> None:
+    """Notes left out because of errors: one stderr line each (up to a few)."""
+    errors = [p for p in state.vault.problems() if p.severity == "error"]
+    for problem in errors[:MAX_WARNINGS]:
+        click.echo(f"mdnet: warning: {problem.format()} (note left out)", err=True)
+    if len(errors) > MAX_WARNINGS:
+        click.echo(f"mdnet: warning: {len(errors) - MAX_WARNINGS} more notes left out; see 'mdnet check'", err=True)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--vault", "vault_path", metavar="PATH", help="The vault (default: $MDNET_VAULT, else discovered).")
+@click.option("--today", metavar="DATE", help="Pretend today is DATE (default: $MDNET_TODAY, else the clock).")
+@click.option("--debug", is_flag=True, help="Show tracebacks.")
+@click.version_option(package_name="mdnet")
+@click.pass_context
+def main(context: click.Context, vault_path: str | None, today: str | None, debug: bool) -> None:
+    """Keep in touch with your network, in plain Markdown."""
+    context.obj = State(vault_path, today, debug)
+    context.call_on_close(lambda: context.obj._vault.close() if context.obj._vault else None)
+
+
+@main.command()
+@click.argument("path", default=".", type=click.Path(file_okay=False))
+def init(path: str) -> None:
+    """Make a vault: mdnet.toml, people/, daily/, .gitignore, git init. Never overwrites."""
+    created = Vault.init(path)
+    if created:
+        click.echo(f"created in {path}: " + ", ".join(created))
+    else:
+        click.echo(f"{path} is already a vault; nothing to do")
+
+
+@main.command()
+@click.argument("name")
+@click.option("--category", help="client, vendor, friend, recruiter, ... (free text)")
+@click.option("--cadence", help="Keep in touch every ... (30d, 2w, 3m, quarterly, never).")
+@click.option("--tag", "tags", multiple=True, help="A tag (repeatable).")
+@click.option("--email", "emails", multiple=True, help="An email address (repeatable).")
+@click.option("--company", help="Their company (written as a wikilink).")
+@click.option("--role", help="Their role.")
+@pass_state
+def add(state: State, name: str, category: str | None, cadence: str | None, tags: tuple[str, ...],
+        emails: tuple[str, ...], company: str | None, role: str | None) -> None:  # fmt: skip
+    """Add a contact note named after the person."""
+    vault = state.vault
+    path = vault.add(name, category=category, cadence=cadence, tags=tags, email=emails, company=company,
+                     role=role, today=state.today)  # fmt: skip
+    click.echo(f"added {path.relative_to(vault.root).as_posix()}")
+
+
+@main.command(name="list")
+@click.option("--category", help="Only this category.")
+@click.option("--tag", help="Only contacts with this tag.")
+@json_option
+@pass_state
+def list_(state: State, category: str | None, tag: str | None, as_json: bool) -> None:
+    """List contacts."""
+    vault, today = state.vault, state.today
+    contacts = vault.contacts(category=category, tag=tag)
+    default = vault.config.default_cadence_duration
+    dues = {c.path: due_mod.next_due(c, today, default) for c in contacts}
+    if as_json:
+        emit_json({"contacts": [
+            {"name": c.name, "path": c.path, "category": c.category, "tags": list(c.tags),
+             "cadence": c.fields.get("cadence"), "last_contact": _iso(c.last_contact), "due": _iso(dues[c.path])}
+            for c in contacts]})  # fmt: skip
+    else:
+        from mdnet import render
+
+        echo_rich(render.contacts_table(contacts, dues))
+    warn_bad_notes(state)
+
+
+def _iso(value: Any) -> str | None:
+    return None if value is None else str(value.isoformat())
+
+
+@main.command()
+@click.argument("name")
+@json_option
+@pass_state
+def show(state: State, name: str, as_json: bool) -> None:
+    """Show one contact: fields, due state, last interactions."""
+    vault, today = state.vault, state.today
+    contact = vault.get(name)
+    window = days_within(None, today, vault.config.upcoming_days)
+    item = due_mod.item_for(contact, today, window, vault.config.default_cadence_duration)
+    if as_json:
+        emit_json({"name": contact.name, "path": contact.path, "fields": contact.fields,
+                   "last_contact": _iso(contact.last_contact), "due": None if item is None else item.as_dict(),
+                   "log": [{"date": e.date.isoformat(), "time": e.time, "kind": e.kind, "text": e.text}
+                           for e in contact.log]})  # fmt: skip
+        return
+    from mdnet import render
+
+    echo_rich(render.contact_card(contact, item, today))
+
+
+@main.command()
+@click.option("--within", metavar="DURATION", help="The window for 'upcoming' (default 7d; 30d for the month).")
+@click.option("--category", help="Only this category.")
+@click.option("--tag", help="Only contacts with this tag.")
+@json_option
+@pass_state
+def due(state: State, within: str | None, category: str | None, tag: str | None, as_json: bool) -> None:
+    """Whom to contact: replies owed, overdue, due today, coming up."""
+    vault, today = state.vault, state.today
+    window = days_within(within, today, vault.config.upcoming_days)
+    items = vault.due(today=today, within=window, category=category, tag=tag)
+    if as_json:
+        emit_json({"date": today.isoformat(), "within_days": window, "items": [i.as_dict() for i in items]})
+    else:
+        from mdnet import render
+
+        echo_rich(render.due_table(items, today, window))
+    warn_bad_notes(state)
+
+
+@main.command()
+@click.argument("files", nargs=-1, type=click.Path())
+@json_option
+@pass_state
+def check(state: State, files: tuple[str, ...], as_json: bool) -> None:
+    """Validate notes: path:line:col: error: message. Exit 1 on any error."""
+    problems = state.vault.check(list(files) if files else None)
+    if as_json:
+        emit_json({"problems": [p.as_dict() for p in problems]})
+    else:
+        for problem in problems:
+            click.echo(problem.format())
+    if any(p.severity == "error" for p in problems):
+        sys.exit(1)
+
+
+@main.command()
+@pass_state
+def report(state: State) -> None:
+    """The due list in brief, for a pre-commit hook. Always exits 0."""
+    try:
+        vault, today = state.vault, state.today
+        items = vault.due(today=today)
+    except MdnetError as exc:
+        click.echo(f"mdnet report: {exc}")
+        return
+    counts = {bucket: sum(1 for i in items if i.bucket == bucket) for bucket in BUCKETS}
+    click.echo(f"mdnet {today}: " + ", ".join(f"{counts[b]} {b}" for b in BUCKETS))
+    for bucket, label in (("reply", "reply owed"), ("overdue", "overdue")):
+        names = [i.name + (f" ({i.days_overdue}d)" if i.days_overdue else "") for i in items if i.bucket == bucket]
+        if names:
+            click.echo(f"  {label}: " + ", ".join(names))
+
+
+@main.command()
+@click.argument("text", nargs=-1, required=True)
+@json_option
+@pass_state
+def search(state: State, text: tuple[str, ...], as_json: bool) -> None:
+    """Full-text search over contacts."""
+    query = " ".join(text)
+    results = state.vault.search(query)
+    if as_json:
+        emit_json({"query": query, "results": [{"name": c.name, "path": c.path, "snippet": s} for c, s in results]})
+        return
+    from mdnet import render
+
+    echo_rich(render.search_table(results, query))
+
+
+@main.command()
+@click.option("--rebuild", is_flag=True, help="Throw the index away and rebuild it.")
+@json_option
+@pass_state
+def index(state: State, rebuild: bool, as_json: bool) -> None:
+    """Bring the index up to date; print counts and time."""
+    vault = state.vault
+    if rebuild:
+        vault.rebuild_index()
+    stats = vault.refresh()
+    if as_json:
+        emit_json(stats.as_dict() | {"rebuilt": stats.rebuilt or rebuild})
+        return
+    from mdnet import render
+
+    click.echo(render.stats_line(stats))
+    warn_bad_notes(state)
+
+
+def _fail(message: str, code: int) -> NoReturn:
+    click.echo(f"mdnet: error: {message}", err=True)
+    sys.exit(code)
+
+
+def run(argv: list[str] | None = None) -> None:
+    """Entry point: run the CLI, turning every error into one line and an exit code."""
+    args = sys.argv[1:] if argv is None else argv
+    debug = "--debug" in args
+    try:
+        main.main(args=args, prog_name="mdnet", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.Abort:
+        _fail("interrupted", 130)
+    except click.ClickException as exc:
+        _fail(exc.format_message(), exc.exit_code)
+    except MdnetError as exc:
+        if debug:
+            raise
+        _fail(str(exc), exc.exit_code)
+    except KeyboardInterrupt:
+        _fail("interrupted", 130)
+    except BrokenPipeError:
+        sys.exit(0)
+    except Exception as exc:
+        if debug:
+            raise
+        _fail(f"unexpected {type(exc).__name__}: {exc} (run with --debug for the traceback)", 2)
+    sys.exit(0)

@@ -1,0 +1,122 @@
+"""``mdnet.toml`` -> a frozen :class:`Config`; every problem reported at once.
+
+All keys are optional (SPEC section 9). Unknown keys are errors, so a typo such
+as ``contacts_dirs`` does not silently fall back to the default.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import tomllib
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from mdnet.durations import DurationError, parse_duration
+from mdnet.errors import ConfigError
+from mdnet.model import Duration
+
+CONFIG_NAME = "mdnet.toml"
+DEFAULT_MAX_NOTE_BYTES = 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    """The vault's settings; defaults as in SPEC section 9."""
+
+    contact_dirs: tuple[str, ...] = ("people",)
+    daily_dir: str = "daily"
+    daily_format: str = "YYYY-MM-DD"
+    log_heading: str = "Log"
+    file_names: str = "title"
+    default_cadence: str = "never"
+    new_contact_cadence: str = "90d"
+    upcoming_days: int = 7
+    max_note_bytes: int = DEFAULT_MAX_NOTE_BYTES
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def default_cadence_duration(self) -> Duration | None:
+        return parse_duration(self.default_cadence)
+
+    def fingerprint(self) -> str:
+        """What the index depends on: a change here means the index is rebuilt."""
+        relevant = {"contact_dirs": self.contact_dirs, "log_heading": self.log_heading,
+                    "max_note_bytes": self.max_note_bytes}  # fmt: skip
+        return hashlib.sha1(json.dumps(relevant, sort_keys=True).encode()).hexdigest()[:16]
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+_STR_KEYS = ("daily_dir", "daily_format", "log_heading", "file_names", "default_cadence", "new_contact_cadence")
+# Keys that later features own; accepted here so that one mdnet.toml serves all.
+_SECTION_KEYS = ("cadence", "me", "tips")
+
+
+def load_config(root: Path) -> Config:
+    """Read ``root/mdnet.toml``; the defaults when it does not exist."""
+    path = root / CONFIG_NAME
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return Config()
+    except OSError as exc:
+        raise ConfigError(f"cannot read: {exc.strerror}", path=CONFIG_NAME) from None
+    try:
+        raw = tomllib.loads(data.decode("utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"malformed TOML: {exc}", path=CONFIG_NAME) from None
+    return config_from_mapping(raw)
+
+
+def config_from_mapping(raw: dict[str, Any]) -> Config:
+    """Validate a parsed ``mdnet.toml``; raises one :class:`ConfigError` naming every problem."""
+    problems: list[str] = []
+    values: dict[str, Any] = {}
+    extra: dict[str, Any] = {}
+    for key, value in raw.items():
+        if key == "contact_dirs":
+            if isinstance(value, str):
+                value = [value]
+            if not isinstance(value, list) or not value or not all(isinstance(v, str) and v for v in value):
+                problems.append("contact_dirs must be a non-empty list of folder names")
+                continue
+            values[key] = tuple(_clean_folder(v, problems, key) for v in value)
+        elif key in _STR_KEYS:
+            if not isinstance(value, str) or not value:
+                problems.append(f"{key} must be a non-empty string")
+                continue
+            values[key] = value
+        elif key in ("upcoming_days", "max_note_bytes"):
+            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+                problems.append(f"{key} must be a whole number >= 0")
+                continue
+            values[key] = value
+        elif key in _SECTION_KEYS:
+            extra[key] = value
+        else:
+            problems.append(f"unknown key {key!r}")
+    if "daily_dir" in values:
+        values["daily_dir"] = _clean_folder(values["daily_dir"], problems, "daily_dir")
+    if values.get("file_names", "title") not in ("title", "slug"):
+        problems.append("file_names must be 'title' or 'slug'")
+    for key in ("default_cadence", "new_contact_cadence"):
+        if key in values:
+            try:
+                parse_duration(values[key])
+            except DurationError as exc:
+                problems.append(f"{key}: {exc}")
+    if problems:
+        raise ConfigError("; ".join(problems), path=CONFIG_NAME)
+    return Config(**values, extra=extra)
+
+
+def _clean_folder(value: str, problems: list[str], key: str) -> str:
+    """A folder inside the vault, as a relative POSIX path; ``..`` and absolute paths refused."""
+    cleaned = value.strip().strip("/")
+    parts = Path(cleaned).parts
+    if not cleaned or Path(value).is_absolute() or ".." in parts:
+        problems.append(f"{key}: {value!r} must be a folder inside the vault")
+    return cleaned

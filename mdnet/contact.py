@@ -1,0 +1,300 @@
+"""A parsed note -> a validated :class:`~mdnet.model.Contact` and its Problems.
+
+Pure: takes the note's text and where it lives, returns values. Every problem is
+reported with a line and column so ``mdnet check`` can point an editor at it; a
+note with an error is left out of lists (SPEC 10), one with only warnings is kept.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Any
+
+from mdnet import document, frontmatter_yaml
+from mdnet.durations import DurationError, parse_date, parse_duration
+from mdnet.model import Contact, Duration, LogEntry, Problem, Severity
+
+DATE_FIELDS = ("last_contact", "next_contact", "follow_up", "snooze_until")
+STATUSES = ("active", "dormant", "archived")
+_TRUE_WORDS = frozenset(("true", "yes", "y", "on"))
+_FALSE_WORDS = frozenset(("false", "no", "n", "off", ""))
+_WIKILINK_RE = re.compile(r"\[\[([^\]|#]+)(?:#[^\]|]*)?(?:\|([^\]]*))?\]\]")
+_ENTRY_RE = re.compile(r"[-*+][ \t]+(?:\[.\][ \t]+)?(\d{4}-\d\d-\d\d)(?:[ T](\d\d:\d\d))?(?:[ \t]+(.*))?$")
+_KIND_RE = re.compile(r"([A-Za-z][\w-]{0,30}):[ \t]+(.*)$")
+_MONTHDAY_RE = re.compile(r"(?:(\d{4})|-)?-(\d\d)-(\d\d)$")
+
+
+@dataclass(frozen=True, slots=True)
+class ParseSettings:
+    """What parsing depends on besides the text: from the vault's configuration."""
+
+    log_heading: str = "Log"
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedNote:
+    """Everything the index keeps of one note."""
+
+    fields: dict[str, Any]
+    is_contact_type: bool
+    contact: Contact | None
+    problems: tuple[Problem, ...]
+    body: str
+
+
+class _Collector:
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.problems: list[Problem] = []
+
+    def add(self, line: int, column: int, severity: Severity, message: str) -> None:
+        self.problems.append(Problem(self.path, line, column, severity, message))
+
+    @property
+    def has_error(self) -> bool:
+        return any(p.severity == "error" for p in self.problems)
+
+
+def parse_note(text: str, path: str, *, contact_folder: bool, settings: ParseSettings) -> ParsedNote:
+    """Parse a decoded note at ``path`` (vault-relative, POSIX).
+
+    ``contact_folder`` says whether the note lives under a contact folder; a note
+    elsewhere is a contact only when its front matter says ``type: contact``.
+    """
+    out = _Collector(path)
+    doc = document.split(text)
+    fields: dict[str, Any] = {}
+    key_lines: dict[str, int] = {}
+    if doc.unclosed:
+        out.add(1, 1, "warning", "front matter fence '---' on line 1 is never closed; read as body text")
+    if doc.front_matter is not None:
+        try:
+            value, key_lines = frontmatter_yaml.load(doc.front_matter)
+        except frontmatter_yaml.YamlProblem as exc:
+            out.add(doc.yaml_line + exc.line, exc.column + 1, "error", exc.message)
+            value = None
+        if isinstance(value, dict):
+            fields = value
+        elif value is not None:
+            out.add(doc.yaml_line, 1, "error", f"front matter is not a mapping (it is a {_yaml_kind(value)})")
+    note_type = fields.get("type")
+    is_contact_type = isinstance(note_type, str) and note_type.strip().lower() == "contact"
+    opted_out = isinstance(note_type, str) and note_type.strip() != "" and not is_contact_type
+    is_contact = is_contact_type or (contact_folder and not opted_out)
+    if not is_contact:
+        return ParsedNote(fields, False, None, tuple(out.problems), doc.body)
+    line_of = {key: doc.yaml_line + line for key, line in key_lines.items()}
+    contact = _build_contact(fields, path, doc, line_of, out, settings)
+    return ParsedNote(fields, is_contact_type, None if out.has_error else contact, tuple(out.problems), doc.body)
+
+
+def _yaml_kind(value: Any) -> str:
+    return "list" if isinstance(value, list) else "scalar"
+
+
+def _build_contact(
+    fields: dict[str, Any],
+    path: str,
+    doc: document.Document,
+    line_of: dict[str, int],
+    out: _Collector,
+    settings: ParseSettings,
+) -> Contact:
+    stem = path.rsplit("/", 1)[-1]
+    stem = stem[:-3] if stem.lower().endswith(".md") else stem
+
+    def problem(key: str, message: str, severity: Severity = "error") -> None:
+        out.add(line_of.get(key, doc.yaml_line), 1, severity, message)
+
+    name_value = fields.get("name")
+    name = _text(name_value).strip() if name_value not in (None, "", []) else stem
+    dates: dict[str, dt.date | None] = {}
+    for key in DATE_FIELDS:
+        dates[key] = _date_field(fields, key, problem)
+    cadence: Duration | None = None
+    cadence_set = False
+    raw_cadence = fields.get("cadence")
+    if raw_cadence is not None and raw_cadence != "":
+        cadence_set = True
+        if isinstance(raw_cadence, str):
+            try:
+                cadence = parse_duration(raw_cadence)
+            except DurationError as exc:
+                problem("cadence", f"bad cadence: {exc}")
+        else:
+            problem("cadence", f"bad cadence {raw_cadence!r}: write a unit, e.g. {raw_cadence}d")
+    needs_reply, needs_reply_date = _needs_reply(fields.get("needs_reply"), problem)
+    status = _text(fields.get("status") or "active").strip().lower()
+    if status not in STATUSES:
+        problem("status", f"unknown status {status!r} (expected active, dormant or archived)", "warning")
+        status = "active"
+    log = _parse_log(doc, settings.log_heading, out)
+    last_contact = dates["last_contact"]
+    newest_log = max((entry.date for entry in log), default=None)
+    if newest_log is not None and (last_contact is None or newest_log > last_contact):
+        last_contact = newest_log
+    follow_up_note = fields.get("follow_up_note")
+    return Contact(
+        path=path,
+        name=name,
+        stem=stem,
+        fields=fields,
+        aliases=as_list(fields.get("aliases")),
+        category=_optional_text(fields.get("category")),
+        tags=tuple(tag.lstrip("#") for tag in as_list(fields.get("tags"))),
+        company=_optional_text(fields.get("company")),
+        emails=as_list(fields.get("email", fields.get("emails"))),
+        interests=as_list(fields.get("interests")),
+        status=status,
+        cadence=cadence,
+        cadence_set=cadence_set,
+        last_contact=last_contact,
+        next_contact=dates["next_contact"],
+        follow_up=dates["follow_up"],
+        follow_up_note=_text(follow_up_note) if follow_up_note is not None else None,
+        needs_reply=needs_reply,
+        needs_reply_date=needs_reply_date,
+        snooze_until=dates["snooze_until"],
+        birthday=_birthday(fields.get("birthday"), problem),
+        log=tuple(log),
+    )
+
+
+def _text(value: Any) -> str:
+    """A field as text; an unquoted ``[[Link]]`` (which YAML reads as a nested list) back as a link."""
+    if isinstance(value, list) and len(value) == 1 and isinstance(value[0], list) and len(value[0]) == 1:
+        return f"[[{value[0][0]}]]"
+    if isinstance(value, list):
+        return ", ".join(_text(v) for v in value)
+    return str(value)
+
+
+def _optional_text(value: Any) -> str | None:
+    if value is None or value == "":
+        return None
+    return _text(value).strip()
+
+
+def as_list(value: Any) -> tuple[str, ...]:
+    """A list, a string or a comma-separated string, as Obsidian accepts for tags and aliases."""
+    if value is None:
+        return ()
+    if isinstance(value, list):
+        items: list[str] = []
+        for item in value:
+            if item is None:
+                continue
+            if isinstance(item, list) and len(item) == 1 and isinstance(item[0], list):
+                items.append(_text([item]))
+            elif isinstance(item, list) and len(item) == 1:
+                items.append(f"[[{item[0]}]]")
+            else:
+                items.append(str(item).strip())
+        return tuple(i for i in items if i)
+    return tuple(part.strip() for part in str(value).split(",") if part.strip())
+
+
+def _date_field(fields: dict[str, Any], key: str, problem: Any) -> dt.date | None:
+    value = fields.get(key)
+    if value is None or value == "":
+        return None
+    try:
+        return parse_date(str(value))
+    except ValueError as exc:
+        problem(key, f"bad date in {key}: {exc}")
+        return None
+
+
+def _needs_reply(value: Any, problem: Any) -> tuple[bool, dt.date | None]:
+    if value is None or value is False:
+        return False, None
+    if value is True:
+        return True, None
+    text = str(value).strip()
+    if text.lower() in _TRUE_WORDS:
+        return True, None
+    if text.lower() in _FALSE_WORDS:
+        return False, None
+    try:
+        return True, parse_date(text)
+    except ValueError:
+        problem("needs_reply", f"bad needs_reply {value!r}: expected true, false or a date")
+        return False, None
+
+
+def _birthday(value: Any, problem: Any) -> tuple[int | None, int, int] | None:
+    if value is None or value == "":
+        return None
+    match = _MONTHDAY_RE.match(str(value).strip())
+    if match is None:
+        problem("birthday", f"bad birthday {value!r}: expected YYYY-MM-DD or --MM-DD")
+        return None
+    year = int(match.group(1)) if match.group(1) else None
+    month, day = int(match.group(2)), int(match.group(3))
+    try:
+        dt.date(year or 2000, month, day)  # 2000 is a leap year: --02-29 is valid
+    except ValueError:
+        problem("birthday", f"bad birthday {value!r}: no such day")
+        return None
+    return (year, month, day)
+
+
+def _parse_log(doc: document.Document, heading: str, out: _Collector) -> list[LogEntry]:
+    heading_re = re.compile(r"(#{1,6})[ \t]+" + re.escape(heading) + r"[ \t#]*$", re.IGNORECASE)
+    lines = doc.body.split("\n")
+    entries: list[LogEntry] = []
+    level = 0
+    for index, raw in enumerate(lines):
+        line = raw.rstrip("\r")
+        if line.startswith("#"):
+            match = heading_re.match(line)
+            if match:
+                level = len(match.group(1))
+                continue
+            hashes = len(line) - len(line.lstrip("#"))
+            if level and hashes <= level and line[hashes : hashes + 1] in (" ", "\t", ""):
+                level = 0
+            continue
+        if not level or not line or line[0] not in "-*+":
+            continue
+        number = doc.body_line + index
+        match = _ENTRY_RE.match(line)
+        if match is None:
+            continue
+        day_text, time, rest = match.group(1), match.group(2), (match.group(3) or "").strip()
+        try:
+            day = parse_date(day_text)
+        except ValueError as exc:
+            out.add(number, 3, "warning", f"log entry ignored: {exc}")
+            continue
+        kind = None
+        kind_match = _KIND_RE.match(rest)
+        if kind_match:
+            kind, rest = kind_match.group(1), kind_match.group(2)
+        entries.append(LogEntry(day, time, kind, rest, number))
+    return entries
+
+
+def fold(text: str) -> str:
+    """Case- and accent-insensitive form of a name, for lookups (``José`` -> ``jose``)."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold().strip()
+
+
+def link_target(text: str) -> str | None:
+    """The target of the first wikilink in ``text`` (folder and heading removed), if any."""
+    match = _WIKILINK_RE.search(text)
+    if match is None:
+        return None
+    return match.group(1).strip().rsplit("/", 1)[-1]
+
+
+def link_label(text: str) -> str:
+    """What a wikilink shows: its label, else its target; plain text is returned as it is."""
+    match = _WIKILINK_RE.search(text)
+    if match is None:
+        return text
+    return (match.group(2) or match.group(1).rsplit("/", 1)[-1]).strip()

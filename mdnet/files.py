@@ -1,0 +1,165 @@
+"""The only module that touches vault files: scan, read, atomic conditional write.
+
+Change tokens (``mtime_ns-size-inode``) tell the index which notes changed without
+reading them. Writes go to a temporary file in the same folder, are flushed and
+fsynced, and renamed over the note only if the note still holds the bytes the edit
+was computed from; otherwise nothing is written and :class:`FileChanged` says why.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+import stat
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from mdnet.errors import FileChanged, VaultError
+
+IGNORED_DIRS = frozenset((".git", ".obsidian", ".trash", ".mdnet"))
+
+
+@dataclass(frozen=True, slots=True)
+class FileState:
+    """A note as the scan saw it: its change token and modification time."""
+
+    token: str
+    mtime_ns: int
+    size: int
+
+
+def is_editor_temporary(name: str) -> bool:
+    """Names editors use for backups, swap and temporary files (never notes)."""
+    return (
+        name.startswith((".", "~"))
+        or name.endswith(("~", ".tmp", ".swp", ".swx", ".swo", ".bak", ".part"))
+        or name == "4913"
+    )
+
+
+def is_note_name(name: str) -> bool:
+    return name.lower().endswith(".md") and not is_editor_temporary(name)
+
+
+def scan(root: Path) -> dict[str, FileState]:
+    """Every note under ``root`` (vault-relative POSIX path -> state).
+
+    Dot folders (``.git``, ``.obsidian``, ``.trash``, ``.mdnet``, ...) are never
+    entered, symlinked folders are not followed (no loops), and an unreadable
+    folder is skipped rather than stopping the scan.
+    """
+    found: dict[str, FileState] = {}
+    stack: list[tuple[str, str]] = [(str(root), "")]
+    while stack:
+        folder, prefix = stack.pop()
+        try:
+            entries = os.scandir(folder)
+        except OSError:
+            continue
+        with entries:
+            for entry in entries:
+                name = entry.name
+                if name.startswith("."):
+                    continue
+                try:
+                    if entry.is_dir(follow_symlinks=False):
+                        stack.append((entry.path, prefix + name + "/"))
+                        continue
+                    if not is_note_name(name):
+                        continue
+                    info = entry.stat()
+                except OSError:
+                    continue
+                if not stat.S_ISREG(info.st_mode):
+                    continue
+                found[prefix + name] = FileState(
+                    f"{info.st_mtime_ns}-{info.st_size}-{info.st_ino}", info.st_mtime_ns, info.st_size
+                )
+    return found
+
+
+def token_of(path: Path) -> str | None:
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    return f"{info.st_mtime_ns}-{info.st_size}-{info.st_ino}"
+
+
+class TooLarge(Exception):
+    """A note over the size limit: not read, reported."""
+
+    def __init__(self, size: int) -> None:
+        super().__init__(size)
+        self.size = size
+
+
+def read_bytes(path: Path, max_bytes: int) -> bytes:
+    """The note's bytes, refusing files over ``max_bytes`` without reading them."""
+    with open(path, "rb") as handle:
+        size = os.fstat(handle.fileno()).st_size
+        if max_bytes and size > max_bytes:
+            raise TooLarge(size)
+        return handle.read()
+
+
+def _fsync_dir(folder: Path) -> None:
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+@contextlib.contextmanager
+def _temporary_beside(path: Path, data: bytes, mode: int | None) -> Iterator[Path]:
+    """A fully written, fsynced temporary file in ``path``'s folder; removed if still there."""
+    temp = path.with_name(f".{path.name}.mdnet-{secrets.token_hex(4)}.tmp")
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644 if mode is None else mode)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        yield temp
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            temp.unlink()
+
+
+def write_if_unchanged(path: Path, data: bytes, expected: bytes, display: str) -> None:
+    """Replace ``path`` with ``data`` atomically, only if it still holds ``expected``.
+
+    Raises :class:`FileChanged` (nothing written) when the note changed since it
+    was read, and :class:`VaultError` when it cannot be written.
+    """
+    try:
+        info = path.stat()
+        with _temporary_beside(path, data, stat.S_IMODE(info.st_mode)) as temp:
+            if path.read_bytes() != expected:
+                raise FileChanged(
+                    "changed on disk since mdnet read it (saved in an editor?); nothing was written, try again",
+                    path=display,
+                )
+            os.replace(temp, path)
+    except FileNotFoundError:
+        raise FileChanged("was deleted or renamed since mdnet read it; nothing was written", path=display) from None
+    except OSError as exc:
+        raise VaultError(f"cannot write: {exc.strerror}", path=display) from None
+    _fsync_dir(path.parent)
+
+
+def create_new(path: Path, data: bytes, display: str) -> None:
+    """Create ``path`` atomically with ``data``; never overwrites an existing file."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with _temporary_beside(path, data, None) as temp:
+            os.link(temp, path)
+    except FileExistsError:
+        raise FileChanged("already exists; nothing was written", path=display) from None
+    except OSError as exc:
+        raise VaultError(f"cannot create: {exc.strerror}", path=display) from None
+    _fsync_dir(path.parent)

@@ -1,0 +1,298 @@
+"""YAML 1.2 front matter to Python values, fast for the plain YAML people write.
+
+Parsing YAML is the cost of indexing a vault, and a general YAML library spends
+~100-1000 us a note. Almost every note is a flat mapping of ``key: scalar``,
+``key: [flow, list]`` and ``key:`` + ``- item`` lines, which this module reads in a
+few microseconds. Anything else (nesting, block scalars, anchors, escapes, tags,
+multi-line scalars) makes the fast path give up (return ``None``), and the whole
+block is read by ruamel.yaml instead, in its YAML 1.2 safe mode. The two paths must
+agree exactly; tests compare them on generated vaults and with Hypothesis.
+
+Semantics (YAML 1.2 core schema, as Obsidian reads front matter): ``NO``/``yes``
+are strings; ``true``/``false``, ``null``/``~``/empty, ints and floats are typed;
+timestamps stay the strings the user wrote (mdnet validates dates itself, with
+line numbers). Values are made JSON-able: the index stores them as JSON.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any
+
+_NULLS = frozenset(("", "~", "null", "Null", "NULL"))
+_TRUES = frozenset(("true", "True", "TRUE"))
+_FALSES = frozenset(("false", "False", "FALSE"))
+_KEY_RE = re.compile(r"([A-Za-z_][A-Za-z0-9_.\- ]*?) *:(?: +(.*))?$")
+_ITEM_RE = re.compile(r"( *)- +(.*)$")
+_INT_RE = re.compile(r"[-+]?[0-9]+$")
+_DATE_RE = re.compile(r"\d{4}-\d\d-\d\d$")
+_MONTHDAY_RE = re.compile(r"--\d\d-\d\d$")
+_UNIT_WORDS_RE = re.compile(r"[1-9]\d* ?[A-Za-z]+(?: [A-Za-z]+)*$")
+_PLAIN_SPECIAL_START = frozenset("[]{}&*!|>'\"%@`#,?:-")
+_RESOLVER_START = frozenset("0123456789+-.=<")
+
+
+class YamlProblem(ValueError):
+    """Malformed YAML, with a 0-based line and column inside the front matter."""
+
+    def __init__(self, message: str, line: int, column: int) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+        self.column = column
+
+
+class _GiveUp(Exception):
+    """The fast path cannot read this block exactly; use the full parser."""
+
+
+def load(text: str) -> tuple[Any, dict[str, int]]:
+    """Parse a front matter block: (value, {top-level key: 0-based line}).
+
+    Raises :class:`YamlProblem` for malformed YAML or a duplicate key.
+    """
+    try:
+        return _load_fast(text)
+    except _GiveUp:
+        return load_full(text)
+
+
+def load_fast_or_none(text: str) -> tuple[Any, dict[str, int]] | None:
+    """The fast path alone (for tests that prove it equals the full parser)."""
+    try:
+        return _load_fast(text)
+    except _GiveUp:
+        return None
+
+
+def _load_fast(text: str) -> tuple[dict[str, Any], dict[str, int]]:
+    result: dict[str, Any] = {}
+    lines: dict[str, int] = {}
+    list_key: str | None = None  # key whose value may still turn into a block list
+    list_indent = -1
+    if "\t" in text or "\\" in text:
+        raise _GiveUp
+    for number, raw in enumerate(text.split("\n")):
+        line = raw[:-1] if raw.endswith("\r") else raw
+        stripped = line.strip()
+        if not stripped or stripped[0] == "#":
+            continue
+        if line[0] == " " or line[0] == "-":
+            if list_key is None:
+                raise _GiveUp
+            match = _ITEM_RE.match(line)
+            if match is None:
+                raise _GiveUp
+            indent = len(match.group(1))
+            if list_indent == -1:
+                list_indent = indent
+                result[list_key] = []
+            elif indent != list_indent:
+                raise _GiveUp
+            result[list_key].append(_scalar(match.group(2), flow=False))
+            continue
+        match = _KEY_RE.match(line)
+        if match is None:
+            raise _GiveUp
+        key, rest = match.group(1), match.group(2)
+        if key in _NULLS or key in _TRUES or key in _FALSES or key.endswith(" "):
+            raise _GiveUp
+        if key in result:
+            raise YamlProblem(f"duplicate key {key!r} (first on line {lines[key] + 1})", number, 0)
+        lines[key] = number
+        list_key, list_indent = None, -1
+        if rest is None or not rest.strip() or rest.lstrip()[0] == "#":
+            result[key] = None
+            list_key = key
+        elif rest[0] == "[":
+            result[key] = _flow_list(rest)
+        else:
+            result[key] = _scalar(rest, flow=False)
+    return result, lines
+
+
+def _scalar(text: str, *, flow: bool) -> Any:
+    """One scalar (plain or quoted) followed by nothing but an optional comment."""
+    first = text[0]
+    if first == '"':
+        end = text.find('"', 1)
+        if end == -1:
+            raise _GiveUp
+        _only_comment_after(text[end + 1 :])
+        return text[1:end]
+    if first == "'":
+        pieces: list[str] = []
+        position = 1
+        while True:
+            end = text.find("'", position)
+            if end == -1:
+                raise _GiveUp
+            pieces.append(text[position:end])
+            if text.startswith("'", end + 1):
+                pieces.append("'")
+                position = end + 2
+                continue
+            _only_comment_after(text[end + 1 :])
+            return "".join(pieces)
+    if first in _PLAIN_SPECIAL_START and not (first == "-" and len(text) > 1 and text[1] not in " ,[]{}"):
+        raise _GiveUp
+    comment = text.find(" #")
+    value = (text[:comment] if comment != -1 else text).rstrip()
+    if value.endswith(":") or ": " in value or (flow and any(c in text for c in "#,[]{}")):
+        raise _GiveUp
+    return _resolve_plain(value)
+
+
+def _only_comment_after(rest: str) -> None:
+    stripped = rest.strip()
+    if stripped and (stripped[0] != "#" or not rest[0].isspace()):
+        raise _GiveUp
+
+
+def _resolve_plain(value: str) -> Any:
+    if value in _NULLS:
+        return None
+    if value in _TRUES:
+        return True
+    if value in _FALSES:
+        return False
+    if value[0] not in _RESOLVER_START:
+        return value
+    if _DATE_RE.match(value) or _MONTHDAY_RE.match(value):
+        return value
+    if _INT_RE.match(value):
+        return int(value)
+    if _UNIT_WORDS_RE.match(value):
+        return value
+    return _resolve_with_ruamel(value)
+
+
+def _resolve_with_ruamel(value: str) -> Any:
+    """Ask ruamel's own YAML 1.2 resolver about odd plain scalars (``+1 480 ...``)."""
+    from ruamel.yaml.nodes import ScalarNode
+    from ruamel.yaml.resolver import VersionedResolver
+
+    tag = VersionedResolver(version=(1, 2)).resolve(ScalarNode, value, (True, False))
+    if str(tag) == "tag:yaml.org,2002:str":
+        return value
+    raise _GiveUp
+
+
+def _flow_list(text: str) -> list[Any]:
+    """A one-line ``[a, "b", 'c']``; nesting, mappings or a trailing comma give up."""
+    items: list[Any] = []
+    position = 1
+    length = len(text)
+    while True:
+        while position < length and text[position] == " ":
+            position += 1
+        if position >= length:
+            raise _GiveUp
+        if text[position] == "]" and not items:
+            _only_comment_after(text[position + 1 :])
+            return items
+        char = text[position]
+        if char in "\"'":
+            end = _quoted_end(text, position)
+            items.append(_scalar(text[position : end + 1], flow=True))
+            position = end + 1
+        else:
+            end = position
+            while end < length and text[end] not in ",]":
+                end += 1
+            piece = text[position:end].rstrip()
+            if not piece:
+                raise _GiveUp
+            items.append(_scalar(piece, flow=True))
+            position = end
+        while position < length and text[position] == " ":
+            position += 1
+        if position >= length:
+            raise _GiveUp
+        if text[position] == "]":
+            _only_comment_after(text[position + 1 :])
+            return items
+        if text[position] != ",":
+            raise _GiveUp
+        position += 1
+        rest = text[position:].lstrip(" ")
+        if rest.startswith("]"):
+            raise _GiveUp  # a trailing comma: leave it to the full parser
+
+
+def _quoted_end(text: str, start: int) -> int:
+    quote = text[start]
+    position = start + 1
+    while True:
+        end = text.find(quote, position)
+        if end == -1:
+            raise _GiveUp
+        if quote == "'" and text.startswith("'", end + 1):
+            position = end + 2
+            continue
+        return end
+
+
+def load_full(text: str) -> tuple[Any, dict[str, int]]:
+    """Exact YAML 1.2 (ruamel.yaml, safe), timestamps kept as strings."""
+    loader = _full_loader()
+    try:
+        value = loader.load(text)
+    except Exception as exc:  # ruamel raises many unrelated classes for bad input
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        problem = getattr(exc, "problem", None) or getattr(exc, "context", None) or str(exc).splitlines()[0]
+        if type(exc).__name__ == "DuplicateKeyError":
+            problem = "duplicate key: " + str(getattr(exc, "problem", "") or "").strip()
+        line = mark.line if mark is not None else 0
+        column = mark.column if mark is not None else 0
+        raise YamlProblem(f"malformed YAML: {problem}", line, column) from None
+    return _jsonable(value), _top_level_key_lines(text)
+
+
+_LOADER: Any = None
+
+
+def _full_loader() -> Any:
+    global _LOADER
+    if _LOADER is None:
+        from ruamel.yaml import YAML
+        from ruamel.yaml.constructor import SafeConstructor
+
+        class _Constructor(SafeConstructor):
+            """Safe YAML 1.2 that keeps timestamps as the text the user wrote."""
+
+        _Constructor.add_constructor("tag:yaml.org,2002:timestamp", SafeConstructor.construct_yaml_str)
+        yaml = YAML(typ="safe", pure=True)
+        yaml.Constructor = _Constructor
+        yaml.version = (1, 2)
+        _LOADER = yaml
+    return _LOADER
+
+
+_TOP_KEY_RE = re.compile(r"""^(?:"([^"]+)"|'([^']+)'|([^\s#'"\-?:][^:]*?))\s*:(?:\s|$)""")
+
+
+def _top_level_key_lines(text: str) -> dict[str, int]:
+    lines: dict[str, int] = {}
+    for number, line in enumerate(text.split("\n")):
+        match = _TOP_KEY_RE.match(line)
+        if match:
+            key = next(g for g in match.groups() if g is not None)
+            lines.setdefault(key, number)
+    return lines
+
+
+def _jsonable(value: Any) -> Any:
+    """Make any YAML value JSON-able: keys to strings, sets to lists, bytes to text."""
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else str(value)
+    if isinstance(value, dict):
+        return {str(k) if not isinstance(k, str) else k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, bytes):
+        return value.decode("latin-1")
+    return str(value)

@@ -1,0 +1,212 @@
+"""Frozen records that flow through mdnet: no IO, no clock.
+
+Everything here is a value: equal inputs give equal records, and records can be
+serialised to plain JSON-able dicts (``as_dict``) for the index and for ``--json``.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Severity = Literal["error", "warning"]
+Bucket = Literal["reply", "overdue", "today", "upcoming"]
+BUCKETS: tuple[Bucket, ...] = ("reply", "overdue", "today", "upcoming")
+DurationUnit = Literal["d", "w", "m", "y"]
+
+
+@dataclass(frozen=True, slots=True)
+class Duration:
+    """A keep-in-touch interval: ``count`` days, weeks, calendar months or years.
+
+    Months and years are calendar arithmetic, clamped to the end of the month:
+    31 January + 1m is 28 (or 29) February, and 29 February + 1y is 28 February.
+    Clamping never carries into the next month, so a contact is never due later
+    than the user would expect.
+    """
+
+    count: int
+    unit: DurationUnit
+
+    def add_to(self, day: dt.date) -> dt.date:
+        if self.unit == "d":
+            return day + dt.timedelta(days=self.count)
+        if self.unit == "w":
+            return day + dt.timedelta(weeks=self.count)
+        months = self.count if self.unit == "m" else 12 * self.count
+        index = day.year * 12 + (day.month - 1) + months
+        year, month = divmod(index, 12)
+        month += 1
+        last = calendar.monthrange(year, month)[1]
+        return dt.date(year, month, min(day.day, last))
+
+    def approx_days(self) -> float:
+        """Length in days, for ratios such as "2.3x overdue" (a month is 30.44 days)."""
+        per_unit = {"d": 1.0, "w": 7.0, "m": 30.436875, "y": 365.2425}[self.unit]
+        return self.count * per_unit
+
+    def __str__(self) -> str:
+        return f"{self.count}{self.unit}"
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """Something wrong with a note or the configuration, located for an editor.
+
+    ``path`` is relative to the vault root (POSIX separators); ``line`` and
+    ``column`` are 1-based, 0 when the problem has no better place than the file.
+    """
+
+    path: str
+    line: int
+    column: int
+    severity: Severity
+    message: str
+
+    def format(self) -> str:
+        """``path:line:col: severity: message``, the vim quickfix / compiler form."""
+        return f"{self.path}:{max(self.line, 1)}:{max(self.column, 1)}: {self.severity}: {self.message}"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "path": self.path,
+            "line": self.line,
+            "column": self.column,
+            "severity": self.severity,
+            "message": self.message,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class LogEntry:
+    """One line of a note's ``## Log`` list: ``- YYYY-MM-DD[ HH:MM] [kind:] text``."""
+
+    date: dt.date
+    time: str | None
+    kind: str | None
+    text: str
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class Contact:
+    """A contact note, validated: the typed fields mdnet uses plus every raw field.
+
+    ``fields`` keeps the whole front matter (JSON-able values, dates as the strings
+    the user wrote), so unknown keys are shown and never dropped. ``last_contact``
+    is the effective one: the later of the ``last_contact`` field and the newest log
+    date.
+    """
+
+    path: str
+    name: str
+    stem: str
+    fields: dict[str, Any]
+    aliases: tuple[str, ...] = ()
+    category: str | None = None
+    tags: tuple[str, ...] = ()
+    company: str | None = None
+    emails: tuple[str, ...] = ()
+    interests: tuple[str, ...] = ()
+    status: str = "active"
+    cadence: Duration | None = None
+    cadence_set: bool = False
+    last_contact: dt.date | None = None
+    next_contact: dt.date | None = None
+    follow_up: dt.date | None = None
+    follow_up_note: str | None = None
+    needs_reply: bool = False
+    needs_reply_date: dt.date | None = None
+    snooze_until: dt.date | None = None
+    birthday: tuple[int | None, int, int] | None = None
+    log: tuple[LogEntry, ...] = field(default=())
+
+    @property
+    def last_log(self) -> LogEntry | None:
+        return max(self.log, key=lambda e: (e.date, e.time or ""), default=None)
+
+
+@dataclass(frozen=True, slots=True)
+class Reason:
+    """Why a contact is due, each with its own date (SPEC section 3)."""
+
+    kind: Literal["reply", "follow_up", "planned", "cadence", "birthday"]
+    due: dt.date
+    detail: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "due": self.due.isoformat(), "detail": self.detail}
+
+
+@dataclass(frozen=True, slots=True)
+class DueItem:
+    """A contact on the due list for a day: its bucket, due date and reasons."""
+
+    name: str
+    path: str
+    bucket: Bucket
+    due: dt.date
+    days_overdue: int
+    category: str | None
+    tags: tuple[str, ...]
+    reasons: tuple[Reason, ...]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "path": self.path,
+            "bucket": self.bucket,
+            "due": self.due.isoformat(),
+            "days_overdue": self.days_overdue,
+            "category": self.category,
+            "tags": list(self.tags),
+            "reasons": [r.as_dict() for r in self.reasons],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Interaction:
+    """One item of a contact's history: a log entry or a git commit."""
+
+    date: dt.date
+    source: Literal["log", "git"]
+    kind: str | None
+    text: str
+    commit: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "date": self.date.isoformat(),
+            "source": self.source,
+            "kind": self.kind,
+            "text": self.text,
+            "commit": self.commit,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class RefreshStats:
+    """What one index refresh did, for ``mdnet index`` and ``Vault.refresh()``."""
+
+    files: int
+    contacts: int
+    added: int
+    updated: int
+    removed: int
+    problems: int
+    seconds: float
+    rebuilt: bool
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "files": self.files,
+            "contacts": self.contacts,
+            "added": self.added,
+            "updated": self.updated,
+            "removed": self.removed,
+            "problems": self.problems,
+            "seconds": round(self.seconds, 4),
+            "rebuilt": self.rebuilt,
+        }

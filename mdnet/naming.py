@@ -1,0 +1,84 @@
+"""Names: file names for new contacts, lookups by name, and links that resolve.
+
+Pure functions. A file name made from a person's name can never leave the
+contact folder: path separators, ``..``, leading dots and characters that
+Windows, macOS or Obsidian refuse in a file name are replaced.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Sequence
+
+from mdnet.contact import fold
+from mdnet.errors import AmbiguousName, ContactNotFound
+from mdnet.model import Contact
+
+_FORBIDDEN_RE = re.compile(r'[\\/:*?"<>|#^\[\]\x00-\x1f\x7f]')
+_SLUG_RE = re.compile(r"[^a-z0-9]+")
+_RESERVED = frozenset(
+    ["con", "prn", "aux", "nul"] + [f"com{i}" for i in range(1, 10)] + [f"lpt{i}" for i in range(1, 10)]
+)
+MAX_STEM_BYTES = 120
+
+
+def file_stem(name: str, mode: str = "title") -> str:
+    """The file stem for a new contact: ``Jane Doe`` (title) or ``jane-doe`` (slug)."""
+    if mode == "slug":
+        stem = _SLUG_RE.sub("-", fold(name)).strip("-")
+    else:
+        stem = re.sub(r"\s+", " ", _FORBIDDEN_RE.sub(" ", name)).strip().lstrip(".").strip()
+    while len(stem.encode("utf-8")) > MAX_STEM_BYTES:
+        stem = stem[:-1]
+    stem = stem.rstrip(". ")
+    if not stem or stem.lower() in _RESERVED:
+        stem = (stem + "-contact") if stem else "contact"
+    return stem
+
+
+def wikilink(contact: Contact) -> str:
+    """A link that resolves in Obsidian: ``[[Jane Doe]]``, or ``[[bob-overdue|Bob Baker]]``."""
+    if contact.stem == contact.name:
+        return f"[[{contact.name}]]"
+    return f"[[{contact.stem}|{contact.name}]]"
+
+
+def _strip_query(query: str) -> str:
+    text = query.strip()
+    if text.startswith("[[") and text.endswith("]]"):
+        text = text[2:-2].split("|", 1)[0].split("#", 1)[0]
+    if text.lower().endswith(".md"):
+        text = text[:-3]
+    return text.rsplit("/", 1)[-1]
+
+
+def find_contact(contacts: Sequence[Contact], query: str) -> Contact:
+    """By name, alias or file stem (case- and accent-insensitive), else by unique name prefix.
+
+    Raises :class:`ContactNotFound` (with near misses) or :class:`AmbiguousName`
+    (with every candidate and its path).
+    """
+    wanted = fold(_strip_query(query))
+    if not wanted:
+        raise ContactNotFound(query)
+    exact = [c for c in contacts if wanted in {fold(c.name), fold(c.stem), *(fold(a) for a in c.aliases)}]
+    if len(exact) == 1:
+        return exact[0]
+    if exact:
+        raise AmbiguousName(query, [(c.name, c.path) for c in exact])
+    words = wanted.split()
+    prefixed = [c for c in contacts if _starts_with_words(fold(c.name).split(), words)]
+    if len(prefixed) == 1:
+        return prefixed[0]
+    if prefixed:
+        raise AmbiguousName(query, [(c.name, c.path) for c in sorted(prefixed, key=lambda c: fold(c.name))])
+    by_name = {fold(c.name): c for c in contacts}
+    close = difflib.get_close_matches(wanted, list(by_name), n=3, cutoff=0.6)
+    raise ContactNotFound(query, [(by_name[n].name, by_name[n].path) for n in close])
+
+
+def _starts_with_words(name_words: list[str], words: list[str]) -> bool:
+    if len(words) > len(name_words):
+        return False
+    return all(n.startswith(w) for n, w in zip(name_words, words, strict=False))

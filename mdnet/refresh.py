@@ -1,0 +1,163 @@
+"""Reconcile the notes with the index by change token; never stop on a bad file.
+
+The khal recipe: scan every note's token (a stat, no read), compare with the
+stored ones, re-read only what changed, delete what vanished. When the scan's
+digest equals the stored digest nothing is read from the index at all. A token
+taken within two seconds of the file's modification is stored as "racy" so that a
+second edit in the same mtime tick with the same size is still seen next time (the
+problem git solves the same way). Many changed notes are parsed on every core.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+from collections.abc import Iterable
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
+from pathlib import Path
+
+from mdnet import files
+from mdnet.config import Config
+from mdnet.contact import ParseSettings, parse_note
+from mdnet.document import DecodeProblem, decode
+from mdnet.files import FileState
+from mdnet.index import Index, NoteRow
+from mdnet.model import Problem, RefreshStats, Severity
+
+RACY_SECONDS = 2.0
+PARALLEL_THRESHOLD = 1500
+
+
+def refresh(root: Path, config: Config, index: Index, only: Iterable[str] | None = None) -> RefreshStats:
+    """Bring ``index`` up to date with the notes under ``root``.
+
+    ``only`` limits the work to the given vault-relative paths (what a watcher saw
+    change); without it the whole vault is scanned.
+    """
+    started = time.perf_counter()
+    rebuilt = index.rebuilt
+    if index.get_meta("config") != config.fingerprint():
+        if index.get_meta("config") is not None:
+            rebuilt = True
+        index.clear()
+    if only is None:
+        states = files.scan(root)
+        stored_digest = index.get_meta("digest")
+        if stored_digest is not None and stored_digest == _digest(states, index.get_meta("racy") or ""):
+            note_count, contact_count = index.counts()
+            return RefreshStats(note_count, contact_count, 0, 0, 0, 0, time.perf_counter() - started, rebuilt)
+        stored = index.tokens()
+        changed = [p for p, s in states.items() if stored.get(p) != s.token]
+        deleted = [p for p in stored if p not in states]
+    else:
+        stored = index.tokens()
+        states, changed, deleted = _states_of(root, only, stored)
+    rows = parse_paths(root, config, [(p, states[p]) for p in changed])
+    now_ns = time.time_ns()
+    racy = sorted(r.path for r in rows if now_ns - states[r.path].mtime_ns < RACY_SECONDS * 1e9)
+    meta = {"config": config.fingerprint()}
+    if only is None:
+        meta["digest"] = _digest(states, ",".join(racy))
+        meta["racy"] = ",".join(racy)
+    else:
+        meta["digest"] = ""
+    racy_set = set(racy)
+    stored_rows = [
+        NoteRow(r.path, "racy:" + r.token if r.path in racy_set else r.token, r.contact, r.fields, r.problems, r.body)
+        for r in rows
+    ]
+    index.apply(stored_rows, deleted, meta)
+    note_count, contact_count = index.counts()
+    added = sum(1 for r in rows if r.path not in stored)
+    return RefreshStats(
+        files=note_count,
+        contacts=contact_count,
+        added=added,
+        updated=len(rows) - added,
+        removed=len(deleted),
+        problems=sum(len(r.problems) for r in rows),
+        seconds=time.perf_counter() - started,
+        rebuilt=rebuilt,
+    )
+
+
+def _states_of(
+    root: Path, only: Iterable[str], stored: dict[str, str]
+) -> tuple[dict[str, FileState], list[str], list[str]]:
+    states: dict[str, FileState] = {}
+    changed: list[str] = []
+    deleted: list[str] = []
+    for path in sorted(set(only)):
+        full = root / path
+        try:
+            info = full.stat()
+        except OSError:
+            if path in stored:
+                deleted.append(path)
+            continue
+        if not files.is_note_name(full.name) or not full.is_file():
+            continue
+        state = FileState(f"{info.st_mtime_ns}-{info.st_size}-{info.st_ino}", info.st_mtime_ns, info.st_size)
+        states[path] = state
+        if stored.get(path) != state.token:
+            changed.append(path)
+    return states, changed, deleted
+
+
+def _digest(states: dict[str, FileState], racy: str) -> str:
+    hasher = hashlib.blake2b(digest_size=16)
+    for path in sorted(states):
+        hasher.update(f"{path}\0{states[path].token}\n".encode("utf-8", "surrogateescape"))
+    hasher.update(racy.encode())
+    return hasher.hexdigest()
+
+
+def parse_paths(root: Path, config: Config, work: list[tuple[str, FileState]]) -> list[NoteRow]:
+    """Read and parse notes; on several cores when there are many."""
+    jobs = [(str(root), path, state.token) for path, state in work]
+    settings = (config.contact_dirs, config.log_heading, config.max_note_bytes)
+    workers = min(os.cpu_count() or 1, 8)
+    if len(jobs) < PARALLEL_THRESHOLD or workers < 2:
+        return [_parse_one(job, settings) for job in jobs]
+    chunk = max(200, len(jobs) // (workers * 4))
+    batches = [jobs[i : i + chunk] for i in range(0, len(jobs), chunk)]
+    with ProcessPoolExecutor(workers, mp_context=get_context("fork")) as pool:
+        results = pool.map(_parse_batch, batches, [settings] * len(batches))
+        return [row for batch in results for row in batch]
+
+
+_Settings = tuple[tuple[str, ...], str, int]
+
+
+def _parse_batch(jobs: list[tuple[str, str, str]], settings: _Settings) -> list[NoteRow]:
+    return [_parse_one(job, settings) for job in jobs]
+
+
+def _parse_one(job: tuple[str, str, str], settings: _Settings) -> NoteRow:
+    """One note -> its index row; every failure becomes a Problem, never an exception."""
+    root, path, token = job
+    contact_dirs, log_heading, max_bytes = settings
+    in_contact_folder = any(path.startswith(folder + "/") for folder in contact_dirs)
+    try:
+        data = files.read_bytes(Path(root, path), max_bytes)
+        text = decode(data)
+    except files.TooLarge as exc:
+        message = f"file is {exc.size:,} bytes, over the {max_bytes:,}-byte limit; skipped"
+        return _failed(path, token, 0, 0, message, in_contact_folder)
+    except DecodeProblem as exc:
+        return _failed(path, token, exc.line, exc.column, exc.message, in_contact_folder)
+    except OSError as exc:
+        return _failed(path, token, 0, 0, f"cannot read: {exc.strerror}", in_contact_folder)
+    parsed = parse_note(text, path, contact_folder=in_contact_folder, settings=ParseSettings(log_heading))
+    if not (in_contact_folder or parsed.is_contact_type):
+        # Other notes are kept for link resolution only; their problems are not ours to report.
+        return NoteRow(path, token, None, parsed.fields, (), "")
+    return NoteRow(path, token, parsed.contact, parsed.fields, parsed.problems, parsed.body)
+
+
+def _failed(path: str, token: str, line: int, column: int, message: str, contact_folder: bool) -> NoteRow:
+    """An unreadable note: an error in a contact folder, a warning elsewhere (it may not be a contact)."""
+    severity: Severity = "error" if contact_folder else "warning"
+    return NoteRow(path, token, None, {}, (Problem(path, line, column, severity, message),), "")

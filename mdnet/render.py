@@ -1,0 +1,124 @@
+"""Human output: rich tables and plain lines built from values (no printing here).
+
+Imported only on the human path, so ``--json`` never pays for rich.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from mdnet.contact import link_label
+from mdnet.model import BUCKETS, Contact, DueItem, RefreshStats
+
+BUCKET_TITLES = {
+    "reply": "Immediate follow-up (you owe a reply)",
+    "overdue": "Overdue",
+    "today": "Due today",
+    "upcoming": "Coming up",
+}
+_BUCKET_STYLES = {"reply": "bold magenta", "overdue": "bold red", "today": "bold yellow", "upcoming": "bold cyan"}
+
+
+def _when(item: DueItem, today: dt.date) -> str:
+    if item.due < today:
+        return f"{item.due} ({item.days_overdue}d ago)"
+    if item.due == today:
+        return "today"
+    return f"{item.due} (in {(item.due - today).days}d)"
+
+
+def due_table(items: Sequence[DueItem], today: dt.date, within: int) -> RenderableType:
+    if not items:
+        return Text(f"Nobody is due on {today} or in the next {within} days. A fine day to meet someone new.")
+    parts: list[RenderableType] = [Text(f"Due list for {today} (next {within} days)", style="bold")]
+    for bucket in BUCKETS:
+        chosen = [i for i in items if i.bucket == bucket]
+        if not chosen:
+            continue
+        table = Table(title=f"{BUCKET_TITLES[bucket]} - {len(chosen)}", title_style=_BUCKET_STYLES[bucket],
+                      title_justify="left", expand=False)  # fmt: skip
+        table.add_column("Name", no_wrap=True)
+        table.add_column("Due", no_wrap=True)
+        table.add_column("Why")
+        table.add_column("Category")
+        for item in chosen:
+            why = "; ".join(f"{r.kind}: {r.detail}" for r in item.reasons if r.due <= today + dt.timedelta(within))
+            table.add_row(item.name, _when(item, today), why, item.category or "")
+        parts.append(table)
+    return Group(*parts)
+
+
+def contacts_table(contacts: Sequence[Contact], dues: dict[str, dt.date | None]) -> RenderableType:
+    if not contacts:
+        return Text('No contacts yet. Add one with: mdnet add "Jane Doe"')
+    table = Table(title=f"{len(contacts)} contacts", title_justify="left")
+    for column in ("Name", "Category", "Tags", "Cadence", "Last contact", "Next due"):
+        table.add_column(column)
+    for c in contacts:
+        due = dues.get(c.path)
+        cadence = str(c.fields.get("cadence") or "")
+        table.add_row(c.name, c.category or "", ", ".join(c.tags), cadence,
+                      str(c.last_contact or ""), str(due or ""))  # fmt: skip
+    return table
+
+
+def contact_card(contact: Contact, item: DueItem | None, today: dt.date) -> RenderableType:
+    table = Table.grid(padding=(0, 2))
+    table.add_column(style="bold")
+    table.add_column()
+    table.add_row("Name", contact.name)
+    table.add_row("File", contact.path)
+    for key, value in contact.fields.items():
+        if key == "name":
+            continue
+        table.add_row(key, _field_text(value))
+    table.add_row("Last contact", str(contact.last_contact or "never"))
+    if item is None:
+        table.add_row("Due", "not due in the window")
+    else:
+        reasons = "; ".join(f"{r.kind} {r.due}: {r.detail}" for r in item.reasons)
+        table.add_row("Due", f"{item.bucket}, {_when(item, today)} - {reasons}")
+    parts: list[RenderableType] = [table]
+    recent = sorted(contact.log, key=lambda e: (e.date, e.time or ""), reverse=True)[:5]
+    if recent:
+        parts.append(Text("\nLast interactions", style="bold"))
+        for entry in recent:
+            kind = f"{entry.kind}: " if entry.kind else ""
+            parts.append(Text(f"  {entry.date} {kind}{entry.text}"))
+    return Group(*parts)
+
+
+def _field_text(value: Any) -> str:
+    if isinstance(value, list):
+        return ", ".join(_field_text(v) for v in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {_field_text(v)}" for k, v in value.items())
+    if value is None:
+        return ""
+    return link_label(str(value)) if isinstance(value, str) and "[[" in value else str(value)
+
+
+def search_table(results: Sequence[tuple[Contact, str]], query: str) -> RenderableType:
+    if not results:
+        return Text(f"No contact mentions {query!r}.")
+    table = Table(title=f"{len(results)} contacts match {query!r}", title_justify="left")
+    table.add_column("Name", no_wrap=True)
+    table.add_column("File")
+    table.add_column("Where")
+    for contact, snippet in results:
+        table.add_row(contact.name, contact.path, " ".join(snippet.split()))
+    return table
+
+
+def stats_line(stats: RefreshStats) -> str:
+    verb = "rebuilt" if stats.rebuilt else "indexed"
+    return (
+        f"{verb}: {stats.files} notes, {stats.contacts} contacts; {stats.added} added, {stats.updated} updated, "
+        f"{stats.removed} removed; {stats.problems} problems in changed notes; {stats.seconds * 1000:.0f} ms"
+    )

@@ -1,0 +1,43 @@
+"""``mdnet init``: a new vault's folders and files, never overwriting anything."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from mdnet import history
+from mdnet.errors import VaultError
+
+_CONFIG = """\
+# mdnet settings; every key is optional (see docs/configuration.md).
+contact_dirs = ["people"]
+daily_dir = "daily"
+upcoming_days = 7
+new_contact_cadence = "90d"
+"""
+
+
+def init_vault(root: Path) -> list[str]:
+    """Create mdnet.toml, people/, daily/, a .gitignore with .mdnet/, and a git repository."""
+    created: list[str] = []
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        for folder in ("people", "daily"):
+            if not (root / folder).exists():
+                (root / folder).mkdir()
+                created.append(folder + "/")
+        config = root / "mdnet.toml"
+        if not config.exists():
+            config.write_text(_CONFIG, encoding="utf-8")
+            created.append("mdnet.toml")
+        ignore = root / ".gitignore"
+        existing = ignore.read_text(encoding="utf-8") if ignore.exists() else ""
+        if ".mdnet/" not in existing.split("\n") and ".mdnet" not in existing.split("\n"):
+            separator = "" if not existing or existing.endswith("\n") else "\n"
+            with ignore.open("a", encoding="utf-8") as handle:
+                handle.write(separator + ".mdnet/\n")
+            created.append(".gitignore")
+    except OSError as exc:
+        raise VaultError(f"cannot create the vault: {exc.strerror}", path=str(root)) from None
+    if history.git_available() and not history.is_inside_work_tree(root) and history.init_repository(root):
+        created.append(".git/")
+    return created
