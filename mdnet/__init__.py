@@ -16,7 +16,7 @@ from mdnet.errors import (
     UsageError,
     VaultError,
 )
-from mdnet.model import Contact, DueItem, Duration, Interaction, LogEntry, Problem, Reason, RefreshStats
+from mdnet.model import Contact, DueItem, Duration, Interaction, LogEntry, LogResult, Problem, Reason, RefreshStats
 from mdnet.vault import Vault
 
 __version__ = "0.1.0"
@@ -32,6 +32,7 @@ __all__ = [
     "FileChanged",
     "Interaction",
     "LogEntry",
+    "LogResult",
     "MdnetError",
     "NoteError",
     "Problem",

@@ -159,6 +159,28 @@ def show(state: State, name: str, as_json: bool) -> None:
 
 
 @main.command()
+@click.argument("name")
+@click.argument("text", nargs=-1, required=True)
+@click.option("--kind", help="What it was: coffee, email, call, lunch, meeting, ...")
+@click.option("--date", "when", metavar="DATE", help="When it happened (default: today).")
+@click.option("--no-commit", is_flag=True, help="Write the note but do not commit.")
+@json_option
+@pass_state
+def log(state: State, name: str, text: tuple[str, ...], kind: str | None, when: str | None, no_commit: bool,
+        as_json: bool) -> None:  # fmt: skip
+    """Log an interaction: a Log entry, last_contact raised, needs_reply cleared, one git commit."""
+    result = state.vault.log(name, " ".join(text), kind=kind, when=when, commit=not no_commit, today=state.today)
+    if as_json:
+        emit_json(result.as_dict())
+        return
+    click.echo(f"logged in {result.path}: {result.entry}")
+    if result.commit:
+        click.echo(f"committed {result.commit[:10]}")
+    else:
+        click.echo(f"not committed: {result.not_committed_because}")
+
+
+@main.command()
 @click.option("--within", metavar="DURATION", help="The window for 'upcoming' (default 7d; 30d for the month).")
 @click.option("--category", help="Only this category.")
 @click.option("--tag", help="Only contacts with this tag.")

@@ -128,3 +128,89 @@ def remove_field(text: str, key: str) -> str:
 
 def _rejoin(doc: document.Document, front_matter: str) -> str:
     return (document.BOM if doc.bom else "") + doc.opening + front_matter + doc.closing + doc.body
+
+
+_HEADING_RE = re.compile(r"(#{1,6})[ \t]+(.*?)[ \t#]*$")
+_DATED_ITEM_RE = re.compile(r"[-*+][ \t]+(?:\[.\][ \t]+)?(\d{4}-\d\d-\d\d)(?:[ T](\d\d:\d\d))?")
+
+
+def format_log_entry(day: str, text: str, kind: str | None = None, time: str | None = None) -> str:
+    """``- YYYY-MM-DD[ HH:MM] [kind:] text`` on one line (newlines in ``text`` become spaces)."""
+    one_line = " ".join(text.split())
+    prefix = f"- {day}" + (f" {time}" if time else "")
+    return f"{prefix} {kind}: {one_line}" if kind else f"{prefix} {one_line}"
+
+
+def insert_log_entry(text: str, entry: str, heading: str = "Log") -> str:
+    """``text`` with ``entry`` added under the ``## Log`` heading, newest first.
+
+    The entry goes before the first dated entry that is not newer than it (so a
+    back-dated entry lands in order); the heading is created at the end of the body
+    when missing. Only the new line (and, when the heading is new, the heading) is
+    added: every other byte stays.
+    """
+    doc = document.split(text)
+    newline = doc.newline
+    lines = doc.body.splitlines(keepends=True)
+    key = _entry_key(entry)
+    start, level = _find_heading(lines, heading)
+    if start is None:
+        body = doc.body
+        if body and not body.endswith("\n"):
+            body += newline
+        if body.strip():
+            body += newline
+        body += f"## {heading}{newline}{entry}{newline}"
+        return _rejoin_body(doc, body)
+    position = start + 1
+    insert_at: int | None = None
+    last_item = None
+    for index in range(start + 1, len(lines)):
+        line = lines[index].rstrip("\r\n")
+        heading_match = _HEADING_RE.match(line) if line.startswith("#") else None
+        if heading_match and len(heading_match.group(1)) <= level:
+            break
+        match = _DATED_ITEM_RE.match(line)
+        if match:
+            if insert_at is None and (match.group(1), match.group(2) or "") <= key:
+                insert_at = index
+            last_item = index
+        elif line[:1] in ("-", "*", "+") and last_item is None and insert_at is None:
+            insert_at = index
+    if insert_at is None:
+        if last_item is not None:
+            insert_at = last_item + 1
+            while insert_at < len(lines) and lines[insert_at][:1] in (" ", "\t") and lines[insert_at].strip():
+                insert_at += 1  # after the last entry's indented continuation lines
+        else:
+            insert_at = position
+            while insert_at < len(lines) and not lines[insert_at].strip() and insert_at + 1 < len(lines):
+                next_line = lines[insert_at + 1]
+                if next_line.startswith("#"):
+                    break
+                insert_at += 1
+    if insert_at > 0 and not lines[insert_at - 1].endswith("\n"):
+        lines[insert_at - 1] += newline
+    lines.insert(insert_at, entry + newline)
+    return _rejoin_body(doc, "".join(lines))
+
+
+def _entry_key(entry: str) -> tuple[str, str]:
+    match = _DATED_ITEM_RE.match(entry)
+    if match is None:
+        raise ValueError(f"not a log entry: {entry!r}")
+    return match.group(1), match.group(2) or ""
+
+
+def _find_heading(lines: list[str], heading: str) -> tuple[int | None, int]:
+    wanted = heading.strip().casefold()
+    for index, raw in enumerate(lines):
+        if raw.startswith("#"):
+            match = _HEADING_RE.match(raw.rstrip("\r\n"))
+            if match and match.group(2).strip().casefold() == wanted:
+                return index, len(match.group(1))
+    return None, 0
+
+
+def _rejoin_body(doc: document.Document, body: str) -> str:
+    return (document.BOM if doc.bom else "") + doc.opening + (doc.front_matter or "") + doc.closing + body

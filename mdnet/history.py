@@ -32,3 +32,52 @@ def init_repository(root: Path) -> bool:
     if not git_available():
         return False
     return subprocess.run(["git", "init", "--quiet", "--", str(root)], capture_output=True, check=False).returncode == 0
+
+
+class CommitOutcome:
+    """What a commit attempt did: the new commit's hash, or why there is none."""
+
+    def __init__(self, commit: str | None, reason: str | None = None) -> None:
+        self.commit = commit
+        self.reason = reason
+
+    def __bool__(self) -> bool:
+        return self.commit is not None
+
+
+def commit_paths(root: Path, paths: list[str], message: str) -> CommitOutcome:
+    """Commit exactly ``paths`` (vault-relative) with ``message``; nothing else.
+
+    ``git commit --only`` leaves the user's other staged work staged and out of
+    this commit. The message goes through stdin (``-F -``) so no user text is ever
+    read as an option. Failure (no repository, no identity, a hook said no) is a
+    reason, not an exception: the note is already written.
+    """
+    if not paths:
+        return CommitOutcome(None, "nothing to commit")
+    if not is_inside_work_tree(root):
+        return CommitOutcome(None, "the vault is not a git repository")
+    added = run_git(root, "add", "--", *paths)
+    if added.returncode != 0:
+        return CommitOutcome(None, "git add failed: " + _first_line(added.stderr))
+    result = subprocess.run(
+        ["git", "-C", str(root), "commit", "--quiet", "--only", "-F", "-", "--", *paths],
+        input=message,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0:
+        detail = _first_line(result.stderr) or _first_line(result.stdout)
+        if "Please tell me who you are" in result.stderr or "user.email" in result.stderr:
+            detail = "git has no identity here (set git config user.name and user.email)"
+        return CommitOutcome(None, "git commit failed: " + detail)
+    head = run_git(root, "rev-parse", "HEAD")
+    return CommitOutcome(head.stdout.strip() or None)
+
+
+def _first_line(text: str) -> str:
+    for line in text.splitlines():
+        if line.strip():
+            return line.strip()
+    return ""

@@ -187,6 +187,21 @@ class Interaction:
 
 
 @dataclass(frozen=True, slots=True)
+class LogResult:
+    """What ``log`` did: the entry written and the commit made (or why none was)."""
+
+    name: str
+    path: str
+    entry: str
+    commit: str | None
+    not_committed_because: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "path": self.path, "entry": self.entry, "commit": self.commit,
+                "not_committed_because": self.not_committed_because}  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
 class RefreshStats:
     """What one index refresh did, for ``mdnet index`` and ``Vault.refresh()``."""
 

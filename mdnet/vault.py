@@ -8,20 +8,21 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from types import TracebackType
 
-from mdnet import edit, files, naming
+from mdnet import edit, files, history, naming
 from mdnet.config import CONFIG_NAME, Config, load_config
 from mdnet.contact import ParseSettings, fold, parse_note
 from mdnet.document import DecodeProblem, decode
 from mdnet.due import due_items, matches
 from mdnet.durations import DurationError, parse_date, parse_duration
-from mdnet.errors import DuplicateContact, UsageError, VaultError
+from mdnet.errors import DuplicateContact, NoteError, UsageError, VaultError
 from mdnet.index import Index
-from mdnet.model import Contact, DueItem, Problem, RefreshStats, Severity
+from mdnet.model import Contact, DueItem, LogResult, Problem, RefreshStats, Severity
 from mdnet.refresh import refresh
 
 INDEX_DIR = ".mdnet"
@@ -269,6 +270,70 @@ class Vault:
         for token, value in (("{{name}}", name), ("{{title}}", name), ("{{date}}", today.isoformat())):
             text = text.replace(token, value)
         return text
+
+    def _rewrite(self, contact: Contact, change: Callable[[str], str]) -> str:
+        """Apply ``change`` to the note's text and write it back atomically and conditionally."""
+        path = self.root / contact.path
+        try:
+            original = path.read_bytes()
+        except OSError as exc:
+            raise VaultError(f"cannot read: {exc.strerror}", path=contact.path) from None
+        try:
+            text = decode(original)
+        except DecodeProblem as exc:
+            raise NoteError(exc.message, path=contact.path, line=exc.line) from None
+        try:
+            updated = change(text)
+        except ValueError as exc:
+            raise NoteError(str(exc), path=contact.path) from None
+        if updated != text:
+            files.write_if_unchanged(path, updated.encode("utf-8"), original, contact.path)
+        return updated
+
+    def log(
+        self,
+        name: str,
+        text: str,
+        kind: str | None = None,
+        when: dt.date | str | None = None,
+        commit: bool = True,
+        today: dt.date | str | None = None,
+    ) -> LogResult:
+        """Record an interaction: a log entry, ``last_contact`` raised, ``needs_reply`` cleared, one commit."""
+        if not text.strip():
+            raise UsageError("an interaction needs some text")
+        if kind is not None and not re.fullmatch(r"[A-Za-z][\w-]{0,30}", kind):
+            raise UsageError(f"bad --kind {kind!r}: one word such as coffee, email, call")
+        contact = self.get(name)
+        day = resolve_today(when if when is not None else today)
+        entry = edit.format_log_entry(day.isoformat(), text, kind)
+
+        def change(note: str) -> str:
+            note = edit.insert_log_entry(note, entry, self.config.log_heading)
+            current = contact.fields.get("last_contact")
+            try:
+                current_day = parse_date(str(current)) if current not in (None, "") else None
+            except ValueError:
+                current_day = None
+            if current_day is None or day > current_day:
+                note = edit.set_field(note, "last_contact", day.isoformat())
+            if contact.fields.get("needs_reply") not in (None, False):
+                note = edit.set_field(note, "needs_reply", False)
+            return note
+
+        self._rewrite(contact, change)
+        outcome = history.CommitOutcome(None, "not committed (--no-commit)")
+        if commit:
+            subject = f"Log {kind or 'interaction'} with {contact.name}: {' '.join(text.split())}"
+            if len(subject) > 72:
+                subject = subject[:71] + "…"
+            message = (
+                f"{subject}\n\n{' '.join(text.split())}\n\n"
+                f"Contact: {contact.name}\nInteraction: {kind or 'note'}\nInteraction-Date: {day.isoformat()}\n"
+            )
+            outcome = history.commit_paths(self.root, [contact.path], message)
+        self.refresh([contact.path])
+        return LogResult(contact.name, contact.path, entry, outcome.commit, outcome.reason)
 
     @staticmethod
     def init(path: str | os.PathLike[str]) -> list[str]:

@@ -1,0 +1,138 @@
+"""Shared fixtures: real vaults in temp folders, real git, the CLI in-process and as a subprocess."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE_VAULT = REPO_ROOT / "examples" / "vault"
+DEMO_DATE = "2026-11-25"
+
+
+@dataclass
+class CliResult:
+    code: int
+    out: str
+    err: str
+
+
+def run_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> CliResult:
+    """Run ``mdnet ARGS`` in-process (through the real entry point and its error mapping)."""
+    from mdnet.cli import run
+
+    out, err = io.StringIO(), io.StringIO()
+    old_cwd = Path.cwd()
+    old_env = dict(os.environ)
+    code = 0
+    try:
+        if cwd is not None:
+            os.chdir(cwd)
+        if env:
+            os.environ.update(env)
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                run(list(args))
+            except SystemExit as exc:
+                code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    finally:
+        os.chdir(old_cwd)
+        os.environ.clear()
+        os.environ.update(old_env)
+    return CliResult(code, out.getvalue(), err.getvalue())
+
+
+def run_mdnet_process(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> CliResult:
+    """Run ``python -m mdnet ARGS`` as a new process: what a user's shell does."""
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith("MDNET_")}
+    full_env.update(env or {})
+    result = subprocess.run(
+        [sys.executable, "-m", "mdnet", *args],
+        cwd=cwd,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    return CliResult(result.returncode, result.stdout, result.stderr)
+
+
+@pytest.fixture(autouse=True)
+def _no_ambient_mdnet_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests never see the developer's own vault or date."""
+    for key in ("MDNET_VAULT", "MDNET_TODAY"):
+        monkeypatch.delenv(key, raising=False)
+
+
+@pytest.fixture
+def vault_dir(tmp_path: Path) -> Path:
+    """An empty vault: mdnet.toml and people/."""
+    root = tmp_path / "vault"
+    (root / "people").mkdir(parents=True)
+    (root / "mdnet.toml").write_text('contact_dirs = ["people"]\n', encoding="utf-8")
+    return root
+
+
+def git(root: Path, *args: str) -> str:
+    """Run git in ``root`` with its own identity (CI has none configured)."""
+    result = subprocess.run(
+        ["git", "-C", str(root), *args], capture_output=True, text=True, check=True, env=git_env()
+    )
+    return result.stdout
+
+
+def git_env() -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        GIT_AUTHOR_NAME="Test Author",
+        GIT_AUTHOR_EMAIL="author@example.com",
+        GIT_COMMITTER_NAME="Test Author",
+        GIT_COMMITTER_EMAIL="author@example.com",
+        GIT_CONFIG_NOSYSTEM="1",
+    )
+    return env
+
+
+@pytest.fixture
+def git_vault(vault_dir: Path) -> Path:
+    """A vault that is a git repository with a local identity and one commit."""
+    subprocess.run(["git", "init", "-q", "-b", "main", str(vault_dir)], check=True, capture_output=True)
+    git(vault_dir, "config", "user.name", "Test User")
+    git(vault_dir, "config", "user.email", "test@example.com")
+    git(vault_dir, "config", "commit.gpgsign", "false")
+    (vault_dir / ".gitignore").write_text(".mdnet/\n", encoding="utf-8")
+    git(vault_dir, "add", "-A")
+    git(vault_dir, "commit", "-q", "-m", "initial")
+    return vault_dir
+
+
+@pytest.fixture
+def write_note(vault_dir: Path) -> Callable[[str, str], Path]:
+    """Write ``text`` (exact bytes, UTF-8) to a vault-relative path."""
+
+    def write(relative: str, text: str) -> Path:
+        path = vault_dir / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(text.encode("utf-8"))
+        return path
+
+    return write
+
+
+@pytest.fixture
+def example_vault(tmp_path: Path) -> Path:
+    """A private copy of examples/vault (tests never write into the repository)."""
+    import shutil
+
+    target = tmp_path / "example"
+    shutil.copytree(EXAMPLE_VAULT, target, ignore=shutil.ignore_patterns(".mdnet"))
+    return target
