@@ -69,7 +69,28 @@ def warn_bad_notes(state: State) -> None:
         click.echo(f"mdnet: warning: {len(errors) - MAX_WARNINGS} more notes left out; see 'mdnet check'", err=True)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+# Commands that live in their own modules, imported only when run (or listed by
+# --help), so that `mdnet due` never pays for watchdog, git or template engines.
+LAZY_COMMANDS: dict[str, str] = {}
+
+
+class LazyGroup(click.Group):
+    """A click group whose commands in :data:`LAZY_COMMANDS` are imported on first use."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *LAZY_COMMANDS})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in LAZY_COMMANDS and cmd_name not in self.commands:
+            import importlib
+
+            module_name, attribute = LAZY_COMMANDS[cmd_name].split(":")
+            command = getattr(importlib.import_module(module_name), attribute)
+            self.add_command(command, cmd_name)
+        return super().get_command(ctx, cmd_name)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--vault", "vault_path", metavar="PATH", help="The vault (default: $MDNET_VAULT, else discovered).")
 @click.option("--today", metavar="DATE", help="Pretend today is DATE (default: $MDNET_TODAY, else the clock).")
 @click.option("--debug", is_flag=True, help="Show tracebacks.")
