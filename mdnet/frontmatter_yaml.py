@@ -114,6 +114,8 @@ def _load_fast(text: str) -> tuple[dict[str, Any], dict[str, int]]:
 
 def _scalar(text: str, *, flow: bool) -> Any:
     """One scalar (plain or quoted) followed by nothing but an optional comment."""
+    if not text.strip():
+        raise _GiveUp
     first = text[0]
     if first == '"':
         end = text.find('"', 1)

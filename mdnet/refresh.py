@@ -3,9 +3,9 @@
 The khal recipe: scan every note's token (a stat, no read), compare with the
 stored ones, re-read only what changed, delete what vanished. When the scan's
 digest equals the stored digest nothing is read from the index at all. A token
-taken within two seconds of the file's modification is stored as "racy" so that a
-second edit in the same mtime tick with the same size is still seen next time (the
-problem git solves the same way). Many changed notes are parsed on every core.
+taken too close to the file's modification is stored as "racy" so that a second
+edit in the same mtime tick with the same size is still seen next time (the problem
+git solves the same way). Many changed notes are parsed on every core.
 """
 
 from __future__ import annotations
@@ -26,7 +26,12 @@ from mdnet.files import FileState
 from mdnet.index import Index, NoteRow
 from mdnet.model import Problem, RefreshStats, Severity
 
-RACY_SECONDS = 2.0
+# A note modified this close to the start of a scan may be modified again within the
+# same timestamp tick after we read it; its token is stored as "racy" so the next scan
+# reads it again. Filesystems with whole-second mtimes (FAT, some network mounts) need
+# a wider margin than those with fine timestamps (ext4, APFS: a kernel tick or so).
+RACY_NS_COARSE = 2_000_000_000
+RACY_NS_FINE = 100_000_000
 PARALLEL_THRESHOLD = 1500
 
 
@@ -37,6 +42,7 @@ def refresh(root: Path, config: Config, index: Index, only: Iterable[str] | None
     change); without it the whole vault is scanned.
     """
     started = time.perf_counter()
+    started_ns = time.time_ns()  # before any note is read: later writes have later mtimes
     rebuilt = index.rebuilt
     if index.get_meta("config") != config.fingerprint():
         if index.get_meta("config") is not None:
@@ -45,7 +51,8 @@ def refresh(root: Path, config: Config, index: Index, only: Iterable[str] | None
     if only is None:
         states = files.scan(root)
         stored_digest = index.get_meta("digest")
-        if stored_digest is not None and stored_digest == _digest(states, index.get_meta("racy") or ""):
+        racy_pending = bool(index.get_meta("racy"))  # racy notes must be read again, digest or not
+        if not racy_pending and stored_digest is not None and stored_digest == _digest(states):
             note_count, contact_count = index.counts()
             return RefreshStats(note_count, contact_count, 0, 0, 0, 0, time.perf_counter() - started, rebuilt)
         stored = index.tokens()
@@ -55,14 +62,13 @@ def refresh(root: Path, config: Config, index: Index, only: Iterable[str] | None
         stored = index.tokens()
         states, changed, deleted = _states_of(root, only, stored)
     rows = parse_paths(root, config, [(p, states[p]) for p in changed])
-    now_ns = time.time_ns()
-    racy = sorted(r.path for r in rows if now_ns - states[r.path].mtime_ns < RACY_SECONDS * 1e9)
+    racy = sorted(r.path for r in rows if _is_racy(states[r.path].mtime_ns, started_ns))
     meta = {"config": config.fingerprint()}
     if only is None:
-        meta["digest"] = _digest(states, ",".join(racy))
+        meta["digest"] = _digest(states)
         meta["racy"] = ",".join(racy)
     else:
-        meta["digest"] = ""
+        meta["digest"] = ""  # a partial refresh cannot vouch for the whole vault
     racy_set = set(racy)
     stored_rows = [
         NoteRow(r.path, "racy:" + r.token if r.path in racy_set else r.token, r.contact, r.fields, r.problems, r.body)
@@ -81,6 +87,11 @@ def refresh(root: Path, config: Config, index: Index, only: Iterable[str] | None
         seconds=time.perf_counter() - started,
         rebuilt=rebuilt,
     )
+
+
+def _is_racy(mtime_ns: int, started_ns: int) -> bool:
+    window = RACY_NS_COARSE if mtime_ns % 1_000_000_000 == 0 else RACY_NS_FINE
+    return mtime_ns > started_ns - window
 
 
 def _states_of(
@@ -106,11 +117,10 @@ def _states_of(
     return states, changed, deleted
 
 
-def _digest(states: dict[str, FileState], racy: str) -> str:
+def _digest(states: dict[str, FileState]) -> str:
     hasher = hashlib.blake2b(digest_size=16)
     for path in sorted(states):
         hasher.update(f"{path}\0{states[path].token}\n".encode("utf-8", "surrogateescape"))
-    hasher.update(racy.encode())
     return hasher.hexdigest()
 
 

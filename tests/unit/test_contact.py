@@ -1,0 +1,154 @@
+"""Notes become contacts; every problem has a line and a column."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from mdnet.contact import ParseSettings, as_list, fold, link_label, link_target, parse_note
+from mdnet.model import Duration
+
+SPEC_NOTE = """---
+name: Jane Doe
+aliases: [Jane, JD]
+category: client          # a comment
+tags: [cloud, phoenix]
+company: "[[Acme Corp]]"
+email: [jane@acme.example]
+interests: [sailing, jazz]
+birthday: 1984-06-02
+cadence: 30d
+last_contact: 2026-10-21
+next_contact: 2026-12-01
+follow_up: 2027-05-25
+follow_up_note: Not hiring until Q2; ask again
+needs_reply: true
+snooze_until: 2026-12-10
+status: active
+favourite_color: teal
+---
+# Jane Doe
+
+Met at the chamber breakfast.
+
+## Log
+- 2026-11-20 coffee: discussed their cloud migration; ask about the sailing trip
+- 2026-10-21 email: sent quarterly update
+- 2026-09-01 09:30 call: intro call
+"""
+
+
+def parse(text: str, path: str = "people/Jane Doe.md", folder: bool = True):  # type: ignore[no-untyped-def]
+    return parse_note(text, path, contact_folder=folder, settings=ParseSettings())
+
+
+def test_the_spec_example_parses_into_every_field() -> None:
+    note = parse(SPEC_NOTE)
+    assert note.problems == ()
+    c = note.contact
+    assert c is not None
+    assert (c.name, c.stem, c.category, c.company) == ("Jane Doe", "Jane Doe", "client", "[[Acme Corp]]")
+    assert c.aliases == ("Jane", "JD")
+    assert c.tags == ("cloud", "phoenix")
+    assert c.cadence == Duration(30, "d")
+    assert c.last_contact == dt.date(2026, 11, 20)  # the newest log date beats the field
+    assert c.next_contact == dt.date(2026, 12, 1)
+    assert c.follow_up_note == "Not hiring until Q2; ask again"
+    assert (c.needs_reply, c.needs_reply_date) == (True, None)
+    assert c.birthday == (1984, 6, 2)
+    assert c.fields["favourite_color"] == "teal"  # unknown fields are kept
+    assert [(e.date.isoformat(), e.time, e.kind) for e in c.log] == [
+        ("2026-11-20", None, "coffee"),
+        ("2026-10-21", None, "email"),
+        ("2026-09-01", "09:30", "call"),
+    ]
+    assert c.log[0].line == 25
+
+
+def test_name_falls_back_to_the_file_stem() -> None:
+    note = parse("---\ncategory: friend\n---\n", path="people/Marcus Chen.md")
+    assert note.contact is not None
+    assert note.contact.name == "Marcus Chen"
+
+
+def test_no_front_matter_is_still_a_contact_in_the_contact_folder() -> None:
+    note = parse("# Someone\n", path="people/Someone.md")
+    assert note.contact is not None and note.contact.name == "Someone"
+
+
+def test_type_contact_makes_any_note_a_contact_and_other_types_opt_out() -> None:
+    assert parse("---\ntype: contact\n---\n", path="notes/x.md", folder=False).contact is not None
+    assert parse("---\ntitle: x\n---\n", path="notes/x.md", folder=False).contact is None
+    assert parse("---\ntype: company\n---\n", path="people/Acme.md").contact is None
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "fragment"),
+    [
+        ("---\nname: J\nlast_contact: 2026-13-01\n---\n", 3, "bad date in last_contact"),
+        ("---\nname: J\ncadence: sometimes\n---\n", 3, "bad cadence"),
+        ("---\nname: J\ncadence: 30\n---\n", 3, "30d"),
+        ("---\n- a\n- b\n---\n", 2, "not a mapping"),
+        ("---\nname: J\nname: K\n---\n", 3, "duplicate key"),
+        ("---\nname: J\ntags: [a, b\n---\n", 4, "malformed YAML"),
+        ("---\nbirthday: 1984-02-30\n---\n", 2, "no such day"),
+        ("---\nneeds_reply: maybe\n---\n", 2, "needs_reply"),
+    ],
+)
+def test_errors_are_located_and_leave_the_contact_out(text: str, line: int, fragment: str) -> None:
+    note = parse(text)
+    errors = [p for p in note.problems if p.severity == "error"]
+    assert errors, note.problems
+    assert errors[0].line == line
+    assert fragment in errors[0].message
+    assert errors[0].format().startswith(f"people/Jane Doe.md:{line}:")
+    assert note.contact is None
+
+
+def test_warnings_keep_the_contact() -> None:
+    note = parse("---\nstatus: retired\n---\n## Log\n- 2026-02-30 x\n- 2026-01-02 ok\n")
+    assert {p.severity for p in note.problems} == {"warning"}
+    assert note.contact is not None
+    assert note.contact.status == "active"
+    assert [e.text for e in note.contact.log] == ["ok"]
+
+
+def test_unclosed_fence_is_a_warning() -> None:
+    note = parse("---\nname: J\n")
+    assert note.problems[0].severity == "warning"
+    assert "never closed" in note.problems[0].message
+
+
+def test_needs_reply_forms() -> None:
+    for value, expected in [("true", (True, None)), ("false", (False, None)), ("yes", (True, None)),
+                            ("2026-11-20", (True, dt.date(2026, 11, 20)))]:  # fmt: skip
+        contact = parse(f"---\nneeds_reply: {value}\n---\n").contact
+        assert contact is not None
+        assert (contact.needs_reply, contact.needs_reply_date) == expected
+
+
+def test_log_section_ends_at_the_next_heading_of_the_same_level() -> None:
+    text = "---\n---\n## Log\n- 2026-01-02 a\n### Sub\n- 2026-01-03 b\n## Other\n- 2026-01-04 c\n"
+    contact = parse(text).contact
+    assert contact is not None
+    assert [e.text for e in contact.log] == ["a", "b"]
+
+
+def test_lists_strings_and_comma_strings() -> None:
+    assert as_list("a, b ,c") == ("a", "b", "c")
+    assert as_list(["a", None, " b "]) == ("a", "b")
+    assert as_list(None) == ()
+    assert as_list([["Carl Jung"]]) == ("[[Carl Jung]]",)  # unquoted [[link]] in a list
+
+
+def test_unquoted_wikilink_reads_back_as_a_link() -> None:
+    contact = parse("---\ncompany: [[Acme Corp]]\n---\n").contact
+    assert contact is not None and contact.company == "[[Acme Corp]]"
+
+
+def test_fold_and_links() -> None:
+    assert fold("José Álvarez") == fold("jose alvarez")
+    assert link_target("[[people/Bob Baker#Log|Bob]]") == "Bob Baker"
+    assert link_label("[[bob-overdue|Bob Baker]]") == "Bob Baker"
+    assert link_label("plain") == "plain"

@@ -1,0 +1,130 @@
+"""The fast YAML path agrees with ruamel.yaml (YAML 1.2) wherever it answers."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from mdnet import frontmatter_yaml as fy
+
+AGREEMENT_SAMPLES = [
+    "name: Jane Doe\ntags: [cloud, phoenix]\n",
+    "country: NO\nactive: yes\nflag: true\nnothing: ~\nempty:\n",
+    "last_contact: 2026-10-21\nbirthday: --06-02\ncadence: 30d\nother: 30 days\n",
+    'company: "[[Acme Corp]]"\nknows: ["[[Carl Jung]]", "[[Dana Scully]]"]\n',
+    "phone: +1 480 555 0100\nzip: 85001\nneg: -5\nplus: +7\noctal: 017\n",
+    "email:\n  - a@example.com\n  - 'b@example.com'\n",
+    "email:\n- a@example.com\n- b@example.com\nnext: x\n",
+    "quoted: 'it''s'\ndq: \"a # not a comment\"\nplain: a#b\n",
+    "comment: value  # trailing comment\n# a whole-line comment\nk: v\n",
+    "mixed: [a, 'b c', \"d\", 1, true, null]\nempty_list: []\n",
+    "name: José Álvarez\nlocation: Scottsdale, AZ\nurl: https://jane.example/blog\n",
+    "time: 12:30\nfloat: 1.5\nexp: 1e3\nhex: 0x1F\ninf: .inf\n",
+    "dashes: -foo\nq: ?x\n",
+]
+
+
+@pytest.mark.parametrize("text", AGREEMENT_SAMPLES)
+def test_fast_path_equals_full_parser(text: str) -> None:
+    full, _ = fy.load_full(text)
+    fast = fy.load_fast_or_none(text)
+    if fast is not None:
+        assert fast[0] == full
+    assert fy.load(text)[0] == full
+
+
+def test_yaml_1_2_semantics_as_obsidian_reads_them() -> None:
+    value, _ = fy.load("country: NO\nactive: yes\ndone: true\nday: 2026-10-21\nn: 7\n")
+    assert value == {"country": "NO", "active": "yes", "done": True, "day": "2026-10-21", "n": 7}
+
+
+def test_fast_path_handles_the_common_shapes() -> None:
+    text = 'name: Jane\naliases: [Jane, JD]\nemail:\n  - jane@acme.example\ncadence: 30d\nphone: "+1 480 555 0100"\n'
+    assert fy.load_fast_or_none(text) is not None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "notes: |\n  line one\n  line two\n",
+        "social: {linkedin: jane}\n",
+        "anchor: &a 1\nref: *a\n",
+        'quote: "He said \\"hi\\""\n',
+        "nested:\n  key: value\n",
+        "multi: first\n  continued\n",
+    ],
+)
+def test_harder_yaml_falls_back_and_still_parses(text: str) -> None:
+    assert fy.load_fast_or_none(text) is None
+    assert fy.load(text)[0] == fy.load_full(text)[0]
+
+
+def test_duplicate_keys_are_reported_with_their_line_by_both_paths() -> None:
+    with pytest.raises(fy.YamlProblem) as fast:
+        fy.load("a: 1\nb: 2\na: 3\n")
+    assert fast.value.line == 2
+    assert "duplicate" in fast.value.message
+    with pytest.raises(fy.YamlProblem) as full:
+        fy.load("a: |\n  x\na: 3\n")
+    assert "duplicate" in full.value.message
+
+
+def test_malformed_yaml_has_a_location() -> None:
+    with pytest.raises(fy.YamlProblem) as info:
+        fy.load("name: Jane\ntags: [a, b\nrole: x\n")
+    assert info.value.line >= 1
+    assert "malformed YAML" in info.value.message
+
+
+def test_key_lines_are_known_for_both_paths() -> None:
+    _, fast_lines = fy.load("a: 1\n# c\nb: 2\n")
+    _, full_lines = fy.load("a: |\n  x\n# c\nb: 2\n")
+    assert fast_lines == {"a": 0, "b": 2}
+    assert full_lines["b"] == 3
+
+
+_plain_words = st.text(alphabet="abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 .-_@+/:#'\"", min_size=0,
+                       max_size=14)  # fmt: skip
+_keys = st.from_regex(r"[a-z][a-z_]{0,8}", fullmatch=True)
+
+
+@st.composite
+def _front_matter(draw: st.DrawFn) -> str:
+    keys = draw(st.lists(_keys, min_size=1, max_size=6, unique=True))
+    lines = []
+    for key in keys:
+        shape = draw(st.sampled_from(["plain", "single", "double", "flow", "block", "empty"]))
+        word = draw(_plain_words)
+        if shape == "plain":
+            lines.append(f"{key}: {word}")
+        elif shape == "single":
+            lines.append(f"{key}: '{word.replace(chr(39), chr(39) * 2)}'")
+        elif shape == "double":
+            lines.append(f'{key}: "{word.replace(chr(34), "")}"')
+        elif shape == "flow":
+            items = draw(st.lists(_plain_words, max_size=3))
+            lines.append(f"{key}: [{', '.join(items)}]")
+        elif shape == "block":
+            items = draw(st.lists(_plain_words, min_size=1, max_size=3))
+            indent = draw(st.sampled_from(["", "  ", "    "]))
+            lines.append(f"{key}:")
+            lines.extend(f"{indent}- {item}" for item in items)
+        else:
+            lines.append(f"{key}:")
+    return "\n".join(lines) + "\n"
+
+
+@settings(max_examples=300, deadline=None)
+@given(_front_matter())
+def test_fast_path_never_disagrees_with_ruamel(text: str) -> None:
+    try:
+        full = fy.load_full(text)[0]
+    except fy.YamlProblem:
+        full = "error"
+    try:
+        fast = fy.load_fast_or_none(text)
+    except fy.YamlProblem:
+        fast = ("error", {})
+    if fast is not None:
+        assert fast[0] == full, text
