@@ -84,8 +84,8 @@ def test_key_lines_are_known_for_both_paths() -> None:
     assert full_lines["b"] == 3
 
 
-_plain_words = st.text(alphabet="abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 .-_@+/:#'\"", min_size=0,
-                       max_size=14)  # fmt: skip
+_ALPHABET = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 .-_@+/:#'\""
+_plain_words = st.text(alphabet=_ALPHABET, min_size=0, max_size=14)
 _keys = st.from_regex(r"[a-z][a-z_]{0,8}", fullmatch=True)
 
 
