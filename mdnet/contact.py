@@ -22,7 +22,6 @@ STATUSES = ("active", "dormant", "archived")
 _TRUE_WORDS = frozenset(("true", "yes", "y", "on"))
 _FALSE_WORDS = frozenset(("false", "no", "n", "off", ""))
 _WIKILINK_RE = re.compile(r"\[\[([^\]|#]+)(?:#[^\]|]*)?(?:\|([^\]]*))?\]\]")
-_ENTRY_RE = re.compile(r"[-*+][ \t]+(?:\[.\][ \t]+)?(\d{4}-\d\d-\d\d)(?:[ T](\d\d:\d\d))?(?:[ \t]+(.*))?$")
 _KIND_RE = re.compile(r"([A-Za-z][\w-]{0,30}):[ \t]+(.*)$")
 _MONTHDAY_RE = re.compile(r"(?:(\d{4})|-)?-(\d\d)-(\d\d)$")
 
@@ -243,28 +242,24 @@ def _birthday(value: Any, problem: Any) -> tuple[int | None, int, int] | None:
 
 
 def _parse_log(doc: document.Document, heading: str, out: _Collector) -> list[LogEntry]:
-    heading_re = re.compile(r"(#{1,6})[ \t]+" + re.escape(heading) + r"[ \t#]*$", re.IGNORECASE)
-    lines = doc.body.split("\n")
+    """The dated list items under the Log heading, up to the next heading of its level or above.
+
+    Regex scans over the body instead of a Python loop over every line: log parsing
+    runs for every note on a cold index.
+    """
+    body = doc.body
+    match = _heading_re(heading).search(body)
+    if match is None:
+        return []
+    level = len(match.group(1))
+    start = match.end()
+    end_match = _SECTION_END_RES[level].search(body, start)
+    section = body[start : end_match.start() if end_match else len(body)]
     entries: list[LogEntry] = []
-    level = 0
-    for index, raw in enumerate(lines):
-        line = raw.rstrip("\r")
-        if line.startswith("#"):
-            match = heading_re.match(line)
-            if match:
-                level = len(match.group(1))
-                continue
-            hashes = len(line) - len(line.lstrip("#"))
-            if level and hashes <= level and line[hashes : hashes + 1] in (" ", "\t", ""):
-                level = 0
-            continue
-        if not level or not line or line[0] not in "-*+":
-            continue
-        number = doc.body_line + index
-        match = _ENTRY_RE.match(line)
-        if match is None:
-            continue
-        day_text, time, rest = match.group(1), match.group(2), (match.group(3) or "").strip()
+    first_line = doc.body_line + body.count("\n", 0, start)
+    for entry in _ENTRY_LINE_RE.finditer(section):
+        day_text, time, rest = entry.group(1), entry.group(2), (entry.group(3) or "").strip()
+        number = first_line + section.count("\n", 0, entry.start())
         try:
             day = parse_date(day_text)
         except ValueError as exc:
@@ -276,6 +271,23 @@ def _parse_log(doc: document.Document, heading: str, out: _Collector) -> list[Lo
             kind, rest = kind_match.group(1), kind_match.group(2)
         entries.append(LogEntry(day, time, kind, rest, number))
     return entries
+
+
+_HEADING_RES: dict[str, re.Pattern[str]] = {}
+_SECTION_END_RES = {
+    level: re.compile(r"^#{1," + str(level) + r"}(?:[ \t]|\r?$)", re.MULTILINE) for level in range(1, 7)
+}
+_ENTRY_LINE_RE = re.compile(
+    r"^[-*+][ \t]+(?:\[.\][ \t]+)?(\d{4}-\d\d-\d\d)(?:[ T](\d\d:\d\d))?(?:[ \t]+([^\r\n]*))?\r?$", re.MULTILINE
+)
+
+
+def _heading_re(heading: str) -> re.Pattern[str]:
+    pattern = _HEADING_RES.get(heading)
+    if pattern is None:
+        pattern = re.compile(r"^(#{1,6})[ \t]+" + re.escape(heading) + r"[ \t#]*\r?$", re.MULTILINE | re.IGNORECASE)
+        _HEADING_RES[heading] = pattern
+    return pattern
 
 
 def fold(text: str) -> str:

@@ -26,11 +26,12 @@ _FALSES = frozenset(("false", "False", "FALSE"))
 _KEY_RE = re.compile(r"([A-Za-z_][A-Za-z0-9_.\- ]*?) *:(?: +(.*))?$")
 _ITEM_RE = re.compile(r"( *)- +(.*)$")
 _INT_RE = re.compile(r"[-+]?[0-9]+$")
-_DATE_RE = re.compile(r"\d{4}-\d\d-\d\d$")
+_DATE_PREFIX_RE = re.compile(r"\d{4}-\d")
 _MONTHDAY_RE = re.compile(r"--\d\d-\d\d$")
 _UNIT_WORDS_RE = re.compile(r"[1-9]\d* ?[A-Za-z]+(?: [A-Za-z]+)*$")
 _PLAIN_SPECIAL_START = frozenset("[]{}&*!|>'\"%@`#,?:-")
 _RESOLVER_START = frozenset("0123456789+-.=<")
+_FLOW_SPECIAL_RE = re.compile(r"[#,\[\]{}]")
 
 
 class YamlProblem(ValueError):
@@ -71,14 +72,23 @@ def _load_fast(text: str) -> tuple[dict[str, Any], dict[str, int]]:
     lines: dict[str, int] = {}
     list_key: str | None = None  # key whose value may still turn into a block list
     list_indent = -1
-    if "\t" in text or "\\" in text:
+    if "\t" in text:
         raise _GiveUp
-    for number, raw in enumerate(text.split("\n")):
-        line = raw[:-1] if raw.endswith("\r") else raw
-        stripped = line.strip()
-        if not stripped or stripped[0] == "#":
+    all_lines = text.split("\n")
+    count = len(all_lines)
+    number = 0
+    while number < count:
+        line = all_lines[number]
+        if line.endswith("\r"):
+            line = line[:-1]
+        number += 1
+        first = line[:1]
+        if first == "#":
             continue
-        if line[0] == " " or line[0] == "-":
+        if first == " " or first == "-" or not first:
+            stripped = line.strip()
+            if not stripped or stripped[0] == "#":
+                continue
             if list_key is None:
                 raise _GiveUp
             match = _ITEM_RE.match(line)
@@ -99,17 +109,78 @@ def _load_fast(text: str) -> tuple[dict[str, Any], dict[str, int]]:
         if key in _NULLS or key in _TRUES or key in _FALSES or key.endswith(" "):
             raise _GiveUp
         if key in result:
-            raise YamlProblem(f"duplicate key {key!r} (first on line {lines[key] + 1})", number, 0)
-        lines[key] = number
+            raise YamlProblem(f"duplicate key {key!r} (first on line {lines[key] + 1})", number - 1, 0)
+        lines[key] = number - 1
         list_key, list_indent = None, -1
         if rest is None or not rest.strip() or rest.lstrip()[0] == "#":
             result[key] = None
             list_key = key
         elif rest[0] == "[":
             result[key] = _flow_list(rest)
+        elif rest[0] == "{":
+            result[key] = _flow_mapping(rest)
+        elif rest[0] == "|":
+            result[key], number = _literal_block(rest, all_lines, number)
         else:
             result[key] = _scalar(rest, flow=False)
     return result, lines
+
+
+def _literal_block(header: str, all_lines: list[str], number: int) -> tuple[str, int]:
+    """A ``|`` or ``|-`` block scalar under a top-level key: (its value, the next line to read)."""
+    chomp = header[1:].rstrip()
+    if chomp not in ("", "-"):
+        raise _GiveUp  # keep (+), indentation indicators and comments: the full parser
+    content: list[str] = []
+    indent = 0
+    while number < len(all_lines):
+        line = all_lines[number]
+        if line.endswith("\r"):
+            line = line[:-1]
+        if not line.strip():
+            if indent == 0 and line:
+                raise _GiveUp  # leading lines of spaces decide nothing here; let the full parser
+            content.append(line)
+            number += 1
+            continue
+        line_indent = len(line) - len(line.lstrip(" "))
+        if indent == 0:
+            if line_indent == 0:
+                break
+            indent = line_indent
+        elif line_indent < indent:
+            break
+        content.append(line)
+        number += 1
+    if indent == 0:
+        raise _GiveUp
+    while content and not content[-1].strip():
+        content.pop()
+    value = "\n".join(item[indent:] if len(item) > indent else "" for item in content)
+    return (value if chomp == "-" else value + "\n"), number
+
+
+def _flow_mapping(text: str) -> dict[str, Any]:
+    """A one-line ``{key: value, other: "x"}`` of plain keys and scalars; anything else gives up."""
+    end = text.rfind("}")
+    if end == -1:
+        raise _GiveUp
+    _only_comment_after(text[end + 1 :])
+    inner = text[1:end]
+    if any(c in inner for c in "{}[]'\"#"):
+        raise _GiveUp
+    mapping: dict[str, Any] = {}
+    if not inner.strip():
+        return mapping
+    for item in inner.split(","):
+        key, separator, value = item.partition(": ")
+        key = key.strip()
+        if not separator or not key or not _KEY_RE.match(key + ":") or key in mapping:
+            raise _GiveUp
+        if key in _NULLS or key in _TRUES or key in _FALSES:
+            raise _GiveUp
+        mapping[key] = _scalar(value.strip(), flow=True)
+    return mapping
 
 
 def _scalar(text: str, *, flow: bool) -> Any:
@@ -118,11 +189,10 @@ def _scalar(text: str, *, flow: bool) -> Any:
         raise _GiveUp
     first = text[0]
     if first == '"':
-        end = text.find('"', 1)
-        if end == -1:
-            raise _GiveUp
+        end = _quoted_end(text, 0)
         _only_comment_after(text[end + 1 :])
-        return text[1:end]
+        inner = text[1:end]
+        return _unescape(inner) if "\\" in inner else inner
     if first == "'":
         pieces: list[str] = []
         position = 1
@@ -141,7 +211,7 @@ def _scalar(text: str, *, flow: bool) -> Any:
         raise _GiveUp
     comment = text.find(" #")
     value = (text[:comment] if comment != -1 else text).rstrip()
-    if value.endswith(":") or ": " in value or (flow and any(c in text for c in "#,[]{}")):
+    if value.endswith(":") or ": " in value or (flow and _FLOW_SPECIAL_RE.search(text)):
         raise _GiveUp
     return _resolve_plain(value)
 
@@ -161,8 +231,8 @@ def _resolve_plain(value: str) -> Any:
         return False
     if value[0] not in _RESOLVER_START:
         return value
-    if _DATE_RE.match(value) or _MONTHDAY_RE.match(value):
-        return value
+    if _DATE_PREFIX_RE.match(value) or _MONTHDAY_RE.match(value):
+        return value  # a date, a date-time or other text: never a number in YAML 1.2
     if _INT_RE.match(value):
         return int(value)
     if _UNIT_WORDS_RE.match(value):
@@ -170,13 +240,24 @@ def _resolve_plain(value: str) -> Any:
     return _resolve_with_ruamel(value)
 
 
-def _resolve_with_ruamel(value: str) -> Any:
-    """Ask ruamel's own YAML 1.2 resolver about odd plain scalars (``+1 480 ...``)."""
-    from ruamel.yaml.nodes import ScalarNode
-    from ruamel.yaml.resolver import VersionedResolver
+_RESOLVER: Any = None
+_STRING_TAGS = frozenset(("tag:yaml.org,2002:str", "tag:yaml.org,2002:timestamp"))
 
-    tag = VersionedResolver(version=(1, 2)).resolve(ScalarNode, value, (True, False))
-    if str(tag) == "tag:yaml.org,2002:str":
+
+def _resolve_with_ruamel(value: str) -> Any:
+    """Ask ruamel's own YAML 1.2 resolver about odd plain scalars (``+1 480 ...``).
+
+    Timestamps count as strings: the full parser keeps them as written too.
+    """
+    global _RESOLVER
+    from ruamel.yaml.nodes import ScalarNode
+
+    if _RESOLVER is None:
+        from ruamel.yaml.resolver import VersionedResolver
+
+        _RESOLVER = VersionedResolver(version=(1, 2))
+    tag = _RESOLVER.resolve(ScalarNode, value, (True, False))
+    if str(tag) in _STRING_TAGS:
         return value
     raise _GiveUp
 
@@ -224,6 +305,7 @@ def _flow_list(text: str) -> list[Any]:
 
 
 def _quoted_end(text: str, start: int) -> int:
+    """Index of the quote that closes the one at ``start`` (``''`` and ``\\"`` skipped)."""
     quote = text[start]
     position = start + 1
     while True:
@@ -233,7 +315,47 @@ def _quoted_end(text: str, start: int) -> int:
         if quote == "'" and text.startswith("'", end + 1):
             position = end + 2
             continue
+        if quote == '"':
+            backslashes = len(text[position:end]) - len(text[position:end].rstrip("\\"))
+            if backslashes % 2:
+                position = end + 1
+                continue
         return end
+
+
+_ESCAPES = {
+    "0": "\0", "a": "\a", "b": "\b", "t": "\t", "\t": "\t", "n": "\n", "v": "\v", "f": "\f", "r": "\r",
+    "e": "\x1b", " ": " ", '"': '"', "/": "/", "\\": "\\", "N": "\x85", "_": "\xa0", "L": "\u2028",
+    "P": "\u2029",
+}  # fmt: skip
+_HEX_LENGTHS = {"x": 2, "u": 4, "U": 8}
+
+
+def _unescape(inner: str) -> str:
+    """YAML 1.2 double-quoted escapes (``\\"``, ``\\n``, ``\\u00e9`` ...); anything odd gives up."""
+    out: list[str] = []
+    position = 0
+    while True:
+        slash = inner.find("\\", position)
+        if slash == -1:
+            out.append(inner[position:])
+            return "".join(out)
+        out.append(inner[position:slash])
+        code = inner[slash + 1 : slash + 2]
+        if code in _ESCAPES:
+            out.append(_ESCAPES[code])
+            position = slash + 2
+        elif code in _HEX_LENGTHS:
+            digits = inner[slash + 2 : slash + 2 + _HEX_LENGTHS[code]]
+            if len(digits) != _HEX_LENGTHS[code] or not all(c in "0123456789abcdefABCDEF" for c in digits):
+                raise _GiveUp
+            value = int(digits, 16)
+            if value > 0x10FFFF or 0xD800 <= value <= 0xDFFF:
+                raise _GiveUp
+            out.append(chr(value))
+            position = slash + 2 + len(digits)
+        else:
+            raise _GiveUp
 
 
 def load_full(text: str) -> tuple[Any, dict[str, int]]:

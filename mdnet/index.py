@@ -19,7 +19,7 @@ from typing import Any
 
 from mdnet.model import Contact, Duration, LogEntry, Problem
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE notes (
@@ -28,24 +28,75 @@ CREATE TABLE notes (
     is_contact INTEGER NOT NULL,
     record TEXT,
     fields TEXT NOT NULL,
-    problems TEXT NOT NULL
+    problems TEXT NOT NULL,
+    problem_count INTEGER NOT NULL,
+    name TEXT, stem TEXT, category TEXT, tags TEXT, status TEXT, cadence TEXT, cadence_set INTEGER,
+    last_contact TEXT, next_contact TEXT, follow_up TEXT, follow_up_note TEXT, needs_reply INTEGER,
+    needs_reply_date TEXT, snooze_until TEXT, birthday TEXT,
+    first_due TEXT
 );
 CREATE VIRTUAL TABLE contacts_fts USING fts5(
     path UNINDEXED, name, aliases, details, body, tokenize = 'unicode61 remove_diacritics 2'
 );
 """
+# The columns a due list needs, so `mdnet due` never decodes whole records.
+_DUE_COLUMNS = (
+    "path, name, stem, category, tags, status, cadence, cadence_set, last_contact, next_contact, follow_up, "
+    "follow_up_note, needs_reply, needs_reply_date, snooze_until, birthday"
+)
+_ALWAYS = "0000-00-00"  # first_due of a contact with a cadence and no contact yet: due at once
 
 
 @dataclass(frozen=True, slots=True)
 class NoteRow:
-    """One note as stored: its token, its contact record (if any), its problems."""
+    """One note, serialised for the index (built in worker processes, stored by the main one)."""
 
     path: str
     token: str
-    contact: Contact | None
-    fields: dict[str, Any]
-    problems: tuple[Problem, ...]
-    body: str
+    record: str | None
+    fields: str
+    problems: str
+    problem_count: int
+    columns: tuple[Any, ...] | None
+    fts: tuple[str, str, str, str, str] | None
+
+
+def build_row(
+    path: str, token: str, contact: Contact | None, fields: dict[str, Any], problems: tuple[Problem, ...], body: str
+) -> NoteRow:
+    """Serialise a parsed note: the full record, the due columns, and the full-text row."""
+    columns = None
+    fts = None
+    record = None
+    if contact is not None:
+        record = json.dumps(contact_to_json(contact), ensure_ascii=False)
+        columns = _due_columns(contact)
+        fts = _fts_row(contact, body)
+    return NoteRow(
+        path,
+        token,
+        record,
+        json.dumps(fields, ensure_ascii=False),
+        json.dumps([p.as_dict() for p in problems], ensure_ascii=False),
+        len(problems),
+        columns,
+        fts,
+    )
+
+
+def _due_columns(c: Contact) -> tuple[Any, ...]:
+    own_cadence_due = None
+    if c.cadence is not None:
+        own_cadence_due = _ALWAYS if c.last_contact is None else c.cadence.add_to(c.last_contact).isoformat()
+    candidates = [_iso(c.follow_up), _iso(c.next_contact), _iso(c.needs_reply_date), own_cadence_due]
+    first_due = min((d for d in candidates if d is not None), default=None)
+    return (
+        c.name, c.stem, c.category, json.dumps(c.tags, ensure_ascii=False), c.status,
+        None if c.cadence is None else f"{c.cadence.count}{c.cadence.unit}", c.cadence_set,
+        _iso(c.last_contact), _iso(c.next_contact), _iso(c.follow_up), c.follow_up_note, c.needs_reply,
+        _iso(c.needs_reply_date), _iso(c.snooze_until), None if c.birthday is None else json.dumps(c.birthday),
+        first_due,
+    )  # fmt: skip
 
 
 class Index:
@@ -102,30 +153,20 @@ class Index:
 
     def apply(self, rows: Iterable[NoteRow], deleted: Iterable[str], meta: dict[str, str]) -> None:
         """Upsert ``rows``, delete ``deleted`` and set ``meta``, in one transaction."""
+        rows = list(rows)
+        gone = [(path,) for path in deleted]
         with self.write() as db:
-            for path in deleted:
-                db.execute("DELETE FROM notes WHERE path = ?", (path,))
-                db.execute("DELETE FROM contacts_fts WHERE path = ?", (path,))
-            note_rows = []
-            fts_rows = []
-            touched = []
-            for row in rows:
-                touched.append((row.path,))
-                note_rows.append(
-                    (
-                        row.path,
-                        row.token,
-                        row.contact is not None,
-                        None if row.contact is None else json.dumps(contact_to_json(row.contact)),
-                        json.dumps(row.fields, ensure_ascii=False),
-                        json.dumps([p.as_dict() for p in row.problems]),
-                    )
-                )
-                if row.contact is not None:
-                    fts_rows.append(_fts_row(row.contact, row.body))
-            db.executemany("DELETE FROM contacts_fts WHERE path = ?", touched)
-            db.executemany("INSERT OR REPLACE INTO notes VALUES (?, ?, ?, ?, ?, ?)", note_rows)
-            db.executemany("INSERT INTO contacts_fts VALUES (?, ?, ?, ?, ?)", fts_rows)
+            db.executemany("DELETE FROM notes WHERE path = ?", gone)
+            db.executemany("DELETE FROM contacts_fts WHERE path = ?", gone + [(r.path,) for r in rows])
+            db.executemany(
+                "INSERT OR REPLACE INTO notes VALUES (?, ?, ?, ?, ?, ?, ?, " + ", ".join(["?"] * 16) + ")",
+                [
+                    (r.path, r.token, r.record is not None, r.record, r.fields, r.problems, r.problem_count)
+                    + (r.columns or (None,) * 16)
+                    for r in rows
+                ],
+            )
+            db.executemany("INSERT INTO contacts_fts VALUES (?, ?, ?, ?, ?)", [r.fts for r in rows if r.fts])
             db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", list(meta.items()))
 
     def clear(self) -> None:
@@ -138,13 +179,29 @@ class Index:
         rows = self.connection.execute("SELECT record FROM notes WHERE is_contact ORDER BY path")
         return [contact_from_json(json.loads(record)) for (record,) in rows]
 
+    def due_candidates(self, today: dt.date, horizon: dt.date, with_default_cadence: bool) -> list[Contact]:
+        """Contacts that may be due by ``horizon``, as light records (no fields, no log).
+
+        A superset: SQL drops the archived, the snoozed and those whose every dated
+        reason is past the horizon; :mod:`mdnet.due` decides the rest exactly.
+        """
+        query = (
+            f"SELECT {_DUE_COLUMNS} FROM notes WHERE is_contact AND status != 'archived'"
+            " AND (snooze_until IS NULL OR snooze_until <= :today)"
+            " AND (needs_reply OR birthday IS NOT NULL OR first_due <= :horizon"
+            + (" OR NOT cadence_set" if with_default_cadence else "")
+            + ")"
+        )
+        rows = self.connection.execute(query, {"today": today.isoformat(), "horizon": horizon.isoformat()})
+        return [_light_contact(row) for row in rows]
+
     def contact(self, path: str) -> Contact | None:
         row = self.connection.execute("SELECT record FROM notes WHERE path = ? AND is_contact", (path,)).fetchone()
         return None if row is None else contact_from_json(json.loads(row[0]))
 
     def problems(self) -> list[Problem]:
         found: list[Problem] = []
-        for (text,) in self.connection.execute("SELECT problems FROM notes WHERE problems != '[]' ORDER BY path"):
+        for (text,) in self.connection.execute("SELECT problems FROM notes WHERE problem_count ORDER BY path"):
             found.extend(Problem(**p) for p in json.loads(text))
         return found
 
@@ -163,6 +220,18 @@ class Index:
             (match, limit),
         )
         return [(str(path), str(snippet)) for path, snippet in rows]
+
+
+def _light_contact(row: tuple[Any, ...]) -> Contact:
+    (path, name, stem, category, tags, status, cadence, cadence_set, last_contact, next_contact, follow_up,
+     follow_up_note, needs_reply, needs_reply_date, snooze_until, birthday) = row  # fmt: skip
+    return Contact(
+        path=path, name=name, stem=stem, fields={}, category=category, tags=tuple(json.loads(tags)), status=status,
+        cadence=None if cadence is None else Duration(int(cadence[:-1]), cadence[-1]), cadence_set=bool(cadence_set),
+        last_contact=_date(last_contact), next_contact=_date(next_contact), follow_up=_date(follow_up),
+        follow_up_note=follow_up_note, needs_reply=bool(needs_reply), needs_reply_date=_date(needs_reply_date),
+        snooze_until=_date(snooze_until), birthday=None if birthday is None else tuple(json.loads(birthday)),
+    )  # fmt: skip
 
 
 def _connect(path: Path) -> sqlite3.Connection:

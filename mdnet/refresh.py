@@ -14,6 +14,7 @@ import hashlib
 import os
 import time
 from collections.abc import Iterable
+from dataclasses import replace
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
 from pathlib import Path
@@ -23,7 +24,7 @@ from mdnet.config import Config
 from mdnet.contact import ParseSettings, parse_note
 from mdnet.document import DecodeProblem, decode
 from mdnet.files import FileState
-from mdnet.index import Index, NoteRow
+from mdnet.index import Index, NoteRow, build_row
 from mdnet.model import Problem, RefreshStats, Severity
 
 # A note modified this close to the start of a scan may be modified again within the
@@ -70,10 +71,7 @@ def refresh(root: Path, config: Config, index: Index, only: Iterable[str] | None
     else:
         meta["digest"] = ""  # a partial refresh cannot vouch for the whole vault
     racy_set = set(racy)
-    stored_rows = [
-        NoteRow(r.path, "racy:" + r.token if r.path in racy_set else r.token, r.contact, r.fields, r.problems, r.body)
-        for r in rows
-    ]
+    stored_rows = [replace(r, token="racy:" + r.token) if r.path in racy_set else r for r in rows]
     index.apply(stored_rows, deleted, meta)
     note_count, contact_count = index.counts()
     added = sum(1 for r in rows if r.path not in stored)
@@ -83,7 +81,7 @@ def refresh(root: Path, config: Config, index: Index, only: Iterable[str] | None
         added=added,
         updated=len(rows) - added,
         removed=len(deleted),
-        problems=sum(len(r.problems) for r in rows),
+        problems=sum(r.problem_count for r in rows),
         seconds=time.perf_counter() - started,
         rebuilt=rebuilt,
     )
@@ -163,11 +161,11 @@ def _parse_one(job: tuple[str, str, str], settings: _Settings) -> NoteRow:
     parsed = parse_note(text, path, contact_folder=in_contact_folder, settings=ParseSettings(log_heading))
     if not (in_contact_folder or parsed.is_contact_type):
         # Other notes are kept for link resolution only; their problems are not ours to report.
-        return NoteRow(path, token, None, parsed.fields, (), "")
-    return NoteRow(path, token, parsed.contact, parsed.fields, parsed.problems, parsed.body)
+        return build_row(path, token, None, parsed.fields, (), "")
+    return build_row(path, token, parsed.contact, parsed.fields, parsed.problems, parsed.body)
 
 
 def _failed(path: str, token: str, line: int, column: int, message: str, contact_folder: bool) -> NoteRow:
     """An unreadable note: an error in a contact folder, a warning elsewhere (it may not be a contact)."""
     severity: Severity = "error" if contact_folder else "warning"
-    return NoteRow(path, token, None, {}, (Problem(path, line, column, severity, message),), "")
+    return build_row(path, token, None, {}, (Problem(path, line, column, severity, message),), "")

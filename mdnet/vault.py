@@ -160,7 +160,10 @@ class Vault:
         """The due list for ``today`` (SPEC section 3)."""
         day = resolve_today(today)
         window = days_within(within, day, self.config.upcoming_days)
-        return due_items(self.contacts(category, tag), day, window, self.config.default_cadence_duration)
+        default = self.config.default_cadence_duration
+        horizon = day + dt.timedelta(days=window)
+        candidates = self._fresh().due_candidates(day, horizon, default is not None)
+        return due_items((c for c in candidates if matches(c, category, tag)), day, window, default)
 
     def problems(self) -> list[Problem]:
         """Problems of every contact note, as the last refresh found them."""

@@ -22,7 +22,26 @@ AGREEMENT_SAMPLES = [
     "name: José Álvarez\nlocation: Scottsdale, AZ\nurl: https://jane.example/blog\n",
     "time: 12:30\nfloat: 1.5\nexp: 1e3\nhex: 0x1F\ninf: .inf\n",
     "dashes: -foo\nq: ?x\n",
+    "notes: |\n  line one\n\n  line two\nnext: 1\n",
+    "strip: |-\n  kept\n    indented\n",
+    'quote: "He said \\"hi\\" \\u00e9\\t"\n',
+    "social: {linkedin: jane, posts: 3}\n",
+    "met_at: 2023-05-01T09:30\nstamp: 2023-05-01 09:30:00\n",
 ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "notes: |\n  line one\n  line two\n",
+        'quote: "He said \\"hi\\""\n',
+        "social: {linkedin: jane}\n",
+        "met_at: 2023-05-01T09:30\n",
+    ],
+)
+def test_the_generated_harder_shapes_stay_on_the_fast_path(text: str) -> None:
+    assert fy.load_fast_or_none(text) is not None
+    assert fy.load_fast_or_none(text)[0] == fy.load_full(text)[0]  # type: ignore[index]
 
 
 @pytest.mark.parametrize("text", AGREEMENT_SAMPLES)
@@ -47,10 +66,10 @@ def test_fast_path_handles_the_common_shapes() -> None:
 @pytest.mark.parametrize(
     "text",
     [
-        "notes: |\n  line one\n  line two\n",
-        "social: {linkedin: jane}\n",
+        "social: {linkedin: [a, b]}\n",
+        "folded: >\n  a\n  b\n",
+        "kept: |+\n  a\n\n",
         "anchor: &a 1\nref: *a\n",
-        'quote: "He said \\"hi\\""\n',
         "nested:\n  key: value\n",
         "multi: first\n  continued\n",
     ],
@@ -94,7 +113,8 @@ def _front_matter(draw: st.DrawFn) -> str:
     keys = draw(st.lists(_keys, min_size=1, max_size=6, unique=True))
     lines = []
     for key in keys:
-        shape = draw(st.sampled_from(["plain", "single", "double", "flow", "block", "empty"]))
+        shape = draw(st.sampled_from(["plain", "single", "double", "flow", "block", "empty", "literal", "flowmap",
+                                      "escaped"]))  # fmt: skip
         word = draw(_plain_words)
         if shape == "plain":
             lines.append(f"{key}: {word}")
@@ -110,6 +130,19 @@ def _front_matter(draw: st.DrawFn) -> str:
             indent = draw(st.sampled_from(["", "  ", "    "]))
             lines.append(f"{key}:")
             lines.extend(f"{indent}- {item}" for item in items)
+        elif shape == "literal":
+            chomp = draw(st.sampled_from(["", "-"]))
+            body = draw(st.lists(_plain_words, min_size=1, max_size=4))
+            indent = draw(st.sampled_from(["  ", "    "]))
+            lines.append(f"{key}: |{chomp}")
+            lines.extend((indent + item) if item.strip() else "" for item in body)
+        elif shape == "flowmap":
+            inner = draw(st.lists(st.tuples(_keys, _plain_words), max_size=3))
+            lines.append(f"{key}: {{{', '.join(f'{k}: {v}' for k, v in inner)}}}")
+        elif shape == "escaped":
+            pieces = draw(st.lists(st.sampled_from(["a", " ", '\\"', "\\\\", "\\n", "\\t", "\\u00e9", "\\x41",
+                                                    "\\/", "\\q", "#"]), max_size=6))  # fmt: skip
+            lines.append(f'{key}: "{"".join(pieces)}"')
         else:
             lines.append(f"{key}:")
     return "\n".join(lines) + "\n"
