@@ -1,0 +1,432 @@
+"""The daily note, pure: render mdnet's block, merge it into a note, read the ticks.
+
+mdnet owns only the lines from ``<!-- mdnet:begin -->`` to ``<!-- mdnet:end -->``
+(each on a line by itself); every other byte of the note is the user's. Nothing
+here reads files or the clock: dates, contacts, the tip and the template text are
+passed in. Decisions (documented in docs/daily.md):
+
+- A ticked task (``- [x] [[Jane Doe]] ...``) is logged once. The record of "already
+  logged" lives in the note itself: mdnet appends :data:`LOGGED` to the line and
+  keeps it, verbatim, under ``### Done`` on every later refresh. The index is a
+  cache and may be deleted; the note is not.
+- Anything after `` // `` on a ticked line is the user's own words for the log entry
+  (``// coffee: talked sailing`` gives kind ``coffee``).
+- A block with a line mdnet could not have written (a paragraph, an indented line,
+  a ticked task without a link) is refused with the line to fix: the block is
+  regenerated on every refresh, so such text would otherwise be lost.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import cast
+
+from mdnet import naming
+from mdnet.contact import fold
+from mdnet.document import detect_newline
+from mdnet.model import BUCKETS, Contact, DueItem, Duration, DurationUnit
+
+BEGIN = "<!-- mdnet:begin -->"
+END = "<!-- mdnet:end -->"
+LOGGED = "✓ logged"
+USER_WORDS = " // "
+DONE_HEADING = "### Done"
+BUCKET_HEADINGS = {
+    "reply": "### Immediate follow-up",
+    "overdue": "### Overdue",
+    "today": "### Due today",
+    "upcoming": "### Coming up",
+}
+MAX_LAST_CHARS = 90
+
+_TASK_RE = re.compile(r"[-*+][ \t]+\[(.)\][ \t]+(.*)$")
+_LINK_RE = re.compile(r"\[\[([^\]|#]+)(?:#[^\]|]*)?(?:\|([^\]]*))?\]\]")
+_KIND_RE = re.compile(r"([A-Za-z][\w-]{0,30}):[ \t]+(.+)$")
+
+
+class BlockError(ValueError):
+    """The note's mdnet block cannot be merged safely; ``line`` (1-based) says where."""
+
+    def __init__(self, message: str, line: int = 0) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+
+
+@dataclass(frozen=True, slots=True)
+class Tick:
+    """A ticked task in the block: whom it links to and what to log."""
+
+    line: int  # 1-based, in the whole note
+    text: str  # the task line as the user left it, without its line ending
+    target: str  # the first wikilink's target (``Jane Doe``, ``people/jane``)
+    kind: str | None
+    words: str  # the log entry's text
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """Where the block sits in a note, and what it holds."""
+
+    start: int  # offset of the begin marker's line
+    end: int  # offset just after the end marker (its line ending stays outside)
+    begin_line: int
+    lines: tuple[str, ...]  # the lines strictly between the markers, without endings
+
+    def done_lines(self) -> list[str]:
+        """Task lines already logged (they carry :data:`LOGGED`), as the user left them."""
+        return [line.rstrip() for line in self.lines if _TASK_RE.match(line) and line.rstrip().endswith(LOGGED)]
+
+
+# -- finding and checking the block ----------------------------------------
+
+
+def find_block(text: str) -> Block | None:
+    """The block in ``text``, ``None`` when the note has none; :class:`BlockError` when mangled."""
+    begins: list[tuple[int, int, int]] = []  # (line number, line start, line end without ending)
+    ends: list[tuple[int, int, int]] = []
+    offset = 0
+    for number, raw in enumerate(text.splitlines(keepends=True), start=1):
+        content = raw.rstrip("\r\n")
+        stripped = content.strip().lstrip("\ufeff")
+        bom = 1 if content.startswith("\ufeff") else 0
+        if stripped == BEGIN:
+            begins.append((number, offset + bom, offset + len(content)))
+        elif stripped == END:
+            ends.append((number, offset + bom, offset + len(content)))
+        elif ("mdnet:begin" in content or "mdnet:end" in content) and "<!--" in content:
+            raise BlockError("an mdnet marker must be on a line by itself; put it on its own line", number)
+        offset += len(raw)
+    if not begins and not ends:
+        return None
+    if len(begins) > 1 or len(ends) > 1:
+        marks = sorted(begins + ends)
+        where = ", ".join(str(n) for n, _, _ in marks)
+        raise BlockError(
+            f"more than one mdnet marker pair (lines {where}); keep one {BEGIN} ... {END} block", marks[1][0]
+        )
+    if not ends:
+        raise BlockError(f"{BEGIN} has no {END}; add the end marker after the block (or delete the begin marker)",
+                         begins[0][0])  # fmt: skip
+    if not begins:
+        raise BlockError(f"{END} has no {BEGIN} before it; add the begin marker (or delete the end marker)", ends[0][0])
+    (begin_line, start, _), (end_line, end_start, end) = begins[0], ends[0]
+    if end_line < begin_line:
+        raise BlockError(f"{END} comes before {BEGIN}; swap the two marker lines", end_line)
+    inner = text[start:end_start].splitlines()[1:]
+    block = Block(start, end, begin_line, tuple(inner))
+    _check_lines(block)
+    return block
+
+
+def _check_lines(block: Block) -> None:
+    """Refuse lines mdnet did not write: they would be lost when the block is regenerated."""
+    for index, line in enumerate(block.lines):
+        number = block.begin_line + 1 + index
+        stripped = line.strip()
+        if not stripped or line.startswith(("#", ">")) or (stripped.startswith("_") and stripped.endswith("_")):
+            continue
+        task = _TASK_RE.match(line)
+        if task and _LINK_RE.match(task.group(2)):
+            continue
+        if task and task.group(1) in "xX":
+            raise BlockError("a ticked task needs its [[link]] at the start to say whom to log; add it back", number)
+        raise BlockError(
+            f"this line is not one mdnet wrote and the block is rewritten on every refresh; move it below {END}",
+            number,
+        )
+
+
+def find_ticks(block: Block) -> list[Tick]:
+    """Ticked tasks (``[x]`` or ``[X]``) in the block that are not logged yet."""
+    ticks = []
+    for index, line in enumerate(block.lines):
+        match = _TASK_RE.match(line)
+        if match is None or match.group(1) not in "xX" or line.rstrip().endswith(LOGGED):
+            continue
+        link = _LINK_RE.match(match.group(2))
+        if link is None:
+            continue
+        kind, words = _log_words(match.group(2))
+        ticks.append(Tick(block.begin_line + 1 + index, line.rstrip(), link.group(1).strip(), kind, words))
+    return ticks
+
+
+def _log_words(task: str) -> tuple[str | None, str]:
+    """What to log for a ticked task: the user's words after `` // ``, else what was due."""
+    if USER_WORDS in task:
+        own = task.rsplit(USER_WORDS, 1)[1].strip()
+        match = _KIND_RE.match(own)
+        if match:
+            return match.group(1), match.group(2).strip()
+        if own:
+            return None, own
+    rest = _LINK_RE.sub("", task, count=1).strip()
+    reason = rest.removeprefix("—").strip().split(" · ", 1)[0].strip()
+    return None, "followed up from the daily note" + (f" ({reason})" if reason else "")
+
+
+# -- rendering -------------------------------------------------------------
+
+
+def render_block(
+    items: Sequence[DueItem],
+    contacts: Mapping[str, Contact],
+    day: dt.date,
+    tip: str,
+    *,
+    within: int,
+    done: Sequence[str] = (),
+    links: Mapping[str, str] | None = None,
+    newline: str = "\n",
+) -> str:
+    """The block from the begin marker to the end marker (no final line ending).
+
+    ``contacts`` maps a note path to its contact; ``done`` holds the task lines to
+    keep under ``### Done``; ``links`` maps a path to the wikilink to write (default
+    ``[[Name]]``). Contacts in ``done`` lines are left out of the due sections.
+    """
+    lines = [BEGIN, "## Networking", "", "> [!tip] Tip of the day", f"> {_one_line(tip)}"]
+    done_targets = {fold(t) for t in (_done_target(d) for d in done) if t}
+    shown = [i for i in items if not _is_done(i, contacts.get(i.path), links, done_targets)]
+    if not shown and not done:
+        lines += ["", f"_Nobody is due today or in the next {within} days. A good day to write to someone you have "
+                      "not heard from in a while, or to meet someone new._"]  # fmt: skip
+    for bucket in BUCKETS:
+        chosen = [i for i in shown if i.bucket == bucket]
+        if chosen:
+            lines += ["", BUCKET_HEADINGS[bucket]]
+            lines += [task_line(i, contacts.get(i.path), day, within, links) for i in chosen]
+    if done:
+        lines += ["", DONE_HEADING, *done]
+    lines.append(END)
+    return newline.join(lines)
+
+
+def _done_target(line: str) -> str | None:
+    match = _TASK_RE.match(line)
+    link = _LINK_RE.match(match.group(2)) if match else None
+    return link.group(1).strip() if link else None
+
+
+def _is_done(item: DueItem, contact: Contact | None, links: Mapping[str, str] | None, targets: set[str]) -> bool:
+    if not targets:
+        return False
+    names = {item.name, item.path.removesuffix(".md")}
+    if contact is not None:
+        names |= {contact.stem, *contact.aliases}
+    if links and item.path in links:
+        own = _LINK_RE.match(links[item.path])
+        if own:
+            names.add(own.group(1))
+    return any(fold(n) in targets for n in names)
+
+
+def task_line(
+    item: DueItem, contact: Contact | None, day: dt.date, within: int, links: Mapping[str, str] | None = None
+) -> str:
+    """``- [ ] [[Jane Doe]] — reason · last: ... · ask about: ...``."""
+    link = (links or {}).get(item.path) or f"[[{item.name}]]"
+    horizon = day + dt.timedelta(days=within)
+    reasons = sorted(item.reasons, key=lambda r: (r.kind != "reply", r.due))
+    details = [r.detail for r in reasons if r.due <= horizon] or [r.detail for r in reasons[:1]]
+    reason = "; ".join(details)
+    if item.bucket == "overdue":
+        reason = f"{item.days_overdue} {'day' if item.days_overdue == 1 else 'days'} overdue: {reason}"
+    elif item.bucket == "upcoming":
+        reason = f"due {item.due:%a} {item.due.isoformat()}: {reason}"
+    parts = [f"- [ ] {link} — {_one_line(reason)}", "last: " + _last_text(contact)]
+    ask = _ask_about(contact, reason)
+    if ask:
+        parts.append("ask about: " + ask)
+    return " · ".join(parts)
+
+
+def _last_text(contact: Contact | None) -> str:
+    if contact is None:
+        return "never"
+    entry = contact.last_log
+    if entry is not None and (contact.last_contact is None or entry.date >= contact.last_contact):
+        kind = f" {entry.kind}:" if entry.kind else ""
+        return _one_line(f"{entry.date.isoformat()}{kind} {_shorten(entry.text)}")
+    if contact.last_contact is not None:
+        return contact.last_contact.isoformat()
+    return "never"
+
+
+def _ask_about(contact: Contact | None, reason: str) -> str:
+    if contact is None:
+        return ""
+    parts = []
+    if contact.interests:
+        parts.append(", ".join(contact.interests))
+    note = contact.follow_up_note
+    if note and note not in reason:
+        parts.append(note)
+    return _one_line("; ".join(parts))
+
+
+def _shorten(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= MAX_LAST_CHARS else text[: MAX_LAST_CHARS - 1].rstrip() + "…"
+
+
+def _one_line(text: str) -> str:
+    """Text safe inside a task line: one line, no `` // `` (the user's words separator)."""
+    return " ".join(text.split()).replace(USER_WORDS.strip(), "/").removesuffix(LOGGED).rstrip()
+
+
+def mark_logged(line: str) -> str:
+    return f"{line.rstrip()} {LOGGED}"
+
+
+def carry_forward(block: Block | None, logged: Iterable[int] = ()) -> list[str]:
+    """The task lines to keep under ``### Done``, in the order the user sees them.
+
+    Lines already marked stay as they are (ticked or not: unticking does not undo
+    history); ticks logged now (their 1-based note line in ``logged``) get the
+    mark; ticks not logged (their contact was not found) stay as they are, to be
+    tried again on the next refresh. Unticked lines are mdnet's and regenerated.
+    """
+    if block is None:
+        return []
+    done_now = set(logged)
+    kept = []
+    for index, line in enumerate(block.lines):
+        match = _TASK_RE.match(line)
+        if match is None:
+            continue
+        number = block.begin_line + 1 + index
+        if line.rstrip().endswith(LOGGED):
+            kept.append(line.rstrip())
+        elif match.group(1) in "xX":
+            kept.append(mark_logged(line) if number in done_now else line.rstrip())
+    return kept
+
+
+# -- merging ---------------------------------------------------------------
+
+
+def merge(text: str, block_text: str) -> str:
+    """``text`` with its block replaced by ``block_text`` (or ``block_text`` appended).
+
+    Every byte outside the markers stays. ``block_text`` has no final line ending;
+    a note without a block gets it at the end, after a blank line.
+    """
+    block = find_block(text)
+    if block is not None:
+        return text[: block.start] + block_text + text[block.end :]
+    newline = detect_newline(text)
+    if not text.replace("\ufeff", "").strip():
+        return text + block_text + newline
+    if not text.endswith("\n"):
+        text += newline
+    if not text.endswith(newline * 2) and text.strip("\r\n\ufeff"):
+        text += newline
+    return text + block_text + newline
+
+
+def place_in_template(template: str, block_text: str) -> str:
+    """A new note: the filled template with the block where its markers are, else at the end."""
+    return merge(template, block_text)
+
+
+# -- dates: Obsidian (moment.js) formats and template tokens ----------------
+
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+           "November", "December")  # fmt: skip
+_DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+_TOKEN_RE = re.compile(
+    r"\[([^\]]*)\]|YYYY|YY|Q|MMMM|MMM|MM|M|DDDD|DDD|Do|DD|D|dddd|ddd|dd|d|E|GGGG|gggg|WW|W|ww|w|HH|H|hh|h|mm|m|ss|s|A|a"
+)
+
+
+def format_date(when: dt.date | dt.datetime, pattern: str) -> str:
+    """``when`` in a moment.js format as Obsidian writes it (English names)."""
+    moment = when if isinstance(when, dt.datetime) else dt.datetime.combine(when, dt.time())
+
+    def token(match: re.Match[str]) -> str:
+        if match.group(1) is not None:
+            return match.group(1)
+        return _token_value(match.group(0), moment)
+
+    return _TOKEN_RE.sub(token, pattern)
+
+
+def _token_value(name: str, m: dt.datetime) -> str:
+    iso_year, iso_week, iso_day = m.isocalendar()
+    hour12 = m.hour % 12 or 12
+    values = {
+        "YYYY": f"{m.year:04d}", "YY": f"{m.year % 100:02d}", "Q": str((m.month - 1) // 3 + 1),
+        "MMMM": _MONTHS[m.month - 1], "MMM": _MONTHS[m.month - 1][:3], "MM": f"{m.month:02d}", "M": str(m.month),
+        "DDDD": f"{m.timetuple().tm_yday:03d}", "DDD": str(m.timetuple().tm_yday), "Do": _ordinal(m.day),
+        "DD": f"{m.day:02d}", "D": str(m.day), "dddd": _DAYS[m.weekday()], "ddd": _DAYS[m.weekday()][:3],
+        "dd": _DAYS[m.weekday()][:2], "d": str((m.weekday() + 1) % 7), "E": str(iso_day),
+        "GGGG": f"{iso_year:04d}", "gggg": f"{iso_year:04d}", "WW": f"{iso_week:02d}", "W": str(iso_week),
+        "ww": f"{iso_week:02d}", "w": str(iso_week), "HH": f"{m.hour:02d}", "H": str(m.hour),
+        "hh": f"{hour12:02d}", "h": str(hour12), "mm": f"{m.minute:02d}", "m": str(m.minute),
+        "ss": f"{m.second:02d}", "s": str(m.second), "A": "AM" if m.hour < 12 else "PM",
+        "a": "am" if m.hour < 12 else "pm",
+    }  # fmt: skip
+    return values[name]
+
+
+def _ordinal(day: int) -> str:
+    suffix = "th" if 11 <= day % 100 <= 13 else {1: "st", 2: "nd", 3: "rd"}.get(day % 10, "th")
+    return f"{day}{suffix}"
+
+
+_TEMPLATE_RE = re.compile(r"{{\s*(date|time|title)\s*(?:([+-]\d+)\s*([dwmy]))?\s*(?::(.*?))?\s*}}", re.IGNORECASE)
+
+
+def fill_template(template: str, day: dt.date, now: dt.datetime, *, title: str, date_format: str) -> str:
+    """Obsidian's daily-note tokens: ``{{date}}``, ``{{date:FORMAT}}``, ``{{date+1d:FORMAT}}``,
+    ``{{time}}``, ``{{time:FORMAT}}`` and ``{{title}}``. ``{{date}}`` is the note's date in
+    the daily-note format; ``{{time}}`` is the time of creation (``HH:mm``)."""
+
+    def token(match: re.Match[str]) -> str:
+        name = match.group(1).lower()
+        if name == "title":
+            return title
+        moment = dt.datetime.combine(day, now.time()) if name == "date" else now
+        if match.group(2):
+            shift = Duration(int(match.group(2)), cast(DurationUnit, match.group(3).lower()))
+            moment = dt.datetime.combine(shift.add_to(moment.date()), moment.time())
+        default = date_format if name == "date" else "HH:mm"
+        return format_date(moment, match.group(4) or default)
+
+    return _TEMPLATE_RE.sub(token, template)
+
+
+def pick_tip(tips: Sequence[str], day: dt.date) -> str:
+    """The tip of the day: the same for everyone on a date, a different one the next day."""
+    if not tips:
+        return "Write to one person today, for no reason but to ask how they are."
+    return tips[day.toordinal() % len(tips)]
+
+
+def parse_tips(text: str) -> list[str]:
+    """One tip a line; blank lines and ``#`` comments are skipped."""
+    return [line.strip() for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+
+
+def unique_links(contacts: Iterable[Contact]) -> dict[str, str]:
+    """Path -> the wikilink that resolves in Obsidian for every contact.
+
+    ``[[Jane Doe]]`` when the stem is the name, ``[[jane|Jane Doe]]`` when not, and
+    ``[[people/work/jane|Jane Doe]]`` when two notes share the stem ``jane``.
+    """
+    contacts = list(contacts)
+    stems: dict[str, int] = {}
+    for contact in contacts:
+        stems[fold(contact.stem)] = stems.get(fold(contact.stem), 0) + 1
+    links = {}
+    for contact in contacts:
+        if stems[fold(contact.stem)] > 1:
+            links[contact.path] = f"[[{contact.path.removesuffix('.md')}|{contact.name}]]"
+        else:
+            links[contact.path] = naming.wikilink(contact)
+    return links
