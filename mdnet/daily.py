@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import cast
 
@@ -40,6 +40,10 @@ BUCKET_HEADINGS = {
     "today": "### Due today",
     "upcoming": "### Coming up",
 }
+NETWORKING_HEADING = "## Networking"
+_OWN_HEADINGS = frozenset((NETWORKING_HEADING, DONE_HEADING, *BUCKET_HEADINGS.values()))
+EMPTY_DAY = ("_Nobody is due today or in the next {within} days. A good day to write to someone you have not "
+             "heard from in a while, or to meet someone new._")  # fmt: skip
 MAX_LAST_CHARS = 90
 
 _TASK_RE = re.compile(r"[-*+][ \t]+\[(.)\][ \t]+(.*)$")
@@ -123,16 +127,24 @@ def find_block(text: str) -> Block | None:
 
 
 def _check_lines(block: Block) -> None:
-    """Refuse lines mdnet did not write: they would be lost when the block is regenerated."""
+    """Refuse lines mdnet did not write: they would be lost when the block is regenerated.
+
+    mdnet writes blank lines, its own headings, the tip (``>`` lines), the empty-day
+    line, and task lines that start with a link: unticked ones as ``[[link]] — ...``;
+    ticked and logged ones are kept as the user left them.
+    """
     for index, line in enumerate(block.lines):
         number = block.begin_line + 1 + index
-        stripped = line.strip()
-        if not stripped or line.startswith(("#", ">")) or (stripped.startswith("_") and stripped.endswith("_")):
+        stripped = line.rstrip()
+        if not stripped or stripped in _OWN_HEADINGS or line.startswith(">") or line.startswith(EMPTY_DAY[:15]):
             continue
         task = _TASK_RE.match(line)
-        if task and _LINK_RE.match(task.group(2)):
-            continue
-        if task and task.group(1) in "xX":
+        link = _LINK_RE.match(task.group(2)) if task else None
+        if task and link:
+            ticked = task.group(1) in "xX" or stripped.endswith(LOGGED)
+            if ticked or task.group(2)[link.end() :].startswith(" — "):
+                continue
+        if task and task.group(1) in "xX" and link is None:
             raise BlockError("a ticked task needs its [[link]] at the start to say whom to log; add it back", number)
         raise BlockError(
             f"this line is not one mdnet wrote and the block is rewritten on every refresh; move it below {END}",
@@ -156,15 +168,15 @@ def find_ticks(block: Block) -> list[Tick]:
 
 
 def _log_words(task: str) -> tuple[str | None, str]:
-    """What to log for a ticked task: the user's words after `` // ``, else what was due."""
-    if USER_WORDS in task:
-        own = task.rsplit(USER_WORDS, 1)[1].strip()
-        match = _KIND_RE.match(own)
-        if match:
-            return match.group(1), match.group(2).strip()
-        if own:
-            return None, own
+    """What to log for a ticked task: the user's words (after `` // ``, or a hand-written
+    task's text after the link), else what was due; ``kind:`` in front sets the kind."""
     rest = _LINK_RE.sub("", task, count=1).strip()
+    own = task.rsplit(USER_WORDS, 1)[1].strip() if USER_WORDS in task else ""
+    if not own and rest and not rest.startswith("—"):
+        own = rest.removesuffix(LOGGED).strip()
+    if own:
+        match = _KIND_RE.match(own)
+        return (match.group(1), match.group(2).strip()) if match else (None, own)
     reason = rest.removeprefix("—").strip().split(" · ", 1)[0].strip()
     return None, "followed up from the daily note" + (f" ({reason})" if reason else "")
 
@@ -180,21 +192,21 @@ def render_block(
     *,
     within: int,
     done: Sequence[str] = (),
+    hide: Collection[str] = (),
     links: Mapping[str, str] | None = None,
     newline: str = "\n",
 ) -> str:
     """The block from the begin marker to the end marker (no final line ending).
 
     ``contacts`` maps a note path to its contact; ``done`` holds the task lines to
-    keep under ``### Done``; ``links`` maps a path to the wikilink to write (default
-    ``[[Name]]``). Contacts in ``done`` lines are left out of the due sections.
+    keep under ``### Done``; ``hide`` the paths of the contacts they name (handled
+    today, so left out of the due sections); ``links`` maps a path to the wikilink to
+    write (default ``[[Name]]``).
     """
-    lines = [BEGIN, "## Networking", "", "> [!tip] Tip of the day", f"> {_one_line(tip)}"]
-    done_targets = {fold(t) for t in (_done_target(d) for d in done) if t}
-    shown = [i for i in items if not _is_done(i, contacts.get(i.path), links, done_targets)]
+    lines = [BEGIN, NETWORKING_HEADING, "", "> [!tip] Tip of the day", f"> {_one_line(tip)}"]
+    shown = [i for i in items if i.path not in hide]
     if not shown and not done:
-        lines += ["", f"_Nobody is due today or in the next {within} days. A good day to write to someone you have "
-                      "not heard from in a while, or to meet someone new._"]  # fmt: skip
+        lines += ["", EMPTY_DAY.format(within=within)]
     for bucket in BUCKETS:
         chosen = [i for i in shown if i.bucket == bucket]
         if chosen:
@@ -206,23 +218,11 @@ def render_block(
     return newline.join(lines)
 
 
-def _done_target(line: str) -> str | None:
+def task_target(line: str) -> str | None:
+    """The target of the link a task line starts with (``Jane Doe``, ``people/jane``), if any."""
     match = _TASK_RE.match(line)
     link = _LINK_RE.match(match.group(2)) if match else None
     return link.group(1).strip() if link else None
-
-
-def _is_done(item: DueItem, contact: Contact | None, links: Mapping[str, str] | None, targets: set[str]) -> bool:
-    if not targets:
-        return False
-    names = {item.name, item.path.removesuffix(".md")}
-    if contact is not None:
-        names |= {contact.stem, *contact.aliases}
-    if links and item.path in links:
-        own = _LINK_RE.match(links[item.path])
-        if own:
-            names.add(own.group(1))
-    return any(fold(n) in targets for n in names)
 
 
 def task_line(

@@ -9,6 +9,7 @@ editor meanwhile is never overwritten.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 from dataclasses import dataclass, field
@@ -154,13 +155,15 @@ def build(vault: Vault, day: dt.date, *, write: bool, now: dt.datetime | None = 
     result.items = vault.due(today=day)
     base = text if text is not None else _template_text(vault, settings, day, relative, now, result)
     newline = detect_newline(base)
+    done = daily.carry_forward(block, logged_lines)
     block_text = daily.render_block(
         result.items,
         {c.path: c for c in contacts},
         day,
         daily.pick_tip(load_tips(), day),
         within=vault.config.upcoming_days,
-        done=daily.carry_forward(block, logged_lines),
+        done=done,
+        hide=_named_in(contacts, done),
         links=daily.unique_links(contacts),
         newline=newline,
     )
@@ -179,6 +182,17 @@ def build(vault: Vault, day: dt.date, *, write: bool, now: dt.datetime | None = 
         if result.changed:
             vault.refresh([relative])
     return result
+
+
+def _named_in(contacts: list[Contact], lines: list[str]) -> set[str]:
+    """Paths of the contacts that ``lines`` (tasks under Done) link to; unknown links are skipped."""
+    paths = set()
+    for line in lines:
+        target = daily.task_target(line)
+        if target:
+            with contextlib.suppress(MdnetError):
+                paths.add(resolve_link(contacts, target).path)
+    return paths
 
 
 def _read_note(vault: Vault, full: Path, relative: str) -> tuple[bytes | None, str | None]:

@@ -354,3 +354,31 @@ def test_demo_vault_prints_as_make_run_does(example_vault: Path) -> None:
     assert "[[bob-overdue|Bob Baker]]" in text
     assert "[[José Álvarez]]" in text
     assert "> [!tip] Tip of the day" in text
+
+
+def test_obsidian_settings_without_folder_mean_the_vault_root(vault: Path) -> None:
+    (vault / ".obsidian").mkdir()
+    (vault / ".obsidian" / "daily-notes.json").write_text('{"format": "", "template": ""}', "utf-8")
+    assert refresh(vault).strip() == f"created {DAY}.md"
+    assert (vault / f"{DAY}.md").read_text(encoding="utf-8").startswith(f"# {DAY}\n\n{daily.BEGIN}")
+
+
+def test_a_hand_written_tick_in_the_block_logs_its_own_words(vault: Path) -> None:
+    refresh(vault)
+    path = vault / NOTE
+    text = path.read_text(encoding="utf-8").replace("### Overdue\n", "### Overdue\n- [x] [[Jane]] call: quick hello\n")
+    path.write_text(text, "utf-8")
+    assert "logged Jane Doe in people/Jane Doe.md: - 2026-11-25 call: quick hello" in refresh(vault)
+    assert "- [x] [[Jane]] call: quick hello ✓ logged\n" in path.read_text(encoding="utf-8")
+
+
+def test_a_contact_still_due_after_its_tick_shows_only_under_done(vault: Path) -> None:
+    (vault / "people" / "Greg.md").write_text("---\nname: Greg Thompson\nnext_contact: 2026-11-21\n---\n", "utf-8")
+    refresh(vault)
+    tick(vault, "[[Greg|Greg Thompson]]")
+    refresh(vault)
+    text = (vault / NOTE).read_text(encoding="utf-8")
+    assert text.count("Greg Thompson") == 1
+    assert "### Done\n- [x] [[Greg|Greg Thompson]] — 4 days overdue: planned next contact" in text
+    with Vault.open(vault) as v:
+        assert "Greg Thompson" in [i.name for i in v.due(DAY)]  # still due: the plan was not changed

@@ -87,7 +87,7 @@ def test_empty_day_gets_a_friendly_block_not_empty_headings() -> None:
 
 def test_done_lines_are_kept_and_their_contacts_left_out_of_the_buckets() -> None:
     done = ["- [x] [[bob-overdue|Bob Baker]] — 41 days overdue · last: 2026-09-15 ✓ logged"]
-    text = render(done=done)
+    text = daily.render_block(ITEMS, CONTACTS, DAY, "Say hello.", within=7, done=done, hide={BOB.path}, links=LINKS)
     assert text.endswith("### Done\n" + done[0] + "\n" + daily.END)
     assert "### Overdue" not in text
     assert "[[Jane Doe]]" in text
@@ -152,6 +152,9 @@ def test_merge_is_idempotent() -> None:
         ("<!-- mdnet:begin -->\n### Overdue\nmy own paragraph\n<!-- mdnet:end -->\n", 3, "move it below"),
         ("<!-- mdnet:begin -->\n  - [ ] [[X]] indented\n<!-- mdnet:end -->\n", 2, "move it below"),
         ("<!-- mdnet:begin -->\n- [x] Jane Doe — reply\n<!-- mdnet:end -->\n", 2, "needs its [[link]]"),
+        ("<!-- mdnet:begin -->\n- [ ] [[Jane Doe]] my own task\n<!-- mdnet:end -->\n", 2, "move it below"),
+        ("<!-- mdnet:begin -->\n## My thoughts\n<!-- mdnet:end -->\n", 2, "move it below"),
+        ("<!-- mdnet:begin -->\n_my emphasis_\n<!-- mdnet:end -->\n", 2, "move it below"),
     ],
 )
 def test_mangled_blocks_are_refused_with_the_line_to_fix(note: str, line: int, words: str) -> None:
@@ -178,6 +181,8 @@ TICKED = """<!-- mdnet:begin -->
 - [x] [[people/x/Kim|Kim]] — old one ✓ logged
 - [ ] [[Lee]] — unticked but logged earlier ✓ logged
 - [-] [[Cancelled Person]] — cancelled is not done
+- [x] [[Jane Doe]] my own words on a ticked line are kept
+- [x] [[Kim]] call: said hello
 <!-- mdnet:end -->"""
 
 
@@ -188,6 +193,8 @@ def test_find_ticks_reads_new_ticks_only() -> None:
     assert [(t.line, t.target, t.kind, t.words) for t in ticks] == [
         (6, "bob-overdue", None, "followed up from the daily note (41 days overdue: every 30d)"),
         (8, "Owen Gallagher", "coffee", "talked about the chamber board"),
+        (12, "Jane Doe", None, "my own words on a ticked line are kept"),
+        (13, "Kim", "call", "said hello"),
     ]
 
 
@@ -200,6 +207,8 @@ def test_carry_forward_marks_logged_ticks_and_keeps_history() -> None:
         "- [X] [[Owen Gallagher]] — planned next contact // coffee: talked about the chamber board",
         "- [x] [[people/x/Kim|Kim]] — old one ✓ logged",
         "- [ ] [[Lee]] — unticked but logged earlier ✓ logged",
+        "- [x] [[Jane Doe]] my own words on a ticked line are kept",
+        "- [x] [[Kim]] call: said hello",
     ]
     assert daily.carry_forward(None) == []
 
