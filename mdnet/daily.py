@@ -93,7 +93,7 @@ def find_block(text: str) -> Block | None:
     begins: list[tuple[int, int, int]] = []  # (line number, line start, line end without ending)
     ends: list[tuple[int, int, int]] = []
     offset = 0
-    for number, raw in enumerate(text.splitlines(keepends=True), start=1):
+    for number, raw in enumerate(_lines(text), start=1):
         content = raw.rstrip("\r\n")
         stripped = content.strip().lstrip("\ufeff")
         bom = 1 if content.startswith("\ufeff") else 0
@@ -120,10 +120,19 @@ def find_block(text: str) -> Block | None:
     (begin_line, start, _), (end_line, end_start, end) = begins[0], ends[0]
     if end_line < begin_line:
         raise BlockError(f"{END} comes before {BEGIN}; swap the two marker lines", end_line)
-    inner = text[start:end_start].splitlines()[1:]
+    inner = [line.rstrip("\r\n") for line in _lines(text[start:end_start])][1:]
     block = Block(start, end, begin_line, tuple(inner))
     _check_lines(block)
     return block
+
+
+def _lines(text: str) -> list[str]:
+    """Lines with their endings, split at ``\n`` only (as Markdown and the contact parser do)."""
+    parts = text.split("\n")
+    lines = [part + "\n" for part in parts[:-1]]
+    if parts[-1]:
+        lines.append(parts[-1])
+    return lines
 
 
 def _check_lines(block: Block) -> None:
@@ -320,11 +329,11 @@ def merge(text: str, block_text: str) -> str:
     if block is not None:
         return text[: block.start] + block_text + text[block.end :]
     newline = detect_newline(text)
-    if not text.replace("\ufeff", "").strip():
+    if text in ("", "\ufeff"):
         return text + block_text + newline
     if not text.endswith("\n"):
         text += newline
-    if not text.endswith(newline * 2) and text.strip("\r\n\ufeff"):
+    if text.strip() and not text.endswith(newline * 2):
         text += newline
     return text + block_text + newline
 

@@ -7,6 +7,8 @@ import datetime as dt
 from importlib import resources
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from mdnet import daily
 from mdnet.model import Contact, DueItem, LogEntry, Reason
@@ -262,3 +264,28 @@ def test_tips_are_many_distinct_and_chosen_by_date() -> None:
     week = {daily.pick_tip(tips, DAY + dt.timedelta(days=n)) for n in range(7)}
     assert len(week) == 7
     assert daily.pick_tip([], DAY)
+
+
+# -- properties ------------------------------------------------------------
+
+_user_text = st.text(alphabet=st.sampled_from(list("ab #-[]x>\t\r\n\ufeffé<!\u2028\x0c")), max_size=60)
+
+
+@given(before=_user_text, after=_user_text, crlf=st.booleans())
+def test_merge_keeps_every_byte_outside_the_block(before: str, after: str, crlf: bool) -> None:
+    newline = "\r\n" if crlf else "\n"
+    if before and not before.endswith("\n"):
+        before += newline
+    note = before + OLD_BLOCK.replace("\n", newline) + newline + after
+    block = GOLDEN.replace("\n", newline)
+    merged = daily.merge(note, block)
+    assert merged == before + block + newline + after
+    assert daily.merge(merged, block) == merged
+
+
+@given(text=_user_text)
+def test_appending_keeps_the_note_as_a_prefix(text: str) -> None:
+    merged = daily.merge(text, GOLDEN)
+    assert merged.startswith(text)
+    assert merged.endswith(GOLDEN + "\n") or merged.endswith(GOLDEN + "\r\n")
+    assert daily.merge(merged, GOLDEN) == merged
