@@ -17,7 +17,7 @@ from importlib import resources
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
-from mdnet import daily, files, naming
+from mdnet import daily, dateformat, files, naming
 from mdnet.contact import fold
 from mdnet.document import DecodeProblem, decode, detect_newline
 from mdnet.edit import format_log_entry
@@ -108,7 +108,7 @@ def _setting(data: dict[str, Any], key: str) -> str:
 
 def note_path(settings: DailySettings, day: dt.date) -> str:
     """The daily note's vault-relative path: folder / formatted date + ``.md``."""
-    name = daily.format_date(day, settings.format).strip().strip("/")
+    name = dateformat.format_date(day, settings.format).strip().strip("/")
     parts = PurePosixPath(name).parts
     if not name or ".." in parts or any(p.startswith(".") for p in parts):
         raise UsageError(f"daily note format {settings.format!r} gives the file name {name!r}; "
@@ -227,7 +227,7 @@ def _template_text(
         result.warnings.append(f"{settings.template}: cannot read the template ({exc}); used none")
         return f"# {title}\n\n"
     moment = now or dt.datetime.now()
-    return daily.fill_template(raw, day, moment, title=title, date_format=settings.format)
+    return dateformat.fill_template(raw, day, moment, title=title, date_format=settings.format)
 
 
 def _log_ticks(vault: Vault, block: daily.Block, day: dt.date, relative: str, result: DailyResult) -> set[int]:

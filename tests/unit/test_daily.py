@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mdnet import daily
+from mdnet import daily, dateformat
 from mdnet.model import Contact, DueItem, LogEntry, Reason
 
 DAY = dt.date(2026, 11, 25)
@@ -239,11 +239,11 @@ def test_a_rendered_block_with_logged_lines_has_no_new_ticks() -> None:
     ],
 )
 def test_format_date_moment_tokens(pattern: str, expected: str) -> None:
-    assert daily.format_date(DAY, pattern) == expected
+    assert dateformat.format_date(DAY, pattern) == expected
 
 
 def test_ordinals() -> None:
-    got = [daily.format_date(dt.date(2026, 1, d), "Do") for d in (1, 2, 3, 4, 11, 12, 13, 21, 22, 23, 31)]
+    got = [dateformat.format_date(dt.date(2026, 1, d), "Do") for d in (1, 2, 3, 4, 11, 12, 13, 21, 22, 23, 31)]
     assert got == ["1st", "2nd", "3rd", "4th", "11th", "12th", "13th", "21st", "22nd", "23rd", "31st"]
 
 
@@ -251,7 +251,7 @@ def test_fill_template_tokens() -> None:
     template = "# {{title}}\n{{date}} | {{date:dddd D MMMM}} | {{ time }} | {{time:HH.mm.ss}} | "
     template += "{{date+1d:YYYY-MM-DD}}\n"
     now = dt.datetime(2026, 11, 26, 7, 5, 9)  # created the next morning for yesterday's note
-    filled = daily.fill_template(template, DAY, now, title="2026-11-25", date_format="YYYY-MM-DD")
+    filled = dateformat.fill_template(template, DAY, now, title="2026-11-25", date_format="YYYY-MM-DD")
     assert filled == "# 2026-11-25\n2026-11-25 | Wednesday 25 November | 07:05 | 07.05.09 | 2026-11-26\n"
 
 
