@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from mdnet import daily, dateformat, files, naming
 from mdnet.contact import fold
 from mdnet.document import DecodeProblem, decode, detect_newline
+from mdnet.due import due_items
 from mdnet.edit import format_log_entry
 from mdnet.errors import ConfigError, MdnetError, NoteError, UsageError
 from mdnet.model import Contact, DueItem, LogResult
@@ -152,7 +153,7 @@ def build(vault: Vault, day: dt.date, *, write: bool, now: dt.datetime | None = 
     if write and block is not None:
         logged_lines = _log_ticks(vault, block, day, relative, result)
     contacts = vault.contacts()
-    result.items = vault.due(today=day)
+    result.items = due_items(contacts, day, vault.config.upcoming_days, vault.config.default_cadence_duration)
     base = text if text is not None else _template_text(vault, settings, day, relative, now, result)
     newline = detect_newline(base)
     done = daily.carry_forward(block, logged_lines)

@@ -240,6 +240,7 @@ def test_a_tick_for_an_unknown_contact_is_kept_and_reported(vault: Path) -> None
 )
 def test_a_mangled_block_is_an_error_and_nothing_is_written(vault: Path, damage, words: str) -> None:  # type: ignore[no-untyped-def]
     refresh(vault)
+    tick(vault, "[[bob-overdue|Bob Baker]]")  # a tick in a broken block is not logged either
     path = vault / NOTE
     broken = damage(path.read_text(encoding="utf-8")).encode("utf-8")
     path.write_bytes(broken)
