@@ -47,6 +47,7 @@ MAX_LAST_CHARS = 90
 
 _TASK_RE = re.compile(r"[-*+][ \t]+\[(.)\][ \t]+(.*)$")
 _LINK_RE = re.compile(r"\[\[([^\]|#]+)(?:#[^\]|]*)?(?:\|([^\]]*))?\]\]")
+_SLASHES_RE = re.compile(r"(?<= )//+(?= |$)")
 _KIND_RE = re.compile(r"([A-Za-z][\w-]{0,30}):[ \t]+(.+)$")
 
 
@@ -280,7 +281,7 @@ def _shorten(text: str) -> str:
 
 def _one_line(text: str) -> str:
     """Text safe inside a task line: one line, no `` // `` (the user's words separator)."""
-    return " ".join(text.split()).replace(USER_WORDS.strip(), "/").removesuffix(LOGGED).rstrip()
+    return _SLASHES_RE.sub("/", " ".join(text.split())).removesuffix(LOGGED).rstrip()
 
 
 def mark_logged(line: str) -> str:

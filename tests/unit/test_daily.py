@@ -27,7 +27,7 @@ JANE = contact(
     interests=("sailing", "jazz"),
     follow_up_note="Not hiring until Q2",
     last_contact=dt.date(2026, 11, 20),
-    log=(LogEntry(dt.date(2026, 11, 20), None, "coffee", "discussed // their cloud migration", 12),),
+    log=(LogEntry(dt.date(2026, 11, 20), None, "coffee", "discussed // // their https://x.example migration", 12),),
 )
 BOB = contact("Bob Baker", "people/bob-overdue.md", interests=("classic cars",), last_contact=dt.date(2026, 9, 15))
 OWEN = contact("Owen Gallagher", "people/Owen Gallagher.md")
@@ -55,7 +55,7 @@ GOLDEN = """<!-- mdnet:begin -->
 > Say hello.
 
 ### Immediate follow-up
-- [ ] [[Jane Doe]] — you owe them a reply · last: 2026-11-20 coffee: discussed / their cloud migration · ask about: sailing, jazz; Not hiring until Q2
+- [ ] [[Jane Doe]] — you owe them a reply · last: 2026-11-20 coffee: discussed / / their https://x.example migration · ask about: sailing, jazz; Not hiring until Q2
 
 ### Overdue
 - [ ] [[bob-overdue|Bob Baker]] — 41 days overdue: every 30d; last contact 2026-09-15 · last: 2026-09-15 · ask about: classic cars
