@@ -25,6 +25,7 @@ from dataclasses import dataclass
 
 from mdnet import naming
 from mdnet.contact import fold
+from mdnet.dateformat import format_date
 from mdnet.document import detect_newline
 from mdnet.model import BUCKETS, Contact, DueItem
 
@@ -242,7 +243,7 @@ def task_line(
     if item.bucket == "overdue":
         reason = f"{item.days_overdue} {'day' if item.days_overdue == 1 else 'days'} overdue: {reason}"
     elif item.bucket == "upcoming":
-        reason = f"due {item.due:%a} {item.due.isoformat()}: {reason}"
+        reason = f"due {format_date(item.due, 'ddd YYYY-MM-DD')}: {reason}"
     parts = [f"- [ ] {link} — {_one_line(reason)}", "last: " + _last_text(contact)]
     ask = _ask_about(contact, reason)
     if ask:
