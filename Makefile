@@ -17,6 +17,8 @@ $(STAMP): pyproject.toml
 
 run: $(STAMP)
 	MDNET_TODAY=$(DEMO_DATE) $(BIN)/mdnet --vault examples/vault due
+	@echo
+	MDNET_TODAY=$(DEMO_DATE) $(BIN)/mdnet --vault examples/vault daily --print
 
 test: $(STAMP) lint
 	$(BIN)/python -m pytest -q

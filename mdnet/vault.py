@@ -13,6 +13,7 @@ import sqlite3
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 from mdnet import edit, files, history, naming
 from mdnet.config import CONFIG_NAME, Config, load_config
@@ -24,6 +25,9 @@ from mdnet.errors import DuplicateContact, NoteError, UsageError, VaultError
 from mdnet.index import Index
 from mdnet.model import Contact, DueItem, LogResult, Problem, RefreshStats, Severity
 from mdnet.refresh import refresh
+
+if TYPE_CHECKING:
+    from mdnet.daily_files import DailyResult
 
 INDEX_DIR = ".mdnet"
 INDEX_NAME = "index.sqlite"
@@ -295,7 +299,7 @@ class Vault:
 
     def log(
         self,
-        name: str,
+        name: str | Contact,
         text: str,
         kind: str | None = None,
         when: dt.date | str | None = None,
@@ -307,7 +311,7 @@ class Vault:
             raise UsageError("an interaction needs some text")
         if kind is not None and not re.fullmatch(r"[A-Za-z][\w-]{0,30}", kind):
             raise UsageError(f"bad --kind {kind!r}: one word such as coffee, email, call")
-        contact = self.get(name)
+        contact = name if isinstance(name, Contact) else self.get(name)
         day = resolve_today(when if when is not None else today)
         entry = edit.format_log_entry(day.isoformat(), text, kind)
 
@@ -337,6 +341,24 @@ class Vault:
             outcome = history.commit_paths(self.root, [contact.path], message)
         self.refresh([contact.path])
         return LogResult(contact.name, contact.path, entry, outcome.commit, outcome.reason)
+
+    # -- the daily note (mdnet.daily_files) ----------------------------------
+
+    def daily_note(self, date: dt.date | str | None = None) -> Path:
+        """Write or refresh the daily note (logging new ticks first); returns its path."""
+        return self.refresh_daily(date).full_path
+
+    def refresh_daily(self, date: dt.date | str | None = None) -> DailyResult:
+        """:meth:`daily_note` with the details: what was logged, warnings, the note's text."""
+        from mdnet.daily_files import build
+
+        return build(self, resolve_today(date), write=True)
+
+    def render_daily(self, date: dt.date | str | None = None) -> str:
+        """The daily note as a refresh would write it; writes and logs nothing."""
+        from mdnet.daily_files import build
+
+        return build(self, resolve_today(date), write=False).text
 
     @staticmethod
     def init(path: str | os.PathLike[str]) -> list[str]:

@@ -1,0 +1,39 @@
+"""``mdnet daily``: write or refresh the daily note, or print it without writing."""
+
+from __future__ import annotations
+
+import click
+
+from mdnet.cli import State, emit_json, json_option, pass_state, warn_bad_notes
+from mdnet.vault import resolve_today
+
+
+@click.command()
+@click.option("--date", "when", metavar="DATE", help="The note's date (default: today).")
+@click.option("--print", "print_only", is_flag=True, help="Print the note as it would be; write and log nothing.")
+@json_option
+@pass_state
+def daily(state: State, when: str | None, print_only: bool, as_json: bool) -> None:
+    """Write or refresh the daily note; log the tasks ticked in it since the last refresh."""
+    from mdnet.daily_files import build
+
+    vault = state.vault
+    day = resolve_today(when) if when else state.today
+    result = build(vault, day, write=not print_only)
+    if print_only:
+        if as_json:
+            emit_json({"date": day.isoformat(), "path": result.path, "exists": result.existed,
+                       "text": result.text, "items": [i.as_dict() for i in result.items]})  # fmt: skip
+        else:
+            click.echo(result.text, nl=False)
+    elif as_json:
+        emit_json(result.as_dict())
+    else:
+        for logged in result.logged:
+            committed = f" (committed {logged.commit[:10]})" if logged.commit else f" ({logged.not_committed_because})"
+            click.echo(f"logged {logged.name} in {logged.path}: {logged.entry}{committed}")
+        verb = "unchanged" if not result.changed else ("updated" if result.existed else "created")
+        click.echo(f"{verb} {result.path}")
+    for warning in result.warnings:
+        click.echo(f"mdnet: warning: {warning}", err=True)
+    warn_bad_notes(state)

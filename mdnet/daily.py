@@ -1,0 +1,369 @@
+"""The daily note, pure: render mdnet's block, merge it into a note, read the ticks.
+
+mdnet owns only the lines from ``<!-- mdnet:begin -->`` to ``<!-- mdnet:end -->``
+(each on a line by itself); every other byte of the note is the user's. Nothing
+here reads files or the clock: dates, contacts, the tip and the template text are
+passed in. Decisions (documented in docs/daily.md):
+
+- A ticked task (``- [x] [[Jane Doe]] ...``) is logged once. The record of "already
+  logged" lives in the note itself: mdnet appends :data:`LOGGED` to the line and
+  keeps it, verbatim, under ``### Done`` on every later refresh. The index is a
+  cache and may be deleted; the note is not.
+- Anything after `` // `` on a ticked line is the user's own words for the log entry
+  (``// coffee: talked sailing`` gives kind ``coffee``).
+- A block with a line mdnet could not have written (a paragraph, an indented line,
+  a ticked task without a link) is refused with the line to fix: the block is
+  regenerated on every refresh, so such text would otherwise be lost.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from mdnet import naming
+from mdnet.contact import fold
+from mdnet.dateformat import format_date
+from mdnet.document import detect_newline
+from mdnet.model import BUCKETS, Contact, DueItem
+
+BEGIN = "<!-- mdnet:begin -->"
+END = "<!-- mdnet:end -->"
+LOGGED = "✓ logged"
+USER_WORDS = " // "
+DONE_HEADING = "### Done"
+BUCKET_HEADINGS = {
+    "reply": "### Immediate follow-up",
+    "overdue": "### Overdue",
+    "today": "### Due today",
+    "upcoming": "### Coming up",
+}
+NETWORKING_HEADING = "## Networking"
+_OWN_HEADINGS = frozenset((NETWORKING_HEADING, DONE_HEADING, *BUCKET_HEADINGS.values()))
+EMPTY_DAY = ("_Nobody is due today or in the next {within} days. A good day to write to someone you have not "
+             "heard from in a while, or to meet someone new._")  # fmt: skip
+MAX_LAST_CHARS = 90
+
+_TASK_RE = re.compile(r"[-*+][ \t]+\[(.)\][ \t]+(.*)$")
+_LINK_RE = re.compile(r"\[\[([^\]|#]+)(?:#[^\]|]*)?(?:\|([^\]]*))?\]\]")
+_SLASHES_RE = re.compile(r"(?<= )//+(?= |$)")
+_KIND_RE = re.compile(r"([A-Za-z][\w-]{0,30}):[ \t]+(.+)$")
+
+
+class BlockError(ValueError):
+    """The note's mdnet block cannot be merged safely; ``line`` (1-based) says where."""
+
+    def __init__(self, message: str, line: int = 0) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+
+
+@dataclass(frozen=True, slots=True)
+class Tick:
+    """A ticked task in the block: whom it links to and what to log."""
+
+    line: int  # 1-based, in the whole note
+    text: str  # the task line as the user left it, without its line ending
+    target: str  # the first wikilink's target (``Jane Doe``, ``people/jane``)
+    kind: str | None
+    words: str  # the log entry's text
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """Where the block sits in a note, and what it holds."""
+
+    start: int  # offset of the begin marker's line
+    end: int  # offset just after the end marker (its line ending stays outside)
+    begin_line: int
+    lines: tuple[str, ...]  # the lines strictly between the markers, without endings
+
+
+# -- finding and checking the block ----------------------------------------
+
+
+def find_block(text: str) -> Block | None:
+    """The block in ``text``, ``None`` when the note has none; :class:`BlockError` when mangled."""
+    begins: list[tuple[int, int, int]] = []  # (line number, line start, line end without ending)
+    ends: list[tuple[int, int, int]] = []
+    offset = 0
+    for number, raw in enumerate(_lines(text), start=1):
+        content = raw.rstrip("\r\n")
+        stripped = content.strip().lstrip("\ufeff")
+        bom = 1 if content.startswith("\ufeff") else 0
+        if stripped == BEGIN:
+            begins.append((number, offset + bom, offset + len(content)))
+        elif stripped == END:
+            ends.append((number, offset + bom, offset + len(content)))
+        elif ("mdnet:begin" in content or "mdnet:end" in content) and "<!--" in content:
+            raise BlockError("an mdnet marker must be on a line by itself; put it on its own line", number)
+        offset += len(raw)
+    if not begins and not ends:
+        return None
+    if len(begins) > 1 or len(ends) > 1:
+        marks = sorted(begins + ends)
+        where = ", ".join(str(n) for n, _, _ in marks)
+        raise BlockError(
+            f"more than one mdnet marker pair (lines {where}); keep one {BEGIN} ... {END} block", marks[1][0]
+        )
+    if not ends:
+        raise BlockError(f"{BEGIN} has no {END}; add the end marker after the block (or delete the begin marker)",
+                         begins[0][0])  # fmt: skip
+    if not begins:
+        raise BlockError(f"{END} has no {BEGIN} before it; add the begin marker (or delete the end marker)", ends[0][0])
+    (begin_line, start, _), (end_line, end_start, end) = begins[0], ends[0]
+    if end_line < begin_line:
+        raise BlockError(f"{END} comes before {BEGIN}; swap the two marker lines", end_line)
+    inner = [line.rstrip("\r\n") for line in _lines(text[start:end_start])][1:]
+    block = Block(start, end, begin_line, tuple(inner))
+    _check_lines(block)
+    return block
+
+
+def _lines(text: str) -> list[str]:
+    """Lines with their endings, split at ``\n`` only (as Markdown and the contact parser do)."""
+    parts = text.split("\n")
+    lines = [part + "\n" for part in parts[:-1]]
+    if parts[-1]:
+        lines.append(parts[-1])
+    return lines
+
+
+def _check_lines(block: Block) -> None:
+    """Refuse lines mdnet did not write: they would be lost when the block is regenerated.
+
+    mdnet writes blank lines, its own headings, the tip (``>`` lines), the empty-day
+    line, and task lines that start with a link: unticked ones as ``[[link]] — ...``;
+    ticked and logged ones are kept as the user left them.
+    """
+    for index, line in enumerate(block.lines):
+        number = block.begin_line + 1 + index
+        stripped = line.rstrip()
+        if not stripped or stripped in _OWN_HEADINGS or line.startswith(">") or line.startswith(EMPTY_DAY[:15]):
+            continue
+        task = _TASK_RE.match(line)
+        link = _LINK_RE.match(task.group(2)) if task else None
+        if task and link:
+            ticked = task.group(1) in "xX" or stripped.endswith(LOGGED)
+            if ticked or task.group(2)[link.end() :].startswith(" — "):
+                continue
+        if task and task.group(1) in "xX" and link is None:
+            raise BlockError("a ticked task needs its [[link]] at the start to say whom to log; add it back", number)
+        raise BlockError(
+            f"this line is not one mdnet wrote and the block is rewritten on every refresh; move it below {END}",
+            number,
+        )
+
+
+def find_ticks(block: Block) -> list[Tick]:
+    """Ticked tasks (``[x]`` or ``[X]``) in the block that are not logged yet."""
+    ticks = []
+    for index, line in enumerate(block.lines):
+        match = _TASK_RE.match(line)
+        if match is None or match.group(1) not in "xX" or line.rstrip().endswith(LOGGED):
+            continue
+        link = _LINK_RE.match(match.group(2))
+        if link is None:
+            continue
+        kind, words = _log_words(match.group(2))
+        ticks.append(Tick(block.begin_line + 1 + index, line.rstrip(), link.group(1).strip(), kind, words))
+    return ticks
+
+
+def _log_words(task: str) -> tuple[str | None, str]:
+    """What to log for a ticked task: the user's words (after `` // ``, or a hand-written
+    task's text after the link), else what was due; ``kind:`` in front sets the kind."""
+    rest = _LINK_RE.sub("", task, count=1).strip()
+    own = task.rsplit(USER_WORDS, 1)[1].strip() if USER_WORDS in task else ""
+    if not own and rest and not rest.startswith("—"):
+        own = rest.removesuffix(LOGGED).strip()
+    if own:
+        match = _KIND_RE.match(own)
+        return (match.group(1), match.group(2).strip()) if match else (None, own)
+    reason = rest.removeprefix("—").strip().split(" · ", 1)[0].strip()
+    return None, "followed up from the daily note" + (f" ({reason})" if reason else "")
+
+
+# -- rendering -------------------------------------------------------------
+
+
+def render_block(
+    items: Sequence[DueItem],
+    contacts: Mapping[str, Contact],
+    day: dt.date,
+    tip: str,
+    *,
+    within: int,
+    done: Sequence[str] = (),
+    hide: Collection[str] = (),
+    links: Mapping[str, str] | None = None,
+    newline: str = "\n",
+) -> str:
+    """The block from the begin marker to the end marker (no final line ending).
+
+    ``contacts`` maps a note path to its contact; ``done`` holds the task lines to
+    keep under ``### Done``; ``hide`` the paths of the contacts they name (handled
+    today, so left out of the due sections); ``links`` maps a path to the wikilink to
+    write (default ``[[Name]]``).
+    """
+    lines = [BEGIN, NETWORKING_HEADING, "", "> [!tip] Tip of the day", f"> {_one_line(tip)}"]
+    shown = [i for i in items if i.path not in hide]
+    if not shown and not done:
+        lines += ["", EMPTY_DAY.format(within=within)]
+    for bucket in BUCKETS:
+        chosen = [i for i in shown if i.bucket == bucket]
+        if chosen:
+            lines += ["", BUCKET_HEADINGS[bucket]]
+            lines += [task_line(i, contacts.get(i.path), day, within, links) for i in chosen]
+    if done:
+        lines += ["", DONE_HEADING, *done]
+    lines.append(END)
+    return newline.join(lines)
+
+
+def task_target(line: str) -> str | None:
+    """The target of the link a task line starts with (``Jane Doe``, ``people/jane``), if any."""
+    match = _TASK_RE.match(line)
+    link = _LINK_RE.match(match.group(2)) if match else None
+    return link.group(1).strip() if link else None
+
+
+def task_line(
+    item: DueItem, contact: Contact | None, day: dt.date, within: int, links: Mapping[str, str] | None = None
+) -> str:
+    """``- [ ] [[Jane Doe]] — reason · last: ... · ask about: ...``."""
+    link = (links or {}).get(item.path) or f"[[{item.name}]]"
+    horizon = day + dt.timedelta(days=within)
+    reasons = sorted(item.reasons, key=lambda r: (r.kind != "reply", r.due))
+    details = [r.detail for r in reasons if r.due <= horizon] or [r.detail for r in reasons[:1]]
+    reason = "; ".join(details)
+    if item.bucket == "overdue":
+        reason = f"{item.days_overdue} {'day' if item.days_overdue == 1 else 'days'} overdue: {reason}"
+    elif item.bucket == "upcoming":
+        reason = f"due {format_date(item.due, 'ddd YYYY-MM-DD')}: {reason}"
+    parts = [f"- [ ] {link} — {_one_line(reason)}", "last: " + _last_text(contact)]
+    ask = _ask_about(contact, reason)
+    if ask:
+        parts.append("ask about: " + ask)
+    return " · ".join(parts)
+
+
+def _last_text(contact: Contact | None) -> str:
+    if contact is None:
+        return "never"
+    entry = contact.last_log
+    if entry is not None and (contact.last_contact is None or entry.date >= contact.last_contact):
+        kind = f" {entry.kind}:" if entry.kind else ""
+        return _one_line(f"{entry.date.isoformat()}{kind} {_shorten(entry.text)}")
+    if contact.last_contact is not None:
+        return contact.last_contact.isoformat()
+    return "never"
+
+
+def _ask_about(contact: Contact | None, reason: str) -> str:
+    if contact is None:
+        return ""
+    parts = []
+    if contact.interests:
+        parts.append(", ".join(contact.interests))
+    note = contact.follow_up_note
+    if note and note not in reason:
+        parts.append(note)
+    return _one_line("; ".join(parts))
+
+
+def _shorten(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= MAX_LAST_CHARS else text[: MAX_LAST_CHARS - 1].rstrip() + "…"
+
+
+def _one_line(text: str) -> str:
+    """Text safe inside a task line: one line, no `` // `` (the user's words separator)."""
+    return _SLASHES_RE.sub("/", " ".join(text.split())).removesuffix(LOGGED).rstrip()
+
+
+def mark_logged(line: str) -> str:
+    return f"{line.rstrip()} {LOGGED}"
+
+
+def carry_forward(block: Block | None, logged: Iterable[int] = ()) -> list[str]:
+    """The task lines to keep under ``### Done``, in the order the user sees them.
+
+    Lines already marked stay as they are (ticked or not: unticking does not undo
+    history); ticks logged now (their 1-based note line in ``logged``) get the
+    mark; ticks not logged (their contact was not found) stay as they are, to be
+    tried again on the next refresh. Unticked lines are mdnet's and regenerated.
+    """
+    if block is None:
+        return []
+    done_now = set(logged)
+    kept = []
+    for index, line in enumerate(block.lines):
+        match = _TASK_RE.match(line)
+        if match is None:
+            continue
+        number = block.begin_line + 1 + index
+        if line.rstrip().endswith(LOGGED):
+            kept.append(line.rstrip())
+        elif match.group(1) in "xX":
+            kept.append(mark_logged(line) if number in done_now else line.rstrip())
+    return kept
+
+
+# -- merging ---------------------------------------------------------------
+
+
+def merge(text: str, block_text: str) -> str:
+    """``text`` with its block replaced by ``block_text`` (or ``block_text`` appended).
+
+    Every byte outside the markers stays. ``block_text`` has no final line ending;
+    a note without a block gets it at the end, after a blank line.
+    """
+    block = find_block(text)
+    if block is not None:
+        return text[: block.start] + block_text + text[block.end :]
+    newline = detect_newline(text)
+    if text in ("", "\ufeff"):
+        return text + block_text + newline
+    if not text.endswith("\n"):
+        text += newline
+    if text.strip() and not text.endswith(newline * 2):
+        text += newline
+    return text + block_text + newline
+
+
+# -- tips and links ------------------------------------------------------
+
+
+def pick_tip(tips: Sequence[str], day: dt.date) -> str:
+    """The tip of the day: the same for everyone on a date, a different one the next day."""
+    if not tips:
+        return "Write to one person today, for no reason but to ask how they are."
+    return tips[day.toordinal() % len(tips)]
+
+
+def parse_tips(text: str) -> list[str]:
+    """One tip a line; blank lines and ``#`` comments are skipped."""
+    return [line.strip() for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+
+
+def unique_links(contacts: Iterable[Contact]) -> dict[str, str]:
+    """Path -> the wikilink that resolves in Obsidian for every contact.
+
+    ``[[Jane Doe]]`` when the stem is the name, ``[[jane|Jane Doe]]`` when not, and
+    ``[[people/work/jane|Jane Doe]]`` when two notes share the stem ``jane``.
+    """
+    contacts = list(contacts)
+    stems: dict[str, int] = {}
+    for contact in contacts:
+        stems[fold(contact.stem)] = stems.get(fold(contact.stem), 0) + 1
+    links = {}
+    for contact in contacts:
+        if stems[fold(contact.stem)] > 1:
+            links[contact.path] = f"[[{contact.path.removesuffix('.md')}|{contact.name}]]"
+        else:
+            links[contact.path] = naming.wikilink(contact)
+    return links

@@ -1,0 +1,253 @@
+"""The daily note on disk: where it lives, its template, and the refresh that logs ticks.
+
+The pure work (rendering, merging, reading ticks, date formats) is in
+:mod:`mdnet.daily`; this module reads settings and files, calls :meth:`Vault.log`
+for each new tick, and writes the note through :mod:`mdnet.files` (created with
+``create_new``, refreshed with ``write_if_unchanged``), so a note saved in an
+editor meanwhile is never overwritten.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING, Any
+
+from mdnet import daily, dateformat, files, naming
+from mdnet.contact import fold
+from mdnet.document import DecodeProblem, decode, detect_newline
+from mdnet.due import due_items
+from mdnet.edit import format_log_entry
+from mdnet.errors import ConfigError, MdnetError, NoteError, UsageError
+from mdnet.model import Contact, DueItem, LogResult
+
+if TYPE_CHECKING:
+    from mdnet.vault import Vault
+
+OBSIDIAN_SETTINGS = ".obsidian/daily-notes.json"
+DEFAULT_TEMPLATE = "templates/daily.md"
+OBSIDIAN_DEFAULT_FORMAT = "YYYY-MM-DD"
+
+
+@dataclass(frozen=True, slots=True)
+class DailySettings:
+    """Folder, file-name format and template of daily notes (vault-relative, POSIX)."""
+
+    folder: str
+    format: str
+    template: str | None
+    source: str  # "mdnet.toml" or ".obsidian/daily-notes.json"
+
+
+@dataclass
+class DailyResult:
+    """What a refresh of the daily note did (or, for ``--print``, would do)."""
+
+    date: dt.date
+    path: str
+    full_path: Path
+    text: str
+    items: list[DueItem]
+    existed: bool
+    changed: bool = False
+    logged: list[LogResult] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "date": self.date.isoformat(),
+            "path": self.path,
+            "created": self.changed and not self.existed,
+            "changed": self.changed,
+            "logged": [r.as_dict() for r in self.logged],
+            "warnings": self.warnings,
+            "items": [i.as_dict() for i in self.items],
+        }
+
+
+def settings_for(vault: Vault) -> DailySettings:
+    """mdnet.toml's ``daily_dir``/``daily_format`` and ``templates/daily.md`` (when it exists),
+    unless ``.obsidian/daily-notes.json`` exists: then its folder, format and template, read
+    as Obsidian reads them (an empty folder is the vault root, an empty format YYYY-MM-DD)."""
+    path = vault.root / OBSIDIAN_SETTINGS
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        template = DEFAULT_TEMPLATE if (vault.root / DEFAULT_TEMPLATE).is_file() else None
+        return DailySettings(vault.config.daily_dir, vault.config.daily_format, template, "mdnet.toml")
+    except OSError as exc:
+        raise ConfigError(f"cannot read: {exc.strerror}", path=OBSIDIAN_SETTINGS) from None
+    try:
+        data = json.loads(raw.decode("utf-8-sig") or "{}")
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"not valid JSON: {exc}", path=OBSIDIAN_SETTINGS) from None
+    if not isinstance(data, dict):
+        raise ConfigError("not a JSON object", path=OBSIDIAN_SETTINGS)
+    folder = _setting(data, "folder").strip().strip("/")
+    template = _setting(data, "template").strip().strip("/")
+    if template and not template.lower().endswith(".md"):
+        template += ".md"
+    for key, value in (("folder", folder), ("template", template)):
+        if value and (value.startswith("/") or ".." in PurePosixPath(value).parts):
+            raise ConfigError(f"{key} {value!r} must be inside the vault", path=OBSIDIAN_SETTINGS)
+    fmt = _setting(data, "format").strip() or OBSIDIAN_DEFAULT_FORMAT
+    return DailySettings(folder, fmt, template or None, OBSIDIAN_SETTINGS)
+
+
+def _setting(data: dict[str, Any], key: str) -> str:
+    value = data.get(key)
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise ConfigError(f"{key} must be a string", path=OBSIDIAN_SETTINGS)
+    return value
+
+
+def note_path(settings: DailySettings, day: dt.date) -> str:
+    """The daily note's vault-relative path: folder / formatted date + ``.md``."""
+    name = dateformat.format_date(day, settings.format).strip().strip("/")
+    parts = PurePosixPath(name).parts
+    if not name or ".." in parts or any(p.startswith(".") for p in parts):
+        raise UsageError(f"daily note format {settings.format!r} gives the file name {name!r}; "
+                         f"fix it in {settings.source}")  # fmt: skip
+    relative = f"{settings.folder}/{name}" if settings.folder else name
+    return relative if relative.lower().endswith(".md") else relative + ".md"
+
+
+def load_tips() -> list[str]:
+    """The tips shipped with the package (``mdnet/tips.txt``)."""
+    return daily.parse_tips(resources.files("mdnet").joinpath("tips.txt").read_text(encoding="utf-8"))
+
+
+def resolve_link(contacts: list[Contact], target: str) -> Contact:
+    """The contact a wikilink target names, as Obsidian resolves it: a path, a file
+    name, an alias, then mdnet's name lookup (:class:`ContactNotFound`/``AmbiguousName``)."""
+    cleaned = target.strip().removesuffix(".md")
+    if "/" in cleaned:
+        wanted = fold(cleaned + ".md")
+        by_path = [c for c in contacts if fold(c.path) == wanted or fold(c.path).endswith("/" + wanted)]
+        if len(by_path) == 1:
+            return by_path[0]
+    by_stem = [c for c in contacts if fold(c.stem) == fold(cleaned.rsplit("/", 1)[-1])]
+    if len(by_stem) == 1:
+        return by_stem[0]
+    return naming.find_contact(contacts, cleaned)
+
+
+def build(vault: Vault, day: dt.date, *, write: bool, now: dt.datetime | None = None) -> DailyResult:
+    """Refresh (``write=True``: log new ticks, then write) or only render the daily note."""
+    settings = settings_for(vault)
+    relative = note_path(settings, day)
+    full = vault.root / relative
+    original, text = _read_note(vault, full, relative)
+    try:
+        block = daily.find_block(text) if text is not None else None
+    except daily.BlockError as exc:
+        raise NoteError(f"{exc.message} (nothing was written)", path=relative, line=exc.line or None) from None
+    result = DailyResult(day, relative, full, "", [], existed=text is not None)
+    logged_lines: set[int] = set()
+    if write and block is not None:
+        logged_lines = _log_ticks(vault, block, day, relative, result)
+    contacts = vault.contacts()
+    result.items = due_items(contacts, day, vault.config.upcoming_days, vault.config.default_cadence_duration)
+    base = text if text is not None else _template_text(vault, settings, day, relative, now, result)
+    newline = detect_newline(base)
+    done = daily.carry_forward(block, logged_lines)
+    block_text = daily.render_block(
+        result.items,
+        {c.path: c for c in contacts},
+        day,
+        daily.pick_tip(load_tips(), day),
+        within=vault.config.upcoming_days,
+        done=done,
+        hide=_named_in(contacts, done),
+        links=daily.unique_links(contacts),
+        newline=newline,
+    )
+    try:
+        result.text = daily.merge(base, block_text)
+    except daily.BlockError as exc:  # the template's own markers are mangled
+        raise NoteError(f"{exc.message} (nothing was written)", path=settings.template, line=exc.line) from None
+    if write:
+        data = result.text.encode("utf-8")
+        if original is None:
+            files.create_new(full, data, relative)
+            result.changed = True
+        elif data != original:
+            files.write_if_unchanged(full, data, original, relative)
+            result.changed = True
+        if result.changed:
+            vault.refresh([relative])
+    return result
+
+
+def _named_in(contacts: list[Contact], lines: list[str]) -> set[str]:
+    """Paths of the contacts that ``lines`` (tasks under Done) link to; unknown links are skipped."""
+    paths = set()
+    for line in lines:
+        target = daily.task_target(line)
+        if target:
+            with contextlib.suppress(MdnetError):
+                paths.add(resolve_link(contacts, target).path)
+    return paths
+
+
+def _read_note(vault: Vault, full: Path, relative: str) -> tuple[bytes | None, str | None]:
+    try:
+        original = files.read_bytes(full, vault.config.max_note_bytes)
+    except FileNotFoundError:
+        return None, None
+    except files.TooLarge as exc:
+        raise NoteError(
+            f"file is {exc.size:,} bytes, over the size limit; nothing was written", path=relative
+        ) from None
+    except OSError as exc:
+        raise NoteError(f"cannot read: {exc.strerror}", path=relative) from None
+    try:
+        return original, decode(original)
+    except DecodeProblem as exc:
+        raise NoteError(exc.message + "; nothing was written", path=relative, line=exc.line) from None
+
+
+def _template_text(
+    vault: Vault, settings: DailySettings, day: dt.date, relative: str, now: dt.datetime | None, result: DailyResult
+) -> str:
+    title = PurePosixPath(relative).stem
+    if settings.template is None:
+        return f"# {title}\n\n"
+    try:
+        raw = decode((vault.root / settings.template).read_bytes())
+    except FileNotFoundError:
+        result.warnings.append(f"{settings.template}: template not found (set in {settings.source}); used none")
+        return f"# {title}\n\n"
+    except (OSError, DecodeProblem) as exc:
+        result.warnings.append(f"{settings.template}: cannot read the template ({exc}); used none")
+        return f"# {title}\n\n"
+    moment = now or dt.datetime.now()
+    return dateformat.fill_template(raw, day, moment, title=title, date_format=settings.format)
+
+
+def _log_ticks(vault: Vault, block: daily.Block, day: dt.date, relative: str, result: DailyResult) -> set[int]:
+    """Log each new tick once; the 1-based note lines of the ticks now logged."""
+    done: set[int] = set()
+    ticks = daily.find_ticks(block)
+    for tick in ticks:
+        try:
+            contact = resolve_link(vault.contacts(), tick.target)  # fresh: an earlier tick may have logged
+            if not _already_logged(contact, day, tick):
+                result.logged.append(vault.log(contact, tick.words, kind=tick.kind, when=day, commit=True))
+            done.add(tick.line)
+        except MdnetError as exc:
+            result.warnings.append(f"{relative}:{tick.line}: tick not logged, will retry on the next refresh: {exc}")
+    return done
+
+
+def _already_logged(contact: Contact, day: dt.date, tick: daily.Tick) -> bool:
+    """The same entry is in the contact's log already (an earlier refresh logged it and
+    then could not mark the daily note): mark it now without a second entry."""
+    entry = format_log_entry(day.isoformat(), tick.words, tick.kind)
+    return any(format_log_entry(e.date.isoformat(), e.text, e.kind) == entry for e in contact.log if e.date == day)

@@ -1,0 +1,73 @@
+"""Dates as Obsidian writes them: moment.js formats and daily-note template tokens. Pure."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import cast
+
+from mdnet.model import Duration, DurationUnit
+
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+           "November", "December")  # fmt: skip
+_DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+_TOKEN_RE = re.compile(
+    r"\[([^\]]*)\]|YYYY|YY|Q|MMMM|MMM|MM|M|DDDD|DDD|Do|DD|D|dddd|ddd|dd|d|E|GGGG|gggg|WW|W|ww|w|HH|H|hh|h|mm|m|ss|s|A|a"
+)
+
+
+def format_date(when: dt.date | dt.datetime, pattern: str) -> str:
+    """``when`` in a moment.js format as Obsidian writes it (English names)."""
+    moment = when if isinstance(when, dt.datetime) else dt.datetime.combine(when, dt.time())
+
+    def token(match: re.Match[str]) -> str:
+        if match.group(1) is not None:
+            return match.group(1)
+        return _token_value(match.group(0), moment)
+
+    return _TOKEN_RE.sub(token, pattern)
+
+
+def _token_value(name: str, m: dt.datetime) -> str:
+    iso_year, iso_week, iso_day = m.isocalendar()
+    hour12 = m.hour % 12 or 12
+    values = {
+        "YYYY": f"{m.year:04d}", "YY": f"{m.year % 100:02d}", "Q": str((m.month - 1) // 3 + 1),
+        "MMMM": _MONTHS[m.month - 1], "MMM": _MONTHS[m.month - 1][:3], "MM": f"{m.month:02d}", "M": str(m.month),
+        "DDDD": f"{m.timetuple().tm_yday:03d}", "DDD": str(m.timetuple().tm_yday), "Do": _ordinal(m.day),
+        "DD": f"{m.day:02d}", "D": str(m.day), "dddd": _DAYS[m.weekday()], "ddd": _DAYS[m.weekday()][:3],
+        "dd": _DAYS[m.weekday()][:2], "d": str((m.weekday() + 1) % 7), "E": str(iso_day),
+        "GGGG": f"{iso_year:04d}", "gggg": f"{iso_year:04d}", "WW": f"{iso_week:02d}", "W": str(iso_week),
+        "ww": f"{iso_week:02d}", "w": str(iso_week), "HH": f"{m.hour:02d}", "H": str(m.hour),
+        "hh": f"{hour12:02d}", "h": str(hour12), "mm": f"{m.minute:02d}", "m": str(m.minute),
+        "ss": f"{m.second:02d}", "s": str(m.second), "A": "AM" if m.hour < 12 else "PM",
+        "a": "am" if m.hour < 12 else "pm",
+    }  # fmt: skip
+    return values[name]
+
+
+def _ordinal(day: int) -> str:
+    suffix = "th" if 11 <= day % 100 <= 13 else {1: "st", 2: "nd", 3: "rd"}.get(day % 10, "th")
+    return f"{day}{suffix}"
+
+
+_TEMPLATE_RE = re.compile(r"{{\s*(date|time|title)\s*(?:([+-]\d+)\s*([dwmy]))?\s*(?::(.*?))?\s*}}", re.IGNORECASE)
+
+
+def fill_template(template: str, day: dt.date, now: dt.datetime, *, title: str, date_format: str) -> str:
+    """Obsidian's daily-note tokens: ``{{date}}``, ``{{date:FORMAT}}``, ``{{date+1d:FORMAT}}``,
+    ``{{time}}``, ``{{time:FORMAT}}`` and ``{{title}}``. ``{{date}}`` is the note's date in
+    the daily-note format; ``{{time}}`` is the time of creation (``HH:mm``)."""
+
+    def token(match: re.Match[str]) -> str:
+        name = match.group(1).lower()
+        if name == "title":
+            return title
+        moment = dt.datetime.combine(day, now.time()) if name == "date" else now
+        if match.group(2):
+            shift = Duration(int(match.group(2)), cast(DurationUnit, match.group(3).lower()))
+            moment = dt.datetime.combine(shift.add_to(moment.date()), moment.time())
+        default = date_format if name == "date" else "HH:mm"
+        return format_date(moment, match.group(4) or default)
+
+    return _TEMPLATE_RE.sub(token, template)

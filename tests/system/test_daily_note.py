@@ -1,0 +1,385 @@
+"""The daily note end to end: real temp vaults, real files, a real git repository."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from mdnet import Vault, daily
+from tests.conftest import git, run_cli, run_mdnet_process
+
+DAY = "2026-11-25"
+NOTE = f"daily/{DAY}.md"
+JANE = """---
+name: Jane Doe
+interests: [sailing, jazz]
+cadence: 30d
+last_contact: 2026-10-21
+---
+# Jane Doe
+
+## Log
+- 2026-10-21 email: sent quarterly update
+"""
+BOB = """---
+name: Bob Baker
+cadence: 30d
+last_contact: 2026-09-15
+---
+# Bob Baker
+"""
+FAR = """---
+name: Far Away
+cadence: 1y
+last_contact: 2026-10-01
+---
+"""
+
+
+@pytest.fixture
+def vault(git_vault: Path) -> Path:
+    for name, text in (("Jane Doe.md", JANE), ("bob-overdue.md", BOB), ("Far Away.md", FAR)):
+        (git_vault / "people" / name).write_text(text, encoding="utf-8")
+    git(git_vault, "add", "-A")
+    git(git_vault, "commit", "-q", "-m", "contacts")
+    return git_vault
+
+
+def refresh(root: Path, *extra: str) -> str:
+    result = run_cli("--vault", str(root), "--today", DAY, "daily", *extra)
+    assert result.code == 0, result.err
+    return result.out
+
+
+def commits(root: Path) -> list[str]:
+    return git(root, "log", "--format=%s").splitlines()
+
+
+def tick(root: Path, link: str, suffix: str = "") -> None:
+    path = root / NOTE
+    text = path.read_bytes().decode("utf-8")
+    line = next(ln for ln in text.splitlines() if ln.startswith(f"- [ ] {link}"))
+    path.write_bytes(text.replace(line, line.replace("- [ ]", "- [x]", 1) + suffix, 1).encode("utf-8"))
+
+
+def snapshot(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*")
+            if p.is_file() and ".mdnet" not in p.parts and ".git" not in p.parts}  # fmt: skip
+
+
+def test_creates_the_note_and_a_second_refresh_changes_nothing(vault: Path) -> None:
+    out = refresh(vault)
+    assert out.strip() == f"created {NOTE}"
+    data = (vault / NOTE).read_bytes()
+    text = data.decode("utf-8")
+    assert text.startswith(f"# {DAY}\n\n{daily.BEGIN}\n## Networking\n")
+    assert "### Overdue\n- [ ] [[bob-overdue|Bob Baker]] — 41 days overdue" in text
+    assert "- [ ] [[Jane Doe]] — 5 days overdue: every 30d; last contact 2026-10-21 · last: 2026-10-21 email: " in text
+    assert "ask about: sailing, jazz" in text
+    assert "Far Away" not in text
+    stat = (vault / NOTE).stat()
+    assert refresh(vault).strip() == f"unchanged {NOTE}"
+    assert (vault / NOTE).read_bytes() == data
+    assert (vault / NOTE).stat().st_mtime_ns == stat.st_mtime_ns
+
+
+def test_api_daily_note_returns_the_path_and_render_daily_writes_nothing(vault: Path) -> None:
+    with Vault.open(vault) as v:
+        printed = v.render_daily(DAY)
+        assert not (vault / "daily" / f"{DAY}.md").exists()
+        path = v.daily_note(DAY)
+    assert path == vault / NOTE
+    assert path.read_text(encoding="utf-8") == printed
+
+
+def test_user_text_before_adjacent_and_after_the_block_survives_byte_for_byte(vault: Path) -> None:
+    before = "---\ntags: [daily]   # my comment\nmood: 'ok'\n---\n# My day\n\n* a list with  two spaces  \nglued above:"
+    after = "glued below\n\n## Notes\n- [ ] [[Jane Doe]] my own task, not an interaction\n\n\ttabbed\n\n\n"
+    old = "<!-- mdnet:begin -->\n### Overdue\n- [ ] [[Nobody]] — stale\n<!-- mdnet:end -->\n"
+    (vault / "daily").mkdir()
+    (vault / NOTE).write_bytes((before + "\n" + old + after).encode("utf-8"))
+    refresh(vault)
+    text = (vault / NOTE).read_bytes().decode("utf-8")
+    assert text.startswith(before + "\n" + daily.BEGIN + "\n")
+    assert text.endswith(daily.END + "\n" + after)
+    assert "[[Nobody]]" not in text
+    assert "[[bob-overdue|Bob Baker]]" in text
+    assert refresh(vault).strip() == f"unchanged {NOTE}"
+
+
+def test_a_note_without_the_block_gets_it_appended(vault: Path) -> None:
+    (vault / "daily").mkdir()
+    (vault / NOTE).write_bytes(b"Written in Obsidian first.")
+    refresh(vault)
+    text = (vault / NOTE).read_text(encoding="utf-8")
+    assert text.startswith("Written in Obsidian first.\n\n" + daily.BEGIN + "\n")
+    assert text.endswith(daily.END + "\n")
+
+
+def test_crlf_and_bom_notes_stay_crlf(vault: Path) -> None:
+    (vault / "daily").mkdir()
+    original = "\ufeff# Day\r\n\r\nmine\r\n".encode()
+    (vault / NOTE).write_bytes(original)
+    refresh(vault)
+    data = (vault / NOTE).read_bytes()
+    assert data.startswith(original)
+    assert data.count(b"\n") == data.count(b"\r\n") > 10
+    tick(vault, "[[Jane Doe]]")
+    refresh(vault)
+    data = (vault / NOTE).read_bytes()
+    assert data.count(b"\n") == data.count(b"\r\n")
+    assert "✓ logged\r\n".encode() in data
+    assert refresh(vault).strip() == f"unchanged {NOTE}"
+
+
+def test_a_tick_is_logged_once_across_refreshes_and_a_restart(vault: Path) -> None:
+    refresh(vault)
+    start = len(commits(vault))
+    tick(vault, "[[Jane Doe]]")
+    out = refresh(vault)
+    assert "logged Jane Doe in people/Jane Doe.md: - 2026-11-25 followed up from the daily note (5 days overdue" in out
+    assert "committed" in out
+    assert len(commits(vault)) == start + 1
+    assert commits(vault)[0].startswith("Log interaction with Jane Doe: followed up from the daily note")
+    jane = (vault / "people" / "Jane Doe.md").read_text(encoding="utf-8")
+    assert jane.count("- 2026-11-25 followed up from the daily note") == 1
+    assert "last_contact: 2026-11-25\n" in jane
+    note = (vault / NOTE).read_text(encoding="utf-8")
+    assert note.count("[[Jane Doe]]") == 1  # logged: under Done, no longer in Overdue
+    assert "### Done\n- [x] [[Jane Doe]] — 5 days overdue" in note
+    assert note.split("### Done\n")[1].split("\n")[0].endswith(" ✓ logged")
+    settled = (vault / NOTE).read_bytes()
+    for _ in range(2):
+        assert refresh(vault).strip() == f"unchanged {NOTE}"
+    shutil.rmtree(vault / ".mdnet")  # the index is a cache: "already logged" lives in the note
+    with Vault.open(vault) as fresh:
+        result = fresh.refresh_daily(DAY)
+    assert result.logged == []
+    assert not result.changed
+    assert (vault / NOTE).read_bytes() == settled
+    assert len(commits(vault)) == start + 1
+    assert (vault / "people" / "Jane Doe.md").read_text(encoding="utf-8") == jane
+
+
+def test_unticking_keeps_history_and_is_never_logged_again(vault: Path) -> None:
+    refresh(vault)
+    tick(vault, "[[Jane Doe]]")
+    refresh(vault)
+    jane = (vault / "people" / "Jane Doe.md").read_bytes()
+    count = len(commits(vault))
+    path = vault / NOTE
+    path.write_text(path.read_text(encoding="utf-8").replace("- [x] [[Jane Doe]]", "- [ ] [[Jane Doe]]"), "utf-8")
+    refresh(vault)
+    text = path.read_text(encoding="utf-8")
+    assert "- [ ] [[Jane Doe]] — 5 days overdue" in text
+    assert text.count("✓ logged") == 1
+    path.write_text(text.replace("- [ ] [[Jane Doe]]", "- [x] [[Jane Doe]]"), "utf-8")  # ticked again
+    refresh(vault)
+    assert (vault / "people" / "Jane Doe.md").read_bytes() == jane
+    assert len(commits(vault)) == count
+
+
+def test_links_in_unticked_tasks_and_in_user_text_are_not_interactions(vault: Path) -> None:
+    refresh(vault)
+    path = vault / NOTE
+    path.write_text(path.read_text(encoding="utf-8") + "\n- [x] [[Jane Doe]] ticked, but outside the block\n",
+                    "utf-8")  # fmt: skip
+    count = len(commits(vault))
+    refresh(vault)
+    assert len(commits(vault)) == count
+    assert "2026-11-25" not in (vault / "people" / "Jane Doe.md").read_text(encoding="utf-8")
+
+
+def test_own_words_after_slashes_become_the_entry(vault: Path) -> None:
+    refresh(vault)
+    tick(vault, "[[bob-overdue|Bob Baker]]", " // coffee: talked about  the print shop")
+    refresh(vault)
+    bob = (vault / "people" / "bob-overdue.md").read_text(encoding="utf-8")
+    assert "## Log\n- 2026-11-25 coffee: talked about the print shop\n" in bob
+    assert commits(vault)[0] == "Log coffee with Bob Baker: talked about the print shop"
+    assert "// coffee: talked about  the print shop ✓ logged" in (vault / NOTE).read_text(encoding="utf-8")
+
+
+def test_a_tick_logged_before_a_failed_note_write_is_not_logged_twice(vault: Path) -> None:
+    refresh(vault)
+    tick(vault, "[[Jane Doe]]")
+    note = (vault / NOTE).read_text(encoding="utf-8")
+    line = next(ln for ln in note.splitlines() if ln.startswith("- [x]"))
+    with Vault.open(vault) as v:  # what the interrupted refresh had already done
+        words = daily.find_ticks(daily.find_block(note))[0].words  # type: ignore[arg-type]
+        v.log("Jane Doe", words, when=DAY, commit=False)
+        result = v.refresh_daily(DAY)
+    assert result.logged == []
+    assert line + " ✓ logged" in (vault / NOTE).read_text(encoding="utf-8")
+    assert (vault / "people" / "Jane Doe.md").read_text(encoding="utf-8").count("- 2026-11-25") == 1
+
+
+def test_a_tick_for_an_unknown_contact_is_kept_and_reported(vault: Path) -> None:
+    refresh(vault)
+    path = vault / NOTE
+    hand_made = "### Overdue\n- [x] [[Nobody Known]] — hand-made\n"
+    text = path.read_text(encoding="utf-8").replace("### Overdue\n", hand_made)
+    path.write_text(text, "utf-8")
+    result = run_cli("--vault", str(vault), "--today", DAY, "daily")
+    assert result.code == 0
+    assert "tick not logged, will retry on the next refresh: no contact named 'Nobody Known'" in result.err
+    assert "### Done\n- [x] [[Nobody Known]] — hand-made\n" in path.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("damage", "words"),
+    [
+        (lambda t: t.replace(daily.END + "\n", ""), "has no <!-- mdnet:end -->; add the end marker"),
+        (lambda t: t.replace("### Overdue\n", "### Overdue\nmy thoughts on Bob\n"), "move it below <!-- mdnet:end -->"),
+        (lambda t: t.replace("- [ ] [[Jane Doe]]", "- [x] Jane Doe"), "needs its [[link]]"),
+        (lambda t: t + daily.BEGIN + "\n", "more than one mdnet marker"),
+    ],
+)
+def test_a_mangled_block_is_an_error_and_nothing_is_written(vault: Path, damage, words: str) -> None:  # type: ignore[no-untyped-def]
+    refresh(vault)
+    tick(vault, "[[bob-overdue|Bob Baker]]")  # a tick in a broken block is not logged either
+    path = vault / NOTE
+    broken = damage(path.read_text(encoding="utf-8")).encode("utf-8")
+    path.write_bytes(broken)
+    before = snapshot(vault)
+    count = len(commits(vault))
+    result = run_cli("--vault", str(vault), "--today", DAY, "daily")
+    assert result.code == 1
+    assert result.err.startswith(f"mdnet: error: {NOTE}:")
+    assert words in result.err
+    assert "nothing was written" in result.err
+    assert snapshot(vault) == before
+    assert len(commits(vault)) == count
+    printed = run_cli("--vault", str(vault), "--today", DAY, "daily", "--print")
+    assert printed.code == 1
+    assert snapshot(vault) == before
+
+
+def test_print_writes_nothing_and_logs_nothing(vault: Path) -> None:
+    before = snapshot(vault)
+    out = refresh(vault, "--print")
+    assert out.startswith(f"# {DAY}\n\n{daily.BEGIN}")
+    assert snapshot(vault) == before
+    refresh(vault)
+    tick(vault, "[[Jane Doe]]")
+    before, count = snapshot(vault), len(commits(vault))
+    out = refresh(vault, "--print")
+    assert "- [x] [[Jane Doe]]" in out
+    assert "✓ logged" not in out
+    assert snapshot(vault) == before
+    assert len(commits(vault)) == count
+
+
+def test_template_tokens_fill_a_new_note(vault: Path) -> None:
+    (vault / "templates").mkdir()
+    (vault / "templates" / "daily.md").write_text(
+        "---\ndate: {{date}}\n---\n# {{title}} ({{date:dddd}})\nCreated {{time}}. Tomorrow: {{date+1d:YYYY-MM-DD}}\n",
+        "utf-8",
+    )
+    refresh(vault)
+    text = (vault / NOTE).read_text(encoding="utf-8")
+    head = "---\ndate: 2026-11-25\n---\n# 2026-11-25 (Wednesday)\nCreated "
+    assert text.startswith(head)
+    assert ". Tomorrow: 2026-11-26\n\n" + daily.BEGIN in text
+    assert "{{" not in text
+
+
+def test_template_markers_place_the_block(vault: Path) -> None:
+    (vault / "templates").mkdir()
+    (vault / "templates" / "daily.md").write_text(
+        f"# {{{{title}}}}\n\n{daily.BEGIN}\n{daily.END}\n\n## Journal\n", "utf-8"
+    )
+    refresh(vault)
+    text = (vault / NOTE).read_text(encoding="utf-8")
+    assert text.startswith(f"# {DAY}\n\n{daily.BEGIN}\n## Networking")
+    assert text.endswith(f"{daily.END}\n\n## Journal\n")
+
+
+def test_obsidian_daily_notes_settings_win(vault: Path) -> None:
+    (vault / ".obsidian").mkdir()
+    (vault / ".obsidian" / "daily-notes.json").write_text(
+        json.dumps({"folder": "Journal/", "format": "YYYY/MM/dddd D MMMM", "template": "Templates/Day"}), "utf-8"
+    )
+    (vault / "Templates").mkdir()
+    (vault / "Templates" / "Day.md").write_text("# {{date:YYYY-MM-DD}} from Obsidian's template\n", "utf-8")
+    out = refresh(vault)
+    relative = "Journal/2026/11/Wednesday 25 November.md"
+    assert out.strip() == f"created {relative}"
+    text = (vault / relative).read_text(encoding="utf-8")
+    assert text.startswith("# 2026-11-25 from Obsidian's template\n\n" + daily.BEGIN)
+    assert not (vault / "daily").exists()
+
+
+def test_obsidian_settings_that_leave_the_vault_are_refused(vault: Path) -> None:
+    (vault / ".obsidian").mkdir()
+    (vault / ".obsidian" / "daily-notes.json").write_text('{"folder": "../outside"}', "utf-8")
+    result = run_cli("--vault", str(vault), "--today", DAY, "daily")
+    assert result.code == 2
+    assert "daily-notes.json: folder '../outside' must be inside the vault" in result.err
+
+
+def test_json_output(vault: Path) -> None:
+    refresh(vault)
+    tick(vault, "[[Jane Doe]]")
+    data = json.loads(refresh(vault, "--json"))
+    assert data["path"] == NOTE
+    assert data["changed"]
+    assert not data["created"]
+    assert [e["name"] for e in data["logged"]] == ["Jane Doe"]
+    assert len(data["logged"][0]["commit"]) == 40
+    assert [i["name"] for i in data["items"]] == ["Bob Baker"]
+    printed = json.loads(refresh(vault, "--print", "--json"))
+    assert printed["exists"]
+    assert printed["text"] == (vault / NOTE).read_text(encoding="utf-8")
+
+
+def test_empty_day_block(vault_dir: Path) -> None:
+    refresh(vault_dir)
+    text = (vault_dir / NOTE).read_text(encoding="utf-8")
+    assert "_Nobody is due today or in the next 7 days." in text
+    assert "###" not in text
+
+
+def test_demo_vault_prints_as_make_run_does(example_vault: Path) -> None:
+    before = snapshot(example_vault)
+    result = run_mdnet_process("--vault", str(example_vault), "daily", "--print", env={"MDNET_TODAY": DAY})
+    assert result.code == 0, result.err
+    assert snapshot(example_vault) == before
+    text = result.out
+    assert text.count("- [ ] ") == 19
+    for heading in ("### Immediate follow-up", "### Overdue", "### Due today", "### Coming up"):
+        assert heading in text
+    assert "[[bob-overdue|Bob Baker]]" in text
+    assert "[[José Álvarez]]" in text
+    assert "> [!tip] Tip of the day" in text
+
+
+def test_obsidian_settings_without_folder_mean_the_vault_root(vault: Path) -> None:
+    (vault / ".obsidian").mkdir()
+    (vault / ".obsidian" / "daily-notes.json").write_text('{"format": "", "template": ""}', "utf-8")
+    assert refresh(vault).strip() == f"created {DAY}.md"
+    assert (vault / f"{DAY}.md").read_text(encoding="utf-8").startswith(f"# {DAY}\n\n{daily.BEGIN}")
+
+
+def test_a_hand_written_tick_in_the_block_logs_its_own_words(vault: Path) -> None:
+    refresh(vault)
+    path = vault / NOTE
+    text = path.read_text(encoding="utf-8").replace("### Overdue\n", "### Overdue\n- [x] [[Jane]] call: quick hello\n")
+    path.write_text(text, "utf-8")
+    assert "logged Jane Doe in people/Jane Doe.md: - 2026-11-25 call: quick hello" in refresh(vault)
+    assert "- [x] [[Jane]] call: quick hello ✓ logged\n" in path.read_text(encoding="utf-8")
+
+
+def test_a_contact_still_due_after_its_tick_shows_only_under_done(vault: Path) -> None:
+    (vault / "people" / "Greg.md").write_text("---\nname: Greg Thompson\nnext_contact: 2026-11-21\n---\n", "utf-8")
+    refresh(vault)
+    tick(vault, "[[Greg|Greg Thompson]]")
+    refresh(vault)
+    text = (vault / NOTE).read_text(encoding="utf-8")
+    assert text.count("Greg Thompson") == 1
+    assert "### Done\n- [x] [[Greg|Greg Thompson]] — 4 days overdue: planned next contact" in text
+    with Vault.open(vault) as v:
+        assert "Greg Thompson" in [i.name for i in v.due(DAY)]  # still due: the plan was not changed
