@@ -14,8 +14,8 @@ import hashlib
 import os
 import time
 from collections.abc import Iterable
-from dataclasses import replace
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import replace
 from multiprocessing import get_context
 from pathlib import Path
 
