@@ -24,6 +24,10 @@ class CliResult:
     out: str
     err: str
 
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        """``code, out, err = run_cli(...)``."""
+        return iter((self.code, self.out, self.err))
+
 
 def run_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> CliResult:
     """Run ``mdnet ARGS`` in-process (through the real entry point and its error mapping)."""

@@ -1,0 +1,225 @@
+"""The command line: JSON shapes, exit codes, one-line errors, discovery, as a user runs it."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import DEMO_DATE, run_cli, run_mdnet_process
+
+GOOD = "---\nname: {name}\ncategory: client\ntags: [cloud]\ncadence: 30d\nlast_contact: 2026-10-21\n---\n# {name}\n"
+
+
+@pytest.fixture
+def small_vault(vault_dir: Path, write_note: Callable[..., Path]) -> Path:
+    write_note("people/Jane Doe.md", GOOD.format(name="Jane Doe").replace("---\n#", "aliases: [JD]\n---\n#"))
+    write_note("people/bob-overdue.md", GOOD.format(name="Bob Baker").replace("client", "vendor"))
+    write_note("people/Bob Smith.md", "---\nname: Bob Smith\nneeds_reply: true\n---\n")
+    write_note("people/José Álvarez.md", "---\nfollow_up: 2026-11-27\nfollow_up_note: ask about Q1\n---\n")
+    return vault_dir
+
+
+def cli(vault: Path, *args: str) -> tuple[int, str, str]:
+    result = run_cli("--vault", str(vault), "--today", DEMO_DATE, *args)
+    return result.code, result.out, result.err
+
+
+def test_due_json_has_the_spec_shape(small_vault: Path) -> None:
+    code, out, err = cli(small_vault, "due", "--json")
+    assert (code, err) == (0, "")
+    data = json.loads(out)
+    assert data["date"] == DEMO_DATE and data["within_days"] == 7
+    first = data["items"][0]
+    assert set(first) >= {"name", "path", "bucket", "due", "days_overdue", "category", "tags", "reasons"}
+    assert [(i["name"], i["bucket"]) for i in data["items"]] == [
+        ("Bob Smith", "reply"), ("Bob Baker", "overdue"), ("Jane Doe", "overdue"), ("José Álvarez", "upcoming"),
+    ]  # fmt: skip
+    jane = data["items"][2]
+    assert jane["reasons"] == [{"kind": "cadence", "due": "2026-11-20", "detail": "every 30d; last contact 2026-10-21"}]
+    assert jane["days_overdue"] == 5 and jane["tags"] == ["cloud"]
+
+
+def test_due_filters_and_window(small_vault: Path) -> None:
+    _, out, _ = cli(small_vault, "due", "--json", "--category", "CLIENT")
+    assert [i["name"] for i in json.loads(out)["items"]] == ["Jane Doe"]
+    _, out, _ = cli(small_vault, "due", "--json", "--tag", "cloud", "--within", "0d")
+    assert [i["name"] for i in json.loads(out)["items"]] == ["Bob Baker", "Jane Doe"]
+    code, _, err = cli(small_vault, "due", "--within", "soon")
+    assert code == 2 and err.startswith("mdnet: error: bad --within")
+
+
+def test_human_due_table_names_every_bucket(small_vault: Path) -> None:
+    code, out, _ = cli(small_vault, "due")
+    assert code == 0
+    for title in ("Immediate follow-up", "Overdue", "Coming up", "Jane Doe", "José Álvarez"):
+        assert title in out
+
+
+def test_list_and_show_json(small_vault: Path) -> None:
+    _, out, _ = cli(small_vault, "list", "--json")
+    contacts = json.loads(out)["contacts"]
+    assert [c["name"] for c in contacts] == ["Bob Baker", "Bob Smith", "Jane Doe", "José Álvarez"]
+    assert set(contacts[0]) == {"name", "path", "category", "tags", "cadence", "last_contact", "due"}
+    assert contacts[2]["due"] == "2026-11-20"
+    code, out, _ = cli(small_vault, "show", "jose", "--json")
+    shown = json.loads(out)
+    assert code == 0
+    assert shown["name"] == "José Álvarez" and shown["fields"]["follow_up_note"] == "ask about Q1"
+    assert shown["due"]["bucket"] == "upcoming"
+    assert shown["last_contact"] is None
+
+
+def test_unknown_and_ambiguous_names_exit_1_with_candidates(small_vault: Path) -> None:
+    code, out, err = cli(small_vault, "show", "bob")
+    assert code == 1 and out == ""
+    assert err.count("\n") == 1
+    assert "people/bob-overdue.md" in err and "people/Bob Smith.md" in err
+    code, _, err = cli(small_vault, "show", "Jnae Doe")
+    assert code == 1 and "did you mean: Jane Doe (people/Jane Doe.md)" in err
+
+
+def test_check_reports_quickfix_lines_and_exit_code(small_vault: Path, write_note: Callable[..., Path]) -> None:
+    assert cli(small_vault, "check")[0] == 0
+    write_note("people/Broken.md", "---\nname: Broken\nlast_contact: 2026-02-30\n---\n")
+    code, out, _ = cli(small_vault, "check")
+    assert code == 1
+    assert out.startswith("people/Broken.md:3:1: error: bad date in last_contact")
+    code, out, _ = cli(small_vault, "check", "--json")
+    problem = json.loads(out)["problems"][0]
+    assert problem == {"path": "people/Broken.md", "line": 3, "column": 1, "severity": "error",
+                       "message": problem["message"]}  # fmt: skip
+    code, out, _ = run_cli("--vault", str(small_vault), "check", "people/Jane Doe.md", cwd=small_vault)
+    assert (code, out) == (0, "")
+
+
+def test_bad_notes_are_warned_about_and_left_out(small_vault: Path, write_note: Callable[..., Path]) -> None:
+    write_note("people/Broken.md", "---\nname: [unclosed\n---\n")
+    write_note("people/Binary.md", "---\nname: X\n---\n")
+    (small_vault / "people/Binary.md").write_bytes(b"---\nname: \xff\n---\n")
+    code, out, err = cli(small_vault, "due", "--json")
+    assert code == 0
+    assert len(json.loads(out)["items"]) == 4
+    assert "people/Broken.md:3:1: error: malformed YAML" in err and "people/Binary.md:2:7:" in err
+    assert "Traceback" not in err
+
+
+def test_report_is_brief_and_always_exits_0(small_vault: Path, tmp_path: Path) -> None:
+    code, out, _ = cli(small_vault, "report")
+    assert code == 0
+    assert out.splitlines()[0] == f"mdnet {DEMO_DATE}: 1 reply, 2 overdue, 0 today, 1 upcoming"
+    assert "reply owed: Bob Smith" in out and "overdue: Bob Baker (5d), Jane Doe (5d)" in out
+    (small_vault / "mdnet.toml").write_text("contact_dirs = 3\n", encoding="utf-8")
+    code, out, _ = cli(small_vault, "report")
+    assert code == 0 and "contact_dirs" in out
+
+
+def test_search_finds_words_and_prefixes(small_vault: Path, write_note: Callable[..., Path]) -> None:
+    write_note("people/Sailor.md", "---\nname: Sam Sailor\ninterests: [sailing]\n---\nMet at the marina in Tempe.\n")
+    _, out, _ = cli(small_vault, "search", "marina", "--json")
+    assert [r["name"] for r in json.loads(out)["results"]] == ["Sam Sailor"]
+    _, out, _ = cli(small_vault, "search", "sail", "--json")
+    assert [r["name"] for r in json.loads(out)["results"]] == ["Sam Sailor"]
+    _, out, _ = cli(small_vault, "search", "jose", "--json")
+    assert [r["name"] for r in json.loads(out)["results"]] == ["José Álvarez"]
+
+
+def test_index_prints_counts_and_rebuilds(small_vault: Path) -> None:
+    code, out, _ = cli(small_vault, "index", "--json")
+    assert code == 0 and json.loads(out)["contacts"] == 4
+    code, out, _ = cli(small_vault, "index", "--rebuild", "--json")
+    data = json.loads(out)
+    assert data["rebuilt"] and data["added"] == 4
+
+
+def test_init_and_add_make_a_working_vault(tmp_path: Path) -> None:
+    root = tmp_path / "net"
+    code, out, _ = run_cli("init", str(root))
+    assert code == 0 and "mdnet.toml" in out
+    assert (root / ".gitignore").read_text() == ".mdnet/\n"
+    assert run_cli("init", str(root)).out.endswith("nothing to do\n")
+    code, out, _ = run_cli("--vault", str(root), "add", "Jane Doe", "--category", "client", "--tag", "cloud",
+                           "--email", "jane@acme.example", "--company", "Acme Corp", "--role", "IT Manager")  # fmt: skip
+    assert (code, out) == (0, "added people/Jane Doe.md\n")
+    text = (root / "people/Jane Doe.md").read_text()
+    assert 'company: "[[Acme Corp]]"' in text and "cadence: 90d" in text and "email: [jane@acme.example]" in text
+    code, _, err = run_cli("--vault", str(root), "add", "jane doe")
+    assert code == 1 and "already a contact" in err
+    code, out, _ = run_cli("--vault", str(root), "add", "../../Evil/Name")
+    assert code == 0 and out == "added people/Evil Name.md\n"
+    assert sorted(p.name for p in (root / "people").iterdir()) == ["Evil Name.md", "Jane Doe.md"]
+
+
+def test_add_uses_the_vault_template_and_slug_names(tmp_path: Path) -> None:
+    root = tmp_path / "net"
+    run_cli("init", str(root))
+    (root / "mdnet.toml").write_text('file_names = "slug"\n', encoding="utf-8")
+    (root / "templates").mkdir()
+    (root / "templates/contact.md").write_text(
+        "---\nname: {{name}}\ntype: contact  # keep\ncadence: 30d\n---\n# {{title}}\nAdded {{date}}\n\n## Log\n"
+    )
+    run_cli("--vault", str(root), "--today", DEMO_DATE, "add", "José Álvarez", "--cadence", "2w")
+    text = (root / "people/jose-alvarez.md").read_text()
+    assert text == (
+        "---\nname: José Álvarez\ntype: contact  # keep\ncadence: 2w\n---\n# José Álvarez\nAdded 2026-11-25\n\n## Log\n"
+    )
+
+
+def test_vault_discovery_and_environment(small_vault: Path, tmp_path: Path) -> None:
+    nested = small_vault / "people"
+    result = run_mdnet_process("--today", DEMO_DATE, "list", "--json", cwd=nested)
+    assert len(json.loads(result.out)["contacts"]) == 4
+    result = run_mdnet_process("list", "--json", cwd=tmp_path, env={"MDNET_VAULT": str(small_vault)})
+    assert len(json.loads(result.out)["contacts"]) == 4
+    result = run_mdnet_process("due", "--json", cwd=small_vault, env={"MDNET_TODAY": "2026-11-26"})
+    assert json.loads(result.out)["date"] == "2026-11-26"
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (["--vault", "/nonexistent/x", "due"], "not a folder"),
+        (["--today", "tomorrow", "due"], "bad date for today"),
+        (["due", "--nope"], "No such option"),
+        (["frobnicate"], "No such command"),
+    ],
+)
+def test_bad_usage_exits_2_with_one_line(small_vault: Path, args: list[str], fragment: str) -> None:
+    result = run_cli(*args, cwd=small_vault)
+    assert result.code == 2
+    assert result.err.startswith("mdnet: error: ") and fragment in result.err
+    assert result.err.count("\n") == 1
+
+
+def test_config_errors_are_one_line(small_vault: Path) -> None:
+    (small_vault / "mdnet.toml").write_text("upcoming_days = 'x'\nbogus = 1\n", encoding="utf-8")
+    code, _, err = cli(small_vault, "due")
+    assert code == 2
+    assert err == "mdnet: error: mdnet.toml: upcoming_days must be a whole number >= 0; unknown key 'bogus'\n"
+
+
+def test_json_goes_to_stdout_only_and_debug_shows_tracebacks(small_vault: Path) -> None:
+    result = run_mdnet_process("--vault", str(small_vault), "show", "nobody", "--json")
+    assert result.code == 1 and result.out == ""
+    result = run_mdnet_process("--debug", "--vault", str(small_vault), "show", "nobody")
+    assert "Traceback" in result.err
+
+
+def test_due_does_not_import_watchdog_git_or_rich(small_vault: Path) -> None:
+    probe = (
+        "import sys; from mdnet.cli import run\n"
+        "try:\n    run(sys.argv[1:])\nexcept SystemExit:\n    pass\n"
+        "heavy = sorted(m for m in sys.modules if m.split('.')[0] in ('watchdog', 'git', 'rich', 'jinja2', 'ruamel'))\n"
+        "print('HEAVY', heavy, file=sys.stderr)"
+    )
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-c", probe, "--vault", str(small_vault), "--today", DEMO_DATE, "due", "--json"],
+        capture_output=True, text=True, check=True, env={k: v for k, v in os.environ.items() if k != "MDNET_TODAY"},
+    )  # fmt: skip
+    assert "HEAVY []" in result.stderr

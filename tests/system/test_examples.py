@@ -1,0 +1,69 @@
+"""The demo vault's due list, checked against examples/EXPECTED.md (computed by hand)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from mdnet.config import Config
+from mdnet.due import due_items
+from mdnet.vault import Vault
+from tests.conftest import DEMO_DATE, REPO_ROOT, run_mdnet_process
+
+EXPECTED = (REPO_ROOT / "examples" / "EXPECTED.md").read_text(encoding="utf-8")
+
+
+def _expected_rows(section: str) -> list[list[str]]:
+    block = EXPECTED.split(section, 1)[1].split("\n## ", 1)[0]
+    rows = []
+    for line in block.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) > 4 and re.fullmatch(r"\d{4}-\d\d-\d\d", cells[5] if cells[0].isdigit() else cells[4]):
+            rows.append(cells)
+    return rows
+
+
+def test_the_seven_day_list_matches_the_hand_computed_table(example_vault: Path) -> None:
+    expected = [(r[1], r[2], r[4], r[5]) for r in _expected_rows("## 1.")]
+    assert len(expected) == 19
+    result = run_mdnet_process("--vault", str(example_vault), "--today", DEMO_DATE, "due", "--json")
+    assert result.code == 0, result.err
+    data = json.loads(result.out)
+    assert (data["date"], data["within_days"]) == (DEMO_DATE, 7)
+    got = [(i["name"], i["path"], i["bucket"], i["due"]) for i in data["items"]]
+    assert got == expected
+    assert {i["bucket"] for i in data["items"]} == {"reply", "overdue", "today", "upcoming"}
+
+
+def test_the_month_adds_the_hand_computed_rows(example_vault: Path) -> None:
+    extra = [(r[0], r[1], r[3], r[4]) for r in _expected_rows("## 2.")]
+    with Vault.open(example_vault) as vault:
+        week = vault.due(today=DEMO_DATE)
+        month = vault.due(today=DEMO_DATE, within="30d")
+    names_week = {i.name for i in week}
+    added = [(i.name, i.path, i.bucket, i.due.isoformat()) for i in month if i.name not in names_week]
+    assert added == extra
+
+
+@pytest.mark.parametrize("offset", [-40, -1, 0, 3, 17, 60, 200])
+@pytest.mark.parametrize("default_cadence", ["never", "60d"])
+def test_sql_prefilter_never_drops_a_due_contact(example_vault: Path, offset: int, default_cadence: str) -> None:
+    """Vault.due reads light rows that SQL pre-filters; it must equal the full computation."""
+    (example_vault / "mdnet.toml").write_text(f'default_cadence = "{default_cadence}"\n', encoding="utf-8")
+    today = dt.date(2026, 11, 25) + dt.timedelta(days=offset)
+    with Vault.open(example_vault) as vault:
+        for window in (0, 7, 30, 400):
+            fast = vault.due(today=today, within=window)
+            full = due_items(vault.contacts(), today, window, Config(default_cadence=default_cadence)
+                             .default_cadence_duration)  # fmt: skip
+            assert [i.as_dict() for i in fast] == [i.as_dict() for i in full]
+
+
+def test_every_example_note_is_clean(example_vault: Path) -> None:
+    with Vault.open(example_vault) as vault:
+        assert [p.format() for p in vault.check() if p.severity == "error"] == []
+        assert len(vault.contacts()) >= 30
