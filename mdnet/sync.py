@@ -1,7 +1,7 @@
 """Sync a vault through any git remote: the merge driver's setup, and commit, pull, push.
 
 Every git command goes through :func:`mdnet.history.run_git` (no shell, ``--``
-before paths). The merge itself is :mod:`mdnet.merge` (pure); this module is the IO
+before paths). The merge itself is :mod:`mdnet.merge3` (pure); this module is the IO
 around it: reading git's three temporary files, writing the result, and driving
 ``git fetch`` / ``rebase`` (or ``merge``) / ``push``.
 """
@@ -13,7 +13,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from mdnet import history, merge
+from mdnet import history, merge3
 from mdnet.config import Config
 from mdnet.errors import MdnetError
 
@@ -118,7 +118,7 @@ def setup(root: Path, config: Config) -> list[str]:
 # -- the merge driver ----------------------------------------------------------
 
 
-def run_driver(base: Path, current: Path, other: Path, log_heading: str = "Log") -> merge.MergeResult:
+def run_driver(base: Path, current: Path, other: Path, log_heading: str = "Log") -> merge3.MergeResult:
     """What ``mdnet merge-driver %O %A %B %P`` does: merge into ``current`` (git's %A).
 
     Bytes that are not UTF-8 are carried through unchanged (surrogate escapes), so
@@ -132,7 +132,7 @@ def run_driver(base: Path, current: Path, other: Path, log_heading: str = "Log")
             texts.append("")
         except OSError as exc:
             raise SyncError(f"merge driver cannot read {path}: {exc.strerror}") from None
-    result = merge.merge_note(texts[0], texts[1], texts[2], log_heading=log_heading)
+    result = merge3.merge_note(texts[0], texts[1], texts[2], log_heading=log_heading)
     try:
         current.write_bytes(result.text.encode("utf-8", "surrogateescape"))
     except OSError as exc:
@@ -341,7 +341,7 @@ def _describe_conflicts(root: Path, state: str) -> str | None:
         except OSError:
             parts.append(f"{path} (changed on one side and deleted or renamed on the other)")
             continue
-        found = merge.conflict_keys(text)
+        found = merge3.conflict_keys(text)
         if not found:
             parts.append(f"{path} (changed on one side and deleted or renamed on the other)")
             continue
