@@ -248,7 +248,7 @@ def sync(root: Path, config: Config, *, push: bool = True, rebase: bool = True) 
             else:
                 report.messages.append(f"{remote} has no branch {branch} yet; not pushed (--no-push)")
             return report
-        history.run_git(root, "branch", f"--set-upstream-to={remote}/{branch}", branch)
+        _track(root, remote, branch)
         upstream = f"{remote}/{branch}"
     report.upstream = upstream
     remote = history.run_git(root, "config", "--get", f"branch.{branch}.remote").stdout.strip() or "origin"
@@ -304,12 +304,18 @@ def _rejected(stderr: str) -> bool:
 
 
 def _push(root: Path, remote: str, branch: str, *, set_upstream: bool) -> None:
-    args = ["push", "--quiet"] + (["--set-upstream"] if set_upstream else []) + [remote, f"HEAD:refs/heads/{branch}"]
+    args = ["push", "--quiet", remote, f"HEAD:refs/heads/{branch}"]
     pushed = history.run_git(root, *args)
     if pushed.returncode != 0:
         raise SyncError(f"git push to {remote} failed: {_first_line(pushed.stderr)}")
     if set_upstream:
-        history.run_git(root, "branch", f"--set-upstream-to={remote}/{branch}", branch)
+        _track(root, remote, branch)
+
+
+def _track(root: Path, remote: str, branch: str) -> None:
+    """Make ``remote/branch`` the upstream (by config, which also works on a branch with no commit yet)."""
+    history.run_git(root, "config", f"branch.{branch}.remote", remote)
+    history.run_git(root, "config", f"branch.{branch}.merge", f"refs/heads/{branch}")
 
 
 def _way_out(state: str, paths: list[str]) -> str:
@@ -317,8 +323,8 @@ def _way_out(state: str, paths: list[str]) -> str:
     go_on = "git rebase --continue" if state == "rebase" else "git commit --no-edit"
     return (
         f"edit the file to keep what you want and delete the <<<<<<< ======= >>>>>>> lines, "
-        f"then run 'git add -- {quoted} && {go_on}' and 'mdnet sync' again "
-        f"(or 'git {state} --abort' to undo the pull)"
+        f"then run: git add -- {quoted} && {go_on} && mdnet sync "
+        f"(or undo the pull: git {state} --abort)"
     )
 
 

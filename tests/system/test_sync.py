@@ -154,3 +154,22 @@ def test_sync_without_a_remote_or_repository_says_so(tmp_path: Path) -> None:
     assert code == 1
     assert "no git remote" in err
     assert "git remote add origin" in err
+
+
+def test_merge_mode_and_no_push(two_devices: tuple[Path, Path, Path]) -> None:
+    laptop, remote, desktop = two_devices
+    assert _mdnet(laptop, "log", "Jane", "coffee", "--date", "2026-11-20")[0] == 0
+    assert _mdnet(laptop, "sync")[0] == 0
+    assert _mdnet(desktop, "log", "Jane", "call", "--date", "2026-11-21")[0] == 0
+    before = git(remote, "rev-parse", "main")
+    code, out, err = _mdnet(desktop, "sync", "--merge", "--no-push")
+    assert code == 0, err
+    assert "pulled 1 commit from origin/main" in out
+    assert "pushed" not in out
+    assert git(remote, "rev-parse", "main") == before
+    assert len(git(desktop, "rev-list", "--merges", "HEAD").split()) == 1
+    text = (desktop / "people" / "Jane Doe.md").read_text(encoding="utf-8")
+    assert "- 2026-11-21 call\n- 2026-11-20 coffee\n" in text
+    code, out, err = _mdnet(desktop, "sync")
+    assert code == 0, err
+    assert "pushed 2 commits" in out
