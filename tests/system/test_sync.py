@@ -173,3 +173,32 @@ def test_merge_mode_and_no_push(two_devices: tuple[Path, Path, Path]) -> None:
     code, out, err = _mdnet(desktop, "sync")
     assert code == 0, err
     assert "pushed 2 commits" in out
+
+
+def test_a_push_that_loses_a_race_is_retried_after_integrating_the_new_commit(
+    two_devices: tuple[Path, Path, Path],
+) -> None:
+    laptop, remote, desktop = two_devices
+    # The desktop's pre-push hook makes the laptop push first, once: the desktop's push is then rejected.
+    marker = desktop.parent / "raced"
+    hook = desktop / ".git" / "hooks" / "pre-push"
+    hook.write_text(
+        "#!/bin/sh\n"
+        f"if [ ! -e '{marker}' ]; then\n"
+        f"  touch '{marker}'\n"
+        f"  git -C '{laptop}' commit -q --allow-empty -m 'laptop won the race' && git -C '{laptop}' push -q\n"
+        "fi\n",
+        encoding="utf-8",
+    )
+    hook.chmod(0o755)
+    assert _mdnet(desktop, "log", "Jane", "call", "--date", "2026-11-21")[0] == 0
+    code, out, err = _mdnet(desktop, "sync")
+    assert code == 0, err
+    assert marker.exists()
+    assert "pulled 1 commit" in out
+    assert "pushed 1 commit" in out
+    subjects = git(remote, "log", "--format=%s", "main").splitlines()
+    assert subjects[:2] == ["Log interaction with Jane Doe: call", "laptop won the race"]
+    code, out, err = _mdnet(desktop, "sync")
+    assert code == 0, err
+    assert out.strip() == "up to date with origin/main"
