@@ -446,9 +446,14 @@ def _resolve_key(key: str, b: _Side, o: _Side, t: _Side, newline: str) -> tuple[
         return ("drop", [], []) if value is _MISSING else ("take", side_lines, [])
 
     same = _canon_or_missing
-    if same(ov) == same(tv):
+    b_form, o_form, t_form = (_form(s.key_lines(key)) for s in (b, o, t))
+    # The exact lines first, so a change of form alone (quoting, flow or block list) merges like text ...
+    if (same(tv), t_form) in ((same(ov), o_form), (same(bv), b_form)):
         return take(ov, o_lines)
-    if same(tv) == same(bv):
+    if (same(ov), o_form) == (same(bv), b_form):
+        return take(tv, t_lines)
+    # ... then the values: a side that only changed the form gives way to one that changed the value.
+    if same(ov) == same(tv) or same(tv) == same(bv):
         return take(ov, o_lines)
     if same(ov) == same(bv):
         return take(tv, t_lines)
@@ -464,6 +469,10 @@ def _resolve_key(key: str, b: _Side, o: _Side, t: _Side, newline: str) -> tuple[
         if all(isinstance(item, str | int | bool) for item in union):
             return ("take", _render_list(key, o_lines, union), [])
     return ("conflict", o_lines, t_lines)
+
+
+def _form(lines: list[str] | None) -> tuple[str, ...]:
+    return tuple(_bare(x) for x in lines or [])
 
 
 def _canon_or_missing(value: Any) -> str:

@@ -281,7 +281,7 @@ def _parses(text: str) -> None:
     assert not [p for p in parsed.problems if p.severity == "error"], parsed.problems
 
 
-PROPERTY = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+PROPERTY = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @PROPERTY
