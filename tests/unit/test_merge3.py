@@ -324,6 +324,10 @@ def test_no_log_entry_is_ever_lost_and_the_result_parses(note: str, data: st.Dat
     if base_entries and data.draw(st.booleans()):
         ours_ops.append(("unlog", base_entries[0][2:12], None))
     ours, theirs = _apply(note, ours_ops), _apply(note, theirs_ops)
+    one_way, other_way = merge_note(note, ours, theirs), merge_note(note, theirs, ours)
+    assert one_way.clean == other_way.clean
+    if one_way.clean:  # a rebase swaps ours and theirs: the union rules must not care
+        assert one_way.text == other_way.text
     for first, second in ((ours, theirs), (theirs, ours)):
         result = merge_note(note, first, second)
         merged = _entries(result.text)
