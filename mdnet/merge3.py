@@ -547,11 +547,18 @@ def _reads_as(text: str, item: Any) -> bool:
 
 def _merge_body(b: _Side, o: _Side, t: _Side, out: _Out) -> None:
     entries = _merge_entries(b.entries, o.entries, t.entries)
+    log_done = False
+
+    def emit_log() -> None:
+        nonlocal log_done
+        if not log_done:
+            log_done = True
+            for origin, lines in entries:
+                out.add(lines, convert=origin is _THEIRS)
 
     def emit(side: _Side, index: int) -> None:
         if side.body_tokens[index] == _LOG_TOKEN:
-            for origin, lines in entries:
-                out.add(lines, convert=origin is _THEIRS)
+            emit_log()
         else:
             out.add(side.body_lines[index], convert=side is not o)
 
@@ -569,8 +576,7 @@ def _merge_body(b: _Side, o: _Side, t: _Side, out: _Out) -> None:
             if _LOG_TOKEN in o.body_tokens[olo:ohi] + t.body_tokens[tlo:thi]:
                 # The log moved differently on both sides: keep every entry, once, after the conflict.
                 out.conflict(None, ours_lines, theirs_lines)
-                for origin, lines in entries:
-                    out.add(lines, convert=origin is _THEIRS)
+                emit_log()
             else:
                 out.conflict(None, ours_lines, theirs_lines)
 
