@@ -73,6 +73,8 @@ def warn_bad_notes(state: State) -> None:
 # --help), so that `mdnet due` never pays for watchdog, git or template engines.
 LAZY_COMMANDS: dict[str, str] = {
     "daily": "mdnet.cli_daily:daily",
+    "merge-driver": "mdnet.cli_sync:merge_driver",
+    "sync": "mdnet.cli_sync:sync",
 }
 
 

@@ -40,4 +40,17 @@ def init_vault(root: Path) -> list[str]:
         raise VaultError(f"cannot create the vault: {exc.strerror}", path=str(root)) from None
     if history.git_available() and not history.is_inside_work_tree(root) and history.init_repository(root):
         created.append(".git/")
+    created.extend(_setup_sync(root))
     return created
+
+
+def _setup_sync(root: Path) -> list[str]:
+    """Register the contact-note merge driver (.gitattributes, git config); see docs/sync.md."""
+    from mdnet import sync
+    from mdnet.config import load_config
+    from mdnet.errors import MdnetError
+
+    try:
+        return sync.setup(root, load_config(root))
+    except MdnetError:
+        return []  # a bad mdnet.toml is reported by every other command; init still succeeds

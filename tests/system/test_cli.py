@@ -141,8 +141,8 @@ def test_init_and_add_make_a_working_vault(tmp_path: Path) -> None:
     assert code == 0 and "mdnet.toml" in out
     assert (root / ".gitignore").read_text() == ".mdnet/\n"
     assert run_cli("init", str(root)).out.endswith("nothing to do\n")
-    code, out, _ = run_cli("--vault", str(root), "add", "Jane Doe", "--category", "client", "--tag", "cloud",
-                           "--email", "jane@acme.example", "--company", "Acme Corp", "--role", "IT Manager")  # fmt: skip
+    options = ["--category", "client", "--tag", "cloud", "--email", "jane@acme.example", "--company", "Acme Corp"]
+    code, out, _ = run_cli("--vault", str(root), "add", "Jane Doe", *options, "--role", "IT Manager")
     assert (code, out) == (0, "added people/Jane Doe.md\n")
     text = (root / "people/Jane Doe.md").read_text()
     assert 'company: "[[Acme Corp]]"' in text and "cadence: 90d" in text and "email: [jane@acme.example]" in text

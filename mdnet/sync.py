@@ -1,0 +1,364 @@
+"""Sync a vault through any git remote: the merge driver's setup, and commit, pull, push.
+
+Every git command goes through :func:`mdnet.history.run_git` (no shell, ``--``
+before paths). The merge itself is :mod:`mdnet.merge3` (pure); this module is the IO
+around it: reading git's three temporary files, writing the result, and driving
+``git fetch`` / ``rebase`` (or ``merge``) / ``push``.
+"""
+
+from __future__ import annotations
+
+import shlex
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from mdnet import history, merge3
+from mdnet.config import Config
+from mdnet.errors import MdnetError
+
+DRIVER = "mdnet"
+DRIVER_NAME = "mdnet: merge contact notes key by key and log entry by entry"
+ATTRIBUTES = ".gitattributes"
+_EXCLUDED = (".mdnet/", ".obsidian/", ".trash/", ".git/")
+
+
+class SyncError(MdnetError):
+    """Sync stopped: a real conflict, no remote, a failed fetch or push. Exit 1."""
+
+    exit_code = 1
+
+
+# -- setup -------------------------------------------------------------------
+
+
+def driver_command() -> str:
+    """The command git runs for the driver: this very interpreter, ``-m mdnet``.
+
+    git runs merge drivers through ``sh -c`` with the PATH of whatever started it (a
+    git GUI, Obsidian launched from a dock, a cron job), where ``mdnet`` is often not
+    found; the absolute path of the interpreter that has mdnet installed always is.
+    ``-m mdnet`` rather than the ``mdnet`` script next to it works for pipx, venv and
+    system installs alike. Re-run ``mdnet sync --setup`` after moving the install.
+    """
+    return f"{shlex.quote(sys.executable)} -m mdnet merge-driver %O %A %B %P"
+
+
+def attribute_lines(config: Config) -> list[str]:
+    """``people/**/*.md merge=mdnet`` for each contact folder (quoted when it has spaces)."""
+    lines = []
+    for folder in config.contact_dirs:
+        pattern = f"{folder.strip('/')}/**/*.md"
+        if any(c in pattern for c in ' "\\\t'):
+            pattern = '"' + pattern.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        lines.append(f"{pattern} merge={DRIVER}")
+    return lines
+
+
+def write_attributes(root: Path, config: Config) -> bool:
+    """Add the driver's lines to the vault's ``.gitattributes`` (versioned); True when it changed."""
+    path = root / ATTRIBUTES
+    try:
+        existing = path.read_bytes().decode("utf-8")
+    except FileNotFoundError:
+        existing = ""
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SyncError(f"cannot read {ATTRIBUTES}: {exc}", path=ATTRIBUTES) from None
+    present = {line.strip() for line in existing.splitlines()}
+    missing = [line for line in attribute_lines(config) if line not in present]
+    if not missing:
+        return False
+    newline = "\r\n" if "\r\n" in existing else "\n"
+    text = existing
+    if text and not text.endswith("\n"):
+        text += newline
+    if not existing:
+        text += "# contact notes merge key by key (mdnet sync --setup; see docs/sync.md)" + newline
+    text += "".join(line + newline for line in missing)
+    try:
+        path.write_bytes(text.encode("utf-8"))
+    except OSError as exc:
+        raise SyncError(f"cannot write {ATTRIBUTES}: {exc.strerror}", path=ATTRIBUTES) from None
+    return True
+
+
+def configure_git(root: Path) -> bool:
+    """Set ``merge.mdnet.driver`` and ``.name`` in this clone's git config; True when it changed."""
+    changed = False
+    for key, value in ((f"merge.{DRIVER}.name", DRIVER_NAME), (f"merge.{DRIVER}.driver", driver_command())):
+        current = history.run_git(root, "config", "--local", "--get", key)
+        if current.returncode == 0 and current.stdout.rstrip("\n") == value:
+            continue
+        result = history.run_git(root, "config", "--local", key, value)
+        if result.returncode != 0:
+            raise SyncError(f"cannot set git config {key}: {_first_line(result.stderr)}")
+        changed = True
+    return changed
+
+
+def driver_configured(root: Path) -> bool:
+    result = history.run_git(root, "config", "--get", f"merge.{DRIVER}.driver")
+    return result.returncode == 0 and result.stdout.rstrip("\n") == driver_command()
+
+
+def setup(root: Path, config: Config) -> list[str]:
+    """Register the merge driver: ``.gitattributes`` lines and this clone's git config.
+
+    Returns what changed (empty when all was in place). The git config part is
+    skipped when the vault is not (yet) a git repository.
+    """
+    changed = []
+    if write_attributes(root, config):
+        changed.append(ATTRIBUTES)
+    if history.is_inside_work_tree(root) and configure_git(root):
+        changed.append(f"git config merge.{DRIVER}.driver")
+    return changed
+
+
+# -- the merge driver ----------------------------------------------------------
+
+
+def run_driver(base: Path, current: Path, other: Path, log_heading: str = "Log") -> merge3.MergeResult:
+    """What ``mdnet merge-driver %O %A %B %P`` does: merge into ``current`` (git's %A).
+
+    Bytes that are not UTF-8 are carried through unchanged (surrogate escapes), so
+    the driver never refuses a file git hands it.
+    """
+    texts = []
+    for path in (base, current, other):
+        try:
+            texts.append(path.read_bytes().decode("utf-8", "surrogateescape"))
+        except FileNotFoundError:
+            texts.append("")
+        except OSError as exc:
+            raise SyncError(f"merge driver cannot read {path}: {exc.strerror}") from None
+    result = merge3.merge_note(texts[0], texts[1], texts[2], log_heading=log_heading)
+    try:
+        current.write_bytes(result.text.encode("utf-8", "surrogateescape"))
+    except OSError as exc:
+        raise SyncError(f"merge driver cannot write {current}: {exc.strerror}") from None
+    return result
+
+
+# -- sync ----------------------------------------------------------------------
+
+
+@dataclass
+class SyncReport:
+    committed: list[str] = field(default_factory=list)
+    commit: str | None = None
+    pulled: int = 0
+    pushed: int = 0
+    upstream: str | None = None
+    setup: list[str] = field(default_factory=list)
+    messages: list[str] = field(default_factory=list)
+
+
+def pending_notes(root: Path) -> list[str]:
+    """Vault-relative paths of notes (``*.md``) changed, added, deleted or renamed since HEAD."""
+    head = history.run_git(root, "rev-parse", "--verify", "--quiet", "HEAD")
+    names: set[str] = set()
+    if head.returncode == 0:
+        changed = history.run_git(root, "diff", "--name-only", "--relative", "-z", "--no-renames", "HEAD", "--", ".")
+        names.update(x for x in changed.stdout.split("\0") if x)
+        others = history.run_git(root, "ls-files", "-z", "--others", "--exclude-standard", "--", ".")
+    else:
+        others = history.run_git(root, "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", ".")
+    names.update(x for x in others.stdout.split("\0") if x)
+    return sorted(n for n in names if (n.endswith(".md") and not n.startswith(_EXCLUDED)) or n == ATTRIBUTES)
+
+
+def _commit_message(paths: list[str]) -> str:
+    stems = [Path(p).stem for p in paths if p.endswith(".md")]
+    shown = ", ".join(stems[:5]) + (f" and {len(stems) - 5} more" if len(stems) > 5 else "")
+    subject = f"Sync {len(paths)} note{'s' if len(paths) != 1 else ''}" + (f": {shown}" if shown else "")
+    if len(subject) > 72:
+        subject = subject[:71] + "…"
+    return subject + "\n\n" + "".join(f"- {p}\n" for p in paths)
+
+
+def _in_progress(root: Path) -> str | None:
+    for name, what in (("rebase-merge", "rebase"), ("rebase-apply", "rebase"), ("MERGE_HEAD", "merge")):
+        found = history.run_git(root, "rev-parse", "--git-path", name)
+        if found.returncode == 0:
+            path = Path(found.stdout.strip())
+            if not path.is_absolute():
+                path = root / path
+            if path.exists():
+                return what
+    return None
+
+
+def _upstream(root: Path) -> str | None:
+    found = history.run_git(root, "rev-parse", "--abbrev-ref", "--symbolic-full-name", "@{u}")
+    return found.stdout.strip() if found.returncode == 0 else None
+
+
+def _branch(root: Path) -> str:
+    found = history.run_git(root, "symbolic-ref", "--quiet", "--short", "HEAD")
+    if found.returncode != 0:
+        raise SyncError("HEAD is detached; check out a branch (git switch main) and sync again")
+    return found.stdout.strip()
+
+
+def _remote_for_new_branch(root: Path) -> str:
+    remotes = [x for x in history.run_git(root, "remote").stdout.split() if x]
+    if not remotes:
+        raise SyncError("the vault has no git remote to sync with; add one: git remote add origin URL")
+    if "origin" in remotes:
+        return "origin"
+    if len(remotes) == 1:
+        return remotes[0]
+    raise SyncError("no upstream and several remotes; choose one: git branch --set-upstream-to=REMOTE/BRANCH")
+
+
+def sync(root: Path, config: Config, *, push: bool = True, rebase: bool = True) -> SyncReport:
+    """Commit pending notes, fetch, rebase onto (or merge) the upstream, push.
+
+    Raises :class:`SyncError` with the file, the key and the way out when a real
+    conflict stops the rebase or merge (which is left in progress for the user).
+    """
+    if not history.is_inside_work_tree(root):
+        raise SyncError("the vault is not a git repository; run git init and add a remote first", path=str(root))
+    report = SyncReport()
+    state = _in_progress(root)
+    if state is not None:
+        conflicts = _describe_conflicts(root, state)
+        raise SyncError(conflicts or _unfinished(state))
+    report.setup = setup(root, config)
+    pending = pending_notes(root)
+    if pending:
+        outcome = history.commit_paths(root, pending, _commit_message(pending))
+        if not outcome:
+            raise SyncError(f"cannot commit the changed notes: {outcome.reason}")
+        report.committed, report.commit = pending, outcome.commit
+    branch = _branch(root)
+    upstream = _upstream(root)
+    if upstream is None:
+        remote = _remote_for_new_branch(root)
+        fetched = history.run_git(root, "fetch", "--quiet", remote)
+        if fetched.returncode != 0:
+            raise SyncError(f"git fetch {remote} failed: {_first_line(fetched.stderr)}")
+        exists = history.run_git(root, "rev-parse", "--verify", "--quiet", f"refs/remotes/{remote}/{branch}")
+        if exists.returncode != 0:
+            if push:
+                _push(root, remote, branch, set_upstream=True)
+                report.pushed = _count(root, "HEAD")
+                report.upstream = f"{remote}/{branch}"
+            else:
+                report.messages.append(f"{remote} has no branch {branch} yet; not pushed (--no-push)")
+            return report
+        _track(root, remote, branch)
+        upstream = f"{remote}/{branch}"
+    report.upstream = upstream
+    remote = history.run_git(root, "config", "--get", f"branch.{branch}.remote").stdout.strip() or "origin"
+    merge_ref = history.run_git(root, "config", "--get", f"branch.{branch}.merge").stdout.strip()
+    remote_branch = merge_ref.removeprefix("refs/heads/") or branch
+    for attempt in range(3):
+        if remote != ".":
+            fetched = history.run_git(root, "fetch", "--quiet", remote)
+            if fetched.returncode != 0:
+                raise SyncError(f"git fetch {remote} failed: {_first_line(fetched.stderr)}")
+        report.pulled += _integrate(root, rebase)
+        if not push:
+            break
+        ahead = _count(root, "@{u}..HEAD")
+        if ahead == 0:
+            break
+        pushed = history.run_git(root, "push", "--quiet", remote, f"HEAD:refs/heads/{remote_branch}")
+        if pushed.returncode == 0:
+            report.pushed += ahead
+            break
+        if attempt == 2 or not _rejected(pushed.stderr):
+            raise SyncError(f"git push to {remote} failed: {_first_line(pushed.stderr)}")
+    return report
+
+
+def _integrate(root: Path, rebase: bool) -> int:
+    """Rebase onto (or merge) the upstream; the number of commits that came in."""
+    behind = _count(root, "HEAD..@{u}")
+    if behind == 0:
+        return 0
+    if rebase:
+        result = history.run_git(root, "-c", "core.editor=true", "rebase", "--autostash", "--quiet", "@{u}")
+    else:
+        result = history.run_git(root, "-c", "core.editor=true", "merge", "--autostash", "--no-edit", "--quiet", "@{u}")
+    if result.returncode != 0:
+        state = _in_progress(root)
+        if state is None:
+            raise SyncError(f"git {'rebase' if rebase else 'merge'} failed: {_first_line(result.stderr)}")
+        raise SyncError(_describe_conflicts(root, state) or _unfinished(state))
+    return behind
+
+
+def _count(root: Path, revisions: str) -> int:
+    found = history.run_git(root, "rev-list", "--count", revisions)
+    try:
+        return int(found.stdout.strip())
+    except ValueError:
+        return 0
+
+
+def _rejected(stderr: str) -> bool:
+    return any(word in stderr for word in ("rejected", "fetch first", "non-fast-forward"))
+
+
+def _push(root: Path, remote: str, branch: str, *, set_upstream: bool) -> None:
+    args = ["push", "--quiet", remote, f"HEAD:refs/heads/{branch}"]
+    pushed = history.run_git(root, *args)
+    if pushed.returncode != 0:
+        raise SyncError(f"git push to {remote} failed: {_first_line(pushed.stderr)}")
+    if set_upstream:
+        _track(root, remote, branch)
+
+
+def _track(root: Path, remote: str, branch: str) -> None:
+    """Make ``remote/branch`` the upstream (by config, which also works on a branch with no commit yet)."""
+    history.run_git(root, "config", f"branch.{branch}.remote", remote)
+    history.run_git(root, "config", f"branch.{branch}.merge", f"refs/heads/{branch}")
+
+
+def _way_out(state: str, paths: list[str]) -> str:
+    quoted = " ".join(shlex.quote(p) for p in paths) or "FILE"
+    go_on = "git rebase --continue" if state == "rebase" else "git commit --no-edit"
+    return (
+        f"edit the file to keep what you want and delete the <<<<<<< ======= >>>>>>> lines, "
+        f"then run: git add -- {quoted} && {go_on} && mdnet sync "
+        f"(or undo the pull: git {state} --abort)"
+    )
+
+
+def _unfinished(state: str) -> str:
+    return (
+        f"a git {state} is in progress (an earlier sync stopped?); finish it with "
+        f"'git {state} --continue' or undo it with 'git {state} --abort', then sync again"
+    )
+
+
+def _describe_conflicts(root: Path, state: str) -> str | None:
+    listed = history.run_git(root, "diff", "--name-only", "--relative", "-z", "--diff-filter=U")
+    paths = sorted(x for x in listed.stdout.split("\0") if x)
+    if not paths:
+        return None
+    parts = []
+    for path in paths:
+        try:
+            text = (root / path).read_bytes().decode("utf-8", "surrogateescape")
+        except OSError:
+            parts.append(f"{path} (changed on one side and deleted or renamed on the other)")
+            continue
+        found = merge3.conflict_keys(text)
+        if not found:
+            parts.append(f"{path} (changed on one side and deleted or renamed on the other)")
+            continue
+        described = ", ".join(c.describe() for c in found)
+        parts.append(f"{path}: {described}")
+    what = "a real conflict" if len(parts) == 1 else f"{len(parts)} real conflicts"
+    return f"sync stopped on {what}, changed differently on two devices: {'; '.join(parts)}; " + _way_out(state, paths)
+
+
+def _first_line(text: str) -> str:
+    for line in text.splitlines():
+        if line.strip():
+            return line.strip()
+    return "(no message)"
