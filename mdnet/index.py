@@ -19,7 +19,7 @@ from typing import Any
 
 from mdnet.model import Contact, Duration, LogEntry, Problem
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE notes (
@@ -27,13 +27,14 @@ CREATE TABLE notes (
     token TEXT NOT NULL,
     is_contact INTEGER NOT NULL,
     record TEXT,
-    fields TEXT NOT NULL,
+    fields TEXT,
     problems TEXT NOT NULL,
     problem_count INTEGER NOT NULL,
     name TEXT, stem TEXT, category TEXT, tags TEXT, status TEXT, cadence TEXT, cadence_set INTEGER,
     last_contact TEXT, next_contact TEXT, follow_up TEXT, follow_up_note TEXT, needs_reply INTEGER,
     needs_reply_date TEXT, snooze_until TEXT, birthday TEXT,
-    first_due TEXT
+    first_due TEXT,
+    fts_aliases TEXT, fts_details TEXT, body TEXT
 );
 CREATE VIRTUAL TABLE contacts_fts USING fts5(
     path UNINDEXED, name, aliases, details, body, tokenize = 'unicode61 remove_diacritics 2'
@@ -45,6 +46,11 @@ _DUE_COLUMNS = (
     "follow_up_note, needs_reply, needs_reply_date, snooze_until, birthday"
 )
 _ALWAYS = "0000-00-00"  # first_due of a contact with a cadence and no contact yet: due at once
+# Full-text indexing costs more than everything else in a cold index (FTS5 tokenises
+# every body), and most commands never search. So the FTS table is filled on the first
+# search and then kept current; a refresh that changes more notes than this marks it
+# stale instead, and the next search refills it in one statement.
+FTS_INCREMENTAL_LIMIT = 500
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +64,7 @@ class NoteRow:
     problems: str
     problem_count: int
     columns: tuple[Any, ...] | None
-    fts: tuple[str, str, str, str, str] | None
+    fts: tuple[str, str, str, str, str] | None  # path, name, aliases, details, body
 
 
 def build_row(
@@ -69,14 +75,14 @@ def build_row(
     fts = None
     record = None
     if contact is not None:
-        record = json.dumps(contact_to_json(contact), ensure_ascii=False)
+        record = json.dumps(contact_to_json(contact), ensure_ascii=False)  # holds the fields too
         columns = _due_columns(contact)
         fts = _fts_row(contact, body)
     return NoteRow(
         path,
         token,
         record,
-        json.dumps(fields, ensure_ascii=False),
+        None if contact is not None else json.dumps(fields, ensure_ascii=False),
         json.dumps([p.as_dict() for p in problems], ensure_ascii=False),
         len(problems),
         columns,
@@ -156,18 +162,43 @@ class Index:
         rows = list(rows)
         gone = [(path,) for path in deleted]
         with self.write() as db:
+            fts_current = self._get_meta_in(db, "fts") == "current"
+            keep_fts = fts_current and len(rows) + len(gone) <= FTS_INCREMENTAL_LIMIT
             db.executemany("DELETE FROM notes WHERE path = ?", gone)
-            db.executemany("DELETE FROM contacts_fts WHERE path = ?", gone + [(r.path,) for r in rows])
             db.executemany(
-                "INSERT OR REPLACE INTO notes VALUES (?, ?, ?, ?, ?, ?, ?, " + ", ".join(["?"] * 16) + ")",
+                "INSERT OR REPLACE INTO notes VALUES (?, ?, ?, ?, ?, ?, ?, " + ", ".join(["?"] * 19) + ")",
                 [
                     (r.path, r.token, r.record is not None, r.record, r.fields, r.problems, r.problem_count)
                     + (r.columns or (None,) * 16)
+                    + ((r.fts[2], r.fts[3], r.fts[4]) if r.fts else (None, None, None))
                     for r in rows
                 ],
             )
-            db.executemany("INSERT INTO contacts_fts VALUES (?, ?, ?, ?, ?)", [r.fts for r in rows if r.fts])
+            if keep_fts:
+                db.executemany("DELETE FROM contacts_fts WHERE path = ?", gone + [(r.path,) for r in rows])
+                db.executemany("INSERT INTO contacts_fts VALUES (?, ?, ?, ?, ?)", [r.fts for r in rows if r.fts])
+            elif fts_current and (rows or gone):
+                db.execute("DELETE FROM contacts_fts")
+                db.execute("INSERT OR REPLACE INTO meta VALUES ('fts', 'stale')")
             db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", list(meta.items()))
+
+    @staticmethod
+    def _get_meta_in(db: sqlite3.Connection, key: str) -> str | None:
+        row = db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def _ensure_fts(self) -> None:
+        """Fill the full-text table from the notes table when it is not current (see above)."""
+        if self.get_meta("fts") == "current":
+            return
+        with self.write() as db:
+            if self._get_meta_in(db, "fts") == "current":
+                return  # another process filled it while we waited for the lock
+            db.execute("DELETE FROM contacts_fts")
+            db.execute(
+                "INSERT INTO contacts_fts SELECT path, name, fts_aliases, fts_details, body FROM notes WHERE is_contact"
+            )
+            db.execute("INSERT OR REPLACE INTO meta VALUES ('fts', 'current')")
 
     def clear(self) -> None:
         with self.write() as db:
@@ -214,6 +245,7 @@ class Index:
         match = " ".join('"' + word.replace('"', '""') + '"*' for word in query.split())
         if not match:
             return []
+        self._ensure_fts()
         rows = self.connection.execute(
             "SELECT path, snippet(contacts_fts, -1, '[', ']', '…', 12) FROM contacts_fts"
             " WHERE contacts_fts MATCH ? ORDER BY rank LIMIT ?",

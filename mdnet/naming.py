@@ -7,7 +7,6 @@ Windows, macOS or Obsidian refuse in a file name are replaced.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Sequence
 
@@ -73,6 +72,8 @@ def find_contact(contacts: Sequence[Contact], query: str) -> Contact:
         return prefixed[0]
     if prefixed:
         raise AmbiguousName(query, [(c.name, c.path) for c in sorted(prefixed, key=lambda c: fold(c.name))])
+    import difflib  # only for the error message
+
     by_name = {fold(c.name): c for c in contacts}
     close = difflib.get_close_matches(wanted, list(by_name), n=3, cutoff=0.6)
     raise ContactNotFound(query, [(by_name[n].name, by_name[n].path) for n in close])

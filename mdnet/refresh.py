@@ -14,9 +14,7 @@ import hashlib
 import os
 import time
 from collections.abc import Iterable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
-from multiprocessing import get_context
 from pathlib import Path
 
 from mdnet import files
@@ -129,6 +127,9 @@ def parse_paths(root: Path, config: Config, work: list[tuple[str, FileState]]) -
     workers = min(os.cpu_count() or 1, 8)
     if len(jobs) < PARALLEL_THRESHOLD or workers < 2:
         return [_parse_one(job, settings) for job in jobs]
+    from concurrent.futures import ProcessPoolExecutor  # only here: it costs ~20 ms to import
+    from multiprocessing import get_context
+
     chunk = max(200, len(jobs) // (workers * 4))
     batches = [jobs[i : i + chunk] for i in range(0, len(jobs), chunk)]
     with ProcessPoolExecutor(workers, mp_context=get_context("fork")) as pool:

@@ -246,3 +246,25 @@ class IncrementalEqualsRebuild(RuleBasedStateMachine):
 
 TestIncrementalEqualsRebuild = IncrementalEqualsRebuild.TestCase
 TestIncrementalEqualsRebuild.settings = settings(max_examples=40, stateful_step_count=12, deadline=None)
+
+
+def _found(vault: Vault, text: str) -> list[str]:
+    return sorted(c.name for c, _ in vault.search(text))
+
+
+def test_full_text_search_stays_current(vault_dir: Path, write_note: Callable[..., Path],
+                                        monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    write_note("people/Ann.md", NOTE.format(name="Ann", day=1) + "Loves sailing.\n")
+    write_note("people/Ben.md", NOTE.format(name="Ben", day=1) + "Plays jazz.\n")
+    with Vault.open(vault_dir) as vault:
+        assert _found(vault, "sailing") == ["Ann"]  # filled on the first search
+        write_note("people/Ben.md", NOTE.format(name="Ben", day=1) + "Took up sailing.\n")
+        (vault_dir / "people/Ann.md").unlink()
+        assert _found(vault, "sailing") == ["Ben"]  # kept current note by note
+        monkeypatch.setattr("mdnet.index.FTS_INCREMENTAL_LIMIT", 1)
+        for name in ("Cy", "Di", "Ed"):
+            write_note(f"people/{name}.md", NOTE.format(name=name, day=2) + "Sailing club.\n")
+        vault.refresh()
+        assert vault._open_index().get_meta("fts") == "stale"  # a bulk change defers the work
+        assert _found(vault, "sailing") == ["Ben", "Cy", "Di", "Ed"]
+        assert _found(vault, "jazz") == []
