@@ -60,7 +60,7 @@ class NoteRow:
     path: str
     token: str
     record: str | None
-    fields: str
+    fields: str | None  # only for notes that are not contacts (a contact's record holds its fields)
     problems: str
     problem_count: int
     columns: tuple[Any, ...] | None
