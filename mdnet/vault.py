@@ -223,8 +223,12 @@ class Vault:
         company: str | None = None,
         role: str | None = None,
         today: dt.date | str | None = None,
+        extra: Sequence[tuple[str, edit.Value]] = (),
     ) -> Path:
-        """Create a contact note from the template; refuses a name or alias already in use."""
+        """Create a contact note from the template; refuses a name or alias already in use.
+
+        ``extra`` holds more front matter fields (key, value), written after ``email``.
+        """
         name = " ".join(name.split())
         if not name:
             raise UsageError("a contact needs a name")
@@ -255,6 +259,7 @@ class Vault:
             values.append(("role", role))
         if email:
             values.append(("email", list(email)))
+        values.extend(extra)
         values.append(("cadence", cadence or self.config.new_contact_cadence))
         for key, value in values:
             text = edit.set_field(text, key, value)
