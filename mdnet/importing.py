@@ -73,7 +73,7 @@ def _carry_out(vault: Vault, plan: Plan, dry_run: bool, category: str | None, to
         return Outcome("update", contact.name, contact.path, details, record.source)
     company = record.company[2:-2] if record.company and record.company.startswith("[[") else record.company
     details = tuple(
-        f"{key}: {value if isinstance(value, str) else ', '.join(value or ())}"
+        f"{key}: {_shown(value)}"
         for key, value in (
             ("company", company),
             ("role", record.role),
@@ -90,3 +90,9 @@ def _carry_out(vault: Vault, plan: Plan, dry_run: bool, category: str | None, to
     except MdnetError as exc:
         return Outcome("failed", record.name, None, (str(exc),), record.source)
     return Outcome("create", record.name, path.relative_to(vault.root).as_posix(), details, record.source)
+
+
+def _shown(value: object) -> str:
+    if isinstance(value, list | tuple):
+        return ", ".join(str(v) for v in value)
+    return str(value)
