@@ -134,26 +134,20 @@ def plan_changes(fields: dict[str, Any], incoming: Incoming) -> list[Change]:
         for item in items:
             if item and not any(same_item(key, item, old) for old in [*have, *new]):
                 new.append(item)
-        if new:
+        if new and key == "phone" and len(new) == 1 and _empty(fields.get(target)):
+            changes.append(Change(target, "set", new[0]))  # one phone is written as people write it
+        elif new:
             changes.append(Change(target, "append", tuple(new)))
     return changes
 
 
 def new_note_extra(incoming: Incoming) -> list[tuple[str, edit.Value]]:
-    """Fields for a new note beyond what ``Vault.add`` writes (name, company, role, email).
-
-    One phone is written as a single value, as people write it; several as a list.
-    """
+    """Fields for a new note beyond what ``Vault.add`` writes (name, company, role, email)."""
     out: list[tuple[str, edit.Value]] = []
     for change in plan_changes({"name": incoming.name}, incoming):
         if change.key in ("company", "role", "email"):
             continue
-        if change.action == "set":
-            out.append((change.key, change.value))
-        elif change.key == "phone" and len(change.value) == 1:
-            out.append((change.key, change.value[0]))
-        else:
-            out.append((change.key, list(change.value)))
+        out.append((change.key, change.value if change.action == "set" else list(change.value)))
     return out
 
 
@@ -193,7 +187,8 @@ def combine(records: Iterable[Incoming]) -> list[Incoming]:
     for record in records:
         emails = {e.casefold() for e in record.emails}
         for index, group in enumerate(groups):
-            if fold(group.name) == fold(record.name) or emails & {e.casefold() for e in group.emails}:
+            same_name = bool(fold(record.name)) and fold(group.name) == fold(record.name)
+            if same_name or emails & {e.casefold() for e in group.emails}:
                 groups[index] = _union(group, record)
                 break
         else:
