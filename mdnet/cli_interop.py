@@ -119,3 +119,23 @@ def export_vcard(state: State, out: str | None, category: str | None, tag: str |
     write_output(export_vcards(contacts), out)
     if out not in (None, "-"):
         click.echo(f"exported {len(contacts)} contacts to {out}")
+
+
+@export_group.command(name="ics")
+@click.option("--out", metavar="FILE", help="Write to FILE (default: stdout).")
+@click.option("--within", metavar="DURATION", default="30d", show_default=True,
+              help="Reminders due up to this far ahead (birthdays always recur).")  # fmt: skip
+@click.option("--category", help="Only this category.")
+@click.option("--tag", help="Only contacts with this tag.")
+@pass_state
+def export_ics(state: State, out: str | None, within: str, category: str | None, tag: str | None) -> None:
+    """Replies owed, follow-ups, planned and cadence dates, and birthdays as an iCalendar file."""
+    from mdnet.ics import export_ics as render
+    from mdnet.vault import days_within
+
+    vault, today = state.vault, state.today
+    window = days_within(within, today, vault.config.upcoming_days)
+    contacts = vault.contacts(category=category, tag=tag)
+    write_output(render(contacts, today, window, vault.config.default_cadence_duration), out)
+    if out not in (None, "-"):
+        click.echo(f"exported the calendar of {len(contacts)} contacts to {out}")
