@@ -72,7 +72,8 @@ def warn_bad_notes(state: State) -> None:
 # Commands that live in their own modules, imported only when run (or listed by
 # --help), so that `mdnet due` never pays for watchdog, git or template engines.
 LAZY_COMMANDS: dict[str, str] = {}
-LAZY_COMMANDS.update({"import": "mdnet.cli_interop:import_group", "export": "mdnet.cli_interop:export_group"})
+LAZY_COMMANDS.update({"import": "mdnet.cli_interop:import_group", "export": "mdnet.cli_interop:export_group",
+                      "mail": "mdnet.cli_mail:mail_group"})  # fmt: skip
 
 
 class LazyGroup(click.Group):
