@@ -77,7 +77,7 @@ def parse_vcards(text: str, display: str = "<vcard>") -> list[Incoming]:
     """The cards in ``text`` as :class:`Incoming` records."""
     import vobject
 
-    text = _unfold_quoted_printable(text.replace("\r\n", "\n"))
+    text = _escape_text_commas(_unfold_quoted_printable(text.replace("\r\n", "\n")))
     records: list[Incoming] = []
     try:
         for number, component in enumerate(vobject.readComponents(text), start=1):
@@ -105,6 +105,41 @@ def _unfold_quoted_printable(text: str) -> str:
     return text
 
 
+_TEXT_PROPERTIES = frozenset(("FN", "TITLE", "ROLE", "NICKNAME", "EMAIL", "TEL", "URL", "BDAY"))
+_UNESCAPED_COMMA_RE = re.compile(r"(?<!\\),")
+
+
+def _escape_text_commas(text: str) -> str:
+    """Escape the bare commas many exporters leave in single-valued text (``FN:Doe, Jane``).
+
+    vobject keeps only the part before the first unescaped comma of such a value
+    (``TITLE:VP, Operations`` would import as ``VP``). Folded lines are unfolded
+    first; quoted-printable and base64 values are left as they are.
+    """
+    lines = re.sub(r"\n[ \t]", "", text).split("\n")
+    for index, line in enumerate(lines):
+        split = _value_start(line)
+        if split is None:
+            continue
+        head = line[:split]
+        name = head[:-1].split(";", 1)[0].rsplit(".", 1)[-1].upper()
+        if name not in _TEXT_PROPERTIES or "ENCODING=" in head.upper():
+            continue
+        lines[index] = head + _UNESCAPED_COMMA_RE.sub(r"\\,", line[split:])
+    return "\n".join(lines)
+
+
+def _value_start(line: str) -> int | None:
+    """The index just after the ``:`` that ends a content line's name and parameters."""
+    quoted = False
+    for index, char in enumerate(line):
+        if char == '"':
+            quoted = not quoted
+        elif char == ":" and not quoted:
+            return index + 1
+    return None
+
+
 def _values(component: Any, name: str) -> list[Any]:
     return [line.value for line in component.contents.get(name, [])]
 
@@ -117,12 +152,13 @@ def _text(value: Any) -> str:
 
 def _incoming(card: Any, source: str) -> Incoming:
     name = next((_text(v) for v in _values(card, "fn") if _text(v)), "")
-    if not name:
+    if not name or "," in name:  # "Doe, Jane" is a sort order, not a name: use N's parts
         for n in _values(card, "n"):
             parts = [getattr(n, "prefix", ""), getattr(n, "given", ""), getattr(n, "additional", ""),
                      getattr(n, "family", ""), getattr(n, "suffix", "")]  # fmt: skip
-            name = " ".join(_text(p) for p in parts if _text(p))
-            if name:
+            from_parts = " ".join(_text(p) for p in parts if _text(p))
+            if from_parts:
+                name = from_parts
                 break
     emails = tuple(_text(v).removeprefix("mailto:") for v in _values(card, "email") if _text(v))
     phones = tuple(_text(v).removeprefix("tel:") for v in _values(card, "tel") if _text(v))
@@ -138,7 +174,7 @@ def _incoming(card: Any, source: str) -> Incoming:
     birthday = next((clean_birthday(_text(v)) for v in _values(card, "bday") if clean_birthday(_text(v))), None)
     links = tuple(_text(v) for v in _values(card, "url") if _text(v))
     aliases: list[str] = []
-    for value in _values(card, "nickname"):
+    for value in _values(card, "nickname"):  # several nicknames are comma-separated
         aliases.extend(as_list(value if isinstance(value, list) else str(value)))
     if not name:
         name = company or (emails[0] if emails else "")

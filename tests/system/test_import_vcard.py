@@ -205,6 +205,45 @@ def test_export_round_trip_is_stable(example_vault: Path, tmp_path: Path, vault_
     assert json.loads(result.out)["counts"]["create"] == len(records)
 
 
+def test_bare_commas_are_kept() -> None:
+    text = (
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nN:Doe;Jane;;;\r\nFN:Doe, Jane\r\nTITLE:VP, Operations\r\n"
+        'NICKNAME:JD,Janie\r\nEMAIL;TYPE="work,pref":jane@acme.example\r\nORG:Acme\\, Inc.;Cloud\r\n'
+        "NOTE:commas, everywhere\r\n  and a folded, line\r\nEND:VCARD\r\n"
+    )
+    (jane,) = parse_vcards(text)
+    assert jane.name == "Jane Doe"
+    assert jane.role == "VP, Operations"
+    assert jane.aliases == ("JD", "Janie")
+    assert jane.emails == ("jane@acme.example",)
+    assert jane.company == "Acme, Inc."
+
+
 def test_source_error_type() -> None:
     with pytest.raises(SourceFileError):
         parse_vcards("BEGIN:VCARD\nFN:x\n", "x.vcf")
+
+
+def test_export_then_import_round_trips_every_mapped_field(vault_dir: Path, tmp_path: Path) -> None:
+    (vault_dir / "people" / "Zoë Müller.md").write_text(
+        '---\nname: Zoë Müller\naliases: [Zo, ZM]\ncategory: friend\ntags: [berlin]\ncompany: "[[Acme, Inc.]]"\n'
+        "role: VP, Operations\nemail: [zoe@mueller.example, z@work.example]\n"
+        'phone: ["+49 30 1234567", "+49 170 7654321"]\nlocation: Berlin, DE\nbirthday: --02-29\n'
+        "links: [https://zoe.example]\n---\n# Zoë\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "zoe.vcf"
+    assert run_cli("--vault", str(vault_dir), "export", "vcard", "--out", str(out)).code == 0
+    text = out.read_text(encoding="utf-8")
+    assert "BDAY;X-APPLE-OMIT-YEAR=1604:1604-02-29" in text
+    assert "CATEGORIES:friend,berlin" in text
+    (zoe,) = parse_vcards(text)
+    assert zoe.name == "Zoë Müller"
+    assert zoe.aliases == ("Zo", "ZM")
+    assert zoe.company == "Acme, Inc."
+    assert zoe.role == "VP, Operations"
+    assert zoe.emails == ("zoe@mueller.example", "z@work.example")
+    assert zoe.phones == ("+49 30 1234567", "+49 170 7654321")
+    assert zoe.location == "Berlin, DE"
+    assert zoe.birthday == "--02-29"
+    assert zoe.links == ("https://zoe.example",)
