@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Literal
@@ -181,10 +182,29 @@ def match_contact(contacts: Sequence[Contact], incoming: Incoming) -> Match:
     return Match(None)
 
 
+def _clean(text: str) -> str:
+    """One line of printable text: control characters (a NUL from a broken export) become spaces."""
+    return " ".join("".join(" " if unicodedata.category(c) == "Cc" else c for c in text).split())
+
+
+def sanitize(record: Incoming) -> Incoming:
+    """``record`` with every value on one printable line and empty items dropped."""
+
+    def one(value: str | None) -> str | None:
+        return (_clean(value) or None) if value is not None else None
+
+    def many(values: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(v for v in (_clean(x) for x in values) if v)
+
+    return replace(record, name=_clean(record.name), emails=many(record.emails), phones=many(record.phones),
+                   company=one(record.company), role=one(record.role), location=one(record.location),
+                   birthday=one(record.birthday), links=many(record.links), aliases=many(record.aliases))  # fmt: skip
+
+
 def combine(records: Iterable[Incoming]) -> list[Incoming]:
     """Records of one file that share an email or a name become one (first values win)."""
     groups: list[Incoming] = []
-    for record in records:
+    for record in map(sanitize, records):
         emails = {e.casefold() for e in record.emails}
         for index, group in enumerate(groups):
             same_name = bool(fold(record.name)) and fold(group.name) == fold(record.name)

@@ -189,3 +189,11 @@ def test_run_import_creates_through_add_template_and_merges(vault_dir: Path) -> 
         again = run_import(vault, records)
     assert [o.action for o in again] == ["unchanged", "unchanged"]
     assert (vault_dir / "people" / "Jane Doe.md").read_text() == jane
+
+
+def test_control_characters_never_reach_a_note() -> None:
+    (one,) = combine([Incoming("Jane\x00 Doe\n", emails=("jane@x.example\r",), role="CTO\x07", aliases=("\x00",))])
+    assert one.name == "Jane Doe"
+    assert one.emails == ("jane@x.example",)
+    assert one.role == "CTO"
+    assert one.aliases == ()
