@@ -86,7 +86,9 @@ def _carry_out(vault: Vault, plan: Plan, dry_run: bool, category: str | None, to
         return Outcome("create", record.name, None, details, record.source)
     try:
         path = vault.add(record.name, category=category, email=record.emails, company=company, role=record.role,
-                         today=today, extra=plan.new_fields)  # fmt: skip
+                         today=today, extra=plan.new_fields, known=())  # fmt: skip
+        # known=(): plan_import already checked the name against every contact's name, file
+        # name and aliases (add's own rule), and re-reading the vault per note is O(n²)
     except MdnetError as exc:
         return Outcome("failed", record.name, None, (str(exc),), record.source)
     return Outcome("create", record.name, path.relative_to(vault.root).as_posix(), details, record.source)
