@@ -17,6 +17,9 @@ Three layers:
 from __future__ import annotations
 
 import datetime as dt
+import email.errors
+import email.header
+import email.message
 import email.utils
 import hashlib
 import mailbox
@@ -24,8 +27,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from email import policy
-from email.message import EmailMessage
-from email.parser import BytesParser
+from email.parser import BytesHeaderParser
 from pathlib import Path
 from typing import Any, Literal
 
@@ -119,7 +121,7 @@ def read_mailbox(path: Path) -> MailboxRead:
         kind = "mbox"
     else:
         raise SourceFileError("no such Maildir folder or mbox file", path=str(path))
-    parser = BytesParser(policy=policy.default)
+    parser = BytesHeaderParser(policy=policy.compat32)  # the fast parser: mdnet reads a few headers
     messages: list[Message] = []
     skipped: list[str] = []
     try:
@@ -128,7 +130,7 @@ def read_mailbox(path: Path) -> MailboxRead:
             data = box.get_bytes(key)
             where = f"{path.name}:{key}" if kind == "maildir" else f"{path.name} message {int(key) + 1}"
             try:
-                parsed = parser.parsebytes(data, headersonly=True)
+                parsed = parser.parsebytes(re.split(rb"\r?\n\r?\n", data, maxsplit=1)[0] + b"\n\n")
                 message = _message(parsed, data)
             except (ValueError, TypeError, IndexError, LookupError) as exc:
                 skipped.append(f"{where}: unreadable headers ({exc})")
@@ -157,10 +159,26 @@ def _check_mbox(path: Path) -> None:
         raise SourceFileError("not an mbox file: it holds binary data", path=str(path))
 
 
-def _addresses(message: EmailMessage, *names: str) -> tuple[str, ...]:
+def _header_values(message: email.message.Message, name: str) -> list[str]:
+    """A header's raw values as text; 8-bit bytes (raw UTF-8 in a header) are decoded as UTF-8."""
+    values = []
+    for value in message.get_all(name, []):
+        text = str(value)
+        if any("\udc80" <= c <= "\udcff" for c in text):
+            text = text.encode("ascii", "surrogateescape").decode("utf-8", "replace")
+        values.append(text)
+    return values
+
+
+def _header(message: email.message.Message, name: str) -> str:
+    values = _header_values(message, name)
+    return values[0] if values else ""
+
+
+def _addresses(message: email.message.Message, *names: str) -> tuple[str, ...]:
     values: list[str] = []
     for name in names:
-        values.extend(str(v) for v in message.get_all(name, []))
+        values.extend(_header_values(message, name))
     found = []
     for _, address in email.utils.getaddresses(values):
         address = address.strip().casefold()
@@ -169,31 +187,39 @@ def _addresses(message: EmailMessage, *names: str) -> tuple[str, ...]:
     return tuple(found)
 
 
-def _message(parsed: EmailMessage, data: bytes) -> Message | str:
+def _decoded(raw: str) -> str:
+    """An RFC 2047 header (``=?utf-8?q?Ren=C3=A9?=``) as text, on one line."""
+    try:
+        text = str(email.header.make_header(email.header.decode_header(raw)))
+    except (LookupError, UnicodeError, ValueError, email.errors.HeaderParseError):
+        text = raw
+    return " ".join(text.split())
+
+
+def _message(parsed: email.message.Message, data: bytes) -> Message | str:
     senders = _addresses(parsed, "From")
     if not senders:
         return "no From: address"
-    date_header = parsed.get("Date")
+    date_header = _header(parsed, "Date")
     try:
-        when = email.utils.parsedate_to_datetime(str(date_header)) if date_header else None
-    except (ValueError, TypeError):
+        when = email.utils.parsedate_to_datetime(date_header) if date_header.strip() else None
+    except (ValueError, TypeError, IndexError):
         when = None
     if when is None:
         return "no usable Date: header"
     if when.tzinfo is None:  # "-0000": the time is UTC, the zone unknown
         when = when.replace(tzinfo=dt.UTC)
-    subject = " ".join(str(parsed.get("Subject", "") or "").split())
-    raw_id = str(parsed.get("Message-ID", "") or "").strip()
-    match = re.search(r"<[^<>\s]+>", raw_id)
+    subject = _decoded(_header(parsed, "Subject"))
+    match = re.search(r"<[^<>\s]+>", _header(parsed, "Message-ID"))
     if match:
         message_id = match.group(0)
     else:
-        digest = hashlib.sha1(b"\n".join(data.split(b"\n\n", 1)[:1])).hexdigest()[:24]
+        digest = hashlib.sha1(re.split(rb"\r?\n\r?\n", data, maxsplit=1)[0]).hexdigest()[:24]
         message_id = f"<{digest}@mdnet.invalid>"
     automatic = bool(
-        parsed.get("List-Id")
-        or str(parsed.get("Auto-Submitted", "no")).strip().lower() != "no"
-        or str(parsed.get("Precedence", "")).strip().lower() in ("bulk", "list", "junk")
+        _header(parsed, "List-Id")
+        or (_header(parsed, "Auto-Submitted").strip().lower() or "no") != "no"
+        or _header(parsed, "Precedence").strip().lower() in ("bulk", "list", "junk")
     )
     return Message(
         message_id=message_id,

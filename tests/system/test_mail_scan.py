@@ -305,3 +305,33 @@ def test_plan_is_pure_and_skips_shared_addresses() -> None:
     assert plan.updates == ()
     assert plan.unknown == 1
     assert "team@x.example belongs to several contacts" in plan.warnings[0]
+
+
+def test_raw_messages_with_encoded_and_8bit_headers(vault: Path, tmp_path: Path) -> None:
+    box = tmp_path / "Raw"
+    for sub in ("cur", "new", "tmp"):
+        (box / sub).mkdir(parents=True)
+    (box / "cur" / "1700000000.1.host:2,S").write_bytes(
+        b"Return-Path: <me@mine.example>\r\n"
+        b"From: =?utf-8?q?M=C3=A9?= <me@mine.example>\r\n"
+        b"To: =?iso-8859-1?q?Jos=E9?= <jane@acme.example>,\r\n"
+        b"\tbob@globex.example\r\n"
+        b"Subject: =?utf-8?q?Caf=C3=A9_on?=\r\n =?utf-8?q?_Friday?=\r\n"
+        b"Date: Tue, 24 Nov 2026 23:30:00 -0700\r\n"
+        b"Message-ID: <raw1@mine.example>\r\n"
+        b"Content-Type: text/plain; charset=utf-8\r\n\r\nSee you.\r\n"
+    )
+    (box / "new" / "1700000001.2.host").write_bytes(
+        "From: Bob Baker <bob@globex.example>\nTo: me@mine.example\nSubject: Grüße aus Köln\n"
+        "Date: Wed, 25 Nov 2026 08:30:00 +0100\n\nHallo\n".encode()  # raw UTF-8, no Message-ID
+    )
+    result = run_cli("--vault", str(vault), "mail", "scan", str(box))
+    assert result.code == 0, result.err
+    assert "- 2026-11-24 email: Café on Friday\n" in note(vault, "Jane Doe")
+    bob = note(vault, "Bob Baker")
+    assert "- 2026-11-24 email: Café on Friday\n" in bob
+    assert "needs_reply: 2026-11-25\n" in bob  # 08:30 in Köln is 00:30 in Phoenix, after my 23:30
+    trailers = git(vault, "log", "-1", "--format=%(trailers:key=Message-ID,valueonly)", "--", "people/Bob Baker.md")
+    assert "@mdnet.invalid>" in trailers
+    again = run_cli("--vault", str(vault), "mail", "scan", str(box))
+    assert "2 handled before" in again.out
