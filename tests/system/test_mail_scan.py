@@ -221,8 +221,15 @@ def test_staged_work_stays_out_of_the_record(vault: Path, tmp_path: Path) -> Non
 
 def test_since_limits_what_is_handled_not_what_counts_as_a_reply(vault: Path, tmp_path: Path) -> None:
     box = write_maildir(tmp_path / "Mail", MESSAGES)
-    result = run_cli("--vault", str(vault), "--today", "2026-11-25", "mail", "scan", str(box), "--since", "4d")
+    result = run_cli("--vault", str(vault), "--today", "2026-11-25", "mail", "scan", str(box), "--since", "4d",
+                     "--json")  # fmt: skip
     assert result.code == 0, result.err
+    report = json.loads(result.out)
+    assert report["dry_run"] is False
+    assert report["mailbox"] == "maildir"
+    assert [u["path"] for u in report["updates"]] == ["people/Carl Jung.md", "people/Jane Doe.md"]
+    assert all(len(u["commit"]) == 40 for u in report["updates"])
+    assert report["record_only"] == ["<m9@globex.example>", "<m7@fbi.example>"]  # by contact path
     jane = note(vault, "Jane Doe")
     assert "email: Re: Proposal" not in jane  # sent on the 18th, before the 21st
     assert "needs_reply: 2026-11-21\n" in jane
