@@ -16,18 +16,22 @@ def mail_group() -> None:
 
 
 @mail_group.command(name="scan")
-@click.argument("path", type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Show what would change; write and commit nothing.")
 @click.option("--since", metavar="WHEN", help="Only messages from this date on (YYYY-MM-DD, or 30d, 3m back).")
 @json_option
 @pass_state
-def scan(state: State, path: Path, dry_run: bool, since: str | None, as_json: bool) -> None:
-    """Match senders and recipients to contacts' emails (your addresses: me = [...] in mdnet.toml)."""
+def scan(state: State, paths: tuple[Path, ...], dry_run: bool, since: str | None, as_json: bool) -> None:
+    """Match senders and recipients to contacts' emails (your addresses: me = [...] in mdnet.toml).
+
+    PATH is a Maildir folder or an mbox file; give the inbox and the sent folder
+    together so that replies are seen.
+    """
     from mdnet import mail
 
     vault, today = state.vault, state.today
     since_day = mail.parse_since(since, today) if since else None
-    result = mail.scan(vault, path, dry_run=dry_run, since=since_day)
+    result = mail.scan(vault, list(paths), dry_run=dry_run, since=since_day)
     for line in result.skipped:
         click.echo(f"mdnet: warning: {line} (message left out)", err=True)
     for line in result.plan.warnings:
@@ -38,7 +42,8 @@ def scan(state: State, path: Path, dry_run: bool, since: str | None, as_json: bo
         emit_json(result.as_dict(dry_run))
     else:
         plan = result.plan
-        click.echo(f"scanned {result.kind} {path}: {plan.messages} messages, {plan.matched} with contacts, "
+        where = ", ".join(str(p) for p in paths)
+        click.echo(f"scanned {result.kind} {where}: {plan.messages} messages, {plan.matched} with contacts, "
                    f"{plan.already} handled before, {plan.unknown} with no contact")  # fmt: skip
         commits = {u.contact.path: c for u, c in result.written}
         for update in plan.updates:

@@ -473,17 +473,25 @@ class ScanResult:
 
 def scan(
     vault: Any,
-    path: Path,
+    paths: Path | Sequence[Path],
     *,
     dry_run: bool = False,
     since: dt.date | None = None,
 ) -> ScanResult:
-    """Scan the mailbox at ``path`` into ``vault`` (a :class:`mdnet.vault.Vault`)."""
+    """Scan the mailboxes at ``paths`` together into ``vault`` (a :class:`mdnet.vault.Vault`).
+
+    Several mailboxes (an inbox and a sent folder) are read as one, so a reply in
+    one answers a message in the other. Every mailbox is read before anything is
+    written: a bad one is an error and changes nothing.
+    """
     me = my_addresses(vault.config)
-    read = read_mailbox(path)
+    reads = [read_mailbox(p) for p in ([paths] if isinstance(paths, Path) else paths)]
+    messages = [m for r in reads for m in r.messages]
+    skipped = tuple(s for r in reads for s in r.skipped)
+    kind = "+".join(dict.fromkeys(r.kind for r in reads))
     handled = history.trailer_values(vault.root, TRAILER) or set()
     contacts = vault.contacts()
-    plan = plan_scan(read.messages, contacts, me, handled, since)
+    plan = plan_scan(messages, contacts, me, handled, since)
     written: list[tuple[ContactUpdate, str | None]] = []
     failed: list[tuple[ContactUpdate, str]] = []
     record_commit = None
@@ -505,4 +513,4 @@ def scan(
             record_commit, reason = recorded.commit, recorded.reason
         if written:
             vault.refresh([u.contact.path for u, _ in written])
-    return ScanResult(plan, read.kind, read.skipped, tuple(written), tuple(failed), record_commit, reason)
+    return ScanResult(plan, kind, skipped, tuple(written), tuple(failed), record_commit, reason)

@@ -342,3 +342,23 @@ def test_raw_messages_with_encoded_and_8bit_headers(vault: Path, tmp_path: Path)
     assert "@mdnet.invalid>" in trailers
     again = run_cli("--vault", str(vault), "mail", "scan", str(box))
     assert "2 handled before" in again.out
+
+
+def test_inbox_and_sent_scanned_together(vault: Path, tmp_path: Path) -> None:
+    # Jane writes on the 18th at 09:00; I answer from another client the same evening
+    inbox = write_maildir(tmp_path / "INBOX", [MESSAGES[0]])
+    sent = write_mbox(tmp_path / "Sent.mbox", [MESSAGES[1]])
+    result = run_cli("--vault", str(vault), "mail", "scan", str(inbox), str(sent))
+    assert result.code == 0, result.err
+    assert "scanned maildir+mbox" in result.out
+    jane = note(vault, "Jane Doe")
+    assert "- 2026-11-18 email: Re: Proposal for the SD-WAN pilot\n" in jane
+    assert "needs_reply" not in jane  # answered on the same day, later: seen because both were read
+    # a bad second mailbox stops everything before anything is written
+    fresh = tmp_path / "bad.mbox"
+    fresh.write_text("garbage\n")
+    before = note(vault, "Bob Baker")
+    bad = run_cli("--vault", str(vault), "mail", "scan", str(write_maildir(tmp_path / "B", [MESSAGES[2]])),
+                  str(fresh))  # fmt: skip
+    assert bad.code == 2
+    assert note(vault, "Bob Baker") == before
