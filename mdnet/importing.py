@@ -17,6 +17,9 @@ from mdnet.errors import MdnetError
 from mdnet.merge import Incoming, Plan, apply_changes, plan_import
 from mdnet.vault import Vault
 
+_VERBS = {"create": "created", "update": "updated", "skip": "skipped"}
+_DRY_RUN_VERBS = {"create": "would create", "update": "would update", "skip": "would skip"}
+
 
 @dataclass(frozen=True, slots=True)
 class Outcome:
@@ -33,8 +36,8 @@ class Outcome:
                 "source": self.source}  # fmt: skip
 
     def line(self, dry_run: bool) -> str:
-        verb = {"create": "would create", "update": "would update"}.get(self.action, self.action) if dry_run else {
-            "create": "created", "update": "updated"}.get(self.action, self.action)  # fmt: skip
+        verbs = _DRY_RUN_VERBS if dry_run else _VERBS
+        verb = verbs.get(self.action, self.action)
         where = f" {self.path}" if self.path else ""
         detail = f": {'; '.join(self.details)}" if self.details else ""
         return f"{verb} {self.name}{where}{detail}"

@@ -261,3 +261,20 @@ def test_a_note_that_cannot_be_written_is_reported_and_the_rest_go_on(vault_dir:
     assert "mdnet: warning: Jane: Doe: people/Jane Doe.md: already exists; nothing was written" in result.err
     assert "created Ann Lee people/Ann Lee.md" in result.out
     assert (vault_dir / "people" / "Jane Doe.md").read_text(encoding="utf-8") == "---\nname: Someone Else\n---\n"
+
+
+def test_an_ambiguous_card_is_skipped_with_every_candidate(vault_dir: Path, tmp_path: Path) -> None:
+    (vault_dir / "people" / "Sam Lee.md").write_text("---\nname: Sam Lee\n---\n")
+    (vault_dir / "people" / "Sam Lee (Boston).md").write_text("---\nname: Sam Lee\n---\n")
+    source = tmp_path / "sam.vcf"
+    source.write_text("BEGIN:VCARD\nVERSION:3.0\nFN:Sam Lee\nTITLE:Partner\nEND:VCARD\n")
+    dry = run_cli("--vault", str(vault_dir), "import", "vcard", str(source), "--dry-run")
+    assert "would skip Sam Lee: matches several contacts by name: " in dry.out
+    result = run_cli("--vault", str(vault_dir), "import", "vcard", str(source))
+    assert result.code == 0
+    assert (
+        "skipped Sam Lee: matches several contacts by name: "
+        "Sam Lee (people/Sam Lee (Boston).md), Sam Lee (people/Sam Lee.md)" in result.out
+    )
+    assert "1 skipped" in result.out
+    assert "Partner" not in (vault_dir / "people" / "Sam Lee.md").read_text()
