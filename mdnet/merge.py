@@ -164,22 +164,38 @@ class Match:
     by: str = ""
 
 
-def match_contact(contacts: Sequence[Contact], incoming: Incoming) -> Match:
+class ContactIndex:
+    """The vault's contacts by email and by folded name, file stem and alias (built once per import)."""
+
+    def __init__(self, contacts: Sequence[Contact]) -> None:
+        self.by_email: dict[str, list[Contact]] = {}
+        self.by_name: dict[str, list[Contact]] = {}
+        for contact in contacts:
+            for email in {e.strip().casefold() for e in contact.emails}:
+                self.by_email.setdefault(email, []).append(contact)
+            for key in {fold(contact.name), fold(contact.stem), *(fold(a) for a in contact.aliases)}:
+                self.by_name.setdefault(key, []).append(contact)
+
+    def match(self, incoming: Incoming) -> Match:
+        found: list[Contact] = []
+        for email in dict.fromkeys(e.strip().casefold() for e in incoming.emails if e.strip()):
+            found.extend(c for c in self.by_email.get(email, []) if c not in found)
+        if len(found) == 1:
+            return Match(found[0], by="email")
+        if found:
+            return Match(None, tuple(found), by="email")
+        by_name = self.by_name.get(fold(incoming.name), [])
+        if len(by_name) == 1:
+            return Match(by_name[0], by="name")
+        if by_name:
+            return Match(None, tuple(by_name), by="name")
+        return Match(None)
+
+
+def match_contact(contacts: Sequence[Contact] | ContactIndex, incoming: Incoming) -> Match:
     """By email first, then by name, file stem or alias (accent- and case-insensitive)."""
-    wanted = {e.strip().casefold() for e in incoming.emails if e.strip()}
-    if wanted:
-        by_email = [c for c in contacts if wanted & {e.casefold() for e in c.emails}]
-        if len(by_email) == 1:
-            return Match(by_email[0], by="email")
-        if by_email:
-            return Match(None, tuple(by_email), by="email")
-    name = fold(incoming.name)
-    by_name = [c for c in contacts if name in {fold(c.name), fold(c.stem), *(fold(a) for a in c.aliases)}]
-    if len(by_name) == 1:
-        return Match(by_name[0], by="name")
-    if by_name:
-        return Match(None, tuple(by_name), by="name")
-    return Match(None)
+    index = contacts if isinstance(contacts, ContactIndex) else ContactIndex(contacts)
+    return index.match(incoming)
 
 
 def _clean(text: str) -> str:
@@ -204,15 +220,19 @@ def sanitize(record: Incoming) -> Incoming:
 def combine(records: Iterable[Incoming]) -> list[Incoming]:
     """Records of one file that share an email or a name become one (first values win)."""
     groups: list[Incoming] = []
+    by_key: dict[str, int] = {}  # "name:<folded>" or "email:<address>" -> index in groups
     for record in map(sanitize, records):
-        emails = {e.casefold() for e in record.emails}
-        for index, group in enumerate(groups):
-            same_name = bool(fold(record.name)) and fold(group.name) == fold(record.name)
-            if same_name or emails & {e.casefold() for e in group.emails}:
-                groups[index] = _union(group, record)
-                break
-        else:
+        keys = [f"email:{e.casefold()}" for e in record.emails]
+        if fold(record.name):
+            keys.insert(0, f"name:{fold(record.name)}")
+        index = next((by_key[k] for k in keys if k in by_key), None)
+        if index is None:
+            index = len(groups)
             groups.append(record)
+        else:
+            groups[index] = _union(groups[index], record)
+        for key in keys:
+            by_key.setdefault(key, index)
     return groups
 
 
@@ -360,11 +380,12 @@ class Plan:
 def plan_import(contacts: Sequence[Contact], records: Iterable[Incoming]) -> list[Plan]:
     """For each (combined) record: what to do with the vault's ``contacts``."""
     plans: list[Plan] = []
+    index = ContactIndex(contacts)
     for record in combine(records):
         if not record.name.strip():
             plans.append(Plan("skip", record, reason="no name"))
             continue
-        found = match_contact(contacts, record)
+        found = index.match(record)
         if found.contact is None and found.candidates:
             listing = ", ".join(f"{c.name} ({c.path})" for c in found.candidates)
             plans.append(Plan("skip", record, reason=f"matches several contacts by {found.by}: {listing}"))
