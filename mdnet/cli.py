@@ -73,6 +73,9 @@ def warn_bad_notes(state: State) -> None:
 # --help), so that `mdnet due` never pays for watchdog, git or template engines.
 LAZY_COMMANDS: dict[str, str] = {
     "daily": "mdnet.cli_daily:daily",
+    "export": "mdnet.cli_interop:export_group",
+    "import": "mdnet.cli_interop:import_group",
+    "mail": "mdnet.cli_mail:mail_group",
     "merge-driver": "mdnet.cli_sync:merge_driver",
     "sync": "mdnet.cli_sync:sync",
 }

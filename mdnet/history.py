@@ -81,3 +81,49 @@ def _first_line(text: str) -> str:
         if line.strip():
             return line.strip()
     return ""
+
+
+def trailer_values(root: Path, key: str) -> set[str] | None:
+    """Every value of the commit trailer ``key`` in the history of HEAD; ``None`` without git.
+
+    An empty repository (no HEAD yet) has no trailers: an empty set.
+    """
+    if not is_inside_work_tree(root):
+        return None
+    if run_git(root, "rev-parse", "--verify", "--quiet", "HEAD").returncode != 0:
+        return set()
+    result = run_git(root, "log", f"--format=%(trailers:key={key},valueonly,unfold)", "HEAD")
+    if result.returncode != 0:
+        return set()
+    return {line.strip() for line in result.stdout.splitlines() if line.strip()}
+
+
+def commit_record(root: Path, message: str) -> CommitOutcome:
+    """A commit that changes no file, to record ``message`` (its trailers) in the history.
+
+    Made with plumbing (``commit-tree`` on HEAD's tree, then ``update-ref`` checked
+    against the old HEAD), so the user's staged changes stay staged and out of it.
+    """
+    if not is_inside_work_tree(root):
+        return CommitOutcome(None, "the vault is not a git repository")
+    head = run_git(root, "rev-parse", "--verify", "--quiet", "HEAD")
+    if head.returncode != 0:
+        return CommitOutcome(None, "the repository has no commit yet")
+    old = head.stdout.strip()
+    made = subprocess.run(
+        ["git", "-C", str(root), "commit-tree", f"{old}^{{tree}}", "-p", old, "-F", "-"],
+        input=message,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if made.returncode != 0:
+        detail = _first_line(made.stderr)
+        if "Please tell me who you are" in made.stderr or "user.email" in made.stderr:
+            detail = "git has no identity here (set git config user.name and user.email)"
+        return CommitOutcome(None, "git commit-tree failed: " + detail)
+    new = made.stdout.strip()
+    moved = run_git(root, "update-ref", "-m", "mdnet: record", "HEAD", new, old)
+    if moved.returncode != 0:
+        return CommitOutcome(None, "git update-ref failed: " + _first_line(moved.stderr))
+    return CommitOutcome(new)

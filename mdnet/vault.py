@@ -232,8 +232,15 @@ class Vault:
         company: str | None = None,
         role: str | None = None,
         today: dt.date | str | None = None,
+        extra: Sequence[tuple[str, edit.Value]] = (),
+        known: Sequence[Contact] | None = None,
     ) -> Path:
-        """Create a contact note from the template; refuses a name or alias already in use."""
+        """Create a contact note from the template; refuses a name or alias already in use.
+
+        ``extra`` holds more front matter fields (key, value), written after ``email``.
+        ``known`` is what the name is checked against when the caller has already
+        checked it (a batch import); by default every contact, read fresh.
+        """
         name = " ".join(name.split())
         if not name:
             raise UsageError("a contact needs a name")
@@ -243,7 +250,7 @@ class Vault:
             except DurationError as exc:
                 raise UsageError(f"bad --cadence: {exc}") from None
         wanted = fold(name)
-        for contact in self.contacts():
+        for contact in self.contacts() if known is None else known:
             if wanted in {fold(contact.name), fold(contact.stem), *(fold(a) for a in contact.aliases)}:
                 raise DuplicateContact(f"{name!r} is already a contact: {contact.name} ({contact.path})")
         folder = self.config.contact_dirs[0]
@@ -264,6 +271,7 @@ class Vault:
             values.append(("role", role))
         if email:
             values.append(("email", list(email)))
+        values.extend(extra)
         values.append(("cadence", cadence or self.config.new_contact_cadence))
         for key, value in values:
             text = edit.set_field(text, key, value)

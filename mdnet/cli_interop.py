@@ -1,0 +1,141 @@
+"""``mdnet import vcard|csv`` and ``mdnet export vcard|ics``: meet the user where their data is."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections import Counter
+from pathlib import Path
+
+import click
+
+from mdnet.cli import State, emit_json, json_option, pass_state
+from mdnet.errors import VaultError
+from mdnet.importing import run_import
+from mdnet.merge import Incoming
+
+ACTIONS = ("create", "update", "unchanged", "skip", "failed")
+
+
+@click.group(name="import")
+def import_group() -> None:
+    """Import contacts from vCard files or Google / Outlook CSV exports (merging, never overwriting)."""
+
+
+@click.group(name="export")
+def export_group() -> None:
+    """Export contacts as vCards, or due dates and birthdays as an iCalendar file."""
+
+
+def _dry_run_option(function: click.decorators.FC) -> click.decorators.FC:
+    return click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")(function)
+
+
+def _category_option(function: click.decorators.FC) -> click.decorators.FC:
+    return click.option("--category", help="Category for contacts this import creates.")(function)
+
+
+def _report(state: State, records: list[Incoming], dry_run: bool, category: str | None, as_json: bool) -> None:
+    outcomes = run_import(state.vault, records, dry_run=dry_run, category=category, today=state.today)
+    counts = Counter(o.action for o in outcomes)
+    if as_json:
+        emit_json({"dry_run": dry_run, "counts": {a: counts.get(a, 0) for a in ACTIONS},
+                   "items": [o.as_dict() for o in outcomes]})  # fmt: skip
+    else:
+        for outcome in outcomes:
+            if outcome.action != "unchanged":
+                click.echo(outcome.line(dry_run))
+        summary = ", ".join(f"{counts.get(a, 0)} {_label(a, dry_run)}" for a in ACTIONS if counts.get(a))
+        click.echo(("dry run: " if dry_run else "") + (summary or "nothing to import"))
+    for outcome in outcomes:
+        if outcome.action == "failed":
+            click.echo(f"mdnet: warning: {outcome.name}: {'; '.join(outcome.details)}", err=True)
+    if counts.get("failed"):
+        sys.exit(1)
+
+
+def _label(action: str, dry_run: bool) -> str:
+    if dry_run:
+        return {"create": "to create", "update": "to update"}.get(action, action)
+    return {"create": "created", "update": "updated", "skip": "skipped"}.get(action, action)
+
+
+@import_group.command(name="vcard")
+@click.argument("source", type=click.Path(path_type=Path))
+@_dry_run_option
+@_category_option
+@json_option
+@pass_state
+def import_vcard(state: State, source: Path, dry_run: bool, category: str | None, as_json: bool) -> None:
+    """Import a .vcf file, or every .vcf/.vcard file in a folder."""
+    from mdnet.vcard import read_vcards
+
+    _report(state, read_vcards(source), dry_run, category, as_json)
+
+
+@import_group.command(name="csv")
+@click.argument("source", type=click.Path(path_type=Path))
+@click.option("--encoding", default="utf-8", show_default=True, help="The file's encoding (Outlook: often cp1252).")
+@_dry_run_option
+@_category_option
+@json_option
+@pass_state
+def import_csv(state: State, source: Path, encoding: str, dry_run: bool, category: str | None,
+               as_json: bool) -> None:  # fmt: skip
+    """Import a Google Contacts or Outlook CSV export (recognised by its header)."""
+    from mdnet.csv_import import read_contacts_csv
+
+    _report(state, read_contacts_csv(source, encoding), dry_run, category, as_json)
+
+
+def write_output(text: str, out: str | None) -> None:
+    """``text`` to the file ``out`` (atomically: a temporary file renamed over it) or to stdout."""
+    if out is None or out == "-":
+        click.echo(text, nl=False)
+        return
+    target = Path(out)
+    temp = target.with_name(f".{target.name}.mdnet-tmp")
+    try:
+        with open(temp, "wb") as handle:
+            handle.write(text.encode("utf-8"))
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp, target)
+    except OSError as exc:
+        temp.unlink(missing_ok=True)
+        raise VaultError(f"cannot write: {exc.strerror}", path=out) from None
+
+
+@export_group.command(name="vcard")
+@click.option("--out", metavar="FILE", help="Write to FILE (default: stdout).")
+@click.option("--category", help="Only this category.")
+@click.option("--tag", help="Only contacts with this tag.")
+@pass_state
+def export_vcard(state: State, out: str | None, category: str | None, tag: str | None) -> None:
+    """Every contact as a vCard 3.0, with a stable UID per note."""
+    from mdnet.vcard import export_vcards
+
+    contacts = state.vault.contacts(category=category, tag=tag)
+    write_output(export_vcards(contacts), out)
+    if out not in (None, "-"):
+        click.echo(f"exported {len(contacts)} contacts to {out}")
+
+
+@export_group.command(name="ics")
+@click.option("--out", metavar="FILE", help="Write to FILE (default: stdout).")
+@click.option("--within", metavar="DURATION", default="30d", show_default=True,
+              help="Reminders due up to this far ahead (birthdays always recur).")  # fmt: skip
+@click.option("--category", help="Only this category.")
+@click.option("--tag", help="Only contacts with this tag.")
+@pass_state
+def export_ics(state: State, out: str | None, within: str, category: str | None, tag: str | None) -> None:
+    """Replies owed, follow-ups, planned and cadence dates, and birthdays as an iCalendar file."""
+    from mdnet.ics import export_ics as render
+    from mdnet.vault import days_within
+
+    vault, today = state.vault, state.today
+    window = days_within(within, today, vault.config.upcoming_days)
+    contacts = vault.contacts(category=category, tag=tag)
+    write_output(render(contacts, today, window, vault.config.default_cadence_duration), out)
+    if out not in (None, "-"):
+        click.echo(f"exported the calendar of {len(contacts)} contacts to {out}")

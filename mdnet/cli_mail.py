@@ -1,0 +1,67 @@
+"""``mdnet mail scan PATH``: log the emails you sent and the replies you owe."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from mdnet.cli import State, emit_json, json_option, pass_state
+
+
+@click.group(name="mail")
+def mail_group() -> None:
+    """Read a local Maildir or mbox: log sent mail, note replies owed."""
+
+
+@mail_group.command(name="scan")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Show what would change; write and commit nothing.")
+@click.option("--since", metavar="WHEN", help="Only messages from this date on (YYYY-MM-DD, or 30d, 3m back).")
+@json_option
+@pass_state
+def scan(state: State, paths: tuple[Path, ...], dry_run: bool, since: str | None, as_json: bool) -> None:
+    """Match senders and recipients to contacts' emails (your addresses: me = [...] in mdnet.toml).
+
+    PATH is a Maildir folder or an mbox file; give the inbox and the sent folder
+    together so that replies are seen.
+    """
+    from mdnet import mail
+
+    vault, today = state.vault, state.today
+    since_day = mail.parse_since(since, today) if since else None
+    result = mail.scan(vault, list(paths), dry_run=dry_run, since=since_day)
+    for line in result.skipped:
+        click.echo(f"mdnet: warning: {line} (message left out)", err=True)
+    for line in result.plan.warnings:
+        click.echo(f"mdnet: warning: {line}", err=True)
+    for update, error in result.failed:
+        click.echo(f"mdnet: warning: {update.contact.path}: {error}", err=True)
+    if as_json:
+        emit_json(result.as_dict(dry_run))
+    else:
+        plan = result.plan
+        where = ", ".join(str(p) for p in paths)
+        click.echo(f"scanned {result.kind} {where}: {plan.messages} messages, {plan.matched} with contacts, "
+                   f"{plan.already} handled before, {plan.unknown} with no contact")  # fmt: skip
+        commits = {u.contact.path: c for u, c in result.written}
+        for update in plan.updates:
+            if dry_run:
+                verb = "would update"
+            elif update.contact.path in commits:
+                verb = "updated"
+            else:
+                continue
+            click.echo(f"{verb} {update.contact.path}: " + "; ".join(update.describe()))
+            commit = commits.get(update.contact.path)
+            if commit:
+                click.echo(f"  committed {commit[:10]}")
+        if plan.record_only and not dry_run and result.record_commit:
+            click.echo(f"recorded {len(plan.record_only)} messages that changed no note in {result.record_commit[:10]}")
+        if not dry_run and result.not_recorded_because:
+            click.echo(f"not committed: {result.not_recorded_because}")
+        if not plan.updates:
+            click.echo("nothing to change")
+    if result.failed:
+        sys.exit(1)

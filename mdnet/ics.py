@@ -1,0 +1,122 @@
+"""The due list and birthdays as an iCalendar file (RFC 5545), with the icalendar library.
+
+Pure: contacts and ``today`` in, text out. Decisions (docs/import-export.md):
+
+- every event is an all-day, transparent (not busy) event with a UID made from its
+  kind and the note's path (``mdnet-cadence-people-jane-doe@mdnet``), so a calendar
+  that re-imports or subscribes updates the event instead of duplicating it;
+- a reply owed, a follow-up, a planned contact and a cadence date within
+  ``within_days`` of ``today`` are events on their day, an overdue one on ``today``
+  (a reminder in the past is one nobody sees);
+- a birthday is a yearly event (``RRULE:FREQ=YEARLY``) from the birth year, or from
+  2000 when the year is unknown; 29 February recurs on the last day of February;
+- ``DTSTAMP`` is ``today`` at 00:00:00 UTC, never the clock's second, so a second
+  export of unchanged data on the same day is byte-identical.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from mdnet.contact import fold
+from mdnet.due import reasons_for
+from mdnet.model import Contact, Duration, Reason
+
+PRODID = "-//mdnet//mdnet export ics//EN"
+_SUMMARIES = {
+    "reply": "Reply to {name}",
+    "follow_up": "Follow up with {name}",
+    "planned": "Contact {name} (planned)",
+    "cadence": "Keep in touch with {name}",
+}
+
+
+def uid_for(kind: str, contact: Contact) -> str:
+    """A UID that stays the same while the note keeps its path."""
+    stem = contact.path[:-3] if contact.path.lower().endswith(".md") else contact.path
+    slug = re.sub(r"[^a-z0-9]+", "-", fold(stem)).strip("-") or "contact"
+    return f"mdnet-{kind.replace('_', '-')}-{slug}@mdnet"
+
+
+def calendar_events(
+    contacts: Iterable[Contact], today: dt.date, within_days: int, default_cadence: Duration | None
+) -> list[dict[str, Any]]:
+    """The events to export, as plain values (sorted by date, then UID)."""
+    horizon = today + dt.timedelta(days=within_days)
+    events: list[dict[str, Any]] = []
+    for contact in contacts:
+        if contact.status == "archived":
+            continue
+        snoozed = contact.snooze_until is not None and contact.snooze_until > today
+        for reason in reasons_for(contact, today, default_cadence):
+            if reason.kind == "birthday":
+                events.append(_birthday(contact))
+            elif not snoozed and reason.due <= horizon:
+                events.append(_reminder(contact, reason, today))
+    events.sort(key=lambda e: (e["start"], e["uid"]))
+    return events
+
+
+def _reminder(contact: Contact, reason: Reason, today: dt.date) -> dict[str, Any]:
+    day = max(reason.due, today)
+    lines = [reason.detail]
+    if reason.due < today:
+        lines.append(f"due {reason.due.isoformat()} ({(today - reason.due).days} days overdue)")
+    lines.append(f"note: {contact.path}")
+    return {
+        "uid": uid_for(reason.kind, contact),
+        "summary": _SUMMARIES[reason.kind].format(name=contact.name),
+        "description": "\n".join(lines),
+        "start": day,
+        "rrule": None,
+        "categories": [reason.kind.replace("_", "-")],
+    }
+
+
+def _birthday(contact: Contact) -> dict[str, Any]:
+    assert contact.birthday is not None
+    year, month, day = contact.birthday
+    start = dt.date(year or 2000, month, day)  # valid: contact.py checked the day against 2000, a leap year
+    rule: dict[str, Any] = {"FREQ": "YEARLY"}
+    if (month, day) == (2, 29):
+        rule.update({"BYMONTH": 2, "BYMONTHDAY": -1})  # the last day of February, every year
+    detail = f"born {year}" if year else "birthday"
+    return {
+        "uid": uid_for("birthday", contact),
+        "summary": f"{contact.name}'s birthday",
+        "description": f"{detail}\nnote: {contact.path}",
+        "start": start,
+        "rrule": rule,
+        "categories": ["birthday"],
+    }
+
+
+def export_ics(
+    contacts: Iterable[Contact], today: dt.date, within_days: int, default_cadence: Duration | None = None
+) -> str:
+    """The iCalendar text (CRLF line endings, folded at 75 octets)."""
+    from icalendar import Calendar, Event
+
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("x-wr-calname", "mdnet")
+    stamp = dt.datetime(today.year, today.month, today.day, tzinfo=dt.UTC)
+    for values in calendar_events(contacts, today, within_days, default_cadence):
+        event = Event()
+        event.add("uid", values["uid"])
+        event.add("dtstamp", stamp)
+        event.add("dtstart", values["start"])
+        event.add("dtend", values["start"] + dt.timedelta(days=1))
+        if values["rrule"] is not None:
+            event.add("rrule", values["rrule"])
+        event.add("summary", values["summary"])
+        event.add("description", values["description"])
+        event.add("categories", values["categories"])
+        event.add("transp", "TRANSPARENT")
+        calendar.add_component(event)
+    return bytes(calendar.to_ical()).decode("utf-8")

@@ -1,0 +1,244 @@
+"""vCard (3.0 and 4.0, and 2.1 as phones export it) <-> contacts, with the vobject library.
+
+Reading is strict about structure and lenient about content: a file that is not
+UTF-8, a card that is never closed or a line vobject cannot parse is one clear
+error for the whole import (nothing is written); fields mdnet has no place for
+(photos, sounds, keys, ``X-`` extensions) are skipped.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from mdnet.contact import as_list, link_label
+from mdnet.errors import MdnetError
+from mdnet.merge import Incoming, clean_birthday
+from mdnet.model import Contact
+
+VCARD_SUFFIXES = (".vcf", ".vcard")
+# A fixed namespace: a contact's UID is derived from its note's path, so an export
+# is the same every time and a re-import into an address book updates, not duplicates.
+UID_NAMESPACE = uuid.UUID("6f1d0c1e-7a52-4cf5-9d7a-2f4b3c8e9a10")
+_QP_SOFT_BREAK_RE = re.compile(r"(?im)^([^:\n]*ENCODING=QUOTED-PRINTABLE[^:\n]*:.*)=\n")
+
+
+class SourceFileError(MdnetError):
+    """An import file that cannot be read as what it claims to be; nothing was imported."""
+
+
+def decode_source(data: bytes, display: str, encoding: str = "utf-8") -> str:
+    """``data`` as text; a byte-order mark is dropped, UTF-16 is recognised by its mark."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        encoding = "utf-16"
+    elif data.startswith(b"\xef\xbb\xbf") and encoding.lower().replace("_", "-") in ("utf-8", "utf8"):
+        encoding = "utf-8-sig"
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise SourceFileError(
+            f"not {encoding} text (byte 0x{data[exc.start]:02x}); re-export as UTF-8 or pass --encoding",
+            path=display,
+            line=line,
+        ) from None
+    except LookupError:
+        raise SourceFileError(f"unknown encoding {encoding!r}", path=display) from None
+
+
+def vcard_files(path: Path) -> list[Path]:
+    """``path`` itself, or every ``*.vcf`` / ``*.vcard`` under the folder ``path``, sorted."""
+    if path.is_dir():
+        found = sorted(p for p in path.rglob("*") if p.suffix.lower() in VCARD_SUFFIXES and p.is_file())
+        if not found:
+            raise SourceFileError("no .vcf or .vcard files in this folder", path=str(path))
+        return found
+    if not path.is_file():
+        raise SourceFileError("no such file or folder", path=str(path))
+    return [path]
+
+
+def read_vcards(path: Path) -> list[Incoming]:
+    """Every card in the file or folder ``path``; raises :class:`SourceFileError` on a bad file."""
+    records: list[Incoming] = []
+    for file in vcard_files(path):
+        try:
+            data = file.read_bytes()
+        except OSError as exc:
+            raise SourceFileError(f"cannot read: {exc.strerror}", path=str(file)) from None
+        records.extend(parse_vcards(decode_source(data, str(file)), str(file)))
+    return records
+
+
+def parse_vcards(text: str, display: str = "<vcard>") -> list[Incoming]:
+    """The cards in ``text`` as :class:`Incoming` records."""
+    import vobject
+
+    text = _escape_text_commas(_unfold_quoted_printable(text.replace("\r\n", "\n")))
+    records: list[Incoming] = []
+    try:
+        for number, component in enumerate(vobject.readComponents(text), start=1):
+            if component.name != "VCARD":
+                raise SourceFileError(f"expected BEGIN:VCARD, found BEGIN:{component.name}", path=display)
+            records.append(_incoming(component, f"{display} card {number}"))
+    except vobject.base.ParseError as exc:
+        line = getattr(exc, "lineNumber", None)
+        message = str(getattr(exc, "message", "") or exc)
+        message = re.sub(r"^At line \d+: ", "", message)
+        raise SourceFileError(f"not a valid vCard: {message}", path=display, line=line) from None
+    except (ValueError, TypeError, AttributeError, IndexError) as exc:
+        raise SourceFileError(f"not a valid vCard: {exc}", path=display) from None
+    if not records:
+        raise SourceFileError("no vCard in this file (expected BEGIN:VCARD ... END:VCARD)", path=display)
+    return records
+
+
+def _unfold_quoted_printable(text: str) -> str:
+    """Join quoted-printable soft line breaks (``=`` at the end of a line), which vobject does not."""
+    previous = None
+    while previous != text:
+        previous = text
+        text = _QP_SOFT_BREAK_RE.sub(r"\1", text)
+    return text
+
+
+_TEXT_PROPERTIES = frozenset(("FN", "TITLE", "ROLE", "NICKNAME", "EMAIL", "TEL", "URL", "BDAY"))
+_UNESCAPED_COMMA_RE = re.compile(r"(?<!\\),")
+
+
+def _escape_text_commas(text: str) -> str:
+    """Escape the bare commas many exporters leave in single-valued text (``FN:Doe, Jane``).
+
+    vobject keeps only the part before the first unescaped comma of such a value
+    (``TITLE:VP, Operations`` would import as ``VP``). Folded lines are unfolded
+    first; quoted-printable and base64 values are left as they are.
+    """
+    lines = re.sub(r"\n[ \t]", "", text).split("\n")
+    for index, line in enumerate(lines):
+        split = _value_start(line)
+        if split is None:
+            continue
+        head = line[:split]
+        name = head[:-1].split(";", 1)[0].rsplit(".", 1)[-1].upper()
+        if name not in _TEXT_PROPERTIES or "ENCODING=" in head.upper():
+            continue
+        lines[index] = head + _UNESCAPED_COMMA_RE.sub(r"\\,", line[split:])
+    return "\n".join(lines)
+
+
+def _value_start(line: str) -> int | None:
+    """The index just after the ``:`` that ends a content line's name and parameters."""
+    quoted = False
+    for index, char in enumerate(line):
+        if char == '"':
+            quoted = not quoted
+        elif char == ":" and not quoted:
+            return index + 1
+    return None
+
+
+def _values(component: Any, name: str) -> list[Any]:
+    return [line.value for line in component.contents.get(name, [])]
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, list):
+        return " ".join(str(v) for v in value if str(v).strip())
+    return " ".join(str(value).split())
+
+
+def _incoming(card: Any, source: str) -> Incoming:
+    name = next((_text(v) for v in _values(card, "fn") if _text(v)), "")
+    if not name or "," in name:  # "Doe, Jane" is a sort order, not a name: use N's parts
+        for n in _values(card, "n"):
+            parts = [getattr(n, "prefix", ""), getattr(n, "given", ""), getattr(n, "additional", ""),
+                     getattr(n, "family", ""), getattr(n, "suffix", "")]  # fmt: skip
+            from_parts = " ".join(_text(p) for p in parts if _text(p))
+            if from_parts:
+                name = from_parts
+                break
+    emails = tuple(_text(v).removeprefix("mailto:") for v in _values(card, "email") if _text(v))
+    phones = tuple(_text(v).removeprefix("tel:") for v in _values(card, "tel") if _text(v))
+    orgs = [v if isinstance(v, list) else [v] for v in _values(card, "org")]
+    company = next((_text(o[0]) for o in orgs if o and _text(o[0])), None)
+    role = next((_text(v) for v in [*_values(card, "title"), *_values(card, "role")] if _text(v)), None)
+    location = None
+    for address in _values(card, "adr"):
+        parts = [_text(getattr(address, "city", "")), _text(getattr(address, "region", ""))]
+        if any(parts):
+            location = ", ".join(p for p in parts if p)
+            break
+    birthday = next((clean_birthday(_text(v)) for v in _values(card, "bday") if clean_birthday(_text(v))), None)
+    links = tuple(_text(v) for v in _values(card, "url") if _text(v))
+    aliases: list[str] = []
+    for value in _values(card, "nickname"):  # several nicknames are comma-separated
+        aliases.extend(as_list(value if isinstance(value, list) else str(value)))
+    if not name:
+        name = company or (emails[0] if emails else "")
+    return Incoming(name=name, emails=emails, phones=phones, company=company, role=role, location=location,
+                    birthday=birthday, links=links, aliases=tuple(aliases), source=source)  # fmt: skip
+
+
+# -- export ----------------------------------------------------------------
+
+
+def contact_uid(contact: Contact) -> str:
+    """A stable UID: the same note path gives the same UID on every export."""
+    return f"urn:uuid:{uuid.uuid5(UID_NAMESPACE, contact.path)}"
+
+
+def export_vcards(contacts: Iterable[Contact]) -> str:
+    """vCard 3.0 for every contact, sorted by path; the same vault gives the same bytes."""
+    return "".join(_card(contact) for contact in sorted(contacts, key=lambda c: c.path))
+
+
+def _card(contact: Contact) -> str:
+    import vobject
+
+    card = vobject.vCard()
+    card.add("uid").value = contact_uid(contact)
+    card.add("fn").value = contact.name
+    words = contact.name.split()
+    family = words[-1] if len(words) > 1 else ""
+    given = " ".join(words[:-1]) if len(words) > 1 else contact.name
+    card.add("n").value = vobject.vcard.Name(family=family, given=given)
+    if contact.aliases:
+        card.add("nickname").value = ",".join(contact.aliases)
+    for email in contact.emails:
+        line = card.add("email")
+        line.value = email
+        line.type_param = "INTERNET"
+    for phone in _field_list(contact.fields, "phone", "phones"):
+        card.add("tel").value = phone
+    if contact.company:
+        card.add("org").value = [link_label(contact.company)]
+    role = contact.fields.get("role")
+    if isinstance(role, str) and role.strip():
+        card.add("title").value = role.strip()
+    location = contact.fields.get("location")
+    if isinstance(location, str) and location.strip():
+        card.add("adr").value = vobject.vcard.Address(city=location.strip())
+    if contact.birthday is not None:
+        year, month, day = contact.birthday
+        line = card.add("bday")
+        if year is None:
+            line.value = f"1604-{month:02d}-{day:02d}"
+            line.params["X-APPLE-OMIT-YEAR"] = ["1604"]
+        else:
+            line.value = f"{year:04d}-{month:02d}-{day:02d}"
+    for link in _field_list(contact.fields, "links", "link"):
+        card.add("url").value = link
+    categories = [c for c in (contact.category, *contact.tags) if c]
+    if categories:
+        card.add("categories").value = categories
+    return str(card.serialize())
+
+
+def _field_list(fields: dict[str, Any], *keys: str) -> Sequence[str]:
+    for key in keys:
+        if key in fields:
+            return as_list(fields[key])
+    return ()

@@ -1,0 +1,280 @@
+"""`mdnet import vcard` and `mdnet export vcard` on realistic files built here."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from mdnet.vcard import SourceFileError, parse_vcards
+from tests.conftest import run_cli
+
+# An iPhone-style 3.0 card (folded lines, photo, Apple's year-less birthday, X- fields),
+# an Android-style 2.1 card (quoted-printable with a soft line break), and a 4.0 card.
+CARDS = (
+    "BEGIN:VCARD\r\n"
+    "VERSION:3.0\r\n"
+    "PRODID:-//Apple Inc.//iPhone OS 17.1//EN\r\n"
+    "N:Doe;Jane;;;\r\n"
+    "FN:Jane Doe\r\n"
+    "ORG:Acme Corp;Cloud Platform\r\n"
+    "TITLE:IT Manager\r\n"
+    "EMAIL;type=INTERNET;type=WORK;type=pref:jane@acme.example\r\n"
+    "EMAIL;type=INTERNET;type=HOME:jane.doe@home.example\r\n"
+    "TEL;type=CELL;type=VOICE;type=pref:+1 (480) 555-0100\r\n"
+    "TEL;type=WORK;type=VOICE:+1 480 555 0111\r\n"
+    "item1.ADR;type=WORK;type=pref:;;1 Camelback Rd;Scottsdale;AZ;85251;United States\r\n"
+    "item1.X-ABADR:us\r\n"
+    "NOTE:Met at the chamber breakfast. Likes sailing and has a very long note that\r\n"
+    "  is folded onto the next line by the exporter\r\n"
+    "BDAY;X-APPLE-OMIT-YEAR=1604:1604-06-02\r\n"
+    "URL;type=HOME:https://jane.example/blog\r\n"
+    "PHOTO;ENCODING=b;TYPE=JPEG:/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAAgGBgcGBQgHBwcJCQgKDBQNDAsLDBkSEw8UHR\r\n"
+    " ofHh0aHBwgJC4nICIsIxwcKDcpLDAxNDQ0Hyc5PTgyPC4zNDL/wAALCAABAAEBAREA/8QAFAAB\r\n"
+    "X-SOCIALPROFILE;type=twitter:https://twitter.com/janedoe\r\n"
+    "END:VCARD\r\n"
+    "BEGIN:VCARD\r\n"
+    "VERSION:2.1\r\n"
+    "N;CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE:=C3=81lvarez;Jos=C3=A9;;;\r\n"
+    "FN;CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE:Jos=C3=A9 =C3=81lvarez\r\n"
+    "TEL;CELL:+34 600 123 456\r\n"
+    "EMAIL;HOME:jose@alvarez.example\r\n"
+    "NOTE;CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE:Conoc=C3=AD a Jos=C3=A9 en la conferencia de Madr=\r\n"
+    "id, muy amable=0D=0Ahabla de vinos\r\n"
+    "END:VCARD\r\n"
+    "BEGIN:VCARD\r\n"
+    "VERSION:4.0\r\n"
+    "FN:Dr. Kenji Watanabe\r\n"
+    "N:Watanabe;Kenji;;Dr.;\r\n"
+    "NICKNAME:Ken\r\n"
+    "EMAIL;TYPE=work;PREF=1:kenji@kaizen.example\r\n"
+    'TEL;VALUE=uri;TYPE="voice,cell":tel:+81-90-1234-5678\r\n'
+    "BDAY:19790314\r\n"
+    "ORG:Kaizen Robotics\r\n"
+    "GENDER:M\r\n"
+    "CLIENTPIDMAP:1;urn:uuid:3df403f4-5924-4bb7-b077-3c711d9eb34b\r\n"
+    "END:VCARD\r\n"
+)
+
+JANE_NOTE = """\
+---
+name: Jane Doe
+category: client   # keep
+company: "[[Acme Corp]]"
+role: Head of IT
+email: [jane@acme.example]
+cadence: 30d
+---
+# Jane Doe
+
+## Log
+- 2026-11-20 coffee: sailing
+"""
+
+
+@pytest.fixture
+def vcf(tmp_path: Path) -> Path:
+    path = tmp_path / "contacts.vcf"
+    path.write_bytes(CARDS.encode("utf-8"))
+    return path
+
+
+def test_parse_realistic_cards(vcf: Path) -> None:
+    jane, jose, kenji = parse_vcards(vcf.read_text(encoding="utf-8"), str(vcf))
+    assert jane.name == "Jane Doe"
+    assert jane.emails == ("jane@acme.example", "jane.doe@home.example")
+    assert jane.phones == ("+1 (480) 555-0100", "+1 480 555 0111")
+    assert (jane.company, jane.role, jane.location) == ("Acme Corp", "IT Manager", "Scottsdale, AZ")
+    assert jane.birthday == "--06-02"
+    assert jane.links == ("https://jane.example/blog",)
+    assert jose.name == "José Álvarez"
+    assert jose.emails == ("jose@alvarez.example",)
+    assert kenji.name == "Dr. Kenji Watanabe"
+    assert kenji.phones == ("+81-90-1234-5678",)
+    assert kenji.birthday == "1979-03-14"
+    assert kenji.aliases == ("Ken",)
+    assert kenji.source.endswith("contacts.vcf card 3")
+
+
+def test_import_merges_and_creates(vault_dir: Path, vcf: Path) -> None:
+    (vault_dir / "people" / "Jane Doe.md").write_text(JANE_NOTE, encoding="utf-8")
+    (vault_dir / "people" / "Jose Alvarez.md").write_text("---\nname: Jose Alvarez\n---\n", encoding="utf-8")
+    dry = run_cli("--vault", str(vault_dir), "import", "vcard", str(vcf), "--dry-run")
+    assert dry.code == 0, dry.err
+    assert "would update Jane Doe people/Jane Doe.md" in dry.out
+    assert "would create Dr. Kenji Watanabe" in dry.out
+    assert "dry run: 1 to create, 2 to update" in dry.out
+    assert (vault_dir / "people" / "Jane Doe.md").read_text(encoding="utf-8") == JANE_NOTE
+    assert sorted(p.name for p in (vault_dir / "people").iterdir()) == ["Jane Doe.md", "Jose Alvarez.md"]
+
+    done = run_cli("--vault", str(vault_dir), "--today", "2026-11-25", "import", "vcard", str(vcf), "--json")
+    assert done.code == 0, done.err
+    report = json.loads(done.out)
+    assert report["counts"] == {"create": 1, "update": 2, "unchanged": 0, "skip": 0, "failed": 0}
+    jane = (vault_dir / "people" / "Jane Doe.md").read_text(encoding="utf-8")
+    # the user's role and comment survive; the new email and phones are added, the rest filled
+    assert jane == JANE_NOTE.replace(
+        "email: [jane@acme.example]\n", "email: [jane@acme.example, jane.doe@home.example]\n"
+    ).replace(
+        "cadence: 30d\n",
+        "cadence: 30d\nlocation: Scottsdale, AZ\nbirthday: --06-02\n"
+        "phone: [+1 (480) 555-0100, +1 480 555 0111]\nlinks: [https://jane.example/blog]\n",
+    )
+    jose = (vault_dir / "people" / "Jose Alvarez.md").read_text(encoding="utf-8")
+    assert jose == "---\nname: Jose Alvarez\nemail: [jose@alvarez.example]\nphone: +34 600 123 456\n---\n"
+    kenji = (vault_dir / "people" / "Dr. Kenji Watanabe.md").read_text(encoding="utf-8")
+    assert kenji.startswith('---\nname: Dr. Kenji Watanabe\ncompany: "[[Kaizen Robotics]]"\n')
+    assert "aliases: [Ken]\n" in kenji
+    assert "birthday: 1979-03-14\n" in kenji
+    shown = run_cli("--vault", str(vault_dir), "show", "Ken", "--json")
+    assert json.loads(shown.out)["fields"]["phone"] == "+81-90-1234-5678"
+
+    again = run_cli("--vault", str(vault_dir), "import", "vcard", str(vcf))
+    assert again.code == 0
+    assert "nothing" not in again.out
+    assert again.out.strip() == "3 unchanged"
+
+
+def test_import_a_folder(vault_dir: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "cards"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "a.vcf").write_text("BEGIN:VCARD\nVERSION:3.0\nFN:Ann Lee\nEMAIL:ann@x.example\nEND:VCARD\n")
+    (folder / "sub" / "b.VCF").write_text("BEGIN:VCARD\nVERSION:3.0\nFN:Bo Chan\nEND:VCARD\n")
+    (folder / "readme.txt").write_text("not a card")
+    result = run_cli("--vault", str(vault_dir), "import", "vcard", str(folder))
+    assert result.code == 0, result.err
+    assert sorted(p.name for p in (vault_dir / "people").iterdir()) == ["Ann Lee.md", "Bo Chan.md"]
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("BEGIN:VCARD\nVERSION:3.0\nFN:Cut Off\nEMAIL:cut@x.example\n", "was never closed"),
+        ("just some text\n", "not a valid vCard"),
+        ("", "no vCard in this file"),
+        ("BEGIN:VCALENDAR\nVERSION:2.0\nEND:VCALENDAR\n", "expected BEGIN:VCARD"),
+    ],
+)
+def test_bad_file_is_one_error_and_changes_nothing(vault_dir: Path, tmp_path: Path, content: str,
+                                                   message: str) -> None:  # fmt: skip
+    good = "BEGIN:VCARD\nVERSION:3.0\nFN:Good Person\nEND:VCARD\n"
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "1-good.vcf").write_text(good)
+    (folder / "2-bad.vcf").write_text(content)
+    result = run_cli("--vault", str(vault_dir), "import", "vcard", str(folder))
+    assert result.code == 2
+    assert result.out == ""
+    lines = result.err.strip().splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith("mdnet: error: ")
+    assert "2-bad.vcf" in lines[0]
+    assert message in lines[0]
+    assert list((vault_dir / "people").iterdir()) == []
+
+
+def test_not_utf8_and_missing_file(vault_dir: Path, tmp_path: Path) -> None:
+    latin = tmp_path / "latin.vcf"
+    latin.write_bytes("BEGIN:VCARD\nVERSION:3.0\nFN:José\nEND:VCARD\n".encode("latin-1"))
+    result = run_cli("--vault", str(vault_dir), "import", "vcard", str(latin))
+    assert result.code == 2
+    assert "latin.vcf:3: not utf-8 text (byte 0xe9)" in result.err
+    missing = run_cli("--vault", str(vault_dir), "import", "vcard", str(tmp_path / "nope.vcf"))
+    assert missing.code == 2
+    assert "no such file or folder" in missing.err
+
+
+def test_export_round_trip_is_stable(example_vault: Path, tmp_path: Path, vault_dir: Path) -> None:
+    out = tmp_path / "all.vcf"
+    first = run_cli("--vault", str(example_vault), "export", "vcard", "--out", str(out))
+    assert first.code == 0, first.err
+    data = out.read_bytes()
+    second = run_cli("--vault", str(example_vault), "export", "vcard")
+    assert second.out.encode("utf-8") == data
+    text = data.decode("utf-8")
+    assert text.count("BEGIN:VCARD") == text.count("END:VCARD") >= 30
+    records = parse_vcards(text)
+    jane = next(r for r in records if r.name == "Aaron Mitchell")
+    assert jane.emails == ("aaron.mitchell@initech.example.com",)
+    assert jane.company == "Initech"
+    assert jane.role == "VP Operations"
+    assert jane.location == "Phoenix, AZ"
+    # importing the export into an empty vault makes one note per contact
+    result = run_cli("--vault", str(vault_dir), "import", "vcard", str(out), "--json")
+    assert json.loads(result.out)["counts"]["create"] == len(records)
+
+
+def test_bare_commas_are_kept() -> None:
+    text = (
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nN:Doe;Jane;;;\r\nFN:Doe, Jane\r\nTITLE:VP, Operations\r\n"
+        'NICKNAME:JD,Janie\r\nEMAIL;TYPE="work,pref":jane@acme.example\r\nORG:Acme\\, Inc.;Cloud\r\n'
+        "NOTE:commas, everywhere\r\n  and a folded, line\r\nEND:VCARD\r\n"
+    )
+    (jane,) = parse_vcards(text)
+    assert jane.name == "Jane Doe"
+    assert jane.role == "VP, Operations"
+    assert jane.aliases == ("JD", "Janie")
+    assert jane.emails == ("jane@acme.example",)
+    assert jane.company == "Acme, Inc."
+
+
+def test_source_error_type() -> None:
+    with pytest.raises(SourceFileError):
+        parse_vcards("BEGIN:VCARD\nFN:x\n", "x.vcf")
+
+
+def test_export_then_import_round_trips_every_mapped_field(vault_dir: Path, tmp_path: Path) -> None:
+    (vault_dir / "people" / "Zoë Müller.md").write_text(
+        '---\nname: Zoë Müller\naliases: [Zo, ZM]\ncategory: friend\ntags: [berlin]\ncompany: "[[Acme, Inc.]]"\n'
+        "role: VP, Operations\nemail: [zoe@mueller.example, z@work.example]\n"
+        'phone: ["+49 30 1234567", "+49 170 7654321"]\nlocation: Berlin, DE\nbirthday: --02-29\n'
+        "links: [https://zoe.example]\n---\n# Zoë\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "zoe.vcf"
+    assert run_cli("--vault", str(vault_dir), "export", "vcard", "--out", str(out)).code == 0
+    text = out.read_text(encoding="utf-8")
+    assert "BDAY;X-APPLE-OMIT-YEAR=1604:1604-02-29" in text
+    assert "CATEGORIES:friend,berlin" in text
+    (zoe,) = parse_vcards(text)
+    assert zoe.name == "Zoë Müller"
+    assert zoe.aliases == ("Zo", "ZM")
+    assert zoe.company == "Acme, Inc."
+    assert zoe.role == "VP, Operations"
+    assert zoe.emails == ("zoe@mueller.example", "z@work.example")
+    assert zoe.phones == ("+49 30 1234567", "+49 170 7654321")
+    assert zoe.location == "Berlin, DE"
+    assert zoe.birthday == "--02-29"
+    assert zoe.links == ("https://zoe.example",)
+
+
+def test_a_note_that_cannot_be_written_is_reported_and_the_rest_go_on(vault_dir: Path, tmp_path: Path) -> None:
+    # "Jane: Doe" is not the name of the existing note, but its file name would be people/Jane Doe.md
+    (vault_dir / "people" / "Jane Doe.md").write_text("---\nname: Someone Else\n---\n", encoding="utf-8")
+    source = tmp_path / "two.vcf"
+    source.write_text(
+        "BEGIN:VCARD\nVERSION:3.0\nFN:Jane: Doe\nEND:VCARD\nBEGIN:VCARD\nVERSION:3.0\nFN:Ann Lee\nEND:VCARD\n"
+    )
+    result = run_cli("--vault", str(vault_dir), "import", "vcard", str(source))
+    assert result.code == 1
+    assert "mdnet: warning: Jane: Doe: people/Jane Doe.md: already exists; nothing was written" in result.err
+    assert "created Ann Lee people/Ann Lee.md" in result.out
+    assert (vault_dir / "people" / "Jane Doe.md").read_text(encoding="utf-8") == "---\nname: Someone Else\n---\n"
+
+
+def test_an_ambiguous_card_is_skipped_with_every_candidate(vault_dir: Path, tmp_path: Path) -> None:
+    (vault_dir / "people" / "Sam Lee.md").write_text("---\nname: Sam Lee\n---\n")
+    (vault_dir / "people" / "Sam Lee (Boston).md").write_text("---\nname: Sam Lee\n---\n")
+    source = tmp_path / "sam.vcf"
+    source.write_text("BEGIN:VCARD\nVERSION:3.0\nFN:Sam Lee\nTITLE:Partner\nEND:VCARD\n")
+    dry = run_cli("--vault", str(vault_dir), "import", "vcard", str(source), "--dry-run")
+    assert "would skip Sam Lee: matches several contacts by name: " in dry.out
+    result = run_cli("--vault", str(vault_dir), "import", "vcard", str(source))
+    assert result.code == 0
+    assert (
+        "skipped Sam Lee: matches several contacts by name: "
+        "Sam Lee (people/Sam Lee (Boston).md), Sam Lee (people/Sam Lee.md)" in result.out
+    )
+    assert "1 skipped" in result.out
+    assert "Partner" not in (vault_dir / "people" / "Sam Lee.md").read_text()

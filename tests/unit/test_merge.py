@@ -1,0 +1,199 @@
+"""The merge-into-contact engine: fill empty fields, extend lists, never overwrite, keep every other byte."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from mdnet.contact import ParseSettings, parse_note
+from mdnet.importing import run_import
+from mdnet.merge import (
+    Change,
+    Incoming,
+    append_list_items,
+    apply_changes,
+    clean_birthday,
+    combine,
+    match_contact,
+    plan_changes,
+    plan_import,
+)
+from mdnet.model import Contact
+from mdnet.vault import Vault
+
+NOTE = """\
+---
+name: Jane Doe   # as she signs
+aliases: [JD]
+company: "[[Acme Corp]]"
+role:
+email: [jane@acme.example]  # work
+phone: "+1 480 555 0100"
+links:
+  - https://jane.example/blog
+cadence: 30d
+---
+# Jane Doe
+
+## Log
+- 2026-11-20 coffee: sailing
+"""
+
+
+def contact_of(text: str, path: str = "people/Jane Doe.md") -> Contact:
+    parsed = parse_note(text, path, contact_folder=True, settings=ParseSettings())
+    assert parsed.contact is not None, parsed.problems
+    return parsed.contact
+
+
+def test_plan_fills_empty_fields_and_never_overwrites() -> None:
+    incoming = Incoming(
+        "Jane Doe",
+        emails=("JANE@acme.example", "jane@home.example"),
+        phones=("(480) 555-0100", "+1 602 555 0199"),
+        company="Initech",
+        role="CTO",
+        location="Scottsdale, AZ",
+        birthday="1984-06-02",
+        links=("https://jane.example/blog/",),
+    )
+    changes = plan_changes(contact_of(NOTE).fields, incoming)
+    assert changes == [
+        Change("role", "set", "CTO"),
+        Change("location", "set", "Scottsdale, AZ"),
+        Change("birthday", "set", "1984-06-02"),
+        Change("email", "append", ("jane@home.example",)),
+        Change("phone", "append", ("+1 602 555 0199",)),
+    ]
+
+
+def test_apply_changes_edits_only_the_lines_meant_to_change() -> None:
+    changes = [
+        Change("role", "set", "CTO"),
+        Change("email", "append", ("jane@home.example",)),
+        Change("phone", "append", ("+1 602 555 0199",)),
+        Change("links", "append", ("https://github.com/jane",)),
+        Change("birthday", "set", "--06-02"),
+    ]
+    updated = apply_changes(NOTE, changes)
+    assert updated == NOTE.replace("role:\n", "role: CTO\n").replace(
+        "email: [jane@acme.example]  # work", "email: [jane@acme.example, jane@home.example]  # work"
+    ).replace('phone: "+1 480 555 0100"', 'phone: ["+1 480 555 0100", +1 602 555 0199]').replace(
+        "  - https://jane.example/blog\n", "  - https://jane.example/blog\n  - https://github.com/jane\n"
+    ).replace("cadence: 30d\n", "cadence: 30d\nbirthday: --06-02\n")
+    reread = contact_of(updated)
+    assert reread.emails == ("jane@acme.example", "jane@home.example")
+    assert reread.fields["phone"] == ["+1 480 555 0100", "+1 602 555 0199"]
+    assert reread.birthday == (None, 6, 2)
+
+
+def test_append_keeps_crlf_and_bom() -> None:
+    text = "\ufeff---\r\nname: A\r\nemail:\r\n    - a@x.example\r\n---\r\nbody\r\n"
+    updated = append_list_items(text, "email", ["b@x.example"])
+    assert updated == "\ufeff---\r\nname: A\r\nemail:\r\n    - a@x.example\r\n    - b@x.example\r\n---\r\nbody\r\n"
+
+
+def test_append_to_missing_or_empty_list_sets_it() -> None:
+    assert append_list_items("---\nname: A\n---\n", "email", ["a@x"]) == "---\nname: A\nemail: [a@x]\n---\n"
+    assert append_list_items("---\nemail: []\n---\n", "email", ["a@x"]) == "---\nemail: [a@x]\n---\n"
+
+
+def test_append_item_needing_quotes_reads_back() -> None:
+    updated = append_list_items("---\naliases: [JD]\n---\n", "aliases", ["Doe, Jane", "#1"])
+    reread = contact_of(updated)
+    assert reread.aliases == ("JD", "Doe, Jane", "#1")
+
+
+def test_match_by_email_then_name_accent_insensitive() -> None:
+    jane = contact_of(NOTE)
+    jose = contact_of("---\nname: José Álvarez\n---\n", "people/José Álvarez.md")
+    assert match_contact([jane, jose], Incoming("Somebody", emails=("Jane@ACME.example",))).contact == jane
+    found = match_contact([jane, jose], Incoming("jose alvarez"))
+    assert found.contact == jose
+    assert found.by == "name"
+    assert match_contact([jane, jose], Incoming("JD")).contact == jane
+    assert match_contact([jane, jose], Incoming("Nobody")).contact is None
+
+
+def test_ambiguous_match_is_skipped_not_guessed() -> None:
+    one = contact_of("---\nname: Sam Lee\nemail: [sam@x.example]\n---\n", "people/Sam Lee.md")
+    two = contact_of("---\nname: Sam Lee\n---\n", "people/Sam Lee 2.md")
+    plans = plan_import([one, two], [Incoming("Sam Lee")])
+    assert plans[0].action == "skip"
+    assert "people/Sam Lee.md" in plans[0].reason
+    assert "people/Sam Lee 2.md" in plans[0].reason
+    # an email that points at one of them settles it
+    assert plan_import([one, two], [Incoming("Sam Lee", emails=("sam@x.example",))])[0].action == "unchanged"
+
+
+def test_combine_merges_records_of_the_same_person() -> None:
+    records = [
+        Incoming("Jane Doe", emails=("jane@a.example",), role="CTO"),
+        Incoming("J. Doe", emails=("JANE@a.example", "jd@b.example"), company="Acme"),
+        Incoming("jane doe", phones=("+1 480 555 0100",), role="CEO"),
+    ]
+    (one,) = combine(records)
+    assert one.emails == ("jane@a.example", "jd@b.example")
+    assert one.role == "CTO"
+    assert one.company == "Acme"
+    assert one.phones == ("+1 480 555 0100",)
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("1984-06-02", "1984-06-02"),
+        ("19840602", "1984-06-02"),
+        ("--0602", "--06-02"),
+        ("--06-02", "--06-02"),
+        ("1604-06-02", "--06-02"),
+        ("1984-06-02T00:00:00Z", "1984-06-02"),
+        ("--02-29", "--02-29"),
+        ("1985-02-29", None),
+        ("June 2", None),
+        ("", None),
+    ],
+)
+def test_clean_birthday(raw: str, expected: str | None) -> None:
+    assert clean_birthday(raw) == expected
+
+
+def test_run_import_creates_through_add_template_and_merges(vault_dir: Path) -> None:
+    (vault_dir / "templates").mkdir()
+    (vault_dir / "templates" / "contact.md").write_text("---\ntype: contact\n---\n# {{name}}\n\n## Log\n")
+    (vault_dir / "people" / "Jane Doe.md").write_text(NOTE)
+    records = [
+        Incoming("Jane Doe", emails=("jane@home.example",), role="CTO"),
+        Incoming(
+            "Bob Baker", emails=("bob@b.example",), phones=("+1 555 0100 200",), company="Globex", birthday="--03-04"
+        ),  # fmt: skip
+    ]
+    with Vault.open(vault_dir) as vault:
+        dry = run_import(vault, records, dry_run=True)
+        assert [o.action for o in dry] == ["update", "create"]
+        assert not (vault_dir / "people" / "Bob Baker.md").exists()
+        assert (vault_dir / "people" / "Jane Doe.md").read_text() == NOTE
+        done = run_import(vault, records, category="imported")
+    assert [o.action for o in done] == ["update", "create"]
+    bob = (vault_dir / "people" / "Bob Baker.md").read_text()
+    assert bob == (
+        '---\ntype: contact\nname: Bob Baker\ncategory: imported\ncompany: "[[Globex]]"\n'
+        "email: [bob@b.example]\nbirthday: --03-04\nphone: +1 555 0100 200\ncadence: 90d\n---\n# Bob Baker\n\n## Log\n"
+    )
+    jane = (vault_dir / "people" / "Jane Doe.md").read_text()
+    assert "role: CTO\n" in jane
+    assert "email: [jane@acme.example, jane@home.example]  # work\n" in jane
+    # a second import of the same data changes nothing
+    with Vault.open(vault_dir) as vault:
+        again = run_import(vault, records)
+    assert [o.action for o in again] == ["unchanged", "unchanged"]
+    assert (vault_dir / "people" / "Jane Doe.md").read_text() == jane
+
+
+def test_control_characters_never_reach_a_note() -> None:
+    (one,) = combine([Incoming("Jane\x00 Doe\n", emails=("jane@x.example\r",), role="CTO\x07", aliases=("\x00",))])
+    assert one.name == "Jane Doe"
+    assert one.emails == ("jane@x.example",)
+    assert one.role == "CTO"
+    assert one.aliases == ()
