@@ -160,7 +160,10 @@ class Vault:
         """The due list for ``today`` (SPEC section 3)."""
         day = resolve_today(today)
         window = days_within(within, day, self.config.upcoming_days)
-        return due_items(self.contacts(category, tag), day, window, self.config.default_cadence_duration)
+        config = self.config
+        return due_items(
+            self.contacts(category, tag), day, window, config.default_cadence_duration, config.cadence_policy
+        )
 
     def problems(self) -> list[Problem]:
         """Problems of every contact note, as the last refresh found them."""
