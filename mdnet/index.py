@@ -17,9 +17,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from mdnet.contact import fold
+from mdnet.links import LinkRow, PersonInfo, name_keys, note_links, person_info
 from mdnet.model import Contact, Duration, LogEntry, Problem
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE notes (
@@ -33,7 +35,15 @@ CREATE TABLE notes (
 CREATE VIRTUAL TABLE contacts_fts USING fts5(
     path UNINDEXED, name, aliases, details, body, tokenize = 'unicode61 remove_diacritics 2'
 );
+CREATE TABLE links (src TEXT NOT NULL, kind TEXT NOT NULL, key TEXT NOT NULL, label TEXT NOT NULL);
+CREATE INDEX links_src ON links (src);
+CREATE INDEX links_key ON links (key);
+CREATE TABLE names (key TEXT NOT NULL, path TEXT NOT NULL, rank INTEGER NOT NULL, is_contact INTEGER NOT NULL);
+CREATE INDEX names_key ON names (key);
+CREATE INDEX names_path ON names (path);
+CREATE TABLE people (path TEXT PRIMARY KEY, name TEXT NOT NULL, last_contact TEXT, touches TEXT NOT NULL);
 """
+_TABLES = ("meta", "notes", "contacts_fts", "links", "names", "people")
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,9 +116,15 @@ class Index:
             for path in deleted:
                 db.execute("DELETE FROM notes WHERE path = ?", (path,))
                 db.execute("DELETE FROM contacts_fts WHERE path = ?", (path,))
+                db.execute("DELETE FROM links WHERE src = ?", (path,))
+                db.execute("DELETE FROM names WHERE path = ?", (path,))
+                db.execute("DELETE FROM people WHERE path = ?", (path,))
             note_rows = []
             fts_rows = []
             touched = []
+            link_rows: list[tuple[str, str, str, str]] = []
+            name_rows: list[tuple[str, str, int, int]] = []
+            people_rows: list[tuple[str, str, str | None, str]] = []
             for row in rows:
                 touched.append((row.path,))
                 note_rows.append(
@@ -123,6 +139,18 @@ class Index:
                 )
                 if row.contact is not None:
                     fts_rows.append(_fts_row(row.contact, row.body))
+                    link_rows.extend((row.path, r.kind, r.key, r.label) for r in note_links(row.contact, row.body))
+                    name_rows.extend((key, row.path, rank, 1) for key, rank in name_keys(row.contact))
+                    info = person_info(row.contact)
+                    people_rows.append((row.path, info.name, info.last_contact, ",".join(info.touches)))
+                else:
+                    name_rows.append((fold(row.path.rsplit("/", 1)[-1].removesuffix(".md")), row.path, 0, 0))
+            db.executemany("DELETE FROM links WHERE src = ?", touched)
+            db.executemany("DELETE FROM names WHERE path = ?", touched)
+            db.executemany("DELETE FROM people WHERE path = ?", touched)
+            db.executemany("INSERT INTO people VALUES (?, ?, ?, ?)", people_rows)
+            db.executemany("INSERT INTO links VALUES (?, ?, ?, ?)", link_rows)
+            db.executemany("INSERT INTO names VALUES (?, ?, ?, ?)", name_rows)
             db.executemany("DELETE FROM contacts_fts WHERE path = ?", touched)
             db.executemany("INSERT OR REPLACE INTO notes VALUES (?, ?, ?, ?, ?, ?)", note_rows)
             db.executemany("INSERT INTO contacts_fts VALUES (?, ?, ?, ?, ?)", fts_rows)
@@ -133,6 +161,9 @@ class Index:
             db.execute("DELETE FROM notes")
             db.execute("DELETE FROM contacts_fts")
             db.execute("DELETE FROM meta")
+            db.execute("DELETE FROM links")
+            db.execute("DELETE FROM names")
+            db.execute("DELETE FROM people")
 
     def contacts(self) -> list[Contact]:
         rows = self.connection.execute("SELECT record FROM notes WHERE is_contact ORDER BY path")
@@ -164,6 +195,63 @@ class Index:
         )
         return [(str(path), str(snippet)) for path, snippet in rows]
 
+    # -- the network (mdnet.network reads these through mdnet.network.IndexLinks) --
+
+    def links_from(self, path: str) -> list[LinkRow]:
+        """The connections written in one contact note."""
+        rows = self.connection.execute("SELECT kind, key, label FROM links WHERE src = ? ORDER BY rowid", (path,))
+        return [LinkRow(kind, key, label) for kind, key, label in rows]
+
+    def links_to(self, keys: Iterable[str]) -> list[tuple[str, LinkRow]]:
+        """``(source path, link)`` for every connection whose folded target is one of ``keys``."""
+        wanted = sorted(set(keys))
+        found: list[tuple[str, LinkRow]] = []
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = self.connection.execute(
+                f"SELECT src, kind, key, label FROM links WHERE key IN ({marks}) ORDER BY src, rowid", chunk
+            )
+            found.extend((src, LinkRow(kind, key, label)) for src, kind, key, label in rows)
+        return found
+
+    def names_for(self, key: str) -> list[tuple[str, int, bool]]:
+        """``(path, rank, is_contact)`` of every note a folded link target may name."""
+        rows = self.connection.execute("SELECT path, rank, is_contact FROM names WHERE key = ? ORDER BY rank, path",
+                                       (key,))  # fmt: skip
+        return [(str(path), int(rank), bool(is_contact)) for path, rank, is_contact in rows]
+
+    def has_org(self, key: str) -> bool:
+        """Whether some contact names ``key`` as its company or a past employer."""
+        row = self.connection.execute(
+            "SELECT 1 FROM links WHERE key = ? AND kind IN ('company', 'employer') LIMIT 1", (key,)
+        ).fetchone()
+        return row is not None
+
+    def people(self, paths: Iterable[str]) -> dict[str, PersonInfo]:
+        """Name and touch dates of contacts, for tie strength, without decoding whole records."""
+        wanted = sorted(set(paths))
+        found: dict[str, PersonInfo] = {}
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = self.connection.execute(
+                f"SELECT path, name, last_contact, touches FROM people WHERE path IN ({marks})", chunk
+            )
+            for path, name, last, touches in rows:
+                found[path] = PersonInfo(name, last, tuple(touches.split(",")) if touches else ())
+        return found
+
+    def org_keys(self, prefix: str) -> list[str]:
+        """Folded organisation names (companies, past employers) that start with ``prefix``."""
+        pattern = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        rows = self.connection.execute(
+            "SELECT DISTINCT key FROM links WHERE kind IN ('company', 'employer') AND key LIKE ? ESCAPE '\\'"
+            " ORDER BY key",
+            (pattern,),
+        )
+        return [str(key) for (key,) in rows if str(key).startswith(prefix)]
+
 
 def _connect(path: Path) -> sqlite3.Connection:
     connection = sqlite3.connect(path, timeout=30, isolation_level=None)
@@ -182,7 +270,7 @@ def _schema_version(connection: sqlite3.Connection) -> int:
 
 def _create_schema(connection: sqlite3.Connection) -> None:
     connection.execute("BEGIN IMMEDIATE")
-    for table in ("meta", "notes", "contacts_fts"):
+    for table in _TABLES:
         connection.execute(f"DROP TABLE IF EXISTS {table}")
     for statement in _SCHEMA.split(";"):
         if statement.strip():

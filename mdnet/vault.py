@@ -13,6 +13,7 @@ import sqlite3
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 from mdnet import edit, files, history, naming
 from mdnet.config import CONFIG_NAME, Config, load_config
@@ -20,10 +21,14 @@ from mdnet.contact import ParseSettings, fold, parse_note
 from mdnet.document import DecodeProblem, decode
 from mdnet.due import due_items, matches
 from mdnet.durations import DurationError, parse_date, parse_duration
-from mdnet.errors import DuplicateContact, NoteError, UsageError, VaultError
+from mdnet.errors import AmbiguousName, DuplicateContact, NoteError, UsageError, VaultError
 from mdnet.index import Index
 from mdnet.model import Contact, DueItem, LogResult, Problem, RefreshStats, Severity
 from mdnet.refresh import refresh
+
+if TYPE_CHECKING:  # imported when used, so that `mdnet due` never pays for them
+    from mdnet.brief import Brief
+    from mdnet.network import Network, PathResult, Person, WhoResult
 
 INDEX_DIR = ".mdnet"
 INDEX_NAME = "index.sqlite"
@@ -344,6 +349,97 @@ class Vault:
         from mdnet.scaffold import init_vault
 
         return init_vault(Path(path))
+
+    # -- relationships: brief, path, who (docs/brief.md, docs/path.md) ------
+
+    def network(self, today: dt.date | str | None = None) -> Network:
+        """Questions about who is connected to whom, over the (fresh) index."""
+        from mdnet.network import Network
+
+        return Network(self._fresh(), resolve_today(today))
+
+    def note_body(self, contact: Contact) -> str:
+        """The note's text after its front matter ("" when it cannot be read now)."""
+        from mdnet.document import split
+
+        try:
+            return split(decode(files.read_bytes(self.root / contact.path, self.config.max_note_bytes))).body
+        except (OSError, DecodeProblem, files.TooLarge):
+            return ""
+
+    def brief(self, name: str, today: dt.date | str | None = None) -> Brief:
+        """Everything to know before meeting ``name``: see :mod:`mdnet.brief`."""
+        from mdnet.brief import Mutual, build_brief
+        from mdnet.due import item_for
+
+        day = resolve_today(today)
+        contact = self.get(name)
+        network = self.network(day)
+        mutual = [
+            Mutual(person.name, person.path, via)
+            for person, via in network.neighbours(network.person_of(contact)).values()
+            if person.path is not None
+        ]
+        window = days_within(None, day, self.config.upcoming_days)
+        item = item_for(contact, day, window, self.config.default_cadence_duration, self.config.cadence_policy)
+        return build_brief(contact, self.note_body(contact), mutual, item)
+
+    def path(
+        self,
+        target: str | None,
+        *,
+        via: str | None = None,
+        company: str | None = None,
+        today: dt.date | str | None = None,
+        limit: int = 5,
+    ) -> PathResult:
+        """Warm paths from the user to ``target`` (a contact or a name in links) or anyone at ``company``."""
+        from mdnet.network import PathResult, members_at, org_keys
+
+        network = self.network(today)
+        skip: list[str] = []
+        if company is not None:
+            if target is not None:
+                raise UsageError("give a person or --company, not both")
+            targets = [network.person_of(c) for c, _relation in members_at(network, company)]
+            label, skip = company, org_keys(network, company)
+        elif target is None:
+            raise UsageError("whom? give a name, or --company X")
+        else:
+            person = self._person(network, target)
+            targets, label = [person], person.name
+        via_person = None if via is None else self._person(network, via)
+        return PathResult(label, tuple(network.paths(targets, via=via_person, limit=limit, skip_orgs=skip)))
+
+    def _person(self, network: Network, text: str) -> Person:
+        from mdnet.network import find_person
+
+        found = find_person(network, text)
+        if isinstance(found, list):
+            raise AmbiguousName(text, [(c.name, c.path) for c in found])
+        if found is not None:
+            return found
+        return network.person_of(self.get(text))  # prefixes, near misses and their errors
+
+    def who(self, query: str, *, kind: str | None = None, today: dt.date | str | None = None) -> WhoResult:
+        """Whom the user knows at a company (current or past) or with a tag, directly and one hop away."""
+        from mdnet.network import members_at, org_keys, who
+
+        network = self.network(today)
+        if kind not in (None, "company", "tag"):
+            raise UsageError(f"bad kind {kind!r}: company or tag")
+        members: list[tuple[Contact, str]] = []
+        chosen = kind
+        skip: list[str] = []
+        if kind in (None, "company") and not query.startswith("#"):
+            members = members_at(network, query)
+            chosen, skip = "company", org_keys(network, query)
+        if not members and kind in (None, "tag"):
+            tagged = self.contacts(tag=query)
+            if tagged or kind == "tag":
+                members = [(c, "tagged " + query.lstrip("#")) for c in tagged]
+                chosen = "tag"
+        return who(network, query, chosen or "company", members, skip if chosen == "company" else ())
 
 
 def _duplicate_names(contacts: list[Contact]) -> list[Problem]:
