@@ -75,6 +75,7 @@ LAZY_COMMANDS: dict[str, str] = {
     "brief": "mdnet.cli_brief:brief",
     "path": "mdnet.cli_network:path",
     "who": "mdnet.cli_network:who",
+    "stats": "mdnet.cli_stats:stats",
 }
 
 

@@ -11,6 +11,7 @@ from rich.text import Text
 
 from mdnet.brief import Brief
 from mdnet.network import PathResult, WhoResult
+from mdnet.stats import Stats
 
 
 def _strength(value: float) -> Text:
@@ -96,5 +97,49 @@ def who_tables(result: WhoResult) -> RenderableType:
         for entry in result.one_hop:
             through = ", ".join(f"{h.name} ({h.via})" for h in entry.through)
             table.add_row(entry.name, through, _strength(entry.strength))
+        parts.append(table)
+    return Group(*parts)
+
+
+def stats_view(stats: Stats) -> RenderableType:
+    """A month-by-month stacked bar chart in the terminal, then dormant, most and least contacted."""
+    styles = ("blue", "dark_orange", "green", "red", "cyan", "yellow", "magenta", "pink1", "tan", "grey62")
+    colour = {c: styles[i % len(styles)] for i, c in enumerate(stats.categories)}
+    peak = max((sum(stats.per_month[m].values()) for m in stats.months), default=0) or 1
+    width = 50
+    chart = Table.grid(padding=(0, 1))
+    chart.add_column(no_wrap=True, style="dim")
+    chart.add_column(no_wrap=True)
+    chart.add_column(justify="right")
+    for month in stats.months:
+        bar = Text()
+        counts = stats.per_month[month]
+        for category, count in counts.items():
+            bar.append("█" * max(1, round(count * width / peak)) if count else "", style=colour[category])
+        chart.add_row(month, bar, str(sum(counts.values())))
+    legend = Text()
+    for category in stats.categories:
+        legend.append("■ ", style=colour[category])
+        legend.append(category + "  ")
+    median = "n/a" if stats.median_days_between is None else f"{stats.median_days_between:g} days"
+    summary = Text(
+        f"{stats.total} interactions with {stats.contacted} of {stats.contacts} contacts, {stats.since} to "
+        f"{stats.until}; median {median} between touches; {stats.never_contacted} never contacted."
+    )
+    parts: list[RenderableType] = [Text("Interactions per month", style="bold"), chart, legend, Text(""), summary]
+    if stats.dormant:
+        table = Table(title=f"Gone dormant (past their maximum) - {len(stats.dormant)}", title_justify="left",
+                      title_style="bold red")  # fmt: skip
+        for column in ("Name", "Category", "Last contact", "Days", "Maximum"):
+            table.add_column(column, justify="right" if column == "Days" else "left")
+        for d in stats.dormant:
+            table.add_row(d.name, d.category or "", str(d.last_contact), str(d.days_since), d.maximum)
+        parts.append(table)
+    for title, rows in (("Most contacted", stats.most), ("Least contacted", stats.least)):
+        table = Table(title=title, title_justify="left")
+        for column in ("Name", "Interactions", "Last contact"):
+            table.add_column(column, justify="right" if column == "Interactions" else "left")
+        for r in rows:
+            table.add_row(r.name, str(r.interactions), str(r.last_contact or "never"))
         parts.append(table)
     return Group(*parts)

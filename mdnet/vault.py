@@ -23,12 +23,13 @@ from mdnet.due import due_items, matches
 from mdnet.durations import DurationError, parse_date, parse_duration
 from mdnet.errors import AmbiguousName, DuplicateContact, NoteError, UsageError, VaultError
 from mdnet.index import Index
-from mdnet.model import Contact, DueItem, LogResult, Problem, RefreshStats, Severity
+from mdnet.model import Contact, DueItem, Duration, LogResult, Problem, RefreshStats, Severity
 from mdnet.refresh import refresh
 
 if TYPE_CHECKING:  # imported when used, so that `mdnet due` never pays for them
     from mdnet.brief import Brief
     from mdnet.network import Network, PathResult, Person, WhoResult
+    from mdnet.stats import Stats
 
 INDEX_DIR = ".mdnet"
 INDEX_NAME = "index.sqlite"
@@ -440,6 +441,32 @@ class Vault:
                 members = [(c, "tagged " + query.lstrip("#")) for c in tagged]
                 chosen = "tag"
         return who(network, query, chosen or "company", members, skip if chosen == "company" else ())
+
+    def stats(self, since: dt.date | str | None = None, today: dt.date | str | None = None) -> Stats:
+        """The network's health from ``since`` (a date, or a duration back from today) to today."""
+        from mdnet.stats import compute
+
+        day = resolve_today(today)
+        start = since_date(since, day) if since is not None else None
+        config = self.config
+        return compute(self.contacts(), day, start, config.cadence_policy, config.default_cadence_duration)
+
+
+def since_date(value: dt.date | str, today: dt.date) -> dt.date:
+    """``--since``: a date, or a duration counted back from ``today`` (``6m`` = six months ago)."""
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return parse_date(value)
+    except ValueError:
+        pass
+    try:
+        duration = parse_duration(value)
+    except DurationError:
+        raise UsageError(f"bad --since {value!r}: a date (YYYY-MM-DD) or a duration back from today (6m)") from None
+    if duration is None:
+        raise UsageError("bad --since: 'never' is not a time")
+    return Duration(-duration.count, duration.unit).add_to(today)
 
 
 def _duplicate_names(contacts: list[Contact]) -> list[Problem]:
