@@ -100,7 +100,7 @@ def build_brief(contact: Contact, body: str, mutual: Sequence[Mutual], due: DueI
         last_contact=contact.last_contact,
         last_interactions=recent,
         open_follow_ups=tuple(_open_follow_ups(contact, body)),
-        ask_about=tuple(_ask_about(contact)),
+        ask_about=tuple(ask_about(contact)),
         mutual=tuple(sorted(mutual, key=lambda m: (m.via, m.name))),
         due=due,
     )
@@ -167,7 +167,7 @@ def _open_follow_ups(contact: Contact, body: str) -> list[str]:
     return found
 
 
-def _ask_about(contact: Contact) -> list[str]:
+def ask_about(contact: Contact) -> list[str]:
     """Topics worth raising: what the log says to ask, the follow-up note, then interests."""
     topics: list[str] = []
     newest_first = sorted(contact.log, key=lambda e: (e.date, e.time or ""), reverse=True)

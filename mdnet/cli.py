@@ -76,6 +76,7 @@ LAZY_COMMANDS: dict[str, str] = {
     "path": "mdnet.cli_network:path",
     "who": "mdnet.cli_network:who",
     "stats": "mdnet.cli_stats:stats",
+    "draft": "mdnet.cli_draft:draft",
 }
 
 
