@@ -25,14 +25,25 @@ _HEADING_RE = re.compile(r"^\s*#")
 _SENTENCE_RE = re.compile(r"(?<=[.!?])\s+")
 
 
+MAX_MUTUAL = 15
+_VIA_RANK = ("introduced_by", "knows", "company", "worked at", "link")
+
+
 @dataclass(frozen=True, slots=True)
 class Mutual:
+    """A contact connected to the person, ``via`` how (as ``mdnet path`` names it)."""
+
     name: str
     path: str
     via: str
+    strength: float = 0.0
 
     def as_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "path": self.path, "via": self.via}
+        return {"name": self.name, "path": self.path, "via": self.via, "strength": self.strength}
+
+    def rank(self) -> tuple[int, float, str]:
+        kind = next((i for i, prefix in enumerate(_VIA_RANK) if self.via.startswith(prefix)), len(_VIA_RANK))
+        return kind, -self.strength, self.name.casefold()
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +65,7 @@ class Brief:
     ask_about: tuple[str, ...]
     mutual: tuple[Mutual, ...]
     due: DueItem | None
+    mutual_total: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -76,6 +88,7 @@ class Brief:
             "open_follow_ups": list(self.open_follow_ups),
             "ask_about": list(self.ask_about),
             "mutual": [m.as_dict() for m in self.mutual],
+            "mutual_total": self.mutual_total,
             "due": None if self.due is None else self.due.as_dict(),
         }
 
@@ -101,8 +114,9 @@ def build_brief(contact: Contact, body: str, mutual: Sequence[Mutual], due: DueI
         last_interactions=recent,
         open_follow_ups=tuple(_open_follow_ups(contact, body)),
         ask_about=tuple(ask_about(contact)),
-        mutual=tuple(sorted(mutual, key=lambda m: (m.via, m.name))),
+        mutual=tuple(sorted(mutual, key=Mutual.rank)[:MAX_MUTUAL]),
         due=due,
+        mutual_total=len(mutual),
     )
 
 

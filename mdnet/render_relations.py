@@ -55,7 +55,9 @@ def brief_card(brief: Brief, today: dt.date) -> RenderableType:
         parts.append(Text("\nAsk about", style="bold"))
         parts.extend(Text(f"  - {item}") for item in brief.ask_about)
     if brief.mutual:
-        parts.append(Text("\nMutual contacts", style="bold"))
+        more = brief.mutual_total - len(brief.mutual)
+        parts.append(Text("\nMutual contacts" + (f" (the {len(brief.mutual)} closest of {brief.mutual_total})"
+                                                   if more > 0 else ""), style="bold"))  # fmt: skip
         parts.extend(Text(f"  - {m.name} ({m.via})") for m in brief.mutual)
     return Panel(Group(*parts), title=f"[bold]{brief.name}[/bold]", subtitle=brief.path, expand=False)
 

@@ -379,7 +379,7 @@ class Vault:
         contact = self.get(name)
         network = self.network(day)
         mutual = [
-            Mutual(person.name, person.path, via)
+            Mutual(person.name, person.path, via, network.strength(person))
             for person, via in network.neighbours(network.person_of(contact)).values()
             if person.path is not None
         ]

@@ -51,7 +51,8 @@ def test_brief_gathers_everything() -> None:
         "send her the Backup Checklist",
     ]
     assert data["ask_about"] == ["the sailing trip", "Ask about the Q2 budget", "sailing", "jazz"]
-    assert [m["name"] for m in data["mutual"]] == ["Bob Smith", "Zed"]
+    assert [m["name"] for m in data["mutual"]] == ["Bob Smith", "Zed"]  # introducers first
+    assert data["mutual_total"] == 2
     assert data["last_contact"] == "2026-11-20"
     assert data["due"] is None
 
@@ -66,3 +67,16 @@ def test_brief_of_a_bare_note_is_empty_not_broken() -> None:
     assert data["last_interactions"] == []
     assert data["mutual"] == []
     assert data["about"] == "just text"
+
+
+def test_mutual_contacts_are_capped_closest_first() -> None:
+    parsed = parse_note("---\nname: Hub\n---\n", "people/Hub.md", contact_folder=True, settings=ParseSettings())
+    assert parsed.contact is not None
+    mutual = [Mutual(f"P{i:02d}", f"people/P{i:02d}.md", "company: Acme", i / 100) for i in range(40)]
+    mutual.append(Mutual("Intro", "people/Intro.md", "introduced_by", 0.0))
+    data = build_brief(parsed.contact, "", mutual, None).as_dict()
+    assert data["mutual_total"] == 41
+    names = [m["name"] for m in data["mutual"]]
+    assert names[0] == "Intro"
+    assert names[1:4] == ["P39", "P38", "P37"]
+    assert len(names) == 15
