@@ -24,6 +24,7 @@ is known only second-hand and counts half the hop before it.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
@@ -138,15 +139,19 @@ def info_strength(info: PersonInfo, today: dt.date) -> float:
     """:func:`tie_strength` from the index's summary of a contact (ISO dates compare as text)."""
     if info.last_contact is None:
         return 0.0
-    last = dt.date.fromisoformat(info.last_contact)
-    days = max(0, (today - last).days)
+    return _strength(info.last_contact, info.touches, today)
+
+
+@functools.lru_cache(maxsize=65536)
+def _strength(last_contact: str, touches: tuple[str, ...], today: dt.date) -> float:
+    days = max(0, (today - dt.date.fromisoformat(last_contact)).days)
     recency = float(0.5 ** (days / RECENCY_HALF_LIFE_DAYS))
     since = (today - dt.timedelta(days=FREQUENCY_WINDOW_DAYS)).isoformat()
     now = today.isoformat()
-    dates = {d for d in info.touches if since <= d <= now}
-    if since <= info.last_contact:
-        dates.add(info.last_contact)
-    frequency = 1 - math.exp(-len(dates) / 4)
+    count = sum(1 for d in touches if since <= d <= now and d != last_contact)
+    if since <= last_contact <= now:
+        count += 1
+    frequency = 1 - math.exp(-count / 4)
     return round(0.6 * recency + 0.4 * frequency, 3)
 
 
@@ -160,6 +165,19 @@ class Network:
         self._contacts: dict[str, Contact | None] = {}
         self._infos: dict[str, PersonInfo | None] = {}
         self._strength: dict[str, float] = {}
+        self._members: dict[str, list[tuple[str, str]]] = {}
+
+    def org_members(self, keys: Iterable[str]) -> dict[str, list[tuple[str, str]]]:
+        """``(contact path, company|employer)`` of everyone at each organisation; cached."""
+        wanted = set(keys)
+        missing = wanted - self._members.keys()
+        if missing:
+            for key in missing:
+                self._members[key] = []
+            for src, row in self.source.links_to(missing):
+                if row.kind in ORG_KINDS:
+                    self._members[row.key].append((src, row.kind))
+        return {key: self._members[key] for key in wanted}
 
     def contact(self, path: str) -> Contact | None:
         if path not in self._contacts:
@@ -228,12 +246,12 @@ class Network:
                     continue
                 elif row.key not in own_orgs or row.kind == "company":
                     own_orgs[row.key] = (row.kind, row.label)
-            if own_orgs:
-                for src, row in self.source.links_to(own_orgs):
-                    if row.kind not in ORG_KINDS or src == person.path:
+            for key, members in self.org_members(own_orgs).items():
+                mine, label = own_orgs[key]
+                for src, their_kind in members:
+                    if src == person.path:
                         continue
-                    mine, label = own_orgs[row.key]
-                    both_now = mine == "company" and row.kind == "company"
+                    both_now = mine == "company" and their_kind == "company"
                     kind = "company" if both_now else "employer"
                     pending.append((src, kind, f"{'company' if both_now else 'worked at'}: {label}"))
             contact = self.contact(person.path)
