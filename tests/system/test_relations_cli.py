@@ -110,3 +110,10 @@ def test_who_company_and_tag(example_vault: Path) -> None:
     code, out, _ = cli(example_vault, "who", "Nowhere Inc")
     assert code == 0
     assert "nobody" in out
+
+
+def test_a_deleted_note_leaves_the_network(example_vault: Path) -> None:
+    (example_vault / "people" / "Hannah Lee.md").unlink()
+    code, out, err = cli(example_vault, "path", "Priya Raman", "--json")
+    assert code == 0, err
+    assert [[h["name"] for h in p["hops"]] for p in json.loads(out)["paths"]] == [["Victoria Shaw", "Priya Raman"]]
