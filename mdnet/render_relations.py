@@ -116,8 +116,12 @@ def stats_view(stats: Stats) -> RenderableType:
     for month in stats.months:
         bar = Text()
         counts = stats.per_month[month]
+        done = drawn = 0
         for category, count in counts.items():
-            bar.append("█" * max(1, round(count * width / peak)) if count else "", style=colour[category])
+            done += count
+            blocks = max(1, round(done * width / peak) - drawn)  # cumulative: the bar's length stays true
+            bar.append("█" * blocks, style=colour[category])
+            drawn += blocks
         chart.add_row(month, bar, str(sum(counts.values())))
     legend = Text()
     for category in stats.categories:
