@@ -72,12 +72,17 @@ def warn_bad_notes(state: State) -> None:
 # Commands that live in their own modules, imported only when run (or listed by
 # --help), so that `mdnet due` never pays for watchdog, git or template engines.
 LAZY_COMMANDS: dict[str, str] = {
+    "brief": "mdnet.cli_brief:brief",
     "daily": "mdnet.cli_daily:daily",
+    "draft": "mdnet.cli_draft:draft",
     "export": "mdnet.cli_interop:export_group",
     "import": "mdnet.cli_interop:import_group",
     "mail": "mdnet.cli_mail:mail_group",
     "merge-driver": "mdnet.cli_sync:merge_driver",
+    "path": "mdnet.cli_network:path",
+    "stats": "mdnet.cli_stats:stats",
     "sync": "mdnet.cli_sync:sync",
+    "who": "mdnet.cli_network:who",
 }
 
 
@@ -148,7 +153,7 @@ def list_(state: State, category: str | None, tag: str | None, as_json: bool) ->
     vault, today = state.vault, state.today
     contacts = vault.contacts(category=category, tag=tag)
     default = vault.config.default_cadence_duration
-    dues = {c.path: due_mod.next_due(c, today, default) for c in contacts}
+    dues = {c.path: due_mod.next_due(c, today, default, vault.config.cadence_policy) for c in contacts}
     if as_json:
         emit_json({"contacts": [
             {"name": c.name, "path": c.path, "category": c.category, "tags": list(c.tags),
@@ -174,7 +179,7 @@ def show(state: State, name: str, as_json: bool) -> None:
     vault, today = state.vault, state.today
     contact = vault.get(name)
     window = days_within(None, today, vault.config.upcoming_days)
-    item = due_mod.item_for(contact, today, window, vault.config.default_cadence_duration)
+    item = due_mod.item_for(contact, today, window, vault.config.default_cadence_duration, vault.config.cadence_policy)
     if as_json:
         emit_json({"name": contact.name, "path": contact.path, "fields": contact.fields,
                    "last_contact": _iso(contact.last_contact), "due": None if item is None else item.as_dict(),

@@ -16,6 +16,7 @@ from typing import Any
 from mdnet.durations import DurationError, parse_duration
 from mdnet.errors import ConfigError
 from mdnet.model import Duration
+from mdnet.policy import EMPTY_POLICY, CadencePolicy, parse_policy
 
 CONFIG_NAME = "mdnet.toml"
 DEFAULT_MAX_NOTE_BYTES = 1024 * 1024
@@ -39,6 +40,13 @@ class Config:
     @property
     def default_cadence_duration(self) -> Duration | None:
         return parse_duration(self.default_cadence)
+
+    @property
+    def cadence_policy(self) -> CadencePolicy:
+        """The ``[cadence]`` table (validated when the config was loaded); empty without one."""
+        if "cadence" not in self.extra:
+            return EMPTY_POLICY
+        return parse_policy(self.extra["cadence"])[0]
 
     def fingerprint(self) -> str:
         """What the index depends on: a change here means the index is rebuilt."""
@@ -108,6 +116,8 @@ def config_from_mapping(raw: dict[str, Any]) -> Config:
                 parse_duration(values[key])
             except DurationError as exc:
                 problems.append(f"{key}: {exc}")
+    if "cadence" in extra:
+        problems.extend(parse_policy(extra["cadence"])[1])
     if problems:
         raise ConfigError("; ".join(problems), path=CONFIG_NAME)
     return Config(**values, extra=extra)

@@ -153,7 +153,10 @@ def build(vault: Vault, day: dt.date, *, write: bool, now: dt.datetime | None = 
     if write and block is not None:
         logged_lines = _log_ticks(vault, block, day, relative, result)
     contacts = vault.contacts()
-    result.items = due_items(contacts, day, vault.config.upcoming_days, vault.config.default_cadence_duration)
+    config = vault.config
+    result.items = due_items(
+        contacts, day, config.upcoming_days, config.default_cadence_duration, config.cadence_policy
+    )
     base = text if text is not None else _template_text(vault, settings, day, relative, now, result)
     newline = detect_newline(base)
     done = daily.carry_forward(block, logged_lines)

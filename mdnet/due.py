@@ -19,10 +19,17 @@ from collections.abc import Iterable
 
 from mdnet.contact import fold
 from mdnet.model import BUCKETS, Bucket, Contact, DueItem, Duration, Reason
+from mdnet.policy import EMPTY_POLICY, CadencePolicy, cadence_ratio, losing_touch
 
 
-def reasons_for(contact: Contact, today: dt.date, default_cadence: Duration | None) -> list[Reason]:
-    """Every reason the contact is or will be due, each with its own date."""
+def reasons_for(
+    contact: Contact, today: dt.date, default_cadence: Duration | None, policy: CadencePolicy | None = None
+) -> list[Reason]:
+    """Every reason the contact is or will be due, each with its own date.
+
+    ``policy`` is the vault's cadence policy by category (``[cadence]`` in mdnet.toml);
+    the contact's own cadence always wins over it, and it wins over ``default_cadence``.
+    """
     reasons: list[Reason] = []
     if contact.needs_reply:
         if contact.needs_reply_date is None:
@@ -34,13 +41,20 @@ def reasons_for(contact: Contact, today: dt.date, default_cadence: Duration | No
         reasons.append(Reason("follow_up", contact.follow_up, detail))
     if contact.next_contact is not None:
         reasons.append(Reason("planned", contact.next_contact, "planned next contact"))
-    cadence = contact.cadence if contact.cadence_set else default_cadence
-    if cadence is not None:
+    window = (policy or EMPTY_POLICY).window_for(contact, default_cadence)
+    if window is not None:
+        cadence = window.ideal
+        source = ""
+        if not contact.cadence_set and policy is not None and policy.category_window(contact.category)[0]:
+            source = f" ({contact.category} policy)"
         if contact.last_contact is None:
-            reasons.append(Reason("cadence", today, f"every {cadence}; no contact yet"))
+            reasons.append(Reason("cadence", today, f"every {cadence}{source}; no contact yet"))
         else:
             when = cadence.add_to(contact.last_contact)
-            reasons.append(Reason("cadence", when, f"every {cadence}; last contact {contact.last_contact}"))
+            detail = f"every {cadence}{source}; last contact {contact.last_contact}"
+            if losing_touch(contact.last_contact, window, today):
+                detail += f"; losing touch (past {window.maximum})"
+            reasons.append(Reason("cadence", when, detail))
     if contact.birthday is not None:
         year, month, day = contact.birthday
         when = _birthday_on_or_after(month, day, today)
@@ -60,16 +74,23 @@ def _birthday_on_or_after(month: int, day: int, today: dt.date) -> dt.date:
     return when
 
 
-def item_for(contact: Contact, today: dt.date, within_days: int, default_cadence: Duration | None) -> DueItem | None:
+def item_for(
+    contact: Contact,
+    today: dt.date,
+    within_days: int,
+    default_cadence: Duration | None,
+    policy: CadencePolicy | None = None,
+) -> DueItem | None:
     """The contact's due item for ``today``, or ``None`` when it is not on the list."""
     if contact.status == "archived":
         return None
     if contact.snooze_until is not None and contact.snooze_until > today:
         return None
-    reasons = reasons_for(contact, today, default_cadence)
+    reasons = reasons_for(contact, today, default_cadence, policy)
     if not reasons:
         return None
     reasons.sort(key=lambda r: (r.due, r.kind))
+    window = (policy or EMPTY_POLICY).window_for(contact, default_cadence)
     due = reasons[0].due
     bucket: Bucket
     if any(r.kind == "reply" and r.due <= today for r in reasons):
@@ -91,6 +112,8 @@ def item_for(contact: Contact, today: dt.date, within_days: int, default_cadence
         category=contact.category,
         tags=contact.tags,
         reasons=tuple(reasons),
+        cadence_ratio=cadence_ratio(contact.last_contact, window, today),
+        losing_touch=losing_touch(contact.last_contact, window, today),
     )
 
 
@@ -99,10 +122,13 @@ def due_items(
     today: dt.date,
     within_days: int,
     default_cadence: Duration | None = None,
+    policy: CadencePolicy | None = None,
 ) -> list[DueItem]:
     """The due list: items in bucket order, then by due date, then by name."""
     items = [
-        item for contact in contacts if (item := item_for(contact, today, within_days, default_cadence)) is not None
+        item
+        for contact in contacts
+        if (item := item_for(contact, today, within_days, default_cadence, policy)) is not None
     ]
     order = {bucket: index for index, bucket in enumerate(BUCKETS)}
     items.sort(key=lambda i: (order[i.bucket], i.due, fold(i.name), i.path))
@@ -120,8 +146,10 @@ def matches(contact: Contact, category: str | None, tag: str | None) -> bool:
     return True
 
 
-def next_due(contact: Contact, today: dt.date, default_cadence: Duration | None) -> dt.date | None:
+def next_due(
+    contact: Contact, today: dt.date, default_cadence: Duration | None, policy: CadencePolicy | None = None
+) -> dt.date | None:
     """The contact's earliest reason date whatever the window; ``None`` when never due."""
     if contact.status == "archived" or (contact.snooze_until is not None and contact.snooze_until > today):
         return None
-    return min((r.due for r in reasons_for(contact, today, default_cadence)), default=None)
+    return min((r.due for r in reasons_for(contact, today, default_cadence, policy)), default=None)

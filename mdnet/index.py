@@ -17,9 +17,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from mdnet.contact import fold
+from mdnet.links import LinkRow, PersonInfo, name_keys, note_links, person_info
 from mdnet.model import Contact, Duration, LogEntry, Problem
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE notes (
@@ -39,6 +41,13 @@ CREATE TABLE notes (
 CREATE VIRTUAL TABLE contacts_fts USING fts5(
     path UNINDEXED, name, aliases, details, body, tokenize = 'unicode61 remove_diacritics 2'
 );
+CREATE TABLE links (src TEXT NOT NULL, kind TEXT NOT NULL, key TEXT NOT NULL, label TEXT NOT NULL);
+CREATE INDEX links_src ON links (src);
+CREATE INDEX links_key ON links (key);
+CREATE TABLE names (key TEXT NOT NULL, path TEXT NOT NULL, rank INTEGER NOT NULL, is_contact INTEGER NOT NULL);
+CREATE INDEX names_key ON names (key);
+CREATE INDEX names_path ON names (path);
+CREATE TABLE people (path TEXT PRIMARY KEY, name TEXT NOT NULL, last_contact TEXT, touches TEXT NOT NULL);
 """
 # The columns a due list needs, so `mdnet due` never decodes whole records.
 _DUE_COLUMNS = (
@@ -51,6 +60,7 @@ _ALWAYS = "0000-00-00"  # first_due of a contact with a cadence and no contact y
 # search and then kept current; a refresh that changes more notes than this marks it
 # stale instead, and the next search refills it in one statement.
 FTS_INCREMENTAL_LIMIT = 500
+_TABLES = ("meta", "notes", "contacts_fts", "links", "names", "people")
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +75,9 @@ class NoteRow:
     problem_count: int
     columns: tuple[Any, ...] | None
     fts: tuple[str, str, str, str, str] | None  # path, name, aliases, details, body
+    links: tuple[tuple[str, str, str], ...] = ()  # kind, folded target, label
+    names: tuple[tuple[str, int, int], ...] = ()  # folded name a link may use, rank, is_contact
+    person: tuple[str, str | None, str] | None = None  # name, last contact, touch dates
 
 
 def build_row(
@@ -74,10 +87,17 @@ def build_row(
     columns = None
     fts = None
     record = None
+    links: tuple[tuple[str, str, str], ...] = ()
+    names: tuple[tuple[str, int, int], ...] = ((fold(path.rsplit("/", 1)[-1].removesuffix(".md")), 0, 0),)
+    person = None
     if contact is not None:
         record = json.dumps(contact_to_json(contact), ensure_ascii=False)  # holds the fields too
         columns = _due_columns(contact)
         fts = _fts_row(contact, body)
+        links = tuple((r.kind, r.key, r.label) for r in note_links(contact, body))
+        names = tuple((key, rank, 1) for key, rank in name_keys(contact))
+        info = person_info(contact)
+        person = (info.name, info.last_contact, ",".join(info.touches))
     return NoteRow(
         path,
         token,
@@ -87,6 +107,9 @@ def build_row(
         len(problems),
         columns,
         fts,
+        links,
+        names,
+        person,
     )
 
 
@@ -165,6 +188,14 @@ class Index:
             fts_current = self._get_meta_in(db, "fts") == "current"
             keep_fts = fts_current and len(rows) + len(gone) <= FTS_INCREMENTAL_LIMIT
             db.executemany("DELETE FROM notes WHERE path = ?", gone)
+            touched = gone + [(r.path,) for r in rows]
+            for table, column in (("links", "src"), ("names", "path"), ("people", "path")):
+                db.executemany(f"DELETE FROM {table} WHERE {column} = ?", touched)
+            db.executemany("INSERT INTO links VALUES (?, ?, ?, ?)", [(r.path, *link) for r in rows for link in r.links])
+            db.executemany("INSERT INTO names VALUES (?, ?, ?, ?)", [
+                (key, r.path, rank, is_contact) for r in rows for key, rank, is_contact in r.names
+            ])  # fmt: skip
+            db.executemany("INSERT INTO people VALUES (?, ?, ?, ?)", [(r.path, *r.person) for r in rows if r.person])
             db.executemany(
                 "INSERT OR REPLACE INTO notes VALUES (?, ?, ?, ?, ?, ?, ?, " + ", ".join(["?"] * 19) + ")",
                 [
@@ -205,6 +236,9 @@ class Index:
             db.execute("DELETE FROM notes")
             db.execute("DELETE FROM contacts_fts")
             db.execute("DELETE FROM meta")
+            db.execute("DELETE FROM links")
+            db.execute("DELETE FROM names")
+            db.execute("DELETE FROM people")
 
     def contacts(self) -> list[Contact]:
         rows = self.connection.execute("SELECT record FROM notes WHERE is_contact ORDER BY path")
@@ -253,6 +287,63 @@ class Index:
         )
         return [(str(path), str(snippet)) for path, snippet in rows]
 
+    # -- the network (mdnet.network reads these through mdnet.network.IndexLinks) --
+
+    def links_from(self, path: str) -> list[LinkRow]:
+        """The connections written in one contact note."""
+        rows = self.connection.execute("SELECT kind, key, label FROM links WHERE src = ? ORDER BY rowid", (path,))
+        return [LinkRow(kind, key, label) for kind, key, label in rows]
+
+    def links_to(self, keys: Iterable[str]) -> list[tuple[str, LinkRow]]:
+        """``(source path, link)`` for every connection whose folded target is one of ``keys``."""
+        wanted = sorted(set(keys))
+        found: list[tuple[str, LinkRow]] = []
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = self.connection.execute(
+                f"SELECT src, kind, key, label FROM links WHERE key IN ({marks}) ORDER BY src, rowid", chunk
+            )
+            found.extend((src, LinkRow(kind, key, label)) for src, kind, key, label in rows)
+        return found
+
+    def names_for(self, key: str) -> list[tuple[str, int, bool]]:
+        """``(path, rank, is_contact)`` of every note a folded link target may name."""
+        rows = self.connection.execute("SELECT path, rank, is_contact FROM names WHERE key = ? ORDER BY rank, path",
+                                       (key,))  # fmt: skip
+        return [(str(path), int(rank), bool(is_contact)) for path, rank, is_contact in rows]
+
+    def has_org(self, key: str) -> bool:
+        """Whether some contact names ``key`` as its company or a past employer."""
+        row = self.connection.execute(
+            "SELECT 1 FROM links WHERE key = ? AND kind IN ('company', 'employer') LIMIT 1", (key,)
+        ).fetchone()
+        return row is not None
+
+    def people(self, paths: Iterable[str]) -> dict[str, PersonInfo]:
+        """Name and touch dates of contacts, for tie strength, without decoding whole records."""
+        wanted = sorted(set(paths))
+        found: dict[str, PersonInfo] = {}
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = self.connection.execute(
+                f"SELECT path, name, last_contact, touches FROM people WHERE path IN ({marks})", chunk
+            )
+            for path, name, last, touches in rows:
+                found[path] = PersonInfo(name, last, tuple(touches.split(",")) if touches else ())
+        return found
+
+    def org_keys(self, prefix: str) -> list[str]:
+        """Folded organisation names (companies, past employers) that start with ``prefix``."""
+        pattern = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        rows = self.connection.execute(
+            "SELECT DISTINCT key FROM links WHERE kind IN ('company', 'employer') AND key LIKE ? ESCAPE '\\'"
+            " ORDER BY key",
+            (pattern,),
+        )
+        return [str(key) for (key,) in rows if str(key).startswith(prefix)]
+
 
 def _light_contact(row: tuple[Any, ...]) -> Contact:
     (path, name, stem, category, tags, status, cadence, cadence_set, last_contact, next_contact, follow_up,
@@ -283,7 +374,7 @@ def _schema_version(connection: sqlite3.Connection) -> int:
 
 def _create_schema(connection: sqlite3.Connection) -> None:
     connection.execute("BEGIN IMMEDIATE")
-    for table in ("meta", "notes", "contacts_fts"):
+    for table in _TABLES:
         connection.execute(f"DROP TABLE IF EXISTS {table}")
     for statement in _SCHEMA.split(";"):
         if statement.strip():

@@ -152,6 +152,8 @@ class DueItem:
     category: str | None
     tags: tuple[str, ...]
     reasons: tuple[Reason, ...]
+    cadence_ratio: float | None = None  # time since the last contact / the ideal cadence (2.3 = 2.3x)
+    losing_touch: bool = False  # past the cadence's maximum window (see mdnet.policy)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -163,6 +165,8 @@ class DueItem:
             "category": self.category,
             "tags": list(self.tags),
             "reasons": [r.as_dict() for r in self.reasons],
+            "cadence_ratio": self.cadence_ratio,
+            "losing_touch": self.losing_touch,
         }
 
 

@@ -33,6 +33,14 @@ def _when(item: DueItem, today: dt.date) -> str:
     return f"{item.due} (in {(item.due - today).days}d)"
 
 
+def _ratio(item: DueItem) -> Text:
+    """``2.3x`` of the cadence since the last contact; red when touch is being lost."""
+    if item.cadence_ratio is None:
+        return Text("")
+    style = "bold red" if item.losing_touch else ("yellow" if item.cadence_ratio >= 1 else "")
+    return Text(f"{item.cadence_ratio:.1f}x", style=style)
+
+
 def due_table(items: Sequence[DueItem], today: dt.date, within: int) -> RenderableType:
     if not items:
         return Text(f"Nobody is due on {today} or in the next {within} days. A fine day to meet someone new.")
@@ -47,9 +55,10 @@ def due_table(items: Sequence[DueItem], today: dt.date, within: int) -> Renderab
         table.add_column("Due", no_wrap=True)
         table.add_column("Why")
         table.add_column("Category")
+        table.add_column("Cadence", justify="right")
         for item in chosen:
             why = "; ".join(f"{r.kind}: {r.detail}" for r in item.reasons if r.due <= today + dt.timedelta(within))
-            table.add_row(item.name, _when(item, today), why, item.category or "")
+            table.add_row(item.name, _when(item, today), why, item.category or "", _ratio(item))
         parts.append(table)
     return Group(*parts)
 

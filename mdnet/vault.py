@@ -11,6 +11,7 @@ import os
 import re
 import sqlite3
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
@@ -21,13 +22,17 @@ from mdnet.contact import ParseSettings, fold, parse_note
 from mdnet.document import DecodeProblem, decode
 from mdnet.due import due_items, matches
 from mdnet.durations import DurationError, parse_date, parse_duration
-from mdnet.errors import DuplicateContact, NoteError, UsageError, VaultError
+from mdnet.errors import AmbiguousName, DuplicateContact, MdnetError, NoteError, UsageError, VaultError
 from mdnet.index import Index
-from mdnet.model import Contact, DueItem, LogResult, Problem, RefreshStats, Severity
+from mdnet.model import Contact, DueItem, Duration, LogResult, Problem, RefreshStats, Severity
 from mdnet.refresh import refresh
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # imported when used, so that `mdnet due` never pays for them
+    from mdnet.brief import Brief
     from mdnet.daily_files import DailyResult
+    from mdnet.drafts import Draft
+    from mdnet.network import Network, PathResult, Person, WhoResult
+    from mdnet.stats import Stats
 
 INDEX_DIR = ".mdnet"
 INDEX_NAME = "index.sqlite"
@@ -167,9 +172,13 @@ class Vault:
         day = resolve_today(today)
         window = days_within(within, day, self.config.upcoming_days)
         default = self.config.default_cadence_duration
+        policy = self.config.cadence_policy
         horizon = day + dt.timedelta(days=window)
-        candidates = self._fresh().due_candidates(day, horizon, default is not None)
-        return due_items((c for c in candidates if matches(c, category, tag)), day, window, default)
+        # Contacts without their own cadence take the default or their category's: SQL
+        # cannot date those, so they all go through when either exists.
+        inherited = default is not None or bool(policy.windows)
+        candidates = self._fresh().due_candidates(day, horizon, inherited)
+        return due_items((c for c in candidates if matches(c, category, tag)), day, window, default, policy)
 
     def problems(self) -> list[Problem]:
         """Problems of every contact note, as the last refresh found them."""
@@ -376,6 +385,244 @@ class Vault:
         from mdnet.scaffold import init_vault
 
         return init_vault(Path(path))
+
+    # -- relationships: brief, path, who (docs/brief.md, docs/path.md) ------
+
+    def network(self, today: dt.date | str | None = None) -> Network:
+        """Questions about who is connected to whom, over the (fresh) index."""
+        from mdnet.network import Network
+
+        return Network(self._fresh(), resolve_today(today))
+
+    def note_body(self, contact: Contact) -> str:
+        """The note's text after its front matter ("" when it cannot be read now)."""
+        from mdnet.document import split
+
+        try:
+            return split(decode(files.read_bytes(self.root / contact.path, self.config.max_note_bytes))).body
+        except (OSError, DecodeProblem, files.TooLarge):
+            return ""
+
+    def brief(self, name: str, today: dt.date | str | None = None) -> Brief:
+        """Everything to know before meeting ``name``: see :mod:`mdnet.brief`."""
+        from mdnet.brief import Mutual, build_brief
+        from mdnet.due import item_for
+
+        day = resolve_today(today)
+        contact = self.get(name)
+        network = self.network(day)
+        mutual = [
+            Mutual(person.name, person.path, via, network.strength(person))
+            for person, via in network.neighbours(network.person_of(contact)).values()
+            if person.path is not None
+        ]
+        window = days_within(None, day, self.config.upcoming_days)
+        item = item_for(contact, day, window, self.config.default_cadence_duration, self.config.cadence_policy)
+        return build_brief(contact, self.note_body(contact), mutual, item)
+
+    def path(
+        self,
+        target: str | None,
+        *,
+        via: str | None = None,
+        company: str | None = None,
+        today: dt.date | str | None = None,
+        limit: int = 5,
+    ) -> PathResult:
+        """Warm paths from the user to ``target`` (a contact or a name in links) or anyone at ``company``."""
+        from mdnet.network import PathResult, members_at, org_keys
+
+        network = self.network(today)
+        skip: list[str] = []
+        if company is not None:
+            if target is not None:
+                raise UsageError("give a person or --company, not both")
+            targets = [network.person_of(c) for c, _relation in members_at(network, company)]
+            label, skip = company, org_keys(network, company)
+        elif target is None:
+            raise UsageError("whom? give a name, or --company X")
+        else:
+            person = self._person(network, target)
+            targets, label = [person], person.name
+        via_person = None if via is None else self._person(network, via)
+        return PathResult(label, tuple(network.paths(targets, via=via_person, limit=limit, skip_orgs=skip)))
+
+    def _person(self, network: Network, text: str) -> Person:
+        from mdnet.network import find_person
+
+        found = find_person(network, text)
+        if isinstance(found, list):
+            raise AmbiguousName(text, [(c.name, c.path) for c in found])
+        if found is not None:
+            return found
+        return network.person_of(self.get(text))  # prefixes, near misses and their errors
+
+    def who(self, query: str, *, kind: str | None = None, today: dt.date | str | None = None) -> WhoResult:
+        """Whom the user knows at a company (current or past) or with a tag, directly and one hop away."""
+        from mdnet.network import members_at, org_keys, who
+
+        network = self.network(today)
+        if kind not in (None, "company", "tag"):
+            raise UsageError(f"bad kind {kind!r}: company or tag")
+        members: list[tuple[Contact, str]] = []
+        chosen = kind
+        skip: list[str] = []
+        if kind in (None, "company") and not query.startswith("#"):
+            members = members_at(network, query)
+            chosen, skip = "company", org_keys(network, query)
+        if not members and kind in (None, "tag"):
+            tagged = self.contacts(tag=query)
+            if tagged or kind == "tag":
+                members = [(c, "tagged " + query.lstrip("#")) for c in tagged]
+                chosen = "tag"
+        return who(network, query, chosen or "company", members, skip if chosen == "company" else ())
+
+    # -- drafts (docs/draft.md) ---------------------------------------------
+
+    def draft(
+        self,
+        template: str | os.PathLike[str],
+        *,
+        category: str | None = None,
+        tag: str | None = None,
+        due: bool = False,
+        out: str | os.PathLike[str] | None = None,
+        fmt: str = "eml",
+        log: bool = False,
+        today: dt.date | str | None = None,
+    ) -> DraftResult:
+        """One draft per matching contact from ``template``: ``.eml`` files or one Markdown review note.
+
+        Nothing is overwritten. With ``log``, each draft is logged as an email sent to its
+        contact and all of them are committed together, in one commit.
+        """
+        from mdnet.drafts import parse_template, render_drafts
+
+        day = resolve_today(today)
+        if fmt not in ("eml", "md"):
+            raise UsageError(f"bad format {fmt!r}: eml or md")
+        source = self._template_file(template)
+        try:
+            text = decode(source.read_bytes())
+        except (OSError, DecodeProblem) as exc:
+            raise UsageError(f"cannot read template {source}: {exc}") from None
+        parsed = parse_template(text, source.name)
+        contacts = [c for c in self.contacts(category, tag) if c.status != "archived"]
+        dues: dict[str, DueItem] = {}
+        if due:
+            dues = {i.path: i for i in self.due(today=day)}
+            contacts = [c for c in contacts if c.path in dues]
+        drafts = render_drafts(parsed, contacts, day, dues)
+        written = self._write_drafts(drafts, source.stem, day, out, fmt)
+        result = DraftResult(tuple(drafts), tuple(written))
+        if log and drafts:
+            result = self._log_drafts(result, day)
+        return result
+
+    def _template_file(self, template: str | os.PathLike[str]) -> Path:
+        given = Path(template).expanduser()
+        candidates = [given, self.root / "templates" / given, self.root / "templates" / f"{given}.md"]
+        for candidate in candidates:
+            if candidate.is_file():
+                return candidate
+        raise UsageError(f"no template {str(template)!r} (looked in the working folder and {self.root / 'templates'})")
+
+    def _write_drafts(self, drafts: Sequence[Draft], stem: str, day: dt.date,
+                      out: str | os.PathLike[str] | None, fmt: str) -> list[str]:  # fmt: skip
+        from mdnet.drafts import review_note, to_eml
+
+        if not drafts:
+            return []
+        default = self.root / "drafts" / (f"{day} {stem}" if fmt == "eml" else f"{day} {stem}.md")
+        target = default if out is None else Path(out).expanduser()
+        outputs: list[tuple[Path, bytes]] = []
+        if fmt == "md":
+            if target.is_dir():
+                target = target / default.name
+            links = {d.path: naming.wikilink(c) for d in drafts for c in [self._contact_at(d.path)] if c}
+            outputs.append((target, review_note(drafts, stem, day, links).encode("utf-8")))
+        else:
+            used: set[str] = set()
+            for draft in drafts:
+                name = naming.file_stem(draft.stem)
+                unique, number = name, 2
+                while unique.casefold() in used:
+                    unique, number = f"{name} {number}", number + 1
+                used.add(unique.casefold())
+                outputs.append((target / f"{unique}.eml", to_eml(draft)))
+        existing = [path for path, _data in outputs if path.exists()]
+        if existing:
+            raise UsageError(f"{existing[0]} already exists; nothing was written (choose another --out)")
+        for path, data in outputs:
+            files.create_new(path, data, str(path))
+        return [str(path) for path, _data in outputs]
+
+    def _contact_at(self, path: str) -> Contact | None:
+        return self._open_index().contact(path)
+
+    def _log_drafts(self, result: DraftResult, day: dt.date) -> DraftResult:
+        logged: list[str] = []
+        problems: list[str] = []
+        for draft in result.drafts:
+            try:
+                if self.get(draft.path).path != draft.path:
+                    problems.append(f"{draft.path}: its file name also names another contact; not logged")
+                    continue
+                self.log(draft.path, f"sent: {draft.subject}", kind="email", commit=False, today=day)
+                logged.append(draft.path)
+            except MdnetError as exc:
+                problems.append(f"{draft.path}: not logged: {exc}")
+        names = {d.path: d.name for d in result.drafts}
+        title = f"Log email to {len(logged)} contacts: {result.drafts[0].subject}"
+        message = (f"{title[:71] + '…' if len(title) > 72 else title}\n\n"
+                   + "".join(f"Contact: {names[p]}\n" for p in logged)
+                   + f"Interaction: email\nInteraction-Date: {day.isoformat()}\n")  # fmt: skip
+        outcome = history.commit_paths(self.root, logged, message)
+        return DraftResult(result.drafts, result.written, tuple(logged), outcome.commit, outcome.reason,
+                           tuple(problems))  # fmt: skip
+
+    def stats(self, since: dt.date | str | None = None, today: dt.date | str | None = None) -> Stats:
+        """The network's health from ``since`` (a date, or a duration back from today) to today."""
+        from mdnet.stats import compute
+
+        day = resolve_today(today)
+        start = since_date(since, day) if since is not None else None
+        config = self.config
+        return compute(self.contacts(), day, start, config.cadence_policy, config.default_cadence_duration)
+
+
+@dataclass(frozen=True, slots=True)
+class DraftResult:
+    """What ``draft`` did: the drafts, the files written and, with ``--log``, the one commit."""
+
+    drafts: tuple[Draft, ...]
+    written: tuple[str, ...]
+    logged: tuple[str, ...] = ()
+    commit: str | None = None
+    not_committed_because: str | None = None
+    problems: tuple[str, ...] = ()
+
+    def as_dict(self) -> dict[str, object]:
+        return {"drafts": [d.as_dict() for d in self.drafts], "written": list(self.written),
+                "logged": list(self.logged), "commit": self.commit,
+                "not_committed_because": self.not_committed_because, "problems": list(self.problems)}  # fmt: skip
+
+
+def since_date(value: dt.date | str, today: dt.date) -> dt.date:
+    """``--since``: a date, or a duration counted back from ``today`` (``6m`` = six months ago)."""
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return parse_date(value)
+    except ValueError:
+        pass
+    try:
+        duration = parse_duration(value)
+    except DurationError:
+        raise UsageError(f"bad --since {value!r}: a date (YYYY-MM-DD) or a duration back from today (6m)") from None
+    if duration is None:
+        raise UsageError("bad --since: 'never' is not a time")
+    return Duration(-duration.count, duration.unit).add_to(today)
 
 
 def _duplicate_names(contacts: list[Contact]) -> list[Problem]:

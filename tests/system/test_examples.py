@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from mdnet.config import Config
 from mdnet.due import due_items
 from mdnet.vault import Vault
 from tests.conftest import DEMO_DATE, REPO_ROOT, run_mdnet_process
@@ -50,16 +49,19 @@ def test_the_month_adds_the_hand_computed_rows(example_vault: Path) -> None:
 
 
 @pytest.mark.parametrize("offset", [-40, -1, 0, 3, 17, 60, 200])
-@pytest.mark.parametrize("default_cadence", ["never", "60d"])
-def test_sql_prefilter_never_drops_a_due_contact(example_vault: Path, offset: int, default_cadence: str) -> None:
+@pytest.mark.parametrize(
+    "settings",
+    ['default_cadence = "never"', 'default_cadence = "60d"', '[cadence]\nclient = "30d..45d"\nfriend = "never"'],
+)
+def test_sql_prefilter_never_drops_a_due_contact(example_vault: Path, offset: int, settings: str) -> None:
     """Vault.due reads light rows that SQL pre-filters; it must equal the full computation."""
-    (example_vault / "mdnet.toml").write_text(f'default_cadence = "{default_cadence}"\n', encoding="utf-8")
+    (example_vault / "mdnet.toml").write_text(settings + "\n", encoding="utf-8")
     today = dt.date(2026, 11, 25) + dt.timedelta(days=offset)
     with Vault.open(example_vault) as vault:
+        config = vault.config
         for window in (0, 7, 30, 400):
             fast = vault.due(today=today, within=window)
-            full = due_items(vault.contacts(), today, window, Config(default_cadence=default_cadence)
-                             .default_cadence_duration)  # fmt: skip
+            full = due_items(vault.contacts(), today, window, config.default_cadence_duration, config.cadence_policy)
             assert [i.as_dict() for i in fast] == [i.as_dict() for i in full]
 
 

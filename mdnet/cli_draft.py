@@ -1,0 +1,45 @@
+"""``mdnet draft TEMPLATE``: one personalised draft per contact, as .eml files or a review note."""
+
+from __future__ import annotations
+
+import click
+
+from mdnet.cli import State, emit_json, json_option, pass_state
+
+
+@click.command()
+@click.argument("template")
+@click.option("--category", help="Only contacts of this category.")
+@click.option("--tag", help="Only contacts with this tag.")
+@click.option("--due", is_flag=True, help="Only contacts on today's due list.")
+@click.option("--out", metavar="PATH", help="Folder for .eml files, or the file of the review note.")
+@click.option("--format", "fmt", type=click.Choice(["eml", "md"]), default="eml", show_default=True,
+              help="eml: one message per contact; md: one Markdown review note.")  # fmt: skip
+@click.option("--log", is_flag=True, help="Log each draft as an email sent, all in one git commit.")
+@json_option
+@pass_state
+def draft(state: State, template: str, category: str | None, tag: str | None, due: bool, out: str | None,
+          fmt: str, log: bool, as_json: bool) -> None:  # fmt: skip
+    """The personalised blanket update: render TEMPLATE (Jinja2, sandboxed) for each matching contact."""
+    result = state.vault.draft(template, category=category, tag=tag, due=due, out=out, fmt=fmt, log=log,
+                               today=state.today)  # fmt: skip
+    if as_json:
+        emit_json(result.as_dict())
+        return
+    if not result.drafts:
+        click.echo("no contact matches; nothing written")
+        return
+    click.echo(f"{len(result.drafts)} drafts:")
+    for path in result.written:
+        click.echo(f"  wrote {path}")
+    missing = [d.name for d in result.drafts if not d.to]
+    if missing and fmt == "eml":
+        click.echo(f"mdnet: warning: no email in the note (no To: line): {', '.join(missing)}", err=True)
+    for problem in result.problems:
+        click.echo(f"mdnet: warning: {problem}", err=True)
+    if log:
+        click.echo(f"logged {len(result.logged)} interactions")
+        if result.commit:
+            click.echo(f"committed {result.commit[:10]}")
+        else:
+            click.echo(f"not committed: {result.not_committed_because}")

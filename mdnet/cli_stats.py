@@ -1,0 +1,36 @@
+"""``mdnet stats``: the health of the network, as a terminal chart, JSON or an HTML page."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from mdnet.cli import State, echo_rich, emit_json, json_option, pass_state
+from mdnet.errors import UsageError
+
+
+@click.command()
+@click.option("--since", metavar="DATE|DURATION", help="From this date, or this long ago (6m). Default: a year.")
+@click.option("--html", "html_file", metavar="FILE", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write a self-contained HTML page with charts to FILE.")  # fmt: skip
+@json_option
+@pass_state
+def stats(state: State, since: str | None, html_file: Path | None, as_json: bool) -> None:
+    """Network health: interactions per month by category, dormant contacts, rhythm, most and least contacted."""
+    result = state.vault.stats(since=since, today=state.today)
+    if html_file is not None:
+        from mdnet.stats_html import render_html
+
+        try:
+            html_file.write_text(render_html(result), encoding="utf-8")
+        except OSError as exc:
+            raise UsageError(f"cannot write {html_file}: {exc.strerror}") from None
+    if as_json:
+        emit_json(result.as_dict())
+        return
+    from mdnet import render_relations
+
+    echo_rich(render_relations.stats_view(result))
+    if html_file is not None:
+        click.echo(f"wrote {html_file}")

@@ -1,0 +1,109 @@
+"""Who is connected to whom, as one note says it: its links, as rows for the index. Pure.
+
+A contact note connects its person to others through ``knows``, ``introduced_by``
+and wikilinks in its body (``link``), and to organisations through ``company``
+and past ``employers``. Each connection is a :class:`LinkRow` keyed by the folded
+link target (``[[Acme Corp|ACME]]`` -> ``acme corp``), so the index can answer
+"who points at X" with one indexed lookup (mdnet.network builds paths from that).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from mdnet.contact import as_list, fold, link_label, link_target
+from mdnet.model import Contact
+
+LinkKind = Literal["knows", "introduced_by", "link", "company", "employer"]
+PERSON_KINDS: tuple[LinkKind, ...] = ("introduced_by", "knows", "link")
+ORG_KINDS: tuple[LinkKind, ...] = ("company", "employer")
+_BODY_LINK_RE = re.compile(r"!?\[\[([^\]|#]+)(?:#[^\]|]*)?(?:\|([^\]]*))?\]\]")
+_DATE_LIKE_RE = re.compile(r"\d{4}-\d\d(-\d\d)?")
+
+
+@dataclass(frozen=True, slots=True)
+class LinkRow:
+    """One connection written in a contact note: its kind, the folded target and how it reads."""
+
+    kind: LinkKind
+    key: str
+    label: str
+
+
+def reference(text: str) -> tuple[str, str] | None:
+    """``[[folder/Jane Doe|Jane]]`` or plain ``Jane Doe`` -> (``jane doe``, ``Jane Doe``)."""
+    text = text.strip()
+    if not text:
+        return None
+    target = link_target(text)
+    if target is None:
+        if "[[" in text:
+            return None
+        return fold(text), text
+    label = target.strip()
+    if not fold(label):
+        return None
+    return fold(label), label
+
+
+def note_links(contact: Contact, body: str) -> list[LinkRow]:
+    """Every connection the note makes, each once, in a stable order."""
+    rows: list[LinkRow] = []
+    seen: set[tuple[str, str]] = set()
+
+    def add(kind: LinkKind, text: str) -> None:
+        ref = reference(text)
+        if ref is None:
+            return
+        key, label = ref
+        if (kind, key) not in seen:
+            seen.add((kind, key))
+            rows.append(LinkRow(kind, key, label))
+
+    if contact.company:
+        add("company", contact.company)
+    for employer in as_list(contact.fields.get("employers")):
+        add("employer", employer)
+    for introducer in as_list(contact.fields.get("introduced_by")):
+        add("introduced_by", introducer)
+    for known in as_list(contact.fields.get("knows")):
+        add("knows", known)
+    own = {fold(contact.name), fold(contact.stem), *(fold(a) for a in contact.aliases)}
+    for match in _BODY_LINK_RE.finditer(body):
+        if match.group(0).startswith("!"):
+            continue  # an embedded image or note, not a mention
+        target = match.group(1).strip().rsplit("/", 1)[-1]
+        if fold(target) in own or _DATE_LIKE_RE.fullmatch(target.strip()):
+            continue
+        add("link", f"[[{target}]]")
+    return rows
+
+
+@dataclass(frozen=True, slots=True)
+class PersonInfo:
+    """What tie strength needs of a contact: its name, effective last contact and log dates (ISO)."""
+
+    name: str
+    last_contact: str | None
+    touches: tuple[str, ...]
+
+
+def person_info(contact: Contact) -> PersonInfo:
+    last = None if contact.last_contact is None else contact.last_contact.isoformat()
+    touches = tuple(sorted({e.date.isoformat() for e in contact.log}, reverse=True))
+    return PersonInfo(contact.name, last, touches)
+
+
+def name_keys(contact: Contact) -> list[tuple[str, int]]:
+    """The folded names a link may use for the contact, with Obsidian's order: file name, alias, name."""
+    keys = [(fold(contact.stem), 0)]
+    keys.extend((fold(alias), 1) for alias in contact.aliases if fold(alias))
+    keys.append((fold(contact.name), 2))
+    return keys
+
+
+def org_label(text: str) -> str:
+    """How an organisation reads: ``[[Acme Corp|ACME]]`` -> ``ACME``."""
+    return link_label(text).strip()

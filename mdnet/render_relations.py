@@ -1,0 +1,151 @@
+"""Human output for brief, path, who, stats and draft: rich renderables built from values."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from rich.console import Group, RenderableType
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from mdnet.brief import Brief
+from mdnet.network import PathResult, WhoResult
+from mdnet.stats import Stats
+
+
+def _strength(value: float) -> Text:
+    filled = round(value * 10)
+    style = "green" if value >= 0.5 else ("yellow" if value >= 0.2 else "red")
+    return Text("█" * filled + "░" * (10 - filled) + f" {value:.2f}", style=style)
+
+
+def brief_card(brief: Brief, today: dt.date) -> RenderableType:
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="bold", no_wrap=True)
+    grid.add_column()
+    headline = ", ".join(x for x in (brief.role, brief.company) if x) or "-"
+    grid.add_row("Who", headline)
+    for label, value in (("Category", brief.category), ("Location", brief.location),
+                         ("How we met", brief.how_we_met)):  # fmt: skip
+        if value:
+            grid.add_row(label, value)
+    if brief.introduced_by:
+        grid.add_row("Introduced by", ", ".join(brief.introduced_by))
+    if brief.interests:
+        grid.add_row("Interests", ", ".join(brief.interests))
+    for link in brief.links:
+        grid.add_row("Link", link)
+    last = "never" if brief.last_contact is None else f"{brief.last_contact} ({(today - brief.last_contact).days}d ago)"
+    grid.add_row("Last contact", last)
+    if brief.due is not None:
+        grid.add_row("Due", f"{brief.due.bucket} {brief.due.due}: " + "; ".join(r.detail for r in brief.due.reasons))
+    parts: list[RenderableType] = [grid]
+    if brief.about:
+        parts += [Text("\nAbout", style="bold"), Text(brief.about)]
+    if brief.last_interactions:
+        parts.append(Text("\nLast interactions", style="bold"))
+        for entry in brief.last_interactions:
+            kind = f"{entry.kind}: " if entry.kind else ""
+            parts.append(Text(f"  {entry.date} {kind}{entry.text}"))
+    if brief.open_follow_ups:
+        parts.append(Text("\nOpen follow-ups", style="bold"))
+        parts.extend(Text(f"  - {item}") for item in brief.open_follow_ups)
+    if brief.ask_about:
+        parts.append(Text("\nAsk about", style="bold"))
+        parts.extend(Text(f"  - {item}") for item in brief.ask_about)
+    if brief.mutual:
+        more = brief.mutual_total - len(brief.mutual)
+        parts.append(Text("\nMutual contacts" + (f" (the {len(brief.mutual)} closest of {brief.mutual_total})"
+                                                   if more > 0 else ""), style="bold"))  # fmt: skip
+        parts.extend(Text(f"  - {m.name} ({m.via})") for m in brief.mutual)
+    return Panel(Group(*parts), title=f"[bold]{brief.name}[/bold]", subtitle=brief.path, expand=False)
+
+
+def path_table(result: PathResult) -> RenderableType:
+    if not result.paths:
+        return Text(f"No path to {result.target} through your notes yet. Who might know them? "
+                    "Add them to a contact's knows: list.")  # fmt: skip
+    table = Table(title=f"Paths to {result.target}", title_justify="left")
+    table.add_column("#", justify="right")
+    table.add_column("Path")
+    table.add_column("Strength", no_wrap=True)
+    for number, route in enumerate(result.paths, 1):
+        text = Text("you")
+        for hop in route.hops:
+            text.append(" → ")
+            if hop.via != "contact":
+                text.append(f"({hop.via}) ", style="dim")
+            text.append(hop.name, style="bold" if hop.path else "italic")
+        table.add_row(str(number), text, _strength(route.score))
+    return table
+
+
+def who_tables(result: WhoResult) -> RenderableType:
+    if not result.direct and not result.one_hop:
+        return Text(f"You know nobody at {result.query} yet, directly or one hop away.")
+    parts: list[RenderableType] = []
+    if result.direct:
+        table = Table(title=f"You know at {result.query} ({result.kind})", title_justify="left")
+        for column in ("Name", "Relation", "Tie"):
+            table.add_column(column, no_wrap=column != "Relation")
+        for entry in result.direct:
+            table.add_row(entry.name, entry.relation, _strength(entry.strength))
+        parts.append(table)
+    if result.one_hop:
+        table = Table(title="One hop away", title_justify="left")
+        for column in ("Name", "Through", "Tie"):
+            table.add_column(column, no_wrap=column != "Through")
+        for entry in result.one_hop:
+            through = ", ".join(f"{h.name} ({h.via})" for h in entry.through)
+            table.add_row(entry.name, through, _strength(entry.strength))
+        parts.append(table)
+    return Group(*parts)
+
+
+def stats_view(stats: Stats) -> RenderableType:
+    """A month-by-month stacked bar chart in the terminal, then dormant, most and least contacted."""
+    styles = ("blue", "dark_orange", "green", "red", "cyan", "yellow", "magenta", "pink1", "tan", "grey62")
+    colour = {c: styles[i % len(styles)] for i, c in enumerate(stats.categories)}
+    peak = max((sum(stats.per_month[m].values()) for m in stats.months), default=0) or 1
+    width = 50
+    chart = Table.grid(padding=(0, 1))
+    chart.add_column(no_wrap=True, style="dim")
+    chart.add_column(no_wrap=True)
+    chart.add_column(justify="right")
+    for month in stats.months:
+        bar = Text()
+        counts = stats.per_month[month]
+        done = drawn = 0
+        for category, count in counts.items():
+            done += count
+            blocks = max(1, round(done * width / peak) - drawn)  # cumulative: the bar's length stays true
+            bar.append("█" * blocks, style=colour[category])
+            drawn += blocks
+        chart.add_row(month, bar, str(sum(counts.values())))
+    legend = Text()
+    for category in stats.categories:
+        legend.append("■ ", style=colour[category])
+        legend.append(category + "  ")
+    median = "n/a" if stats.median_days_between is None else f"{stats.median_days_between:g} days"
+    summary = Text(
+        f"{stats.total} interactions with {stats.contacted} of {stats.contacts} contacts, {stats.since} to "
+        f"{stats.until}; median {median} between touches; {stats.never_contacted} never contacted."
+    )
+    parts: list[RenderableType] = [Text("Interactions per month", style="bold"), chart, legend, Text(""), summary]
+    if stats.dormant:
+        table = Table(title=f"Gone dormant (past their maximum) - {len(stats.dormant)}", title_justify="left",
+                      title_style="bold red")  # fmt: skip
+        for column in ("Name", "Category", "Last contact", "Days", "Maximum"):
+            table.add_column(column, justify="right" if column == "Days" else "left")
+        for d in stats.dormant:
+            table.add_row(d.name, d.category or "", str(d.last_contact), str(d.days_since), d.maximum)
+        parts.append(table)
+    for title, rows in (("Most contacted", stats.most), ("Least contacted", stats.least)):
+        table = Table(title=title, title_justify="left")
+        for column in ("Name", "Interactions", "Last contact"):
+            table.add_column(column, justify="right" if column == "Interactions" else "left")
+        for r in rows:
+            table.add_row(r.name, str(r.interactions), str(r.last_contact or "never"))
+        parts.append(table)
+    return Group(*parts)

@@ -1,0 +1,95 @@
+"""`mdnet draft` on a copy of the demo vault: .eml files, the review note, --log in one commit."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from email import message_from_bytes
+from email.policy import default
+from pathlib import Path
+
+from tests.conftest import DEMO_DATE, git, run_cli
+
+TEMPLATE = """---
+subject: "An update for {{ first_name }}"
+---
+Hi {{ first_name }},
+
+Last time: {{ last_topic }}.{{ nickname }}
+"""
+
+
+def cli(vault: Path, *args: str) -> tuple[int, str, str]:
+    result = run_cli("--vault", str(vault), "--today", DEMO_DATE, *args)
+    return result.code, result.out, result.err
+
+
+def test_eml_drafts_for_a_category_never_overwrite(example_vault: Path, tmp_path: Path) -> None:
+    template = tmp_path / "update.md"
+    template.write_text(TEMPLATE, encoding="utf-8")
+    out = tmp_path / "out"
+    code, stdout, err = cli(example_vault, "draft", str(template), "--category", "recruiter", "--out", str(out))
+    assert code == 0, err
+    names = sorted(p.name for p in out.iterdir())
+    assert names == ["Kevin Park.eml", "Rachel Adler.eml"]
+    message = message_from_bytes((out / "Kevin Park.eml").read_bytes(), policy=default)
+    assert message["Subject"] == "An update for Kevin"
+    assert message["To"].endswith(".example.com") or "@" in message["To"]
+    assert "Last time: " in message.get_content()
+    before = (out / "Kevin Park.eml").read_bytes()
+    code, _, err = cli(example_vault, "draft", str(template), "--category", "recruiter", "--out", str(out))
+    assert code == 2
+    assert "already exists" in err
+    assert (out / "Kevin Park.eml").read_bytes() == before
+
+
+def test_review_note_in_the_vault_for_due_contacts(example_vault: Path) -> None:
+    templates = example_vault / "templates"
+    templates.mkdir()
+    (templates / "checkin.md").write_text("Hi {{ first_name }}: {{ due_reason }}\n", encoding="utf-8")
+    code, out, err = cli(example_vault, "draft", "checkin", "--due", "--format", "md", "--json")
+    assert code == 0, err
+    data = json.loads(out)
+    assert len(data["drafts"]) == 19  # the demo's due list for seven days
+    note = Path(data["written"][0])
+    assert note == example_vault / "drafts" / "2026-11-25 checkin.md"
+    text = note.read_text(encoding="utf-8")
+    assert "## [[bob-overdue|Bob Baker]]" in text
+    assert "every 30d" in text
+
+
+def test_a_bad_template_writes_nothing(example_vault: Path, tmp_path: Path) -> None:
+    template = tmp_path / "evil.md"
+    template.write_text("{{ cycler.__init__.__globals__ }}\n", encoding="utf-8")
+    code, _, err = cli(example_vault, "draft", str(template), "--out", str(tmp_path / "out"))
+    assert code == 2
+    assert err.startswith("mdnet: error: template evil.md")
+    assert len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "out").exists()
+    code, _, err = cli(example_vault, "draft", "no-such-template")
+    assert code == 2
+    assert "no template" in err
+
+
+def test_log_records_every_draft_in_one_commit(example_vault: Path, tmp_path: Path) -> None:
+    subprocess.run(["git", "init", "-q", "-b", "main", str(example_vault)], check=True, capture_output=True)
+    git(example_vault, "config", "user.name", "Test User")
+    git(example_vault, "config", "user.email", "test@example.com")
+    git(example_vault, "config", "commit.gpgsign", "false")
+    git(example_vault, "add", "-A")
+    git(example_vault, "commit", "-q", "-m", "initial")
+    template = tmp_path / "update.md"
+    template.write_text(TEMPLATE, encoding="utf-8")
+    code, out, err = cli(example_vault, "draft", str(template), "--tag", "cloud", "--out", str(tmp_path / "o"),
+                         "--log", "--json")  # fmt: skip
+    assert code == 0, err
+    data = json.loads(out)
+    assert len(data["logged"]) == len(data["drafts"]) >= 2
+    assert data["commit"]
+    assert git(example_vault, "rev-list", "--count", "HEAD").strip() == "2"
+    changed = git(example_vault, "show", "--name-only", "--format=", "HEAD").split("\n")
+    assert sorted(p for p in changed if p) == sorted(data["logged"])
+    for path in data["logged"]:
+        text = (example_vault / path).read_text(encoding="utf-8")
+        assert "- 2026-11-25 email: sent: An update for" in text
+    assert git(example_vault, "status", "--porcelain").strip() == ""

@@ -1,0 +1,31 @@
+"""`mdnet stats` through the real CLI on a copy of the demo vault."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.conftest import DEMO_DATE, run_cli
+
+
+def test_stats_json_html_and_chart(example_vault: Path, tmp_path: Path) -> None:
+    page = tmp_path / "health.html"
+    result = run_cli("--vault", str(example_vault), "--today", DEMO_DATE, "stats", "--html", str(page))
+    assert result.code == 0, result.err
+    assert "Interactions per month" in result.out
+    assert "2026-11" in result.out
+    assert "Bob Baker" in result.out  # gone dormant: 71 days on a 30-day cadence
+    html = page.read_text(encoding="utf-8")
+    assert html.startswith("<!DOCTYPE html>")
+    assert "<svg" in html
+    result = run_cli("--vault", str(example_vault), "--today", DEMO_DATE, "stats", "--json", "--since", "2026-10-01")
+    data = json.loads(result.out)
+    assert [m["month"] for m in data["per_month"]] == ["2026-10", "2026-11"]
+    assert data["total"] == sum(m["total"] for m in data["per_month"])
+    assert "Bob Baker" in {d["name"] for d in data["dormant"]}
+
+
+def test_stats_bad_since_is_a_usage_error(example_vault: Path) -> None:
+    result = run_cli("--vault", str(example_vault), "--today", DEMO_DATE, "stats", "--since", "last tuesday")
+    assert result.code == 2
+    assert result.err.startswith("mdnet: error: bad --since")
