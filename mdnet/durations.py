@@ -80,8 +80,9 @@ def parse_date(text: str) -> dt.date:
         raise ValueError(f"not a date: {text!r} ({exc})") from None
 
 
-def parse_when(text: str, today: dt.date) -> dt.date:
-    """A date, or a duration counted from ``today`` (``6m`` = six months from today)."""
+def parse_when(text: str, today: dt.date, *, back: bool = False) -> dt.date:
+    """A date, or a duration counted from ``today``: ``6m`` is six months from today,
+    or six months ago with ``back`` (for ``--since``)."""
     try:
         return parse_date(text)
     except ValueError:
@@ -91,5 +92,5 @@ def parse_when(text: str, today: dt.date) -> dt.date:
     except DurationError:
         raise ValueError(f"not a date or a duration: {text!r} (expected YYYY-MM-DD or e.g. 2w, 6m)") from None
     if duration is None:
-        raise ValueError(f"not a date or a duration: {text!r}")
-    return duration.add_to(today)
+        raise ValueError(f"not a date or a duration: {text!r} ('never' is not a time)")
+    return Duration(-duration.count if back else duration.count, duration.unit).add_to(today)

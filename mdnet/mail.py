@@ -33,7 +33,7 @@ from typing import Any, Literal
 
 from mdnet import edit, history
 from mdnet.config import CONFIG_NAME, Config
-from mdnet.durations import DurationError, parse_date, parse_duration
+from mdnet.durations import DurationError, parse_date, parse_duration, parse_when
 from mdnet.errors import ConfigError, MdnetError, UsageError
 from mdnet.model import Contact, Duration
 from mdnet.vcard import SourceFileError
@@ -93,16 +93,9 @@ def my_addresses(config: Config) -> frozenset[str]:
 def parse_since(text: str, today: dt.date) -> dt.date:
     """``--since``: a date, or a duration back from ``today`` (``30d``, ``3m``)."""
     try:
-        return parse_date(text)
-    except ValueError:
-        pass
-    try:
-        duration = parse_duration(text)
-    except DurationError:
-        raise UsageError(f"bad --since {text!r}: expected YYYY-MM-DD or a duration such as 30d, 3m") from None
-    if duration is None:
-        raise UsageError(f"bad --since {text!r}: 'never' is not a time")
-    return Duration(-duration.count, duration.unit).add_to(today)
+        return parse_when(text, today, back=True)
+    except ValueError as exc:
+        raise UsageError(f"bad --since: {exc}") from None
 
 
 # -- reading ---------------------------------------------------------------

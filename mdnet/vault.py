@@ -21,7 +21,7 @@ from mdnet.config import CONFIG_NAME, Config, load_config
 from mdnet.contact import ParseSettings, fold, parse_note
 from mdnet.document import DecodeProblem, decode
 from mdnet.due import due_items, matches
-from mdnet.durations import DurationError, parse_date, parse_duration
+from mdnet.durations import DurationError, parse_date, parse_duration, parse_when
 from mdnet.errors import AmbiguousName, DuplicateContact, MdnetError, NoteError, UsageError, VaultError
 from mdnet.index import Index
 from mdnet.model import Contact, DueItem, Duration, LogResult, Problem, RefreshStats, Severity
@@ -613,16 +613,9 @@ def since_date(value: dt.date | str, today: dt.date) -> dt.date:
     if isinstance(value, dt.date):
         return value
     try:
-        return parse_date(value)
-    except ValueError:
-        pass
-    try:
-        duration = parse_duration(value)
-    except DurationError:
-        raise UsageError(f"bad --since {value!r}: a date (YYYY-MM-DD) or a duration back from today (6m)") from None
-    if duration is None:
-        raise UsageError("bad --since: 'never' is not a time")
-    return Duration(-duration.count, duration.unit).add_to(today)
+        return parse_when(value, today, back=True)
+    except ValueError as exc:
+        raise UsageError(f"bad --since: {exc}") from None
 
 
 def _duplicate_names(contacts: list[Contact]) -> list[Problem]:
