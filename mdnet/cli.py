@@ -72,6 +72,9 @@ def warn_bad_notes(state: State) -> None:
 # Commands that live in their own modules, imported only when run (or listed by
 # --help), so that `mdnet due` never pays for watchdog, git or template engines.
 LAZY_COMMANDS: dict[str, str] = {}
+LAZY_COMMANDS.update(
+    followup="mdnet.cli_history:followup", snooze="mdnet.cli_history:snooze", history="mdnet.cli_history:history"
+)
 
 
 class LazyGroup(click.Group):

@@ -6,6 +6,7 @@ comes before every path so that a note named ``--output=x.md`` is just a file.
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -81,3 +82,61 @@ def _first_line(text: str) -> str:
         if line.strip():
             return line.strip()
     return ""
+
+
+# -- reading history in one batched pass ------------------------------------------
+
+# One record per commit: \x1e, then hash, author date, subject and trailers separated
+# by NUL (none of them can hold a NUL), then -z's NUL-separated name-status fields.
+LOG_FORMAT = "%x1e%H%x00%aI%x00%s%x00%(trailers:only,unfold,separator=%x1f)%x00"
+
+
+class RepoState:
+    """Where the vault sits in its repository: HEAD's hash and the vault's folder prefix."""
+
+    def __init__(self, head: str | None, prefix: str) -> None:
+        self.head = head
+        self.prefix = prefix
+
+
+def repo_state(root: Path) -> RepoState | None:
+    """HEAD (None before the first commit) and the vault's prefix; None outside a repository.
+
+    One ``git rev-parse`` answers all three questions (two only in a repository
+    without commits).
+    """
+    if not git_available():
+        return None
+    result = run_git(root, "rev-parse", "--is-inside-work-tree", "--show-prefix", "HEAD^{commit}", "--")
+    lines = result.stdout.splitlines()
+    if not lines or lines[0] != "true":
+        return None
+    prefix = lines[1] if len(lines) > 1 else ""
+    if result.returncode == 0 and len(lines) > 2 and re.fullmatch(r"[0-9a-f]{40,64}", lines[2]):
+        return RepoState(lines[2], prefix)
+    return RepoState(None, prefix)
+
+
+def is_ancestor(root: Path, older: str, newer: str) -> bool:
+    result = run_git(root, "merge-base", "--is-ancestor", older, newer)
+    return result.returncode == 0
+
+
+def log_records(root: Path, head: str, since: str | None = None) -> bytes:
+    """Raw ``git log -z --name-status -M`` of the vault folder: every commit, newest first.
+
+    Paths are relative to the vault (``--relative``); ``since`` limits the walk to
+    commits after it (``since..head``). One process for the whole vault, however
+    many notes and commits it holds.
+    """
+    revisions = f"{since}..{head}" if since else head
+    result = subprocess.run(
+        ["git", "-C", str(root), "--literal-pathspecs", "-c", "core.quotepath=off", "log", "-z", "--name-status",
+         "-M", "--no-merges", "--relative", "--no-show-signature", "--no-color", "--no-ext-diff",
+         f"--format={LOG_FORMAT}", revisions, "--", "."],
+        capture_output=True,
+        check=False,
+    )  # fmt: skip
+    if result.returncode != 0:
+        raise OSError("git log failed: " + _first_line(result.stderr.decode("utf-8", "replace")))
+    return result.stdout

@@ -1,0 +1,259 @@
+"""Git history of every note from one batched ``git log``: parse, follow renames, cache.
+
+Pure except for :func:`load_cache` / :func:`save_cache` (a JSON file under
+``.mdnet/``). The raw log comes from :func:`mdnet.history.log_records`; this module
+turns it into a :class:`GitHistory`: every commit once, and for each note (by its
+path at HEAD) the commits that touched it, renames followed.
+
+Following renames in one pass: the log runs newest first, and a map from "a path
+as it was at this point in time" to "the note's path at HEAD" is kept. ``M p``
+belongs to the note ``p`` maps to (``p`` itself when unmapped); ``R old new``
+belongs to ``new``'s note and from then on (further back) ``old`` maps to it;
+``A p`` is the note's creation, so further back ``p`` is unmapped again. As with
+``git log --follow``, this is exact on a linear history and a good approximation
+across merges of branches that renamed the same note.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import os
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from mdnet.model import GitFacts
+
+CACHE_VERSION = 1
+TRAILER_KEYS = ("Contact", "Interaction", "Interaction-Date", "Follow-Up", "Snooze-Until")
+_HASH_RE = re.compile(rb"[0-9a-f]{40}(?:[0-9a-f]{24})?")
+
+
+@dataclass(frozen=True, slots=True)
+class Commit:
+    """One commit as history shows it: author date and time, subject, mdnet's trailers."""
+
+    hash: str
+    date: str
+    time: str
+    subject: str
+    trailers: dict[str, str]
+
+    def to_json(self) -> list[Any]:
+        return [self.hash, self.date, self.time, self.subject, self.trailers]
+
+    @classmethod
+    def from_json(cls, data: list[Any]) -> Commit:
+        return cls(str(data[0]), str(data[1]), str(data[2]), str(data[3]), dict(data[4]))
+
+    @property
+    def day(self) -> dt.date:
+        return dt.date.fromisoformat(self.date)
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    status: str
+    path: str
+    old_path: str | None = None
+
+
+def parse_log(raw: bytes) -> list[tuple[Commit, list[Change]]]:
+    """Parse :data:`mdnet.history.LOG_FORMAT` output (``-z --name-status``), newest first."""
+    parsed: list[tuple[Commit, list[Change]]] = []
+    chunks = raw.split(b"\x1e")
+    pending = b""
+    for chunk in chunks[1:]:
+        # a record starts with a hash and a NUL; anything else was a \x1e inside a subject
+        if pending and not _starts_record(chunk):
+            pending += b"\x1e" + chunk
+            continue
+        if pending:
+            parsed.append(_parse_record(pending))
+        pending = chunk
+    if pending:
+        parsed.append(_parse_record(pending))
+    return parsed
+
+
+def _starts_record(chunk: bytes) -> bool:
+    match = _HASH_RE.match(chunk)
+    return match is not None and chunk[match.end() : match.end() + 1] == b"\0"
+
+
+def _parse_record(record: bytes) -> tuple[Commit, list[Change]]:
+    parts = record.split(b"\0", 4)
+    while len(parts) < 5:
+        parts.append(b"")
+    commit_hash, when, subject, trailer_text, rest = parts
+    stamp = when.decode("ascii", "replace")
+    commit = Commit(
+        commit_hash.decode("ascii"),
+        stamp[:10],
+        stamp[11:19],
+        subject.decode("utf-8", "replace"),
+        _trailers(trailer_text.decode("utf-8", "replace")),
+    )
+    tokens = rest.lstrip(b"\n").split(b"\0")
+    changes: list[Change] = []
+    position = 0
+    while position < len(tokens):
+        status = tokens[position].decode("ascii", "replace").strip()
+        position += 1
+        if not status:
+            continue
+        if status[0] in "RC" and position + 1 < len(tokens):
+            old, new = os.fsdecode(tokens[position]), os.fsdecode(tokens[position + 1])
+            changes.append(Change(status[0], new, old))
+            position += 2
+        elif position < len(tokens):
+            changes.append(Change(status[0], os.fsdecode(tokens[position])))
+            position += 1
+    return commit, changes
+
+
+def _trailers(text: str) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for item in text.split("\x1f"):
+        key, sep, value = item.partition(":")
+        key = key.strip()
+        if sep and key in TRAILER_KEYS and key not in found:
+            found[key] = value.strip()
+    return found
+
+
+def is_note_path(path: str) -> bool:
+    return path.lower().endswith(".md")
+
+
+@dataclass
+class GitHistory:
+    """Every commit that touched a note (newest first) and, per note path at HEAD, its commits."""
+
+    head: str | None
+    prefix: str
+    commits: list[Commit] = field(default_factory=list)
+    files: dict[str, list[int]] = field(default_factory=dict)
+
+    def commits_of(self, path: str) -> list[Commit]:
+        return [self.commits[i] for i in self.files.get(path, ())]
+
+    def facts(self) -> dict[str, GitFacts]:
+        """Per note path: the last date git saw it touched, how many commits, the newest one."""
+        found: dict[str, GitFacts] = {}
+        for path, indices in self.files.items():
+            newest = max((self.commits[i] for i in indices), key=lambda c: (c.date, c.time))
+            found[path] = GitFacts(path, newest.day, len(indices), newest.hash)
+        return found
+
+
+def build(head: str | None, prefix: str, raw: bytes) -> GitHistory:
+    """A :class:`GitHistory` from one full ``git log`` of the vault."""
+    history = GitHistory(head, prefix)
+    extend(history, head, raw)
+    return history
+
+
+def extend(history: GitHistory, head: str | None, raw: bytes) -> None:
+    """Add the commits of ``old_head..head`` (``raw``, newest first) in front of ``history``."""
+    records = parse_log(raw)
+    new_files, at_old_head = follow(records)
+    shift = len(records)
+    merged: dict[str, list[int]] = {}
+    for path, indices in history.files.items():
+        key = at_old_head.get(path, path)
+        merged.setdefault(key, []).extend(i + shift for i in indices)
+    for key, indices in new_files.items():
+        merged[key] = indices + merged.get(key, [])
+    history.commits[:0] = [commit for commit, _ in records]
+    history.files = {key: indices for key, indices in merged.items() if is_note_path(key)}
+    history.head = head
+
+
+def follow(records: list[tuple[Commit, list[Change]]]) -> tuple[dict[str, list[int]], dict[str, str]]:
+    """Commits per note (path at the newest commit), and where each older path ended up."""
+    files: dict[str, list[int]] = {}
+    alias: dict[str, str] = {}
+    for index, (_, changes) in enumerate(records):
+        for change in changes:
+            if change.status == "R" and change.old_path is not None:
+                key = alias.pop(change.path, change.path)
+                alias[change.old_path] = key
+            elif change.status in ("A", "C"):
+                key = alias.pop(change.path, change.path)
+            else:
+                key = alias.get(change.path, change.path)
+            touched = files.setdefault(key, [])
+            if not touched or touched[-1] != index:
+                touched.append(index)
+    return files, alias
+
+
+# -- the cache: a JSON file under .mdnet/, keyed by HEAD --------------------------------
+
+
+def load_cache(path: Path) -> GitHistory | None:
+    """The cached history, or None when missing, unreadable or of another version."""
+    try:
+        data = json.loads(path.read_bytes())
+        if data.get("version") != CACHE_VERSION:
+            return None
+        return GitHistory(
+            data["head"],
+            data["prefix"],
+            [Commit.from_json(item) for item in data["commits"]],
+            {str(k): [int(i) for i in v] for k, v in data["files"].items()},
+        )
+    except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
+        return None
+
+
+def save_cache(path: Path, history: GitHistory) -> None:
+    """Write the cache atomically; a cache that cannot be written is simply not kept."""
+    data = {
+        "version": CACHE_VERSION,
+        "head": history.head,
+        "prefix": history.prefix,
+        "commits": [c.to_json() for c in history.commits],
+        "files": history.files,
+    }
+    _write_json(path, data)
+
+
+def load_facts(path: Path, head: str | None, prefix: str) -> dict[str, GitFacts] | None:
+    """The small per-note facts file, when it was written for this HEAD and prefix."""
+    try:
+        data = json.loads(path.read_bytes())
+        if data.get("version") != CACHE_VERSION or data.get("head") != head or data.get("prefix") != prefix:
+            return None
+        return {
+            key: GitFacts(key, dt.date.fromisoformat(day), int(count), str(last))
+            for key, (day, count, last) in data["facts"].items()
+        }
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+
+
+def save_facts(path: Path, head: str | None, prefix: str, facts: Iterable[GitFacts]) -> None:
+    data = {
+        "version": CACHE_VERSION,
+        "head": head,
+        "prefix": prefix,
+        "facts": {f.path: [f.last_touched.isoformat(), f.commits, f.last_commit] for f in facts},
+    }
+    _write_json(path, data)
+
+
+def _write_json(path: Path, data: dict[str, Any]) -> None:
+    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temp.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+        os.replace(temp, path)
+    except OSError:
+        with contextlib.suppress(OSError):
+            temp.unlink()
