@@ -143,10 +143,14 @@ class GitHistory:
         return [self.commits[i] for i in self.files.get(path, ())]
 
     def facts(self) -> dict[str, GitFacts]:
-        """Per note path: the last date git saw it touched, how many commits, the newest one."""
+        """Per note path: the newest commit that touched it (in git's order), its author date, how many.
+
+        "Newest" is git's own order (children before parents), not the largest author
+        date: a commit made today with a back-dated ``--date`` does not hide a later one.
+        """
         found: dict[str, GitFacts] = {}
         for path, indices in self.files.items():
-            newest = max((self.commits[i] for i in indices), key=lambda c: (c.date, c.time))
+            newest = self.commits[indices[0]]
             found[path] = GitFacts(path, newest.day, len(indices), newest.hash)
         return found
 

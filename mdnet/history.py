@@ -18,7 +18,9 @@ def git_available() -> bool:
 
 def run_git(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
     """``git -C root ARGS`` without a shell; output captured as text."""
-    return subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True, check=False)
+    return subprocess.run(
+        ["git", "-C", str(root), *args], capture_output=True, text=True, encoding="utf-8", errors="replace", check=False
+    )
 
 
 def is_inside_work_tree(root: Path) -> bool:
@@ -56,16 +58,22 @@ def commit_paths(root: Path, paths: list[str], message: str) -> CommitOutcome:
     """
     if not paths:
         return CommitOutcome(None, "nothing to commit")
+    for path in paths:
+        if not _inside(root, path):
+            return CommitOutcome(None, f"refusing to commit {path!r}: not inside the vault")
     if not is_inside_work_tree(root):
         return CommitOutcome(None, "the vault is not a git repository")
-    added = run_git(root, "add", "--", *paths)
+    # --literal-pathspecs: a note named '*.md' or ':(top)x.md' is that file, never a pattern
+    added = run_git(root, "--literal-pathspecs", "add", "--", *paths)
     if added.returncode != 0:
         return CommitOutcome(None, "git add failed: " + _first_line(added.stderr))
     result = subprocess.run(
-        ["git", "-C", str(root), "commit", "--quiet", "--only", "-F", "-", "--", *paths],
+        ["git", "-C", str(root), "--literal-pathspecs", "commit", "--quiet", "--only", "-F", "-", "--", *paths],
         input=message,
         capture_output=True,
         text=True,
+        encoding="utf-8",
+        errors="replace",
         check=False,
     )
     if result.returncode != 0:
@@ -75,6 +83,17 @@ def commit_paths(root: Path, paths: list[str], message: str) -> CommitOutcome:
         return CommitOutcome(None, "git commit failed: " + detail)
     head = run_git(root, "rev-parse", "HEAD")
     return CommitOutcome(head.stdout.strip() or None)
+
+
+def _inside(root: Path, relative: str) -> bool:
+    """A vault-relative path that stays inside the vault (no absolute path, no ``..``)."""
+    if not relative or Path(relative).is_absolute() or "\0" in relative:
+        return False
+    try:
+        (root / relative).resolve().relative_to(root.resolve())
+    except (ValueError, OSError):
+        return False
+    return ".." not in Path(relative).parts
 
 
 def _first_line(text: str) -> str:
