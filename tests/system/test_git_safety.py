@@ -50,7 +50,8 @@ def test_odd_note_names_are_just_files_for_log_history_and_commit(
         items = vault.history(stem)
     assert git(git_vault, "show", "--name-only", "--format=", "HEAD").splitlines() == [f"people/{file_name}"]
     assert git(git_vault, "status", "--porcelain").splitlines() == [" M people/Other.md"]
-    assert not (git_vault / "x.md").exists() and not (git_vault / "people" / "x.md").exists()
+    assert not (git_vault / "x.md").exists()
+    assert not (git_vault / "people" / "x.md").exists()
     assert [(i.source, i.commit) for i in items][:1] == [("log", result.commit)]
     assert "add notes" in [i.text for i in items]
     for args, kwargs in spy_git:
