@@ -200,32 +200,66 @@ def follow(records: list[tuple[Commit, list[Change]]]) -> tuple[dict[str, list[i
 # -- the cache: a JSON file under .mdnet/, keyed by HEAD --------------------------------
 
 
+# The history cache is line-oriented so that one note's commits can be read without
+# parsing the rest: a JSON header line, then one "F <path>\t<commit numbers>" line per
+# note, then one "C <commit>" line per commit (JSON throughout).
+
+
 def load_cache(path: Path) -> GitHistory | None:
-    """The cached history, or None when missing, unreadable or of another version."""
+    """The whole cached history, or None when missing, unreadable or of another version."""
     try:
-        data = json.loads(path.read_bytes())
-        if data.get("version") != CACHE_VERSION:
+        lines = path.read_bytes().split(b"\n")
+        header = _header(lines)
+        if header is None:
             return None
-        return GitHistory(
-            data["head"],
-            data["prefix"],
-            [Commit.from_json(item) for item in data["commits"]],
-            {str(k): [int(i) for i in v] for k, v in data["files"].items()},
-        )
+        files: dict[str, list[int]] = {}
+        commits: list[Commit] = []
+        for line in lines[1:]:
+            if line.startswith(b"F "):
+                key, _, indices = line[2:].partition(b"\t")
+                files[json.loads(key)] = [int(i) for i in json.loads(indices)]
+            elif line.startswith(b"C "):
+                commits.append(Commit.from_json(json.loads(line[2:])))
+        if len(commits) != header["commits"]:
+            return None
+        return GitHistory(header["head"], header["prefix"], commits, files)
     except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
         return None
 
 
+def load_cached_commits(path: Path, head: str, prefix: str, note: str) -> list[Commit] | None:
+    """One note's commits from the cache written for ``head``: None when that cache is not there."""
+    try:
+        lines = path.read_bytes().split(b"\n")
+        header = _header(lines)
+        if header is None or header["head"] != head or header["prefix"] != prefix:
+            return None
+        wanted = b"F " + json.dumps(note, ensure_ascii=False).encode("utf-8") + b"\t"
+        first_commit = 1 + int(header["files"])
+        for line in lines[1:first_commit]:
+            if line.startswith(wanted):
+                indices = json.loads(line[len(wanted) :])
+                return [Commit.from_json(json.loads(lines[first_commit + int(i)][2:])) for i in indices]
+        return []
+    except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
+        return None
+
+
+def _header(lines: list[bytes]) -> dict[str, Any] | None:
+    header = json.loads(lines[0]) if lines and lines[0] else None
+    if not isinstance(header, dict) or header.get("version") != CACHE_VERSION:
+        return None
+    return header
+
+
 def save_cache(path: Path, history: GitHistory) -> None:
     """Write the cache atomically; a cache that cannot be written is simply not kept."""
-    data = {
-        "version": CACHE_VERSION,
-        "head": history.head,
-        "prefix": history.prefix,
-        "commits": [c.to_json() for c in history.commits],
-        "files": history.files,
-    }
-    _write_json(path, data)
+    header = {"version": CACHE_VERSION, "head": history.head, "prefix": history.prefix,
+              "files": len(history.files), "commits": len(history.commits)}  # fmt: skip
+    parts = [json.dumps(header)]
+    parts.extend(f"F {json.dumps(key, ensure_ascii=False)}\t{json.dumps(v)}" for key, v in history.files.items())
+    parts.extend(f"C {json.dumps(c.to_json(), ensure_ascii=False)}" for c in history.commits)
+    _write_text(path, "\n".join(parts) + "\n")
 
 
 def load_facts(path: Path, head: str | None, prefix: str) -> dict[str, GitFacts] | None:
@@ -249,14 +283,14 @@ def save_facts(path: Path, head: str | None, prefix: str, facts: Iterable[GitFac
         "prefix": prefix,
         "facts": {f.path: [f.last_touched.isoformat(), f.commits, f.last_commit] for f in facts},
     }
-    _write_json(path, data)
+    _write_text(path, json.dumps(data, ensure_ascii=False, separators=(",", ":")))
 
 
-def _write_json(path: Path, data: dict[str, Any]) -> None:
+def _write_text(path: Path, text: str) -> None:
     temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        temp.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+        temp.write_text(text, encoding="utf-8")
         os.replace(temp, path)
     except OSError:
         with contextlib.suppress(OSError):

@@ -105,6 +105,19 @@ def load_history(root: Path, cache_dir: Path | None, state: history.RepoState | 
     return built
 
 
+def commits_of(root: Path, cache_dir: Path | None, note: str) -> list[Commit]:
+    """One note's commits: straight from the cache line when it was written for HEAD."""
+    state = history.repo_state(root)
+    if state is None or state.head is None:
+        return []
+    if cache_dir is not None:
+        quick = gitlog.load_cached_commits(cache_dir / HISTORY_CACHE, state.head, state.prefix, note)
+        if quick is not None:
+            return quick
+    found = load_history(root, cache_dir, state)
+    return found.commits_of(note) if found is not None else []
+
+
 def _save(cache_path: Path | None, built: GitHistory) -> None:
     if cache_path is not None:
         gitlog.save_cache(cache_path, built)

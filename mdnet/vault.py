@@ -433,10 +433,9 @@ class Vault:
         from mdnet import timeline
 
         try:
-            found = timeline.load_history(self.root, self._cache_dir())
+            return timeline.commits_of(self.root, self._cache_dir(), path)
         except OSError as exc:
             raise VaultError(f"cannot read the git history: {exc}") from None
-        return found.commits_of(path) if found is not None else []
 
     def git_facts(self) -> dict[str, GitFacts]:
         """Per note path: the last day a commit touched it (renames followed) and how many did."""
