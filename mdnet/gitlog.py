@@ -24,18 +24,20 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from mdnet.model import GitFacts
 
 CACHE_VERSION = 1
 TRAILER_KEYS = ("Contact", "Interaction", "Interaction-Date", "Follow-Up", "Snooze-Until")
-_HASH_RE = re.compile(rb"[0-9a-f]{40}(?:[0-9a-f]{24})?")
+_HASH_RE = re.compile(r"[0-9a-f]{40}(?:[0-9a-f]{24})?\0")
 
 
-@dataclass(frozen=True, slots=True)
-class Commit:
-    """One commit as history shows it: author date and time, subject, mdnet's trailers."""
+class Commit(NamedTuple):
+    """One commit as history shows it: author date and time, subject, mdnet's trailers.
+
+    A named tuple rather than a dataclass: tens of thousands are built per pass.
+    """
 
     hash: str
     date: str
@@ -44,7 +46,7 @@ class Commit:
     trailers: dict[str, str]
 
     def to_json(self) -> list[Any]:
-        return [self.hash, self.date, self.time, self.subject, self.trailers]
+        return list(self)
 
     @classmethod
     def from_json(cls, data: list[Any]) -> Commit:
@@ -55,22 +57,27 @@ class Commit:
         return dt.date.fromisoformat(self.date)
 
 
-@dataclass(frozen=True, slots=True)
-class Change:
+class Change(NamedTuple):
+    """One ``--name-status`` line: A/M/D/T/R/C, the path, and the old path of a rename or copy."""
+
     status: str
     path: str
     old_path: str | None = None
 
 
 def parse_log(raw: bytes) -> list[tuple[Commit, list[Change]]]:
-    """Parse :data:`mdnet.history.LOG_FORMAT` output (``-z --name-status``), newest first."""
+    """Parse :data:`mdnet.history.LOG_FORMAT` output (``-z --name-status``), newest first.
+
+    Decoded once with ``surrogateescape`` (paths come back exactly as ``os.fsdecode``
+    gives them, whatever their bytes); a subject that is not UTF-8 gets U+FFFD.
+    """
+    text = raw.decode("utf-8", "surrogateescape")
     parsed: list[tuple[Commit, list[Change]]] = []
-    chunks = raw.split(b"\x1e")
-    pending = b""
-    for chunk in chunks[1:]:
+    pending = ""
+    for chunk in text.split("\x1e")[1:]:
         # a record starts with a hash and a NUL; anything else was a \x1e inside a subject
-        if pending and not _starts_record(chunk):
-            pending += b"\x1e" + chunk
+        if pending and not _HASH_RE.match(chunk):
+            pending += "\x1e" + chunk
             continue
         if pending:
             parsed.append(_parse_record(pending))
@@ -80,38 +87,28 @@ def parse_log(raw: bytes) -> list[tuple[Commit, list[Change]]]:
     return parsed
 
 
-def _starts_record(chunk: bytes) -> bool:
-    match = _HASH_RE.match(chunk)
-    return match is not None and chunk[match.end() : match.end() + 1] == b"\0"
-
-
-def _parse_record(record: bytes) -> tuple[Commit, list[Change]]:
-    parts = record.split(b"\0", 4)
+def _parse_record(record: str) -> tuple[Commit, list[Change]]:
+    parts = record.split("\0", 4)
     while len(parts) < 5:
-        parts.append(b"")
-    commit_hash, when, subject, trailer_text, rest = parts
-    stamp = when.decode("ascii", "replace")
-    commit = Commit(
-        commit_hash.decode("ascii"),
-        stamp[:10],
-        stamp[11:19],
-        subject.decode("utf-8", "replace"),
-        _trailers(trailer_text.decode("utf-8", "replace")),
-    )
-    tokens = rest.lstrip(b"\n").split(b"\0")
+        parts.append("")
+    commit_hash, stamp, subject, trailer_text, rest = parts
+    if not subject.isascii():
+        subject = subject.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    commit = Commit(commit_hash, stamp[:10], stamp[11:19], subject, _trailers(trailer_text) if trailer_text else {})
+    tokens = rest.lstrip("\0\n").split("\0")
     changes: list[Change] = []
-    position = 0
-    while position < len(tokens):
-        status = tokens[position].decode("ascii", "replace").strip()
+    position, count = 0, len(tokens)
+    while position < count:
+        status = tokens[position]
         position += 1
         if not status:
             continue
-        if status[0] in "RC" and position + 1 < len(tokens):
-            old, new = os.fsdecode(tokens[position]), os.fsdecode(tokens[position + 1])
-            changes.append(Change(status[0], new, old))
+        kind = status[0]
+        if (kind == "R" or kind == "C") and position + 1 < count:
+            changes.append(Change(kind, tokens[position + 1], tokens[position]))
             position += 2
-        elif position < len(tokens):
-            changes.append(Change(status[0], os.fsdecode(tokens[position])))
+        elif position < count:
+            changes.append(Change(kind, tokens[position]))
             position += 1
     return commit, changes
 
@@ -234,7 +231,7 @@ def load_cached_commits(path: Path, head: str, prefix: str, note: str) -> list[C
         header = _header(lines)
         if header is None or header["head"] != head or header["prefix"] != prefix:
             return None
-        wanted = b"F " + json.dumps(note, ensure_ascii=False).encode("utf-8") + b"\t"
+        wanted = b"F " + json.dumps(note).encode("utf-8") + b"\t"
         first_commit = 1 + int(header["files"])
         for line in lines[1:first_commit]:
             if line.startswith(wanted):
@@ -257,8 +254,9 @@ def save_cache(path: Path, history: GitHistory) -> None:
     header = {"version": CACHE_VERSION, "head": history.head, "prefix": history.prefix,
               "files": len(history.files), "commits": len(history.commits)}  # fmt: skip
     parts = [json.dumps(header)]
-    parts.extend(f"F {json.dumps(key, ensure_ascii=False)}\t{json.dumps(v)}" for key, v in history.files.items())
-    parts.extend(f"C {json.dumps(c.to_json(), ensure_ascii=False)}" for c in history.commits)
+    # ASCII JSON: a path that is not UTF-8 (kept as surrogates) survives the round trip
+    parts.extend(f"F {json.dumps(key)}\t{json.dumps(v)}" for key, v in history.files.items())
+    parts.extend(f"C {json.dumps(list(c))}" for c in history.commits)
     _write_text(path, "\n".join(parts) + "\n")
 
 
@@ -283,7 +281,7 @@ def save_facts(path: Path, head: str | None, prefix: str, facts: Iterable[GitFac
         "prefix": prefix,
         "facts": {f.path: [f.last_touched.isoformat(), f.commits, f.last_commit] for f in facts},
     }
-    _write_text(path, json.dumps(data, ensure_ascii=False, separators=(",", ":")))
+    _write_text(path, json.dumps(data, separators=(",", ":")))
 
 
 def _write_text(path: Path, text: str) -> None:
@@ -292,6 +290,6 @@ def _write_text(path: Path, text: str) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         temp.write_text(text, encoding="utf-8")
         os.replace(temp, path)
-    except OSError:
+    except (OSError, ValueError):
         with contextlib.suppress(OSError):
             temp.unlink()

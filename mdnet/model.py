@@ -9,7 +9,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 Severity = Literal["error", "warning"]
 Bucket = Literal["reply", "overdue", "today", "upcoming"]
@@ -227,9 +227,12 @@ class RefreshStats:
         }
 
 
-@dataclass(frozen=True, slots=True)
-class GitFacts:
-    """What git knows of a note: the last day a commit touched it (renames followed), and how often."""
+class GitFacts(NamedTuple):
+    """What git knows of a note: the last day a commit touched it (renames followed), and how often.
+
+    Immutable like the other records, but a named tuple: a vault has one per note
+    and reading them from the cache must stay within milliseconds.
+    """
 
     path: str
     last_touched: dt.date
