@@ -135,8 +135,10 @@ def main() -> None:
             index_cold, _ = timed(vault.refresh)
             stem = Path(renamed).stem
             full, items = timed(lambda: vault.history(stem), repeat=7)
+            lookup, _ = timed(lambda: vault.get(stem), repeat=7)
         print(f"Vault.history() end to end (index warm):   {full * 1000:7.1f} ms"
               f"   target <=  100 ms  {verdict(full, 0.1)}   ({len(items)} items)")  # type: ignore[arg-type]  # fmt: skip
+        print(f"  of which Vault.get() (index refresh scan + name lookup, not git): {lookup * 1000:.1f} ms")
         print(f"  (first index build of {args.notes} notes: {index_cold:.1f} s, not part of the targets)")
         follow, _ = timed(lambda: subprocess.run(["git", "-C", str(root), "log", "--follow", "--format=%H", "--",
                                                   renamed], capture_output=True, check=True))  # fmt: skip

@@ -30,7 +30,7 @@ from mdnet.model import GitFacts
 
 CACHE_VERSION = 1
 TRAILER_KEYS = ("Contact", "Interaction", "Interaction-Date", "Follow-Up", "Snooze-Until")
-_HASH_RE = re.compile(r"[0-9a-f]{40}(?:[0-9a-f]{24})?\0")
+_HASH_RE = re.compile(rb"[0-9a-f]{40}(?:[0-9a-f]{24})?\0")
 
 
 class Commit(NamedTuple):
@@ -65,25 +65,38 @@ class Change(NamedTuple):
     old_path: str | None = None
 
 
-def parse_log(raw: bytes) -> list[tuple[Commit, list[Change]]]:
+def parse_log(raw: bytes | Iterable[bytes]) -> list[tuple[Commit, list[Change]]]:
     """Parse :data:`mdnet.history.LOG_FORMAT` output (``-z --name-status``), newest first.
 
-    Decoded once with ``surrogateescape`` (paths come back exactly as ``os.fsdecode``
-    gives them, whatever their bytes); a subject that is not UTF-8 gets U+FFFD.
+    ``raw`` is the whole output or its chunks as git writes them. Each record is
+    decoded with ``surrogateescape`` (paths come back exactly as ``os.fsdecode`` gives
+    them, whatever their bytes); a subject that is not UTF-8 gets U+FFFD.
     """
-    text = raw.decode("utf-8", "surrogateescape")
     parsed: list[tuple[Commit, list[Change]]] = []
-    pending = ""
-    for chunk in text.split("\x1e")[1:]:
+    pending: bytes | None = None
+    tail: bytes | None = None
+
+    def take(piece: bytes) -> None:
+        nonlocal pending
         # a record starts with a hash and a NUL; anything else was a \x1e inside a subject
-        if pending and not _HASH_RE.match(chunk):
-            pending += "\x1e" + chunk
-            continue
-        if pending:
-            parsed.append(_parse_record(pending))
-        pending = chunk
-    if pending:
-        parsed.append(_parse_record(pending))
+        if pending is not None and not _HASH_RE.match(piece):
+            pending += b"\x1e" + piece
+            return
+        if pending is not None:
+            parsed.append(_parse_record(pending.decode("utf-8", "surrogateescape")))
+        pending = piece
+
+    for chunk in [raw] if isinstance(raw, bytes) else raw:
+        pieces = ((tail or b"") + chunk).split(b"\x1e")
+        if tail is None:
+            pieces.pop(0)  # what comes before the first record (nothing)
+        tail = pieces.pop() if pieces else b""
+        for piece in pieces:
+            take(piece)
+    if tail:
+        take(tail)
+    if pending is not None:
+        parsed.append(_parse_record(pending.decode("utf-8", "surrogateescape")))
     return parsed
 
 
@@ -152,14 +165,14 @@ class GitHistory:
         return found
 
 
-def build(head: str | None, prefix: str, raw: bytes) -> GitHistory:
+def build(head: str | None, prefix: str, raw: bytes | Iterable[bytes]) -> GitHistory:
     """A :class:`GitHistory` from one full ``git log`` of the vault."""
     history = GitHistory(head, prefix)
     extend(history, head, raw)
     return history
 
 
-def extend(history: GitHistory, head: str | None, raw: bytes) -> None:
+def extend(history: GitHistory, head: str | None, raw: bytes | Iterable[bytes]) -> None:
     """Add the commits of ``old_head..head`` (``raw``, newest first) in front of ``history``."""
     records = parse_log(raw)
     new_files, at_old_head = follow(records)

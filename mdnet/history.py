@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 
@@ -141,21 +143,30 @@ def is_ancestor(root: Path, older: str, newer: str) -> bool:
     return result.returncode == 0
 
 
-def log_records(root: Path, head: str, since: str | None = None) -> bytes:
-    """Raw ``git log -z --name-status -M`` of the vault folder: every commit, newest first.
+def log_records(root: Path, head: str, since: str | None = None) -> Iterator[bytes]:
+    """Raw ``git log -z --name-status -M`` of the vault folder, every commit newest first, in chunks.
 
     Paths are relative to the vault (``--relative``); ``since`` limits the walk to
     commits after it (``since..head``). One process for the whole vault, however
-    many notes and commits it holds.
+    many notes and commits it holds; its output is handed on while git still walks,
+    so parsing overlaps git's work. The process is gone when the iterator is done.
     """
     revisions = f"{since}..{head}" if since else head
-    result = subprocess.run(
-        ["git", "-C", str(root), "--literal-pathspecs", "-c", "core.quotepath=off", "log", "-z", "--name-status",
-         "-M", "--no-merges", "--relative", "--no-show-signature", "--no-color", "--no-ext-diff",
-         f"--format={LOG_FORMAT}", revisions, "--", "."],
-        capture_output=True,
-        check=False,
-    )  # fmt: skip
-    if result.returncode != 0:
-        raise OSError("git log failed: " + _first_line(result.stderr.decode("utf-8", "replace")))
-    return result.stdout
+    command = ["git", "-C", str(root), "--literal-pathspecs", "-c", "core.quotepath=off", "log", "-z",
+               "--name-status", "-M", "--no-merges", "--relative", "--no-show-signature", "--no-color",
+               "--no-ext-diff", f"--format={LOG_FORMAT}", revisions, "--", "."]  # fmt: skip
+    with tempfile.TemporaryFile() as errors:
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=errors, stdin=subprocess.DEVNULL)
+        try:
+            assert process.stdout is not None
+            while chunk := process.stdout.read(1 << 20):
+                yield chunk
+        finally:
+            if process.stdout is not None:
+                process.stdout.close()
+            if process.poll() is None:
+                process.kill()
+            process.wait()
+        if process.returncode != 0:
+            errors.seek(0)
+            raise OSError("git log failed: " + _first_line(errors.read().decode("utf-8", "replace")))

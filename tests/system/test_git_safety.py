@@ -30,7 +30,14 @@ def spy_git(monkeypatch: pytest.MonkeyPatch) -> list[tuple[list[str], dict[str, 
         calls.append((list(args), kwargs))
         return real_run(args, *rest, **kwargs)
 
+    real_popen = subprocess.Popen
+
+    def recording_popen(args: Any, *rest: Any, **kwargs: Any) -> Any:
+        calls.append((list(args), kwargs))
+        return real_popen(args, *rest, **kwargs)
+
     monkeypatch.setattr(history.subprocess, "run", recording)
+    monkeypatch.setattr(history.subprocess, "Popen", recording_popen)
     return calls
 
 

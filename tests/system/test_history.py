@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import subprocess
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -91,7 +91,7 @@ def test_git_facts_follow_renames_from_one_pass(
     calls: list[str | None] = []
     real = history.log_records
 
-    def counting(root: Path, head: str, since: str | None = None) -> bytes:
+    def counting(root: Path, head: str, since: str | None = None) -> Iterator[bytes]:
         calls.append(since)
         return real(root, head, since)
 

@@ -86,3 +86,25 @@ def test_merge_pairs_an_mdnet_commit_with_its_entry_and_keeps_others() -> None:
         ("log", "coffee", "first coffee", "1"),
         ("log", None, "a note", "3"),
     ]
+
+
+def test_parse_log_gives_the_same_records_from_chunks_of_any_size() -> None:
+    raw = record(
+        "a",
+        "2026-03-01T10:20:30+01:00",
+        "caf\u00e9 \x1e odd",
+        "Interaction: coffee",
+        [b"M", "people/Jos\u00e9.md".encode()],
+    )
+    raw += (
+        record("b", "2026-02-01T00:00:00+00:00", "bad \xff bytes", "", [b"A", b"people/n\xe9e.md"])
+        .replace("\xff".encode(), b"\xff")
+        .replace("n\xe9e".encode(), b"n\xe9e")
+    )
+    whole = gitlog.parse_log(raw)
+    assert whole[0][0].subject == "caf\u00e9 \x1e odd"
+    assert whole[0][1] == [Change("M", "people/Jos\u00e9.md")]
+    assert whole[1][0].subject == "bad \ufffd bytes"
+    assert whole[1][1] == [Change("A", "people/n\udce9e.md")]  # as os.fsdecode gives a non-UTF-8 name
+    for size in (1, 2, 7, 64):
+        assert gitlog.parse_log(raw[i : i + size] for i in range(0, len(raw), size)) == whole
