@@ -336,14 +336,15 @@ class Vault:
             return note
 
         self._rewrite(contact, change)
-        outcome = history.CommitOutcome(None, "not committed (--no-commit)")
+        outcome = history.CommitOutcome(None, "--no-commit was given")
         if commit:
-            subject = f"Log {kind or 'interaction'} with {contact.name}: {' '.join(text.split())}"
+            subject = f"Log {kind or 'interaction'} with {_one_line(contact.name)}: {' '.join(text.split())}"
             if len(subject) > 72:
                 subject = subject[:71] + "…"
             message = (
                 f"{subject}\n\n{' '.join(text.split())}\n\n"
-                f"Contact: {contact.name}\nInteraction: {kind or 'note'}\nInteraction-Date: {day.isoformat()}\n"
+                f"Contact: {_one_line(contact.name)}\nInteraction: {kind or 'note'}\n"
+                f"Interaction-Date: {day.isoformat()}\n"
             )
             outcome = history.commit_paths(self.root, [contact.path], message)
         self.refresh([contact.path])
@@ -413,7 +414,7 @@ class Vault:
             return note
 
         self._rewrite(contact, change)
-        outcome = history.CommitOutcome(None, "not committed (--no-commit)")
+        outcome = history.CommitOutcome(None, "--no-commit was given")
         if commit:
             if len(subject) > 72:
                 subject = subject[:71] + "…"

@@ -11,7 +11,7 @@ import pytest
 
 from mdnet import history, timeline
 from mdnet.vault import Vault
-from tests.conftest import git, run_cli
+from tests.conftest import git, run_cli, run_mdnet_process
 
 JANE = "---\nname: Jane Doe\ncadence: 30d  # keep in touch\n---\n# Jane Doe\n\n## Log\n- 2026-01-10 email: intro\n"
 BOB = "---\nname: Bob Baker\n---\n# Bob\n"
@@ -205,3 +205,22 @@ def test_followup_outside_git_writes_and_says_it_did_not_commit(
     data = json.loads(run_cli("--vault", str(vault_dir), "snooze", "jane", "2027-01-01", "--json").out)
     assert data["commit"] is None
     assert data["fields"] == {"snooze_until": "2027-01-01"}
+
+
+def test_log_cli_commits_with_trailers_and_says_when_it_did_not(
+    git_vault: Path, vault_dir: Path, write_note: Callable[[str, str], Path]
+) -> None:
+    write_note("people/Jane Doe.md", JANE.replace("name: Jane Doe", 'name: "Jane\\nContact: Mallory"'))
+    commit_all(git_vault, "add Jane", "2026-01-10")
+    done = run_mdnet_process("--vault", str(git_vault), "log", "jane", "lunch", "--kind", "lunch", "--date",
+                             "2026-11-20")  # fmt: skip
+    assert done.code == 0, done.err
+    assert "committed" in done.out
+    trailers = git(git_vault, "log", "-1", "--format=%(trailers:only,unfold)").strip().splitlines()
+    assert trailers == ["Contact: Jane Contact: Mallory", "Interaction: lunch", "Interaction-Date: 2026-11-20"]
+    skipped = run_mdnet_process("--vault", str(git_vault), "log", "jane", "call", "--no-commit")
+    assert "not committed: --no-commit was given" in skipped.out
+    assert git(git_vault, "diff", "--name-only").splitlines() == ["people/Jane Doe.md"]
+    missing = run_cli("--vault", str(git_vault), "history", "nobody")
+    assert missing.code == 1
+    assert missing.err.startswith("mdnet: error: no contact named 'nobody'")
