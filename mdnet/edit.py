@@ -169,7 +169,7 @@ def _replacement(block: list[str], key_end: int, value: Value, newline: str) -> 
     comment = _trailing_comment(rest)
     old = rest[: len(rest) - len(comment)].strip()
     separator = rest[: len(rest) - len(rest.lstrip(" \t"))] if old else " "
-    if len(block) > 1 and value is not None and not isinstance(value, str | bool | int):
+    if len(block) > 1 and value and not isinstance(value, str | bool | int):
         item_indent = _block_items(block)
         if item_indent is not None:
             items = [f"{item_indent}- {format_value([item])[1:-1]}{ending}" for item in value]

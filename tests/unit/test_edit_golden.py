@@ -324,3 +324,32 @@ def test_format_log_entry_is_one_line() -> None:
     assert edit.format_log_entry("2026-11-25", "x", None, "09:05") == "- 2026-11-25 09:05 x"
     with pytest.raises(ValueError, match="not a log entry"):
         edit.insert_log_entry("## Log\n", "no date here")
+
+
+# -- properties ---------------------------------------------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_TEXT = st.text(
+    st.characters(blacklist_categories=("Cs", "Cc", "Zl", "Zp"), blacklist_characters="\ufeff"), max_size=30
+)
+_VALUES = st.one_of(_TEXT, st.booleans(), st.lists(_TEXT.filter(lambda s: s.strip() == s and s != ""), max_size=4))
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    name=st.sampled_from(sorted(p.name for p in GOLDEN.glob("*.md"))),
+    variant=st.sampled_from(VARIANTS),
+    key=st.sampled_from(["name", "last_contact", "tags", "aliases", "follow_up_note", "status", "bio", "new_key"]),
+    value=_VALUES,
+)
+def test_set_field_changes_that_key_only(name: str, variant: str, key: str, value: Any) -> None:
+    before = golden(name, variant)
+    after = edit.set_field(before, key, value)
+    old_fields, new_fields = front_matter(before), front_matter(after)
+    assert new_fields[key] == value
+    assert {k: v for k, v in new_fields.items() if k != key} == {k: v for k, v in old_fields.items() if k != key}
+    assert list(new_fields)[: len(old_fields)] == list(old_fields) or key not in old_fields
+    assert_kept_envelope(before, after)
+    assert edit.set_field(after, key, value) == after  # setting it again changes nothing
