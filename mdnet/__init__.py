@@ -16,13 +16,26 @@ from mdnet.errors import (
     UsageError,
     VaultError,
 )
-from mdnet.model import Contact, DueItem, Duration, Interaction, LogEntry, LogResult, Problem, Reason, RefreshStats
+from mdnet.model import (
+    ChangeResult,
+    Contact,
+    DueItem,
+    Duration,
+    GitFacts,
+    Interaction,
+    LogEntry,
+    LogResult,
+    Problem,
+    Reason,
+    RefreshStats,
+)
 from mdnet.vault import Vault
 
 __version__ = "0.1.0"
 
 __all__ = [
     "AmbiguousName",
+    "ChangeResult",
     "ConfigError",
     "Contact",
     "ContactNotFound",
@@ -30,6 +43,7 @@ __all__ = [
     "DuplicateContact",
     "Duration",
     "FileChanged",
+    "GitFacts",
     "Interaction",
     "LogEntry",
     "LogResult",

@@ -57,59 +57,138 @@ def format_scalar_quoted(value: str) -> str:
     return f'"{escaped}"'
 
 
-def _key_pattern(key: str) -> re.Pattern[str]:
-    return re.compile(r"^(?:" + re.escape(key) + r'|"' + re.escape(key) + r'"|\'' + re.escape(key) + r"')[ \t]*:")
+def _key_pattern(key: str, indent: str = "") -> re.Pattern[str]:
+    quoted = re.escape(key) + r'|"' + re.escape(key) + r'"|\'' + re.escape(key) + r"'"
+    return re.compile("^" + re.escape(indent) + r"(?:" + quoted + r")[ \t]*:(?=[ \t\r\n]|$)")
 
 
-def _value_span(lines: list[str], start: int) -> int:
-    """Index after the last line belonging to the key on ``lines[start]`` (its block, if any)."""
+def _root_indent(lines: list[str]) -> str:
+    """The indentation of the top-level keys (almost always none; YAML allows any)."""
+    for line in lines:
+        stripped = line.strip()
+        if stripped and not stripped.startswith("#"):
+            return line[: len(line) - len(line.lstrip(" \t"))]
+    return ""
+
+
+def _value_span(lines: list[str], start: int, indent: str = "") -> int:
+    """Index after the last line belonging to the key on ``lines[start]`` (its block, if any).
+
+    A line belongs to the key when it is indented deeper than the keys, or is a
+    ``- item`` at the keys' own indentation (YAML allows block lists there). Blank
+    lines inside a block (a ``|`` scalar with an empty line) belong to it; blank
+    lines after the block do not.
+    """
+    depth = len(indent)
     end = start + 1
+    last = start
     while end < len(lines):
         line = lines[end].rstrip("\r\n")
-        if line and (line[0] in " \t" or line.startswith("- ") or line == "-"):
+        if not line.strip():
+            end += 1
+            continue
+        own = len(line) - len(line.lstrip(" \t"))
+        rest = line[own:]
+        if own > depth or (own == depth and (rest.startswith("- ") or rest == "-")):
+            last = end
             end += 1
             continue
         break
-    while end > start + 1 and not lines[end - 1].strip():
-        end -= 1
-    return end
+    return last + 1
 
 
 def _trailing_comment(rest: str) -> str:
     """The ``  # comment`` after a one-line value, kept when the value changes."""
     stripped = rest.strip()
+    if stripped.startswith("#"):
+        return rest if rest[:1] in " \t" else " " + stripped
     if not stripped or stripped[0] in "\"'[{|>":
-        match = re.search(r"[\"'\]}]([ \t]+#.*)$", rest)
+        match = re.search(r"[\"'\]}|>+-]([ \t]+#.*)$", rest)
         return match.group(1) if match else ""
     match = re.search(r"([ \t]+#.*)$", rest)
     return match.group(1) if match else ""
 
 
+def _format_like(old: str, value: Value) -> str:
+    """``value`` rendered in the style of the value it replaces (its quotes kept)."""
+    if isinstance(value, str) and "\n" not in value:
+        if old.startswith("'"):
+            return "'" + value.replace("'", "''") + "'"
+        if old.startswith('"'):
+            return format_scalar_quoted(value)
+    return format_value(value)
+
+
+def _block_items(block: list[str]) -> str | None:
+    """The indentation of a block list's ``-`` items under ``block[0]``, or None if not one."""
+    for line in block[1:]:
+        if line.strip():
+            stripped = line.lstrip(" \t")
+            return line[: len(line) - len(stripped)] if stripped.startswith("-") else None
+    return None
+
+
 def set_field(text: str, key: str, value: Value) -> str:
-    """``text`` with front matter key ``key`` set to ``value`` (added at the end if missing)."""
+    """``text`` with front matter key ``key`` set to ``value`` (added at the end if missing).
+
+    An existing key keeps its spelling, the spacing after its colon, its trailing
+    comment, its quote style, and its list style (a block list stays a block list);
+    only its value changes. A missing key is added as the last line of the block.
+    """
     doc = document.split(text)
     newline = doc.newline
-    rendered = format_value(value)
-    new_line = f"{key}: {rendered}" if rendered else f"{key}:"
     if doc.front_matter is None:
         if doc.unclosed:
             raise ValueError("the front matter fence on line 1 is never closed; close it with '---' first")
+        rendered = format_value(value)
+        new_line = f"{key}: {rendered}" if rendered else f"{key}:"
         block = f"---{newline}{new_line}{newline}---{newline}"
         return (document.BOM if doc.bom else "") + block + doc.body
     lines = doc.front_matter.splitlines(keepends=True)
-    pattern = _key_pattern(key)
+    indent = _root_indent(lines)
+    pattern = _key_pattern(key, indent)
     for index, line in enumerate(lines):
-        if pattern.match(line):
-            end = _value_span(lines, index)
-            ending = line[len(line.rstrip("\r\n")) :] or newline
-            rest = line.rstrip("\r\n").split(":", 1)[1]
-            comment = _trailing_comment(rest) if end == index + 1 else ""
-            lines[index:end] = [new_line + comment + ending]
+        match = pattern.match(line)
+        if match:
+            end = _value_span(lines, index, indent)
+            lines[index:end] = _replacement(lines[index:end], match.end(), value, newline)
             return _rejoin(doc, "".join(lines))
+    rendered = format_value(value)
+    new_line = f"{indent}{key}: {rendered}" if rendered else f"{indent}{key}:"
     front = doc.front_matter
     if front and not front.endswith("\n"):
         front += newline
     return _rejoin(doc, front + new_line + newline)
+
+
+def _replacement(block: list[str], key_end: int, value: Value, newline: str) -> list[str]:
+    """The new line(s) for the key whose lines are ``block`` (its ``key:`` ends at ``key_end``)."""
+    body = block[0].rstrip("\r\n")
+    ending = block[0][len(body) :] or newline
+    head, rest = body[:key_end], body[key_end:]
+    comment = _trailing_comment(rest)
+    old = rest[: len(rest) - len(comment)].strip()
+    separator = rest[: len(rest) - len(rest.lstrip(" \t"))] if old else " "
+    if len(block) > 1 and value and not isinstance(value, str | bool | int):
+        item_indent = _block_items(block)
+        if item_indent is not None:
+            items = [f"{item_indent}- {format_value([item])[1:-1]}{ending}" for item in value]
+            return [head + comment + ending, *items]
+    rendered = _format_like(old, value)
+    if not rendered:
+        return [head + comment + ending]
+    return [head + separator + rendered + comment + ending]
+
+
+def clear_field(text: str, key: str) -> str:
+    """``text`` with the value of ``key`` emptied (``key:``, its comment kept); unchanged if absent."""
+    doc = document.split(text)
+    if doc.front_matter is None:
+        return text
+    lines = doc.front_matter.splitlines(keepends=True)
+    if not any(_key_pattern(key, _root_indent(lines)).match(line) for line in lines):
+        return text
+    return set_field(text, key, None)
 
 
 def remove_field(text: str, key: str) -> str:
@@ -118,10 +197,11 @@ def remove_field(text: str, key: str) -> str:
     if doc.front_matter is None:
         return text
     lines = doc.front_matter.splitlines(keepends=True)
-    pattern = _key_pattern(key)
+    indent = _root_indent(lines)
+    pattern = _key_pattern(key, indent)
     for index, line in enumerate(lines):
         if pattern.match(line):
-            del lines[index : _value_span(lines, index)]
+            del lines[index : _value_span(lines, index, indent)]
             return _rejoin(doc, "".join(lines))
     return text
 

@@ -6,8 +6,11 @@ comes before every path so that a note named ``--output=x.md`` is just a file.
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 
@@ -17,7 +20,9 @@ def git_available() -> bool:
 
 def run_git(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
     """``git -C root ARGS`` without a shell; output captured as text."""
-    return subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True, check=False)
+    return subprocess.run(
+        ["git", "-C", str(root), *args], capture_output=True, text=True, encoding="utf-8", errors="replace", check=False
+    )
 
 
 def is_inside_work_tree(root: Path) -> bool:
@@ -55,16 +60,22 @@ def commit_paths(root: Path, paths: list[str], message: str) -> CommitOutcome:
     """
     if not paths:
         return CommitOutcome(None, "nothing to commit")
+    for path in paths:
+        if not _inside(root, path):
+            return CommitOutcome(None, f"refusing to commit {path!r}: not inside the vault")
     if not is_inside_work_tree(root):
         return CommitOutcome(None, "the vault is not a git repository")
-    added = run_git(root, "add", "--", *paths)
+    # --literal-pathspecs: a note named '*.md' or ':(top)x.md' is that file, never a pattern
+    added = run_git(root, "--literal-pathspecs", "add", "--", *paths)
     if added.returncode != 0:
         return CommitOutcome(None, "git add failed: " + _first_line(added.stderr))
     result = subprocess.run(
-        ["git", "-C", str(root), "commit", "--quiet", "--only", "-F", "-", "--", *paths],
+        ["git", "-C", str(root), "--literal-pathspecs", "commit", "--quiet", "--only", "-F", "-", "--", *paths],
         input=message,
         capture_output=True,
         text=True,
+        encoding="utf-8",
+        errors="replace",
         check=False,
     )
     if result.returncode != 0:
@@ -74,6 +85,17 @@ def commit_paths(root: Path, paths: list[str], message: str) -> CommitOutcome:
         return CommitOutcome(None, "git commit failed: " + detail)
     head = run_git(root, "rev-parse", "HEAD")
     return CommitOutcome(head.stdout.strip() or None)
+
+
+def _inside(root: Path, relative: str) -> bool:
+    """A vault-relative path that stays inside the vault (no absolute path, no ``..``)."""
+    if not relative or Path(relative).is_absolute() or "\0" in relative:
+        return False
+    try:
+        (root / relative).resolve().relative_to(root.resolve())
+    except (ValueError, OSError):
+        return False
+    return ".." not in Path(relative).parts
 
 
 def _first_line(text: str) -> str:
@@ -127,3 +149,70 @@ def commit_record(root: Path, message: str) -> CommitOutcome:
     if moved.returncode != 0:
         return CommitOutcome(None, "git update-ref failed: " + _first_line(moved.stderr))
     return CommitOutcome(new)
+
+
+# -- reading history in one batched pass ------------------------------------------
+
+# One record per commit: \x1e, then hash, author date, subject and trailers separated
+# by NUL (none of them can hold a NUL), then -z's NUL-separated name-status fields.
+LOG_FORMAT = "%x1e%H%x00%aI%x00%s%x00%(trailers:only,unfold,separator=%x1f)%x00"
+
+
+class RepoState:
+    """Where the vault sits in its repository: HEAD's hash and the vault's folder prefix."""
+
+    def __init__(self, head: str | None, prefix: str) -> None:
+        self.head = head
+        self.prefix = prefix
+
+
+def repo_state(root: Path) -> RepoState | None:
+    """HEAD (None before the first commit) and the vault's prefix; None outside a repository.
+
+    One ``git rev-parse`` answers all three questions (two only in a repository
+    without commits).
+    """
+    if not git_available():
+        return None
+    result = run_git(root, "rev-parse", "--is-inside-work-tree", "--show-prefix", "HEAD^{commit}", "--")
+    lines = result.stdout.splitlines()
+    if not lines or lines[0] != "true":
+        return None
+    prefix = lines[1] if len(lines) > 1 else ""
+    if result.returncode == 0 and len(lines) > 2 and re.fullmatch(r"[0-9a-f]{40,64}", lines[2]):
+        return RepoState(lines[2], prefix)
+    return RepoState(None, prefix)
+
+
+def is_ancestor(root: Path, older: str, newer: str) -> bool:
+    result = run_git(root, "merge-base", "--is-ancestor", older, newer)
+    return result.returncode == 0
+
+
+def log_records(root: Path, head: str, since: str | None = None) -> Iterator[bytes]:
+    """Raw ``git log -z --name-status -M`` of the vault folder, every commit newest first, in chunks.
+
+    Paths are relative to the vault (``--relative``); ``since`` limits the walk to
+    commits after it (``since..head``). One process for the whole vault, however
+    many notes and commits it holds; its output is handed on while git still walks,
+    so parsing overlaps git's work. The process is gone when the iterator is done.
+    """
+    revisions = f"{since}..{head}" if since else head
+    command = ["git", "-C", str(root), "--literal-pathspecs", "-c", "core.quotepath=off", "log", "-z",
+               "--name-status", "-M", "--no-merges", "--relative", "--no-show-signature", "--no-color",
+               "--no-ext-diff", f"--format={LOG_FORMAT}", revisions, "--", "."]  # fmt: skip
+    with tempfile.TemporaryFile() as errors:
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=errors, stdin=subprocess.DEVNULL)
+        try:
+            assert process.stdout is not None
+            while chunk := process.stdout.read(1 << 20):
+                yield chunk
+        finally:
+            if process.stdout is not None:
+                process.stdout.close()
+            if process.poll() is None:
+                process.kill()
+            process.wait()
+        if process.returncode != 0:
+            errors.seek(0)
+            raise OSError("git log failed: " + _first_line(errors.read().decode("utf-8", "replace")))

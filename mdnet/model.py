@@ -9,7 +9,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 Severity = Literal["error", "warning"]
 Bucket = Literal["reply", "overdue", "today", "upcoming"]
@@ -229,3 +229,35 @@ class RefreshStats:
             "seconds": round(self.seconds, 4),
             "rebuilt": self.rebuilt,
         }
+
+
+class GitFacts(NamedTuple):
+    """What git knows of a note: the last day a commit touched it (renames followed), and how often.
+
+    Immutable like the other records, but a named tuple: a vault has one per note
+    and reading them from the cache must stay within milliseconds.
+    """
+
+    path: str
+    last_touched: dt.date
+    commits: int
+    last_commit: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"path": self.path, "last_touched": self.last_touched.isoformat(), "commits": self.commits,
+                "last_commit": self.last_commit}  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeResult:
+    """What ``followup`` or ``snooze`` did: the fields set (None = cleared) and the commit made."""
+
+    name: str
+    path: str
+    fields: dict[str, str | None]
+    commit: str | None
+    not_committed_because: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "path": self.path, "fields": dict(self.fields), "commit": self.commit,
+                "not_committed_because": self.not_committed_because}  # fmt: skip

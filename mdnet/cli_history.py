@@ -1,0 +1,70 @@
+"""``mdnet followup``, ``mdnet snooze`` and ``mdnet history``: loaded only when run."""
+
+from __future__ import annotations
+
+import click
+
+from mdnet.cli import State, echo_rich, emit_json, json_option, pass_state
+from mdnet.model import ChangeResult
+
+
+def _report_change(result: ChangeResult, as_json: bool) -> None:
+    if as_json:
+        emit_json(result.as_dict())
+        return
+    settings = ", ".join(f"{k}: {v}" if v is not None else f"{k} cleared" for k, v in result.fields.items())
+    click.echo(f"{result.path}: {settings}")
+    if result.commit:
+        click.echo(f"committed {result.commit[:10]}")
+    else:
+        click.echo(f"not committed: {result.not_committed_because}")
+
+
+@click.command()
+@click.argument("name")
+@click.argument("when", metavar="WHEN")
+@click.option("--note", metavar="TEXT", help="What to follow up about (follow_up_note).")
+@click.option("--no-commit", is_flag=True, help="Write the note but do not commit.")
+@json_option
+@pass_state
+def followup(state: State, name: str, when: str, note: str | None, no_commit: bool, as_json: bool) -> None:
+    """Come back to a contact on a date or after a while: WHEN is 2027-05-25, 2w, 6m, ... or none."""
+    result = state.vault.followup(name, when, note=note, commit=not no_commit, today=state.today)
+    _report_change(result, as_json)
+
+
+@click.command()
+@click.argument("name")
+@click.argument("when", metavar="WHEN")
+@click.option("--no-commit", is_flag=True, help="Write the note but do not commit.")
+@json_option
+@pass_state
+def snooze(state: State, name: str, when: str, no_commit: bool, as_json: bool) -> None:
+    """Hide a contact from the due list until WHEN (a date, or 2w, 3m, ...; none to unsnooze)."""
+    result = state.vault.snooze(name, when, commit=not no_commit, today=state.today)
+    _report_change(result, as_json)
+
+
+@click.command()
+@click.argument("name")
+@json_option
+@pass_state
+def history(state: State, name: str, as_json: bool) -> None:
+    """Every log entry and every commit of a contact's note (renames followed), newest first."""
+    vault = state.vault
+    contact = vault.get(name)
+    items = vault.history(name)
+    if as_json:
+        emit_json({"name": contact.name, "path": contact.path, "items": [i.as_dict() for i in items]})
+        return
+    from rich.table import Table
+
+    table = Table(title=f"{contact.name} ({contact.path})", title_justify="left")
+    for column in ("date", "source", "kind", "text", "commit"):
+        table.add_column(column, overflow="fold" if column == "text" else "ellipsis", no_wrap=column != "text")
+    for item in items:
+        table.add_row(item.date.isoformat(), item.source, item.kind or "", item.text, (item.commit or "")[:10])
+    if not items:
+        click.echo(f"{contact.name} ({contact.path}): no log entries and no commits yet")
+        return
+    echo_rich(table)

@@ -1,0 +1,140 @@
+"""A contact's history: its log entries merged with the commits that touched its note.
+
+:func:`merge` is pure. :func:`load_history` and :func:`load_facts` read git once for
+the whole vault (one ``git log``) and keep the result under ``.mdnet/``, keyed by
+HEAD: the same HEAD answers from the cache, a HEAD that moved forward reads only the
+new commits, anything else (a rebase, a reset) reads everything again.
+
+Each interaction appears once. A commit that ``mdnet log`` made carries the
+trailers ``Interaction:`` and ``Interaction-Date:``; when they match a log entry of
+the note (same day, same kind, and the subject's text when several do), the commit
+is that entry's ``commit`` and not a separate item. Every other commit (a hand edit,
+a rename, ``followup``, an Obsidian git plugin's "vault backup") is a ``git`` item.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from mdnet import gitlog, history
+from mdnet.gitlog import Commit, GitHistory
+from mdnet.model import GitFacts, Interaction, LogEntry
+
+HISTORY_CACHE = "git-history.json"
+FACTS_CACHE = "git-facts.json"
+
+
+def merge(entries: tuple[LogEntry, ...] | list[LogEntry], commits: list[Commit]) -> list[Interaction]:
+    """Log entries and commits as one list, each interaction once, newest first."""
+    matched: dict[int, Commit] = {}
+    git_items: list[tuple[tuple[str, str], Interaction]] = []
+    for commit in sorted(commits, key=lambda c: (c.date, c.time)):
+        entry_index = _entry_of(commit, entries, matched)
+        if entry_index is not None:
+            matched[entry_index] = commit
+            continue
+        kind = _kind_of(commit)
+        git_items.append(
+            ((commit.date, commit.time), Interaction(commit.day, "git", kind, commit.subject, commit.hash))
+        )
+    log_items = []
+    for index, entry in enumerate(entries):
+        day = entry.date.isoformat()
+        recorded = matched.get(index)
+        # an entry without a time of its own sorts by the time of the commit that recorded it that day
+        time = entry.time or (recorded.time if recorded is not None and recorded.date == day else "")
+        item = Interaction(entry.date, "log", entry.kind, entry.text, recorded.hash if recorded else None)
+        log_items.append(((day, time), item))
+    # log entries first, so that among equal keys the note's own (newest first) order stays
+    combined = log_items + sorted(git_items, key=lambda item: item[0], reverse=True)
+    combined.sort(key=lambda item: item[0], reverse=True)
+    return [item for _, item in combined]
+
+
+def _kind_of(commit: Commit) -> str | None:
+    if "Interaction" in commit.trailers:
+        return commit.trailers["Interaction"] or None
+    if "Follow-Up" in commit.trailers:
+        return "follow-up"
+    if "Snooze-Until" in commit.trailers:
+        return "snooze"
+    return None
+
+
+def _entry_of(commit: Commit, entries: tuple[LogEntry, ...] | list[LogEntry], taken: dict[int, Commit]) -> int | None:
+    """The index of the log entry this commit recorded, if it is an ``mdnet log`` commit."""
+    day = commit.trailers.get("Interaction-Date")
+    kind = commit.trailers.get("Interaction")
+    if not day or kind is None:
+        return None
+    candidates = [
+        index
+        for index, entry in enumerate(entries)
+        if index not in taken and entry.date.isoformat() == day and (entry.kind or "note").casefold() == kind.casefold()
+    ]
+    if not candidates:
+        return None
+    said = commit.subject.split(": ", 1)[1].rstrip("…") if ": " in commit.subject else ""
+    for index in candidates:
+        if said and " ".join(entries[index].text.split()).startswith(said):
+            return index
+    return candidates[0]
+
+
+# -- reading git, with the cache ---------------------------------------------------
+
+
+def load_history(root: Path, cache_dir: Path | None, state: history.RepoState | None = None) -> GitHistory | None:
+    """Every note's commits (renames followed); None when the vault is not in a git repository."""
+    state = state if state is not None else history.repo_state(root)
+    if state is None:
+        return None
+    if state.head is None:
+        return GitHistory(None, state.prefix)
+    cache_path = cache_dir / HISTORY_CACHE if cache_dir is not None else None
+    cached = gitlog.load_cache(cache_path) if cache_path is not None else None
+    if cached is not None and cached.prefix == state.prefix and cached.head is not None:
+        if cached.head == state.head:
+            return cached
+        if history.is_ancestor(root, cached.head, state.head):
+            gitlog.extend(cached, state.head, history.log_records(root, state.head, since=cached.head))
+            _save(cache_path, cached)
+            return cached
+    built = gitlog.build(state.head, state.prefix, history.log_records(root, state.head))
+    _save(cache_path, built)
+    return built
+
+
+def commits_of(root: Path, cache_dir: Path | None, note: str) -> list[Commit]:
+    """One note's commits: straight from the cache line when it was written for HEAD."""
+    state = history.repo_state(root)
+    if state is None or state.head is None:
+        return []
+    if cache_dir is not None:
+        quick = gitlog.load_cached_commits(cache_dir / HISTORY_CACHE, state.head, state.prefix, note)
+        if quick is not None:
+            return quick
+    found = load_history(root, cache_dir, state)
+    return found.commits_of(note) if found is not None else []
+
+
+def _save(cache_path: Path | None, built: GitHistory) -> None:
+    if cache_path is not None:
+        gitlog.save_cache(cache_path, built)
+
+
+def load_facts(root: Path, cache_dir: Path | None) -> dict[str, GitFacts]:
+    """Per note path: the last day a commit touched it, from the small facts cache when HEAD matches."""
+    state = history.repo_state(root)
+    if state is None or state.head is None:
+        return {}
+    facts_path = cache_dir / FACTS_CACHE if cache_dir is not None else None
+    if facts_path is not None:
+        cached = gitlog.load_facts(facts_path, state.head, state.prefix)
+        if cached is not None:
+            return cached
+    built = load_history(root, cache_dir, state)
+    facts = built.facts() if built is not None else {}
+    if facts_path is not None:
+        gitlog.save_facts(facts_path, state.head, state.prefix, facts.values())
+    return facts

@@ -1,0 +1,226 @@
+"""History from real git repositories: renames, hand commits, the cache, facts, followup and snooze."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from mdnet import history, timeline
+from mdnet.vault import Vault
+from tests.conftest import git, run_cli, run_mdnet_process
+
+JANE = "---\nname: Jane Doe\ncadence: 30d  # keep in touch\n---\n# Jane Doe\n\n## Log\n- 2026-01-10 email: intro\n"
+BOB = "---\nname: Bob Baker\n---\n# Bob\n"
+
+
+def commit_all(root: Path, message: str, date: str) -> str:
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", message, f"--date={date}T12:00:00+00:00")
+    return git(root, "rev-parse", "HEAD").strip()
+
+
+def follow_hashes(root: Path, path: str) -> list[str]:
+    """What plain git says: every commit of the file, renames followed."""
+    return git(root, "log", "--follow", "--format=%H", "--", path).split()
+
+
+@pytest.fixture
+def jane_history(git_vault: Path, write_note: Callable[[str, str], Path]) -> dict[str, str]:
+    """Jane's note: created, logged by mdnet, renamed with git mv, edited by hand (Obsidian git style)."""
+    write_note("people/Jane Doe.md", JANE)
+    write_note("people/Bob Baker.md", BOB)
+    hashes = {"created": commit_all(git_vault, "add Jane and Bob", "2026-01-10")}
+    with Vault.open(git_vault) as vault:
+        result = vault.log("Jane", "coffee, talked sailing", kind="coffee", when="2026-02-01")
+    assert result.commit is not None
+    hashes["logged"] = result.commit
+    git(git_vault, "mv", "people/Jane Doe.md", "people/jane-doe.md")
+    hashes["renamed"] = commit_all(git_vault, "rename Jane's note", "2026-03-01")
+    path = git_vault / "people" / "jane-doe.md"
+    path.write_text(path.read_text() + "\nLikes jazz.\n")
+    hashes["edited"] = commit_all(git_vault, "vault backup: 2026-04-01 10:00:00", "2026-04-01")
+    return hashes
+
+
+def test_history_merges_log_and_commits_each_once_newest_first(git_vault: Path, jane_history: dict[str, str]) -> None:
+    with Vault.open(git_vault) as vault:
+        items = vault.history("Jane")
+    assert [(i.date.isoformat(), i.source, i.kind, i.text) for i in items] == [
+        ("2026-04-01", "git", None, "vault backup: 2026-04-01 10:00:00"),
+        ("2026-03-01", "git", None, "rename Jane's note"),
+        ("2026-02-01", "log", "coffee", "coffee, talked sailing"),
+        ("2026-01-10", "git", None, "add Jane and Bob"),
+        ("2026-01-10", "log", "email", "intro"),
+    ]
+    # every commit plain git knows for the file (renames followed) appears exactly once
+    commits = [i.commit for i in items if i.commit]
+    assert sorted(commits) == sorted(follow_hashes(git_vault, "people/jane-doe.md"))
+    assert len(set(commits)) == len(commits)
+    # the commit mdnet log made is the log entry's commit, not a separate item
+    logged = next(i for i in items if i.source == "log" and i.kind == "coffee")
+    assert logged.commit == jane_history["logged"]
+    assert next(i for i in items if i.text == "intro").commit is None
+    with Vault.open(git_vault) as vault:
+        assert [i.text for i in vault.history("Bob")] == ["add Jane and Bob"]
+
+
+def test_history_json_has_the_spec_shape(git_vault: Path, jane_history: dict[str, str]) -> None:
+    result = run_cli("--vault", str(git_vault), "history", "jane", "--json")
+    assert result.code == 0, result.err
+    data = json.loads(result.out)
+    assert set(data) == {"name", "path", "items"}
+    assert (data["name"], data["path"]) == ("Jane Doe", "people/jane-doe.md")
+    for item in data["items"]:
+        assert set(item) == {"date", "source", "kind", "text", "commit"}
+        assert item["source"] in ("log", "git")
+        assert item["commit"] is None or len(item["commit"]) == 40
+    assert [i["date"] for i in data["items"]] == sorted((i["date"] for i in data["items"]), reverse=True)
+    table = run_cli("--vault", str(git_vault), "history", "jane")
+    assert table.code == 0
+    assert "rename Jane's note" in table.out
+    assert jane_history["edited"][:10] in table.out
+
+
+def test_git_facts_follow_renames_from_one_pass(
+    git_vault: Path, jane_history: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[str | None] = []
+    real = history.log_records
+
+    def counting(root: Path, head: str, since: str | None = None) -> Iterator[bytes]:
+        calls.append(since)
+        return real(root, head, since)
+
+    monkeypatch.setattr(history, "log_records", counting)
+    with Vault.open(git_vault) as vault:
+        facts = vault.git_facts()
+        assert facts["people/jane-doe.md"].last_touched.isoformat() == "2026-04-01"
+        assert facts["people/jane-doe.md"].commits == 4
+        assert facts["people/jane-doe.md"].last_commit == jane_history["edited"]
+        assert facts["people/Bob Baker.md"].last_touched.isoformat() == "2026-01-10"
+        assert "people/Jane Doe.md" not in facts  # the old name is followed, not listed
+        assert calls == [None]  # one git log for the whole vault
+        vault.history("Jane")
+        vault.history("Bob")
+        assert vault.git_facts() == facts
+    assert calls == [None]  # everything else came from the cache
+
+
+def test_the_cache_follows_head_forward_and_rebuilds_after_a_reset(
+    git_vault: Path, jane_history: dict[str, str], write_note: Callable[[str, str], Path]
+) -> None:
+    cache = git_vault / ".mdnet" / timeline.HISTORY_CACHE
+    with Vault.open(git_vault) as vault:
+        before = vault.history("Jane")
+    assert json.loads(cache.read_text().splitlines()[0])["head"] == jane_history["edited"]
+    git(git_vault, "mv", "people/jane-doe.md", "people/Jane D.md")
+    moved = commit_all(git_vault, "rename again", "2026-05-01")
+    with Vault.open(git_vault) as vault:
+        after = vault.history("Jane")
+        assert vault.git_facts()["people/Jane D.md"].commits == 5
+    assert [i.text for i in after][1:] == [i.text for i in before]
+    assert after[0].commit == moved
+    assert json.loads(cache.read_text().splitlines()[0])["head"] == moved
+    git(git_vault, "reset", "-q", "--hard", "HEAD~1")
+    with Vault.open(git_vault) as vault:
+        assert [i.commit for i in vault.history("Jane")] == [i.commit for i in before]
+        assert "people/Jane D.md" not in vault.git_facts()
+    # a corrupt cache is thrown away, never an error
+    cache.write_text("{not json")
+    with Vault.open(git_vault) as vault:
+        assert [i.commit for i in vault.history("Jane")] == [i.commit for i in before]
+
+
+def test_history_outside_git_is_the_log_alone(vault_dir: Path, write_note: Callable[[str, str], Path]) -> None:
+    write_note("people/Jane Doe.md", JANE)
+    with Vault.open(vault_dir) as vault:
+        assert [(i.source, i.text) for i in vault.history("Jane")] == [("log", "intro")]
+        assert vault.git_facts() == {}
+
+
+def test_history_in_a_repository_without_commits(vault_dir: Path, write_note: Callable[[str, str], Path]) -> None:
+    subprocess.run(["git", "init", "-q", str(vault_dir)], check=True)
+    write_note("people/Jane Doe.md", JANE)
+    with Vault.open(vault_dir) as vault:
+        assert [i.source for i in vault.history("Jane")] == ["log"]
+
+
+def test_followup_sets_fields_in_place_and_commits_that_file(
+    git_vault: Path, write_note: Callable[[str, str], Path]
+) -> None:
+    write_note("people/Jane Doe.md", JANE)
+    commit_all(git_vault, "add Jane", "2026-01-10")
+    before = (git_vault / "people" / "Jane Doe.md").read_text()
+    result = run_cli("--vault", str(git_vault), "--today", "2026-11-25", "followup", "jane", "6m", "--note",
+                     "Not hiring until Q2; ask again")  # fmt: skip
+    assert result.code == 0, result.err
+    assert "committed" in result.out
+    after = (git_vault / "people" / "Jane Doe.md").read_text()
+    assert after == before.replace(
+        "---\n# Jane", "follow_up: 2027-05-25\nfollow_up_note: Not hiring until Q2; ask again\n---\n# Jane"
+    )
+    message = git(git_vault, "log", "-1", "--format=%B")
+    assert message.splitlines()[0] == "Follow up with Jane Doe on 2027-05-25: Not hiring until Q2; ask again"
+    assert "Contact: Jane Doe\nFollow-Up: 2027-05-25" in message
+    assert git(git_vault, "show", "--name-only", "--format=", "HEAD").split("\n")[0] == "people/Jane Doe.md"
+    # a new date keeps the note unless a new one is given; 'none' clears both
+    with Vault.open(git_vault) as vault:
+        vault.followup("Jane", "2027-06-01", today="2026-11-25")
+        contact = vault.get("Jane")
+        assert (str(contact.follow_up), contact.follow_up_note) == ("2027-06-01", "Not hiring until Q2; ask again")
+        cleared = vault.followup("Jane", "none")
+        assert cleared.fields == {"follow_up": None, "follow_up_note": None}
+        contact = vault.get("Jane")
+        assert (contact.follow_up, contact.follow_up_note) == (None, None)
+    assert git(git_vault, "status", "--porcelain") == ""
+
+
+def test_snooze_hides_the_contact_and_commits(git_vault: Path, write_note: Callable[[str, str], Path]) -> None:
+    write_note("people/Jane Doe.md", JANE)
+    commit_all(git_vault, "add Jane", "2026-01-10")
+    with Vault.open(git_vault) as vault:
+        assert [i.name for i in vault.due(today="2026-11-25")] == ["Jane Doe"]
+        result = vault.snooze("jane", "2w", today="2026-11-25")
+        assert result.fields == {"snooze_until": "2026-12-09"}
+        assert result.commit == git(git_vault, "rev-parse", "HEAD").strip()
+        assert vault.due(today="2026-11-25") == []
+        assert [i.kind for i in vault.history("Jane")][0] == "snooze"
+    assert "Snooze-Until: 2026-12-09" in git(git_vault, "log", "-1", "--format=%B")
+    bad = run_cli("--vault", str(git_vault), "snooze", "jane", "someday")
+    assert (bad.code, bad.err.startswith("mdnet: error: bad snooze date")) == (2, True)
+
+
+def test_followup_outside_git_writes_and_says_it_did_not_commit(
+    vault_dir: Path, write_note: Callable[[str, str], Path]
+) -> None:
+    write_note("people/Jane Doe.md", JANE)
+    result = run_cli("--vault", str(vault_dir), "--today", "2026-11-25", "followup", "jane", "2027-01-15")
+    assert result.code == 0, result.err
+    assert "not committed: the vault is not a git repository" in result.out
+    assert "follow_up: 2027-01-15\n" in (vault_dir / "people" / "Jane Doe.md").read_text()
+    data = json.loads(run_cli("--vault", str(vault_dir), "snooze", "jane", "2027-01-01", "--json").out)
+    assert data["commit"] is None
+    assert data["fields"] == {"snooze_until": "2027-01-01"}
+
+
+def test_log_cli_commits_with_trailers_and_says_when_it_did_not(
+    git_vault: Path, vault_dir: Path, write_note: Callable[[str, str], Path]
+) -> None:
+    write_note("people/Jane Doe.md", JANE.replace("name: Jane Doe", 'name: "Jane\\nContact: Mallory"'))
+    commit_all(git_vault, "add Jane", "2026-01-10")
+    done = run_mdnet_process("--vault", str(git_vault), "log", "jane", "lunch", "--kind", "lunch", "--date",
+                             "2026-11-20")  # fmt: skip
+    assert done.code == 0, done.err
+    assert "committed" in done.out
+    trailers = git(git_vault, "log", "-1", "--format=%(trailers:only,unfold)").strip().splitlines()
+    assert trailers == ["Contact: Jane Contact: Mallory", "Interaction: lunch", "Interaction-Date: 2026-11-20"]
+    skipped = run_mdnet_process("--vault", str(git_vault), "log", "jane", "call", "--no-commit")
+    assert "not committed: --no-commit was given" in skipped.out
+    assert git(git_vault, "diff", "--name-only").splitlines() == ["people/Jane Doe.md"]
+    missing = run_cli("--vault", str(git_vault), "history", "nobody")
+    assert missing.code == 1
+    assert missing.err.startswith("mdnet: error: no contact named 'nobody'")

@@ -1,0 +1,146 @@
+"""The hook repository, tried with the real pre-commit framework from a temp vault.
+
+pre-commit installs mdnet into its own virtualenv from a git clone of this
+repository (so it needs PyPI); the tests share one PRE_COMMIT_HOME in a temp folder,
+so that environment is built once per test session.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO_ROOT, git, git_env
+
+pytestmark = pytest.mark.slow
+
+GOOD = "---\nname: Good Person\ncadence: 30d\nlast_contact: 2026-11-01\n---\n# Good Person\n"
+BAD = "---\nname: Bad Person\ncadence: sometimes\n---\n# Bad Person\n"
+OVERDUE = "---\nname: Olga Overdue\ncadence: 7d\nlast_contact: 2020-01-01\nneeds_reply: true\n---\n"
+PACKAGE_FILES = ("pyproject.toml", "README.md", ".pre-commit-hooks.yaml", "mdnet")
+
+
+def _pre_commit() -> str:
+    found = shutil.which("pre-commit", path=str(Path(sys.executable).parent)) or shutil.which("pre-commit")
+    if found is None:
+        pytest.skip("pre-commit is not installed (pip install -e '.[test]')")
+    return found
+
+
+def _pypi_reachable() -> bool:
+    try:
+        socket.create_connection(("pypi.org", 443), timeout=5).close()
+    except OSError:
+        return False
+    return True
+
+
+@pytest.fixture(scope="session")
+def hook_repo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """A committed copy of this repository's package (what `pre-commit` clones), and its commit."""
+    if not _pypi_reachable():
+        pytest.skip("pre-commit needs PyPI to install mdnet's dependencies, and pypi.org is unreachable")
+    copy = tmp_path_factory.mktemp("hook-repo")
+    for name in PACKAGE_FILES:
+        source = REPO_ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, copy / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+        else:
+            shutil.copy2(source, copy / name)
+    subprocess.run(["git", "init", "-q", str(copy)], check=True)
+    git(copy, "add", "-A")
+    git(copy, "commit", "-q", "-m", "mdnet under test")
+    return copy, git(copy, "rev-parse", "HEAD").strip()
+
+
+@pytest.fixture(scope="session")
+def pre_commit_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("pre-commit-home")
+
+
+@pytest.fixture
+def vault(git_vault: Path) -> Path:
+    (git_vault / "people" / "Good Person.md").write_text(GOOD)
+    (git_vault / "people" / "Olga Overdue.md").write_text(OVERDUE)
+    git(git_vault, "add", "-A")
+    git(git_vault, "commit", "-q", "-m", "notes")
+    return git_vault
+
+
+def run_pre_commit(vault: Path, home: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = git_env() | {"PRE_COMMIT_HOME": str(home), "MDNET_TODAY": "2026-11-25", "PRE_COMMIT_COLOR": "never"}
+    env.pop("MDNET_VAULT", None)
+    return subprocess.run([_pre_commit(), *args], cwd=vault, env=env, capture_output=True, text=True,
+                          timeout=900, check=False)  # fmt: skip
+
+
+def test_try_repo_mdnet_check_fails_on_a_bad_note(
+    vault: Path, hook_repo: tuple[Path, str], pre_commit_home: Path
+) -> None:
+    """`pre-commit try-repo` (which installs into a store of its own each time: one call only)."""
+    repo, _ = hook_repo
+    (vault / "people" / "Bad Person.md").write_text(BAD)
+    git(vault, "add", "-A")
+    bad = run_pre_commit(vault, pre_commit_home, "try-repo", str(repo), "mdnet-check",
+                         "--files", "people/Bad Person.md", "people/Good Person.md")  # fmt: skip
+    assert bad.returncode == 1, bad.stdout + bad.stderr
+    assert "mdnet check" in bad.stdout
+    assert "Failed" in bad.stdout
+    assert "people/Bad Person.md:3:1: error: bad cadence: not a duration: 'sometimes'" in bad.stdout
+    assert "Good Person.md:" not in bad.stdout
+
+
+@pytest.fixture
+def configured_vault(vault: Path, hook_repo: tuple[Path, str]) -> Path:
+    """The vault with the few lines a user adds to .pre-commit-config.yaml (docs/hooks.md)."""
+    repo, sha = hook_repo
+    (vault / ".pre-commit-config.yaml").write_text(
+        f"repos:\n  - repo: {repo}\n    rev: {sha}\n    hooks:\n      - id: mdnet-check\n      - id: mdnet-report\n"
+    )
+    git(vault, "add", ".pre-commit-config.yaml")
+    git(vault, "commit", "-q", "-m", "use mdnet's hooks")
+    return vault
+
+
+def test_mdnet_check_passes_good_notes_and_report_never_fails(configured_vault: Path, pre_commit_home: Path) -> None:
+    vault = configured_vault
+    good = run_pre_commit(vault, pre_commit_home, "run", "mdnet-check",
+                          "--files", "people/Good Person.md", "people/Olga Overdue.md")  # fmt: skip
+    assert good.returncode == 0, good.stdout + good.stderr
+    assert "mdnet check" in good.stdout
+    assert "Passed" in good.stdout
+    (vault / "people" / "Bad Person.md").write_text(BAD)  # a bad note does not make report fail
+    git(vault, "add", "-A")
+    status_before = git(vault, "status", "--porcelain", "--ignored")
+    report = run_pre_commit(vault, pre_commit_home, "run", "mdnet-report", "--all-files")
+    assert report.returncode == 0, report.stdout + report.stderr
+    assert "mdnet 2026-11-25: 1 reply, 0 overdue" in report.stdout
+    assert "reply owed: Olga Overdue" in report.stdout
+    # the index it keeps is under .mdnet/, which ignores itself: no tracked or untracked file appears
+    assert git(vault, "status", "--porcelain") == status_before.replace("!! .mdnet/\n", "")
+
+
+def test_a_real_commit_runs_the_hooks(configured_vault: Path, pre_commit_home: Path) -> None:
+    vault = configured_vault
+    installed = run_pre_commit(vault, pre_commit_home, "install")
+    assert installed.returncode == 0, installed.stderr
+    env = git_env() | {"PRE_COMMIT_HOME": str(pre_commit_home), "MDNET_TODAY": "2026-11-25"}
+    (vault / "people" / "Bad Person.md").write_text(BAD)
+    git(vault, "add", "-A")
+    refused = subprocess.run(["git", "commit", "-m", "add a bad note"], cwd=vault, env=env, capture_output=True,
+                             text=True, timeout=900, check=False)  # fmt: skip
+    assert refused.returncode != 0
+    assert "people/Bad Person.md:3:1: error: bad cadence" in refused.stdout + refused.stderr
+    (vault / "people" / "Bad Person.md").write_text(BAD.replace("sometimes", "90d"))
+    git(vault, "add", "-A")
+    accepted = subprocess.run(["git", "commit", "-m", "add a fixed note"], cwd=vault, env=env,
+                              capture_output=True, text=True, timeout=900, check=False)  # fmt: skip
+    assert accepted.returncode == 0, accepted.stdout + accepted.stderr
+    assert "reply owed: Olga Overdue" in accepted.stdout + accepted.stderr
+    assert os.path.exists(vault / ".git" / "hooks" / "pre-commit")
