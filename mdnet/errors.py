@@ -50,12 +50,14 @@ class ContactNotFound(MdnetError):
 
     exit_code = 1
 
-    def __init__(self, query: str, candidates: list[tuple[str, str]] | None = None) -> None:
+    def __init__(self, query: str, candidates: list[tuple[str, str]] | None = None, hint: str | None = None) -> None:
         self.query = query
         self.candidates = candidates or []
         message = f"no contact named {query!r}"
         if self.candidates:
             message += "; did you mean: " + ", ".join(f"{n} ({p})" for n, p in self.candidates)
+        if hint:
+            message += f"; {hint}"
         super().__init__(message)
 
 

@@ -260,6 +260,20 @@ class Index:
         rows = self.connection.execute(query, {"today": today.isoformat(), "horizon": horizon.isoformat()})
         return [_light_contact(row) for row in rows]
 
+    def contact_names(self) -> list[Contact]:
+        """Every contact as a name-only record (path, name, file stem), for prefix lookups."""
+        rows = self.connection.execute("SELECT path, name, stem FROM notes WHERE is_contact ORDER BY path")
+        return [Contact(path=path, name=name, stem=stem, fields={}) for path, name, stem in rows]
+
+    def broken_notes(self, stem_key: str) -> list[str]:
+        """Notes left out for errors whose folded file stem is ``stem_key``."""
+        rows = self.connection.execute(
+            "SELECT n.path FROM names AS k JOIN notes AS n ON n.path = k.path"
+            " WHERE k.key = ? AND NOT n.is_contact AND n.problem_count ORDER BY n.path",
+            (stem_key,),
+        )
+        return [str(path) for (path,) in rows]
+
     def contact(self, path: str) -> Contact | None:
         row = self.connection.execute("SELECT record FROM notes WHERE path = ? AND is_contact", (path,)).fetchone()
         return None if row is None else contact_from_json(json.loads(row[0]))

@@ -43,7 +43,8 @@ def wikilink(contact: Contact) -> str:
     return f"[[{contact.stem}|{contact.name}]]"
 
 
-def _strip_query(query: str) -> str:
+def query_text(query: str) -> str:
+    """What a lookup compares: ``[[Jane Doe|JD]]`` and ``people/Jane Doe.md`` both give ``Jane Doe``."""
     text = query.strip()
     if text.startswith("[[") and text.endswith("]]"):
         text = text[2:-2].split("|", 1)[0].split("#", 1)[0]
@@ -58,7 +59,7 @@ def find_contact(contacts: Sequence[Contact], query: str) -> Contact:
     Raises :class:`ContactNotFound` (with near misses) or :class:`AmbiguousName`
     (with every candidate and its path).
     """
-    wanted = fold(_strip_query(query))
+    wanted = fold(query_text(query))
     if not wanted:
         raise ContactNotFound(query)
     exact = [c for c in contacts if wanted in {fold(c.name), fold(c.stem), *(fold(a) for a in c.aliases)}]

@@ -22,7 +22,7 @@ from mdnet.contact import ParseSettings, fold, parse_note
 from mdnet.document import DecodeProblem, decode
 from mdnet.due import due_items, matches
 from mdnet.durations import DurationError, parse_date, parse_duration, parse_when
-from mdnet.errors import AmbiguousName, DuplicateContact, MdnetError, NoteError, UsageError, VaultError
+from mdnet.errors import AmbiguousName, ContactNotFound, DuplicateContact, MdnetError, NoteError, UsageError, VaultError
 from mdnet.index import Index
 from mdnet.model import (
     ChangeResult,
@@ -170,8 +170,30 @@ class Vault:
         return found
 
     def get(self, name: str) -> Contact:
-        """One contact by name, alias, file stem or unique name prefix."""
-        return naming.find_contact(self.contacts(), name)
+        """One contact by name, alias, file stem or unique name prefix.
+
+        Exact names come from the index's name table and prefixes from name-only
+        rows, so only the contact found is decoded in full.
+        """
+        index = self._fresh()
+        key = fold(naming.query_text(name))
+        paths = sorted({path for path, _rank, is_contact in index.names_for(key) if is_contact}) if key else []
+        found: Contact | None = None
+        if len(paths) > 1:
+            matches_ = [c for c in (index.contact(p) for p in paths) if c is not None]
+            raise AmbiguousName(name, [(c.name, c.path) for c in sorted(matches_, key=lambda c: fold(c.name))])
+        if paths:
+            found = index.contact(paths[0])
+        if found is None:
+            try:
+                found = index.contact(naming.find_contact(index.contact_names(), name).path)
+            except ContactNotFound as exc:
+                broken = index.broken_notes(key) if key else []
+                hint = f"{broken[0]} has errors and is left out (see 'mdnet check')" if broken else None
+                raise ContactNotFound(name, exc.candidates, hint) from None
+        if found is None:
+            raise ContactNotFound(name)
+        return found
 
     def due(
         self,

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from mdnet.due import due_items
+from mdnet.errors import ContactNotFound
 from mdnet.vault import Vault
 from tests.conftest import DEMO_DATE, REPO_ROOT, run_mdnet_process
 
@@ -69,3 +70,32 @@ def test_every_example_note_is_clean(example_vault: Path) -> None:
     with Vault.open(example_vault) as vault:
         assert [p.format() for p in vault.check() if p.severity == "error"] == []
         assert len(vault.contacts()) >= 30
+
+
+def test_get_through_the_name_table_equals_the_full_lookup(example_vault: Path) -> None:
+    """Vault.get looks names up in the index; it must agree with naming.find_contact on every contact."""
+    from mdnet.contact import fold
+    from mdnet.errors import MdnetError
+    from mdnet.naming import find_contact
+
+    with Vault.open(example_vault) as vault:
+        contacts = vault.contacts()
+        queries = {"bob", "jose", "ALVAREZ", "[[bob-overdue|Bob Baker]]", "people/Nina Patel.md", "nobody", "Jnae"}
+        for c in contacts:
+            queries.update({c.name, c.stem, fold(c.name)[:3], c.name.split()[0], *c.aliases})
+        for query in sorted(queries):
+            try:
+                expected: object = find_contact(contacts, query).path
+            except MdnetError as exc:
+                expected = (type(exc).__name__, str(exc))
+            try:
+                got: object = vault.get(query).path
+            except MdnetError as exc:
+                got = (type(exc).__name__, str(exc))
+            assert got == expected, query
+
+
+def test_a_broken_note_is_named_when_its_contact_is_asked_for(example_vault: Path) -> None:
+    (example_vault / "people" / "Tom Bad.md").write_text("---\nname: Tom Bad\ncadence: whenever\n---\n")
+    with Vault.open(example_vault) as vault, pytest.raises(ContactNotFound, match=r"people/Tom Bad.md has errors"):
+        vault.get("tom bad")
