@@ -7,6 +7,7 @@ on stderr (``mdnet: error: ...``) and an exit code, in :func:`run`.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
 from collections.abc import Callable
@@ -57,16 +58,19 @@ def emit_json(data: Any) -> None:
 def echo_rich(renderable: Any) -> None:
     from rich.console import Console
 
-    Console(soft_wrap=False, highlight=False).print(renderable)
+    # markup=False: a name or note like "send [b]the deck[/b]" is text, never rich markup.
+    Console(soft_wrap=False, highlight=False, markup=False).print(renderable)
 
 
 def warn_bad_notes(state: State) -> None:
     """Notes left out because of errors: one stderr line each (up to a few)."""
-    errors = [p for p in state.vault.problems() if p.severity == "error"]
-    for problem in errors[:MAX_WARNINGS]:
+    errors = sorted((p for p in state.vault.problems() if p.severity == "error"), key=lambda p: (p.path, p.line))
+    first_by_note = {p.path: p for p in reversed(errors)}  # each note once, at its first error
+    notes = sorted(first_by_note.values(), key=lambda p: p.path)
+    for problem in notes[:MAX_WARNINGS]:
         click.echo(f"mdnet: warning: {problem.format()} (note left out)", err=True)
-    if len(errors) > MAX_WARNINGS:
-        click.echo(f"mdnet: warning: {len(errors) - MAX_WARNINGS} more notes left out; see 'mdnet check'", err=True)
+    if len(notes) > MAX_WARNINGS:
+        click.echo(f"mdnet: warning: {len(notes) - MAX_WARNINGS} more notes left out; see 'mdnet check'", err=True)
 
 
 # Commands that live in their own modules, imported only when run (or listed by
@@ -296,8 +300,10 @@ def index(state: State, rebuild: bool, as_json: bool) -> None:
     if rebuild:
         vault.rebuild_index()
     stats = vault.refresh()
+    if rebuild:
+        stats = dataclasses.replace(stats, rebuilt=True)
     if as_json:
-        emit_json(stats.as_dict() | {"rebuilt": stats.rebuilt or rebuild})
+        emit_json(stats.as_dict())
         return
     from mdnet import render
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from mdnet import document, frontmatter_yaml
-from mdnet.durations import DurationError, parse_date, parse_duration
+from mdnet.durations import DURATION_FORMS, DurationError, parse_date, parse_duration
 from mdnet.model import Contact, Duration, LogEntry, Problem, Severity
 
 DATE_FIELDS = ("last_contact", "next_contact", "follow_up", "snooze_until")
@@ -73,7 +73,10 @@ def parse_note(text: str, path: str, *, contact_folder: bool, settings: ParseSet
         try:
             value, key_lines = frontmatter_yaml.load(doc.front_matter)
         except frontmatter_yaml.YamlProblem as exc:
-            out.add(doc.yaml_line + exc.line, exc.column + 1, "error", exc.message)
+            message = exc.message
+            if exc.first_line is not None:
+                message += f" (first on line {doc.yaml_line + exc.first_line})"
+            out.add(doc.yaml_line + exc.line, exc.column + 1, "error", message)
             value = None
         if isinstance(value, dict):
             fields = value
@@ -124,7 +127,10 @@ def _build_contact(
             except DurationError as exc:
                 problem("cadence", f"bad cadence: {exc}")
         else:
-            problem("cadence", f"bad cadence {raw_cadence!r}: write a unit, e.g. {raw_cadence}d")
+            if isinstance(raw_cadence, int) and not isinstance(raw_cadence, bool):
+                problem("cadence", f"bad cadence {raw_cadence!r}: write a unit, e.g. {raw_cadence}d")
+            else:
+                problem("cadence", f"bad cadence {raw_cadence!r}: expected {DURATION_FORMS}")
     needs_reply, needs_reply_date = _needs_reply(fields.get("needs_reply"), problem)
     status = _text(fields.get("status") or "active").strip().lower()
     if status not in STATUSES:

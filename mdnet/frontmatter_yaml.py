@@ -37,11 +37,12 @@ _FLOW_SPECIAL_RE = re.compile(r"[#,\[\]{}]")
 class YamlProblem(ValueError):
     """Malformed YAML, with a 0-based line and column inside the front matter."""
 
-    def __init__(self, message: str, line: int, column: int) -> None:
+    def __init__(self, message: str, line: int, column: int, first_line: int | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.line = line
         self.column = column
+        self.first_line = first_line  # for a duplicate key: where the key first appears
 
 
 class _GiveUp(Exception):
@@ -109,7 +110,7 @@ def _load_fast(text: str) -> tuple[dict[str, Any], dict[str, int]]:
         if key in _NULLS or key in _TRUES or key in _FALSES or key.endswith(" "):
             raise _GiveUp
         if key in result:
-            raise YamlProblem(f"duplicate key {key!r} (first on line {lines[key] + 1})", number - 1, 0)
+            raise YamlProblem(f"duplicate key {key!r}", number - 1, 0, first_line=lines[key])
         lines[key] = number - 1
         list_key, list_indent = None, -1
         if rest is None or not rest.strip() or rest.lstrip()[0] == "#":

@@ -269,7 +269,7 @@ class Index:
         """Notes left out for errors whose folded file stem is ``stem_key``."""
         rows = self.connection.execute(
             "SELECT n.path FROM names AS k JOIN notes AS n ON n.path = k.path"
-            " WHERE k.key = ? AND NOT n.is_contact AND n.problem_count ORDER BY n.path",
+            ' WHERE k.key = ? AND NOT n.is_contact AND n.problems LIKE \'%"severity": "error"%\' ORDER BY n.path',
             (stem_key,),
         )
         return [str(path) for (path,) in rows]
@@ -299,7 +299,7 @@ class Index:
             " WHERE contacts_fts MATCH ? ORDER BY rank LIMIT ?",
             (match, limit),
         )
-        return [(str(path), str(snippet)) for path, snippet in rows]
+        return [(str(path), " ".join(str(snippet).split())) for path, snippet in rows]
 
     # -- the network (mdnet.network reads these through mdnet.network.IndexLinks) --
 
@@ -405,7 +405,9 @@ def _delete_database(path: Path) -> None:
 
 def _fts_row(contact: Contact, body: str) -> tuple[str, str, str, str, str]:
     details = " ".join(
-        str(v) for k, v in contact.fields.items() if k not in ("name", "aliases") and isinstance(v, str | list)
+        " ".join(str(item) for item in v) if isinstance(v, list) else v
+        for k, v in contact.fields.items()
+        if k not in ("name", "aliases") and isinstance(v, str | list)
     )
     return (contact.path, contact.name, " ".join(contact.aliases), details.replace("[[", "").replace("]]", ""), body)
 

@@ -161,8 +161,9 @@ def _parse_one(job: tuple[str, str, str], settings: _Settings) -> NoteRow:
         return _failed(path, token, 0, 0, f"cannot read: {exc.strerror}", in_contact_folder)
     parsed = parse_note(text, path, contact_folder=in_contact_folder, settings=ParseSettings(log_heading))
     if not (in_contact_folder or parsed.is_contact_type):
-        # Other notes are kept for link resolution only; their problems are not ours to report.
-        return build_row(path, token, None, parsed.fields, (), "")
+        # Other notes are kept for link resolution; their problems are reported as warnings only.
+        problems = tuple(replace(p, severity="warning") for p in parsed.problems)
+        return build_row(path, token, None, parsed.fields, problems, "")
     return build_row(path, token, parsed.contact, parsed.fields, parsed.problems, parsed.body)
 
 

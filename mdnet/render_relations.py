@@ -59,7 +59,7 @@ def brief_card(brief: Brief, today: dt.date) -> RenderableType:
         parts.append(Text("\nMutual contacts" + (f" (the {len(brief.mutual)} closest of {brief.mutual_total})"
                                                    if more > 0 else ""), style="bold"))  # fmt: skip
         parts.extend(Text(f"  - {m.name} ({m.via})") for m in brief.mutual)
-    return Panel(Group(*parts), title=f"[bold]{brief.name}[/bold]", subtitle=brief.path, expand=False)
+    return Panel(Group(*parts), title=Text(brief.name, style="bold"), subtitle=Text(brief.path), expand=False)
 
 
 def path_table(result: PathResult) -> RenderableType:

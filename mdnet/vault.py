@@ -6,6 +6,7 @@ only what changed), so an answer never lags the files.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 import re
@@ -87,12 +88,12 @@ def days_within(within: str | int | None, today: dt.date, default: int) -> int:
         return default
     if isinstance(within, int):
         return within
-    if re.fullmatch(r"\s*0+\s*[a-z]*\s*", within.lower()):
+    if re.fullmatch(r"\s*0+\s*(?:d|w|m|y|days?|weeks?|months?|years?)\s*", within.lower()):
         return 0  # "0d": today only (a zero cadence is refused, a zero window is not)
     try:
         duration = parse_duration(within)
     except DurationError as exc:
-        raise UsageError(f"bad --within: {exc}") from None
+        raise UsageError(f"bad --within {within!r}: expected a duration such as 0d, 7d, 2w or 1m") from None
     if duration is None:
         raise UsageError("bad --within: 'never' is not a window")
     return (duration.add_to(today) - today).days
@@ -227,7 +228,7 @@ class Vault:
         found: list[Problem] = []
         for given in paths:
             found.extend(self._check_file(Path(given)))
-        return found
+        return sorted(found, key=lambda p: (p.path, p.line, p.column))
 
     def _check_file(self, given: Path) -> list[Problem]:
         full = given if given.is_absolute() else Path.cwd() / given
@@ -235,6 +236,8 @@ class Vault:
             relative = full.resolve().relative_to(self.root).as_posix()
         except ValueError:
             return [Problem(str(given), 0, 0, "error", "not inside the vault " + str(self.root))]
+        if not full.exists():
+            return [Problem(relative, 0, 0, "error", "no such file")]
         if not files.is_note_name(full.name) or not full.is_file():
             return []
         in_contact_folder = any(relative.startswith(f + "/") for f in self.config.contact_dirs)
@@ -250,7 +253,7 @@ class Vault:
         parsed = parse_note(
             text, relative, contact_folder=in_contact_folder, settings=ParseSettings(self.config.log_heading)
         )
-        return list(parsed.problems)
+        return list(parsed.problems if in_contact_folder or parsed.is_contact_type else as_warnings(parsed.problems))
 
     def search(self, text: str) -> list[tuple[Contact, str]]:
         """Contacts whose note mentions every word of ``text`` (prefixes too), best first."""
@@ -365,6 +368,11 @@ class Vault:
         if kind is not None and not re.fullmatch(r"[A-Za-z][\w-]{0,30}", kind):
             raise UsageError(f"bad --kind {kind!r}: one word such as coffee, email, call")
         contact = name if isinstance(name, Contact) else self.get(name)
+        if when is not None and not isinstance(when, dt.date):
+            try:
+                when = parse_date(when)
+            except ValueError as exc:
+                raise UsageError(f"bad --date: {exc}") from None
         day = resolve_today(when if when is not None else today)
         entry = edit.format_log_entry(day.isoformat(), text, kind)
 
@@ -760,6 +768,11 @@ _CLEAR_WORDS = frozenset(("none", "never", "off", "clear"))
 
 def _one_line(text: str) -> str:
     return " ".join(text.split())
+
+
+def as_warnings(problems: Iterable[Problem]) -> tuple[Problem, ...]:
+    """A note that is not a contact is not mdnet's to fail on: its problems are warnings."""
+    return tuple(dataclasses.replace(p, severity="warning") for p in problems)
 
 
 def _duplicate_names(contacts: list[Contact]) -> list[Problem]:
