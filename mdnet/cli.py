@@ -71,7 +71,9 @@ def warn_bad_notes(state: State) -> None:
 
 # Commands that live in their own modules, imported only when run (or listed by
 # --help), so that `mdnet due` never pays for watchdog, git or template engines.
-LAZY_COMMANDS: dict[str, str] = {}
+LAZY_COMMANDS: dict[str, str] = {
+    "watch": "mdnet.cli_watch:watch",
+}
 
 
 class LazyGroup(click.Group):

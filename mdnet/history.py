@@ -81,3 +81,20 @@ def _first_line(text: str) -> str:
         if line.strip():
             return line.strip()
     return ""
+
+
+def changed_paths(root: Path, paths: list[str]) -> list[str]:
+    """Those of ``paths`` (vault-relative) that git would commit: modified, deleted, or new and not ignored.
+
+    Paths are literal (``--literal-pathspecs``: a note named ``*.md`` is one file)
+    and listed relative to ``root`` even when the vault is a folder of a bigger
+    repository. Empty when ``root`` is not in a work tree.
+    """
+    if not paths or not is_inside_work_tree(root):
+        return []
+    flags = ("-z", "--modified", "--deleted", "--others", "--exclude-standard")
+    listed = run_git(root, "--literal-pathspecs", "ls-files", *flags, "--", *paths)
+    if listed.returncode != 0:
+        return []
+    found = {name for name in listed.stdout.split("\0") if name}
+    return [path for path in paths if path in found]
