@@ -60,11 +60,14 @@ SETTLE = 0.5  # a half-written note (empty, unparsable) is read again after this
 RESCAN_EVERY = 300.0  # seconds between safety full scans
 POLL_INTERVAL = 1.0
 LIMIT_ERRNOS = frozenset((errno.ENOSPC, errno.EMFILE, errno.ENFILE))
-# No open/close-nowrite events: our own reads must never look like changes.
+# inotify: a file is settled when it is closed after writing (IN_CLOSE_WRITE), so IN_MODIFY (one per
+# write() call) and IN_ATTRIB would only multiply the events of a burst; no open/close-nowrite events
+# either, so our own reads never look like changes. Polling only ever reports "modified".
 EVENT_TYPES: list[type[FileSystemEvent]] = [
-    FileCreatedEvent, FileModifiedEvent, FileClosedEvent, FileDeletedEvent, FileMovedEvent,
+    FileCreatedEvent, FileClosedEvent, FileDeletedEvent, FileMovedEvent,
     DirCreatedEvent, DirDeletedEvent, DirMovedEvent,
 ]  # fmt: skip
+POLLING_EVENT_TYPES: list[type[FileSystemEvent]] = [*EVENT_TYPES, FileModifiedEvent]
 
 
 class _Guard(FileSystemEventHandler):
@@ -169,7 +172,7 @@ class EventSource:
                 self._schedule(relative)
         else:  # FSEvents and friends watch a tree with one stream; dot paths are filtered per event
             self.mode = "native"
-            observer.schedule(self._handler, str(self.root), recursive=True, event_filter=EVENT_TYPES)
+            observer.schedule(self._handler, str(self.root), recursive=True, event_filter=POLLING_EVENT_TYPES)
 
     def start_polling(self) -> None:
         from watchdog.observers.polling import PollingObserverVFS
@@ -178,7 +181,7 @@ class EventSource:
         self.mode = "polling"
         observer = PollingObserverVFS(stat=os.stat, listdir=_scandir_visible, polling_interval=self.poll_interval)
         self.observer = observer
-        observer.schedule(self._handler, str(self.root), recursive=True, event_filter=EVENT_TYPES)
+        observer.schedule(self._handler, str(self.root), recursive=True, event_filter=POLLING_EVENT_TYPES)
         observer.start()
 
     def _schedule(self, relative: str) -> None:

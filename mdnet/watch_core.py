@@ -33,6 +33,8 @@ MAX_RETRIES = 3  # reads of a half-written note before its problem is reported
 FRESH_SECONDS = 2.0  # a note modified this recently may still be being written
 SUPERVISE_EVERY = 1.0
 COMMIT_ATTEMPTS = 5
+BURST = 300  # this many paths pending is a burst ...
+BURST_MAX_WAIT = 4.0  # ... held until it settles, up to this long
 
 
 def _plain(token: str | None) -> str | None:
@@ -205,7 +207,7 @@ class WatchCore:
     def _next_due(self) -> float:
         times = [self._next_supervise, self._next_rescan]
         if self._has_events():
-            times.append(min(self._last + self.quiet, self._first + self.max_wait))
+            times.append(self._flush_at())
         if self._full is not None:
             times.append(self._full_at)
         if self._retries:
@@ -213,6 +215,12 @@ class WatchCore:
         if self._commit_at is not None:
             times.append(self._commit_at)
         return min(times)
+
+    def _flush_at(self) -> float:
+        """When pending events are due: after the quiet period, or ``max_wait`` after the first one while
+        edits keep coming. A burst (a checkout, a sync) is let settle: one big refresh reads faster than many."""
+        longest = self.max_wait if len(self._paths) < BURST else BURST_MAX_WAIT
+        return min(self._last + self.quiet, self._first + longest)
 
     def _tick(self, final: bool) -> None:
         now = time.monotonic()
@@ -224,7 +232,7 @@ class WatchCore:
             if self.daily and self._daily_date != self._today():
                 self.check_daily()
         with self._cond:
-            take = final or (self._has_events() and now >= min(self._last + self.quiet, self._first + self.max_wait))
+            take = final or (self._has_events() and now >= self._flush_at())
             paths: set[str] = set()
             folders: set[str] = set()
             gone = config = False

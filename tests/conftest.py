@@ -84,9 +84,7 @@ def vault_dir(tmp_path: Path) -> Path:
 
 def git(root: Path, *args: str) -> str:
     """Run git in ``root`` with its own identity (CI has none configured)."""
-    result = subprocess.run(
-        ["git", "-C", str(root), *args], capture_output=True, text=True, check=True, env=git_env()
-    )
+    result = subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True, check=True, env=git_env())
     return result.stdout
 
 
