@@ -49,7 +49,7 @@ from watchdog.observers.api import BaseObserver, ObservedWatch
 
 from mdnet import files
 from mdnet.config import CONFIG_NAME, load_config
-from mdnet.errors import MdnetError
+from mdnet.errors import MdnetError, VaultError
 from mdnet.vault import Vault, resolve_today
 from mdnet.watch_core import WatchCore
 
@@ -222,8 +222,9 @@ class EventSource:
         if observer is None or not observer.is_alive():
             return False
         if self.mode == "inotify":
+            emitters = getattr(observer, "_emitter_for_watch", {})  # watchdog has no public lookup
             for watch in list(self._watches.values()):
-                emitter = observer._emitter_for_watch.get(watch)  # noqa: SLF001 - watchdog has no public lookup
+                emitter = emitters.get(watch)
                 if emitter is not None and not emitter.is_alive() and os.path.isdir(watch.path):
                     return False
         return True
@@ -340,6 +341,8 @@ class Watcher(WatchCore):
 
     def _main(self) -> None:
         try:
+            if not self.root.is_dir():
+                raise VaultError("not a folder", path=str(self.root))
             self.source.start()
             logging.getLogger("watchdog.observers").addHandler(self._overflow_log)
             self.initial_scan()
