@@ -93,8 +93,10 @@ def changed_paths(root: Path, paths: list[str]) -> list[str]:
     if not paths or not is_inside_work_tree(root):
         return []
     flags = ("-z", "--modified", "--deleted", "--others", "--exclude-standard")
-    listed = run_git(root, "--literal-pathspecs", "ls-files", *flags, "--", *paths)
-    if listed.returncode != 0:
-        return []
-    found = {name for name in listed.stdout.split("\0") if name}
+    found: set[str] = set()
+    for start in range(0, len(paths), 1000):  # stay far below the command line's size limit
+        listed = run_git(root, "--literal-pathspecs", "ls-files", *flags, "--", *paths[start : start + 1000])
+        if listed.returncode != 0:
+            return []
+        found.update(name for name in listed.stdout.split("\0") if name)
     return [path for path in paths if path in found]

@@ -138,6 +138,7 @@ class EventSource:
         self._handler = handler
         self._say = say
         self._watches: dict[str, ObservedWatch] = {}
+        self._lock = threading.Lock()  # _watches is changed by the worker, read by anyone
 
     def native_observer(self) -> BaseObserver:
         """The platform's observer (inotify on Linux). A seam for tests that need a limit error."""
@@ -188,9 +189,9 @@ class EventSource:
         assert self.observer is not None
         path = str(self.root / relative) if relative else str(self.root)
         try:
-            self._watches[relative] = self.observer.schedule(
-                self._handler, path, recursive=False, event_filter=EVENT_TYPES
-            )
+            watch = self.observer.schedule(self._handler, path, recursive=False, event_filter=EVENT_TYPES)
+            with self._lock:
+                self._watches[relative] = watch
         except OSError as exc:
             if exc.errno in LIMIT_ERRNOS:
                 raise
@@ -201,8 +202,10 @@ class EventSource:
         if self.mode != "inotify" or self.observer is None:
             return
         prefix = relative + "/"
-        for key in [k for k in self._watches if k == relative or k.startswith(prefix) or relative == ""]:
-            watch = self._watches.pop(key)
+        with self._lock:
+            keys = [k for k in self._watches if k == relative or k.startswith(prefix) or relative == ""]
+            dropped = [self._watches.pop(key) for key in keys]
+        for watch in dropped:
             with contextlib.suppress(KeyError, RuntimeError, OSError):
                 self.observer.unschedule(watch)
         if (self.root / relative).is_dir():
@@ -214,7 +217,8 @@ class EventSource:
         return len(self._watches)
 
     def watched_folders(self) -> list[str]:
-        return sorted(self._watches)
+        with self._lock:
+            return sorted(self._watches)
 
     def alive(self) -> bool:
         """False when the observer thread died, or a folder's emitter died while the folder still exists."""
@@ -223,7 +227,9 @@ class EventSource:
             return False
         if self.mode == "inotify":
             emitters = getattr(observer, "_emitter_for_watch", {})  # watchdog has no public lookup
-            for watch in list(self._watches.values()):
+            with self._lock:
+                watches = list(self._watches.values())
+            for watch in watches:
                 emitter = emitters.get(watch)
                 if emitter is not None and not emitter.is_alive() and os.path.isdir(watch.path):
                     return False

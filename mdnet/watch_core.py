@@ -399,25 +399,25 @@ class WatchCore:
 
     def commit_pending(self) -> None:
         """Commit the notes that changed (exactly those; never other staged work) with their contacts' names."""
-        paths = sorted(self._commit)
-        changed = history.changed_paths(self.root, paths)
-        if not changed:
-            self._commit.clear()
-            self._commit_at = None
-            return
-        deleted = [p for p in changed if not (self.root / p).exists()]
-        names = {p: self._names[p] for p in changed if p in self._names}
-        outcome = history.commit_paths(self.root, changed, commit_message(changed, names, deleted))
-        if outcome.commit is None:
+        try:
+            changed = history.changed_paths(self.root, sorted(self._commit))
+            subject = ""
+            if changed:
+                deleted = [p for p in changed if not (self.root / p).exists()]
+                message = commit_message(changed, {p: self._names[p] for p in changed if p in self._names}, deleted)
+                subject = message.splitlines()[0]
+                outcome = history.commit_paths(self.root, changed, message)
+        except OSError as exc:  # git vanished, or too many paths for one command line
+            changed, outcome = ["?"], history.CommitOutcome(None, f"cannot run git: {exc}")
+        if changed and outcome.commit is None:
             self._commit_attempts += 1
-            transient = "index.lock" in (outcome.reason or "") or "another git process" in (outcome.reason or "")
-            if transient and self._commit_attempts < COMMIT_ATTEMPTS:
+            reason = outcome.reason or ""
+            if ("index.lock" in reason or "another git process" in reason) and self._commit_attempts < COMMIT_ATTEMPTS:
                 self._commit_at = time.monotonic() + self.commit_quiet * self._commit_attempts
-                return
-            self.say(f"not committed: {outcome.reason}")
-        else:
+                return  # git is busy (the user is committing, rebasing...): try again shortly
+            self.say(f"not committed: {reason}")
+        elif changed and outcome.commit is not None:
             self.commits.append(outcome.commit)
-            subject = commit_message(changed, names, deleted).splitlines()[0]
             self.say(f"committed {outcome.commit[:10]}: {subject}")
         self._commit_attempts = 0
         self._commit.clear()
