@@ -6,6 +6,7 @@ never refreshed by the test) until it reaches the expected state or a deadline.
 
 from __future__ import annotations
 
+import datetime as dt
 import errno
 import logging
 import os
@@ -455,8 +456,6 @@ def test_autocommit_outside_git_says_so(vault: Path, start: Start) -> None:
 
 @pytest.mark.skipif(not hasattr(Vault, "daily_note"), reason="Vault.daily_note (issue 4) is not on this branch yet")
 def test_daily_note_follows_the_due_list(vault: Path, start: Start) -> None:
-    import datetime as dt
-
     today = dt.date(2026, 11, 25)
     watcher, _ = start(daily=True, today=lambda: today)
     daily = vault / "daily" / "2026-11-25.md"
@@ -464,6 +463,52 @@ def test_daily_note_follows_the_due_list(vault: Path, start: Start) -> None:
     (vault / "people" / "Zed.md").write_text("---\nname: Zed Newcomer\nneeds_reply: true\n---\n")
     until(lambda: "Zed Newcomer" in daily.read_text(encoding="utf-8"))
     assert any("daily note" in line for line in watcher.messages)
+
+
+class StandInDailyVault(Vault):
+    """Until issue 4's Vault.daily_note is merged: a careful stand-in (writes only when the text changes),
+    enough to test *when* the watcher asks for the daily note."""
+
+    calls: list[dt.date]
+
+    def daily_note(self, date: dt.date | None = None) -> Path:
+        assert date is not None
+        self.calls.append(date)
+        path = self.root / "daily" / f"{date.isoformat()}.md"
+        path.parent.mkdir(exist_ok=True)
+        text = "".join(f"- [ ] [[{item.name}]]\n" for item in self.due(today=date))
+        if not path.exists() or path.read_text() != text:
+            path.write_text(text)
+        return path
+
+
+class DailyWatcher(Watcher):
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.vault = StandInDailyVault(self.vault.root, self.vault.config)
+        self.vault.calls = []
+
+
+def test_daily_triggers_due_change_own_write_user_edit_and_midnight(vault: Path, start: Start) -> None:
+    day = [dt.date(2026, 11, 25)]
+    watcher, _ = start(DailyWatcher, daily=True, today=lambda: day[0])
+    calls = watcher.vault.calls  # type: ignore[attr-defined]
+    assert calls == [day[0]]
+    daily = vault / "daily" / "2026-11-25.md"
+    (vault / "people" / "Zed.md").write_text("---\nname: Zed Newcomer\nneeds_reply: true\n---\n")
+    until(lambda: "Zed Newcomer" in daily.read_text())
+    assert watcher.wait_idle(quiet_for=0.6)
+    assert len(calls) == 2  # its own write of the note did not ask again
+    (vault / "people" / "Jane Doe.md").write_text(JANE.replace("# Jane Doe\n", "# Jane Doe\n\nLikes sailing.\n"))
+    until(lambda: any("people/Jane Doe.md" in b.changed for b in watcher.batches))
+    assert watcher.wait_idle(quiet_for=0.3)
+    assert len(calls) == 2
+    with open(daily, "a") as handle:  # the user edits today's note (ticks a task)
+        handle.write("- [x] called the bank\n")
+    until(lambda: len(calls) == 3)
+    day[0] = dt.date(2026, 11, 26)  # midnight
+    until(lambda: calls[-1] == dt.date(2026, 11, 26))
+    assert (vault / "daily" / "2026-11-26.md").exists()
 
 
 # -- the command --------------------------------------------------------------------
