@@ -402,6 +402,17 @@ def test_a_queue_overflow_triggers_a_full_scan(vault: Path, start: Start) -> Non
     until(lambda: watcher.full_scans == scans + 1)
 
 
+def test_periodic_scan_catches_what_no_event_announced(vault: Path, start: Start) -> None:
+    watcher, index = start(rescan_every=0.5)
+    path = vault / "people" / "Jane Doe.md"
+    with open(path, "r+") as handle:  # a writer that keeps the note open: no close-write event yet
+        handle.seek(0)
+        handle.write(JANE.replace("client", "family "))
+        handle.flush()
+        until(lambda: index.category("people/Jane Doe.md") == "family")
+        assert any(b.reason == "periodic" and b.full for b in watcher.batches)
+
+
 def test_config_change_is_picked_up(vault: Path, start: Start) -> None:
     watcher, index = start()
     (vault / "friends").mkdir()
