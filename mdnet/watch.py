@@ -52,6 +52,7 @@ from mdnet.config import CONFIG_NAME, load_config
 from mdnet.errors import MdnetError, VaultError
 from mdnet.vault import Vault, resolve_today
 from mdnet.watch_core import WatchCore
+from mdnet.watch_report import relative_path
 
 QUIET = 0.25  # seconds without events before a batch is refreshed
 MAX_WAIT = 2.0  # ... but never hold events longer than this while they keep coming
@@ -352,9 +353,11 @@ class Watcher(WatchCore):
             self.source.start()
             logging.getLogger("watchdog.observers").addHandler(self._overflow_log)
             self.initial_scan()
-            where = f"{self.source.folders} folders" if self.mode == "inotify" else self.mode
-            self.say(f"watching {self.root} ({self.mode}: {where})")
+            how = {"inotify": f"inotify, {self.source.folders} folders", "polling":
+                   f"polling every {self.source.poll_interval:g} s"}.get(self.mode, self.mode)  # fmt: skip
+            self.say(f"watching {self.root} ({how})")
         except BaseException as exc:
+            logging.getLogger("watchdog.observers").removeHandler(self._overflow_log)
             self._start_error = exc
             self.source.stop()
             self.vault.close()
@@ -387,8 +390,6 @@ class Watcher(WatchCore):
             self.note_files([r for r in (src, dest) if r is not None])
 
     def relative(self, path: str) -> str | None:
-        from mdnet.watch_report import relative_path
-
         return relative_path(self._root_text, path)
 
     def _handler_failed(self, exc: BaseException) -> None:
