@@ -23,9 +23,10 @@ from mdnet import history
 from mdnet.config import load_config
 from mdnet.due import due_items
 from mdnet.errors import MdnetError
-from mdnet.files import scan
+from mdnet.files import FileState, scan
 from mdnet.index import Index
 from mdnet.model import DueItem, Problem, RefreshStats
+from mdnet.refresh import parse_paths
 from mdnet.vault import Vault
 from mdnet.watch_report import Batch, commit_message, is_watched_note, status_line
 
@@ -33,6 +34,7 @@ MAX_RETRIES = 3  # reads of a half-written note before its problem is reported
 FRESH_SECONDS = 2.0  # a note modified this recently may still be being written
 SUPERVISE_EVERY = 1.0
 COMMIT_ATTEMPTS = 5
+HOLD_CHECK_LIMIT = 50  # batches up to this size are checked for half-written contacts before indexing
 BURST = 300  # this many paths pending is a burst ...
 BURST_MAX_WAIT = 4.0  # ... held until it settles, up to this long
 
@@ -298,10 +300,14 @@ class WatchCore:
         self._after_refresh(Batch(reason, (), True, stats, self._problems_of(changed), tuple(changed)))
 
     def refresh_paths(self, paths: set[str], reason: str, attempt: int) -> None:
-        """Refresh ``paths``; a fresh empty note waits, a fresh broken one is read again after it settles."""
+        """Refresh ``paths``. A fresh note caught empty, or a fresh broken one that is a valid contact in the
+        index, waits and is read again after it settles (the contact stays as it was meanwhile); any other fresh
+        broken note is indexed as it is and read again after it settles, before its problem is reported."""
         retry_at = time.monotonic() + self.settle * (2**attempt)
         if attempt < MAX_RETRIES:
             waiting = {p for p in paths if self._fresh(p, empty_only=True)}
+            if len(paths) <= HOLD_CHECK_LIMIT:
+                waiting |= self._broken_contacts(paths - waiting)
             for path in waiting:
                 self._retries[path] = (retry_at, attempt + 1)
             paths = paths - waiting
@@ -324,6 +330,21 @@ class WatchCore:
                 self._retries[path] = (retry_at, attempt + 1)
             problems = tuple(p for p in problems if p.path not in unsettled)
         self._after_refresh(Batch(reason, tuple(ordered), False, stats, problems, tuple(changed)))
+
+    def _broken_contacts(self, paths: set[str]) -> set[str]:
+        """Those of ``paths`` that are fresh, valid contacts in the index, and would now be read with an error."""
+        index = self._index()
+        work = []
+        for path in sorted(paths):
+            if self._fresh(path) and index.contact(path) is not None:
+                try:
+                    info = os.stat(self.root / path)
+                except OSError:
+                    continue
+                token = f"{info.st_mtime_ns}-{info.st_size}-{info.st_ino}"
+                work.append((path, FileState(token, info.st_mtime_ns, info.st_size)))
+        rows = parse_paths(self.root, self.vault.config, work) if work else []
+        return {row.path for row in rows if row.contact is None or any(p.severity == "error" for p in row.problems)}
 
     def _fresh(self, relative: str, empty_only: bool = False) -> bool:
         try:

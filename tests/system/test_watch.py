@@ -262,6 +262,36 @@ def test_a_note_caught_empty_stays_in_the_index(vault: Path, start: Start) -> No
     assert not any(seen_missing), "the contact vanished from the index while its note was being saved"
 
 
+def test_a_contact_caught_half_written_stays_in_the_index(vault: Path, start: Start) -> None:
+    _, index = start(settle=0.3)
+    seen: list[str | None] = []
+    stop = threading.Event()
+
+    def watch_index() -> None:
+        view = IndexView(vault)
+        while not stop.is_set():
+            seen.append(view.category("people/Jane Doe.md"))
+            time.sleep(0.005)
+
+    observer = threading.Thread(target=watch_index)
+    observer.start()
+    try:
+        new = JANE.replace("client", "caf\u00e9 owner").encode()
+        cut = new.index("\u00e9".encode()) + 1  # inside the two bytes of the UTF-8 'e-acute'
+        with open(vault / "people" / "Jane Doe.md", "r+b") as handle:
+            handle.truncate(0)
+            handle.write(new[:cut])
+            handle.flush()
+            time.sleep(0.4)  # longer than the quiet period: the watcher reads this state
+            handle.write(new[cut:])
+        until(lambda: index.category("people/Jane Doe.md") == "caf\u00e9 owner")
+    finally:
+        stop.set()
+        observer.join()
+    assert None not in seen, "the contact vanished from the index while its note was being saved"
+    assert set(seen) == {"client", "caf\u00e9 owner"}
+
+
 def test_a_half_written_note_is_read_again_after_it_settles(vault: Path, start: Start) -> None:
     watcher, index = start(settle=0.3)
     path = vault / "people" / "Gael.md"
