@@ -285,6 +285,7 @@ def test_a_contact_caught_half_written_stays_in_the_index(vault: Path, start: St
             time.sleep(0.4)  # longer than the quiet period: the watcher reads this state
             handle.write(new[cut:])
         until(lambda: index.category("people/Jane Doe.md") == "caf\u00e9 owner")
+        until(lambda: bool(seen) and seen[-1] == "caf\u00e9 owner")
     finally:
         stop.set()
         observer.join()
