@@ -235,6 +235,27 @@ def test_a_burst_of_files_is_a_few_refreshes(vault: Path, start: Start) -> None:
     assert len(index.index.contacts()) == 2002
 
 
+@pytest.mark.slow
+def test_git_checkout_of_a_thousand_notes(git_vault: Path, start: Start) -> None:
+    root = git_vault  # (the start fixture's Jane and Bob notes get committed on the new branch too)
+    git(root, "checkout", "-q", "-b", "imported")
+    imported = root / "people" / "imported"
+    imported.mkdir()
+    for i in range(1000):
+        (imported / f"Contact {i:04}.md").write_text(f"---\nname: Contact {i:04}\ncadence: 90d\n---\n")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "import")
+    git(root, "checkout", "-q", "main")
+    watcher, index = start(root=root)
+    assert index.paths() == set()
+    git(root, "checkout", "-q", "imported")
+    until(lambda: sum(p.startswith("people/imported/") for p in index.paths()) == 1000, timeout=20)
+    assert watcher.wait_idle(quiet_for=0.3)
+    assert len(index.index.contacts()) == 1002
+    git(root, "checkout", "-q", "main")  # removes the files and their folders
+    until(lambda: index.paths() == set(), timeout=20)
+
+
 def test_a_note_caught_empty_stays_in_the_index(vault: Path, start: Start) -> None:
     _, index = start()
     seen_missing: list[bool] = []
