@@ -291,7 +291,7 @@ class Watcher(WatchCore):
                          commit_quiet=commit_quiet, settle=settle, rescan_every=rescan_every,
                          report=report, today=today or resolve_today)  # fmt: skip
         self.verbose = verbose
-        self._root_text = str(root)
+        self._root_text = root.as_posix()
         self.source = self.make_source(observer, poll_interval)
         self._overflow_log = _OverflowLog(lambda: self.request_full_scan("inotify queue overflow"))
         self._thread: threading.Thread | None = None
@@ -390,6 +390,8 @@ class Watcher(WatchCore):
             self.note_files([r for r in (src, dest) if r is not None])
 
     def relative(self, path: str) -> str | None:
+        if os.sep != "/":  # events carry native separators; the index uses POSIX paths
+            path = path.replace(os.sep, "/")
         return relative_path(self._root_text, path)
 
     def _handler_failed(self, exc: BaseException) -> None:
