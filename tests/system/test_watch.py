@@ -509,6 +509,28 @@ def test_autocommit_commits_exactly_the_changed_notes(git_vault: Path, start: St
     assert git(root, "diff", "--cached", "--name-only").split() == ["unrelated.txt"]
 
 
+def test_autocommit_in_a_vault_inside_a_bigger_repository(tmp_path: Path, start: Start) -> None:
+    repo = tmp_path / "home"
+    root = repo / "notes" / "network"
+    (root / "people").mkdir(parents=True)
+    (root / "mdnet.toml").write_text('contact_dirs = ["people"]\n')
+    (repo / "todo.txt").write_text("outside the vault\n")
+    subprocess.run(["git", "init", "-q", "-b", "main", str(repo)], check=True)
+    git(repo, "config", "user.name", "Test User")
+    git(repo, "config", "user.email", "test@example.com")
+    (repo / ".gitignore").write_text(".mdnet/\n")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "initial")
+    watcher, _ = start(root=root, autocommit=True)
+    (repo / "todo.txt").write_text("changed, not ours to commit\n")
+    (root / "people" / "Ivy.md").write_text("---\nname: Ivy Lee\n---\n")
+    until(lambda: len(watcher.commits) == 1)
+    committed = set(git(repo, "show", "--name-only", "--format=", "HEAD").split("\n")) - {""}
+    assert committed == {"notes/network/people/Ivy.md"}
+    assert git(repo, "log", "-1", "--format=%s").strip() == "Update Ivy Lee"
+    assert "todo.txt" in git(repo, "status", "--porcelain")
+
+
 def test_autocommit_outside_git_says_so(vault: Path, start: Start) -> None:
     watcher, _ = start(autocommit=True)
     assert any("not in a git repository" in line for line in watcher.messages)
