@@ -36,3 +36,7 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache examples/vault/.mdnet
+
+# issue 5: the watcher's benchmark (to be run by `make bench` once the lead wires benchmarks/bench.py)
+bench-watch: $(STAMP)
+	$(BIN)/python benchmarks/bench_watch.py

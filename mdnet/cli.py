@@ -90,6 +90,7 @@ LAZY_COMMANDS: dict[str, str] = {
     "stats": "mdnet.cli_stats:stats",
     "sync": "mdnet.cli_sync:sync",
     "who": "mdnet.cli_network:who",
+    "watch": "mdnet.cli_watch:watch",
 }
 
 

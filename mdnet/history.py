@@ -216,3 +216,22 @@ def log_records(root: Path, head: str, since: str | None = None) -> Iterator[byt
         if process.returncode != 0:
             errors.seek(0)
             raise OSError("git log failed: " + _first_line(errors.read().decode("utf-8", "replace")))
+
+
+def changed_paths(root: Path, paths: list[str]) -> list[str]:
+    """Those of ``paths`` (vault-relative) that git would commit: modified, deleted, or new and not ignored.
+
+    Paths are literal (``--literal-pathspecs``: a note named ``*.md`` is one file)
+    and listed relative to ``root`` even when the vault is a folder of a bigger
+    repository. Empty when ``root`` is not in a work tree.
+    """
+    if not paths or not is_inside_work_tree(root):
+        return []
+    flags = ("-z", "--modified", "--deleted", "--others", "--exclude-standard")
+    found: set[str] = set()
+    for start in range(0, len(paths), 1000):  # stay far below the command line's size limit
+        listed = run_git(root, "--literal-pathspecs", "ls-files", *flags, "--", *paths[start : start + 1000])
+        if listed.returncode != 0:
+            return []
+        found.update(name for name in listed.stdout.split("\0") if name)
+    return [path for path in paths if path in found]

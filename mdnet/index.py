@@ -206,7 +206,10 @@ class Index:
                 ],
             )
             if keep_fts:
-                db.executemany("DELETE FROM contacts_fts WHERE path = ?", gone + [(r.path,) for r in rows])
+                # One pass over the FTS table for the whole batch: `path` is not indexed there, so a
+                # DELETE per path would scan the table once per note (quadratic in a big batch).
+                batch = json.dumps([path for (path,) in touched], ensure_ascii=False)
+                db.execute("DELETE FROM contacts_fts WHERE path IN (SELECT value FROM json_each(?))", (batch,))
                 db.executemany("INSERT INTO contacts_fts VALUES (?, ?, ?, ?, ?)", [r.fts for r in rows if r.fts])
             elif fts_current and (rows or gone):
                 db.execute("DELETE FROM contacts_fts")

@@ -152,6 +152,10 @@ class Vault:
                     Path(str(index.path) + suffix).unlink(missing_ok=True)
             return refresh(self.root, self.config, self._open_index(), paths)
 
+    def indexed(self) -> Index:
+        """The index as it stands, not brought up to date (for the watcher, which refreshes by itself)."""
+        return self._open_index()
+
     def rebuild_index(self) -> None:
         """Throw the index away; the next refresh reads every note again."""
         self.close()

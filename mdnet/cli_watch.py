@@ -1,0 +1,54 @@
+"""``mdnet watch``: keep the index in step with the vault until interrupted (SPEC section 7).
+
+A thin shell around :class:`mdnet.watch.Watcher`: options in, status lines out,
+SIGINT and SIGTERM end it cleanly (pending refreshes and commits are finished first).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import signal
+import threading
+import time
+from types import FrameType
+
+import click
+
+from mdnet.cli import State, pass_state
+from mdnet.vault import resolve_today
+
+
+@click.command()
+@click.option("--autocommit", is_flag=True, help="Commit changed notes once edits settle (names the contacts).")
+@click.option("--daily", is_flag=True, help="Refresh today's daily note when the due list changes and at midnight.")
+@click.option("--verbose", "-v", is_flag=True, help="Print every file-system event, not just one line per batch.")
+@click.option("--polling", is_flag=True, help="Poll for changes instead of using inotify (network file systems).")
+@pass_state
+def watch(state: State, autocommit: bool, daily: bool, verbose: bool, polling: bool) -> None:
+    """Keep the index (and git, and today's daily note) in step with the vault until interrupted."""
+    from mdnet.watch import Watcher
+
+    stop = threading.Event()
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    previous = {}
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(ValueError):  # not the main thread (embedded use): the caller handles signals
+            previous[sig] = signal.signal(sig, on_signal)
+
+    def report(line: str) -> None:
+        click.echo(f"{time.strftime('%H:%M:%S')} {line}")
+
+    watcher = Watcher(state.vault, autocommit=autocommit, daily=daily, verbose=verbose, report=report,
+                      observer="polling" if polling else "auto",
+                      today=lambda: resolve_today(state.today_text))  # fmt: skip
+    try:
+        watcher.start()
+        while not stop.wait(0.5):
+            pass
+    finally:
+        watcher.stop()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)

@@ -1,0 +1,445 @@
+"""The watcher: the index follows the vault as the user types (SPEC section 7). The only watchdog user.
+
+Events are only hints. Each one names a path; paths settle for a short quiet
+period and are refreshed together with ``Vault.refresh(paths)``, which reads the
+files as they are then (so the order and kind of events do not matter: vim's
+rename-to-backup, write-temp-then-rename, swap files and deletes all end as "look
+at this note again"). A full change-token scan runs on start, after an event-queue
+overflow, after the observer is restarted, when a folder vanishes and every few
+minutes, so a lost event costs latency, never correctness.
+
+On Linux each visible folder gets its own non-recursive inotify watch, and new
+folders get one as they appear: dot folders (``.git``, ``.obsidian``, ``.trash``,
+``.mdnet``) are never watched, so a ``git gc`` or Obsidian's workspace churn costs
+nothing. When inotify's limits are reached the watcher falls back to polling and
+says so. Handlers are guarded (an exception never stops the observer thread), and
+a supervisor restarts the observer if its thread dies anyway.
+
+Threads: the observer's (events -> a pending set, under a lock, nothing else) and
+the worker's, which owns the Vault and its SQLite connection and does every
+refresh, daily note and commit. Nothing here prints: lines go to ``report``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import errno
+import logging
+import os
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+
+from watchdog.events import (
+    DirCreatedEvent,
+    DirDeletedEvent,
+    DirMovedEvent,
+    FileClosedEvent,
+    FileCreatedEvent,
+    FileDeletedEvent,
+    FileModifiedEvent,
+    FileMovedEvent,
+    FileSystemEvent,
+    FileSystemEventHandler,
+)
+from watchdog.observers.api import BaseObserver, ObservedWatch
+
+from mdnet import files
+from mdnet.config import CONFIG_NAME, load_config
+from mdnet.errors import MdnetError, VaultError
+from mdnet.vault import Vault, resolve_today
+from mdnet.watch_core import WatchCore
+from mdnet.watch_report import relative_path
+
+QUIET = 0.25  # seconds without events before a batch is refreshed
+MAX_WAIT = 2.0  # ... but never hold events longer than this while they keep coming
+COMMIT_QUIET = 2.0  # seconds without changes before --autocommit commits
+SETTLE = 0.5  # a half-written note (empty, unparsable) is read again after this
+RESCAN_EVERY = 300.0  # seconds between safety full scans
+POLL_INTERVAL = 1.0
+LIMIT_ERRNOS = frozenset((errno.ENOSPC, errno.EMFILE, errno.ENFILE))
+# inotify: a file is settled when it is closed after writing (IN_CLOSE_WRITE), so IN_MODIFY (one per
+# write() call) and IN_ATTRIB would only multiply the events of a burst; no open/close-nowrite events
+# either, so our own reads never look like changes. Polling only ever reports "modified".
+EVENT_TYPES: list[type[FileSystemEvent]] = [
+    FileCreatedEvent, FileClosedEvent, FileDeletedEvent, FileMovedEvent,
+    DirCreatedEvent, DirDeletedEvent, DirMovedEvent,
+]  # fmt: skip
+POLLING_EVENT_TYPES: list[type[FileSystemEvent]] = [*EVENT_TYPES, FileModifiedEvent]
+
+
+class _Guard(FileSystemEventHandler):
+    """Hands every event to the watcher; an exception here never reaches watchdog's thread."""
+
+    def __init__(self, on_event: Callable[[FileSystemEvent], None], on_error: Callable[[BaseException], None]):
+        super().__init__()
+        self._on_event = on_event
+        self._on_error = on_error
+
+    def dispatch(self, event: FileSystemEvent) -> None:
+        try:
+            self._on_event(event)
+        except Exception as exc:
+            with contextlib.suppress(Exception):
+                self._on_error(exc)
+
+
+class _OverflowLog(logging.Handler):
+    """watchdog reports a kernel queue overflow only as a log warning; turn it into a full scan."""
+
+    def __init__(self, on_overflow: Callable[[], None]) -> None:
+        super().__init__(logging.WARNING)
+        self._on_overflow = on_overflow
+
+    def emit(self, record: logging.LogRecord) -> None:
+        with contextlib.suppress(Exception):
+            if "overflow" in record.getMessage().lower():
+                self._on_overflow()
+
+
+def _scandir_visible(path: str | None) -> Iterator[os.DirEntry[str]]:
+    """``os.scandir`` without dot entries: the polling fallback never walks ``.git`` either."""
+    with os.scandir(path) as entries:
+        visible = [entry for entry in entries if not entry.name.startswith(".")]
+    return iter(visible)
+
+
+def visible_folders(root: Path, start: str = "") -> Iterator[str]:
+    """``start`` and every folder below it that is not a dot folder (vault-relative, ``""`` is the root).
+
+    Each folder is yielded before it is listed, so a caller that watches it on
+    receipt misses nothing created in it afterwards. Symlinked folders are not followed.
+    """
+    stack = [start]
+    while stack:
+        relative = stack.pop()
+        yield relative
+        try:
+            with os.scandir(root / relative if relative else root) as entries:
+                for entry in entries:
+                    if not entry.name.startswith(".") and entry.is_dir(follow_symlinks=False):
+                        stack.append(f"{relative}/{entry.name}" if relative else entry.name)
+        except OSError:
+            continue
+
+
+class EventSource:
+    """A watchdog observer over the vault's visible folders, with a polling fallback."""
+
+    def __init__(self, root: Path, handler: FileSystemEventHandler, kind: str, poll_interval: float,
+                 say: Callable[[str], None]) -> None:  # fmt: skip
+        self.root = root
+        self.kind = kind  # what was asked: auto, native, polling
+        self.mode = ""  # what runs: inotify, native, polling
+        self.poll_interval = poll_interval
+        self.observer: BaseObserver | None = None
+        self._handler = handler
+        self._say = say
+        self._watches: dict[str, ObservedWatch] = {}
+        self._lock = threading.Lock()  # _watches is changed by the worker, read by anyone
+
+    def native_observer(self) -> BaseObserver:
+        """The platform's observer (inotify on Linux). A seam for tests that need a limit error."""
+        from watchdog.observers import Observer
+
+        observer: BaseObserver = Observer()
+        return observer
+
+    def start(self) -> None:
+        if self.kind != "polling":
+            try:
+                self._start_native()
+                return
+            except OSError as exc:
+                self.stop()
+                if exc.errno not in LIMIT_ERRNOS or self.kind == "native":
+                    raise
+                self._say(
+                    f"inotify limit reached ({exc.strerror or exc}); falling back to polling every "
+                    f"{self.poll_interval:g} s (raise fs.inotify.max_user_watches or max_user_instances to avoid this)"
+                )
+        self.start_polling()
+
+    def _start_native(self) -> None:
+        self._watches = {}
+        observer = self.native_observer()
+        self.observer = observer
+        observer.start()
+        if sys.platform.startswith("linux"):
+            self.mode = "inotify"
+            for relative in visible_folders(self.root):
+                self._schedule(relative)
+        else:  # FSEvents and friends watch a tree with one stream; dot paths are filtered per event
+            self.mode = "native"
+            observer.schedule(self._handler, str(self.root), recursive=True, event_filter=POLLING_EVENT_TYPES)
+
+    def start_polling(self) -> None:
+        from watchdog.observers.polling import PollingObserverVFS
+
+        self._watches = {}
+        self.mode = "polling"
+        observer = PollingObserverVFS(stat=os.stat, listdir=_scandir_visible, polling_interval=self.poll_interval)
+        self.observer = observer
+        observer.schedule(self._handler, str(self.root), recursive=True, event_filter=POLLING_EVENT_TYPES)
+        observer.start()
+
+    def _schedule(self, relative: str) -> None:
+        assert self.observer is not None
+        path = str(self.root / relative) if relative else str(self.root)
+        try:
+            watch = self.observer.schedule(self._handler, path, recursive=False, event_filter=EVENT_TYPES)
+            with self._lock:
+                self._watches[relative] = watch
+        except OSError as exc:
+            if exc.errno in LIMIT_ERRNOS:
+                raise
+            # The folder vanished or cannot be read: its parent's events and the scans cover it.
+
+    def reset_folder(self, relative: str) -> None:
+        """A folder appeared, vanished or moved: drop the watches at and below it, watch what is there now."""
+        if self.mode != "inotify" or self.observer is None:
+            return
+        prefix = relative + "/"
+        with self._lock:
+            keys = [k for k in self._watches if k == relative or k.startswith(prefix) or relative == ""]
+            dropped = [self._watches.pop(key) for key in keys]
+        for watch in dropped:
+            with contextlib.suppress(KeyError, RuntimeError, OSError):
+                self.observer.unschedule(watch)
+        if (self.root / relative).is_dir():
+            for folder in visible_folders(self.root, relative):
+                self._schedule(folder)
+
+    @property
+    def folders(self) -> int:
+        return len(self._watches)
+
+    def watched_folders(self) -> list[str]:
+        with self._lock:
+            return sorted(self._watches)
+
+    def alive(self) -> bool:
+        """False when the observer thread died, or a folder's emitter died while the folder still exists."""
+        observer = self.observer
+        if observer is None or not observer.is_alive():
+            return False
+        if self.mode == "inotify":
+            emitters = getattr(observer, "_emitter_for_watch", {})  # watchdog has no public lookup
+            with self._lock:
+                watches = list(self._watches.values())
+            for watch in watches:
+                emitter = emitters.get(watch)
+                if emitter is not None and not emitter.is_alive() and os.path.isdir(watch.path):
+                    return False
+        return True
+
+    def idle(self) -> bool:
+        observer = self.observer
+        return observer is None or observer.event_queue.empty()
+
+    def stop(self) -> None:
+        observer, self.observer = self.observer, None
+        self._watches = {}
+        if observer is None:
+            return
+        with contextlib.suppress(Exception):
+            observer.stop()
+        with contextlib.suppress(Exception):
+            observer.join(timeout=5)
+
+
+class Watcher(WatchCore):
+    """Keeps a vault's index (and optionally git and today's daily note) in step with its files.
+
+    >>> with Watcher("~/my-network", report=print) as watcher:   # doctest: +SKIP
+    ...     watcher.wait_idle()
+
+    ``report`` receives one status line per batch (and notices); nothing is printed.
+    ``observer`` is ``"auto"`` (native, polling when inotify's limits are reached),
+    ``"native"`` or ``"polling"``. ``today`` returns the date (for ``--daily``).
+    """
+
+    def __init__(
+        self,
+        vault: Vault | str | os.PathLike[str],
+        *,
+        autocommit: bool = False,
+        daily: bool = False,
+        quiet: float = QUIET,
+        max_wait: float = MAX_WAIT,
+        commit_quiet: float = COMMIT_QUIET,
+        settle: float = SETTLE,
+        rescan_every: float = RESCAN_EVERY,
+        observer: str = "auto",
+        poll_interval: float = POLL_INTERVAL,
+        report: Callable[[str], None] | None = None,
+        verbose: bool = False,
+        today: Callable[[], dt.date] | None = None,
+    ) -> None:
+        if isinstance(vault, Vault):
+            root, config = vault.root.resolve(), vault.config
+        else:
+            root = Path(vault).expanduser().resolve()
+            config = load_config(root)
+        if observer not in ("auto", "native", "polling"):
+            raise MdnetError(f"unknown observer {observer!r}: auto, native or polling")
+        # The watcher's own Vault: its SQLite connection belongs to the worker thread.
+        super().__init__(Vault(root, config), autocommit=autocommit, daily=daily, quiet=quiet, max_wait=max_wait,
+                         commit_quiet=commit_quiet, settle=settle, rescan_every=rescan_every,
+                         report=report, today=today or resolve_today)  # fmt: skip
+        self.verbose = verbose
+        self._root_text = root.as_posix()
+        self.source = self.make_source(observer, poll_interval)
+        self._overflow_log = _OverflowLog(lambda: self.request_full_scan("inotify queue overflow"))
+        self._thread: threading.Thread | None = None
+        self._ready = threading.Event()
+        self._start_error: BaseException | None = None
+        self.restarts = 0
+
+    def make_source(self, kind: str, poll_interval: float) -> EventSource:
+        """The event source (override in tests to inject an observer fault)."""
+        return EventSource(self.root, _Guard(self._on_event, self._handler_failed), kind, poll_interval, self.say)
+
+    @property
+    def observer(self) -> BaseObserver | None:
+        return self.source.observer
+
+    @property
+    def mode(self) -> str:
+        return self.source.mode
+
+    # -- lifecycle -------------------------------------------------------------
+
+    def start(self, timeout: float = 120.0) -> Watcher:
+        """Start watching; returns once the catch-up scan is done."""
+        if self._thread is not None:
+            return self
+        self._thread = threading.Thread(target=self._main, name="mdnet-watch", daemon=True)
+        self._thread.start()
+        if not self._ready.wait(timeout):
+            raise MdnetError("the watcher did not start in time")
+        if self._start_error is not None:
+            error = self._start_error
+            self._thread.join(timeout=5)
+            if isinstance(error, MdnetError):
+                raise error
+            raise MdnetError(f"cannot watch {self.root}: {error}") from None
+        return self
+
+    def stop(self, timeout: float = 30.0) -> None:
+        """Handle what is pending (refresh, retries, commit), then stop every thread."""
+        thread = self._thread
+        if thread is None:
+            return
+        with self._cond:
+            self._stopping = True
+            self._cond.notify_all()
+        thread.join(timeout)
+        self._thread = None
+
+    def __enter__(self) -> Watcher:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def _main(self) -> None:
+        try:
+            if not self.root.is_dir():
+                raise VaultError("not a folder", path=str(self.root))
+            self.source.start()
+            logging.getLogger("watchdog.observers").addHandler(self._overflow_log)
+            self.initial_scan()
+            how = {"inotify": f"inotify, {self.source.folders} folders", "polling":
+                   f"polling every {self.source.poll_interval:g} s"}.get(self.mode, self.mode)  # fmt: skip
+            self.say(f"watching {self.root} ({how})")
+        except BaseException as exc:
+            logging.getLogger("watchdog.observers").removeHandler(self._overflow_log)
+            self._start_error = exc
+            self.source.stop()
+            self.vault.close()
+            self._ready.set()
+            return
+        self._ready.set()
+        try:
+            self.loop()
+        finally:
+            logging.getLogger("watchdog.observers").removeHandler(self._overflow_log)
+            self.source.stop()
+            self.vault.close()
+            self.say("stopped")
+
+    # -- events (the observer's thread) ----------------------------------------
+
+    def _on_event(self, event: FileSystemEvent) -> None:
+        source = os.fsdecode(event.src_path)
+        dest_text = os.fsdecode(getattr(event, "dest_path", "") or "")
+        src = self.relative(source)
+        dest = self.relative(dest_text) if dest_text else None
+        if self.verbose:
+            arrow = f" -> {dest_text}" if dest_text else ""
+            ignored = "" if src is not None or dest else " (ignored)"
+            self.say(f"event {event.event_type}{' folder' if event.is_directory else ''}: {source}{arrow}{ignored}")
+        if event.is_directory:
+            gone = event.event_type in ("deleted", "moved") and src is not None
+            self.note_folders([r for r in (src, dest) if r is not None], gone)
+        else:
+            self.note_files([r for r in (src, dest) if r is not None])
+
+    def relative(self, path: str) -> str | None:
+        if os.sep != "/":  # events carry native separators; the index uses POSIX paths
+            path = path.replace(os.sep, "/")
+        return relative_path(self._root_text, path)
+
+    def _handler_failed(self, exc: BaseException) -> None:
+        self.say(f"error while handling an event: {type(exc).__name__}: {exc}; rescanning the vault")
+        self.request_full_scan("handler error")
+
+    # -- hooks the core calls (the worker's thread) ----------------------------
+
+    def reset_folders(self, folders: Iterable[str]) -> None:
+        try:
+            for folder in folders:
+                self.source.reset_folder(folder)
+        except OSError as exc:
+            if exc.errno not in LIMIT_ERRNOS:
+                raise
+            self.say(f"inotify limit reached ({exc.strerror or exc}); falling back to polling every "
+                     f"{self.source.poll_interval:g} s")  # fmt: skip
+            self.source.stop()
+            self.source.start_polling()
+
+    def source_alive(self) -> bool:
+        return self.source.alive()
+
+    def source_idle(self) -> bool:
+        return self.source.idle()
+
+    def restart_source(self) -> None:
+        self.restarts += 1
+        self.say("the event observer stopped; restarting it and rescanning the vault")
+        self.source.stop()
+        self.source.start()
+
+    def is_config(self, relative: str) -> bool:
+        return relative == CONFIG_NAME
+
+    def token_of(self, relative: str) -> str | None:
+        return files.token_of(self.root / relative)
+
+
+def wait_for(predicate: Callable[[], bool], timeout: float, interval: float = 0.02) -> bool:
+    """Poll ``predicate`` until it is true or ``timeout`` seconds pass (for tests and benchmarks)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        if predicate():
+            return True
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(interval)
+
+
+__all__ = ["EventSource", "Watcher", "visible_folders", "wait_for"]
