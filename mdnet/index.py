@@ -21,7 +21,7 @@ from mdnet.contact import fold
 from mdnet.links import LinkRow, PersonInfo, name_keys, note_links, person_info
 from mdnet.model import Contact, Duration, LogEntry, Problem
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE notes (
@@ -35,7 +35,7 @@ CREATE TABLE notes (
     name TEXT, stem TEXT, category TEXT, tags TEXT, status TEXT, cadence TEXT, cadence_set INTEGER,
     last_contact TEXT, next_contact TEXT, follow_up TEXT, follow_up_note TEXT, needs_reply INTEGER,
     needs_reply_date TEXT, snooze_until TEXT, birthday TEXT,
-    first_due TEXT,
+    first_due TEXT, birthday_md TEXT,
     fts_aliases TEXT, fts_details TEXT, body TEXT
 );
 CREATE VIRTUAL TABLE contacts_fts USING fts5(
@@ -124,7 +124,7 @@ def _due_columns(c: Contact) -> tuple[Any, ...]:
         None if c.cadence is None else f"{c.cadence.count}{c.cadence.unit}", c.cadence_set,
         _iso(c.last_contact), _iso(c.next_contact), _iso(c.follow_up), c.follow_up_note, c.needs_reply,
         _iso(c.needs_reply_date), _iso(c.snooze_until), None if c.birthday is None else json.dumps(c.birthday),
-        first_due,
+        first_due, None if c.birthday is None else f"{c.birthday[1]:02d}-{c.birthday[2]:02d}",
     )  # fmt: skip
 
 
@@ -197,10 +197,10 @@ class Index:
             ])  # fmt: skip
             db.executemany("INSERT INTO people VALUES (?, ?, ?, ?)", [(r.path, *r.person) for r in rows if r.person])
             db.executemany(
-                "INSERT OR REPLACE INTO notes VALUES (?, ?, ?, ?, ?, ?, ?, " + ", ".join(["?"] * 19) + ")",
+                "INSERT OR REPLACE INTO notes VALUES (" + ", ".join(["?"] * (7 + _N_DUE_COLUMNS + 3)) + ")",
                 [
                     (r.path, r.token, r.record is not None, r.record, r.fields, r.problems, r.problem_count)
-                    + (r.columns or (None,) * 16)
+                    + (r.columns or (None,) * _N_DUE_COLUMNS)
                     + ((r.fts[2], r.fts[3], r.fts[4]) if r.fts else (None, None, None))
                     for r in rows
                 ],
@@ -253,14 +253,21 @@ class Index:
         A superset: SQL drops the archived, the snoozed and those whose every dated
         reason is past the horizon; :mod:`mdnet.due` decides the rest exactly.
         """
+        start, end = f"{today:%m-%d}", f"{horizon:%m-%d}"
+        if (horizon - today).days >= 365:
+            birthdays = "birthday_md IS NOT NULL"
+        else:  # the window's month-days, across New Year when it wraps; 29 Feb is always let through
+            birthdays = f"(birthday_md >= :start {'AND' if start <= end else 'OR'} birthday_md <= :end)"
+            birthdays = f"({birthdays} OR birthday_md = '02-29')"
         query = (
             f"SELECT {_DUE_COLUMNS} FROM notes WHERE is_contact AND status != 'archived'"
             " AND (snooze_until IS NULL OR snooze_until <= :today)"
-            " AND (needs_reply OR birthday IS NOT NULL OR first_due <= :horizon"
+            f" AND (needs_reply OR {birthdays} OR first_due <= :horizon"
             + (" OR NOT cadence_set" if with_default_cadence else "")
             + ")"
         )
-        rows = self.connection.execute(query, {"today": today.isoformat(), "horizon": horizon.isoformat()})
+        parameters = {"today": today.isoformat(), "horizon": horizon.isoformat(), "start": start, "end": end}
+        rows = self.connection.execute(query, parameters)
         return [_light_contact(row) for row in rows]
 
     def contact_names(self) -> list[Contact]:
@@ -448,3 +455,6 @@ def contact_from_json(d: dict[str, Any]) -> Contact:
         snooze_until=_date(d["sn"]), birthday=None if birthday is None else tuple(birthday),
         log=tuple(LogEntry(dt.date.fromisoformat(x[0]), x[1], x[2], x[3], x[4]) for x in d["l"]),
     )  # fmt: skip
+
+
+_N_DUE_COLUMNS = len(_due_columns(Contact(path="", name="", stem="", fields={})))  # after _iso exists

@@ -106,6 +106,11 @@ class Vault:
         self.root = root
         self.config = config if config is not None else load_config(root)
         self._index: Index | None = None
+        # Every query brings the index up to date first. A short-lived caller (one CLI
+        # command) sets this False: one scan at its first query, then its own writes
+        # refresh just the notes they touch.
+        self.refresh_on_query = True
+        self._refreshed = False
 
     @classmethod
     def open(cls, path: str | os.PathLike[str] | None = None) -> Vault:
@@ -163,7 +168,9 @@ class Vault:
             (self.root / INDEX_DIR / (INDEX_NAME + suffix)).unlink(missing_ok=True)
 
     def _fresh(self) -> Index:
-        self.refresh()
+        if self.refresh_on_query or not self._refreshed:
+            self.refresh()
+            self._refreshed = True
         return self._open_index()
 
     # -- queries -----------------------------------------------------------

@@ -268,3 +268,21 @@ def test_full_text_search_stays_current(vault_dir: Path, write_note: Callable[..
         assert vault._open_index().get_meta("fts") == "stale"  # a bulk change defers the work
         assert _found(vault, "sailing") == ["Ben", "Cy", "Di", "Ed"]
         assert _found(vault, "jazz") == []
+
+
+@pytest.mark.parametrize(
+    ("today", "window", "expected"),
+    [
+        ("2026-12-28", 7, ["Dec", "Jan"]),  # the window wraps New Year
+        ("2027-02-25", 5, ["Leap"]),  # 29 February is kept on the 28th in a common year
+        ("2026-03-01", 30, []),
+        ("2026-06-01", 400, ["Dec", "Jan", "Leap"]),
+    ],
+)
+def test_birthday_windows_in_sql_match_the_due_rules(
+    vault_dir: Path, write_note: Callable[..., Path], today: str, window: int, expected: list[str]
+) -> None:
+    for name, day in (("Jan", "--01-02"), ("Dec", "1980-12-30"), ("Leap", "--02-29")):
+        write_note(f"people/{name}.md", f"---\nbirthday: {day}\n---\n")
+    with Vault.open(vault_dir) as vault:
+        assert [i.name for i in vault.due(today=today, within=window)] == expected
