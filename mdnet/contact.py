@@ -8,6 +8,7 @@ note with an error is left out of lists (SPEC 10), one with only warnings is kep
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -296,9 +297,22 @@ def _heading_re(heading: str) -> re.Pattern[str]:
     return pattern
 
 
+# Letters that Unicode does not decompose into a base letter and an accent.
+_UNACCENTED = str.maketrans(
+    {"ø": "o", "Ø": "O", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "ß": "ss", "đ": "d", "Đ": "D", "ł": "l", "Ł": "L",
+     "þ": "th", "Þ": "Th", "ð": "d", "Ð": "D", "ı": "i"}
+)  # fmt: skip
+
+
+@functools.lru_cache(maxsize=65536)
 def fold(text: str) -> str:
-    """Case- and accent-insensitive form of a name, for lookups (``José`` -> ``jose``)."""
-    decomposed = unicodedata.normalize("NFKD", text)
+    """Case- and accent-insensitive form of a name, for lookups (``José`` -> ``jose``, ``Søren`` -> ``soren``).
+
+    Cached: the same names and categories are folded again and again in sorting and filtering.
+    """
+    if text.isascii():
+        return text.casefold().strip()
+    decomposed = unicodedata.normalize("NFKD", text.translate(_UNACCENTED))
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold().strip()
 
 

@@ -19,7 +19,7 @@ from collections.abc import Iterable
 
 from mdnet.contact import fold
 from mdnet.model import BUCKETS, Bucket, Contact, DueItem, Duration, Reason
-from mdnet.policy import EMPTY_POLICY, CadencePolicy, cadence_ratio, losing_touch
+from mdnet.policy import EMPTY_POLICY, CadencePolicy, Window, cadence_ratio, losing_touch
 
 
 def reasons_for(
@@ -30,6 +30,11 @@ def reasons_for(
     ``policy`` is the vault's cadence policy by category (``[cadence]`` in mdnet.toml);
     the contact's own cadence always wins over it, and it wins over ``default_cadence``.
     """
+    window = (policy or EMPTY_POLICY).window_for(contact, default_cadence)
+    return _reasons(contact, today, window, policy)
+
+
+def _reasons(contact: Contact, today: dt.date, window: Window | None, policy: CadencePolicy | None) -> list[Reason]:
     reasons: list[Reason] = []
     if contact.needs_reply:
         if contact.needs_reply_date is None:
@@ -41,7 +46,6 @@ def reasons_for(
         reasons.append(Reason("follow_up", contact.follow_up, detail))
     if contact.next_contact is not None:
         reasons.append(Reason("planned", contact.next_contact, "planned next contact"))
-    window = (policy or EMPTY_POLICY).window_for(contact, default_cadence)
     if window is not None:
         cadence = window.ideal
         source = ""
@@ -86,11 +90,11 @@ def item_for(
         return None
     if contact.snooze_until is not None and contact.snooze_until > today:
         return None
-    reasons = reasons_for(contact, today, default_cadence, policy)
+    window = (policy or EMPTY_POLICY).window_for(contact, default_cadence)
+    reasons = _reasons(contact, today, window, policy)
     if not reasons:
         return None
     reasons.sort(key=lambda r: (r.due, r.kind))
-    window = (policy or EMPTY_POLICY).window_for(contact, default_cadence)
     due = reasons[0].due
     bucket: Bucket
     if any(r.kind == "reply" and r.due <= today for r in reasons):

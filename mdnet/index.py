@@ -21,7 +21,7 @@ from mdnet.contact import fold
 from mdnet.links import LinkRow, PersonInfo, name_keys, note_links, person_info
 from mdnet.model import Contact, Duration, LogEntry, Problem
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8  # 8: fold() transliterates ø, æ, ß, ...
 _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE notes (

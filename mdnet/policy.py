@@ -52,6 +52,8 @@ class CadencePolicy:
 
     def category_window(self, category: str | None) -> tuple[bool, Window | None]:
         """``(found, window)`` for a category: whether the policy names it, and its window."""
+        if not self.windows:
+            return False, None
         key = fold(category or "")
         if key and key in self.windows:
             return True, self.windows[key]

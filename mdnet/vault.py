@@ -17,7 +17,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
 
-from mdnet import edit, files, history, naming
+from mdnet import files, naming
 from mdnet.config import CONFIG_NAME, Config, load_config
 from mdnet.contact import ParseSettings, fold, parse_note
 from mdnet.document import DecodeProblem, decode
@@ -40,6 +40,7 @@ from mdnet.model import (
 from mdnet.refresh import refresh
 
 if TYPE_CHECKING:  # imported when used, so that `mdnet due` never pays for them
+    from mdnet import edit
     from mdnet.brief import Brief
     from mdnet.daily_files import DailyResult
     from mdnet.drafts import Draft
@@ -298,6 +299,8 @@ class Vault:
         ``known`` is what the name is checked against when the caller has already
         checked it (a batch import); by default every contact, read fresh.
         """
+        from mdnet import edit  # writes only: not on the read path
+
         name = " ".join(name.split())
         if not name:
             raise UsageError("a contact needs a name")
@@ -374,6 +377,8 @@ class Vault:
         today: dt.date | str | None = None,
     ) -> LogResult:
         """Record an interaction: a log entry, ``last_contact`` raised, ``needs_reply`` cleared, one commit."""
+        from mdnet import edit, history  # writes only: not on the read path
+
         if not text.strip():
             raise UsageError("an interaction needs some text")
         if kind is not None and not re.fullmatch(r"[A-Za-z][\w-]{0,30}", kind):
@@ -491,6 +496,8 @@ class Vault:
     def _set_fields(
         self, contact: Contact, changes: dict[str, str | None], subject: str, trailer: str, commit: bool
     ) -> ChangeResult:
+        from mdnet import edit, history  # writes only: not on the read path
+
         def change(note: str) -> str:
             for key, value in changes.items():
                 note = edit.set_field(note, key, value) if value is not None else edit.clear_field(note, key)
@@ -717,6 +724,8 @@ class Vault:
         return self._open_index().contact(path)
 
     def _log_drafts(self, result: DraftResult, day: dt.date) -> DraftResult:
+        from mdnet import history  # writes only: not on the read path
+
         logged: list[str] = []
         problems: list[str] = []
         for draft in result.drafts:
