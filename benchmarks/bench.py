@@ -159,7 +159,18 @@ def _subprocess_env() -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("MDNET_")}
     old = env.get("PYTHONPATH")
     env["PYTHONPATH"] = str(REPO_ROOT) + (os.pathsep + old if old else "")
+    # An installed package runs from compiled bytecode; some shells (and this
+    # workplace) set PYTHONDONTWRITEBYTECODE, which would make every process
+    # compile mdnet from source and time the compiler, not mdnet.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    _compile_package()
     return env
+
+
+def _compile_package() -> None:
+    import compileall
+
+    compileall.compile_dir(str(REPO_ROOT / "mdnet"), quiet=1)
 
 
 def _import(name: str) -> ModuleType:

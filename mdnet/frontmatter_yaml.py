@@ -94,7 +94,12 @@ def _load_fast(text: str) -> tuple[dict[str, Any], dict[str, int]]:
                 raise _GiveUp
             match = _ITEM_RE.match(line)
             if match is None:
-                raise _GiveUp
+                if list_indent != -1 or first != " ":
+                    raise _GiveUp
+                # `key:` then an indented `sub: value` block: a nested mapping
+                result[list_key], number = _block_mapping(all_lines, number - 1, len(line) - len(line.lstrip(" ")))
+                list_key = None
+                continue
             indent = len(match.group(1))
             if list_indent == -1:
                 list_indent = indent
@@ -125,6 +130,82 @@ def _load_fast(text: str) -> tuple[dict[str, Any], dict[str, int]]:
         else:
             result[key] = _scalar(rest, flow=False)
     return result, lines
+
+
+def _next_content(all_lines: list[str], number: int) -> tuple[int, str] | None:
+    """The next line that is neither blank nor a comment: (its index, the line without CR)."""
+    while number < len(all_lines):
+        line = all_lines[number]
+        if line.endswith("\r"):
+            line = line[:-1]
+        stripped = line.strip()
+        if stripped and stripped[0] != "#":
+            return number, line
+        number += 1
+    return None
+
+
+def _indent_of(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))
+
+
+def _block_mapping(all_lines: list[str], number: int, indent: int) -> tuple[dict[str, Any], int]:
+    """A nested block mapping at ``indent`` (plain keys; scalar, flow or nested values)."""
+    result: dict[str, Any] = {}
+    while (found := _next_content(all_lines, number)) is not None:
+        index, line = found
+        line_indent = _indent_of(line)
+        if line_indent < indent:
+            break
+        if line_indent > indent or line[indent:].startswith(("- ", "-\r")) or line[indent:] == "-":
+            raise _GiveUp
+        match = _KEY_RE.match(line, indent)
+        if match is None:
+            raise _GiveUp
+        key, rest = match.group(1), match.group(2)
+        if key in _NULLS or key in _TRUES or key in _FALSES or key in result:
+            raise _GiveUp  # odd keys and duplicates: the full parser decides (and reports)
+        number = index + 1
+        if rest is None or not rest.strip() or rest.lstrip()[0] == "#":
+            child = _next_content(all_lines, number)
+            if child is None:
+                result[key] = None
+                continue
+            child_indent = _indent_of(child[1])
+            is_item = child[1][child_indent:].startswith("- ")
+            if is_item and child_indent >= indent:
+                result[key], number = _block_list(all_lines, number, child_indent)
+            elif child_indent > indent:
+                result[key], number = _block_mapping(all_lines, number, child_indent)
+            else:
+                result[key] = None
+        elif rest[0] == "[":
+            result[key] = _flow_list(rest)
+        elif rest[0] == "{":
+            result[key] = _flow_mapping(rest)
+        elif rest[0] in "|>":
+            raise _GiveUp
+        else:
+            result[key] = _scalar(rest, flow=False)
+    return result, number
+
+
+def _block_list(all_lines: list[str], number: int, indent: int) -> tuple[list[Any], int]:
+    """``- item`` lines at ``indent`` holding scalars (nested content gives up)."""
+    items: list[Any] = []
+    while (found := _next_content(all_lines, number)) is not None:
+        index, line = found
+        line_indent = _indent_of(line)
+        if line_indent < indent or (line_indent == indent and not line[indent:].startswith("- ")):
+            break
+        if line_indent > indent:
+            raise _GiveUp
+        match = _ITEM_RE.match(line)
+        if match is None:
+            raise _GiveUp
+        items.append(_scalar(match.group(2), flow=False))
+        number = index + 1
+    return items, number
 
 
 def _literal_block(header: str, all_lines: list[str], number: int) -> tuple[str, int]:

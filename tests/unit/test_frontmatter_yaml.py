@@ -37,6 +37,7 @@ AGREEMENT_SAMPLES = [
         'quote: "He said \\"hi\\""\n',
         "social: {linkedin: jane}\n",
         "met_at: 2023-05-01T09:30\n",
+        "social:\n  linkedin: jane\n  old:\n    twitter: jane_\n",
     ],
 )
 def test_the_generated_harder_shapes_stay_on_the_fast_path(text: str) -> None:
@@ -70,7 +71,7 @@ def test_fast_path_handles_the_common_shapes() -> None:
         "folded: >\n  a\n  b\n",
         "kept: |+\n  a\n\n",
         "anchor: &a 1\nref: *a\n",
-        "nested:\n  key: value\n",
+        "nested:\n  key: |\n    block\n",
         "multi: first\n  continued\n",
     ],
 )
@@ -114,7 +115,7 @@ def _front_matter(draw: st.DrawFn) -> str:
     lines = []
     for key in keys:
         shape = draw(st.sampled_from(["plain", "single", "double", "flow", "block", "empty", "literal", "flowmap",
-                                      "escaped"]))  # fmt: skip
+                                      "escaped", "nested"]))  # fmt: skip
         word = draw(_plain_words)
         if shape == "plain":
             lines.append(f"{key}: {word}")
@@ -139,6 +140,22 @@ def _front_matter(draw: st.DrawFn) -> str:
         elif shape == "flowmap":
             inner = draw(st.lists(st.tuples(_keys, _plain_words), max_size=3))
             lines.append(f"{key}: {{{', '.join(f'{k}: {v}' for k, v in inner)}}}")
+        elif shape == "nested":
+            lines.append(f"{key}:")
+            indent = draw(st.sampled_from(["  ", "    "]))
+            for sub_key in draw(st.lists(_keys, min_size=1, max_size=3)):
+                form = draw(st.sampled_from(["scalar", "list", "deeper", "comment"]))
+                if form == "scalar":
+                    lines.append(f"{indent}{sub_key}: {draw(_plain_words)}")
+                elif form == "list":
+                    lines.append(f"{indent}{sub_key}:")
+                    item_indent = indent + draw(st.sampled_from(["", "  "]))
+                    lines.extend(f"{item_indent}- {w}" for w in draw(st.lists(_plain_words, min_size=1, max_size=2)))
+                elif form == "deeper":
+                    lines.append(f"{indent}{sub_key}:")
+                    lines.append(f"{indent}  {draw(_keys)}: {draw(_plain_words)}")
+                else:
+                    lines.append(f"{indent}# {draw(_plain_words)}")
         elif shape == "escaped":
             pieces = draw(st.lists(st.sampled_from(["a", " ", '\\"', "\\\\", "\\n", "\\t", "\\u00e9", "\\x41",
                                                     "\\/", "\\q", "#"]), max_size=6))  # fmt: skip

@@ -1,0 +1,56 @@
+"""On the benchmark's generated vaults: the fast YAML path equals the full parser, and a
+parallel index equals a serial one (the issue's condition for using both)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+from mdnet import document, files, frontmatter_yaml
+from mdnet.config import Config
+from mdnet.index import Index, contact_to_json
+from mdnet.refresh import refresh
+from tests.conftest import REPO_ROOT
+
+sys.path.insert(0, str(REPO_ROOT / "benchmarks"))
+from generate import generate_vault  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("generated") / "vault"
+    generate_vault(root, contacts=800, seed=7)
+    return root
+
+
+def test_fast_yaml_equals_ruamel_on_every_generated_note(generated: Path) -> None:
+    fast_count = 0
+    for relative in sorted(files.scan(generated)):
+        doc = document.split(document.decode((generated / relative).read_bytes()))
+        if doc.front_matter is None:
+            continue
+        full = frontmatter_yaml.load_full(doc.front_matter)[0]
+        fast = frontmatter_yaml.load_fast_or_none(doc.front_matter)
+        if fast is not None:
+            fast_count += 1
+            assert fast[0] == full, relative
+    assert fast_count >= 795  # the harder 3% (block scalars, escapes, nesting) stay on the fast path too
+
+
+def test_parallel_index_equals_serial_index(generated: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def snapshot(index: Index) -> tuple[list[str], list[str], list[tuple[str, ...]]]:
+        contacts = [json.dumps(contact_to_json(c), sort_keys=True) for c in index.contacts()]
+        problems = [p.format() for p in index.problems()]
+        links = [tuple(map(str, row)) for row in index.connection.execute("SELECT * FROM links ORDER BY 1, 2, 3, 4")]
+        return contacts, problems, links
+
+    monkeypatch.setattr("mdnet.refresh.PARALLEL_THRESHOLD", 10**9)
+    serial = Index.memory()
+    refresh(generated, Config(), serial)
+    monkeypatch.setattr("mdnet.refresh.PARALLEL_THRESHOLD", 100)
+    parallel = Index.memory()
+    refresh(generated, Config(), parallel)
+    assert snapshot(serial) == snapshot(parallel)
