@@ -263,14 +263,16 @@ def _parse_log(doc: document.Document, heading: str, out: _Collector) -> list[Lo
     end_match = _SECTION_END_RES[level].search(body, start)
     section = body[start : end_match.start() if end_match else len(body)]
     entries: list[LogEntry] = []
-    first_line = doc.body_line + body.count("\n", 0, start)
+    number = doc.body_line + body.count("\n", 0, start)
+    counted = 0
     for entry in _ENTRY_LINE_RE.finditer(section):
         day_text, time, rest = entry.group(1), entry.group(2), (entry.group(3) or "").strip()
-        number = first_line + section.count("\n", 0, entry.start())
-        try:
-            day = parse_date(day_text)
+        number += section.count("\n", counted, entry.start())
+        counted = entry.start()
+        try:  # the regex has checked the shape: only the calendar can say no
+            day = dt.date(int(day_text[:4]), int(day_text[5:7]), int(day_text[8:]))
         except ValueError as exc:
-            out.add(number, 3, "warning", f"log entry ignored: {exc}")
+            out.add(number, 3, "warning", f"log entry ignored: not a date: {day_text!r} ({exc})")
             continue
         kind = None
         kind_match = _KIND_RE.match(rest)

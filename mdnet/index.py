@@ -103,7 +103,7 @@ def build_row(
         token,
         record,
         None if contact is not None else json.dumps(fields, ensure_ascii=False),
-        json.dumps([p.as_dict() for p in problems], ensure_ascii=False),
+        json.dumps([p.as_dict() for p in problems], ensure_ascii=False) if problems else "[]",
         len(problems),
         columns,
         fts,

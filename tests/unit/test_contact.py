@@ -63,7 +63,7 @@ def test_the_spec_example_parses_into_every_field() -> None:
         ("2026-10-21", None, "email"),
         ("2026-09-01", "09:30", "call"),
     ]
-    assert c.log[0].line == 25
+    assert [e.line for e in c.log] == [25, 26, 27]
 
 
 def test_name_falls_back_to_the_file_stem() -> None:
