@@ -13,6 +13,8 @@ from mdnet.errors import (
     FileChanged,
     MdnetError,
     NoteError,
+    SourceFileError,
+    SyncError,
     UsageError,
     VaultError,
 )
@@ -52,6 +54,8 @@ __all__ = [
     "Problem",
     "Reason",
     "RefreshStats",
+    "SourceFileError",
+    "SyncError",
     "UsageError",
     "Vault",
     "VaultError",

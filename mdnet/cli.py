@@ -261,16 +261,25 @@ def check(state: State, files: tuple[str, ...], as_json: bool) -> None:
 
 
 @main.command()
+@json_option
 @pass_state
-def report(state: State) -> None:
+def report(state: State, as_json: bool) -> None:
     """The due list in brief, for a pre-commit hook. Always exits 0."""
     try:
         vault, today = state.vault, state.today
         items = vault.due(today=today)
     except MdnetError as exc:
-        click.echo(f"mdnet report: {exc}")
+        if as_json:
+            emit_json({"error": str(exc)})
+        else:
+            click.echo(f"mdnet report: {exc}")
         return
     counts = {bucket: sum(1 for i in items if i.bucket == bucket) for bucket in BUCKETS}
+    if as_json:
+        emit_json({"date": today.isoformat(), "counts": counts,
+                   "reply": [i.name for i in items if i.bucket == "reply"],
+                   "overdue": [i.name for i in items if i.bucket == "overdue"]})  # fmt: skip
+        return
     click.echo(f"mdnet {today}: " + ", ".join(f"{counts[b]} {b}" for b in BUCKETS))
     for bucket, label in (("reply", "reply owed"), ("overdue", "overdue")):
         names = [i.name + (f" ({i.days_overdue}d)" if i.days_overdue else "") for i in items if i.bucket == bucket]

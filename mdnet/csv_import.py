@@ -14,8 +14,9 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
+from mdnet.errors import SourceFileError
 from mdnet.merge import Incoming, clean_birthday
-from mdnet.vcard import SourceFileError, decode_source
+from mdnet.vcard import decode_source
 
 Row = dict[str, str]
 _GOOGLE_VALUE_RE = re.compile(r"^(E-mail|Phone|Website) (\d+) - Value$")

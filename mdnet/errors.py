@@ -92,3 +92,13 @@ class NoteError(MdnetError):
     """A single note could not be read or parsed (raised only where one note is asked for)."""
 
     exit_code = 1
+
+
+class SyncError(MdnetError):
+    """Sync stopped: a real conflict, no remote, a failed fetch or push. Exit 1."""
+
+    exit_code = 1
+
+
+class SourceFileError(MdnetError):
+    """An import file (vCard, CSV, mailbox) that cannot be read as what it claims to be; nothing was imported."""

@@ -180,11 +180,14 @@ class Index:
     def tokens(self) -> dict[str, str]:
         return dict(self.connection.execute("SELECT path, token FROM notes"))
 
-    def apply(self, rows: Iterable[NoteRow], deleted: Iterable[str], meta: dict[str, str]) -> None:
-        """Upsert ``rows``, delete ``deleted`` and set ``meta``, in one transaction."""
+    def apply(self, rows: Iterable[NoteRow], deleted: Iterable[str], meta: dict[str, str], clear: bool = False) -> None:
+        """Upsert ``rows``, delete ``deleted`` and set ``meta``, in one transaction (emptied first with ``clear``)."""
         rows = list(rows)
         gone = [(path,) for path in deleted]
         with self.write() as db:
+            if clear:
+                for table in _TABLES:
+                    db.execute(f"DELETE FROM {table}")
             fts_current = self._get_meta_in(db, "fts") == "current"
             keep_fts = fts_current and len(rows) + len(gone) <= FTS_INCREMENTAL_LIMIT
             db.executemany("DELETE FROM notes WHERE path = ?", gone)
@@ -233,15 +236,6 @@ class Index:
                 "INSERT INTO contacts_fts SELECT path, name, fts_aliases, fts_details, body FROM notes WHERE is_contact"
             )
             db.execute("INSERT OR REPLACE INTO meta VALUES ('fts', 'current')")
-
-    def clear(self) -> None:
-        with self.write() as db:
-            db.execute("DELETE FROM notes")
-            db.execute("DELETE FROM contacts_fts")
-            db.execute("DELETE FROM meta")
-            db.execute("DELETE FROM links")
-            db.execute("DELETE FROM names")
-            db.execute("DELETE FROM people")
 
     def contacts(self) -> list[Contact]:
         rows = self.connection.execute("SELECT record FROM notes WHERE is_contact ORDER BY path")

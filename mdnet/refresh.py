@@ -43,18 +43,20 @@ def refresh(root: Path, config: Config, index: Index, only: Iterable[str] | None
     started = time.perf_counter()
     started_ns = time.time_ns()  # before any note is read: later writes have later mtimes
     rebuilt = index.rebuilt
-    if index.get_meta("config") != config.fingerprint():
-        if index.get_meta("config") is not None:
-            rebuilt = True
-        index.clear()
+    # Settings the index depends on changed: reread everything and replace the old rows in
+    # the same transaction, so another process never sees an empty index meanwhile.
+    reset = index.get_meta("config") != config.fingerprint()
+    if reset:
+        rebuilt = rebuilt or index.get_meta("config") is not None
+        only = None
     if only is None:
         states = files.scan(root)
         stored_digest = index.get_meta("digest")
         racy_pending = bool(index.get_meta("racy"))  # racy notes must be read again, digest or not
-        if not racy_pending and stored_digest is not None and stored_digest == _digest(states):
+        if not reset and not racy_pending and stored_digest is not None and stored_digest == _digest(states):
             note_count, contact_count = index.counts()
             return RefreshStats(note_count, contact_count, 0, 0, 0, 0, time.perf_counter() - started, rebuilt)
-        stored = index.tokens()
+        stored = {} if reset else index.tokens()
         changed = [p for p, s in states.items() if stored.get(p) != s.token]
         deleted = [p for p in stored if p not in states]
     else:
@@ -70,7 +72,7 @@ def refresh(root: Path, config: Config, index: Index, only: Iterable[str] | None
         meta["digest"] = ""  # a partial refresh cannot vouch for the whole vault
     racy_set = set(racy)
     stored_rows = [replace(r, token="racy:" + r.token) if r.path in racy_set else r for r in rows]
-    index.apply(stored_rows, deleted, meta)
+    index.apply(stored_rows, deleted, meta, clear=reset)
     note_count, contact_count = index.counts()
     added = sum(1 for r in rows if r.path not in stored)
     return RefreshStats(
@@ -128,8 +130,10 @@ def parse_paths(root: Path, config: Config, work: list[tuple[str, FileState]]) -
     if len(jobs) < PARALLEL_THRESHOLD or workers < 2:
         return [_parse_one(job, settings) for job in jobs]
     from concurrent.futures import ProcessPoolExecutor  # only here: it costs ~20 ms to import
-    from multiprocessing import get_context
+    from multiprocessing import get_all_start_methods, get_context
 
+    if "fork" not in get_all_start_methods():  # Windows: spawn would re-import everything per worker
+        return [_parse_one(job, settings) for job in jobs]
     chunk = max(200, len(jobs) // (workers * 4))
     batches = [jobs[i : i + chunk] for i in range(0, len(jobs), chunk)]
     with ProcessPoolExecutor(workers, mp_context=get_context("fork")) as pool:

@@ -110,6 +110,8 @@ def _field_text(value: Any) -> str:
         return ", ".join(f"{k}: {_field_text(v)}" for k, v in value.items())
     if value is None:
         return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
     return link_label(str(value)) if isinstance(value, str) and "[[" in value else str(value)
 
 

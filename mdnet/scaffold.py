@@ -21,9 +21,9 @@ def init_vault(root: Path) -> list[str]:
     created: list[str] = []
     try:
         root.mkdir(parents=True, exist_ok=True)
-        for folder in ("people", "daily"):
+        for folder in _folders(root):
             if not (root / folder).exists():
-                (root / folder).mkdir()
+                (root / folder).mkdir(parents=True)
                 created.append(folder + "/")
         config = root / "mdnet.toml"
         if not config.exists():
@@ -42,6 +42,18 @@ def init_vault(root: Path) -> list[str]:
         created.append(".git/")
     created.extend(_setup_sync(root))
     return created
+
+
+def _folders(root: Path) -> list[str]:
+    """The contact and daily folders an existing mdnet.toml names (the defaults otherwise)."""
+    from mdnet.config import load_config
+    from mdnet.errors import MdnetError
+
+    try:
+        config = load_config(root)
+    except MdnetError:
+        return ["people", "daily"]
+    return [*config.contact_dirs, config.daily_dir]
 
 
 def _setup_sync(root: Path) -> list[str]:

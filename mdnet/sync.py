@@ -15,18 +15,12 @@ from pathlib import Path
 
 from mdnet import history, merge3
 from mdnet.config import Config
-from mdnet.errors import MdnetError
+from mdnet.errors import MdnetError, SyncError
 
 DRIVER = "mdnet"
 DRIVER_NAME = "mdnet: merge contact notes key by key and log entry by entry"
 ATTRIBUTES = ".gitattributes"
 _EXCLUDED = (".mdnet/", ".obsidian/", ".trash/", ".git/")
-
-
-class SyncError(MdnetError):
-    """Sync stopped: a real conflict, no remote, a failed fetch or push. Exit 1."""
-
-    exit_code = 1
 
 
 # -- setup -------------------------------------------------------------------

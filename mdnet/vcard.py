@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from mdnet.contact import as_list, link_label
-from mdnet.errors import MdnetError
+from mdnet.errors import MdnetError, SourceFileError
 from mdnet.merge import Incoming, clean_birthday
 from mdnet.model import Contact
 
@@ -24,10 +24,6 @@ VCARD_SUFFIXES = (".vcf", ".vcard")
 # is the same every time and a re-import into an address book updates, not duplicates.
 UID_NAMESPACE = uuid.UUID("6f1d0c1e-7a52-4cf5-9d7a-2f4b3c8e9a10")
 _QP_SOFT_BREAK_RE = re.compile(r"(?im)^([^:\n]*ENCODING=QUOTED-PRINTABLE[^:\n]*:.*)=\n")
-
-
-class SourceFileError(MdnetError):
-    """An import file that cannot be read as what it claims to be; nothing was imported."""
 
 
 def decode_source(data: bytes, display: str, encoding: str = "utf-8") -> str:

@@ -223,3 +223,25 @@ def test_due_does_not_import_watchdog_git_or_rich(small_vault: Path) -> None:
         capture_output=True, text=True, check=True, env={k: v for k, v in os.environ.items() if k != "MDNET_TODAY"},
     )  # fmt: skip
     assert "HEAVY []" in result.stderr
+
+
+def test_report_json_and_init_honours_existing_folders(small_vault: Path, tmp_path: Path) -> None:
+    code, out, _ = cli(small_vault, "report", "--json")
+    data = json.loads(out)
+    assert code == 0
+    assert data == {"date": DEMO_DATE, "counts": {"reply": 1, "overdue": 2, "today": 0, "upcoming": 1},
+                    "reply": ["Bob Smith"], "overdue": ["Bob Baker", "Jane Doe"]}  # fmt: skip
+    root = tmp_path / "existing"
+    root.mkdir()
+    (root / "mdnet.toml").write_text('contact_dirs = ["contacts/work"]\ndaily_dir = "journal"\n', encoding="utf-8")
+    run_cli("init", str(root))
+    assert (root / "contacts/work").is_dir() and (root / "journal").is_dir()
+    assert not (root / "people").exists() and not (root / "daily").exists()
+
+
+def test_show_prints_yaml_booleans_and_markup_stays_text(small_vault: Path, write_note: Callable[..., Path]) -> None:
+    write_note("people/Kim.md", "---\nname: Kim\nvip: true\nfollow_up_note: send [b]the deck[/b]\n---\n")
+    code, out, _ = cli(small_vault, "show", "kim")
+    assert code == 0
+    assert "true" in out and "True" not in out
+    assert "send [b]the deck[/b]" in out

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from mdnet.vcard import SourceFileError, parse_vcards
+from mdnet.errors import SourceFileError
+from mdnet.vcard import parse_vcards
 from tests.conftest import run_cli
 
 # An iPhone-style 3.0 card (folded lines, photo, Apple's year-less birthday, X- fields),
