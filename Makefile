@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 DEMO_DATE := 2026-11-25
 
-.PHONY: run test test-fast lint bench docs clean
+.PHONY: run test test-fast lint bench bench-index bench-history bench-watch bench-network bench-interop clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,12 +31,23 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check mdnet tests benchmarks
 	$(BIN)/mypy
 
-bench: $(STAMP)
+# Every benchmark in one run (figures and PASS/MISS against the targets; never fails).
+bench: bench-index bench-history bench-watch bench-network bench-interop
+
+bench-index: $(STAMP)
 	$(BIN)/python benchmarks/bench.py
+
+bench-history: $(STAMP)
+	$(BIN)/python benchmarks/bench_history.py
+
+bench-network: $(STAMP)
+	$(BIN)/python benchmarks/bench_network.py
+
+bench-interop: $(STAMP)
+	$(BIN)/python benchmarks/bench_interop.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache examples/vault/.mdnet
 
-# issue 5: the watcher's benchmark (to be run by `make bench` once the lead wires benchmarks/bench.py)
 bench-watch: $(STAMP)
 	$(BIN)/python benchmarks/bench_watch.py
