@@ -363,7 +363,7 @@ def unique_links(contacts: Iterable[Contact]) -> dict[str, str]:
     links = {}
     for contact in contacts:
         if stems[fold(contact.stem)] > 1:
-            links[contact.path] = f"[[{contact.path.removesuffix('.md')}|{contact.name}]]"
+            links[contact.path] = naming.wikilink(contact, contact.path.removesuffix(".md"))
         else:
             links[contact.path] = naming.wikilink(contact)
     return links

@@ -252,7 +252,9 @@ def insert_log_entry(text: str, entry: str, heading: str = "Log") -> str:
             break
         match = _DATED_ITEM_RE.match(line)
         if match:
-            if insert_at is None and (match.group(1), match.group(2) or "") <= key:
+            # Newest first; an entry with no time is the newest of its day (it was just logged).
+            existing = (match.group(1), match.group(2) or "") if key[1] else (match.group(1), "")
+            if insert_at is None and existing <= key:
                 insert_at = index
             last_item = index
         elif line[:1] in ("-", "*", "+") and last_item is None and insert_at is None:

@@ -138,8 +138,10 @@ def write_if_unchanged(path: Path, data: bytes, expected: bytes, display: str) -
     """Replace ``path`` with ``data`` atomically, only if it still holds ``expected``.
 
     Raises :class:`FileChanged` (nothing written) when the note changed since it
-    was read, and :class:`VaultError` when it cannot be written.
+    was read, and :class:`VaultError` when it cannot be written. A note that is a
+    symbolic link is written where the link points: the link stays a link.
     """
+    path = Path(os.path.realpath(path))
     try:
         info = path.stat()
         with _temporary_beside(path, data, stat.S_IMODE(info.st_mode)) as temp:

@@ -31,13 +31,21 @@ class Duration:
     unit: DurationUnit
 
     def add_to(self, day: dt.date) -> dt.date:
-        if self.unit == "d":
-            return day + dt.timedelta(days=self.count)
-        if self.unit == "w":
-            return day + dt.timedelta(weeks=self.count)
+        """``day`` moved by this duration; clamped to the calendar's ends (year 1 and 9999),
+        so that a note dated 9999-12-01 with a yearly cadence is a date, not a crash."""
+        if self.unit in ("d", "w"):
+            days = self.count * (7 if self.unit == "w" else 1)
+            try:
+                return day + dt.timedelta(days=days)
+            except OverflowError:
+                return dt.date.max if days > 0 else dt.date.min
         months = self.count if self.unit == "m" else 12 * self.count
         index = day.year * 12 + (day.month - 1) + months
         year, month = divmod(index, 12)
+        if year > dt.MAXYEAR:
+            return dt.date.max
+        if year < dt.MINYEAR:
+            return dt.date.min
         month += 1
         last = calendar.monthrange(year, month)[1]
         return dt.date(year, month, min(day.day, last))

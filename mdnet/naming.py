@@ -36,11 +36,18 @@ def file_stem(name: str, mode: str = "title") -> str:
     return stem
 
 
-def wikilink(contact: Contact) -> str:
+def link_label(name: str) -> str:
+    """A name as a link's label: ``[``, ``]`` and ``|`` would end the link, so they become ``(``, ``)``, ``/``."""
+    return name.replace("[", "(").replace("]", ")").replace("|", "/")
+
+
+def wikilink(contact: Contact, target: str | None = None) -> str:
     """A link that resolves in Obsidian: ``[[Jane Doe]]``, or ``[[bob-overdue|Bob Baker]]``."""
-    if contact.stem == contact.name:
-        return f"[[{contact.name}]]"
-    return f"[[{contact.stem}|{contact.name}]]"
+    target = contact.stem if target is None else target
+    label = link_label(contact.name)
+    if target == label:
+        return f"[[{label}]]"
+    return f"[[{target}|{label}]]"
 
 
 def query_text(query: str) -> str:

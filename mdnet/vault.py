@@ -178,6 +178,7 @@ class Vault:
 
     def contacts(self, category: str | None = None, tag: str | None = None) -> list[Contact]:
         """Every valid contact (notes with errors are left out), sorted by name."""
+        _check_filters(category, tag)
         found = [c for c in self._fresh().contacts() if matches(c, category, tag)]
         found.sort(key=lambda c: (fold(c.name), c.path))
         return found
@@ -216,11 +217,12 @@ class Vault:
         tag: str | None = None,
     ) -> list[DueItem]:
         """The due list for ``today`` (SPEC section 3)."""
+        _check_filters(category, tag)
         day = resolve_today(today)
         window = days_within(within, day, self.config.upcoming_days)
         default = self.config.default_cadence_duration
         policy = self.config.cadence_policy
-        horizon = day + dt.timedelta(days=window)
+        horizon = dt.date.max if window >= (dt.date.max - day).days else day + dt.timedelta(days=window)
         # Contacts without their own cadence take the default or their category's: SQL
         # cannot date those, so they all go through when either exists.
         inherited = default is not None or bool(policy.windows)
@@ -384,13 +386,19 @@ class Vault:
         if kind is not None and not re.fullmatch(r"[A-Za-z][\w-]{0,30}", kind):
             raise UsageError(f"bad --kind {kind!r}: one word such as coffee, email, call")
         contact = name if isinstance(name, Contact) else self.get(name)
+        time = None
         if when is not None and not isinstance(when, dt.date):
+            match = re.fullmatch(r"\s*(\d{4}-\d\d-\d\d)(?:[T ](\d\d):(\d\d)(?::\d\d)?)?\s*", when)
             try:
-                when = parse_date(when)
+                if match is None:
+                    raise ValueError(f"not a date: {when!r} (expected YYYY-MM-DD or YYYY-MM-DDTHH:MM)")
+                if match.group(2) is not None:
+                    time = dt.time(int(match.group(2)), int(match.group(3))).strftime("%H:%M")
+                when = parse_date(match.group(1))
             except ValueError as exc:
                 raise UsageError(f"bad --date: {exc}") from None
         day = resolve_today(when if when is not None else today)
-        entry = edit.format_log_entry(day.isoformat(), text, kind)
+        entry = edit.format_log_entry(day.isoformat(), text, kind, time)
 
         def change(note: str) -> str:
             note = edit.insert_log_entry(note, entry, self.config.log_heading)
@@ -788,6 +796,12 @@ _CLEAR_WORDS = frozenset(("none", "never", "off", "clear"))
 
 def _one_line(text: str) -> str:
     return " ".join(text.split())
+
+
+def _check_filters(category: object, tag: object) -> None:
+    for label, value in (("category", category), ("tag", tag)):
+        if value is not None and not isinstance(value, str):
+            raise UsageError(f"{label} must be text, not {type(value).__name__}")
 
 
 def as_warnings(problems: Iterable[Problem]) -> tuple[Problem, ...]:

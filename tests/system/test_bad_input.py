@@ -63,3 +63,51 @@ def test_a_note_that_vanishes_between_scan_and_read_is_reported(vault_dir: Path)
     assert row.record is None
     problem = json.loads(row.problems)[0]
     assert problem["severity"] == "error" and problem["message"].startswith("cannot read")
+
+
+def test_a_symlinked_note_stays_a_link_and_its_target_is_written(vault_dir: Path, tmp_path: Path) -> None:
+    from mdnet.vault import Vault
+
+    outside = tmp_path / "elsewhere" / "Teresa.md"
+    outside.parent.mkdir()
+    outside.write_text("---\nname: Teresa Ortiz\n---\n# Teresa\n", encoding="utf-8")
+    link = vault_dir / "people" / "Teresa Ortiz.md"
+    link.symlink_to(outside)
+    with Vault.open(vault_dir) as vault:
+        vault.log("Teresa", "via the link", commit=False, today=DEMO_DATE)
+    assert link.is_symlink()
+    assert "- 2026-11-25 via the link" in outside.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["due", "--within", "99999y"],
+        ["--today", "9999-12-31", "due", "--within", "30d"],
+        ["--today", "0001-01-01", "due"],
+    ],
+)
+def test_dates_at_the_ends_of_the_calendar_are_not_crashes(vault_dir: Path, args: list[str]) -> None:
+    (vault_dir / "people" / "Far.md").write_text("---\nlast_contact: 9999-12-01\ncadence: 1y\n---\n")
+    result = run_cli("--vault", str(vault_dir), *args)
+    assert result.code == 0, result.err
+    assert "unexpected" not in result.err
+
+
+def test_api_filters_of_the_wrong_type_raise_mdnet_errors(vault_dir: Path) -> None:
+    from mdnet.errors import UsageError
+    from mdnet.vault import Vault
+
+    with Vault.open(vault_dir) as vault, pytest.raises(UsageError, match="category must be text"):
+        vault.contacts(category=5)  # type: ignore[arg-type]
+
+
+def test_log_keeps_a_given_time_and_refuses_an_impossible_one(vault_dir: Path) -> None:
+    (vault_dir / "people" / "Raj.md").write_text("---\nname: Raj\n---\n## Log\n- 2026-11-24 older\n")
+    base = ["--vault", str(vault_dir), "log", "raj", "--no-commit"]
+    assert run_cli(*base, "standup", "--date", "2026-11-25T10:30").code == 0
+    assert run_cli(*base, "late note", "--date", "2026-11-25").code == 0
+    bad = run_cli(*base, "x", "--date", "2026-11-25T25:00")
+    assert bad.code == 2 and "bad --date" in bad.err
+    lines = (vault_dir / "people" / "Raj.md").read_text().splitlines()
+    assert lines[-3:] == ["- 2026-11-25 late note", "- 2026-11-25 10:30 standup", "- 2026-11-24 older"]

@@ -383,3 +383,19 @@ def test_a_contact_still_due_after_its_tick_shows_only_under_done(vault: Path) -
     assert "### Done\n- [x] [[Greg|Greg Thompson]] — 4 days overdue: planned next contact" in text
     with Vault.open(vault) as v:
         assert "Greg Thompson" in [i.name for i in v.due(DAY)]  # still due: the plan was not changed
+
+
+def test_names_with_brackets_make_links_that_refresh_and_log(git_vault: Path) -> None:
+    """A name with [ ] | must not break the block mdnet reads back (found by review)."""
+    from mdnet.vault import Vault
+
+    (git_vault / "people" / "Br x Test.md").write_text("---\nname: Br [x] Test|Two\nneeds_reply: true\n---\n")
+    with Vault.open(git_vault) as vault:
+        path = vault.daily_note("2026-11-25")
+        text = path.read_text()
+        assert "[[Br x Test|Br (x) Test/Two]]" in text
+        path.write_text(text.replace("- [ ] [[Br x Test|", "- [x] [[Br x Test|"))
+        vault.daily_note("2026-11-25")
+        assert "✓ logged" in path.read_text()
+        assert len(vault.get("Br x Test").log) == 1
+        assert vault.daily_note("2026-11-25") == path
