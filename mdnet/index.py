@@ -12,7 +12,7 @@ import contextlib
 import datetime as dt
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -180,20 +180,54 @@ class Index:
     def tokens(self) -> dict[str, str]:
         return dict(self.connection.execute("SELECT path, token FROM notes"))
 
-    def apply(self, rows: Iterable[NoteRow], deleted: Iterable[str], meta: dict[str, str], clear: bool = False) -> None:
-        """Upsert ``rows``, delete ``deleted`` and set ``meta``, in one transaction (emptied first with ``clear``)."""
-        rows = list(rows)
+    def apply(
+        self,
+        rows: Iterable[NoteRow],
+        deleted: Iterable[str],
+        meta: dict[str, str] | Callable[[], dict[str, str]],
+        clear: bool = False,
+        count: int | None = None,
+    ) -> None:
+        """Upsert ``rows``, delete ``deleted`` and set ``meta``, in one transaction (emptied first with ``clear``).
+
+        ``rows`` may be lazy (notes as worker processes finish them, ``count`` of them):
+        they are stored in chunks while the rest are still being parsed, and ``meta``
+        may be a function called once every row has been stored.
+        """
+        if count is None:
+            rows = list(rows)
+            count = len(rows)
         gone = [(path,) for path in deleted]
         with self.write() as db:
             if clear:
                 for table in _TABLES:
                     db.execute(f"DELETE FROM {table}")
             fts_current = self._get_meta_in(db, "fts") == "current"
-            keep_fts = fts_current and len(rows) + len(gone) <= FTS_INCREMENTAL_LIMIT
+            keep_fts = fts_current and count + len(gone) <= FTS_INCREMENTAL_LIMIT
             db.executemany("DELETE FROM notes WHERE path = ?", gone)
-            touched = gone + [(r.path,) for r in rows]
-            for table, column in (("links", "src"), ("names", "path"), ("people", "path")):
-                db.executemany(f"DELETE FROM {table} WHERE {column} = ?", touched)
+            self._store(db, [], gone, keep_fts)
+            chunk: list[NoteRow] = []
+            for row in rows:
+                chunk.append(row)
+                if len(chunk) == 500:
+                    self._store(db, chunk, [], keep_fts)
+                    chunk = []
+            self._store(db, chunk, [], keep_fts)
+            if not keep_fts and fts_current and (count or gone):
+                db.execute("DELETE FROM contacts_fts")
+                db.execute("INSERT OR REPLACE INTO meta VALUES ('fts', 'stale')")
+            values = meta() if callable(meta) else meta
+            db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", list(values.items()))
+
+    @staticmethod
+    def _store(db: sqlite3.Connection, rows: list[NoteRow], gone: list[tuple[str]], keep_fts: bool) -> None:
+        """One chunk of a write: the notes' rows and everything derived from them."""
+        touched = gone + [(r.path,) for r in rows]
+        if not touched:
+            return
+        for table, column in (("links", "src"), ("names", "path"), ("people", "path")):
+            db.executemany(f"DELETE FROM {table} WHERE {column} = ?", touched)
+        if rows:
             db.executemany("INSERT INTO links VALUES (?, ?, ?, ?)", [(r.path, *link) for r in rows for link in r.links])
             db.executemany("INSERT INTO names VALUES (?, ?, ?, ?)", [
                 (key, r.path, rank, is_contact) for r in rows for key, rank, is_contact in r.names
@@ -208,16 +242,12 @@ class Index:
                     for r in rows
                 ],
             )
-            if keep_fts:
-                # One pass over the FTS table for the whole batch: `path` is not indexed there, so a
-                # DELETE per path would scan the table once per note (quadratic in a big batch).
-                batch = json.dumps([path for (path,) in touched], ensure_ascii=False)
-                db.execute("DELETE FROM contacts_fts WHERE path IN (SELECT value FROM json_each(?))", (batch,))
-                db.executemany("INSERT INTO contacts_fts VALUES (?, ?, ?, ?, ?)", [r.fts for r in rows if r.fts])
-            elif fts_current and (rows or gone):
-                db.execute("DELETE FROM contacts_fts")
-                db.execute("INSERT OR REPLACE INTO meta VALUES ('fts', 'stale')")
-            db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", list(meta.items()))
+        if keep_fts:
+            # One pass over the FTS table for the whole chunk: `path` is not indexed there, so a
+            # DELETE per path would scan the table once per note (quadratic in a big batch).
+            batch = json.dumps([path for (path,) in touched], ensure_ascii=False)
+            db.execute("DELETE FROM contacts_fts WHERE path IN (SELECT value FROM json_each(?))", (batch,))
+            db.executemany("INSERT INTO contacts_fts VALUES (?, ?, ?, ?, ?)", [r.fts for r in rows if r.fts])
 
     @staticmethod
     def _get_meta_in(db: sqlite3.Connection, key: str) -> str | None:

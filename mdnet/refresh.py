@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import os
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -62,26 +62,38 @@ def refresh(root: Path, config: Config, index: Index, only: Iterable[str] | None
     else:
         stored = index.tokens()
         states, changed, deleted = _states_of(root, only, stored)
-    rows = parse_paths(root, config, [(p, states[p]) for p in changed])
-    racy = sorted(r.path for r in rows if _is_racy(states[r.path].mtime_ns, started_ns))
-    meta = {"config": config.fingerprint()}
-    if only is None:
-        meta["digest"] = _digest(states)
-        meta["racy"] = ",".join(racy)
-    else:
-        meta["digest"] = ""  # a partial refresh cannot vouch for the whole vault
-    racy_set = set(racy)
-    stored_rows = [replace(r, token="racy:" + r.token) if r.path in racy_set else r for r in rows]
-    index.apply(stored_rows, deleted, meta, clear=reset)
+    racy: list[str] = []
+    tally = {"added": 0, "problems": 0}
+
+    def parsed_rows() -> Iterator[NoteRow]:
+        """Rows as the workers finish them, so storing overlaps parsing."""
+        for batch in iter_parsed(root, config, [(p, states[p]) for p in changed]):
+            for row in batch:
+                tally["added"] += row.path not in stored
+                tally["problems"] += row.problem_count
+                if _is_racy(states[row.path].mtime_ns, started_ns):
+                    racy.append(row.path)
+                    row = replace(row, token="racy:" + row.token)
+                yield row
+
+    def meta() -> dict[str, str]:
+        values = {"config": config.fingerprint()}
+        if only is None:
+            values["digest"] = _digest(states)
+            values["racy"] = ",".join(sorted(racy))
+        else:
+            values["digest"] = ""  # a partial refresh cannot vouch for the whole vault
+        return values
+
+    index.apply(parsed_rows(), deleted, meta, clear=reset, count=len(changed))
     note_count, contact_count = index.counts()
-    added = sum(1 for r in rows if r.path not in stored)
     return RefreshStats(
         files=note_count,
         contacts=contact_count,
-        added=added,
-        updated=len(rows) - added,
+        added=tally["added"],
+        updated=len(changed) - tally["added"],
         removed=len(deleted),
-        problems=sum(r.problem_count for r in rows),
+        problems=tally["problems"],
         seconds=time.perf_counter() - started,
         rebuilt=rebuilt,
     )
@@ -124,21 +136,27 @@ def _digest(states: dict[str, FileState]) -> str:
 
 def parse_paths(root: Path, config: Config, work: list[tuple[str, FileState]]) -> list[NoteRow]:
     """Read and parse notes; on several cores when there are many."""
+    return [row for batch in iter_parsed(root, config, work) for row in batch]
+
+
+def iter_parsed(root: Path, config: Config, work: list[tuple[str, FileState]]) -> Iterator[list[NoteRow]]:
+    """Parsed notes in batches, in order; from worker processes when there are many."""
     jobs = [(str(root), path, state.token) for path, state in work]
     settings = (config.contact_dirs, config.log_heading, config.max_note_bytes)
     workers = min(os.cpu_count() or 1, 8)
     if len(jobs) < PARALLEL_THRESHOLD or workers < 2:
-        return [_parse_one(job, settings) for job in jobs]
+        yield [_parse_one(job, settings) for job in jobs]
+        return
     from concurrent.futures import ProcessPoolExecutor  # only here: it costs ~20 ms to import
     from multiprocessing import get_all_start_methods, get_context
 
     if "fork" not in get_all_start_methods():  # Windows: spawn would re-import everything per worker
-        return [_parse_one(job, settings) for job in jobs]
-    chunk = max(200, len(jobs) // (workers * 4))
+        yield [_parse_one(job, settings) for job in jobs]
+        return
+    chunk = max(100, min(500, len(jobs) // (workers * 8)))
     batches = [jobs[i : i + chunk] for i in range(0, len(jobs), chunk)]
     with ProcessPoolExecutor(workers, mp_context=get_context("fork")) as pool:
-        results = pool.map(_parse_batch, batches, [settings] * len(batches))
-        return [row for batch in results for row in batch]
+        yield from pool.map(_parse_batch, batches, [settings] * len(batches))
 
 
 _Settings = tuple[tuple[str, ...], str, int]
