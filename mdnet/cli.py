@@ -65,6 +65,11 @@ def echo_rich(renderable: Any) -> None:
     Console(soft_wrap=False, highlight=False, markup=False).print(renderable)
 
 
+def echo_commit(commit: str | None, reason: str | None) -> None:
+    """The last line of every writing command: the commit made, or why there is none."""
+    click.echo(f"committed {commit[:10]}" if commit else f"not committed: {reason}")
+
+
 def warn_bad_notes(state: State) -> None:
     """Notes left out because of errors: one stderr line each (up to a few)."""
     errors = sorted((p for p in state.vault.problems() if p.severity == "error"), key=lambda p: (p.path, p.line))
@@ -218,10 +223,7 @@ def log(state: State, name: str, text: tuple[str, ...], kind: str | None, when: 
         emit_json(result.as_dict())
         return
     click.echo(f"logged in {result.path}: {result.entry}")
-    if result.commit:
-        click.echo(f"committed {result.commit[:10]}")
-    else:
-        click.echo(f"not committed: {result.not_committed_because}")
+    echo_commit(result.commit, result.not_committed_because)
 
 
 @main.command()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from mdnet.cli import State, emit_json, json_option, pass_state
+from mdnet.cli import State, echo_commit, emit_json, json_option, pass_state
 
 
 @click.command()
@@ -39,7 +39,4 @@ def draft(state: State, template: str, category: str | None, tag: str | None, du
         click.echo(f"mdnet: warning: {problem}", err=True)
     if log:
         click.echo(f"logged {len(result.logged)} interactions")
-        if result.commit:
-            click.echo(f"committed {result.commit[:10]}")
-        else:
-            click.echo(f"not committed: {result.not_committed_because}")
+        echo_commit(result.commit, result.not_committed_because)

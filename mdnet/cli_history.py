@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from mdnet.cli import State, echo_rich, emit_json, json_option, pass_state
+from mdnet.cli import State, echo_commit, echo_rich, emit_json, json_option, pass_state
 from mdnet.model import ChangeResult
 
 
@@ -14,10 +14,7 @@ def _report_change(result: ChangeResult, as_json: bool) -> None:
         return
     settings = ", ".join(f"{k}: {v}" if v is not None else f"{k} cleared" for k, v in result.fields.items())
     click.echo(f"{result.path}: {settings}")
-    if result.commit:
-        click.echo(f"committed {result.commit[:10]}")
-    else:
-        click.echo(f"not committed: {result.not_committed_because}")
+    echo_commit(result.commit, result.not_committed_because)
 
 
 @click.command()
