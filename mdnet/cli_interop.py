@@ -11,8 +11,8 @@ import click
 
 from mdnet.cli import State, emit_json, json_option, pass_state
 from mdnet.errors import VaultError
+from mdnet.import_merge import Incoming
 from mdnet.importing import run_import
-from mdnet.merge import Incoming
 
 ACTIONS = ("create", "update", "unchanged", "skip", "failed")
 

@@ -1,4 +1,4 @@
-"""Google Contacts and Outlook CSV exports -> :class:`~mdnet.merge.Incoming` records.
+"""Google Contacts and Outlook CSV exports -> :class:`~mdnet.import_merge.Incoming` records.
 
 The kind of export is recognised from the header row; the column mapping is in
 docs/import-export.md. Google writes UTF-8 and puts several values in one cell
@@ -15,7 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from mdnet.errors import SourceFileError
-from mdnet.merge import Incoming, clean_birthday
+from mdnet.import_merge import Incoming, clean_birthday
 from mdnet.vcard import decode_source
 
 Row = dict[str, str]

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from mdnet.errors import MdnetError
-from mdnet.merge import Incoming, Plan, apply_changes, plan_import
+from mdnet.import_merge import Incoming, Plan, apply_changes, plan_import
 from mdnet.vault import Vault
 
 _VERBS = {"create": "created", "update": "updated", "skip": "skipped"}

@@ -16,7 +16,7 @@ from typing import Any
 
 from mdnet.contact import as_list, link_label
 from mdnet.errors import MdnetError, SourceFileError
-from mdnet.merge import Incoming, clean_birthday
+from mdnet.import_merge import Incoming, clean_birthday
 from mdnet.model import Contact
 
 VCARD_SUFFIXES = (".vcf", ".vcard")

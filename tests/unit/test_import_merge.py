@@ -7,8 +7,7 @@ from pathlib import Path
 import pytest
 
 from mdnet.contact import ParseSettings, parse_note
-from mdnet.importing import run_import
-from mdnet.merge import (
+from mdnet.import_merge import (
     Change,
     Incoming,
     append_list_items,
@@ -19,6 +18,7 @@ from mdnet.merge import (
     plan_changes,
     plan_import,
 )
+from mdnet.importing import run_import
 from mdnet.model import Contact
 from mdnet.vault import Vault
 
