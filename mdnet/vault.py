@@ -43,7 +43,7 @@ if TYPE_CHECKING:  # imported when used, so that `mdnet due` never pays for them
     from mdnet import edit
     from mdnet.brief import Brief
     from mdnet.daily_files import DailyResult
-    from mdnet.drafts import Draft
+    from mdnet.draft_files import DraftResult
     from mdnet.gitlog import Commit as GitCommit
     from mdnet.network import Network, PathResult, Person, WhoResult
     from mdnet.stats import Stats
@@ -665,94 +665,12 @@ class Vault:
         """One draft per matching contact from ``template``: ``.eml`` files or one Markdown review note.
 
         Nothing is overwritten. With ``log``, each draft is logged as an email sent to its
-        contact and all of them are committed together, in one commit.
+        contact and all of them are committed together, in one commit (see :mod:`mdnet.draft_files`).
         """
-        from mdnet.drafts import parse_template, render_drafts
+        from mdnet.draft_files import make_drafts
 
-        day = resolve_today(today)
-        if fmt not in ("eml", "md"):
-            raise UsageError(f"bad format {fmt!r}: eml or md")
-        source = self._template_file(template)
-        try:
-            text = decode(source.read_bytes())
-        except (OSError, DecodeProblem) as exc:
-            raise UsageError(f"cannot read template {source}: {exc}") from None
-        parsed = parse_template(text, source.name)
-        contacts = [c for c in self.contacts(category, tag) if c.status != "archived"]
-        dues: dict[str, DueItem] = {}
-        if due:
-            dues = {i.path: i for i in self.due(today=day)}
-            contacts = [c for c in contacts if c.path in dues]
-        drafts = render_drafts(parsed, contacts, day, dues)
-        written = self._write_drafts(drafts, source.stem, day, out, fmt)
-        result = DraftResult(tuple(drafts), tuple(written))
-        if log and drafts:
-            result = self._log_drafts(result, day)
-        return result
-
-    def _template_file(self, template: str | os.PathLike[str]) -> Path:
-        given = Path(template).expanduser()
-        candidates = [given, self.root / "templates" / given, self.root / "templates" / f"{given}.md"]
-        for candidate in candidates:
-            if candidate.is_file():
-                return candidate
-        raise UsageError(f"no template {str(template)!r} (looked in the working folder and {self.root / 'templates'})")
-
-    def _write_drafts(self, drafts: Sequence[Draft], stem: str, day: dt.date,
-                      out: str | os.PathLike[str] | None, fmt: str) -> list[str]:  # fmt: skip
-        from mdnet.drafts import review_note, to_eml
-
-        if not drafts:
-            return []
-        default = self.root / "drafts" / (f"{day} {stem}" if fmt == "eml" else f"{day} {stem}.md")
-        target = default if out is None else Path(out).expanduser()
-        outputs: list[tuple[Path, bytes]] = []
-        if fmt == "md":
-            if target.is_dir():
-                target = target / default.name
-            links = {d.path: naming.wikilink(c) for d in drafts for c in [self._contact_at(d.path)] if c}
-            outputs.append((target, review_note(drafts, stem, day, links).encode("utf-8")))
-        else:
-            used: set[str] = set()
-            for draft in drafts:
-                name = naming.file_stem(draft.stem)
-                unique, number = name, 2
-                while unique.casefold() in used:
-                    unique, number = f"{name} {number}", number + 1
-                used.add(unique.casefold())
-                outputs.append((target / f"{unique}.eml", to_eml(draft)))
-        existing = [path for path, _data in outputs if path.exists()]
-        if existing:
-            raise UsageError(f"{existing[0]} already exists; nothing was written (choose another --out)")
-        for path, data in outputs:
-            files.create_new(path, data, str(path))
-        return [str(path) for path, _data in outputs]
-
-    def _contact_at(self, path: str) -> Contact | None:
-        return self._open_index().contact(path)
-
-    def _log_drafts(self, result: DraftResult, day: dt.date) -> DraftResult:
-        from mdnet import history  # writes only: not on the read path
-
-        logged: list[str] = []
-        problems: list[str] = []
-        for draft in result.drafts:
-            try:
-                if self.get(draft.path).path != draft.path:
-                    problems.append(f"{draft.path}: its file name also names another contact; not logged")
-                    continue
-                self.log(draft.path, f"sent: {draft.subject}", kind="email", commit=False, today=day)
-                logged.append(draft.path)
-            except MdnetError as exc:
-                problems.append(f"{draft.path}: not logged: {exc}")
-        names = {d.path: d.name for d in result.drafts}
-        title = f"Log email to {len(logged)} contacts: {result.drafts[0].subject}"
-        message = (f"{title[:71] + '…' if len(title) > 72 else title}\n\n"
-                   + "".join(f"Contact: {names[p]}\n" for p in logged)
-                   + f"Interaction: email\nInteraction-Date: {day.isoformat()}\n")  # fmt: skip
-        outcome = history.commit_paths(self.root, logged, message)
-        return DraftResult(result.drafts, result.written, tuple(logged), outcome.commit, outcome.reason,
-                           tuple(problems))  # fmt: skip
+        return make_drafts(self, template, category=category, tag=tag, due=due, out=out, fmt=fmt, log=log,
+                           today=today)  # fmt: skip
 
     def stats(self, since: dt.date | str | None = None, today: dt.date | str | None = None) -> Stats:
         """The network's health from ``since`` (a date, or a duration back from today) to today."""
@@ -762,23 +680,6 @@ class Vault:
         start = since_date(since, day) if since is not None else None
         config = self.config
         return compute(self.contacts(), day, start, config.cadence_policy, config.default_cadence_duration)
-
-
-@dataclass(frozen=True, slots=True)
-class DraftResult:
-    """What ``draft`` did: the drafts, the files written and, with ``--log``, the one commit."""
-
-    drafts: tuple[Draft, ...]
-    written: tuple[str, ...]
-    logged: tuple[str, ...] = ()
-    commit: str | None = None
-    not_committed_because: str | None = None
-    problems: tuple[str, ...] = ()
-
-    def as_dict(self) -> dict[str, object]:
-        return {"drafts": [d.as_dict() for d in self.drafts], "written": list(self.written),
-                "logged": list(self.logged), "commit": self.commit,
-                "not_committed_because": self.not_committed_because, "problems": list(self.problems)}  # fmt: skip
 
 
 def since_date(value: dt.date | str, today: dt.date) -> dt.date:

@@ -1,0 +1,146 @@
+"""``mdnet draft``: render a template per contact, write the drafts, and log them in one commit.
+
+The IO side of :mod:`mdnet.drafts` (which renders, purely), as :mod:`mdnet.daily_files`
+is to :mod:`mdnet.daily`: it reads the template, writes ``.eml`` files or one review
+note (never overwriting), and with ``--log`` records every draft through
+:meth:`Vault.log` and commits them together.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from mdnet import files, history, naming
+from mdnet.document import DecodeProblem, decode
+from mdnet.drafts import Draft, parse_template, render_drafts, review_note, to_eml
+from mdnet.errors import MdnetError, UsageError
+from mdnet.model import Contact, DueItem
+from mdnet.vault import resolve_today
+
+if TYPE_CHECKING:
+    from mdnet.vault import Vault
+
+
+@dataclass(frozen=True, slots=True)
+class DraftResult:
+    """What ``draft`` did: the drafts, the files written and, with ``--log``, the one commit."""
+
+    drafts: tuple[Draft, ...]
+    written: tuple[str, ...]
+    logged: tuple[str, ...] = ()
+    commit: str | None = None
+    not_committed_because: str | None = None
+    problems: tuple[str, ...] = ()
+
+    def as_dict(self) -> dict[str, object]:
+        return {"drafts": [d.as_dict() for d in self.drafts], "written": list(self.written),
+                "logged": list(self.logged), "commit": self.commit,
+                "not_committed_because": self.not_committed_because, "problems": list(self.problems)}  # fmt: skip
+
+
+def make_drafts(
+    vault: Vault,
+    template: str | os.PathLike[str],
+    *,
+    category: str | None = None,
+    tag: str | None = None,
+    due: bool = False,
+    out: str | os.PathLike[str] | None = None,
+    fmt: str = "eml",
+    log: bool = False,
+    today: dt.date | str | None = None,
+) -> DraftResult:
+    """One draft per matching contact from ``template``: ``.eml`` files or one Markdown review note.
+
+    Nothing is overwritten. With ``log``, each draft is logged as an email sent to its
+    contact and all of them are committed together, in one commit.
+    """
+    day = resolve_today(today)
+    if fmt not in ("eml", "md"):
+        raise UsageError(f"bad format {fmt!r}: eml or md")
+    source = _template_file(vault, template)
+    try:
+        text = decode(source.read_bytes())
+    except (OSError, DecodeProblem) as exc:
+        raise UsageError(f"cannot read template {source}: {exc}") from None
+    parsed = parse_template(text, source.name)
+    contacts = [c for c in vault.contacts(category, tag) if c.status != "archived"]
+    dues: dict[str, DueItem] = {}
+    if due:
+        dues = {i.path: i for i in vault.due(today=day)}
+        contacts = [c for c in contacts if c.path in dues]
+    drafts = render_drafts(parsed, contacts, day, dues)
+    written = _write_drafts(vault, drafts, source.stem, day, out, fmt)
+    result = DraftResult(tuple(drafts), tuple(written))
+    if log and drafts:
+        result = _log_drafts(vault, result, day)
+    return result
+
+
+def _template_file(vault: Vault, template: str | os.PathLike[str]) -> Path:
+    given = Path(template).expanduser()
+    candidates = [given, vault.root / "templates" / given, vault.root / "templates" / f"{given}.md"]
+    for candidate in candidates:
+        if candidate.is_file():
+            return candidate
+    raise UsageError(f"no template {str(template)!r} (looked in the working folder and {vault.root / 'templates'})")
+
+
+def _write_drafts(vault: Vault, drafts: Sequence[Draft], stem: str, day: dt.date,
+                  out: str | os.PathLike[str] | None, fmt: str) -> list[str]:  # fmt: skip
+    if not drafts:
+        return []
+    default = vault.root / "drafts" / (f"{day} {stem}" if fmt == "eml" else f"{day} {stem}.md")
+    target = default if out is None else Path(out).expanduser()
+    outputs: list[tuple[Path, bytes]] = []
+    if fmt == "md":
+        if target.is_dir():
+            target = target / default.name
+        links = {d.path: naming.wikilink(c) for d in drafts for c in [_contact_at(vault, d.path)] if c}
+        outputs.append((target, review_note(drafts, stem, day, links).encode("utf-8")))
+    else:
+        used: set[str] = set()
+        for draft in drafts:
+            name = naming.file_stem(draft.stem)
+            unique, number = name, 2
+            while unique.casefold() in used:
+                unique, number = f"{name} {number}", number + 1
+            used.add(unique.casefold())
+            outputs.append((target / f"{unique}.eml", to_eml(draft)))
+    existing = [path for path, _data in outputs if path.exists()]
+    if existing:
+        raise UsageError(f"{existing[0]} already exists; nothing was written (choose another --out)")
+    for path, data in outputs:
+        files.create_new(path, data, str(path))
+    return [str(path) for path, _data in outputs]
+
+
+def _contact_at(vault: Vault, path: str) -> Contact | None:
+    return vault.indexed().contact(path)
+
+
+def _log_drafts(vault: Vault, result: DraftResult, day: dt.date) -> DraftResult:
+    logged: list[str] = []
+    problems: list[str] = []
+    for draft in result.drafts:
+        try:
+            if vault.get(draft.path).path != draft.path:
+                problems.append(f"{draft.path}: its file name also names another contact; not logged")
+                continue
+            vault.log(draft.path, f"sent: {draft.subject}", kind="email", commit=False, today=day)
+            logged.append(draft.path)
+        except MdnetError as exc:
+            problems.append(f"{draft.path}: not logged: {exc}")
+    names = {d.path: d.name for d in result.drafts}
+    title = f"Log email to {len(logged)} contacts: {result.drafts[0].subject}"
+    message = (f"{title[:71] + '…' if len(title) > 72 else title}\n\n"
+               + "".join(f"Contact: {names[p]}\n" for p in logged)
+               + f"Interaction: email\nInteraction-Date: {day.isoformat()}\n")  # fmt: skip
+    outcome = history.commit_paths(vault.root, logged, message)
+    return DraftResult(result.drafts, result.written, tuple(logged), outcome.commit, outcome.reason,
+                       tuple(problems))  # fmt: skip
