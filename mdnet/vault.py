@@ -38,6 +38,8 @@ from mdnet.model import (
     Severity,
 )
 from mdnet.refresh import refresh
+from mdnet.vault_history import HistoryMethods, one_line
+from mdnet.vault_relations import RelationMethods
 
 if TYPE_CHECKING:  # imported when used, so that `mdnet due` never pays for them
     from mdnet import edit
@@ -100,7 +102,7 @@ def days_within(within: str | int | None, today: dt.date, default: int) -> int:
     return (duration.add_to(today) - today).days
 
 
-class Vault:
+class Vault(HistoryMethods, RelationMethods):
     """A vault of notes and its index. Open with :meth:`open`; usable as a context manager."""
 
     def __init__(self, root: Path, config: Config | None = None) -> None:
@@ -416,12 +418,12 @@ class Vault:
         self._rewrite(contact, change)
         outcome = history.CommitOutcome(None, "--no-commit was given")
         if commit:
-            subject = f"Log {kind or 'interaction'} with {_one_line(contact.name)}: {' '.join(text.split())}"
+            subject = f"Log {kind or 'interaction'} with {one_line(contact.name)}: {' '.join(text.split())}"
             if len(subject) > 72:
                 subject = subject[:71] + "…"
             message = (
                 f"{subject}\n\n{' '.join(text.split())}\n\n"
-                f"Contact: {_one_line(contact.name)}\nInteraction: {kind or 'note'}\n"
+                f"Contact: {one_line(contact.name)}\nInteraction: {kind or 'note'}\n"
                 f"Interaction-Date: {day.isoformat()}\n"
             )
             outcome = history.commit_paths(self.root, [contact.path], message)
@@ -446,209 +448,12 @@ class Vault:
 
         return build(self, resolve_today(date), write=False).text
 
-    # -- follow-ups, snoozes and history (issue 3) -----------------------------
-
-    def followup(
-        self,
-        name: str,
-        when: dt.date | str | None,
-        note: str | None = None,
-        commit: bool = True,
-        today: dt.date | str | None = None,
-    ) -> ChangeResult:
-        """Set ``follow_up`` (a date, or a duration from today such as ``6m``) and, if given, its note.
-
-        ``when`` of ``None`` (or ``"none"``) clears ``follow_up`` and ``follow_up_note``.
-        Without ``note`` an existing ``follow_up_note`` is kept.
-        """
-        day = self._when(when, today, "follow-up")
-        contact = self.get(name)
-        changes: dict[str, str | None] = {"follow_up": None if day is None else day.isoformat()}
-        if day is None:
-            changes["follow_up_note"] = None
-        elif note is not None and note.strip():
-            changes["follow_up_note"] = " ".join(note.split())
-        if day is None:
-            subject = f"Clear the follow-up with {_one_line(contact.name)}"
-        else:
-            subject = f"Follow up with {_one_line(contact.name)} on {day.isoformat()}"
-            if changes.get("follow_up_note"):
-                subject += f": {changes['follow_up_note']}"
-        trailer = f"Follow-Up: {day.isoformat() if day else 'none'}"
-        return self._set_fields(contact, changes, subject, trailer, commit)
-
-    def snooze(
-        self, name: str, when: dt.date | str | None, commit: bool = True, today: dt.date | str | None = None
-    ) -> ChangeResult:
-        """Set ``snooze_until`` (a date or a duration from today); ``None`` / ``"none"`` clears it."""
-        day = self._when(when, today, "snooze")
-        contact = self.get(name)
-        changes: dict[str, str | None] = {"snooze_until": None if day is None else day.isoformat()}
-        if day is None:
-            subject = f"Unsnooze {_one_line(contact.name)}"
-        else:
-            subject = f"Snooze {_one_line(contact.name)} until {day.isoformat()}"
-        trailer = f"Snooze-Until: {day.isoformat() if day else 'none'}"
-        return self._set_fields(contact, changes, subject, trailer, commit)
-
-    def _when(self, when: dt.date | str | None, today: dt.date | str | None, what: str) -> dt.date | None:
-        if when is None or (isinstance(when, str) and when.strip().lower() in _CLEAR_WORDS):
-            return None
-        if isinstance(when, dt.date):
-            return when
-        try:
-            return parse_when(when, resolve_today(today))
-        except ValueError as exc:
-            raise UsageError(f"bad {what} date: {exc}") from None
-
-    def _set_fields(
-        self, contact: Contact, changes: dict[str, str | None], subject: str, trailer: str, commit: bool
-    ) -> ChangeResult:
-        from mdnet import edit, history  # writes only: not on the read path
-
-        def change(note: str) -> str:
-            for key, value in changes.items():
-                note = edit.set_field(note, key, value) if value is not None else edit.clear_field(note, key)
-            return note
-
-        self._rewrite(contact, change)
-        outcome = history.CommitOutcome(None, "--no-commit was given")
-        if commit:
-            if len(subject) > 72:
-                subject = subject[:71] + "…"
-            message = f"{subject}\n\nContact: {_one_line(contact.name)}\n{trailer}\n"
-            outcome = history.commit_paths(self.root, [contact.path], message)
-        self.refresh([contact.path])
-        return ChangeResult(contact.name, contact.path, changes, outcome.commit, outcome.reason)
-
-    def history(self, name: str) -> list[Interaction]:
-        """Every log entry of the contact and every commit that touched its note, each once, newest first."""
-        from mdnet import timeline
-
-        contact = self.get(name)
-        return timeline.merge(contact.log, self._git_history_of(contact.path))
-
-    def _git_history_of(self, path: str) -> list[GitCommit]:
-        from mdnet import timeline
-
-        try:
-            return timeline.commits_of(self.root, self._cache_dir(), path)
-        except OSError as exc:
-            raise VaultError(f"cannot read the git history: {exc}") from None
-
-    def git_facts(self) -> dict[str, GitFacts]:
-        """Per note path: the last day a commit touched it (renames followed) and how many did."""
-        from mdnet import timeline
-
-        try:
-            return timeline.load_facts(self.root, self._cache_dir())
-        except OSError as exc:
-            raise VaultError(f"cannot read the git history: {exc}") from None
-
-    def _cache_dir(self) -> Path | None:
-        self._open_index()  # makes .mdnet/ (and its .gitignore) when the vault is writable
-        folder = self.root / INDEX_DIR
-        return folder if folder.is_dir() and os.access(folder, os.W_OK) else None
-
     @staticmethod
     def init(path: str | os.PathLike[str]) -> list[str]:
         """Make a vault (never overwriting anything); returns what was created."""
         from mdnet.scaffold import init_vault
 
         return init_vault(Path(path))
-
-    # -- relationships: brief, path, who (docs/brief.md, docs/path.md) ------
-
-    def network(self, today: dt.date | str | None = None) -> Network:
-        """Questions about who is connected to whom, over the (fresh) index."""
-        from mdnet.network import Network
-
-        return Network(self._fresh(), resolve_today(today))
-
-    def note_body(self, contact: Contact) -> str:
-        """The note's text after its front matter ("" when it cannot be read now)."""
-        from mdnet.document import split
-
-        try:
-            return split(decode(files.read_bytes(self.root / contact.path, self.config.max_note_bytes))).body
-        except (OSError, DecodeProblem, files.TooLarge):
-            return ""
-
-    def brief(self, name: str, today: dt.date | str | None = None) -> Brief:
-        """Everything to know before meeting ``name``: see :mod:`mdnet.brief`."""
-        from mdnet.brief import Mutual, build_brief
-        from mdnet.due import item_for
-
-        day = resolve_today(today)
-        contact = self.get(name)
-        network = self.network(day)
-        mutual = [
-            Mutual(person.name, person.path, via, network.strength(person))
-            for person, via in network.neighbours(network.person_of(contact)).values()
-            if person.path is not None
-        ]
-        window = days_within(None, day, self.config.upcoming_days)
-        item = item_for(contact, day, window, self.config.default_cadence_duration, self.config.cadence_policy)
-        return build_brief(contact, self.note_body(contact), mutual, item)
-
-    def path(
-        self,
-        target: str | None,
-        *,
-        via: str | None = None,
-        company: str | None = None,
-        today: dt.date | str | None = None,
-        limit: int = 5,
-    ) -> PathResult:
-        """Warm paths from the user to ``target`` (a contact or a name in links) or anyone at ``company``."""
-        from mdnet.network import PathResult, members_at, org_keys
-
-        network = self.network(today)
-        skip: list[str] = []
-        if company is not None:
-            if target is not None:
-                raise UsageError("give a person or --company, not both")
-            targets = [network.person_of(c) for c, _relation in members_at(network, company)]
-            label, skip = company, org_keys(network, company)
-        elif target is None:
-            raise UsageError("whom? give a name, or --company X")
-        else:
-            person = self._person(network, target)
-            targets, label = [person], person.name
-        via_person = None if via is None else self._person(network, via)
-        return PathResult(label, tuple(network.paths(targets, via=via_person, limit=limit, skip_orgs=skip)))
-
-    def _person(self, network: Network, text: str) -> Person:
-        from mdnet.network import find_person
-
-        found = find_person(network, text)
-        if isinstance(found, list):
-            raise AmbiguousName(text, [(c.name, c.path) for c in found])
-        if found is not None:
-            return found
-        return network.person_of(self.get(text))  # prefixes, near misses and their errors
-
-    def who(self, query: str, *, kind: str | None = None, today: dt.date | str | None = None) -> WhoResult:
-        """Whom the user knows at a company (current or past) or with a tag, directly and one hop away."""
-        from mdnet.network import members_at, org_keys, who
-
-        network = self.network(today)
-        if kind not in (None, "company", "tag"):
-            raise UsageError(f"bad kind {kind!r}: company or tag")
-        members: list[tuple[Contact, str]] = []
-        chosen = kind
-        skip: list[str] = []
-        if kind in (None, "company") and not query.startswith("#"):
-            members = members_at(network, query)
-            chosen, skip = "company", org_keys(network, query)
-        if not members and kind in (None, "tag"):
-            tagged = self.contacts(tag=query)
-            if tagged or kind == "tag":
-                members = [(c, "tagged " + query.lstrip("#")) for c in tagged]
-                chosen = "tag"
-        return who(network, query, chosen or "company", members, skip if chosen == "company" else ())
-
-    # -- drafts (docs/draft.md) ---------------------------------------------
 
     def draft(
         self,
@@ -672,15 +477,6 @@ class Vault:
         return make_drafts(self, template, category=category, tag=tag, due=due, out=out, fmt=fmt, log=log,
                            today=today)  # fmt: skip
 
-    def stats(self, since: dt.date | str | None = None, today: dt.date | str | None = None) -> Stats:
-        """The network's health from ``since`` (a date, or a duration back from today) to today."""
-        from mdnet.stats import compute
-
-        day = resolve_today(today)
-        start = since_date(since, day) if since is not None else None
-        config = self.config
-        return compute(self.contacts(), day, start, config.cadence_policy, config.default_cadence_duration)
-
 
 def since_date(value: dt.date | str, today: dt.date) -> dt.date:
     """``--since``: a date, or a duration counted back from ``today`` (``6m`` = six months ago)."""
@@ -690,13 +486,6 @@ def since_date(value: dt.date | str, today: dt.date) -> dt.date:
         return parse_when(value, today, back=True)
     except ValueError as exc:
         raise UsageError(f"bad --since: {exc}") from None
-
-
-_CLEAR_WORDS = frozenset(("none", "never", "off", "clear"))
-
-
-def _one_line(text: str) -> str:
-    return " ".join(text.split())
 
 
 def _check_filters(category: object, tag: object) -> None:

@@ -1,0 +1,149 @@
+"""Vault methods for follow-ups, snoozes and interaction history (docs/history.md).
+
+A mixin of :class:`mdnet.vault.Vault`, kept apart so that the facade stays readable;
+git work lives in :mod:`mdnet.history`, :mod:`mdnet.gitlog` and :mod:`mdnet.timeline`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from mdnet.durations import parse_when
+from mdnet.errors import UsageError, VaultError
+from mdnet.model import ChangeResult, Contact, GitFacts, Interaction
+
+if TYPE_CHECKING:
+    from mdnet.config import Config
+    from mdnet.gitlog import Commit as GitCommit
+    from mdnet.index import Index
+    from mdnet.model import RefreshStats
+
+_CLEAR_WORDS = frozenset(("none", "never", "off", "clear"))
+
+
+def one_line(text: str) -> str:
+    """Text as one line: a name or note in a commit subject or trailer cannot add lines."""
+    return " ".join(text.split())
+
+
+class HistoryMethods:
+    """Mixed into :class:`~mdnet.vault.Vault`; what it uses of the vault is declared here for the type checker."""
+
+    if TYPE_CHECKING:
+        root: Path
+
+        def get(self, name: str) -> Contact: ...
+        def refresh(self, paths: Iterable[str] | None = None) -> RefreshStats: ...
+        def _open_index(self) -> Index: ...
+        def _rewrite(self, contact: Contact, change: Callable[[str], str]) -> str: ...
+    # -- follow-ups, snoozes and history (issue 3) -----------------------------
+
+    def followup(
+        self,
+        name: str,
+        when: dt.date | str | None,
+        note: str | None = None,
+        commit: bool = True,
+        today: dt.date | str | None = None,
+    ) -> ChangeResult:
+        """Set ``follow_up`` (a date, or a duration from today such as ``6m``) and, if given, its note.
+
+        ``when`` of ``None`` (or ``"none"``) clears ``follow_up`` and ``follow_up_note``.
+        Without ``note`` an existing ``follow_up_note`` is kept.
+        """
+        day = self._when(when, today, "follow-up")
+        contact = self.get(name)
+        changes: dict[str, str | None] = {"follow_up": None if day is None else day.isoformat()}
+        if day is None:
+            changes["follow_up_note"] = None
+        elif note is not None and note.strip():
+            changes["follow_up_note"] = " ".join(note.split())
+        if day is None:
+            subject = f"Clear the follow-up with {one_line(contact.name)}"
+        else:
+            subject = f"Follow up with {one_line(contact.name)} on {day.isoformat()}"
+            if changes.get("follow_up_note"):
+                subject += f": {changes['follow_up_note']}"
+        trailer = f"Follow-Up: {day.isoformat() if day else 'none'}"
+        return self._set_fields(contact, changes, subject, trailer, commit)
+
+    def snooze(
+        self, name: str, when: dt.date | str | None, commit: bool = True, today: dt.date | str | None = None
+    ) -> ChangeResult:
+        """Set ``snooze_until`` (a date or a duration from today); ``None`` / ``"none"`` clears it."""
+        day = self._when(when, today, "snooze")
+        contact = self.get(name)
+        changes: dict[str, str | None] = {"snooze_until": None if day is None else day.isoformat()}
+        if day is None:
+            subject = f"Unsnooze {one_line(contact.name)}"
+        else:
+            subject = f"Snooze {one_line(contact.name)} until {day.isoformat()}"
+        trailer = f"Snooze-Until: {day.isoformat() if day else 'none'}"
+        return self._set_fields(contact, changes, subject, trailer, commit)
+
+    def _when(self, when: dt.date | str | None, today: dt.date | str | None, what: str) -> dt.date | None:
+        from mdnet.vault import resolve_today  # here: vault imports this module
+
+        if when is None or (isinstance(when, str) and when.strip().lower() in _CLEAR_WORDS):
+            return None
+        if isinstance(when, dt.date):
+            return when
+        try:
+            return parse_when(when, resolve_today(today))
+        except ValueError as exc:
+            raise UsageError(f"bad {what} date: {exc}") from None
+
+    def _set_fields(
+        self, contact: Contact, changes: dict[str, str | None], subject: str, trailer: str, commit: bool
+    ) -> ChangeResult:
+        from mdnet import edit, history  # writes only: not on the read path
+
+        def change(note: str) -> str:
+            for key, value in changes.items():
+                note = edit.set_field(note, key, value) if value is not None else edit.clear_field(note, key)
+            return note
+
+        self._rewrite(contact, change)
+        outcome = history.CommitOutcome(None, "--no-commit was given")
+        if commit:
+            if len(subject) > 72:
+                subject = subject[:71] + "…"
+            message = f"{subject}\n\nContact: {one_line(contact.name)}\n{trailer}\n"
+            outcome = history.commit_paths(self.root, [contact.path], message)
+        self.refresh([contact.path])
+        return ChangeResult(contact.name, contact.path, changes, outcome.commit, outcome.reason)
+
+    def history(self, name: str) -> list[Interaction]:
+        """Every log entry of the contact and every commit that touched its note, each once, newest first."""
+        from mdnet import timeline
+
+        contact = self.get(name)
+        return timeline.merge(contact.log, self._git_history_of(contact.path))
+
+    def _git_history_of(self, path: str) -> list[GitCommit]:
+        from mdnet import timeline
+
+        try:
+            return timeline.commits_of(self.root, self._cache_dir(), path)
+        except OSError as exc:
+            raise VaultError(f"cannot read the git history: {exc}") from None
+
+    def git_facts(self) -> dict[str, GitFacts]:
+        """Per note path: the last day a commit touched it (renames followed) and how many did."""
+        from mdnet import timeline
+
+        try:
+            return timeline.load_facts(self.root, self._cache_dir())
+        except OSError as exc:
+            raise VaultError(f"cannot read the git history: {exc}") from None
+
+    def _cache_dir(self) -> Path | None:
+        from mdnet.vault import INDEX_DIR  # here: vault imports this module
+
+        self._open_index()  # makes .mdnet/ (and its .gitignore) when the vault is writable
+        folder = self.root / INDEX_DIR
+        return folder if folder.is_dir() and os.access(folder, os.W_OK) else None

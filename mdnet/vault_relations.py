@@ -1,0 +1,140 @@
+"""Vault methods for relationships and network health: brief, path, who, stats.
+
+A mixin of :class:`mdnet.vault.Vault` (docs/brief.md, docs/path.md, docs/who.md,
+docs/stats.md); the work itself is in :mod:`mdnet.brief`, :mod:`mdnet.network` and
+:mod:`mdnet.stats`, imported when used so that ``mdnet due`` never pays for them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from mdnet import files
+from mdnet.document import DecodeProblem, decode
+from mdnet.errors import AmbiguousName, UsageError
+from mdnet.model import Contact
+
+if TYPE_CHECKING:
+    from mdnet.brief import Brief
+    from mdnet.config import Config
+    from mdnet.index import Index
+    from mdnet.network import Network, PathResult, Person, WhoResult
+    from mdnet.stats import Stats
+
+
+class RelationMethods:
+    """Mixed into :class:`~mdnet.vault.Vault`; what it uses of the vault is declared here for the type checker."""
+
+    if TYPE_CHECKING:
+        root: Path
+        config: Config
+
+        def get(self, name: str) -> Contact: ...
+        def contacts(self, category: str | None = None, tag: str | None = None) -> list[Contact]: ...
+        def _fresh(self) -> Index: ...
+    # -- relationships: brief, path, who (docs/brief.md, docs/path.md) ------
+
+    def network(self, today: dt.date | str | None = None) -> Network:
+        """Questions about who is connected to whom, over the (fresh) index."""
+        from mdnet.network import Network
+        from mdnet.vault import resolve_today  # here: vault imports this module
+
+        return Network(self._fresh(), resolve_today(today))
+
+    def note_body(self, contact: Contact) -> str:
+        """The note's text after its front matter ("" when it cannot be read now)."""
+        from mdnet.document import split
+
+        try:
+            return split(decode(files.read_bytes(self.root / contact.path, self.config.max_note_bytes))).body
+        except (OSError, DecodeProblem, files.TooLarge):
+            return ""
+
+    def brief(self, name: str, today: dt.date | str | None = None) -> Brief:
+        """Everything to know before meeting ``name``: see :mod:`mdnet.brief`."""
+        from mdnet.brief import Mutual, build_brief
+        from mdnet.due import item_for
+        from mdnet.vault import days_within, resolve_today  # here: vault imports this module
+
+        day = resolve_today(today)
+        contact = self.get(name)
+        network = self.network(day)
+        mutual = [
+            Mutual(person.name, person.path, via, network.strength(person))
+            for person, via in network.neighbours(network.person_of(contact)).values()
+            if person.path is not None
+        ]
+        window = days_within(None, day, self.config.upcoming_days)
+        item = item_for(contact, day, window, self.config.default_cadence_duration, self.config.cadence_policy)
+        return build_brief(contact, self.note_body(contact), mutual, item)
+
+    def path(
+        self,
+        target: str | None,
+        *,
+        via: str | None = None,
+        company: str | None = None,
+        today: dt.date | str | None = None,
+        limit: int = 5,
+    ) -> PathResult:
+        """Warm paths from the user to ``target`` (a contact or a name in links) or anyone at ``company``."""
+        from mdnet.network import PathResult, members_at, org_keys
+
+        network = self.network(today)
+        skip: list[str] = []
+        if company is not None:
+            if target is not None:
+                raise UsageError("give a person or --company, not both")
+            targets = [network.person_of(c) for c, _relation in members_at(network, company)]
+            label, skip = company, org_keys(network, company)
+        elif target is None:
+            raise UsageError("whom? give a name, or --company X")
+        else:
+            person = self._person(network, target)
+            targets, label = [person], person.name
+        via_person = None if via is None else self._person(network, via)
+        return PathResult(label, tuple(network.paths(targets, via=via_person, limit=limit, skip_orgs=skip)))
+
+    def _person(self, network: Network, text: str) -> Person:
+        from mdnet.network import find_person
+
+        found = find_person(network, text)
+        if isinstance(found, list):
+            raise AmbiguousName(text, [(c.name, c.path) for c in found])
+        if found is not None:
+            return found
+        return network.person_of(self.get(text))  # prefixes, near misses and their errors
+
+    def who(self, query: str, *, kind: str | None = None, today: dt.date | str | None = None) -> WhoResult:
+        """Whom the user knows at a company (current or past) or with a tag, directly and one hop away."""
+        from mdnet.network import members_at, org_keys, who
+
+        network = self.network(today)
+        if kind not in (None, "company", "tag"):
+            raise UsageError(f"bad kind {kind!r}: company or tag")
+        members: list[tuple[Contact, str]] = []
+        chosen = kind
+        skip: list[str] = []
+        if kind in (None, "company") and not query.startswith("#"):
+            members = members_at(network, query)
+            chosen, skip = "company", org_keys(network, query)
+        if not members and kind in (None, "tag"):
+            tagged = self.contacts(tag=query)
+            if tagged or kind == "tag":
+                members = [(c, "tagged " + query.lstrip("#")) for c in tagged]
+                chosen = "tag"
+        return who(network, query, chosen or "company", members, skip if chosen == "company" else ())
+
+    # -- drafts (docs/draft.md) ---------------------------------------------
+
+    def stats(self, since: dt.date | str | None = None, today: dt.date | str | None = None) -> Stats:
+        """The network's health from ``since`` (a date, or a duration back from today) to today."""
+        from mdnet.stats import compute
+        from mdnet.vault import resolve_today, since_date  # here: vault imports this module
+
+        day = resolve_today(today)
+        start = since_date(since, day) if since is not None else None
+        config = self.config
+        return compute(self.contacts(), day, start, config.cadence_policy, config.default_cadence_duration)
