@@ -21,15 +21,21 @@ IGNORED_DIRS = frozenset((".git", ".obsidian", ".trash", ".mdnet"))
 
 
 class FileState(NamedTuple):
-    """A note as the scan saw it: its change token and modification time.
+    """A note as the scan saw it: modification time, size and inode.
 
-    A named tuple, not a dataclass: a scan makes one per note, and tuples are made
-    several times faster (this is the no-change path every command pays).
+    A named tuple of numbers, not a dataclass and not the token string: a scan makes
+    one per note on the path every command pays, and the token is only needed for
+    the notes whose state differs from the index's.
     """
 
-    token: str
     mtime_ns: int
     size: int
+    inode: int
+
+    @property
+    def token(self) -> str:
+        """The change token the index stores: ``mtime_ns-size-inode``."""
+        return f"{self.mtime_ns}-{self.size}-{self.inode}"
 
 
 def is_editor_temporary(name: str) -> bool:
@@ -79,8 +85,7 @@ def scan(root: Path) -> dict[str, FileState]:
                     if stat.S_ISDIR(info.st_mode) and not entry.is_symlink():
                         stack.append((entry.path, prefix + name + "/"))  # a folder named like a note
                     continue
-                mtime = info.st_mtime_ns
-                found[prefix + name] = FileState(f"{mtime}-{info.st_size}-{info.st_ino}", mtime, info.st_size)
+                found[prefix + name] = FileState(info.st_mtime_ns, info.st_size, info.st_ino)
     return found
 
 

@@ -342,8 +342,7 @@ class WatchCore:
                     info = os.stat(self.root / path)
                 except OSError:
                     continue
-                token = f"{info.st_mtime_ns}-{info.st_size}-{info.st_ino}"
-                work.append((path, FileState(token, info.st_mtime_ns, info.st_size)))
+                work.append((path, FileState(info.st_mtime_ns, info.st_size, info.st_ino)))
         rows = parse_paths(self.root, self.vault.config, work) if work else []
         return {
             row.path
