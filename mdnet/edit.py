@@ -71,7 +71,7 @@ def _root_indent(lines: list[str]) -> str:
     return ""
 
 
-def _value_span(lines: list[str], start: int, indent: str = "") -> int:
+def value_span(lines: list[str], start: int, indent: str = "") -> int:
     """Index after the last line belonging to the key on ``lines[start]`` (its block, if any).
 
     A line belongs to the key when it is indented deeper than the keys, or is a
@@ -150,7 +150,7 @@ def set_field(text: str, key: str, value: Value) -> str:
     for index, line in enumerate(lines):
         match = pattern.match(line)
         if match:
-            end = _value_span(lines, index, indent)
+            end = value_span(lines, index, indent)
             lines[index:end] = _replacement(lines[index:end], match.end(), value, newline)
             return _rejoin(doc, "".join(lines))
     rendered = format_value(value)
@@ -201,7 +201,7 @@ def remove_field(text: str, key: str) -> str:
     pattern = _key_pattern(key, indent)
     for index, line in enumerate(lines):
         if pattern.match(line):
-            del lines[index : _value_span(lines, index, indent)]
+            del lines[index : value_span(lines, index, indent)]
             return _rejoin(doc, "".join(lines))
     return text
 

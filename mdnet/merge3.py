@@ -199,7 +199,8 @@ def _side(text: str, log_heading: str) -> _Side:
         index = 0
         while index < len(lines):
             if index in starts:
-                end = _block_end(lines, index, set(starts))
+                key_line = lines[index]
+                end = edit.value_span(lines, index, key_line[: len(key_line) - len(key_line.lstrip(" \t"))])
                 fm_tokens.append(_KEY_TOKEN + starts[index])
                 fm_lines.append(lines[index:end])
                 index = end
@@ -209,20 +210,6 @@ def _side(text: str, log_heading: str) -> _Side:
                 index += 1
     body_tokens, body_lines, entries = _body_tokens(doc.body, log_heading)
     return _Side(doc, values, fm_tokens, fm_lines, body_tokens, body_lines, entries)
-
-
-def _block_end(lines: list[str], start: int, starts: set[int]) -> int:
-    """After a key's last line: its indented or ``- item`` continuation lines, no trailing blanks."""
-    end = start + 1
-    while end < len(lines) and end not in starts:
-        line = _bare(lines[end])
-        if line and (line[0] in " \t" or line.startswith("- ") or line == "-"):
-            end += 1
-            continue
-        break
-    while end > start + 1 and not lines[end - 1].strip():
-        end -= 1
-    return end
 
 
 def _body_tokens(

@@ -391,3 +391,15 @@ def test_driver_carries_bytes_that_are_not_utf8(tmp_path: Path) -> None:
     result = run_driver(*paths)
     assert result.clean
     assert (tmp_path / "A").read_bytes() == ours.replace(b"role: IT Manager", b"role: CIO")
+
+
+def test_a_block_scalar_with_a_blank_line_is_one_key() -> None:
+    """The key's lines come from edit.value_span, which keeps a `|` block's inner blank line."""
+    base = "---\nname: J\nnotes: |\n  a\n\n  b\nrole: x\n---\n# J\n"
+    ours = base.replace("  a\n", "  A\n")
+    both = merge_note(base, ours, base.replace("  b\n", "  B\n"), log_heading="Log")
+    assert [c.key for c in both.conflicts] == ["notes"]
+    assert "<<<<<<< ours\nnotes: |\n  A\n\n  b\n=======\nnotes: |\n  a\n\n  B\n>>>>>>> theirs\nrole: x\n" in both.text
+    disjoint = merge_note(base, ours, base.replace("role: x", "role: y"), log_heading="Log")
+    assert disjoint.conflicts == ()
+    assert disjoint.text == ours.replace("role: x", "role: y")
