@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 
+from mdnet import files
 from mdnet.cli import State, emit_json, json_option, pass_state
 from mdnet.errors import VaultError
 from mdnet.import_merge import Incoming
@@ -93,17 +94,7 @@ def write_output(text: str, out: str | None) -> None:
     if out is None or out == "-":
         click.echo(text, nl=False)
         return
-    target = Path(out)
-    temp = target.with_name(f".{target.name}.mdnet-tmp")
-    try:
-        with open(temp, "wb") as handle:
-            handle.write(text.encode("utf-8"))
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp, target)
-    except OSError as exc:
-        temp.unlink(missing_ok=True)
-        raise VaultError(f"cannot write: {exc.strerror}", path=out) from None
+    files.replace_atomically(Path(out), text.encode("utf-8"), out)
 
 
 @export_group.command(name="vcard")

@@ -163,6 +163,18 @@ def write_if_unchanged(path: Path, data: bytes, expected: bytes, display: str) -
     _fsync_dir(path.parent)
 
 
+def replace_atomically(path: Path, data: bytes, display: str) -> None:
+    """Write ``path`` atomically whatever it held: for mdnet's own outputs (exports, caches),
+    never for a user's note (those go through :func:`write_if_unchanged`)."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with _temporary_beside(path, data, None) as temp:
+            os.replace(temp, path)
+    except OSError as exc:
+        raise VaultError(f"cannot write: {exc.strerror}", path=display) from None
+    _fsync_dir(path.parent)
+
+
 def create_new(path: Path, data: bytes, display: str) -> None:
     """Create ``path`` atomically with ``data``; never overwrites an existing file."""
     try:

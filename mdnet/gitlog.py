@@ -26,6 +26,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from mdnet import files
+from mdnet.errors import MdnetError
 from mdnet.model import GitFacts
 
 CACHE_VERSION = 1
@@ -298,11 +300,6 @@ def save_facts(path: Path, head: str | None, prefix: str, facts: Iterable[GitFac
 
 
 def _write_text(path: Path, text: str) -> None:
-    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temp.write_text(text, encoding="utf-8")
-        os.replace(temp, path)
-    except (OSError, ValueError):
-        with contextlib.suppress(OSError):
-            temp.unlink()
+    """A cache is best effort: a failed write only means the next run reads git again."""
+    with contextlib.suppress(MdnetError, ValueError):
+        files.replace_atomically(path, text.encode("utf-8"), str(path))

@@ -13,7 +13,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from mdnet import history, merge3
+from mdnet import files, history, merge3
 from mdnet.config import Config
 from mdnet.errors import MdnetError, SyncError
 
@@ -52,10 +52,12 @@ def attribute_lines(config: Config) -> list[str]:
 def write_attributes(root: Path, config: Config) -> bool:
     """Add the driver's lines to the vault's ``.gitattributes`` (versioned); True when it changed."""
     path = root / ATTRIBUTES
+    original: bytes | None
     try:
-        existing = path.read_bytes().decode("utf-8")
+        original = path.read_bytes()
+        existing = original.decode("utf-8")
     except FileNotFoundError:
-        existing = ""
+        original, existing = None, ""
     except (OSError, UnicodeDecodeError) as exc:
         raise SyncError(f"cannot read {ATTRIBUTES}: {exc}", path=ATTRIBUTES) from None
     present = {line.strip() for line in existing.splitlines()}
@@ -69,10 +71,11 @@ def write_attributes(root: Path, config: Config) -> bool:
     if not existing:
         text += "# contact notes merge key by key (mdnet sync --setup; see docs/sync.md)" + newline
     text += "".join(line + newline for line in missing)
-    try:
-        path.write_bytes(text.encode("utf-8"))
-    except OSError as exc:
-        raise SyncError(f"cannot write {ATTRIBUTES}: {exc.strerror}", path=ATTRIBUTES) from None
+    # The user's versioned file: atomic, and only over the bytes read above.
+    if original is None:
+        files.create_new(path, text.encode("utf-8"), ATTRIBUTES)
+    else:
+        files.write_if_unchanged(path, text.encode("utf-8"), original, ATTRIBUTES)
     return True
 
 
