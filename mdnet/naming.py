@@ -60,6 +60,11 @@ def query_text(query: str) -> str:
     return text.rsplit("/", 1)[-1]
 
 
+def answers_to(contact: Contact) -> set[str]:
+    """The folded names a contact is found by exactly: its name, file stem and aliases."""
+    return {fold(contact.name), fold(contact.stem), *(fold(a) for a in contact.aliases)}
+
+
 def find_contact(contacts: Sequence[Contact], query: str) -> Contact:
     """By name, alias or file stem (case- and accent-insensitive), else by unique name prefix.
 
@@ -69,7 +74,7 @@ def find_contact(contacts: Sequence[Contact], query: str) -> Contact:
     wanted = fold(query_text(query))
     if not wanted:
         raise ContactNotFound(query)
-    exact = [c for c in contacts if wanted in {fold(c.name), fold(c.stem), *(fold(a) for a in c.aliases)}]
+    exact = [c for c in contacts if wanted in answers_to(c)]
     if len(exact) == 1:
         return exact[0]
     if exact:

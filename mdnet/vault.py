@@ -314,8 +314,12 @@ class Vault(HistoryMethods, RelationMethods):
             except DurationError as exc:
                 raise UsageError(f"bad --cadence: {exc}") from None
         wanted = fold(name)
-        for contact in self.contacts() if known is None else known:
-            if wanted in {fold(contact.name), fold(contact.stem), *(fold(a) for a in contact.aliases)}:
+        if known is None:  # the index's name table holds exactly these names: no need to read every contact
+            index = self._fresh()
+            paths = sorted(path for path, _rank, is_contact in index.names_for(wanted) if is_contact)
+            known = [c for c in (index.contact(p) for p in paths[:1]) if c is not None]
+        for contact in known:
+            if wanted in naming.answers_to(contact):
                 raise DuplicateContact(f"{name!r} is already a contact: {contact.name} ({contact.path})")
         folder = self.config.contact_dirs[0]
         stem = naming.file_stem(name, self.config.file_names)

@@ -245,3 +245,10 @@ def test_show_prints_yaml_booleans_and_markup_stays_text(small_vault: Path, writ
     assert code == 0
     assert "true" in out and "True" not in out
     assert "send [b]the deck[/b]" in out
+
+
+def test_add_refuses_a_name_that_is_an_alias_or_a_file_stem(small_vault: Path) -> None:
+    for taken in ("jd", "BOB-OVERDUE", "José Álvarez"):
+        code, _, err = cli(small_vault, "add", taken)
+        assert code == 1 and "already a contact" in err, taken
+    assert cli(small_vault, "add", "Bob Bakerson")[0] == 0
