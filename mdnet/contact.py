@@ -11,7 +11,7 @@ import datetime as dt
 import functools
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from mdnet import document, frontmatter_yaml
@@ -34,15 +34,26 @@ class ParseSettings:
     log_heading: str = "Log"
 
 
+# A log entry as the index stores it: ISO date, time, kind, text, 1-based line. Plain
+# tuples, not LogEntry records: a cold index reads every entry of every note and never
+# needs the records.
+LogRow = tuple[str, str | None, str | None, str, int]
+
+
 @dataclass(frozen=True, slots=True)
 class ParsedNote:
-    """Everything the index keeps of one note."""
+    """Everything the index keeps of one note.
+
+    ``contact.log`` holds the log as records unless the note was parsed with
+    ``log_records=False`` (the index), when it is empty and ``log_rows`` has it.
+    """
 
     fields: dict[str, Any]
     is_contact_type: bool
     contact: Contact | None
     problems: tuple[Problem, ...]
     body: str
+    log_rows: tuple[LogRow, ...] = ()
 
 
 class _Collector:
@@ -58,7 +69,9 @@ class _Collector:
         return any(p.severity == "error" for p in self.problems)
 
 
-def parse_note(text: str, path: str, *, contact_folder: bool, settings: ParseSettings) -> ParsedNote:
+def parse_note(
+    text: str, path: str, *, contact_folder: bool, settings: ParseSettings, log_records: bool = True
+) -> ParsedNote:
     """Parse a decoded note at ``path`` (vault-relative, POSIX).
 
     ``contact_folder`` says whether the note lives under a contact folder; a note
@@ -90,8 +103,12 @@ def parse_note(text: str, path: str, *, contact_folder: bool, settings: ParseSet
     if not is_contact:
         return ParsedNote(fields, False, None, tuple(out.problems), doc.body)
     line_of = {key: doc.yaml_line + line for key, line in key_lines.items()}
-    contact = _build_contact(fields, path, doc, line_of, out, settings)
-    return ParsedNote(fields, is_contact_type, None if out.has_error else contact, tuple(out.problems), doc.body)
+    contact, log = _build_contact(fields, path, doc, line_of, out, settings.log_heading)
+    if out.has_error:
+        return ParsedNote(fields, is_contact_type, None, tuple(out.problems), doc.body)
+    if log_records:
+        contact = replace(contact, log=tuple(LogEntry(dt.date.fromisoformat(d), t, k, x, n) for d, t, k, x, n in log))
+    return ParsedNote(fields, is_contact_type, contact, tuple(out.problems), doc.body, tuple(log))
 
 
 def _yaml_kind(value: Any) -> str:
@@ -104,8 +121,9 @@ def _build_contact(
     doc: document.Document,
     line_of: dict[str, int],
     out: _Collector,
-    settings: ParseSettings,
-) -> Contact:
+    log_heading: str,
+) -> tuple[Contact, list[LogRow]]:
+    """The contact with an empty log, and the log (``parse_note`` joins them when wanted)."""
     stem = path.rsplit("/", 1)[-1]
     stem = stem[:-3] if stem.lower().endswith(".md") else stem
 
@@ -137,13 +155,14 @@ def _build_contact(
     if status not in STATUSES:
         problem("status", f"unknown status {status!r} (expected active, dormant or archived)", "warning")
         status = "active"
-    log = _parse_log(doc, settings.log_heading, out)
+    log = _parse_log(doc, log_heading, out)
     last_contact = dates["last_contact"]
-    newest_log = max((entry.date for entry in log), default=None)
-    if newest_log is not None and (last_contact is None or newest_log > last_contact):
-        last_contact = newest_log
+    newest_log = max((row[0] for row in log), default=None)  # ISO dates sort as dates
+    if newest_log is not None and (last_contact is None or newest_log > last_contact.isoformat()):
+        last_contact = dt.date.fromisoformat(newest_log)
     follow_up_note = fields.get("follow_up_note")
-    return Contact(
+    birthday = _birthday(fields.get("birthday"), problem)
+    contact = Contact(
         path=path,
         name=name,
         stem=stem,
@@ -164,9 +183,9 @@ def _build_contact(
         needs_reply=needs_reply,
         needs_reply_date=needs_reply_date,
         snooze_until=dates["snooze_until"],
-        birthday=_birthday(fields.get("birthday"), problem),
-        log=tuple(log),
+        birthday=birthday,
     )
+    return contact, log
 
 
 def _text(value: Any) -> str:
@@ -248,7 +267,7 @@ def _birthday(value: Any, problem: Any) -> tuple[int | None, int, int] | None:
     return (year, month, day)
 
 
-def _parse_log(doc: document.Document, heading: str, out: _Collector) -> list[LogEntry]:
+def _parse_log(doc: document.Document, heading: str, out: _Collector) -> list[LogRow]:
     """The dated list items under the Log heading, up to the next heading of its level or above.
 
     Regex scans over the body instead of a Python loop over every line: log parsing
@@ -262,23 +281,27 @@ def _parse_log(doc: document.Document, heading: str, out: _Collector) -> list[Lo
     start = match.end()
     end_match = _SECTION_END_RES[level].search(body, start)
     section = body[start : end_match.start() if end_match else len(body)]
-    entries: list[LogEntry] = []
+    entries: list[LogRow] = []
     number = doc.body_line + body.count("\n", 0, start)
     counted = 0
+    kind_match = _KIND_RE.match
     for entry in _ENTRY_LINE_RE.finditer(section):
-        day_text, time, rest = entry.group(1), entry.group(2), (entry.group(3) or "").strip()
-        number += section.count("\n", counted, entry.start())
-        counted = entry.start()
-        try:  # the regex has checked the shape: only the calendar can say no
-            day = dt.date(int(day_text[:4]), int(day_text[5:7]), int(day_text[8:]))
-        except ValueError as exc:
-            out.add(number, 3, "warning", f"log entry ignored: not a date: {day_text!r} ({exc})")
-            continue
+        day_text, time, rest = entry.groups("")
+        begin = entry.start()
+        number += section.count("\n", counted, begin)
+        counted = begin
+        if day_text[5:7] > "12" or day_text[8:] > "28" or "00" in (day_text[5:7], day_text[8:]) or day_text < "0001":
+            try:  # the regex has checked the shape: only the calendar can say no
+                dt.date(int(day_text[:4]), int(day_text[5:7]), int(day_text[8:]))
+            except ValueError as exc:
+                out.add(number, 3, "warning", f"log entry ignored: not a date: {day_text!r} ({exc})")
+                continue
+        rest = rest.strip()
         kind = None
-        kind_match = _KIND_RE.match(rest)
-        if kind_match:
-            kind, rest = kind_match.group(1), kind_match.group(2)
-        entries.append(LogEntry(day, time, kind, rest, number))
+        found = kind_match(rest)
+        if found:
+            kind, rest = found.groups()
+        entries.append((day_text, time or None, kind, rest, number))
     return entries
 
 

@@ -12,13 +12,12 @@ import contextlib
 import datetime as dt
 import json
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
-from mdnet.contact import fold
-from mdnet.links import LinkRow, PersonInfo, name_keys, note_links, person_info
+from mdnet.contact import LogRow, fold
+from mdnet.links import LinkRow, PersonInfo, name_keys, note_links, touch_dates
 from mdnet.model import Contact, Duration, LogEntry, Problem
 
 SCHEMA_VERSION = 8  # 8: fold() transliterates ø, æ, ß, ...
@@ -63,9 +62,12 @@ FTS_INCREMENTAL_LIMIT = 500
 _TABLES = ("meta", "notes", "contacts_fts", "links", "names", "people")
 
 
-@dataclass(frozen=True, slots=True)
-class NoteRow:
-    """One note, serialised for the index (built in worker processes, stored by the main one)."""
+class NoteRow(NamedTuple):
+    """One note, serialised for the index (built in worker processes, stored by the main one).
+
+    A named tuple: thousands cross from the workers as pickles, and a tuple pickles
+    at a fraction of a dataclass's cost.
+    """
 
     path: str
     token: str
@@ -74,42 +76,50 @@ class NoteRow:
     problems: str
     problem_count: int
     columns: tuple[Any, ...] | None
-    fts: tuple[str, str, str, str, str] | None  # path, name, aliases, details, body
+    fts: tuple[str, str, str] | None  # aliases, details, body
     links: tuple[tuple[str, str, str], ...] = ()  # kind, folded target, label
     names: tuple[tuple[str, int, int], ...] = ()  # folded name a link may use, rank, is_contact
     person: tuple[str, str | None, str] | None = None  # name, last contact, touch dates
 
 
 def build_row(
-    path: str, token: str, contact: Contact | None, fields: dict[str, Any], problems: tuple[Problem, ...], body: str
+    path: str,
+    token: str,
+    contact: Contact | None,
+    fields: dict[str, Any],
+    problems: tuple[Problem, ...],
+    body: str,
+    log: Sequence[LogRow] | None = None,
 ) -> NoteRow:
-    """Serialise a parsed note: the full record, the due columns, and the full-text row."""
-    columns = None
-    fts = None
-    record = None
-    links: tuple[tuple[str, str, str], ...] = ()
-    names: tuple[tuple[str, int, int], ...] = ((fold(path.rsplit("/", 1)[-1].removesuffix(".md")), 0, 0),)
-    person = None
-    if contact is not None:
-        record = json.dumps(contact_to_json(contact), ensure_ascii=False)  # holds the fields too
-        columns = _due_columns(contact)
-        fts = _fts_row(contact, body)
-        links = tuple((r.kind, r.key, r.label) for r in note_links(contact, body))
-        names = tuple((key, rank, 1) for key, rank in name_keys(contact))
-        info = person_info(contact)
-        person = (info.name, info.last_contact, ",".join(info.touches))
+    """Serialise a parsed note: the full record, the due columns, and the full-text row.
+
+    ``log`` is the contact's log as rows when ``contact.log`` was left empty (the cold
+    index parses notes that way: it never needs the log as records).
+    """
+    problem_text = json.dumps([p.as_dict() for p in problems], ensure_ascii=False) if problems else "[]"
+    if contact is None:
+        stem_key = fold(path.rsplit("/", 1)[-1].removesuffix(".md"))
+        fields_text = json.dumps(fields, ensure_ascii=False)
+        return NoteRow(path, token, None, fields_text, problem_text, len(problems), None, None, (), ((stem_key, 0, 0),))
+    if log is None:
+        log = [(e.date.isoformat(), e.time, e.kind, e.text, e.line) for e in contact.log]
+    record = json.dumps(contact_to_json(contact, log), ensure_ascii=False)  # holds the fields too
+    links = tuple((r.kind, r.key, r.label) for r in note_links(contact, body))
+    names = tuple((key, rank, 1) for key, rank in name_keys(contact))
+    last = _iso(contact.last_contact)
+    touches = ",".join(touch_dates(row[0] for row in log))
     return NoteRow(
         path,
         token,
         record,
-        None if contact is not None else json.dumps(fields, ensure_ascii=False),
-        json.dumps([p.as_dict() for p in problems], ensure_ascii=False) if problems else "[]",
+        None,
+        problem_text,
         len(problems),
-        columns,
-        fts,
+        _due_columns(contact),
+        _fts_row(contact, body),
         links,
         names,
-        person,
+        (contact.name, last, touches),
     )
 
 
@@ -238,7 +248,7 @@ class Index:
                 [
                     (r.path, r.token, r.record is not None, r.record, r.fields, r.problems, r.problem_count)
                     + (r.columns or (None,) * _N_DUE_COLUMNS)
-                    + ((r.fts[2], r.fts[3], r.fts[4]) if r.fts else (None, None, None))
+                    + (r.fts or (None, None, None))
                     for r in rows
                 ],
             )
@@ -247,7 +257,10 @@ class Index:
             # DELETE per path would scan the table once per note (quadratic in a big batch).
             batch = json.dumps([path for (path,) in touched], ensure_ascii=False)
             db.execute("DELETE FROM contacts_fts WHERE path IN (SELECT value FROM json_each(?))", (batch,))
-            db.executemany("INSERT INTO contacts_fts VALUES (?, ?, ?, ?, ?)", [r.fts for r in rows if r.fts])
+            db.executemany(
+                "INSERT INTO contacts_fts VALUES (?, ?, ?, ?, ?)",
+                [(r.path, r.columns[0], *r.fts) for r in rows if r.fts and r.columns],
+            )
 
     @staticmethod
     def _get_meta_in(db: sqlite3.Connection, key: str) -> str | None:
@@ -437,13 +450,13 @@ def _delete_database(path: Path) -> None:
             Path(str(path) + suffix).unlink()
 
 
-def _fts_row(contact: Contact, body: str) -> tuple[str, str, str, str, str]:
+def _fts_row(contact: Contact, body: str) -> tuple[str, str, str]:
     details = " ".join(
         " ".join(str(item) for item in v) if isinstance(v, list) else v
         for k, v in contact.fields.items()
         if k not in ("name", "aliases") and isinstance(v, str | list)
     )
-    return (contact.path, contact.name, " ".join(contact.aliases), details.replace("[[", "").replace("]]", ""), body)
+    return (" ".join(contact.aliases), details.replace("[[", "").replace("]]", ""), body)
 
 
 def _date(value: str | None) -> dt.date | None:
@@ -454,8 +467,13 @@ def _iso(value: dt.date | None) -> str | None:
     return None if value is None else value.isoformat()
 
 
-def contact_to_json(c: Contact) -> dict[str, Any]:
-    """A contact as the JSON the index stores (and :func:`contact_from_json` reads back)."""
+def contact_to_json(c: Contact, log: Sequence[LogRow] | None = None) -> dict[str, Any]:
+    """A contact as the JSON the index stores (and :func:`contact_from_json` reads back).
+
+    ``log`` gives the log as rows when ``c.log`` was left empty.
+    """
+    if log is None:
+        log = [(e.date.isoformat(), e.time, e.kind, e.text, e.line) for e in c.log]
     return {
         "p": c.path, "n": c.name, "s": c.stem, "f": c.fields, "a": c.aliases, "c": c.category,
         "t": c.tags, "co": c.company, "e": c.emails, "i": c.interests, "st": c.status,
@@ -463,7 +481,7 @@ def contact_to_json(c: Contact) -> dict[str, Any]:
         "lc": _iso(c.last_contact), "nc": _iso(c.next_contact), "fu": _iso(c.follow_up),
         "fn": c.follow_up_note, "nr": c.needs_reply, "nd": _iso(c.needs_reply_date),
         "sn": _iso(c.snooze_until), "b": c.birthday,
-        "l": [[e.date.isoformat(), e.time, e.kind, e.text, e.line] for e in c.log],
+        "l": log,
     }  # fmt: skip
 
 

@@ -10,6 +10,7 @@ link target (``[[Acme Corp|ACME]]`` -> ``acme corp``), so the index can answer
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -92,8 +93,12 @@ class PersonInfo:
 
 def person_info(contact: Contact) -> PersonInfo:
     last = None if contact.last_contact is None else contact.last_contact.isoformat()
-    touches = tuple(sorted({e.date.isoformat() for e in contact.log}, reverse=True))
-    return PersonInfo(contact.name, last, touches)
+    return PersonInfo(contact.name, last, touch_dates(e.date.isoformat() for e in contact.log))
+
+
+def touch_dates(iso_dates: Iterable[str]) -> tuple[str, ...]:
+    """The distinct days a contact was in touch, newest first."""
+    return tuple(sorted(set(iso_dates), reverse=True))
 
 
 def name_keys(contact: Contact) -> list[tuple[str, int]]:

@@ -73,7 +73,7 @@ def refresh(root: Path, config: Config, index: Index, only: Iterable[str] | None
                 tally["problems"] += row.problem_count
                 if _is_racy(states[row.path].mtime_ns, started_ns):
                     racy.append(row.path)
-                    row = replace(row, token="racy:" + row.token)
+                    row = row._replace(token="racy:" + row.token)
                 yield row
 
     def meta() -> dict[str, str]:
@@ -180,12 +180,14 @@ def _parse_one(job: tuple[str, str, str], settings: _Settings) -> NoteRow:
         return _failed(path, token, exc.line, exc.column, exc.message, in_contact_folder)
     except OSError as exc:
         return _failed(path, token, 0, 0, f"cannot read: {exc.strerror}", in_contact_folder)
-    parsed = parse_note(text, path, contact_folder=in_contact_folder, settings=ParseSettings(log_heading))
+    parsed = parse_note(
+        text, path, contact_folder=in_contact_folder, settings=ParseSettings(log_heading), log_records=False
+    )
     if not (in_contact_folder or parsed.is_contact_type):
         # Other notes are kept for link resolution; their problems are reported as warnings only.
         problems = tuple(replace(p, severity="warning") for p in parsed.problems)
         return build_row(path, token, None, parsed.fields, problems, "")
-    return build_row(path, token, parsed.contact, parsed.fields, parsed.problems, parsed.body)
+    return build_row(path, token, parsed.contact, parsed.fields, parsed.problems, parsed.body, parsed.log_rows)
 
 
 def _failed(path: str, token: str, line: int, column: int, message: str, contact_folder: bool) -> NoteRow:
