@@ -282,26 +282,30 @@ def _parse_log(doc: document.Document, heading: str, out: _Collector) -> list[Lo
     end_match = _SECTION_END_RES[level].search(body, start)
     section = body[start : end_match.start() if end_match else len(body)]
     entries: list[LogRow] = []
+    append = entries.append
     number = doc.body_line + body.count("\n", 0, start)
     counted = 0
     kind_match = _KIND_RE.match
+    count_lines = section.count
     for entry in _ENTRY_LINE_RE.finditer(section):
-        day_text, time, rest = entry.groups("")
+        sure_day, day_text, time, rest = entry.groups()
         begin = entry.start()
-        number += section.count("\n", counted, begin)
+        number += count_lines("\n", counted, begin)
         counted = begin
-        if day_text[5:7] > "12" or day_text[8:] > "28" or "00" in (day_text[5:7], day_text[8:]) or day_text < "0001":
-            try:  # the regex has checked the shape: only the calendar can say no
+        if sure_day is None:  # the regex has checked the shape: only the calendar can say no
+            try:
                 dt.date(int(day_text[:4]), int(day_text[5:7]), int(day_text[8:]))
             except ValueError as exc:
                 out.add(number, 3, "warning", f"log entry ignored: not a date: {day_text!r} ({exc})")
                 continue
-        rest = rest.strip()
-        kind = None
+        else:
+            day_text = sure_day
+        rest = rest.strip() if rest else ""
         found = kind_match(rest)
         if found:
-            kind, rest = found.groups()
-        entries.append((day_text, time or None, kind, rest, number))
+            append((day_text, time, found[1], found[2], number))
+        else:
+            append((day_text, time, None, rest, number))
     return entries
 
 
@@ -309,8 +313,13 @@ _HEADING_RES: dict[str, re.Pattern[str]] = {}
 _SECTION_END_RES = {
     level: re.compile(r"^#{1," + str(level) + r"}(?:[ \t]|\r?$)", re.MULTILINE) for level in range(1, 7)
 }
+# The date is caught by the first group when it is surely a day of the calendar (any
+# year from 0001, any month, days up to 28), else by the second, which Python checks.
 _ENTRY_LINE_RE = re.compile(
-    r"^[-*+][ \t]+(?:\[.\][ \t]+)?(\d{4}-\d\d-\d\d)(?:[ T](\d\d:\d\d))?(?:[ \t]+([^\r\n]*))?\r?$", re.MULTILINE
+    r"^[-*+][ \t]+(?:\[.\][ \t]+)?"
+    r"(?:((?!0000)\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|1\d|2[0-8]))|(\d{4}-\d\d-\d\d))"
+    r"(?:[ T](\d\d:\d\d))?(?:[ \t]+([^\r\n]*))?\r?$",
+    re.MULTILINE,
 )
 
 

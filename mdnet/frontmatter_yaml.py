@@ -32,6 +32,22 @@ _UNIT_WORDS_RE = re.compile(r"[1-9]\d* ?[A-Za-z]+(?: [A-Za-z]+)*$")
 _PLAIN_SPECIAL_START = frozenset("[]{}&*!|>'\"%@`#,?:-")
 _RESOLVER_START = frozenset("0123456789+-.=<")
 _FLOW_SPECIAL_RE = re.compile(r"[#,\[\]{}]")
+# Characters Python's str.strip() takes for spaces and YAML does not (or, for the tab,
+# only in some places): with none of them, strip() here means what it means to YAML.
+_ODD_SPACE_RE = re.compile(r"[\t\x0b\x0c\x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]")
+# The plain text people write most ("Vienna", "Engineering Manager"): it starts with none
+# of YAML's indicators, a digit or a sign, and holds no ``#`` or ``:``. Such a scalar is
+# the text itself, right-stripped, unless it is one of the null and boolean words;
+# _scalar and _flow_list take these shortcuts and agree with their long ways.
+_SAFE_FIRST = r"[^\s\[\]{}&*!|>'\"%@`#,?:\-0-9+.=<~]"
+_PLAIN_TEXT_RE = re.compile(_SAFE_FIRST + r"[^#:\r\n]*")
+_SAFE_ITEM = _SAFE_FIRST + r"[^#:,\[\]{}\r\n]*"
+_PLAIN_FLOW_LIST_RE = re.compile(r"\[ *(?:" + _SAFE_ITEM + r"(?:, *" + _SAFE_ITEM + r")*)?\]")
+_WORDS: dict[str, Any] = {
+    **dict.fromkeys(("null", "Null", "NULL"), None),
+    **dict.fromkeys(("true", "True", "TRUE"), True),
+    **dict.fromkeys(("false", "False", "FALSE"), False),
+}
 
 
 class YamlProblem(ValueError):
@@ -73,7 +89,7 @@ def _load_fast(text: str) -> tuple[dict[str, Any], dict[str, int]]:
     lines: dict[str, int] = {}
     list_key: str | None = None  # key whose value may still turn into a block list
     list_indent = -1
-    if "\t" in text:
+    if _ODD_SPACE_RE.search(text):
         raise _GiveUp
     all_lines = text.split("\n")
     count = len(all_lines)
@@ -267,6 +283,9 @@ def _flow_mapping(text: str) -> dict[str, Any]:
 
 def _scalar(text: str, *, flow: bool) -> Any:
     """One scalar (plain or quoted) followed by nothing but an optional comment."""
+    if not flow and _PLAIN_TEXT_RE.fullmatch(text):
+        value = text.rstrip()
+        return _WORDS.get(value, value)
     if not text.strip():
         raise _GiveUp
     first = text[0]
@@ -346,6 +365,11 @@ def _resolve_with_ruamel(value: str) -> Any:
 
 def _flow_list(text: str) -> list[Any]:
     """A one-line ``[a, "b", 'c']``; nesting, mappings or a trailing comma give up."""
+    if _PLAIN_FLOW_LIST_RE.fullmatch(text):
+        inner = text[1:-1]
+        if not inner.strip(" "):
+            return []
+        return [_WORDS.get(value, value) for value in (item.strip() for item in inner.split(","))]
     items: list[Any] = []
     position = 1
     length = len(text)

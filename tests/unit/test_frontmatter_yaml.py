@@ -178,3 +178,37 @@ def test_fast_path_never_disagrees_with_ruamel(text: str) -> None:
         fast = ("error", {})
     if fast is not None:
         assert fast[0] == full, text
+
+
+_WIDE_WORDS = st.text(
+    alphabet="abcXYZé 09.-_@+/:#'\",[]{}!&*|>%?`~=<\u00a0\u2003",
+    min_size=0,
+    max_size=12,
+) | st.sampled_from(["null", "Null", "TRUE", "false", "~", "no", "Yes", "1e3", ".inf", "0x1F", "-", "a #b", "a:b"])
+
+
+@pytest.mark.filterwarnings("ignore")  # ruamel warns about the odd anchors some cases make
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["plain", "flow", "block"]), _WIDE_WORDS, st.lists(_WIDE_WORDS, max_size=3)), min_size=1))
+def test_plain_text_shortcuts_agree_with_ruamel(shapes: list[tuple[str, str, list[str]]]) -> None:
+    """The shortcuts for plain text and plain flow lists, against every odd character around them."""
+    lines = []
+    for number, (shape, word, items) in enumerate(shapes):
+        if shape == "plain":
+            lines.append(f"k{number}: {word}")
+        elif shape == "flow":
+            lines.append(f"k{number}: [{', '.join(items)}]")
+        else:
+            lines.append(f"k{number}:")
+            lines.extend(f"  - {item}" for item in items or [word])
+    text = "\n".join(lines) + "\n"
+    try:
+        full = fy.load_full(text)[0]
+    except fy.YamlProblem:
+        full = "error"
+    try:
+        fast = fy.load_fast_or_none(text)
+    except fy.YamlProblem:
+        fast = ("error", {})
+    if fast is not None:
+        assert fast[0] == full, text
