@@ -135,6 +135,22 @@ def test_log_section_ends_at_the_next_heading_of_the_same_level() -> None:
     assert [e.text for e in contact.log] == ["a", "b"]
 
 
+def test_log_dates_that_the_calendar_refuses_are_warnings_with_their_line() -> None:
+    entries = ["2026-02-30 a", "2026-13-01 b", "0000-01-01 c", "2026-00-10 d", "2024-02-29 e", "2026-01-31 f",
+               "2026-12-28 g", "2026-11-00 h", "2025-02-29 i"]  # fmt: skip
+    text = "---\n---\n## Log\n" + "".join(f"- {entry}\n" for entry in entries)
+    parsed = parse(text)
+    assert parsed.contact is not None
+    assert [(e.date.isoformat(), e.text) for e in parsed.contact.log] == [
+        ("2024-02-29", "e"), ("2026-01-31", "f"), ("2026-12-28", "g")
+    ]  # fmt: skip
+    warned = [(p.line, p.message.split(":")[2].strip()) for p in parsed.problems]
+    assert warned == [(4, "'2026-02-30' (day is out of range for month)"), (5, "'2026-13-01' (month must be in 1..12)"),
+                      (6, "'0000-01-01' (year 0 is out of range)"), (7, "'2026-00-10' (month must be in 1..12)"),
+                      (11, "'2026-11-00' (day is out of range for month)"),
+                      (12, "'2025-02-29' (day is out of range for month)")]  # fmt: skip
+
+
 def test_lists_strings_and_comma_strings() -> None:
     assert as_list("a, b ,c") == ("a", "b", "c")
     assert as_list(["a", None, " b "]) == ("a", "b")

@@ -189,7 +189,12 @@ _WIDE_WORDS = st.text(
 
 @pytest.mark.filterwarnings("ignore")  # ruamel warns about the odd anchors some cases make
 @settings(max_examples=1500, deadline=None)
-@given(st.lists(st.tuples(st.sampled_from(["plain", "flow", "block"]), _WIDE_WORDS, st.lists(_WIDE_WORDS, max_size=3)), min_size=1))
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(["plain", "flow", "block"]), _WIDE_WORDS, st.lists(_WIDE_WORDS, max_size=3)),
+        min_size=1,
+    )
+)
 def test_plain_text_shortcuts_agree_with_ruamel(shapes: list[tuple[str, str, list[str]]]) -> None:
     """The shortcuts for plain text and plain flow lists, against every odd character around them."""
     lines = []
