@@ -105,13 +105,23 @@ class TooLarge(Exception):
         self.size = size
 
 
-def read_bytes(path: Path, max_bytes: int) -> bytes:
-    """The note's bytes, refusing files over ``max_bytes`` without reading them."""
-    with open(path, "rb") as handle:
-        size = os.fstat(handle.fileno()).st_size
+def read_bytes(path: str | Path, max_bytes: int) -> bytes:
+    """The note's bytes, refusing files over ``max_bytes`` without reading them.
+
+    Plain descriptor calls rather than ``open()``: a cold index reads every note, and a
+    buffered file object costs more than the read itself.
+    """
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+    try:
+        size = os.fstat(fd).st_size
         if max_bytes and size > max_bytes:
             raise TooLarge(size)
-        return handle.read()
+        parts: list[bytes] = []
+        while chunk := os.read(fd, size + 1 if not parts else 1 << 20):  # more reads only if it grew
+            parts.append(chunk)
+        return parts[0] if len(parts) == 1 else b"".join(parts)
+    finally:
+        os.close(fd)
 
 
 def _fsync_dir(folder: Path) -> None:

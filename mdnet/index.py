@@ -214,15 +214,17 @@ class Index:
                     db.execute(f"DELETE FROM {table}")
             fts_current = self._get_meta_in(db, "fts") == "current"
             keep_fts = fts_current and count + len(gone) <= FTS_INCREMENTAL_LIMIT
+            # Nothing stored yet (a cold index): no old rows to delete for each new one.
+            empty = db.execute("SELECT 1 FROM notes LIMIT 1").fetchone() is None
             db.executemany("DELETE FROM notes WHERE path = ?", gone)
-            self._store(db, [], gone, keep_fts)
+            self._store(db, [], gone, keep_fts, empty)
             chunk: list[NoteRow] = []
             for row in rows:
                 chunk.append(row)
                 if len(chunk) == 500:
-                    self._store(db, chunk, [], keep_fts)
+                    self._store(db, chunk, [], keep_fts, empty)
                     chunk = []
-            self._store(db, chunk, [], keep_fts)
+            self._store(db, chunk, [], keep_fts, empty)
             if not keep_fts and fts_current and (count or gone):
                 db.execute("DELETE FROM contacts_fts")
                 db.execute("INSERT OR REPLACE INTO meta VALUES ('fts', 'stale')")
@@ -230,13 +232,16 @@ class Index:
             db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", list(values.items()))
 
     @staticmethod
-    def _store(db: sqlite3.Connection, rows: list[NoteRow], gone: list[tuple[str]], keep_fts: bool) -> None:
+    def _store(
+        db: sqlite3.Connection, rows: list[NoteRow], gone: list[tuple[str]], keep_fts: bool, empty: bool
+    ) -> None:
         """One chunk of a write: the notes' rows and everything derived from them."""
         touched = gone + [(r.path,) for r in rows]
         if not touched:
             return
-        for table, column in (("links", "src"), ("names", "path"), ("people", "path")):
-            db.executemany(f"DELETE FROM {table} WHERE {column} = ?", touched)
+        if not empty:
+            for table, column in (("links", "src"), ("names", "path"), ("people", "path")):
+                db.executemany(f"DELETE FROM {table} WHERE {column} = ?", touched)
         if rows:
             db.executemany("INSERT INTO links VALUES (?, ?, ?, ?)", [(r.path, *link) for r in rows for link in r.links])
             db.executemany("INSERT INTO names VALUES (?, ?, ?, ?)", [

@@ -171,7 +171,7 @@ def _parse_one(job: tuple[str, str, str], settings: _Settings) -> NoteRow:
     contact_dirs, log_heading, max_bytes = settings
     in_contact_folder = any(path.startswith(folder + "/") for folder in contact_dirs)
     try:
-        data = files.read_bytes(Path(root, path), max_bytes)
+        data = files.read_bytes(os.path.join(root, path), max_bytes)
         text = decode(data)
     except files.TooLarge as exc:
         message = f"file is {exc.size:,} bytes, over the {max_bytes:,}-byte limit; skipped"

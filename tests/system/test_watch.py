@@ -96,7 +96,7 @@ def test_in_place_save(vault: Path, start: Start) -> None:
         handle.truncate(0)
         handle.write(JANE.replace("client", "vendor"))
     until(lambda: index.category("people/Jane Doe.md") == "vendor")
-    assert any("reindexed people/Jane Doe.md" in line for line in watcher.messages)
+    assert any("reindexed people/Jane Doe.md" in line for line in watcher.messages), watcher.messages
 
 
 def test_write_temp_then_rename(vault: Path, start: Start) -> None:
