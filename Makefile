@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 DEMO_DATE := 2026-11-25
 
-.PHONY: run test test-fast lint bench bench-index bench-history bench-watch bench-network bench-interop clean
+.PHONY: run test test-fast lint bench bench-index bench-history bench-watch bench-network bench-interop bench-instructions clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,7 +35,7 @@ lint: $(STAMP)
 # An installed package runs from compiled bytecode, so the benchmarks do too, even where
 # the shell sets PYTHONDONTWRITEBYTECODE (every new process would recompile mdnet).
 BENCH := env -u PYTHONDONTWRITEBYTECODE $(BIN)/python
-bench: bench-index bench-history bench-watch bench-network bench-interop
+bench: bench-index bench-instructions bench-history bench-watch bench-network bench-interop
 
 bench-index: $(STAMP)
 	$(BENCH) benchmarks/bench.py
@@ -48,6 +48,10 @@ bench-network: $(STAMP)
 
 bench-interop: $(STAMP)
 	$(BENCH) benchmarks/bench_interop.py
+
+# Instruction counts (valgrind), steady where wall-clock figures move with the machine's load.
+bench-instructions: $(STAMP)
+	$(BENCH) benchmarks/bench_instructions.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache examples/vault/.mdnet
