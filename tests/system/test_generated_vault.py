@@ -4,6 +4,8 @@ parallel index equals a serial one (the issue's condition for using both)."""
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -54,3 +56,18 @@ def test_parallel_index_equals_serial_index(generated: Path, monkeypatch: pytest
     parallel = Index.memory()
     refresh(generated, Config(), parallel)
     assert snapshot(serial) == snapshot(parallel)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("valgrind") is None, reason="valgrind is not installed")
+def test_instruction_benchmark_prints_its_figures(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, str(REPO_ROOT / "benchmarks" / "bench_instructions.py"), "--contacts", "20",
+         "--workdir", str(tmp_path)],
+        capture_output=True, text=True, timeout=300, check=True,
+    )  # fmt: skip
+    lines = done.stdout.splitlines()
+    assert lines[0].startswith("instructions, 20 contacts"), done.stdout
+    cold = float(lines[1].split()[4])
+    naive = float(lines[2].split()[2])
+    assert 0 < cold < 100 and 0 < naive < 100, done.stdout  # millions per note: counted, not zero
