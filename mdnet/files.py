@@ -116,10 +116,13 @@ def read_bytes(path: str | Path, max_bytes: int) -> bytes:
         size = os.fstat(fd).st_size
         if max_bytes and size > max_bytes:
             raise TooLarge(size)
-        parts: list[bytes] = []
-        while chunk := os.read(fd, size + 1 if not parts else 1 << 20):  # more reads only if it grew
+        data = os.read(fd, size + 1)
+        if len(data) <= size:  # a short read of a regular file: its end
+            return data
+        parts = [data]  # it grew since fstat: read on to the end
+        while chunk := os.read(fd, 1 << 20):
             parts.append(chunk)
-        return parts[0] if len(parts) == 1 else b"".join(parts)
+        return b"".join(parts)
     finally:
         os.close(fd)
 

@@ -60,6 +60,10 @@ _ALWAYS = "0000-00-00"  # first_due of a contact with a cadence and no contact y
 # stale instead, and the next search refills it in one statement.
 FTS_INCREMENTAL_LIMIT = 500
 _TABLES = ("meta", "notes", "contacts_fts", "links", "names", "people")
+# One encoder for every row: json.dumps with options builds a new encoder per call, and
+# a cold index encodes a few values per note. The circular check is for objects that can
+# hold themselves, which parsed YAML never does.
+_to_json = json.JSONEncoder(ensure_ascii=False, check_circular=False).encode
 
 
 class NoteRow(NamedTuple):
@@ -96,14 +100,14 @@ def build_row(
     ``log`` is the contact's log as rows when ``contact.log`` was left empty (the cold
     index parses notes that way: it never needs the log as records).
     """
-    problem_text = json.dumps([p.as_dict() for p in problems], ensure_ascii=False) if problems else "[]"
+    problem_text = _to_json([p.as_dict() for p in problems]) if problems else "[]"
     if contact is None:
         stem_key = fold(path.rsplit("/", 1)[-1].removesuffix(".md"))
-        fields_text = json.dumps(fields, ensure_ascii=False)
+        fields_text = _to_json(fields)
         return NoteRow(path, token, None, fields_text, problem_text, len(problems), None, None, (), ((stem_key, 0, 0),))
     if log is None:
         log = [(e.date.isoformat(), e.time, e.kind, e.text, e.line) for e in contact.log]
-    record = json.dumps(contact_to_json(contact, log), ensure_ascii=False)  # holds the fields too
+    record = _to_json(contact_to_json(contact, log))  # holds the fields too
     links = tuple((r.kind, r.key, r.label) for r in note_links(contact, body))
     names = tuple((key, rank, 1) for key, rank in name_keys(contact))
     last = _iso(contact.last_contact)
@@ -130,10 +134,10 @@ def _due_columns(c: Contact) -> tuple[Any, ...]:
     candidates = [_iso(c.follow_up), _iso(c.next_contact), _iso(c.needs_reply_date), own_cadence_due]
     first_due = min((d for d in candidates if d is not None), default=None)
     return (
-        c.name, c.stem, c.category, json.dumps(c.tags, ensure_ascii=False), c.status,
+        c.name, c.stem, c.category, _to_json(c.tags), c.status,
         None if c.cadence is None else f"{c.cadence.count}{c.cadence.unit}", c.cadence_set,
         _iso(c.last_contact), _iso(c.next_contact), _iso(c.follow_up), c.follow_up_note, c.needs_reply,
-        _iso(c.needs_reply_date), _iso(c.snooze_until), None if c.birthday is None else json.dumps(c.birthday),
+        _iso(c.needs_reply_date), _iso(c.snooze_until), None if c.birthday is None else _to_json(c.birthday),
         first_due, None if c.birthday is None else f"{c.birthday[1]:02d}-{c.birthday[2]:02d}",
     )  # fmt: skip
 
@@ -456,11 +460,15 @@ def _delete_database(path: Path) -> None:
 
 
 def _fts_row(contact: Contact, body: str) -> tuple[str, str, str]:
-    details = " ".join(
-        " ".join(str(item) for item in v) if isinstance(v, list) else v
-        for k, v in contact.fields.items()
-        if k not in ("name", "aliases") and isinstance(v, str | list)
-    )
+    words = []
+    for key, value in contact.fields.items():
+        if key == "name" or key == "aliases":
+            continue
+        if isinstance(value, str):
+            words.append(value)
+        elif isinstance(value, list):
+            words.append(" ".join(map(str, value)))
+    details = " ".join(words)
     return (" ".join(contact.aliases), details.replace("[[", "").replace("]]", ""), body)
 
 
