@@ -23,6 +23,7 @@ from typing import Any
 _NULLS = frozenset(("", "~", "null", "Null", "NULL"))
 _TRUES = frozenset(("true", "True", "TRUE"))
 _FALSES = frozenset(("false", "False", "FALSE"))
+_ODD_KEYS = _NULLS | _TRUES | _FALSES  # keys that YAML reads as null or a boolean
 _KEY_RE = re.compile(r"([A-Za-z_][A-Za-z0-9_.\- ]*?) *:(?: +(.*))?$")
 _ITEM_RE = re.compile(r"( *)- +(.*)$")
 _INT_RE = re.compile(r"[-+]?[0-9]+$")
@@ -91,13 +92,13 @@ def _load_fast(text: str) -> tuple[dict[str, Any], dict[str, int]]:
     list_indent = -1
     if _ODD_SPACE_RE.search(text):
         raise _GiveUp
+    if "\r" in text:  # one CR before each line break is the line break's (CRLF)
+        text = text.replace("\r\n", "\n").removesuffix("\r")
     all_lines = text.split("\n")
     count = len(all_lines)
     number = 0
     while number < count:
         line = all_lines[number]
-        if line.endswith("\r"):
-            line = line[:-1]
         number += 1
         first = line[:1]
         if first == "#":
@@ -127,14 +128,14 @@ def _load_fast(text: str) -> tuple[dict[str, Any], dict[str, int]]:
         match = _KEY_RE.match(line)
         if match is None:
             raise _GiveUp
-        key, rest = match.group(1), match.group(2)
-        if key in _NULLS or key in _TRUES or key in _FALSES or key.endswith(" "):
+        key, rest = match.groups()  # the key never ends in a space, the rest never starts with one
+        if key in _ODD_KEYS:
             raise _GiveUp
         if key in result:
             raise YamlProblem(f"duplicate key {key!r}", number - 1, 0, first_line=lines[key])
         lines[key] = number - 1
         list_key, list_indent = None, -1
-        if rest is None or not rest.strip() or rest.lstrip()[0] == "#":
+        if not rest or rest[0] == "#":
             result[key] = None
             list_key = key
         elif rest[0] == "[":

@@ -168,6 +168,11 @@ def _front_matter(draw: st.DrawFn) -> str:
 @settings(max_examples=300, deadline=None)
 @given(_front_matter())
 def test_fast_path_never_disagrees_with_ruamel(text: str) -> None:
+    _assert_agree(text)
+    _assert_agree(text.replace("\n", "\r\n"))  # CRLF files, as Windows editors write them
+
+
+def _assert_agree(text: str) -> None:
     try:
         full = fy.load_full(text)[0]
     except fy.YamlProblem:
@@ -193,9 +198,10 @@ _WIDE_WORDS = st.text(
     st.lists(
         st.tuples(st.sampled_from(["plain", "flow", "block"]), _WIDE_WORDS, st.lists(_WIDE_WORDS, max_size=3)),
         min_size=1,
-    )
+    ),
+    st.sampled_from(["\n", "\r\n"]),
 )
-def test_plain_text_shortcuts_agree_with_ruamel(shapes: list[tuple[str, str, list[str]]]) -> None:
+def test_plain_text_shortcuts_agree_with_ruamel(shapes: list[tuple[str, str, list[str]]], newline: str) -> None:
     """The shortcuts for plain text and plain flow lists, against every odd character around them."""
     lines = []
     for number, (shape, word, items) in enumerate(shapes):
@@ -206,7 +212,7 @@ def test_plain_text_shortcuts_agree_with_ruamel(shapes: list[tuple[str, str, lis
         else:
             lines.append(f"k{number}:")
             lines.extend(f"  - {item}" for item in items or [word])
-    text = "\n".join(lines) + "\n"
+    text = newline.join(lines) + newline
     try:
         full = fy.load_full(text)[0]
     except fy.YamlProblem:
