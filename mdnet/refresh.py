@@ -10,7 +10,6 @@ git solves the same way). Many changed notes are parsed on every core.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import time
 from array import array
@@ -26,6 +25,11 @@ from mdnet.document import DecodeProblem, decode
 from mdnet.files import FileState, Stat
 from mdnet.index import Index, NoteRow, build_row
 from mdnet.model import Problem, RefreshStats, Severity
+
+try:  # what hashlib.blake2b is, without importing hashlib, which loads OpenSSL (~4 ms on every command)
+    from _blake2 import blake2b
+except ImportError:  # pragma: no cover - another Python
+    from hashlib import blake2b
 
 # A note modified this close to the start of a scan may be modified again within the
 # same timestamp tick after we read it; its token is stored as "racy" so the next scan
@@ -142,7 +146,7 @@ def _digest(states: dict[str, Stat]) -> str:
     token, which is right either way. The numbers are hashed as 64-bit integers rather
     than text: formatting 30,000 of them costs more than the rest of the digest.
     """
-    hasher = hashlib.blake2b(len(states).to_bytes(8, "little"), digest_size=16)
+    hasher = blake2b(len(states).to_bytes(8, "little"), digest_size=16)
     hasher.update("\0".join(states).encode("utf-8", "surrogateescape"))
     try:
         hasher.update(array("q", chain.from_iterable(states.values())).tobytes())
