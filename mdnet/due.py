@@ -19,9 +19,11 @@ from collections.abc import Iterable
 
 from mdnet.contact import fold
 from mdnet.model import BUCKETS, Bucket, Contact, DueFacts, DueItem, Duration, Reason
-from mdnet.policy import EMPTY_POLICY, CadencePolicy, Window, cadence_ratio, losing_touch
+from mdnet.policy import EMPTY_POLICY, CadencePolicy, Window, losing_touch
 
 Dueable = Contact | DueFacts  # the due rules read the same fields of either
+# What "%b" gives in the C locale, without strftime (2 us a call) and whatever locale a program has set.
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 def reasons_for(
@@ -73,7 +75,7 @@ def _reasons(
         year, month, day = contact.birthday
         when = _birthday_on_or_after(month, day, today)
         age = f" (turns {when.year - year})" if year else ""
-        reasons.append(Reason("birthday", when, f"birthday {when:%b} {when.day}{age}"))
+        reasons.append(Reason("birthday", when, f"birthday {_MONTHS[when.month - 1]} {when.day}{age}"))
     return reasons
 
 
@@ -106,7 +108,10 @@ def item_for(
         return None
     window = (policy or EMPTY_POLICY).window_for(contact, default_cadence)
     last = contact.last_contact
-    losing = losing_touch(last, window, today)
+    losing, ratio = False, None
+    if window is not None and last is not None:  # losing_touch and cadence_ratio, inlined: run for every item
+        losing = window.maximum.add_to(last) < today
+        ratio = round(max(0, (today - last).days) / window.ideal.approx_days(), 1)
     reasons = _reasons(contact, today, window, policy, losing)
     if not reasons:
         return None
@@ -126,7 +131,7 @@ def item_for(
         return None
     overdue = (today - due).days
     return DueItem(contact.name, contact.path, bucket, due, overdue if overdue > 0 else 0, contact.category,
-                   contact.tags, tuple(reasons), cadence_ratio(last, window, today), losing)  # fmt: skip
+                   contact.tags, tuple(reasons), ratio, losing)  # fmt: skip
 
 
 def due_items(

@@ -74,17 +74,18 @@ class CadencePolicy:
         return _window(default_cadence, DEFAULT_TOLERANCE)
 
 
-_WINDOWS: dict[tuple[Duration, float], Window] = {}
+_WINDOWS: dict[tuple[int, str, float], Window] = {}
 
 
 def _window(ideal: Duration, tolerance: float) -> Window:
     """``Window(ideal, ideal scaled by tolerance)``, made once per pair: a due list asks for the same few
-    cadences thousands of times."""
-    window = _WINDOWS.get((ideal, tolerance))
+    cadences thousands of times. Keyed by plain values, which hash faster than a Duration."""
+    key = (ideal.count, ideal.unit, tolerance)
+    window = _WINDOWS.get(key)
     if window is None:
         if len(_WINDOWS) > 4096:
             _WINDOWS.clear()
-        window = _WINDOWS[(ideal, tolerance)] = Window(ideal, scaled(ideal, tolerance))
+        window = _WINDOWS[key] = Window(ideal, scaled(ideal, tolerance))
     return window
 
 
