@@ -13,7 +13,8 @@ from __future__ import annotations
 import os
 import time
 from array import array
-from collections.abc import Iterable, Iterator
+from binascii import a2b_base64, b2a_base64
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import replace
 from itertools import chain
 from pathlib import Path
@@ -64,12 +65,21 @@ def refresh(root: Path, config: Config, index: Index, only: Iterable[str] | None
         if not reset and not racy_pending and index.get_meta("digest") == digest:
             note_count, contact_count = _stored_counts(index)
             return RefreshStats(note_count, contact_count, 0, 0, 0, 0, time.perf_counter() - started, rebuilt)
-        stored = {} if reset else index.tokens()
-        changed = [p for p, (mtime, size, inode) in states.items() if stored.get(p) != f"{mtime}-{size}-{inode}"]
-        deleted = [p for p in stored if p not in states]
+        last_scan = None if reset else _stored_scan(index)
+        stored: Collection[str]
+        if last_scan is not None:  # the last full scan, as stored with the rows: no need to read every token
+            changed = [p for p, state in states.items() if last_scan.get(p) != state]
+            deleted = [p for p in last_scan if p not in states]
+            stored = last_scan
+        else:
+            tokens = {} if reset else index.tokens()
+            changed = [p for p, (mtime, size, inode) in states.items() if tokens.get(p) != f"{mtime}-{size}-{inode}"]
+            deleted = [p for p in tokens if p not in states]
+            stored = tokens
     else:
-        stored = index.tokens()
-        states, changed, deleted = _states_of(root, only, stored)
+        tokens = index.tokens()
+        states, changed, deleted = _states_of(root, only, tokens)
+        stored = tokens
     racy: list[str] = []
     tally = {"added": 0, "problems": 0}
     counts: list[int] = []
@@ -90,6 +100,9 @@ def refresh(root: Path, config: Config, index: Index, only: Iterable[str] | None
         values = {"config": config.fingerprint(), "digest": digest, "counts": f"{counts[0]},{counts[1]}"}
         if only is None:
             values["racy"] = ",".join(sorted(racy))
+            values["scan"] = _encode_scan(states, set(racy))
+        else:
+            values["scan"] = ""  # nor can its rows be described by a scan
         return values
 
     index.apply(parsed_rows(), deleted, meta, clear=reset, count=len(changed))
@@ -111,6 +124,50 @@ def _stored_counts(index: Index) -> tuple[int, int]:
     if len(stored) == 2 and stored[0].isdigit() and stored[1].isdigit():
         return int(stored[0]), int(stored[1])
     return index.counts()
+
+
+_RACY_STATE: Stat = (-1, -1, -1)  # never a file's: a racy note differs from it, and is read again
+
+
+def _encode_scan(states: dict[str, Stat], racy: set[str]) -> str:
+    """The full scan whose notes the index now holds, for the next refresh to compare with.
+
+    Stored in meta (``scan``) in the same transaction as the rows, so that a refresh that
+    finds the digest changed compares two scans instead of reading every row's token (a
+    table scan, and a string per note). Racy notes are stored as never matching. The text
+    is ``count paths numbers``: base64 of the NUL-joined paths and of their states as 64-bit
+    integers; empty (compare tokens instead) when a number does not fit.
+    """
+    values = states.values() if not racy else [_RACY_STATE if p in racy else s for p, s in states.items()]
+    try:
+        numbers = array("q", chain.from_iterable(values)).tobytes()
+    except OverflowError:
+        return ""
+    paths = "\0".join(states).encode("utf-8", "surrogateescape")
+    return f"{len(states)} {_base64(paths)} {_base64(numbers)}"
+
+
+def _stored_scan(index: Index) -> dict[str, Stat] | None:
+    """What :func:`_encode_scan` stored; ``None`` when there is none (or it cannot be read)."""
+    text = index.get_meta("scan")
+    if not text:
+        return None
+    try:
+        count_text, paths_text, numbers_text = text.split(" ")
+        count = int(count_text)
+        paths = a2b_base64(paths_text).decode("utf-8", "surrogateescape").split("\0") if count else []
+        numbers = array("q")
+        numbers.frombytes(a2b_base64(numbers_text))
+    except ValueError:  # binascii.Error and UnicodeDecodeError are ValueErrors
+        return None
+    if len(paths) != count or len(numbers) != 3 * count:
+        return None
+    each = iter(numbers)
+    return dict(zip(paths, zip(each, each, each, strict=True), strict=True))
+
+
+def _base64(data: bytes) -> str:
+    return b2a_base64(data, newline=False).decode("ascii")
 
 
 def _is_racy(mtime_ns: int, started_ns: int) -> bool:

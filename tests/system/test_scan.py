@@ -119,3 +119,58 @@ def test_a_note_changed_in_nested_folders_is_seen(vault_dir: Path, write_note: C
         write_note("people/b/P7.md", NOTE.format(name="Seven"))
         assert vault.refresh().updated == 1
         assert "Seven" in [c.name for c in vault.contacts()]
+
+
+def _meta(vault_dir: Path, key: str) -> str | None:
+    with sqlite3.connect(vault_dir / ".mdnet" / "index.sqlite") as db:
+        row = db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+    return None if row is None else str(row[0])
+
+
+def test_changes_are_found_by_comparing_with_the_stored_scan(vault_dir: Path, write_note: Callable[..., Path]) -> None:
+    for name in ("Ann", "Ben", "Cy"):
+        write_note(f"people/{name}.md", NOTE.format(name=name))
+    backdate(vault_dir)
+    with Vault.open(vault_dir) as vault:
+        vault.refresh()
+        assert _meta(vault_dir, "scan")  # stored with the rows
+        write_note("people/Ann.md", NOTE.format(name="Ann Lee"))
+        (vault_dir / "people/Ben.md").unlink()
+        write_note("people/Dee.md", NOTE.format(name="Dee"))
+        stats = vault.refresh()
+        assert (stats.added, stats.updated, stats.removed, stats.files) == (1, 1, 1, 3)
+        assert sorted(c.name for c in vault.contacts()) == ["Ann Lee", "Cy", "Dee"]
+
+
+def test_a_partial_refresh_drops_the_stored_scan(vault_dir: Path,
+                                                 write_note: Callable[..., Path]) -> None:  # fmt: skip
+    for name in ("Ann", "Ben"):
+        write_note(f"people/{name}.md", NOTE.format(name=name))
+    backdate(vault_dir)
+    with Vault.open(vault_dir) as vault:
+        vault.refresh()
+        write_note("people/Ann.md", NOTE.format(name="Ann Lee"))
+        write_note("people/Ben.md", NOTE.format(name="Ben Bo!"))
+        backdate(vault_dir)  # not racy: read once
+        assert vault.refresh(["people/Ann.md"]).updated == 1  # what a watcher does
+        assert _meta(vault_dir, "scan") == ""
+        stats = vault.refresh()  # compares every token: Ben's change is still seen, Ann's not read twice
+        assert (stats.updated, stats.added) == (1, 0)
+        assert sorted(c.name for c in vault.contacts()) == ["Ann Lee", "Ben Bo!"]
+
+
+@pytest.mark.parametrize("stored", ["garbage", "2 !!! ???", "5 YQ== AAAA", "1 YQ== AAAAAAAAAAAA"])
+def test_an_unreadable_stored_scan_means_comparing_tokens(vault_dir: Path, write_note: Callable[..., Path],
+                                                          stored: str) -> None:  # fmt: skip
+    write_note("people/Ann.md", NOTE.format(name="Ann"))
+    backdate(vault_dir)
+    with Vault.open(vault_dir) as vault:
+        vault.refresh()
+    with sqlite3.connect(vault_dir / ".mdnet" / "index.sqlite") as db:
+        db.execute("UPDATE meta SET value = ? WHERE key = 'scan'", (stored,))
+        db.execute("UPDATE meta SET value = 'other' WHERE key = 'digest'")  # so the scans are compared
+    write_note("people/Ann.md", NOTE.format(name="Ann Lee"))
+    with Vault.open(vault_dir) as vault:
+        stats = vault.refresh()
+        assert (stats.updated, stats.added, stats.removed) == (1, 0, 0)
+        assert [c.name for c in vault.contacts()] == ["Ann Lee"]
