@@ -396,23 +396,24 @@ def _due_facts(rows: Iterable[tuple[Any, ...]]) -> list[DueFacts]:
     """Rows of :data:`_DUE_COLUMNS` -> :class:`DueFacts`, decoding each distinct tag list, cadence and
     birthday once (a vault repeats a few of each thousands of times)."""
     date = dt.date.fromisoformat
-    decoded: dict[str | None, Any] = {None: None}
+    tag_lists: dict[str, tuple[str, ...]] = {}
+    birthdays: dict[str | None, Any] = {None: None}
     cadences: dict[str | None, Duration | None] = {None: None}
     found = []
     for (path, name, category, tags, status, cadence, cadence_set, last_contact, next_contact, follow_up,
          follow_up_note, needs_reply, needs_reply_date, snooze_until, birthday) in rows:  # fmt: skip
-        if tags not in decoded:
-            decoded[tags] = tuple(json.loads(tags))
-        if birthday not in decoded:
-            decoded[birthday] = tuple(json.loads(birthday))
+        if tags not in tag_lists:
+            tag_lists[tags] = tuple(json.loads(tags))
+        if birthday not in birthdays:
+            birthdays[birthday] = tuple(json.loads(birthday))
         if cadence not in cadences:
             cadences[cadence] = Duration(int(cadence[:-1]), cadence[-1])
         found.append(DueFacts(
-            path, name, category, decoded[tags], status, cadences[cadence], bool(cadence_set),
+            path, name, category, tag_lists[tags], status, cadences[cadence], bool(cadence_set),
             None if last_contact is None else date(last_contact), None if next_contact is None else date(next_contact),
             None if follow_up is None else date(follow_up), follow_up_note, bool(needs_reply),
             None if needs_reply_date is None else date(needs_reply_date),
-            None if snooze_until is None else date(snooze_until), decoded[birthday],
+            None if snooze_until is None else date(snooze_until), birthdays[birthday],
         ))  # fmt: skip
     return found
 
