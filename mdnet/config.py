@@ -6,7 +6,6 @@ as ``contacts_dirs`` does not silently fall back to the default.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import tomllib
 from dataclasses import asdict, dataclass, field
@@ -17,6 +16,11 @@ from mdnet.durations import DurationError, parse_duration
 from mdnet.errors import ConfigError
 from mdnet.model import Duration
 from mdnet.policy import EMPTY_POLICY, CadencePolicy, parse_policy
+
+try:  # CPython's own SHA-1: importing hashlib would load OpenSSL (~4 ms on every command) for one small hash
+    from _sha1 import sha1 as _sha1  # type: ignore[import-not-found,unused-ignore]
+except ImportError:  # pragma: no cover - another Python
+    from hashlib import sha1 as _sha1
 
 CONFIG_NAME = "mdnet.toml"
 DEFAULT_MAX_NOTE_BYTES = 1024 * 1024
@@ -52,7 +56,7 @@ class Config:
         """What the index depends on: a change here means the index is rebuilt."""
         relevant = {"contact_dirs": self.contact_dirs, "log_heading": self.log_heading,
                     "max_note_bytes": self.max_note_bytes}  # fmt: skip
-        return hashlib.sha1(json.dumps(relevant, sort_keys=True).encode()).hexdigest()[:16]
+        return str(_sha1(json.dumps(relevant, sort_keys=True).encode()).hexdigest())[:16]
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)

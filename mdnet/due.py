@@ -18,12 +18,16 @@ import datetime as dt
 from collections.abc import Iterable
 
 from mdnet.contact import fold
-from mdnet.model import BUCKETS, Bucket, Contact, DueItem, Duration, Reason
-from mdnet.policy import EMPTY_POLICY, CadencePolicy, Window, cadence_ratio, losing_touch
+from mdnet.model import BUCKETS, Bucket, Contact, DueFacts, DueItem, Duration, Reason
+from mdnet.policy import EMPTY_POLICY, CadencePolicy, Window, losing_touch
+
+Dueable = Contact | DueFacts  # the due rules read the same fields of either
+# What "%b" gives in the C locale, without strftime (2 us a call) and whatever locale a program has set.
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 def reasons_for(
-    contact: Contact, today: dt.date, default_cadence: Duration | None, policy: CadencePolicy | None = None
+    contact: Dueable, today: dt.date, default_cadence: Duration | None, policy: CadencePolicy | None = None
 ) -> list[Reason]:
     """Every reason the contact is or will be due, each with its own date.
 
@@ -31,16 +35,24 @@ def reasons_for(
     the contact's own cadence always wins over it, and it wins over ``default_cadence``.
     """
     window = (policy or EMPTY_POLICY).window_for(contact, default_cadence)
-    return _reasons(contact, today, window, policy)
+    return _reasons(contact, today, window, policy, losing_touch(contact.last_contact, window, today))
 
 
-def _reasons(contact: Contact, today: dt.date, window: Window | None, policy: CadencePolicy | None) -> list[Reason]:
+def _reasons(
+    contact: Dueable, today: dt.date, window: Window | None, policy: CadencePolicy | None, losing: bool
+) -> list[Reason]:
+    """The reasons, in the order the rules list them; ``losing`` is whether touch is being lost.
+
+    Run for every candidate of every due list, so dates are formatted with ``isoformat``
+    (what ``str`` gives) and durations from their fields (what ``Duration.__str__`` gives).
+    """
     reasons: list[Reason] = []
     if contact.needs_reply:
-        if contact.needs_reply_date is None:
+        owed = contact.needs_reply_date
+        if owed is None:
             reasons.append(Reason("reply", today, "you owe them a reply"))
         else:
-            reasons.append(Reason("reply", contact.needs_reply_date, f"reply owed since {contact.needs_reply_date}"))
+            reasons.append(Reason("reply", owed, f"reply owed since {owed.isoformat()}"))
     if contact.follow_up is not None:
         detail = f"follow up: {contact.follow_up_note}" if contact.follow_up_note else "follow up"
         reasons.append(Reason("follow_up", contact.follow_up, detail))
@@ -49,21 +61,21 @@ def _reasons(contact: Contact, today: dt.date, window: Window | None, policy: Ca
     if window is not None:
         cadence = window.ideal
         source = ""
-        if not contact.cadence_set and policy is not None and policy.category_window(contact.category)[0]:
+        if policy is not None and not contact.cadence_set and policy.category_window(contact.category)[0]:
             source = f" ({contact.category} policy)"
-        if contact.last_contact is None:
-            reasons.append(Reason("cadence", today, f"every {cadence}{source}; no contact yet"))
+        last = contact.last_contact
+        if last is None:
+            reasons.append(Reason("cadence", today, f"every {cadence.count}{cadence.unit}{source}; no contact yet"))
         else:
-            when = cadence.add_to(contact.last_contact)
-            detail = f"every {cadence}{source}; last contact {contact.last_contact}"
-            if losing_touch(contact.last_contact, window, today):
+            detail = f"every {cadence.count}{cadence.unit}{source}; last contact {last.isoformat()}"
+            if losing:
                 detail += f"; losing touch (past {window.maximum})"
-            reasons.append(Reason("cadence", when, detail))
+            reasons.append(Reason("cadence", cadence.add_to(last), detail))
     if contact.birthday is not None:
         year, month, day = contact.birthday
         when = _birthday_on_or_after(month, day, today)
         age = f" (turns {when.year - year})" if year else ""
-        reasons.append(Reason("birthday", when, f"birthday {when:%b} {when.day}{age}"))
+        reasons.append(Reason("birthday", when, f"birthday {_MONTHS[when.month - 1]} {when.day}{age}"))
     return reasons
 
 
@@ -78,8 +90,12 @@ def _birthday_on_or_after(month: int, day: int, today: dt.date) -> dt.date:
     return when
 
 
+def _reason_order(reason: Reason) -> tuple[dt.date, str]:
+    return reason.due, reason.kind
+
+
 def item_for(
-    contact: Contact,
+    contact: Dueable,
     today: dt.date,
     within_days: int,
     default_cadence: Duration | None,
@@ -91,14 +107,20 @@ def item_for(
     if contact.snooze_until is not None and contact.snooze_until > today:
         return None
     window = (policy or EMPTY_POLICY).window_for(contact, default_cadence)
-    reasons = _reasons(contact, today, window, policy)
+    last = contact.last_contact
+    losing, ratio = False, None
+    if window is not None and last is not None:  # losing_touch and cadence_ratio, inlined: run for every item
+        losing = window.maximum.add_to(last) < today
+        ratio = round(max(0, (today - last).days) / window.ideal.approx_days(), 1)
+    reasons = _reasons(contact, today, window, policy, losing)
     if not reasons:
         return None
-    reasons.sort(key=lambda r: (r.due, r.kind))
+    if len(reasons) > 1:
+        reasons.sort(key=_reason_order)
     due = reasons[0].due
     bucket: Bucket
-    if any(r.kind == "reply" and r.due <= today for r in reasons):
-        bucket = "reply"
+    if contact.needs_reply and (contact.needs_reply_date is None or contact.needs_reply_date <= today):
+        bucket = "reply"  # a reply owed now: the reply reason's date is today or past
     elif due < today:
         bucket = "overdue"
     elif due == today:
@@ -107,22 +129,13 @@ def item_for(
         bucket = "upcoming"
     else:
         return None
-    return DueItem(
-        name=contact.name,
-        path=contact.path,
-        bucket=bucket,
-        due=due,
-        days_overdue=max(0, (today - due).days),
-        category=contact.category,
-        tags=contact.tags,
-        reasons=tuple(reasons),
-        cadence_ratio=cadence_ratio(contact.last_contact, window, today),
-        losing_touch=losing_touch(contact.last_contact, window, today),
-    )
+    overdue = (today - due).days
+    return DueItem(contact.name, contact.path, bucket, due, overdue if overdue > 0 else 0, contact.category,
+                   contact.tags, tuple(reasons), ratio, losing)  # fmt: skip
 
 
 def due_items(
-    contacts: Iterable[Contact],
+    contacts: Iterable[Dueable],
     today: dt.date,
     within_days: int,
     default_cadence: Duration | None = None,
@@ -139,7 +152,7 @@ def due_items(
     return items
 
 
-def matches(contact: Contact, category: str | None, tag: str | None) -> bool:
+def matches(contact: Dueable, category: str | None, tag: str | None) -> bool:
     """The ``--category`` / ``--tag`` filters, case-insensitive."""
     if category is not None and fold(contact.category or "") != fold(category):
         return False
@@ -151,7 +164,7 @@ def matches(contact: Contact, category: str | None, tag: str | None) -> bool:
 
 
 def next_due(
-    contact: Contact, today: dt.date, default_cadence: Duration | None, policy: CadencePolicy | None = None
+    contact: Dueable, today: dt.date, default_cadence: Duration | None, policy: CadencePolicy | None = None
 ) -> dt.date | None:
     """The contact's earliest reason date whatever the window; ``None`` when never due."""
     if contact.status == "archived" or (contact.snooze_until is not None and contact.snooze_until > today):

@@ -51,15 +51,25 @@ def is_note_name(name: str) -> bool:
     return name.lower().endswith(".md") and not is_editor_temporary(name)
 
 
-def scan(root: Path) -> dict[str, FileState]:
-    """Every note under ``root`` (vault-relative POSIX path -> state).
+Stat = tuple[int, int, int]
+"""What a scan keeps of a note: ``(mtime_ns, size, inode)``, a :class:`FileState`'s fields as a plain tuple."""
+
+
+def scan(root: Path) -> dict[str, Stat]:
+    """Every note under ``root`` (vault-relative POSIX path -> ``(mtime_ns, size, inode)``).
 
     Dot folders (``.git``, ``.obsidian``, ``.trash``, ``.mdnet``, ...) are never
     entered, symlinked folders are not followed (no loops), and an unreadable
     folder is skipped rather than stopping the scan.
+
+    Every command pays for this scan (one ``stat`` per note), so the loop does as
+    little as it can per entry: plain tuples rather than :class:`FileState`, and
+    names that cannot be notes are turned away before any other test.
     """
-    found: dict[str, FileState] = {}
+    found: dict[str, Stat] = {}
     stack: list[tuple[str, str]] = [(str(root), "")]
+    is_regular, is_folder = stat.S_ISREG, stat.S_ISDIR
+    note_suffixes = (".md", ".MD", ".Md", ".mD")
     while stack:
         folder, prefix = stack.pop()
         try:
@@ -69,24 +79,29 @@ def scan(root: Path) -> dict[str, FileState]:
         with entries:
             for entry in entries:
                 name = entry.name
-                if name[0] == ".":
+                if not name.endswith(note_suffixes):
+                    if name[0] != "." and _is_real_folder(entry):
+                        stack.append((entry.path, prefix + name + "/"))
+                    continue
+                if name[0] in ".~":  # hidden, or the only editor temporary that can end in .md
                     continue
                 try:
-                    if not name.endswith((".md", ".MD", ".Md", ".mD")):
-                        if entry.is_dir(follow_symlinks=False):
-                            stack.append((entry.path, prefix + name + "/"))
-                        continue
-                    if name[0] == "~":  # the only editor temporary that can end in .md
-                        continue
                     info = entry.stat()
                 except OSError:
                     continue
-                if not stat.S_ISREG(info.st_mode):
-                    if stat.S_ISDIR(info.st_mode) and not entry.is_symlink():
-                        stack.append((entry.path, prefix + name + "/"))  # a folder named like a note
-                    continue
-                found[prefix + name] = FileState(info.st_mtime_ns, info.st_size, info.st_ino)
+                if is_regular(info.st_mode):
+                    found[prefix + name] = (info.st_mtime_ns, info.st_size, info.st_ino)
+                elif is_folder(info.st_mode) and not entry.is_symlink():
+                    stack.append((entry.path, prefix + name + "/"))  # a folder named like a note
     return found
+
+
+def _is_real_folder(entry: os.DirEntry[str]) -> bool:
+    """A folder that is not a symbolic link (never followed: no loops); ``False`` when it cannot be told."""
+    try:
+        return entry.is_dir(follow_symlinks=False)
+    except OSError:
+        return False
 
 
 def token_of(path: Path) -> str | None:

@@ -18,9 +18,9 @@ from typing import Any, NamedTuple
 
 from mdnet.contact import LogRow, fold
 from mdnet.links import LinkRow, PersonInfo, name_keys, note_links, touch_dates
-from mdnet.model import Contact, Duration, LogEntry, Problem
+from mdnet.model import Contact, DueFacts, Duration, LogEntry, Problem
 
-SCHEMA_VERSION = 8  # 8: fold() transliterates ø, æ, ß, ...
+SCHEMA_VERSION = 9  # 9: notes_with_problems; 8: fold() transliterates ø, æ, ß, ...
 _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE notes (
@@ -40,6 +40,7 @@ CREATE TABLE notes (
 CREATE VIRTUAL TABLE contacts_fts USING fts5(
     path UNINDEXED, name, aliases, details, body, tokenize = 'unicode61 remove_diacritics 2'
 );
+CREATE INDEX notes_with_problems ON notes (path) WHERE problem_count;
 CREATE TABLE links (src TEXT NOT NULL, kind TEXT NOT NULL, key TEXT NOT NULL, label TEXT NOT NULL);
 CREATE INDEX links_src ON links (src);
 CREATE INDEX links_key ON links (key);
@@ -48,9 +49,9 @@ CREATE INDEX names_key ON names (key);
 CREATE INDEX names_path ON names (path);
 CREATE TABLE people (path TEXT PRIMARY KEY, name TEXT NOT NULL, last_contact TEXT, touches TEXT NOT NULL);
 """
-# The columns a due list needs, so `mdnet due` never decodes whole records.
+# The columns a due list needs, so `mdnet due` never decodes whole records; in DueFacts' order.
 _DUE_COLUMNS = (
-    "path, name, stem, category, tags, status, cadence, cadence_set, last_contact, next_contact, follow_up, "
+    "path, name, category, tags, status, cadence, cadence_set, last_contact, next_contact, follow_up, "
     "follow_up_note, needs_reply, needs_reply_date, snooze_until, birthday"
 )
 _ALWAYS = "0000-00-00"  # first_due of a contact with a cadence and no contact yet: due at once
@@ -293,8 +294,8 @@ class Index:
         rows = self.connection.execute("SELECT record FROM notes WHERE is_contact ORDER BY path")
         return [contact_from_json(json.loads(record)) for (record,) in rows]
 
-    def due_candidates(self, today: dt.date, horizon: dt.date, with_default_cadence: bool) -> list[Contact]:
-        """Contacts that may be due by ``horizon``, as light records (no fields, no log).
+    def due_candidates(self, today: dt.date, horizon: dt.date, with_default_cadence: bool) -> list[DueFacts]:
+        """Contacts that may be due by ``horizon``, as light records (what the due rules read, nothing more).
 
         A superset: SQL drops the archived, the snoozed and those whose every dated
         reason is past the horizon; :mod:`mdnet.due` decides the rest exactly.
@@ -313,8 +314,7 @@ class Index:
             + ")"
         )
         parameters = {"today": today.isoformat(), "horizon": horizon.isoformat(), "start": start, "end": end}
-        rows = self.connection.execute(query, parameters)
-        return [_light_contact(row) for row in rows]
+        return _due_facts(self.connection.execute(query, parameters))
 
     def contact_names(self) -> list[Contact]:
         """Every contact as a name-only record (path, name, file stem), for prefix lookups."""
@@ -341,7 +341,8 @@ class Index:
         return found
 
     def counts(self) -> tuple[int, int]:
-        row = self.connection.execute("SELECT count(*), coalesce(sum(is_contact), 0) FROM notes").fetchone()
+        # Every contact has exactly one row in people: counting it needs no scan of the notes.
+        row = self.connection.execute("SELECT (SELECT count(*) FROM notes), (SELECT count(*) FROM people)").fetchone()
         return int(row[0]), int(row[1])
 
     def search(self, query: str, limit: int = 50) -> list[tuple[str, str]]:
@@ -415,16 +416,30 @@ class Index:
         return [str(key) for (key,) in rows if str(key).startswith(prefix)]
 
 
-def _light_contact(row: tuple[Any, ...]) -> Contact:
-    (path, name, stem, category, tags, status, cadence, cadence_set, last_contact, next_contact, follow_up,
-     follow_up_note, needs_reply, needs_reply_date, snooze_until, birthday) = row  # fmt: skip
-    return Contact(
-        path=path, name=name, stem=stem, fields={}, category=category, tags=tuple(json.loads(tags)), status=status,
-        cadence=None if cadence is None else Duration(int(cadence[:-1]), cadence[-1]), cadence_set=bool(cadence_set),
-        last_contact=_date(last_contact), next_contact=_date(next_contact), follow_up=_date(follow_up),
-        follow_up_note=follow_up_note, needs_reply=bool(needs_reply), needs_reply_date=_date(needs_reply_date),
-        snooze_until=_date(snooze_until), birthday=None if birthday is None else tuple(json.loads(birthday)),
-    )  # fmt: skip
+def _due_facts(rows: Iterable[tuple[Any, ...]]) -> list[DueFacts]:
+    """Rows of :data:`_DUE_COLUMNS` -> :class:`DueFacts`, decoding each distinct tag list, cadence and
+    birthday once (a vault repeats a few of each thousands of times)."""
+    date = dt.date.fromisoformat
+    tag_lists: dict[str, tuple[str, ...]] = {}
+    birthdays: dict[str | None, Any] = {None: None}
+    cadences: dict[str | None, Duration | None] = {None: None}
+    found = []
+    for (path, name, category, tags, status, cadence, cadence_set, last_contact, next_contact, follow_up,
+         follow_up_note, needs_reply, needs_reply_date, snooze_until, birthday) in rows:  # fmt: skip
+        if tags not in tag_lists:
+            tag_lists[tags] = tuple(json.loads(tags))
+        if birthday not in birthdays:
+            birthdays[birthday] = tuple(json.loads(birthday))
+        if cadence not in cadences:
+            cadences[cadence] = Duration(int(cadence[:-1]), cadence[-1])
+        found.append(DueFacts(
+            path, name, category, tag_lists[tags], status, cadences[cadence], bool(cadence_set),
+            None if last_contact is None else date(last_contact), None if next_contact is None else date(next_contact),
+            None if follow_up is None else date(follow_up), follow_up_note, bool(needs_reply),
+            None if needs_reply_date is None else date(needs_reply_date),
+            None if snooze_until is None else date(snooze_until), birthdays[birthday],
+        ))  # fmt: skip
+    return found
 
 
 def _connect(path: Path) -> sqlite3.Connection:
@@ -432,6 +447,9 @@ def _connect(path: Path) -> sqlite3.Connection:
     connection.execute("PRAGMA busy_timeout = 30000")
     connection.execute("PRAGMA journal_mode = WAL")
     connection.execute("PRAGMA synchronous = NORMAL")
+    # Reads through a memory map skip a copy per page: the due query, tokens and problems
+    # read much of the file. Pages are the kernel's cache, not this process's memory.
+    connection.execute("PRAGMA mmap_size = 268435456")
     return connection
 
 

@@ -24,7 +24,7 @@ from typing import Any
 
 from mdnet.contact import fold
 from mdnet.durations import DurationError, parse_duration
-from mdnet.model import Contact, Duration
+from mdnet.model import Contact, DueFacts, Duration
 
 DEFAULT_TOLERANCE = 2.0
 
@@ -59,19 +59,34 @@ class CadencePolicy:
             return True, self.windows[key]
         return False, None
 
-    def window_for(self, contact: Contact, default_cadence: Duration | None) -> Window | None:
+    def window_for(self, contact: Contact | DueFacts, default_cadence: Duration | None) -> Window | None:
         """The window that applies to ``contact``: its own cadence, its category's, the default."""
         found, category_window = self.category_window(contact.category)
         tolerance = category_window.tolerance if category_window is not None else DEFAULT_TOLERANCE
         if contact.cadence_set:
             if contact.cadence is None:  # cadence: never
                 return None
-            return Window(contact.cadence, scaled(contact.cadence, tolerance))
+            return _window(contact.cadence, tolerance)
         if found:
             return category_window
         if default_cadence is None:
             return None
-        return Window(default_cadence, scaled(default_cadence, DEFAULT_TOLERANCE))
+        return _window(default_cadence, DEFAULT_TOLERANCE)
+
+
+_WINDOWS: dict[tuple[int, str, float], Window] = {}
+
+
+def _window(ideal: Duration, tolerance: float) -> Window:
+    """``Window(ideal, ideal scaled by tolerance)``, made once per pair: a due list asks for the same few
+    cadences thousands of times. Keyed by plain values, which hash faster than a Duration."""
+    key = (ideal.count, ideal.unit, tolerance)
+    window = _WINDOWS.get(key)
+    if window is None:
+        if len(_WINDOWS) > 4096:
+            _WINDOWS.clear()
+        window = _WINDOWS[key] = Window(ideal, scaled(ideal, tolerance))
+    return window
 
 
 EMPTY_POLICY = CadencePolicy()

@@ -10,20 +10,27 @@ git solves the same way). Many changed notes are parsed on every core.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import time
-from collections.abc import Iterable, Iterator
+from array import array
+from binascii import a2b_base64, b2a_base64
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import replace
+from itertools import chain
 from pathlib import Path
 
 from mdnet import files
 from mdnet.config import Config
 from mdnet.contact import ParseSettings, parse_note
 from mdnet.document import DecodeProblem, decode
-from mdnet.files import FileState
+from mdnet.files import FileState, Stat
 from mdnet.index import Index, NoteRow, build_row
 from mdnet.model import Problem, RefreshStats, Severity
+
+try:  # what hashlib.blake2b is, without importing hashlib, which loads OpenSSL (~4 ms on every command)
+    from _blake2 import blake2b
+except ImportError:  # pragma: no cover - another Python
+    from hashlib import blake2b
 
 # A note modified this close to the start of a scan may be modified again within the
 # same timestamp tick after we read it; its token is stored as "racy" so the next scan
@@ -45,51 +52,63 @@ def refresh(root: Path, config: Config, index: Index, only: Iterable[str] | None
     rebuilt = index.rebuilt
     # Settings the index depends on changed: reread everything and replace the old rows in
     # the same transaction, so another process never sees an empty index meanwhile.
-    reset = index.get_meta("config") != config.fingerprint()
+    stored_config = index.get_meta("config")
+    reset = stored_config != config.fingerprint()
     if reset:
-        rebuilt = rebuilt or index.get_meta("config") is not None
+        rebuilt = rebuilt or stored_config is not None
         only = None
+    digest = ""  # a partial refresh cannot vouch for the whole vault
     if only is None:
         states = files.scan(root)
-        stored_digest = index.get_meta("digest")
+        digest = _digest(states)
         racy_pending = bool(index.get_meta("racy"))  # racy notes must be read again, digest or not
-        if not reset and not racy_pending and stored_digest is not None and stored_digest == _digest(states):
-            note_count, contact_count = index.counts()
+        if not reset and not racy_pending and index.get_meta("digest") == digest:
+            note_count, contact_count = _stored_counts(index)
             return RefreshStats(note_count, contact_count, 0, 0, 0, 0, time.perf_counter() - started, rebuilt)
-        stored = {} if reset else index.tokens()
-        changed = [p for p, s in states.items() if stored.get(p) != s.token]
-        deleted = [p for p in stored if p not in states]
+        last_scan = None if reset else _stored_scan(index)
+        stored: Collection[str]
+        if last_scan is not None:  # the last full scan, as stored with the rows: no need to read every token
+            changed = [p for p, state in states.items() if last_scan.get(p) != state]
+            deleted = [p for p in last_scan if p not in states]
+            stored = last_scan
+        else:
+            tokens = {} if reset else index.tokens()
+            changed = [p for p, (mtime, size, inode) in states.items() if tokens.get(p) != f"{mtime}-{size}-{inode}"]
+            deleted = [p for p in tokens if p not in states]
+            stored = tokens
     else:
-        stored = index.tokens()
-        states, changed, deleted = _states_of(root, only, stored)
+        tokens = index.tokens()
+        states, changed, deleted = _states_of(root, only, tokens)
+        stored = tokens
     racy: list[str] = []
     tally = {"added": 0, "problems": 0}
+    counts: list[int] = []
 
     def parsed_rows() -> Iterator[NoteRow]:
         """Rows as the workers finish them, so storing overlaps parsing."""
-        for batch in iter_parsed(root, config, [(p, states[p]) for p in changed]):
+        for batch in iter_parsed(root, config, [(p, FileState(*states[p])) for p in changed]):
             for row in batch:
                 tally["added"] += row.path not in stored
                 tally["problems"] += row.problem_count
-                if _is_racy(states[row.path].mtime_ns, started_ns):
+                if _is_racy(states[row.path][0], started_ns):
                     racy.append(row.path)
                     row = row._replace(token="racy:" + row.token)
                 yield row
 
     def meta() -> dict[str, str]:
-        values = {"config": config.fingerprint()}
+        counts.extend(index.counts())  # inside the write: what this transaction leaves
+        values = {"config": config.fingerprint(), "digest": digest, "counts": f"{counts[0]},{counts[1]}"}
         if only is None:
-            values["digest"] = _digest(states)
             values["racy"] = ",".join(sorted(racy))
+            values["scan"] = _encode_scan(states, set(racy))
         else:
-            values["digest"] = ""  # a partial refresh cannot vouch for the whole vault
+            values["scan"] = ""  # nor can its rows be described by a scan
         return values
 
     index.apply(parsed_rows(), deleted, meta, clear=reset, count=len(changed))
-    note_count, contact_count = index.counts()
     return RefreshStats(
-        files=note_count,
-        contacts=contact_count,
+        files=counts[0],
+        contacts=counts[1],
         added=tally["added"],
         updated=len(changed) - tally["added"],
         removed=len(deleted),
@@ -99,15 +118,65 @@ def refresh(root: Path, config: Config, index: Index, only: Iterable[str] | None
     )
 
 
+def _stored_counts(index: Index) -> tuple[int, int]:
+    """Notes and contacts in the index, as the last write stored them (counted when missing)."""
+    stored = (index.get_meta("counts") or "").split(",")
+    if len(stored) == 2 and stored[0].isdigit() and stored[1].isdigit():
+        return int(stored[0]), int(stored[1])
+    return index.counts()
+
+
+_RACY_STATE: Stat = (-1, -1, -1)  # never a file's: a racy note differs from it, and is read again
+
+
+def _encode_scan(states: dict[str, Stat], racy: set[str]) -> str:
+    """The full scan whose notes the index now holds, for the next refresh to compare with.
+
+    Stored in meta (``scan``) in the same transaction as the rows, so that a refresh that
+    finds the digest changed compares two scans instead of reading every row's token (a
+    table scan, and a string per note). Racy notes are stored as never matching. The text
+    is ``count paths numbers``: base64 of the NUL-joined paths and of their states as 64-bit
+    integers; empty (compare tokens instead) when a number does not fit.
+    """
+    values = states.values() if not racy else [_RACY_STATE if p in racy else s for p, s in states.items()]
+    try:
+        numbers = array("q", chain.from_iterable(values)).tobytes()
+    except OverflowError:
+        return ""
+    paths = "\0".join(states).encode("utf-8", "surrogateescape")
+    return f"{len(states)} {_base64(paths)} {_base64(numbers)}"
+
+
+def _stored_scan(index: Index) -> dict[str, Stat] | None:
+    """What :func:`_encode_scan` stored; ``None`` when there is none (or it cannot be read)."""
+    text = index.get_meta("scan")
+    if not text:
+        return None
+    try:
+        count_text, paths_text, numbers_text = text.split(" ")
+        count = int(count_text)
+        paths = a2b_base64(paths_text).decode("utf-8", "surrogateescape").split("\0") if count else []
+        numbers = array("q")
+        numbers.frombytes(a2b_base64(numbers_text))
+    except ValueError:  # binascii.Error and UnicodeDecodeError are ValueErrors
+        return None
+    if len(paths) != count or len(numbers) != 3 * count:
+        return None
+    each = iter(numbers)
+    return dict(zip(paths, zip(each, each, each, strict=True), strict=True))
+
+
+def _base64(data: bytes) -> str:
+    return b2a_base64(data, newline=False).decode("ascii")
+
+
 def _is_racy(mtime_ns: int, started_ns: int) -> bool:
     window = RACY_NS_COARSE if mtime_ns % 1_000_000_000 == 0 else RACY_NS_FINE
     return mtime_ns > started_ns - window
 
 
-def _states_of(
-    root: Path, only: Iterable[str], stored: dict[str, str]
-) -> tuple[dict[str, FileState], list[str], list[str]]:
-    states: dict[str, FileState] = {}
+def _states_of(root: Path, only: Iterable[str], stored: dict[str, str]) -> tuple[dict[str, Stat], list[str], list[str]]:
+    states: dict[str, Stat] = {}
     changed: list[str] = []
     deleted: list[str] = []
     for path in sorted(set(only)):
@@ -120,17 +189,27 @@ def _states_of(
             continue
         if not files.is_note_name(full.name) or not full.is_file():
             continue
-        state = FileState(info.st_mtime_ns, info.st_size, info.st_ino)
-        states[path] = state
-        if stored.get(path) != state.token:
+        states[path] = (info.st_mtime_ns, info.st_size, info.st_ino)
+        if stored.get(path) != f"{info.st_mtime_ns}-{info.st_size}-{info.st_ino}":
             changed.append(path)
     return states, changed, deleted
 
 
-def _digest(states: dict[str, FileState]) -> str:
-    """One hash of every path and its state, hashed in one call rather than once per note."""
-    lines = sorted([f"{path}\0{mtime}-{size}-{inode}" for path, (mtime, size, inode) in states.items()])
-    return hashlib.blake2b("\n".join(lines).encode("utf-8", "surrogateescape"), digest_size=16).hexdigest()
+def _digest(states: dict[str, Stat]) -> str:
+    """One hash of every path and its state, in the scan's order.
+
+    The order is the file system's, which stays the same while a folder does not
+    change; when it does change, the digest differs and the refresh compares every
+    token, which is right either way. The numbers are hashed as 64-bit integers rather
+    than text: formatting 30,000 of them costs more than the rest of the digest.
+    """
+    hasher = blake2b(len(states).to_bytes(8, "little"), digest_size=16)
+    hasher.update("\0".join(states).encode("utf-8", "surrogateescape"))
+    try:
+        hasher.update(array("q", chain.from_iterable(states.values())).tobytes())
+    except OverflowError:  # an inode number of 2**63 or more (some network file systems)
+        hasher.update(repr(list(states.values())).encode("ascii"))
+    return hasher.hexdigest()
 
 
 def parse_paths(root: Path, config: Config, work: list[tuple[str, FileState]]) -> list[NoteRow]:

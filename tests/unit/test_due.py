@@ -125,3 +125,10 @@ def test_log_dates_feed_the_cadence_through_the_contact() -> None:
     c = contact(cadence=Duration(2, "w"), last_contact=d("2026-11-20"), log=(entry,))
     item = item_for(c, TODAY, 10, None)
     assert item is not None and item.due == d("2026-12-04")
+
+
+def test_birthday_months_are_named_as_the_c_locale_names_them_in_every_month() -> None:
+    for month in range(1, 13):
+        when = dt.date(2026, month, 15)
+        reason = reasons_for(contact(birthday=(None, month, 15)), dt.date(2026, 1, 1), None)[0]
+        assert reason.detail == f"birthday {when.strftime('%b')} 15"

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from mdnet.durations import DurationError, parse_date, parse_duration, parse_when
 from mdnet.model import Duration
@@ -72,3 +74,22 @@ def test_parse_when_is_a_date_or_a_duration_from_today() -> None:
     assert parse_when("2026-12-01", today) == dt.date(2026, 12, 1)
     with pytest.raises(ValueError, match="date or a duration"):
         parse_when("later", today)
+
+
+@given(
+    st.dates(min_value=dt.date(1, 1, 1), max_value=dt.date(9999, 12, 31)),
+    st.integers(min_value=-200, max_value=200),
+    st.sampled_from(["m", "y"]),
+)
+def test_month_arithmetic_clamps_to_the_last_day_as_the_calendar_says(day: dt.date, count: int, unit: str) -> None:
+    import calendar
+
+    months = day.year * 12 + day.month - 1 + (count if unit == "m" else 12 * count)
+    year, month = divmod(months, 12)
+    result = Duration(count, unit).add_to(day)  # type: ignore[arg-type]
+    if year > dt.MAXYEAR:
+        assert result == dt.date.max
+    elif year < dt.MINYEAR:
+        assert result == dt.date.min
+    else:
+        assert result == dt.date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
