@@ -68,32 +68,58 @@ def scan(root: Path) -> dict[str, Stat]:
     """
     found: dict[str, Stat] = {}
     stack: list[tuple[str, str]] = [(str(root), "")]
-    is_regular, is_folder = stat.S_ISREG, stat.S_ISDIR
-    note_suffixes = (".md", ".MD", ".Md", ".mD")
     while stack:
         folder, prefix = stack.pop()
         try:
-            entries = os.scandir(folder)
+            # Listing an open folder makes each entry's stat relative to it (fstatat), which
+            # spares the kernel walking the whole path again for every note.
+            fd = os.open(folder, _FOLDER_FLAGS) if _STAT_BY_FOLDER else None
         except OSError:
             continue
-        with entries:
-            for entry in entries:
-                name = entry.name
-                if not name.endswith(note_suffixes):
-                    if name[0] != "." and _is_real_folder(entry):
-                        stack.append((entry.path, prefix + name + "/"))
-                    continue
-                if name[0] in ".~":  # hidden, or the only editor temporary that can end in .md
-                    continue
-                try:
-                    info = entry.stat()
-                except OSError:
-                    continue
-                if is_regular(info.st_mode):
-                    found[prefix + name] = (info.st_mtime_ns, info.st_size, info.st_ino)
-                elif is_folder(info.st_mode) and not entry.is_symlink():
-                    stack.append((entry.path, prefix + name + "/"))  # a folder named like a note
+        try:
+            _scan_folder(folder, fd, prefix, found, stack)
+        finally:
+            _close(fd)
     return found
+
+
+def _scan_folder(
+    folder: str, fd: int | None, prefix: str, found: dict[str, Stat], stack: list[tuple[str, str]]
+) -> None:
+    """One folder of :func:`scan`: its notes into ``found``, its sub-folders onto ``stack``."""
+    is_regular, is_folder = stat.S_ISREG, stat.S_ISDIR
+    note_suffixes = (".md", ".MD", ".Md", ".mD")
+    join = os.path.join
+    try:
+        entries = os.scandir(folder if fd is None else fd)
+    except OSError:
+        return
+    with entries:
+        for entry in entries:
+            name = entry.name
+            if not name.endswith(note_suffixes):
+                if name[0] != "." and _is_real_folder(entry):
+                    stack.append((join(folder, name), prefix + name + "/"))
+                continue
+            if name[0] in ".~":  # hidden, or the only editor temporary that can end in .md
+                continue
+            try:
+                info = entry.stat()
+            except OSError:
+                continue
+            if is_regular(info.st_mode):
+                found[prefix + name] = (info.st_mtime_ns, info.st_size, info.st_ino)
+            elif is_folder(info.st_mode) and not entry.is_symlink():
+                stack.append((join(folder, name), prefix + name + "/"))  # a folder named like a note
+
+
+_STAT_BY_FOLDER = os.scandir in os.supports_fd  # not on Windows
+_FOLDER_FLAGS = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0)
+
+
+def _close(fd: int | None) -> None:
+    if fd is not None:
+        os.close(fd)
 
 
 def _is_real_folder(entry: os.DirEntry[str]) -> bool:
