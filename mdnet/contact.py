@@ -8,14 +8,13 @@ note with an error is left out of lists (SPEC 10), one with only warnings is kep
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import re
-import unicodedata
 from dataclasses import dataclass, replace
 from typing import Any
 
 from mdnet import document, frontmatter_yaml
 from mdnet.durations import DURATION_FORMS, DurationError, parse_date, parse_duration
+from mdnet.folding import fold as fold
 from mdnet.model import Contact, Duration, LogEntry, Problem, Severity
 
 DATE_FIELDS = ("last_contact", "next_contact", "follow_up", "snooze_until")
@@ -329,25 +328,6 @@ def _heading_re(heading: str) -> re.Pattern[str]:
         pattern = re.compile(r"^(#{1,6})[ \t]+" + re.escape(heading) + r"[ \t#]*\r?$", re.MULTILINE | re.IGNORECASE)
         _HEADING_RES[heading] = pattern
     return pattern
-
-
-# Letters that Unicode does not decompose into a base letter and an accent.
-_UNACCENTED = str.maketrans(
-    {"ø": "o", "Ø": "O", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "ß": "ss", "đ": "d", "Đ": "D", "ł": "l", "Ł": "L",
-     "þ": "th", "Þ": "Th", "ð": "d", "Ð": "D", "ı": "i"}
-)  # fmt: skip
-
-
-@functools.lru_cache(maxsize=65536)
-def fold(text: str) -> str:
-    """Case- and accent-insensitive form of a name, for lookups (``José`` -> ``jose``, ``Søren`` -> ``soren``).
-
-    Cached: the same names and categories are folded again and again in sorting and filtering.
-    """
-    if text.isascii():
-        return text.casefold().strip()
-    decomposed = unicodedata.normalize("NFKD", text.translate(_UNACCENTED))
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold().strip()
 
 
 def link_target(text: str) -> str | None:

@@ -24,9 +24,9 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from mdnet import naming
-from mdnet.contact import fold
 from mdnet.dateformat import format_date
 from mdnet.document import detect_newline
+from mdnet.folding import fold
 from mdnet.model import BUCKETS, Contact, DueItem
 
 BEGIN = "<!-- mdnet:begin -->"

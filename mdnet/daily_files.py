@@ -18,11 +18,11 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from mdnet import daily, dateformat, files, naming
-from mdnet.contact import fold
 from mdnet.document import DecodeProblem, decode, detect_newline
 from mdnet.due import due_items
 from mdnet.edit import format_log_entry
 from mdnet.errors import ConfigError, MdnetError, NoteError, UsageError
+from mdnet.folding import fold
 from mdnet.model import Contact, DueItem, LogResult
 
 if TYPE_CHECKING:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from mdnet.contact import fold
+from mdnet.folding import fold
 from mdnet.model import BUCKETS, Bucket, Contact, DueFacts, DueItem, Duration, Reason
 from mdnet.policy import EMPTY_POLICY, CadencePolicy, Window, losing_touch
 

@@ -21,8 +21,8 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from mdnet.contact import fold
 from mdnet.due import reasons_for
+from mdnet.folding import fold
 from mdnet.model import Contact, Duration, Reason
 
 PRODID = "-//mdnet//mdnet export ics//EN"

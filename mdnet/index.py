@@ -14,11 +14,14 @@ import json
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from mdnet.contact import LogRow, fold
-from mdnet.links import LinkRow, PersonInfo, name_keys, note_links, touch_dates
+from mdnet.folding import fold
 from mdnet.model import Contact, DueFacts, Duration, LogEntry, Problem
+
+if TYPE_CHECKING:  # the parser and the links stay unimported on the read path (mdnet due)
+    from mdnet.contact import LogRow
+    from mdnet.links import LinkRow, PersonInfo
 
 SCHEMA_VERSION = 9  # 9: notes_with_problems; 8: fold() transliterates ø, æ, ß, ...
 _SCHEMA = """
@@ -64,7 +67,7 @@ _TABLES = ("meta", "notes", "contacts_fts", "links", "names", "people")
 # One encoder for every row: json.dumps with options builds a new encoder per call, and
 # a cold index encodes a few values per note. The circular check is for objects that can
 # hold themselves, which parsed YAML never does.
-_to_json = json.JSONEncoder(ensure_ascii=False, check_circular=False).encode
+to_json = json.JSONEncoder(ensure_ascii=False, check_circular=False).encode
 
 
 class NoteRow(NamedTuple):
@@ -87,58 +90,17 @@ class NoteRow(NamedTuple):
     person: tuple[str, str | None, str] | None = None  # name, last contact, touch dates
 
 
-def build_row(
-    path: str,
-    token: str,
-    contact: Contact | None,
-    fields: dict[str, Any],
-    problems: tuple[Problem, ...],
-    body: str,
-    log: Sequence[LogRow] | None = None,
-) -> NoteRow:
-    """Serialise a parsed note: the full record, the due columns, and the full-text row.
-
-    ``log`` is the contact's log as rows when ``contact.log`` was left empty (the cold
-    index parses notes that way: it never needs the log as records).
-    """
-    problem_text = _to_json([p.as_dict() for p in problems]) if problems else "[]"
-    if contact is None:
-        stem_key = fold(path.rsplit("/", 1)[-1].removesuffix(".md"))
-        fields_text = _to_json(fields)
-        return NoteRow(path, token, None, fields_text, problem_text, len(problems), None, None, (), ((stem_key, 0, 0),))
-    if log is None:
-        log = [(e.date.isoformat(), e.time, e.kind, e.text, e.line) for e in contact.log]
-    record = _to_json(contact_to_json(contact, log))  # holds the fields too
-    links = tuple((r.kind, r.key, r.label) for r in note_links(contact, body))
-    names = tuple((key, rank, 1) for key, rank in name_keys(contact))
-    last = _iso(contact.last_contact)
-    touches = ",".join(touch_dates(row[0] for row in log))
-    return NoteRow(
-        path,
-        token,
-        record,
-        None,
-        problem_text,
-        len(problems),
-        _due_columns(contact),
-        _fts_row(contact, body),
-        links,
-        names,
-        (contact.name, last, touches),
-    )
-
-
-def _due_columns(c: Contact) -> tuple[Any, ...]:
+def due_columns(c: Contact) -> tuple[Any, ...]:
     own_cadence_due = None
     if c.cadence is not None:
         own_cadence_due = _ALWAYS if c.last_contact is None else c.cadence.add_to(c.last_contact).isoformat()
     candidates = [_iso(c.follow_up), _iso(c.next_contact), _iso(c.needs_reply_date), own_cadence_due]
     first_due = min((d for d in candidates if d is not None), default=None)
     return (
-        c.name, c.stem, c.category, _to_json(c.tags), c.status,
+        c.name, c.stem, c.category, to_json(c.tags), c.status,
         None if c.cadence is None else f"{c.cadence.count}{c.cadence.unit}", c.cadence_set,
         _iso(c.last_contact), _iso(c.next_contact), _iso(c.follow_up), c.follow_up_note, c.needs_reply,
-        _iso(c.needs_reply_date), _iso(c.snooze_until), None if c.birthday is None else _to_json(c.birthday),
+        _iso(c.needs_reply_date), _iso(c.snooze_until), None if c.birthday is None else to_json(c.birthday),
         first_due, None if c.birthday is None else f"{c.birthday[1]:02d}-{c.birthday[2]:02d}",
     )  # fmt: skip
 
@@ -362,11 +324,15 @@ class Index:
 
     def links_from(self, path: str) -> list[LinkRow]:
         """The connections written in one contact note."""
+        from mdnet.links import LinkRow
+
         rows = self.connection.execute("SELECT kind, key, label FROM links WHERE src = ? ORDER BY rowid", (path,))
         return [LinkRow(kind, key, label) for kind, key, label in rows]
 
     def links_to(self, keys: Iterable[str]) -> list[tuple[str, LinkRow]]:
         """``(source path, link)`` for every connection whose folded target is one of ``keys``."""
+        from mdnet.links import LinkRow
+
         wanted = sorted(set(keys))
         found: list[tuple[str, LinkRow]] = []
         for start in range(0, len(wanted), 500):
@@ -392,6 +358,8 @@ class Index:
         return row is not None
 
     def people(self, paths: Iterable[str]) -> dict[str, PersonInfo]:
+        from mdnet.links import PersonInfo
+
         """Name and touch dates of contacts, for tie strength, without decoding whole records."""
         wanted = sorted(set(paths))
         found: dict[str, PersonInfo] = {}
@@ -477,19 +445,6 @@ def _delete_database(path: Path) -> None:
             Path(str(path) + suffix).unlink()
 
 
-def _fts_row(contact: Contact, body: str) -> tuple[str, str, str]:
-    words = []
-    for key, value in contact.fields.items():
-        if key == "name" or key == "aliases":
-            continue
-        if isinstance(value, str):
-            words.append(value)
-        elif isinstance(value, list):
-            words.append(" ".join(map(str, value)))
-    details = " ".join(words)
-    return (" ".join(contact.aliases), details.replace("[[", "").replace("]]", ""), body)
-
-
 def _date(value: str | None) -> dt.date | None:
     return None if value is None else dt.date.fromisoformat(value)
 
@@ -530,4 +485,4 @@ def contact_from_json(d: dict[str, Any]) -> Contact:
     )  # fmt: skip
 
 
-_N_DUE_COLUMNS = len(_due_columns(Contact(path="", name="", stem="", fields={})))  # after _iso exists
+_N_DUE_COLUMNS = len(due_columns(Contact(path="", name="", stem="", fields={})))  # after _iso exists

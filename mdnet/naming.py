@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from mdnet.contact import fold
 from mdnet.errors import AmbiguousName, ContactNotFound
+from mdnet.folding import fold
 from mdnet.model import Contact
 
 _FORBIDDEN_RE = re.compile(r'[\\/:*?"<>|#^\[\]\x00-\x1f\x7f]')

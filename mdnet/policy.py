@@ -22,8 +22,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from mdnet.contact import fold
 from mdnet.durations import DurationError, parse_duration
+from mdnet.folding import fold
 from mdnet.model import Contact, DueFacts, Duration
 
 DEFAULT_TOLERANCE = 2.0

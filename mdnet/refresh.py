@@ -18,14 +18,16 @@ from collections.abc import Collection, Iterable, Iterator
 from dataclasses import replace
 from itertools import chain
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mdnet import files
 from mdnet.config import Config
-from mdnet.contact import ParseSettings, parse_note
-from mdnet.document import DecodeProblem, decode
 from mdnet.files import FileState, Stat
-from mdnet.index import Index, NoteRow, build_row
-from mdnet.model import Problem, RefreshStats, Severity
+from mdnet.index import Index, NoteRow
+from mdnet.model import RefreshStats
+
+if TYPE_CHECKING:
+    from mdnet.rows import Settings
 
 try:  # what hashlib.blake2b is, without importing hashlib, which loads OpenSSL (~4 ms on every command)
     from _blake2 import blake2b
@@ -219,17 +221,19 @@ def parse_paths(root: Path, config: Config, work: list[tuple[str, FileState]]) -
 
 def iter_parsed(root: Path, config: Config, work: list[tuple[str, FileState]]) -> Iterator[list[NoteRow]]:
     """Parsed notes in batches, in order; from worker processes when there are many."""
+    from mdnet.rows import parse_one  # the parser: imported only when there are notes to read
+
     jobs = [(str(root), path, state.token) for path, state in work]
     settings = (config.contact_dirs, config.log_heading, config.max_note_bytes)
     workers = min(os.cpu_count() or 1, 8)
     if len(jobs) < PARALLEL_THRESHOLD or workers < 2:
-        yield [_parse_one(job, settings) for job in jobs]
+        yield [parse_one(job, settings) for job in jobs]
         return
     from concurrent.futures import ProcessPoolExecutor  # only here: it costs ~20 ms to import
     from multiprocessing import get_all_start_methods, get_context
 
     if "fork" not in get_all_start_methods():  # Windows: spawn would re-import everything per worker
-        yield [_parse_one(job, settings) for job in jobs]
+        yield [parse_one(job, settings) for job in jobs]
         return
     chunk = max(100, min(500, len(jobs) // (workers * 8)))
     batches = [jobs[i : i + chunk] for i in range(0, len(jobs), chunk)]
@@ -237,39 +241,7 @@ def iter_parsed(root: Path, config: Config, work: list[tuple[str, FileState]]) -
         yield from pool.map(_parse_batch, batches, [settings] * len(batches))
 
 
-_Settings = tuple[tuple[str, ...], str, int]
+def _parse_batch(jobs: list[tuple[str, str, str]], settings: Settings) -> list[NoteRow]:
+    from mdnet.rows import parse_one
 
-
-def _parse_batch(jobs: list[tuple[str, str, str]], settings: _Settings) -> list[NoteRow]:
-    return [_parse_one(job, settings) for job in jobs]
-
-
-def _parse_one(job: tuple[str, str, str], settings: _Settings) -> NoteRow:
-    """One note -> its index row; every failure becomes a Problem, never an exception."""
-    root, path, token = job
-    contact_dirs, log_heading, max_bytes = settings
-    in_contact_folder = any(path.startswith(folder + "/") for folder in contact_dirs)
-    try:
-        data = files.read_bytes(os.path.join(root, path), max_bytes)
-        text = decode(data)
-    except files.TooLarge as exc:
-        message = f"file is {exc.size:,} bytes, over the {max_bytes:,}-byte limit; skipped"
-        return _failed(path, token, 0, 0, message, in_contact_folder)
-    except DecodeProblem as exc:
-        return _failed(path, token, exc.line, exc.column, exc.message, in_contact_folder)
-    except OSError as exc:
-        return _failed(path, token, 0, 0, f"cannot read: {exc.strerror}", in_contact_folder)
-    parsed = parse_note(
-        text, path, contact_folder=in_contact_folder, settings=ParseSettings(log_heading), log_records=False
-    )
-    if not (in_contact_folder or parsed.is_contact_type):
-        # Other notes are kept for link resolution; their problems are reported as warnings only.
-        problems = tuple(replace(p, severity="warning") for p in parsed.problems)
-        return build_row(path, token, None, parsed.fields, problems, "")
-    return build_row(path, token, parsed.contact, parsed.fields, parsed.problems, parsed.body, parsed.log_rows)
-
-
-def _failed(path: str, token: str, line: int, column: int, message: str, contact_folder: bool) -> NoteRow:
-    """An unreadable note: an error in a contact folder, a warning elsewhere (it may not be a contact)."""
-    severity: Severity = "error" if contact_folder else "warning"
-    return build_row(path, token, None, {}, (Problem(path, line, column, severity, message),), "")
+    return [parse_one(job, settings) for job in jobs]

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from mdnet.contact import fold
+from mdnet.folding import fold
 from mdnet.model import Contact, Duration
 from mdnet.policy import EMPTY_POLICY, CadencePolicy, losing_touch
 

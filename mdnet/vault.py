@@ -19,11 +19,10 @@ from typing import TYPE_CHECKING
 
 from mdnet import files, naming
 from mdnet.config import CONFIG_NAME, Config, load_config
-from mdnet.contact import ParseSettings, fold, parse_note
-from mdnet.document import DecodeProblem, decode
 from mdnet.due import due_items, matches
 from mdnet.durations import DurationError, parse_date, parse_duration, parse_when
 from mdnet.errors import AmbiguousName, ContactNotFound, DuplicateContact, MdnetError, NoteError, UsageError, VaultError
+from mdnet.folding import fold
 from mdnet.index import Index
 from mdnet.model import (
     ChangeResult,
@@ -258,6 +257,9 @@ class Vault(HistoryMethods, RelationMethods):
             return []
         in_contact_folder = any(relative.startswith(f + "/") for f in self.config.contact_dirs)
         severity: Severity = "error" if in_contact_folder else "warning"
+        from mdnet.contact import ParseSettings, parse_note
+        from mdnet.document import DecodeProblem, decode
+
         try:
             text = decode(files.read_bytes(full, self.config.max_note_bytes))
         except files.TooLarge as exc:
@@ -347,6 +349,8 @@ class Vault(HistoryMethods, RelationMethods):
         return target
 
     def _render_template(self, name: str, today: dt.date) -> str:
+        from mdnet.document import DecodeProblem, decode
+
         template = self.root / TEMPLATE_PATH
         try:
             text = decode(template.read_bytes())
@@ -358,6 +362,8 @@ class Vault(HistoryMethods, RelationMethods):
 
     def _rewrite(self, contact: Contact, change: Callable[[str], str]) -> str:
         """Apply ``change`` to the note's text and write it back atomically and conditionally."""
+        from mdnet.document import DecodeProblem, decode
+
         path = self.root / contact.path
         try:
             original = path.read_bytes()

@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mdnet import files
-from mdnet.document import DecodeProblem, decode
 from mdnet.errors import AmbiguousName, UsageError
 from mdnet.model import Contact
 
@@ -45,7 +44,7 @@ class RelationMethods:
 
     def note_body(self, contact: Contact) -> str:
         """The note's text after its front matter ("" when it cannot be read now)."""
-        from mdnet.document import split
+        from mdnet.document import DecodeProblem, decode, split
 
         try:
             return split(decode(files.read_bytes(self.root / contact.path, self.config.max_note_bytes))).body

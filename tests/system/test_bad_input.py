@@ -57,9 +57,9 @@ def test_many_bad_notes_are_summarised_not_flooded(vault_dir: Path, write_note: 
 
 def test_a_note_that_vanishes_between_scan_and_read_is_reported(vault_dir: Path) -> None:
     """The scan saw it, then it was gone (an editor's rename, a git checkout): a problem, not a crash."""
-    from mdnet.refresh import _parse_one
+    from mdnet.rows import parse_one
 
-    row = _parse_one((str(vault_dir), "people/Gone.md", "token"), (("people",), "Log", 1024))
+    row = parse_one((str(vault_dir), "people/Gone.md", "token"), (("people",), "Log", 1024))
     assert row.record is None
     problem = json.loads(row.problems)[0]
     assert problem["severity"] == "error" and problem["message"].startswith("cannot read")

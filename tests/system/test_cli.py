@@ -225,6 +225,26 @@ def test_due_does_not_import_watchdog_git_or_rich(small_vault: Path) -> None:
     assert "HEAVY []" in result.stderr
 
 
+def test_due_on_an_unchanged_vault_does_not_import_the_parser(small_vault: Path) -> None:
+    """Reading the index needs no parser: the parser is imported only when a note has to be read."""
+    probe = (
+        "import sys; from mdnet.cli import run\n"
+        "try:\n    run(sys.argv[1:])\nexcept SystemExit:\n    pass\n"
+        "parser = ('mdnet.contact', 'mdnet.frontmatter_yaml', 'mdnet.document', 'mdnet.links', 'mdnet.rows')\n"
+        "print('PARSER', sorted(m for m in sys.modules if m in parser), file=sys.stderr)"
+    )
+    import subprocess
+    import sys
+
+    command = [sys.executable, "-c", probe, "--vault", str(small_vault), "--today", DEMO_DATE, "due", "--json"]
+    environment = {k: v for k, v in os.environ.items() if k != "MDNET_TODAY"}
+    first = subprocess.run(command, capture_output=True, text=True, check=True, env=environment)
+    assert "PARSER []" not in first.stderr  # the first run indexes the vault: it reads every note
+    second = subprocess.run(command, capture_output=True, text=True, check=True, env=environment)
+    assert "PARSER []" in second.stderr
+    assert second.stdout == first.stdout
+
+
 def test_report_json_and_init_honours_existing_folders(small_vault: Path, tmp_path: Path) -> None:
     code, out, _ = cli(small_vault, "report", "--json")
     data = json.loads(out)

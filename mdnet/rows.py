@@ -1,0 +1,108 @@
+"""A parsed note -> its index row: the record, the due columns, links, names, full text.
+
+Runs in the worker processes of a refresh. Apart from mdnet.index, which only stores
+and reads rows, so that commands that read the index never import the parser.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import Any
+
+from mdnet import files
+from mdnet.contact import LogRow, ParseSettings, parse_note
+from mdnet.document import DecodeProblem, decode
+from mdnet.folding import fold
+from mdnet.index import NoteRow, contact_to_json, due_columns, to_json
+from mdnet.links import name_keys, note_links, touch_dates
+from mdnet.model import Contact, Problem, Severity
+
+# What parsing needs of the configuration: contact folders, log heading, size limit.
+Settings = tuple[tuple[str, ...], str, int]
+
+
+def build_row(
+    path: str,
+    token: str,
+    contact: Contact | None,
+    fields: dict[str, Any],
+    problems: tuple[Problem, ...],
+    body: str,
+    log: Sequence[LogRow] | None = None,
+) -> NoteRow:
+    """Serialise a parsed note: the full record, the due columns, and the full-text row.
+
+    ``log`` is the contact's log as rows when ``contact.log`` was left empty (the cold
+    index parses notes that way: it never needs the log as records).
+    """
+    problem_text = to_json([p.as_dict() for p in problems]) if problems else "[]"
+    if contact is None:
+        stem_key = fold(path.rsplit("/", 1)[-1].removesuffix(".md"))
+        fields_text = to_json(fields)
+        return NoteRow(path, token, None, fields_text, problem_text, len(problems), None, None, (), ((stem_key, 0, 0),))
+    if log is None:
+        log = [(e.date.isoformat(), e.time, e.kind, e.text, e.line) for e in contact.log]
+    record = to_json(contact_to_json(contact, log))  # holds the fields too
+    links = tuple((r.kind, r.key, r.label) for r in note_links(contact, body))
+    names = tuple((key, rank, 1) for key, rank in name_keys(contact))
+    last = None if contact.last_contact is None else contact.last_contact.isoformat()
+    touches = ",".join(touch_dates(row[0] for row in log))
+    return NoteRow(
+        path,
+        token,
+        record,
+        None,
+        problem_text,
+        len(problems),
+        due_columns(contact),
+        _fts_row(contact, body),
+        links,
+        names,
+        (contact.name, last, touches),
+    )
+
+
+def _fts_row(contact: Contact, body: str) -> tuple[str, str, str]:
+    words = []
+    for key, value in contact.fields.items():
+        if key == "name" or key == "aliases":
+            continue
+        if isinstance(value, str):
+            words.append(value)
+        elif isinstance(value, list):
+            words.append(" ".join(map(str, value)))
+    details = " ".join(words)
+    return (" ".join(contact.aliases), details.replace("[[", "").replace("]]", ""), body)
+
+
+def parse_one(job: tuple[str, str, str], settings: Settings) -> NoteRow:
+    """One note -> its index row; every failure becomes a Problem, never an exception."""
+    root, path, token = job
+    contact_dirs, log_heading, max_bytes = settings
+    in_contact_folder = any(path.startswith(folder + "/") for folder in contact_dirs)
+    try:
+        data = files.read_bytes(os.path.join(root, path), max_bytes)
+        text = decode(data)
+    except files.TooLarge as exc:
+        message = f"file is {exc.size:,} bytes, over the {max_bytes:,}-byte limit; skipped"
+        return _failed(path, token, 0, 0, message, in_contact_folder)
+    except DecodeProblem as exc:
+        return _failed(path, token, exc.line, exc.column, exc.message, in_contact_folder)
+    except OSError as exc:
+        return _failed(path, token, 0, 0, f"cannot read: {exc.strerror}", in_contact_folder)
+    parsed = parse_note(
+        text, path, contact_folder=in_contact_folder, settings=ParseSettings(log_heading), log_records=False
+    )
+    if not (in_contact_folder or parsed.is_contact_type):
+        # Other notes are kept for link resolution; their problems are reported as warnings only.
+        problems = tuple(replace(p, severity="warning") for p in parsed.problems)
+        return build_row(path, token, None, parsed.fields, problems, "")
+    return build_row(path, token, parsed.contact, parsed.fields, parsed.problems, parsed.body, parsed.log_rows)
+
+
+def _failed(path: str, token: str, line: int, column: int, message: str, contact_folder: bool) -> NoteRow:
+    """An unreadable note: an error in a contact folder, a warning elsewhere (it may not be a contact)."""
+    severity: Severity = "error" if contact_folder else "warning"
+    return build_row(path, token, None, {}, (Problem(path, line, column, severity, message),), "")
