@@ -212,14 +212,4 @@ def test_plain_text_shortcuts_agree_with_ruamel(shapes: list[tuple[str, str, lis
         else:
             lines.append(f"k{number}:")
             lines.extend(f"  - {item}" for item in items or [word])
-    text = newline.join(lines) + newline
-    try:
-        full = fy.load_full(text)[0]
-    except fy.YamlProblem:
-        full = "error"
-    try:
-        fast = fy.load_fast_or_none(text)
-    except fy.YamlProblem:
-        fast = ("error", {})
-    if fast is not None:
-        assert fast[0] == full, text
+    _assert_agree(newline.join(lines) + newline)
