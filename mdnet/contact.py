@@ -292,8 +292,8 @@ def _parse_log(doc: document.Document, heading: str, out: _Collector) -> list[Lo
         number += count_lines("\n", counted, begin)
         counted = begin
         if sure_day is None:  # the regex has checked the shape: only the calendar can say no
-            try:
-                dt.date(int(day_text[:4]), int(day_text[5:7]), int(day_text[8:]))
+            try:  # (and the digits may be any script's: ２０２６ is 2026 to int(), kept as ISO)
+                day_text = dt.date(int(day_text[:4]), int(day_text[5:7]), int(day_text[8:])).isoformat()
             except ValueError as exc:
                 out.add(number, 3, "warning", f"log entry ignored: not a date: {day_text!r} ({exc})")
                 continue
@@ -312,11 +312,12 @@ _HEADING_RES: dict[str, re.Pattern[str]] = {}
 _SECTION_END_RES = {
     level: re.compile(r"^#{1," + str(level) + r"}(?:[ \t]|\r?$)", re.MULTILINE) for level in range(1, 7)
 }
-# The date is caught by the first group when it is surely a day of the calendar (any
-# year from 0001, any month, days up to 28), else by the second, which Python checks.
+# The date is caught by the first group when it is surely a day of the calendar (ASCII
+# digits, any year from 0001, any month, days up to 28), else by the second, which Python
+# checks and writes in ASCII.
 _ENTRY_LINE_RE = re.compile(
     r"^[-*+][ \t]+(?:\[.\][ \t]+)?"
-    r"(?:((?!0000)\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|1\d|2[0-8]))|(\d{4}-\d\d-\d\d))"
+    r"(?:((?!0000)[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|1[0-9]|2[0-8]))|(\d{4}-\d\d-\d\d))"
     r"(?:[ T](\d\d:\d\d))?(?:[ \t]+([^\r\n]*))?\r?$",
     re.MULTILINE,
 )

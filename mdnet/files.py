@@ -158,9 +158,9 @@ def read_bytes(path: str | Path, max_bytes: int) -> bytes:
         if max_bytes and size > max_bytes:
             raise TooLarge(size)
         data = os.read(fd, size + 1)
-        if len(data) <= size:  # a short read of a regular file: its end
+        if len(data) == size:  # the whole file, in one call
             return data
-        parts = [data]  # it grew since fstat: read on to the end
+        parts = [data]  # it grew since fstat, or the file system reads in pieces: on to the end
         while chunk := os.read(fd, 1 << 20):
             parts.append(chunk)
         return b"".join(parts)

@@ -33,9 +33,14 @@ _UNIT_WORDS_RE = re.compile(r"[1-9]\d* ?[A-Za-z]+(?: [A-Za-z]+)*$")
 _PLAIN_SPECIAL_START = frozenset("[]{}&*!|>'\"%@`#,?:-")
 _RESOLVER_START = frozenset("0123456789+-.=<")
 _FLOW_SPECIAL_RE = re.compile(r"[#,\[\]{}]")
-# Characters Python's str.strip() takes for spaces and YAML does not (or, for the tab,
-# only in some places): with none of them, strip() here means what it means to YAML.
-_ODD_SPACE_RE = re.compile(r"[\t\x0b\x0c\x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]")
+# Characters the fast path leaves to the full parser: those Python's str.strip() takes for
+# spaces and YAML does not (or, for the tab, only in some places), so that strip() here
+# means what it means to YAML; a CR that does not end a line (a line break to YAML); and
+# the characters YAML does not accept at all (ruamel reports them).
+_ODD_CHAR_RE = re.compile(
+    r"[\t\x0b\x0c\x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+    r"\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]|\r(?!\n)"
+)
 # The plain text people write most ("Vienna", "Engineering Manager"): it starts with none
 # of YAML's indicators, a digit or a sign, and holds no ``#`` or ``:``. Such a scalar is
 # the text itself, right-stripped, unless it is one of the null and boolean words;
@@ -90,10 +95,10 @@ def _load_fast(text: str) -> tuple[dict[str, Any], dict[str, int]]:
     lines: dict[str, int] = {}
     list_key: str | None = None  # key whose value may still turn into a block list
     list_indent = -1
-    if _ODD_SPACE_RE.search(text):
+    if _ODD_CHAR_RE.search(text):
         raise _GiveUp
-    if "\r" in text:  # one CR before each line break is the line break's (CRLF)
-        text = text.replace("\r\n", "\n").removesuffix("\r")
+    if "\r" in text:  # every CR ends a line here (CRLF): the line break's
+        text = text.replace("\r\n", "\n")
     all_lines = text.split("\n")
     count = len(all_lines)
     number = 0

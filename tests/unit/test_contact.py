@@ -151,6 +151,18 @@ def test_log_dates_that_the_calendar_refuses_are_warnings_with_their_line() -> N
                       (12, "'2025-02-29' (day is out of range for month)")]  # fmt: skip
 
 
+def test_log_dates_in_other_scripts_digits_are_read_as_iso_dates() -> None:
+    log = "- ２０２６-０１-０２ coffee: x\n- 2026-01-1٥ y\n- ２０２６-02-31 z\n"
+    text = "---\nlast_contact: 2025-12-01\n---\n## Log\n" + log
+    parsed = parse(text)
+    assert parsed.contact is not None
+    assert [(e.date, e.kind, e.text) for e in parsed.contact.log] == [
+        (dt.date(2026, 1, 2), "coffee", "x"), (dt.date(2026, 1, 15), None, "y")
+    ]  # fmt: skip
+    assert parsed.contact.last_contact == dt.date(2026, 1, 15)
+    assert [p.line for p in parsed.problems] == [7]  # 31 February, whatever the digits
+
+
 def test_lists_strings_and_comma_strings() -> None:
     assert as_list("a, b ,c") == ("a", "b", "c")
     assert as_list(["a", None, " b "]) == ("a", "b")

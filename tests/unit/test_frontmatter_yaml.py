@@ -54,6 +54,24 @@ def test_fast_path_equals_full_parser(text: str) -> None:
     assert fy.load(text)[0] == full
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "name: X\ncompany: \r# old employer\n",  # a CR alone is a line break to YAML
+        "k: a\rb\n",
+        "k: a\r",
+        "k: a\x00b\n",  # characters YAML refuses: ruamel's error, not the fast path's text
+        "k: [a\x07]\n",
+        "k: a\x7fb\n",
+        "k: \u3000\n",  # an ideographic space is text to YAML
+        "k: a\u2028b\n",
+    ],
+)
+def test_characters_yaml_reads_otherwise_than_python_leave_the_fast_path(text: str) -> None:
+    assert fy.load_fast_or_none(text) is None
+    _assert_agree(text)
+
+
 def test_yaml_1_2_semantics_as_obsidian_reads_them() -> None:
     value, _ = fy.load("country: NO\nactive: yes\ndone: true\nday: 2026-10-21\nn: 7\n")
     assert value == {"country": "NO", "active": "yes", "done": True, "day": "2026-10-21", "n": 7}
