@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from collections import Counter
 from pathlib import Path
@@ -11,7 +10,6 @@ import click
 
 from mdnet import files
 from mdnet.cli import State, emit_json, json_option, pass_state
-from mdnet.errors import VaultError
 from mdnet.import_merge import Incoming
 from mdnet.importing import run_import
 

@@ -35,7 +35,12 @@ class FileState(NamedTuple):
     @property
     def token(self) -> str:
         """The change token the index stores: ``mtime_ns-size-inode``."""
-        return f"{self.mtime_ns}-{self.size}-{self.inode}"
+        return token(self.mtime_ns, self.size, self.inode)
+
+
+def token(mtime_ns: int, size: int, inode: int) -> str:
+    """The change token the index stores for a note in this state: ``mtime_ns-size-inode``."""
+    return f"{mtime_ns}-{size}-{inode}"
 
 
 def is_editor_temporary(name: str) -> bool:
@@ -135,7 +140,7 @@ def token_of(path: Path) -> str | None:
         info = path.stat()
     except OSError:
         return None
-    return f"{info.st_mtime_ns}-{info.st_size}-{info.st_ino}"
+    return token(info.st_mtime_ns, info.st_size, info.st_ino)
 
 
 class TooLarge(Exception):

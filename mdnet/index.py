@@ -16,7 +16,6 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from mdnet.folding import fold
 from mdnet.model import Contact, DueFacts, Duration, LogEntry, Problem
 
 if TYPE_CHECKING:  # the parser and the links stay unimported on the read path (mdnet due)

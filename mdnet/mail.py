@@ -33,9 +33,9 @@ from typing import Any, Literal
 
 from mdnet import edit, history
 from mdnet.config import CONFIG_NAME, Config
-from mdnet.durations import DurationError, parse_date, parse_duration, parse_when
+from mdnet.durations import parse_date, parse_when
 from mdnet.errors import ConfigError, MdnetError, SourceFileError, UsageError
-from mdnet.model import Contact, Duration
+from mdnet.model import Contact
 
 _ADDRESS_RE = re.compile(r"[^@\s<>]+@[^@\s<>]+")
 TRAILER = "Message-ID"

@@ -15,7 +15,6 @@ import time
 from array import array
 from binascii import a2b_base64, b2a_base64
 from collections.abc import Collection, Iterable, Iterator
-from dataclasses import replace
 from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -75,7 +74,7 @@ def refresh(root: Path, config: Config, index: Index, only: Iterable[str] | None
             stored = last_scan
         else:
             tokens = {} if reset else index.tokens()
-            changed = [p for p, (mtime, size, inode) in states.items() if tokens.get(p) != f"{mtime}-{size}-{inode}"]
+            changed = [p for p, state in states.items() if tokens.get(p) != files.token(*state)]
             deleted = [p for p in tokens if p not in states]
             stored = tokens
     else:
@@ -192,7 +191,7 @@ def _states_of(root: Path, only: Iterable[str], stored: dict[str, str]) -> tuple
         if not files.is_note_name(full.name) or not full.is_file():
             continue
         states[path] = (info.st_mtime_ns, info.st_size, info.st_ino)
-        if stored.get(path) != f"{info.st_mtime_ns}-{info.st_size}-{info.st_ino}":
+        if stored.get(path) != files.token(*states[path]):
             changed.append(path)
     return states, changed, deleted
 

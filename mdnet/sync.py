@@ -15,7 +15,7 @@ from pathlib import Path
 
 from mdnet import files, history, merge3
 from mdnet.config import Config
-from mdnet.errors import MdnetError, SyncError
+from mdnet.errors import SyncError
 
 DRIVER = "mdnet"
 DRIVER_NAME = "mdnet: merge contact notes key by key and log entry by entry"

@@ -12,7 +12,6 @@ import os
 import re
 import sqlite3
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
@@ -21,16 +20,12 @@ from mdnet import files, naming
 from mdnet.config import CONFIG_NAME, Config, load_config
 from mdnet.due import due_items, matches
 from mdnet.durations import DurationError, parse_date, parse_duration, parse_when
-from mdnet.errors import AmbiguousName, ContactNotFound, DuplicateContact, MdnetError, NoteError, UsageError, VaultError
+from mdnet.errors import AmbiguousName, ContactNotFound, DuplicateContact, NoteError, UsageError, VaultError
 from mdnet.folding import fold
 from mdnet.index import Index
 from mdnet.model import (
-    ChangeResult,
     Contact,
     DueItem,
-    Duration,
-    GitFacts,
-    Interaction,
     LogResult,
     Problem,
     RefreshStats,
@@ -42,12 +37,8 @@ from mdnet.vault_relations import RelationMethods
 
 if TYPE_CHECKING:  # imported when used, so that `mdnet due` never pays for them
     from mdnet import edit
-    from mdnet.brief import Brief
     from mdnet.daily_files import DailyResult
     from mdnet.draft_files import DraftResult
-    from mdnet.gitlog import Commit as GitCommit
-    from mdnet.network import Network, PathResult, Person, WhoResult
-    from mdnet.stats import Stats
 
 INDEX_DIR = ".mdnet"
 INDEX_NAME = "index.sqlite"
@@ -94,7 +85,7 @@ def days_within(within: str | int | None, today: dt.date, default: int) -> int:
         return 0  # "0d": today only (a zero cadence is refused, a zero window is not)
     try:
         duration = parse_duration(within)
-    except DurationError as exc:
+    except DurationError:
         raise UsageError(f"bad --within {within!r}: expected a duration such as 0d, 7d, 2w or 1m") from None
     if duration is None:
         raise UsageError("bad --within: 'never' is not a window")

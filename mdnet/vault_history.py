@@ -17,7 +17,6 @@ from mdnet.errors import UsageError, VaultError
 from mdnet.model import ChangeResult, Contact, GitFacts, Interaction
 
 if TYPE_CHECKING:
-    from mdnet.config import Config
     from mdnet.gitlog import Commit as GitCommit
     from mdnet.index import Index
     from mdnet.model import RefreshStats

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from mdnet.contact import as_list, link_label
-from mdnet.errors import MdnetError, SourceFileError
+from mdnet.errors import SourceFileError
 from mdnet.import_merge import Incoming, clean_birthday
 from mdnet.model import Contact
 
