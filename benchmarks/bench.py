@@ -48,6 +48,7 @@ if str(REPO_ROOT) not in sys.path:
     # Use the working tree's mdnet even when it is not installed.
     sys.path.insert(0, str(REPO_ROOT))
 
+from common import best_of  # noqa: E402
 from generate import GENERATOR_VERSION, TODAY, generate_vault  # noqa: E402
 
 DEFAULT_SIZES = (1000, 10000, 50000)
@@ -119,16 +120,6 @@ def _error_text(exc: BaseException) -> str:
     if isinstance(exc, MeasureError):
         return text[-1] if text else "failed"
     return f"{type(exc).__name__}: {text[-1] if text else ''}".rstrip(": ")
-
-
-def _best_of(runs: int, fn: Callable[[], object]) -> float:
-    """Best wall time of ``runs`` calls: the least disturbed by other load."""
-    best = float("inf")
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - start)
-    return best
 
 
 def _measure(fn: Callable[[], Result]) -> Result:
@@ -234,7 +225,7 @@ def measure_floor(files: list[Path], vault: Path) -> Result:
 
     for path in files:  # warm the page cache: we measure CPU, not the disk
         path.read_bytes()
-    return Result(seconds=_best_of(3, run))
+    return Result(seconds=best_of(3, run))
 
 
 def measure_naive(files: list[Path], runs: int) -> Result:
@@ -251,7 +242,7 @@ def measure_naive(files: list[Path], runs: int) -> Result:
             except Exception:  # count, as a naive tool would crash
                 failures += 1
 
-    seconds = _best_of(runs, run)
+    seconds = best_of(runs, run)
     note = f"best of {runs}"
     if failures:
         note += f"; {failures} files failed to parse"
@@ -298,7 +289,7 @@ def measure_no_change(vault: Path) -> Result:
         nonlocal stats
         stats = _refresh(mdnet, vault)
 
-    seconds = _best_of(3, run)
+    seconds = best_of(3, run)
     return Result(seconds=seconds, note=f"best of 3; stats: {stats!r}")
 
 

@@ -31,12 +31,14 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from common import best_of  # noqa: E402
 
 TODAY = dt.date(2026, 11, 25)
 TARGET_SECONDS = 1.0
@@ -108,15 +110,6 @@ def generate(root: Path, count: int, seed: int) -> None:
             day -= dt.timedelta(days=1 + int(r() * 90))
         text = "---\n" + "\n".join(lines) + "\n---\n" + "\n".join(body) + "\n"
         (people / f"{name}.md").write_text(text, encoding="utf-8")
-
-
-def best_of(runs: int, function: Callable[[], object]) -> float:
-    best = float("inf")
-    for _ in range(runs):
-        started = time.perf_counter()
-        function()
-        best = min(best, time.perf_counter() - started)
-    return best
 
 
 def verdict(seconds: float, limit: float) -> str:
