@@ -11,7 +11,7 @@ import datetime as dt
 import os
 import re
 import sqlite3
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
@@ -20,29 +20,27 @@ from mdnet import files, naming
 from mdnet.config import CONFIG_NAME, Config, load_config
 from mdnet.due import due_items, matches
 from mdnet.durations import DurationError, parse_date, parse_duration, parse_when
-from mdnet.errors import AmbiguousName, ContactNotFound, DuplicateContact, NoteError, UsageError, VaultError
+from mdnet.errors import AmbiguousName, ContactNotFound, UsageError, VaultError
 from mdnet.folding import fold
 from mdnet.index import Index
 from mdnet.model import (
     Contact,
     DueItem,
-    LogResult,
     Problem,
     RefreshStats,
     Severity,
 )
 from mdnet.refresh import refresh
-from mdnet.vault_history import HistoryMethods, one_line
+from mdnet.vault_history import HistoryMethods
 from mdnet.vault_relations import RelationMethods
+from mdnet.vault_writing import WritingMethods
 
 if TYPE_CHECKING:  # imported when used, so that `mdnet due` never pays for them
-    from mdnet import edit
     from mdnet.daily_files import DailyResult
     from mdnet.draft_files import DraftResult
 
 INDEX_DIR = ".mdnet"
 INDEX_NAME = "index.sqlite"
-TEMPLATE_PATH = "templates/contact.md"
 _MARKERS = (CONFIG_NAME, INDEX_DIR, ".obsidian")
 
 
@@ -92,7 +90,7 @@ def days_within(within: str | int | None, today: dt.date, default: int) -> int:
     return (duration.add_to(today) - today).days
 
 
-class Vault(HistoryMethods, RelationMethods):
+class Vault(HistoryMethods, RelationMethods, WritingMethods):
     """A vault of notes and its index. Open with :meth:`open`; usable as a context manager."""
 
     def __init__(self, root: Path, config: Config | None = None) -> None:
@@ -273,163 +271,6 @@ class Vault(HistoryMethods, RelationMethods):
             if contact is not None:
                 results.append((contact, snippet))
         return results
-
-    # -- writing -----------------------------------------------------------
-
-    def add(
-        self,
-        name: str,
-        *,
-        category: str | None = None,
-        cadence: str | None = None,
-        tags: Sequence[str] = (),
-        email: Sequence[str] = (),
-        company: str | None = None,
-        role: str | None = None,
-        today: dt.date | str | None = None,
-        extra: Sequence[tuple[str, edit.Value]] = (),
-        known: Sequence[Contact] | None = None,
-    ) -> Path:
-        """Create a contact note from the template; refuses a name or alias already in use.
-
-        ``extra`` holds more front matter fields (key, value), written after ``email``.
-        ``known`` is what the name is checked against when the caller has already
-        checked it (a batch import); by default every contact, read fresh.
-        """
-        from mdnet import edit  # writes only: not on the read path
-
-        name = " ".join(name.split())
-        if not name:
-            raise UsageError("a contact needs a name")
-        if cadence is not None:
-            try:
-                parse_duration(cadence)
-            except DurationError as exc:
-                raise UsageError(f"bad --cadence: {exc}") from None
-        wanted = fold(name)
-        if known is None:  # the index's name table holds exactly these names: no need to read every contact
-            index = self._fresh()
-            paths = sorted(path for path, _rank, is_contact in index.names_for(wanted) if is_contact)
-            known = [c for c in (index.contact(p) for p in paths[:1]) if c is not None]
-        for contact in known:
-            if wanted in naming.answers_to(contact):
-                raise DuplicateContact(f"{name!r} is already a contact: {contact.name} ({contact.path})")
-        folder = self.config.contact_dirs[0]
-        stem = naming.file_stem(name, self.config.file_names)
-        relative = f"{folder}/{stem}.md"
-        target = self.root / folder / f"{stem}.md"
-        if target.resolve().parent != (self.root / folder).resolve():
-            raise UsageError(f"cannot make a file name inside {folder}/ from {name!r}")
-        text = self._render_template(name, resolve_today(today))
-        values: list[tuple[str, edit.Value]] = [("name", name)]
-        if category:
-            values.append(("category", category))
-        if tags:
-            values.append(("tags", list(tags)))
-        if company:
-            values.append(("company", company if company.startswith("[[") else f"[[{company}]]"))
-        if role:
-            values.append(("role", role))
-        if email:
-            values.append(("email", list(email)))
-        values.extend(extra)
-        values.append(("cadence", cadence or self.config.new_contact_cadence))
-        for key, value in values:
-            text = edit.set_field(text, key, value)
-        files.create_new(target, text.encode("utf-8"), relative)
-        return target
-
-    def _render_template(self, name: str, today: dt.date) -> str:
-        from mdnet.document import DecodeProblem, decode
-
-        template = self.root / TEMPLATE_PATH
-        try:
-            text = decode(template.read_bytes())
-        except (OSError, DecodeProblem):
-            return f"---\n---\n# {name}\n\n## {self.config.log_heading}\n"
-        for token, value in (("{{name}}", name), ("{{title}}", name), ("{{date}}", today.isoformat())):
-            text = text.replace(token, value)
-        return text
-
-    def _rewrite(self, contact: Contact, change: Callable[[str], str]) -> str:
-        """Apply ``change`` to the note's text and write it back atomically and conditionally."""
-        from mdnet.document import DecodeProblem, decode
-
-        path = self.root / contact.path
-        try:
-            original = path.read_bytes()
-        except OSError as exc:
-            raise VaultError(f"cannot read: {exc.strerror}", path=contact.path) from None
-        try:
-            text = decode(original)
-        except DecodeProblem as exc:
-            raise NoteError(exc.message, path=contact.path, line=exc.line) from None
-        try:
-            updated = change(text)
-        except ValueError as exc:
-            raise NoteError(str(exc), path=contact.path) from None
-        if updated != text:
-            files.write_if_unchanged(path, updated.encode("utf-8"), original, contact.path)
-        return updated
-
-    def log(
-        self,
-        name: str | Contact,
-        text: str,
-        kind: str | None = None,
-        when: dt.date | str | None = None,
-        commit: bool = True,
-        today: dt.date | str | None = None,
-    ) -> LogResult:
-        """Record an interaction: a log entry, ``last_contact`` raised, ``needs_reply`` cleared, one commit."""
-        from mdnet import edit, history  # writes only: not on the read path
-
-        if not text.strip():
-            raise UsageError("an interaction needs some text")
-        if kind is not None and not re.fullmatch(r"[A-Za-z][\w-]{0,30}", kind):
-            raise UsageError(f"bad --kind {kind!r}: one word such as coffee, email, call")
-        contact = name if isinstance(name, Contact) else self.get(name)
-        time = None
-        if when is not None and not isinstance(when, dt.date):
-            match = re.fullmatch(r"\s*(\d{4}-\d\d-\d\d)(?:[T ](\d\d):(\d\d)(?::\d\d)?)?\s*", when)
-            try:
-                if match is None:
-                    raise ValueError(f"not a date: {when!r} (expected YYYY-MM-DD or YYYY-MM-DDTHH:MM)")
-                if match.group(2) is not None:
-                    time = dt.time(int(match.group(2)), int(match.group(3))).strftime("%H:%M")
-                when = parse_date(match.group(1))
-            except ValueError as exc:
-                raise UsageError(f"bad --date: {exc}") from None
-        day = resolve_today(when if when is not None else today)
-        entry = edit.format_log_entry(day.isoformat(), text, kind, time)
-
-        def change(note: str) -> str:
-            note = edit.insert_log_entry(note, entry, self.config.log_heading)
-            current = contact.fields.get("last_contact")
-            try:
-                current_day = parse_date(str(current)) if current not in (None, "") else None
-            except ValueError:
-                current_day = None
-            if current_day is None or day > current_day:
-                note = edit.set_field(note, "last_contact", day.isoformat())
-            if contact.fields.get("needs_reply") not in (None, False):
-                note = edit.set_field(note, "needs_reply", False)
-            return note
-
-        self._rewrite(contact, change)
-        outcome = history.CommitOutcome(None, "--no-commit was given")
-        if commit:
-            subject = f"Log {kind or 'interaction'} with {one_line(contact.name)}: {' '.join(text.split())}"
-            if len(subject) > 72:
-                subject = subject[:71] + "…"
-            message = (
-                f"{subject}\n\n{' '.join(text.split())}\n\n"
-                f"Contact: {one_line(contact.name)}\nInteraction: {kind or 'note'}\n"
-                f"Interaction-Date: {day.isoformat()}\n"
-            )
-            outcome = history.commit_paths(self.root, [contact.path], message)
-        self.refresh([contact.path])
-        return LogResult(contact.name, contact.path, entry, outcome.commit, outcome.reason)
 
     # -- the daily note (mdnet.daily_files) ----------------------------------
 
