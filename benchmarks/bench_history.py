@@ -22,6 +22,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from common import verdict  # noqa: E402
 
 from mdnet import timeline  # noqa: E402
 from mdnet.vault import Vault  # noqa: E402
@@ -98,10 +101,6 @@ def timed(function: Callable[[], object], repeat: int = 1) -> tuple[float, objec
         result = function()
         times.append(time.perf_counter() - started)
     return statistics.median(times), result
-
-
-def verdict(seconds: float, target: float) -> str:
-    return "PASS" if seconds <= target else "MISS"
 
 
 def main() -> None:

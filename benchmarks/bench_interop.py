@@ -22,6 +22,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from common import verdict  # noqa: E402
 
 from mdnet.cli import run  # noqa: E402
 
@@ -45,8 +48,7 @@ def git(root: Path, *args: str) -> None:
 
 def report(name: str, seconds: float, what: str) -> None:
     target = TARGETS[name]
-    verdict = "PASS" if seconds <= target else "MISS"
-    print(f"{name:9} {seconds:7.2f} s  target <= {target:.0f} s  {verdict}  ({what})", flush=True)
+    print(f"{name:9} {seconds:7.2f} s  target <= {target:.0f} s  {verdict(seconds, target)}  ({what})", flush=True)
 
 
 def main() -> None:

@@ -38,7 +38,7 @@ if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import best_of  # noqa: E402
+from common import best_of, verdict  # noqa: E402
 
 TODAY = dt.date(2026, 11, 25)
 TARGET_SECONDS = 1.0
@@ -110,10 +110,6 @@ def generate(root: Path, count: int, seed: int) -> None:
             day -= dt.timedelta(days=1 + int(r() * 90))
         text = "---\n" + "\n".join(lines) + "\n---\n" + "\n".join(body) + "\n"
         (people / f"{name}.md").write_text(text, encoding="utf-8")
-
-
-def verdict(seconds: float, limit: float) -> str:
-    return "PASS" if seconds <= limit else "MISS"
 
 
 def bench_size(size: int, seed: int, workdir: Path) -> None:

@@ -25,6 +25,9 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from common import verdict  # noqa: E402
 
 from mdnet.index import Index  # noqa: E402
 from mdnet.watch import QUIET, Watcher, wait_for  # noqa: E402
@@ -120,10 +123,6 @@ def burst(root: Path, count: int) -> tuple[float, float, float, int, int]:
     if not done:
         return written - started, float("inf"), float("inf"), refreshes, scans
     return written - started, finished - started, finished - written, refreshes, scans
-
-
-def verdict(value: float, target: float) -> str:
-    return "PASS" if value <= target else "MISS"
 
 
 def main() -> None:

@@ -14,3 +14,8 @@ def best_of(runs: int, function: Callable[[], object]) -> float:
         function()
         best = min(best, time.perf_counter() - started)
     return best
+
+
+def verdict(seconds: float, target: float) -> str:
+    """How a figure stands against its target: ``PASS`` at or under it, ``MISS`` over it."""
+    return "PASS" if seconds <= target else "MISS"
