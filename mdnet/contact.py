@@ -14,7 +14,6 @@ from typing import Any
 
 from mdnet import document, frontmatter_yaml
 from mdnet.durations import DURATION_FORMS, DurationError, parse_date, parse_duration
-from mdnet.folding import fold as fold
 from mdnet.model import Contact, Duration, LogEntry, Problem, Severity
 
 DATE_FIELDS = ("last_contact", "next_contact", "follow_up", "snooze_until")

@@ -22,7 +22,8 @@ from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from mdnet import document, edit, frontmatter_yaml
-from mdnet.contact import as_list, fold
+from mdnet.contact import as_list
+from mdnet.folding import fold
 from mdnet.model import Contact
 
 SCALAR_KEYS = ("company", "role", "location", "birthday")

@@ -14,7 +14,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
-from mdnet.contact import as_list, fold, link_label, link_target
+from mdnet.contact import as_list, link_label, link_target
+from mdnet.folding import fold
 from mdnet.model import Contact
 
 LinkKind = Literal["knows", "introduced_by", "link", "company", "employer"]

@@ -74,8 +74,8 @@ def test_every_example_note_is_clean(example_vault: Path) -> None:
 
 def test_get_through_the_name_table_equals_the_full_lookup(example_vault: Path) -> None:
     """Vault.get looks names up in the index; it must agree with naming.find_contact on every contact."""
-    from mdnet.contact import fold
     from mdnet.errors import MdnetError
+    from mdnet.folding import fold
     from mdnet.naming import find_contact
 
     with Vault.open(example_vault) as vault:

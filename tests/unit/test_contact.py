@@ -6,7 +6,8 @@ import datetime as dt
 
 import pytest
 
-from mdnet.contact import ParseSettings, as_list, fold, link_label, link_target, parse_note
+from mdnet.contact import ParseSettings, as_list, link_label, link_target, parse_note
+from mdnet.folding import fold
 from mdnet.model import Duration
 
 SPEC_NOTE = """---
