@@ -249,14 +249,23 @@ def measure_naive(files: list[Path], runs: int) -> Result:
     return Result(seconds=seconds, note=note)
 
 
-def measure_cold(vault: Path) -> Result:
-    """Delete .mdnet/ and build the index in a fresh interpreter.
+def measure_cold(vault: Path, runs: int) -> Result:
+    """Delete .mdnet/ and build the index in a fresh interpreter; the best of ``runs``.
 
-    The peak memory is that subprocess's maximum resident set size, from
-    ``getrusage(RUSAGE_CHILDREN)`` in this process; when an earlier child was
-    already bigger (that figure only ever grows), the child's own
-    ``RUSAGE_SELF`` figure is used instead.
+    One run on this shared machine moves by half from the next (benchmarks/README.md),
+    so the cold index is timed as often as the naive way it is compared with. The peak
+    memory is the largest of the runs: each is that subprocess's maximum resident set
+    size, from ``getrusage(RUSAGE_CHILDREN)`` in this process; when an earlier child was
+    already bigger (that figure only ever grows), the child's own ``RUSAGE_SELF`` figure
+    is used instead.
     """
+    results = [_cold_once(vault) for _ in range(runs)]
+    best = min(results, key=lambda r: r.seconds if r.seconds is not None else float("inf"))
+    note = f"best of {runs}; {best.note}" if runs > 1 else best.note
+    return Result(seconds=best.seconds, note=note, peak_bytes=max(r.peak_bytes or 0 for r in results))
+
+
+def _cold_once(vault: Path) -> Result:
     shutil.rmtree(vault / ".mdnet", ignore_errors=True)
     before = _children_maxrss_kib()
     proc = subprocess.run(
@@ -420,6 +429,11 @@ TARGETS: tuple[Target, ...] = (
 )
 
 
+#: Issue 2's own figures for 10,000 contacts, on the machine its targets were set on:
+#: reading every file, and ``frontmatter.load`` of every file.
+REFERENCE = {10000: {"floor": 0.15, "naive": 2.1}}
+
+
 def _verdict(ok: bool | None) -> str:
     return {True: "PASS", False: "MISS", None: "MISS (not measured)"}[ok]
 
@@ -480,6 +494,14 @@ def print_report(report: SizeReport) -> None:
                 print(f"  {'':<{width}}    target: {target.text:<36} {_verdict(target.check(report))}")
         if result.note:
             print(f"  {'':<{width}}    {result.note}")
+    reference = REFERENCE.get(report.size)
+    if reference and floor and naive:
+        # The targets are absolute times: say how fast this machine was against the one they were set on.
+        print(
+            f"  this machine against issue 2's: floor {floor / reference['floor']:.2f}x its "
+            f"{_format_seconds(reference['floor'])}, naive {naive / reference['naive']:.2f}x its "
+            f"{_format_seconds(reference['naive'])} (above 1: slower)"
+        )
 
 
 def print_machine() -> None:
@@ -526,10 +548,10 @@ def run_size(size: int, seed: int, workdir: Path | None) -> SizeReport:
             files = _notes(vault)
             report.files = len(files)
             report.total_bytes = sum(p.stat().st_size for p in files)
-            naive_runs = 1 if size >= 50000 else 3
+            runs = 1 if size >= 50000 else 3  # a 50k run takes 15 s each way
             report.rows["floor"] = _measure(lambda: measure_floor(files, vault))
-            report.rows["naive"] = _measure(lambda: measure_naive(files, naive_runs))
-            report.rows["cold"] = _measure(lambda: measure_cold(vault))
+            report.rows["naive"] = _measure(lambda: measure_naive(files, runs))
+            report.rows["cold"] = _measure(lambda: measure_cold(vault, runs))
             report.rows["nochange"] = _measure(lambda: measure_no_change(vault))
             report.rows["one"] = _measure(lambda: measure_one_changed(vault, files))
             report.rows["due"] = _measure(lambda: measure_due(vault))
