@@ -82,6 +82,20 @@ def split(text: str) -> Document:
     )
 
 
+def lines(text: str) -> list[str]:
+    """``text`` cut after each ``\\n``, line endings kept: the lines as YAML, Markdown and git count them.
+
+    Not ``str.splitlines``, which also cuts at form feeds, ``\\x85``, U+2028 and other
+    characters that may stand inside a YAML value or a log entry; an edit made on its
+    lines would cut such a value in two. ``"".join(lines(text)) == text`` always.
+    """
+    parts = [part + "\n" for part in text.split("\n")]
+    last = parts.pop()[:-1]
+    if last:
+        parts.append(last)
+    return parts
+
+
 class DecodeProblem(ValueError):
     """Bytes that are not UTF-8, located by 1-based line and column."""
 

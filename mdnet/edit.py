@@ -144,7 +144,7 @@ def set_field(text: str, key: str, value: Value) -> str:
         new_line = f"{key}: {rendered}" if rendered else f"{key}:"
         block = f"---{newline}{new_line}{newline}---{newline}"
         return (document.BOM if doc.bom else "") + block + doc.body
-    lines = doc.front_matter.splitlines(keepends=True)
+    lines = document.lines(doc.front_matter)
     indent = _root_indent(lines)
     pattern = _key_pattern(key, indent)
     for index, line in enumerate(lines):
@@ -185,7 +185,7 @@ def clear_field(text: str, key: str) -> str:
     doc = document.split(text)
     if doc.front_matter is None:
         return text
-    lines = doc.front_matter.splitlines(keepends=True)
+    lines = document.lines(doc.front_matter)
     if not any(_key_pattern(key, _root_indent(lines)).match(line) for line in lines):
         return text
     return set_field(text, key, None)
@@ -196,7 +196,7 @@ def remove_field(text: str, key: str) -> str:
     doc = document.split(text)
     if doc.front_matter is None:
         return text
-    lines = doc.front_matter.splitlines(keepends=True)
+    lines = document.lines(doc.front_matter)
     indent = _root_indent(lines)
     pattern = _key_pattern(key, indent)
     for index, line in enumerate(lines):
@@ -231,7 +231,7 @@ def insert_log_entry(text: str, entry: str, heading: str = "Log") -> str:
     """
     doc = document.split(text)
     newline = doc.newline
-    lines = doc.body.splitlines(keepends=True)
+    lines = document.lines(doc.body)
     key = _entry_key(entry)
     start, level = _find_heading(lines, heading)
     if start is None:

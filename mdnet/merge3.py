@@ -194,7 +194,7 @@ def _side(text: str, log_heading: str) -> _Side:
         if not isinstance(loaded, dict) or set(loaded) != set(key_lines):
             raise _Unmergeable
         values = loaded
-        lines = doc.front_matter.splitlines(keepends=True)
+        lines = document.lines(doc.front_matter)
         starts = {line: key for key, line in key_lines.items()}
         index = 0
         while index < len(lines):
@@ -215,7 +215,7 @@ def _side(text: str, log_heading: str) -> _Side:
 def _body_tokens(
     body: str, heading: str
 ) -> tuple[list[str], list[list[str]], list[tuple[tuple[str, str], tuple[str, ...], list[str]]]]:
-    lines = body.splitlines(keepends=True)
+    lines = document.lines(body)
     wanted = heading.strip().casefold()
     start = level = -1
     for index, raw in enumerate(lines):
@@ -332,7 +332,7 @@ def merge_note(
 
 def merge_text(base: str, ours: str, theirs: str, *, labels: tuple[str, str] = ("ours", "theirs")) -> MergeResult:
     """A plain line-by-line three-way merge (what ``git merge-file`` does)."""
-    split = [x.splitlines(keepends=True) for x in (base, ours, theirs)]
+    split = [document.lines(x) for x in (base, ours, theirs)]
     keys = [[_bare(x) for x in lines] for lines in split]
     out = _Out(document.detect_newline(ours), labels, 1)
     for chunk in diff3(*keys):

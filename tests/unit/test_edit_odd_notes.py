@@ -1,0 +1,39 @@
+"""Line-level edits of notes a human wrote oddly: the edit still changes only its own lines.
+
+Each test here is a note that once lost or corrupted bytes when mdnet edited it.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from mdnet import document, edit, frontmatter_yaml
+
+# Characters that str.splitlines() treats as line breaks but YAML 1.2 and Markdown do not.
+NOT_LINE_BREAKS = ["\u2028", "\u2029", "\x85", "\x0c", "\x0b", "\x1c", "\x1d", "\x1e"]
+
+
+def front_matter(text: str) -> dict[str, object]:
+    loaded, _ = frontmatter_yaml.load(document.split(text).front_matter or "")
+    assert isinstance(loaded, dict)
+    return loaded
+
+
+@pytest.mark.parametrize("char", NOT_LINE_BREAKS)
+def test_a_value_holding_a_unicode_line_separator_is_replaced_whole(char: str) -> None:
+    before = f"---\nfollow_up_note: pasted{char}from the web\nfollow_up: 2026-12-01\n---\n# Jane\n"
+    after = edit.set_field(before, "follow_up_note", "ask again")
+    assert after == "---\nfollow_up_note: ask again\nfollow_up: 2026-12-01\n---\n# Jane\n"
+
+
+@pytest.mark.parametrize("char", NOT_LINE_BREAKS)
+def test_a_log_entry_holding_a_unicode_line_separator_is_not_cut_in_two(char: str) -> None:
+    before = f"---\nname: Jane\n---\n## Log\n- 2026-11-20 coffee: sailing{char}and jazz\n"
+    after = edit.insert_log_entry(before, "- 2026-10-01 older")
+    assert after == before + "- 2026-10-01 older\n"
+
+
+@pytest.mark.parametrize("char", NOT_LINE_BREAKS)
+def test_removing_a_key_whose_value_holds_a_unicode_line_separator_removes_all_of_it(char: str) -> None:
+    before = f"---\nsnooze_until: one{char}two\nname: Jane\n---\n"
+    assert edit.remove_field(before, "snooze_until") == "---\nname: Jane\n---\n"
