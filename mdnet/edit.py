@@ -76,19 +76,20 @@ def value_span(lines: list[str], start: int, indent: str = "") -> int:
 
     A line belongs to the key when it is indented deeper than the keys, or is a
     ``- item`` at the keys' own indentation (YAML allows block lists there). Blank
-    lines inside a block (a ``|`` scalar with an empty line) belong to it; blank
-    lines after the block do not.
+    lines and comment lines inside a block (a ``|`` scalar with an empty line, a
+    ``# note`` at column 0 between two list items) belong to it; those after the
+    block do not.
     """
     depth = len(indent)
     end = start + 1
     last = start
     while end < len(lines):
         line = lines[end].rstrip("\r\n")
-        if not line.strip():
-            end += 1
-            continue
         own = len(line) - len(line.lstrip(" \t"))
         rest = line[own:]
+        if not line.strip() or (rest.startswith("#") and own <= depth):
+            end += 1
+            continue
         if own > depth or (own == depth and (rest.startswith("- ") or rest == "-")):
             last = end
             end += 1

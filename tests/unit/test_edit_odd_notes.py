@@ -37,3 +37,24 @@ def test_a_log_entry_holding_a_unicode_line_separator_is_not_cut_in_two(char: st
 def test_removing_a_key_whose_value_holds_a_unicode_line_separator_removes_all_of_it(char: str) -> None:
     before = f"---\nsnooze_until: one{char}two\nname: Jane\n---\n"
     assert edit.remove_field(before, "snooze_until") == "---\nname: Jane\n---\n"
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+def test_a_comment_line_inside_a_block_list_does_not_end_the_list(newline: str) -> None:
+    before = "---\nemail:\n  - jane@acme.example\n# the old one:\n  - jane@old.example\nname: Jane\n---\n"
+    before = before.replace("\n", newline)
+    after = edit.set_field(before, "email", ["jane@acme.example"])
+    assert front_matter(after) == {"email": ["jane@acme.example"], "name": "Jane"}
+    assert after == "---\nemail:\n  - jane@acme.example\nname: Jane\n---\n".replace("\n", newline)
+
+
+def test_removing_a_key_whose_nested_mapping_holds_a_comment_line_leaves_valid_yaml() -> None:
+    before = "---\naddress:\n  city: Phoenix\n# moved in 2025\n  state: AZ\nname: Jane\n---\n"
+    after = edit.remove_field(before, "address")
+    assert after == "---\nname: Jane\n---\n"
+
+
+def test_a_comment_line_after_a_block_list_stays_with_the_next_key() -> None:
+    before = "---\ntags:\n  - a\n# the follow-up:\nfollow_up: 2026-01-01\n---\n"
+    after = edit.set_field(before, "tags", ["b"])
+    assert after == "---\ntags:\n  - b\n# the follow-up:\nfollow_up: 2026-01-01\n---\n"
