@@ -1,0 +1,70 @@
+"""The atomic, conditional write under odd files: what the file was besides its bytes survives too."""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import DEMO_DATE, run_cli
+
+NOTE = "---\nname: Jane Doe\n---\n# Jane\n\n## Log\n"
+
+
+@pytest.fixture
+def umask_022() -> Iterator[None]:
+    old = os.umask(0o022)
+    try:
+        yield
+    finally:
+        os.umask(old)
+
+
+@pytest.mark.usefixtures("umask_022")
+@pytest.mark.parametrize("mode", [0o664, 0o660, 0o600, 0o640])
+def test_a_logged_note_keeps_its_permissions_whatever_the_umask(
+    vault_dir: Path, write_note: Callable[[str, str], Path], mode: int
+) -> None:
+    path = write_note("people/Jane Doe.md", NOTE)
+    path.chmod(mode)
+    code, _out, err = run_cli("--vault", str(vault_dir), "--today", DEMO_DATE, "log", "Jane", "coffee", "--no-commit")
+    assert (code, err) == (0, "")
+    assert stat.S_IMODE(path.stat().st_mode) == mode
+    assert path.read_text(encoding="utf-8").endswith("## Log\n- 2026-11-25 coffee\n")
+
+
+@pytest.mark.parametrize("stem", ["A" * 240, "é" * 120, "Jane " + "x" * 245])
+def test_a_note_with_a_long_file_name_can_be_written(
+    vault_dir: Path, write_note: Callable[[str, str], Path], stem: str
+) -> None:
+    assert len((stem + ".md").encode("utf-8")) <= 255  # a name the file system takes
+    path = write_note(f"people/{stem}.md", NOTE)
+    code, out, err = run_cli("--vault", str(vault_dir), "--today", DEMO_DATE, "log", "Jane", "coffee", "--no-commit")
+    assert (code, err) == (0, ""), out
+    assert path.read_text(encoding="utf-8").endswith("## Log\n- 2026-11-25 coffee\n")
+    assert sorted(p.name for p in path.parent.iterdir()) == [path.name]  # no temporary left behind
+
+
+def test_a_read_only_note_is_not_replaced(vault_dir: Path, write_note: Callable[[str, str], Path]) -> None:
+    path = write_note("people/Jane Doe.md", NOTE)
+    path.chmod(0o444)
+    code, _out, err = run_cli("--vault", str(vault_dir), "--today", DEMO_DATE, "log", "Jane", "coffee", "--no-commit")
+    assert code == 1
+    assert err == "mdnet: error: people/Jane Doe.md: is read-only; nothing was written (make it writable first)\n"
+    assert path.read_text(encoding="utf-8") == NOTE
+    assert stat.S_IMODE(path.stat().st_mode) == 0o444
+    assert sorted(p.name for p in path.parent.iterdir()) == ["Jane Doe.md"]
+
+
+def test_a_read_only_daily_note_is_not_replaced(vault_dir: Path) -> None:
+    daily = vault_dir / "daily" / f"{DEMO_DATE}.md"
+    daily.parent.mkdir()
+    daily.write_text("# my own words\n", encoding="utf-8")
+    daily.chmod(0o444)
+    code, _out, err = run_cli("--vault", str(vault_dir), "--today", DEMO_DATE, "daily")
+    assert code == 1
+    assert "is read-only; nothing was written" in err
+    assert daily.read_text(encoding="utf-8") == "# my own words\n"
