@@ -296,4 +296,7 @@ def _find_heading(lines: list[str], heading: str) -> tuple[int | None, int]:
 
 
 def _rejoin_body(doc: document.Document, body: str) -> str:
-    return (document.BOM if doc.bom else "") + doc.opening + (doc.front_matter or "") + doc.closing + body
+    closing = doc.closing
+    if body and closing and not closing.endswith("\n"):  # '---' was the note's last line: the body starts below it
+        closing += doc.newline
+    return (document.BOM if doc.bom else "") + doc.opening + (doc.front_matter or "") + closing + body

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import stat
 from collections.abc import Callable, Iterator
@@ -68,3 +69,17 @@ def test_a_read_only_daily_note_is_not_replaced(vault_dir: Path) -> None:
     assert code == 1
     assert "is read-only; nothing was written" in err
     assert daily.read_text(encoding="utf-8") == "# my own words\n"
+
+
+def test_logging_to_a_note_of_properties_only_keeps_its_front_matter(
+    vault_dir: Path, write_note: Callable[[str, str], Path]
+) -> None:
+    path = write_note("people/Jane Doe.md", "---\nname: Jane Doe\nneeds_reply: true\n---")  # as Obsidian saves it
+    code, _out, err = run_cli("--vault", str(vault_dir), "--today", DEMO_DATE, "log", "Jane", "coffee", "--no-commit")
+    assert (code, err) == (0, "")
+    assert path.read_text(encoding="utf-8") == (
+        "---\nname: Jane Doe\nneeds_reply: false\nlast_contact: 2026-11-25\n---\n## Log\n- 2026-11-25 coffee\n"
+    )
+    code, out, err = run_cli("--vault", str(vault_dir), "--today", DEMO_DATE, "show", "Jane", "--json")
+    assert (code, err) == (0, "")
+    assert json.loads(out)["fields"]["needs_reply"] is False

@@ -58,3 +58,11 @@ def test_a_comment_line_after_a_block_list_stays_with_the_next_key() -> None:
     before = "---\ntags:\n  - a\n# the follow-up:\nfollow_up: 2026-01-01\n---\n"
     after = edit.set_field(before, "tags", ["b"])
     assert after == "---\ntags:\n  - b\n# the follow-up:\nfollow_up: 2026-01-01\n---\n"
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+def test_a_log_added_after_a_closing_fence_without_a_line_ending_starts_on_its_own_line(newline: str) -> None:
+    before = "---\nname: Jane\n---".replace("\n", newline)  # what Obsidian writes for a note of properties only
+    after = edit.insert_log_entry(before, "- 2026-11-25 coffee")
+    assert after == "---\nname: Jane\n---\n## Log\n- 2026-11-25 coffee\n".replace("\n", newline)
+    assert document.split(after).front_matter == "name: Jane" + newline
