@@ -27,8 +27,7 @@ def format_scalar(value: str | bool | int | None) -> str:
         return str(value)
     if _PLAIN_SAFE_RE.fullmatch(value) and value == value.strip() and _reads_back(value, value):
         return value
-    escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\t", "\\t")
-    return f'"{escaped}"'
+    return format_scalar_quoted(value)
 
 
 def _reads_back(text: str, expected: object) -> bool:
@@ -53,8 +52,26 @@ def format_value(value: Value) -> str:
 
 
 def format_scalar_quoted(value: str) -> str:
-    escaped = value.replace("\\", "\\\\").replace('"', '\\"')
-    return f'"{escaped}"'
+    """``value`` double-quoted, escaped so that it reads back exactly, on one line."""
+    if _NEEDS_ESCAPE_RE.search(value) is None:
+        return f'"{value}"'
+    return '"' + _NEEDS_ESCAPE_RE.sub(_escape, value) + '"'
+
+
+# What a double-quoted YAML scalar cannot hold as it is: its quote and escape characters,
+# line breaks (a reader folds \r, \x85, U+2028 and U+2029 as it folds \n), and what YAML
+# does not count as printable (C0 and C1 controls, DEL, U+FFFE, U+FFFF).
+_NEEDS_ESCAPE_RE = re.compile('["\\\\\x00-\x1f\x7f-\x9f\u2028\u2029\ufffe\uffff]')
+_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\t": "\\t", "\r": "\\r"}
+
+
+def _escape(match: re.Match[str]) -> str:
+    char = match.group(0)
+    escaped = _ESCAPES.get(char)
+    if escaped is not None:
+        return escaped
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 def _key_pattern(key: str, indent: str = "") -> re.Pattern[str]:
@@ -113,7 +130,7 @@ def _trailing_comment(rest: str) -> str:
 def _format_like(old: str, value: Value) -> str:
     """``value`` rendered in the style of the value it replaces (its quotes kept)."""
     if isinstance(value, str) and "\n" not in value:
-        if old.startswith("'"):
+        if old.startswith("'") and _NEEDS_ESCAPE_RE.search(value.replace('"', "").replace("\\", "")) is None:
             return "'" + value.replace("'", "''") + "'"
         if old.startswith('"'):
             return format_scalar_quoted(value)

@@ -83,3 +83,25 @@ def test_logging_to_a_note_of_properties_only_keeps_its_front_matter(
     code, out, err = run_cli("--vault", str(vault_dir), "--today", DEMO_DATE, "show", "Jane", "--json")
     assert (code, err) == (0, "")
     assert json.loads(out)["fields"]["needs_reply"] is False
+
+
+def test_a_follow_up_note_with_a_control_character_leaves_the_note_readable(
+    vault_dir: Path, write_note: Callable[[str, str], Path]
+) -> None:
+    write_note("people/Jane Doe.md", NOTE)
+    code, _out, err = run_cli(
+        "--vault",
+        str(vault_dir),
+        "--today",
+        DEMO_DATE,
+        "followup",
+        "Jane",
+        "6m",
+        "--note",
+        "ask\x07again",
+        "--no-commit",
+    )
+    assert (code, err) == (0, "")
+    code, out, err = run_cli("--vault", str(vault_dir), "--today", DEMO_DATE, "show", "Jane", "--json")
+    assert (code, err) == (0, "")
+    assert json.loads(out)["fields"]["follow_up_note"] == "ask\x07again"

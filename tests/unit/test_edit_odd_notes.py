@@ -66,3 +66,14 @@ def test_a_log_added_after_a_closing_fence_without_a_line_ending_starts_on_its_o
     after = edit.insert_log_entry(before, "- 2026-11-25 coffee")
     assert after == "---\nname: Jane\n---\n## Log\n- 2026-11-25 coffee\n".replace("\n", newline)
     assert document.split(after).front_matter == "name: Jane" + newline
+
+
+@pytest.mark.parametrize("old", ["x", '"x"', "'x'"])
+@pytest.mark.parametrize(
+    "value", ["bell\x07here", "del\x7fhere", "nul\x00here", "cr\rhere", "nel\x85here", "ls\u2028here", "c1\x9bhere"]
+)
+def test_a_value_with_characters_yaml_cannot_hold_bare_is_escaped_and_reads_back(old: str, value: str) -> None:
+    after = edit.set_field(f"---\nnote: {old}\nname: Jane\n---\n", "note", value)
+    assert front_matter(after) == {"note": value, "name": "Jane"}
+    assert edit.set_field("---\nname: Jane\n---\n", "tags", [value, "b"]).count("\n") == 4
+    assert front_matter(edit.set_field("---\nname: Jane\n---\n", "tags", [value, "b"]))["tags"] == [value, "b"]
