@@ -250,8 +250,9 @@ def insert_log_entry(text: str, entry: str, heading: str = "Log") -> str:
     doc = document.split(text)
     newline = doc.newline
     lines = document.lines(doc.body)
+    markdown = document.lines(document.mask_code_blocks(doc.body))  # the same lines, code blocks blanked
     key = _entry_key(entry)
-    start, level = _find_heading(lines, heading)
+    start, level = _find_heading(markdown, heading)
     if start is None:
         body = doc.body
         if body and not body.endswith("\n"):
@@ -264,7 +265,7 @@ def insert_log_entry(text: str, entry: str, heading: str = "Log") -> str:
     insert_at: int | None = None
     last_item = None
     for index in range(start + 1, len(lines)):
-        line = lines[index].rstrip("\r\n")
+        line = markdown[index].rstrip("\r\n")
         heading_match = _HEADING_RE.match(line) if line.startswith("#") else None
         if heading_match and len(heading_match.group(1)) <= level:
             break
