@@ -105,3 +105,22 @@ def test_a_follow_up_note_with_a_control_character_leaves_the_note_readable(
     code, out, err = run_cli("--vault", str(vault_dir), "--today", DEMO_DATE, "show", "Jane", "--json")
     assert (code, err) == (0, "")
     assert json.loads(out)["fields"]["follow_up_note"] == "ask\x07again"
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        (b"node_modules/\r\n*.log\r\n", b"node_modules/\r\n*.log\r\n.mdnet/\r\n"),  # CRLF stays CRLF
+        (b"node_modules/\r\n.mdnet/\r\n", b"node_modules/\r\n.mdnet/\r\n"),  # already there: untouched
+        (b"\xef\xbb\xbf.mdnet/\n", b"\xef\xbb\xbf.mdnet/\n"),  # after a byte-order mark
+        (b"caf\xe9/\n*.log", b"caf\xe9/\n*.log\n.mdnet/\n"),  # Latin-1: git reads bytes, so does mdnet
+    ],
+)
+def test_init_adds_the_index_to_a_gitignore_in_its_own_bytes(tmp_path: Path, before: bytes, after: bytes) -> None:
+    root = tmp_path / "net"
+    root.mkdir()
+    (root / ".gitignore").write_bytes(before)
+    code, _out, err = run_cli("init", str(root))
+    assert (code, err) == (0, "")
+    assert (root / ".gitignore").read_bytes() == after
+    assert (root / "mdnet.toml").is_file()
