@@ -98,8 +98,8 @@ def value_span(lines: list[str], start: int, indent: str = "") -> int:
     block do not.
     """
     depth = len(indent)
-    end = start + 1
-    last = start
+    last = _flow_end(lines, start)
+    end = last + 1
     while end < len(lines):
         line = lines[end].rstrip("\r\n")
         own = len(line) - len(line.lstrip(" \t"))
@@ -113,6 +113,56 @@ def value_span(lines: list[str], start: int, indent: str = "") -> int:
             continue
         break
     return last + 1
+
+
+_KEY_COLON_RE = re.compile(
+    r"""[ \t]*(?:"(?:[^"\\]|\\.)*"|'(?:[^']|'')*'|[^\s#'"?:-][^:\r\n]*?)[ \t]*:(?=[ \t\r\n]|$)"""
+)
+_VALUE_START_RE = re.compile(r"[ \t]*(?:[&!][^ \t\r\n]*[ \t]+)*")
+
+
+def _flow_end(lines: list[str], start: int) -> int:
+    """The line where the value of the key on ``lines[start]`` closes, when it is a quoted
+    scalar or a flow collection that runs over several lines (YAML lets them go on at
+    any indentation); ``start`` itself otherwise, or when it never closes."""
+    key = _KEY_COLON_RE.match(lines[start])
+    if key is None:
+        return start
+    value_start = _VALUE_START_RE.match(lines[start], key.end())  # past any anchor or tag
+    position = value_start.end() if value_start else key.end()
+    opener = lines[start][position : position + 1]
+    if opener not in ("'", '"', "[", "{"):
+        return start
+    quote, depth, previous = "", 0, "["
+    for index in range(start, len(lines)):
+        line = lines[index]
+        while position < len(line):
+            char = line[position]
+            if quote:
+                escaped = (quote == '"' and char == "\\") or (
+                    quote == char == "'" and line[position + 1 : position + 2] == "'"
+                )
+                if escaped:  # \" in double quotes, '' in single quotes: the next character is text
+                    position += 1
+                elif char == quote:
+                    quote = ""
+                    if depth == 0:
+                        return index
+            elif char in "'\"" and previous in "[{,:":
+                quote = char
+            elif char in "[{":
+                depth += 1
+            elif char in "]}":
+                depth -= 1
+                if depth == 0:
+                    return index
+            elif char == "#" and line[position - 1 : position] in (" ", "\t", ""):
+                break
+            if not quote and not char.isspace():
+                previous = char
+            position += 1
+        position = 0
+    return start
 
 
 def _trailing_comment(rest: str) -> str:
@@ -152,7 +202,12 @@ def set_field(text: str, key: str, value: Value) -> str:
     An existing key keeps its spelling, the spacing after its colon, its trailing
     comment, its quote style, and its list style (a block list stays a block list);
     only its value changes. A missing key is added as the last line of the block.
+    Raises ValueError rather than return front matter that no longer reads.
     """
+    return _still_readable(text, _set_field(text, key, value))
+
+
+def _set_field(text: str, key: str, value: Value) -> str:
     doc = document.split(text)
     newline = doc.newline
     if doc.front_matter is None:
@@ -169,6 +224,7 @@ def set_field(text: str, key: str, value: Value) -> str:
         match = pattern.match(line)
         if match:
             end = value_span(lines, index, indent)
+            _refuse_aliased(lines, index, end, key)
             lines[index:end] = _replacement(lines[index:end], match.end(), value, newline)
             return _rejoin(doc, "".join(lines))
     rendered = format_value(value)
@@ -187,6 +243,13 @@ def _replacement(block: list[str], key_end: int, value: Value, newline: str) -> 
     comment = _trailing_comment(rest)
     old = rest[: len(rest) - len(comment)].strip()
     separator = rest[: len(rest) - len(rest.lstrip(" \t"))] if old else " "
+    anchor = _ANCHOR_RE.match(old)
+    if anchor:  # '&name value': the anchor stays (nothing refers to it: _refuse_aliased saw to that)
+        old = old[anchor.end() :].lstrip(" \t")
+        head, separator = head + separator + anchor.group(0), " "
+    if len(block) > 1 and old[:1] in ("'", '"', "[", "{"):  # a value over several lines: its comment ends the last
+        closing = re.search(r"[\"'\]}]([ \t]+#.*)$", block[-1].rstrip("\r\n"))
+        comment = closing.group(1) if closing else ""
     if len(block) > 1 and value and not isinstance(value, str | bool | int):
         item_indent = _block_items(block)
         if item_indent is not None:
@@ -196,6 +259,28 @@ def _replacement(block: list[str], key_end: int, value: Value, newline: str) -> 
     if not rendered:
         return [head + comment + ending]
     return [head + separator + rendered + comment + ending]
+
+
+_ANCHOR_RE = re.compile(r"&[^ \t\r\n\[\]{},]+")
+_ANCHOR_IN_RE = re.compile(r"(?:^|(?<=[ \t\[{,:-]))&([^ \t\r\n\[\]{},]+)", re.MULTILINE)
+
+
+def _refuse_aliased(lines: list[str], start: int, end: int, key: str) -> None:
+    """Raise ValueError when a value in ``lines[start:end]`` is anchored and an alias elsewhere refers to it.
+
+    Changing or removing it would change what the alias reads (or leave it undefined,
+    which makes the whole front matter unreadable); only the user can say which they meant.
+    """
+    block = "".join(lines[start:end])
+    if "&" not in block:
+        return
+    others = "".join(lines[:start] + lines[end:])
+    for name in _ANCHOR_IN_RE.findall(block):
+        if re.search(r"(?:^|(?<=[ \t\[{,:-]))\*" + re.escape(name) + r"(?=[ \t\r\n\]},]|$)", others, re.MULTILINE):
+            raise ValueError(
+                f"{key!r} is anchored as &{name} and *{name} refers to it elsewhere in the front matter; "
+                "change it by hand (nothing was written)"
+            )
 
 
 def clear_field(text: str, key: str) -> str:
@@ -211,6 +296,35 @@ def clear_field(text: str, key: str) -> str:
 
 def remove_field(text: str, key: str) -> str:
     """``text`` without front matter key ``key`` (and its block); unchanged if absent."""
+    return _still_readable(text, _remove_field(text, key))
+
+
+def _still_readable(before: str, after: str) -> str:
+    """``after``, unless its front matter is malformed where ``before``'s read well.
+
+    The line edits above know YAML's usual shapes; a shape they do not know (a
+    complex ``? key``, say) must cost the user an error message, never the note.
+    """
+    if after == before:
+        return after
+    new = document.split(after).front_matter
+    if new is None or _reads(new):
+        return after
+    old = document.split(before).front_matter
+    if old is not None and not _reads(old):
+        return after  # it did not read before either: the edit made it no worse
+    raise ValueError("the change would leave the front matter unreadable; nothing was written (edit it by hand)")
+
+
+def _reads(front_matter: str) -> bool:
+    try:
+        frontmatter_yaml.load(front_matter)
+    except frontmatter_yaml.YamlProblem:
+        return False
+    return True
+
+
+def _remove_field(text: str, key: str) -> str:
     doc = document.split(text)
     if doc.front_matter is None:
         return text
@@ -219,7 +333,9 @@ def remove_field(text: str, key: str) -> str:
     pattern = _key_pattern(key, indent)
     for index, line in enumerate(lines):
         if pattern.match(line):
-            del lines[index : value_span(lines, index, indent)]
+            end = value_span(lines, index, indent)
+            _refuse_aliased(lines, index, end, key)
+            del lines[index:end]
             return _rejoin(doc, "".join(lines))
     return text
 

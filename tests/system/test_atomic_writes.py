@@ -124,3 +124,15 @@ def test_init_adds_the_index_to_a_gitignore_in_its_own_bytes(tmp_path: Path, bef
     assert (code, err) == (0, "")
     assert (root / ".gitignore").read_bytes() == after
     assert (root / "mdnet.toml").is_file()
+
+
+def test_log_refuses_to_change_a_date_that_an_alias_refers_to(
+    vault_dir: Path, write_note: Callable[[str, str], Path]
+) -> None:
+    before = "---\nname: Jane Doe\nlast_contact: &met 2026-01-01\nfirst_met: *met\n---\n## Log\n"
+    path = write_note("people/Jane Doe.md", before)
+    code, _out, err = run_cli("--vault", str(vault_dir), "--today", DEMO_DATE, "log", "Jane", "coffee", "--no-commit")
+    assert code == 1
+    assert err.startswith("mdnet: error: people/Jane Doe.md: 'last_contact' is anchored as &met and *met refers to it")
+    assert err.count("\n") == 1
+    assert path.read_text(encoding="utf-8") == before

@@ -77,3 +77,46 @@ def test_a_value_with_characters_yaml_cannot_hold_bare_is_escaped_and_reads_back
     assert front_matter(after) == {"note": value, "name": "Jane"}
     assert edit.set_field("---\nname: Jane\n---\n", "tags", [value, "b"]).count("\n") == 4
     assert front_matter(edit.set_field("---\nname: Jane\n---\n", "tags", [value, "b"]))["tags"] == [value, "b"]
+
+
+def test_an_anchored_value_keeps_its_anchor() -> None:
+    before = "---\nlast_contact: &met 2026-01-01  # first coffee\ntags: &t\n  - a\n---\n"
+    after = edit.set_field(edit.set_field(before, "last_contact", "2026-11-25"), "tags", ["b"])
+    assert after == "---\nlast_contact: &met 2026-11-25  # first coffee\ntags: &t\n  - b\n---\n"
+
+
+@pytest.mark.parametrize(
+    "before",
+    [
+        "---\nlast_contact: &met 2026-01-01\nfirst_met: *met\n---\n",
+        "---\nfirst_met: 2020-01-01\nlast_contact: &met '2026-01-01'\nmet: [*met]\n---\n",
+    ],
+)
+def test_a_value_that_an_alias_refers_to_is_not_changed_under_it(before: str) -> None:
+    with pytest.raises(ValueError, match=r"anchored as &met.*\*met refers to it"):
+        edit.set_field(before, "last_contact", "2026-11-25")
+    with pytest.raises(ValueError, match=r"anchored as &met"):
+        edit.remove_field(before, "last_contact")
+
+
+@pytest.mark.parametrize(
+    ("before", "key", "value", "expected"),
+    [
+        ("tags: [a,\nb]\nname: X\n", "tags", ["c"], "tags: [c]\nname: X\n"),
+        ('note: "first\ncontinued"\nname: X\n', "note", "new", 'note: "new"\nname: X\n'),
+        ("note: 'it''s\nlong'\nname: X\n", "note", "new", "note: 'new'\nname: X\n"),
+        ("m: {a: 1,\nb: 2}  # c\nname: X\n", "m", "v", "m: v  # c\nname: X\n"),
+    ],
+)
+def test_a_flow_or_quoted_value_over_several_lines_is_replaced_whole(
+    before: str, key: str, value: edit.Value, expected: str
+) -> None:
+    assert edit.set_field(f"---\n{before}---\n", key, value) == f"---\n{expected}---\n"
+    assert edit.remove_field(f"---\n{before}---\n", key) == "---\nname: X\n---\n"
+
+
+def test_an_edit_that_would_break_the_yaml_is_refused() -> None:
+    before = "---\n? last_contact\n: 2026-01-01\nname: X\n---\n"  # a complex key: valid, and beyond line edits
+    assert front_matter(before)["last_contact"] == "2026-01-01"
+    with pytest.raises(ValueError, match="would leave the front matter unreadable; nothing was written"):
+        edit.set_field(before, "last_contact", "2026-11-25")
