@@ -120,3 +120,21 @@ def test_an_edit_that_would_break_the_yaml_is_refused() -> None:
     assert front_matter(before)["last_contact"] == "2026-01-01"
     with pytest.raises(ValueError, match="would leave the front matter unreadable; nothing was written"):
         edit.set_field(before, "last_contact", "2026-11-25")
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+@pytest.mark.parametrize(
+    ("line", "value", "expected"),
+    [
+        ("last_contact: 2026-01-01   ", "2026-11-25", "last_contact: 2026-11-25   "),
+        ("last_contact: '2026-01-01'\t", "2026-11-25", "last_contact: '2026-11-25'\t"),
+        ("needs_reply: true  ", False, "needs_reply: false  "),
+        ("needs_reply: true  ", None, "needs_reply:  "),
+        ("last_contact:\t2026-01-01\t# tab comment", "2026-11-25", "last_contact:\t2026-11-25\t# tab comment"),
+    ],
+)
+def test_trailing_whitespace_and_tabs_on_an_edited_line_survive(
+    newline: str, line: str, value: edit.Value, expected: str
+) -> None:
+    before = f"---{newline}name: Jane   {newline}{line}{newline}---   {newline}body   {newline}"
+    assert edit.set_field(before, line.split(":")[0], value) == before.replace(line, expected)
