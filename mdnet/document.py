@@ -131,6 +131,11 @@ def mask_code_blocks(text: str) -> str:
     return "".join(out)
 
 
+def ends_in_code_block(text: str) -> bool:
+    """Whether a line added at the end of ``text`` would be inside a fenced code block (one never closed)."""
+    return mask_code_blocks(text + "\nx").endswith(" ")
+
+
 class DecodeProblem(ValueError):
     """Bytes that are not UTF-8, located by 1-based line and column."""
 

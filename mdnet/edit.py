@@ -370,6 +370,8 @@ def insert_log_entry(text: str, entry: str, heading: str = "Log") -> str:
     key = _entry_key(entry)
     start, level = _find_heading(markdown, heading)
     if start is None:
+        if document.ends_in_code_block(doc.body):
+            raise ValueError("the note ends inside a code block that is never closed; close it (```) first")
         body = doc.body
         if body and not body.endswith("\n"):
             body += newline

@@ -48,12 +48,12 @@ def test_a_comment_inside_a_code_block_does_not_end_the_log() -> None:
     assert after == SNIPPET_IN_LOG.replace("kickoff\n", "kickoff\n- 2026-09-01 met\n")
 
 
-def test_an_unclosed_code_block_runs_to_the_end_of_the_note() -> None:
-    text = "---\nname: Jane\n---\n# Jane\n\n```\n## Log\n- 2020-01-01 code\n"
+@pytest.mark.parametrize("end", ["", "\n", "\nmore code\n", "\n\n"])
+def test_an_unclosed_code_block_runs_to_the_end_of_the_note_and_log_says_so(end: str) -> None:
+    text = "---\nname: Jane\n---\n# Jane\n\n```\n## Log\n- 2020-01-01 code" + end
     assert log_of(text) == []
-    after = edit.insert_log_entry(text, "- 2026-11-25 call")
-    assert after.startswith(text)
-    assert log_of(after) == []  # a heading written after an unclosed fence is code too: still no data lost
+    with pytest.raises(ValueError, match="ends inside a code block that is never closed"):
+        edit.insert_log_entry(text, "- 2026-11-25 call")  # the entry would be code, not a log entry
 
 
 def test_the_merge_driver_leaves_a_fenced_example_alone() -> None:
