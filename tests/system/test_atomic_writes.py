@@ -136,3 +136,16 @@ def test_log_refuses_to_change_a_date_that_an_alias_refers_to(
     assert err.startswith("mdnet: error: people/Jane Doe.md: 'last_contact' is anchored as &met and *met refers to it")
     assert err.count("\n") == 1
     assert path.read_text(encoding="utf-8") == before
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="only root can give a file to another user")
+def test_a_note_logged_by_root_still_belongs_to_its_owner(
+    vault_dir: Path, write_note: Callable[[str, str], Path]
+) -> None:
+    path = write_note("people/Jane Doe.md", NOTE)
+    os.chown(path, 4321, 4322)  # the vault's owner; root runs mdnet (sudo, a system cron job)
+    code, _out, err = run_cli("--vault", str(vault_dir), "--today", DEMO_DATE, "log", "Jane", "coffee", "--no-commit")
+    assert (code, err) == (0, "")
+    info = path.stat()
+    assert (info.st_uid, info.st_gid) == (4321, 4322)  # else the owner's editor can no longer save it
+    assert path.read_text(encoding="utf-8").endswith("- 2026-11-25 coffee\n")
