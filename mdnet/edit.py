@@ -79,6 +79,27 @@ def _key_pattern(key: str, indent: str = "") -> re.Pattern[str]:
     return re.compile("^" + re.escape(indent) + r"(?:" + quoted + r")[ \t]*:(?=[ \t\r\n]|$)")
 
 
+def _find_key(lines: list[str], key: str, indent: str) -> tuple[int, int, int] | None:
+    """Where top-level ``key`` is: its first line, the index after its value, the end of its ``key:``.
+
+    The search steps over every other key's whole value, so that a line inside a value
+    that looks like the key (``note: "call me\nlast_contact: never"``) is never taken for it.
+    """
+    pattern = _key_pattern(key, indent)
+    index = 0
+    while index < len(lines):
+        line = lines[index]
+        match = pattern.match(line)
+        if match:
+            return index, value_span(lines, index, indent), match.end()
+        content = line.strip()
+        if content and not content.startswith("#") and len(line) - len(line.lstrip(" \t")) == len(indent):
+            index = value_span(lines, index, indent)  # another key: on past its value
+        else:
+            index += 1
+    return None
+
+
 def _root_indent(lines: list[str]) -> str:
     """The indentation of the top-level keys (almost always none; YAML allows any)."""
     for line in lines:
@@ -219,14 +240,12 @@ def _set_field(text: str, key: str, value: Value) -> str:
         return (document.BOM if doc.bom else "") + block + doc.body
     lines = document.lines(doc.front_matter)
     indent = _root_indent(lines)
-    pattern = _key_pattern(key, indent)
-    for index, line in enumerate(lines):
-        match = pattern.match(line)
-        if match:
-            end = value_span(lines, index, indent)
-            _refuse_aliased(lines, index, end, key)
-            lines[index:end] = _replacement(lines[index:end], match.end(), value, newline)
-            return _rejoin(doc, "".join(lines))
+    found = _find_key(lines, key, indent)
+    if found is not None:
+        index, end, key_end = found
+        _refuse_aliased(lines, index, end, key)
+        lines[index:end] = _replacement(lines[index:end], key_end, value, newline)
+        return _rejoin(doc, "".join(lines))
     rendered = format_value(value)
     new_line = f"{indent}{key}: {rendered}" if rendered else f"{indent}{key}:"
     front = doc.front_matter
@@ -289,7 +308,7 @@ def clear_field(text: str, key: str) -> str:
     if doc.front_matter is None:
         return text
     lines = document.lines(doc.front_matter)
-    if not any(_key_pattern(key, _root_indent(lines)).match(line) for line in lines):
+    if _find_key(lines, key, _root_indent(lines)) is None:
         return text
     return set_field(text, key, None)
 
@@ -329,15 +348,13 @@ def _remove_field(text: str, key: str) -> str:
     if doc.front_matter is None:
         return text
     lines = document.lines(doc.front_matter)
-    indent = _root_indent(lines)
-    pattern = _key_pattern(key, indent)
-    for index, line in enumerate(lines):
-        if pattern.match(line):
-            end = value_span(lines, index, indent)
-            _refuse_aliased(lines, index, end, key)
-            del lines[index:end]
-            return _rejoin(doc, "".join(lines))
-    return text
+    found = _find_key(lines, key, _root_indent(lines))
+    if found is None:
+        return text
+    index, end, _key_end = found
+    _refuse_aliased(lines, index, end, key)
+    del lines[index:end]
+    return _rejoin(doc, "".join(lines))
 
 
 def _rejoin(doc: document.Document, front_matter: str) -> str:

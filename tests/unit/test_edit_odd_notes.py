@@ -138,3 +138,16 @@ def test_trailing_whitespace_and_tabs_on_an_edited_line_survive(
 ) -> None:
     before = f"---{newline}name: Jane   {newline}{line}{newline}---   {newline}body   {newline}"
     assert edit.set_field(before, line.split(":")[0], value) == before.replace(line, expected)
+
+
+@pytest.mark.parametrize("op", ["set", "clear", "remove"])
+def test_a_key_like_line_inside_another_value_is_not_the_key(op: str) -> None:
+    before = '---\nbio: "Notes:\nlast_contact: 2020-01-01"\nlast_contact: 2026-01-01\n---\n'
+    assert front_matter(before) == {"bio": "Notes: last_contact: 2020-01-01", "last_contact": "2026-01-01"}
+    if op == "set":
+        after = edit.set_field(before, "last_contact", "2026-11-25")
+        assert after == before.replace("2026-01-01", "2026-11-25")
+    elif op == "clear":
+        assert edit.clear_field(before, "last_contact") == before.replace(" 2026-01-01", "")
+    else:
+        assert edit.remove_field(before, "last_contact") == before.replace("last_contact: 2026-01-01\n", "")
