@@ -381,7 +381,7 @@ def insert_log_entry(text: str, entry: str, heading: str = "Log") -> str:
     added: every other byte stays.
     """
     doc = document.split(text)
-    newline = doc.newline
+    newline = document.detect_newline(doc.body) if "\n" in doc.body else doc.newline  # the body's own
     lines = document.lines(doc.body)
     markdown = document.lines(document.mask_code_blocks(doc.body))  # the same lines, code blocks blanked
     key = _entry_key(entry)

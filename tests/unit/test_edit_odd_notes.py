@@ -151,3 +151,17 @@ def test_a_key_like_line_inside_another_value_is_not_the_key(op: str) -> None:
         assert edit.clear_field(before, "last_contact") == before.replace(" 2026-01-01", "")
     else:
         assert edit.remove_field(before, "last_contact") == before.replace("last_contact: 2026-01-01\n", "")
+
+
+@pytest.mark.parametrize(
+    ("entry", "expected_log"),
+    [
+        ("- 2026-11-25 new", "## Log\r\n- 2026-11-25 new\r\n- 2026-01-01 a\r\n"),
+        ("- 2025-11-25 old", "## Log\r\n- 2026-01-01 a\r\n- 2025-11-25 old\r\n"),
+    ],
+)
+def test_a_log_entry_takes_the_line_ending_of_the_body_it_joins(entry: str, expected_log: str) -> None:
+    before = "---\nname: J\n---\n# J\r\n\r\n## Log\r\n- 2026-01-01 a\r\n"  # LF front matter, CRLF body
+    assert edit.insert_log_entry(before, entry) == "---\nname: J\n---\n# J\r\n\r\n" + expected_log
+    new_heading = edit.insert_log_entry("---\nname: J\n---\n# J\r\n\r\nbody\r\n", entry)
+    assert new_heading == "---\nname: J\n---\n# J\r\n\r\nbody\r\n\r\n## Log\r\n" + entry + "\r\n"
