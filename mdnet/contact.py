@@ -271,7 +271,7 @@ def _parse_log(doc: document.Document, heading: str, out: _Collector) -> list[Lo
     Regex scans over the body instead of a Python loop over every line: log parsing
     runs for every note on a cold index.
     """
-    body = doc.body
+    body = document.mask_code_blocks(doc.body)  # a heading or an entry in a code block is code
     match = _heading_re(heading).search(body)
     if match is None:
         return []

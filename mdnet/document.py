@@ -82,6 +82,60 @@ def split(text: str) -> Document:
     )
 
 
+def lines(text: str) -> list[str]:
+    """``text`` cut after each ``\\n``, line endings kept: the lines as YAML, Markdown and git count them.
+
+    Not ``str.splitlines``, which also cuts at form feeds, ``\\x85``, U+2028 and other
+    characters that may stand inside a YAML value or a log entry; an edit made on its
+    lines would cut such a value in two. ``"".join(lines(text)) == text`` always.
+    """
+    parts = [part + "\n" for part in text.split("\n")]
+    last = parts.pop()[:-1]
+    if last:
+        parts.append(last)
+    return parts
+
+
+_FENCE_OPEN_RE = re.compile(r" {0,3}(`{3,}|~{3,})([^\r\n]*)")
+
+
+def mask_code_blocks(text: str) -> str:
+    """``text`` with every line of a fenced code block (its fences too) turned into spaces.
+
+    What is inside a fence is code, not Markdown: a ``## Log`` or ``# comment`` there
+    is no heading and ``- 2020-01-01`` no log entry, as Obsidian shows it. The result
+    has the same length, lines and line endings, so that positions found in it are
+    positions in ``text``. An unclosed fence runs to the end, as in CommonMark.
+    """
+    if "```" not in text and "~~~" not in text:
+        return text
+    out: list[str] = []
+    fence = ""
+    for line in lines(text):
+        content = line.rstrip("\r\n")
+        if not fence:
+            opening = _FENCE_OPEN_RE.fullmatch(content)
+            if opening is None or (opening.group(1)[0] == "`" and "`" in opening.group(2)):
+                out.append(line)
+                continue
+            fence = opening.group(1)
+        else:
+            stripped = content.strip(" \t")
+            if (
+                len(content) - len(content.lstrip(" ")) <= 3
+                and len(stripped) >= len(fence)
+                and stripped == fence[0] * len(stripped)
+            ):
+                fence = ""
+        out.append(" " * len(content) + line[len(content) :])
+    return "".join(out)
+
+
+def ends_in_code_block(text: str) -> bool:
+    """Whether a line added at the end of ``text`` would be inside a fenced code block (one never closed)."""
+    return mask_code_blocks(text + "\nx").endswith(" ")
+
+
 class DecodeProblem(ValueError):
     """Bytes that are not UTF-8, located by 1-based line and column."""
 

@@ -15,9 +15,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import NamedTuple
 
-from mdnet.errors import FileChanged, VaultError
+from mdnet.errors import FileChanged, NoteError, VaultError
 
 IGNORED_DIRS = frozenset((".git", ".obsidian", ".trash", ".mdnet"))
+_WRITABLE = stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH
 
 
 class FileState(NamedTuple):
@@ -182,12 +183,30 @@ def _fsync_dir(folder: Path) -> None:
             os.close(fd)
 
 
+_TEMP_PREFIX_BYTES = 64
+
+
 @contextlib.contextmanager
-def _temporary_beside(path: Path, data: bytes, mode: int | None) -> Iterator[Path]:
-    """A fully written, fsynced temporary file in ``path``'s folder; removed if still there."""
-    temp = path.with_name(f".{path.name}.mdnet-{os.urandom(4).hex()}.tmp")
+def _temporary_beside(
+    path: Path, data: bytes, mode: int | None, owner: tuple[int, int] | None = None
+) -> Iterator[Path]:
+    """A fully written, fsynced temporary file in ``path``'s folder; removed if still there.
+
+    ``mode`` and ``owner`` (uid, gid) are those of the note it will replace, so that the
+    rename changes its bytes and nothing else about it; an owner this process may not
+    give (anyone but root) is kept as far as the system allows.
+    """
+    # A note's name may take all of NAME_MAX (255 bytes): the temporary keeps only a
+    # short prefix of it, so that mdnet can write every note the file system can hold.
+    prefix = os.fsencode(path.name)[:_TEMP_PREFIX_BYTES].decode("utf-8", "ignore")
+    temp = path.with_name(f".{prefix}.mdnet-{os.urandom(4).hex()}.tmp")
     fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644 if mode is None else mode)
     try:
+        if owner is not None and hasattr(os, "fchown"):
+            _give(fd, *owner)
+        if mode is not None and os.chmod in os.supports_fd:
+            with contextlib.suppress(OSError):  # a file system without permissions (FAT): as it comes
+                os.chmod(fd, mode)  # the note's own permissions, whatever the umask took from them
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
@@ -198,17 +217,31 @@ def _temporary_beside(path: Path, data: bytes, mode: int | None) -> Iterator[Pat
             temp.unlink()
 
 
+def _give(fd: int, uid: int, gid: int) -> None:
+    """Give the file to ``uid``:``gid``; not being root, to ``gid`` alone when we are in that group."""
+    try:
+        os.fchown(fd, uid, gid)
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.fchown(fd, -1, gid)
+
+
 def write_if_unchanged(path: Path, data: bytes, expected: bytes, display: str) -> None:
     """Replace ``path`` with ``data`` atomically, only if it still holds ``expected``.
 
     Raises :class:`FileChanged` (nothing written) when the note changed since it
-    was read, and :class:`VaultError` when it cannot be written. A note that is a
-    symbolic link is written where the link points: the link stays a link.
+    was read, :class:`NoteError` when it is read-only (no write permission bit: the
+    user protected it, and a rename would replace it all the same), and
+    :class:`VaultError` when it cannot be written. A note that is a symbolic link is
+    written where the link points: the link stays a link. The note's permissions are
+    kept.
     """
     path = Path(os.path.realpath(path))
     try:
         info = path.stat()
-        with _temporary_beside(path, data, stat.S_IMODE(info.st_mode)) as temp:
+        if not info.st_mode & _WRITABLE:
+            raise NoteError("is read-only; nothing was written (make it writable first)", path=display)
+        with _temporary_beside(path, data, stat.S_IMODE(info.st_mode), (info.st_uid, info.st_gid)) as temp:
             if path.read_bytes() != expected:
                 raise FileChanged(
                     "changed on disk since mdnet read it (saved in an editor?); nothing was written, try again",

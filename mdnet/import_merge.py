@@ -309,7 +309,7 @@ def _render_item(item: str) -> str:
 def _append_in_place(doc: document.Document, key: str, items: Sequence[str]) -> str | None:
     if doc.front_matter is None:
         return None
-    lines = doc.front_matter.splitlines(keepends=True)
+    lines = document.lines(doc.front_matter)
     pattern = re.compile(r"^(" + re.escape(key) + r"[ \t]*:)(.*?)(\r?\n)?$", re.DOTALL)
     for index, line in enumerate(lines):
         match = pattern.match(line)

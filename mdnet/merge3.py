@@ -194,7 +194,7 @@ def _side(text: str, log_heading: str) -> _Side:
         if not isinstance(loaded, dict) or set(loaded) != set(key_lines):
             raise _Unmergeable
         values = loaded
-        lines = doc.front_matter.splitlines(keepends=True)
+        lines = document.lines(doc.front_matter)
         starts = {line: key for key, line in key_lines.items()}
         index = 0
         while index < len(lines):
@@ -215,10 +215,11 @@ def _side(text: str, log_heading: str) -> _Side:
 def _body_tokens(
     body: str, heading: str
 ) -> tuple[list[str], list[list[str]], list[tuple[tuple[str, str], tuple[str, ...], list[str]]]]:
-    lines = body.splitlines(keepends=True)
+    lines = document.lines(body)
+    markdown = document.lines(document.mask_code_blocks(body))  # the same lines, code blocks blanked
     wanted = heading.strip().casefold()
     start = level = -1
-    for index, raw in enumerate(lines):
+    for index, raw in enumerate(markdown):
         if raw.startswith("#"):
             match = _HEADING_RE.match(_bare(raw))
             if match and match.group(2).strip().casefold() == wanted:
@@ -228,12 +229,12 @@ def _body_tokens(
         return [_bare(x) for x in lines], [[x] for x in lines], []
     end = len(lines)
     for index in range(start + 1, len(lines)):
-        if lines[index].startswith("#"):
-            match = _HEADING_RE.match(_bare(lines[index]))
+        if markdown[index].startswith("#"):
+            match = _HEADING_RE.match(_bare(markdown[index]))
             if match and len(match.group(1)) <= level:
                 end = index
                 break
-    first = next((k for k in range(start + 1, end) if _ENTRY_RE.match(lines[k])), None)
+    first = next((k for k in range(start + 1, end) if _ENTRY_RE.match(markdown[k])), None)
     entries: list[tuple[tuple[str, str], tuple[str, ...], list[str]]] = []
     if first is None:
         region_start = region_end = start + 1
@@ -243,11 +244,11 @@ def _body_tokens(
         while region_end > region_start + 1 and not lines[region_end - 1].strip():
             region_end -= 1
         current: list[str] = []
-        for line in lines[region_start:region_end]:
-            if _ENTRY_RE.match(line) and current:
+        for index in range(region_start, region_end):
+            if _ENTRY_RE.match(markdown[index]) and current:
                 entries.append(_entry(current))
                 current = []
-            current.append(line)
+            current.append(lines[index])
         entries.append(_entry(current))
     before, after = lines[:region_start], lines[region_end:]
     tokens = [_bare(x) for x in before] + [_LOG_TOKEN] + [_bare(x) for x in after]
@@ -332,7 +333,7 @@ def merge_note(
 
 def merge_text(base: str, ours: str, theirs: str, *, labels: tuple[str, str] = ("ours", "theirs")) -> MergeResult:
     """A plain line-by-line three-way merge (what ``git merge-file`` does)."""
-    split = [x.splitlines(keepends=True) for x in (base, ours, theirs)]
+    split = [document.lines(x) for x in (base, ours, theirs)]
     keys = [[_bare(x) for x in lines] for lines in split]
     out = _Out(document.detect_newline(ours), labels, 1)
     for chunk in diff3(*keys):

@@ -27,7 +27,8 @@ def file_stem(name: str, mode: str = "title") -> str:
     if mode == "slug":
         stem = _SLUG_RE.sub("-", fold(name)).strip("-")
     else:
-        stem = re.sub(r"\s+", " ", _FORBIDDEN_RE.sub(" ", name)).lstrip(". ").strip()
+        # Leading dots would hide the file, and a leading ~ makes it an editor temporary the scan skips.
+        stem = re.sub(r"\s+", " ", _FORBIDDEN_RE.sub(" ", name)).lstrip(". ~").strip()
     while len(stem.encode("utf-8")) > MAX_STEM_BYTES:
         stem = stem[:-1]
     stem = stem.rstrip(". ")

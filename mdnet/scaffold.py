@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from mdnet import history
+from mdnet import files, history
 from mdnet.errors import VaultError
 
 _CONFIG = """\
@@ -29,12 +29,7 @@ def init_vault(root: Path) -> list[str]:
         if not config.exists():
             config.write_text(_CONFIG, encoding="utf-8")
             created.append("mdnet.toml")
-        ignore = root / ".gitignore"
-        existing = ignore.read_text(encoding="utf-8") if ignore.exists() else ""
-        if ".mdnet/" not in existing.split("\n") and ".mdnet" not in existing.split("\n"):
-            separator = "" if not existing or existing.endswith("\n") else "\n"
-            with ignore.open("a", encoding="utf-8") as handle:
-                handle.write(separator + ".mdnet/\n")
+        if _ignore_the_index(root / ".gitignore"):
             created.append(".gitignore")
     except OSError as exc:
         raise VaultError(f"cannot create the vault: {exc.strerror}", path=str(root)) from None
@@ -42,6 +37,32 @@ def init_vault(root: Path) -> list[str]:
         created.append(".git/")
     created.extend(_setup_sync(root))
     return created
+
+
+def _ignore_the_index(path: Path) -> bool:
+    """Add ``.mdnet/`` to the vault's ``.gitignore`` unless it is there; True when it was added.
+
+    The user's versioned file, read and written as git reads it, in bytes (any
+    encoding, a byte-order mark): one line added in the file's own line ending,
+    atomically and only over the bytes read.
+    """
+    try:
+        original: bytes | None = path.read_bytes()
+    except FileNotFoundError:
+        original = None
+    data = original or b""
+    if {line.strip() for line in data.removeprefix(b"\xef\xbb\xbf").split(b"\n")} & {b".mdnet/", b".mdnet"}:
+        return False
+    first_end = data.find(b"\n")
+    newline = b"\r\n" if first_end > 0 and data[first_end - 1 : first_end] == b"\r" else b"\n"
+    if data and not data.endswith(b"\n"):
+        data += newline
+    data += b".mdnet/" + newline
+    if original is None:
+        files.create_new(path, data, ".gitignore")
+    else:
+        files.write_if_unchanged(path, data, original, ".gitignore")
+    return True
 
 
 def _folders(root: Path) -> list[str]:

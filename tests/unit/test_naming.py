@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from mdnet.errors import AmbiguousName, ContactNotFound
+from mdnet.files import is_note_name
 from mdnet.model import Contact
 from mdnet.naming import file_stem, find_contact, wikilink
 
@@ -95,3 +96,15 @@ def test_a_file_stem_can_never_leave_its_folder(name: str) -> None:
         assert not stem.startswith(".")
         assert stem not in (".", "..")
         assert len(stem.encode("utf-8")) <= 120
+
+
+@given(st.text(min_size=1, max_size=300))
+@example("~Tilde Jones")
+@example(". ~.~x")
+def test_a_new_contacts_file_is_one_that_the_scan_reads(name: str) -> None:
+    for mode in ("title", "slug"):
+        assert is_note_name(file_stem(name, mode) + ".md"), name  # '~x.md' is an editor temporary: never read
+
+
+def test_a_name_starting_with_a_tilde_gets_a_file_the_scan_reads() -> None:
+    assert file_stem("~Tilde Jones") == "Tilde Jones"
