@@ -11,10 +11,10 @@ import datetime as dt
 import os
 import re
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from mdnet import files, naming
 from mdnet.config import CONFIG_NAME, Config, load_config
@@ -39,6 +39,7 @@ if TYPE_CHECKING:  # imported when used, so that `mdnet due` never pays for them
     from mdnet.daily_files import DailyResult
     from mdnet.draft_files import DraftResult
 
+T = TypeVar("T")
 INDEX_DIR = ".mdnet"
 INDEX_NAME = "index.sqlite"
 _MARKERS = (CONFIG_NAME, INDEX_DIR, ".obsidian")
@@ -142,11 +143,17 @@ class Vault(HistoryMethods, RelationMethods, WritingMethods):
             return refresh(self.root, self.config, index, paths)
         except sqlite3.DatabaseError:
             # A corrupt index is a cache to throw away, never an error for the user.
-            self.close()
-            if index.path is not None:
-                for suffix in ("", "-wal", "-shm"):
-                    Path(str(index.path) + suffix).unlink(missing_ok=True)
+            self._discard_index()
             return refresh(self.root, self.config, self._open_index(), paths)
+
+    def _discard_index(self) -> None:
+        """Close the index and delete its files; the next query builds it anew."""
+        index = self._index
+        self.close()
+        self._refreshed = False
+        if index is not None and index.path is not None:
+            for suffix in ("", "-wal", "-shm"):
+                Path(str(index.path) + suffix).unlink(missing_ok=True)
 
     def indexed(self) -> Index:
         """The index as it stands, not brought up to date (for the watcher, which refreshes by itself)."""
@@ -164,12 +171,22 @@ class Vault(HistoryMethods, RelationMethods, WritingMethods):
             self._refreshed = True
         return self._open_index()
 
+    def _ask(self, question: Callable[[Index], T]) -> T:
+        """``question`` put to the up-to-date index. Opening checks only the header and the schema, and
+        an unchanged vault reads only the meta table, so a damaged page can first show up here: the
+        index is then thrown away and the question put again to one rebuilt from the notes."""
+        try:
+            return question(self._fresh())
+        except sqlite3.DatabaseError:
+            self._discard_index()
+            return question(self._fresh())
+
     # -- queries -----------------------------------------------------------
 
     def contacts(self, category: str | None = None, tag: str | None = None) -> list[Contact]:
         """Every valid contact (notes with errors are left out), sorted by name."""
         _check_filters(category, tag)
-        found = [c for c in self._fresh().contacts() if matches(c, category, tag)]
+        found = [c for c in self._ask(Index.contacts) if matches(c, category, tag)]
         found.sort(key=lambda c: (fold(c.name), c.path))
         return found
 
@@ -179,25 +196,7 @@ class Vault(HistoryMethods, RelationMethods, WritingMethods):
         Exact names come from the index's name table and prefixes from name-only
         rows, so only the contact found is decoded in full.
         """
-        index = self._fresh()
-        key = fold(naming.query_text(name))
-        paths = sorted({path for path, _rank, is_contact in index.names_for(key) if is_contact}) if key else []
-        found: Contact | None = None
-        if len(paths) > 1:
-            matches_ = [c for c in (index.contact(p) for p in paths) if c is not None]
-            raise AmbiguousName(name, [(c.name, c.path) for c in sorted(matches_, key=lambda c: fold(c.name))])
-        if paths:
-            found = index.contact(paths[0])
-        if found is None:
-            try:
-                found = index.contact(naming.find_contact(index.contact_names(), name).path)
-            except ContactNotFound as exc:
-                broken = index.broken_notes(key) if key else []
-                hint = f"{broken[0]} has errors and is left out (see 'mdnet check')" if broken else None
-                raise ContactNotFound(name, exc.candidates, hint) from None
-        if found is None:
-            raise ContactNotFound(name)
-        return found
+        return self._ask(lambda index: _lookup(index, name))
 
     def due(
         self,
@@ -216,12 +215,12 @@ class Vault(HistoryMethods, RelationMethods, WritingMethods):
         # Contacts without their own cadence take the default or their category's: SQL
         # cannot date those, so they all go through when either exists.
         inherited = default is not None or bool(policy.windows)
-        candidates = self._fresh().due_candidates(day, horizon, inherited)
+        candidates = self._ask(lambda index: index.due_candidates(day, horizon, inherited))
         return due_items((c for c in candidates if matches(c, category, tag)), day, window, default, policy)
 
     def problems(self) -> list[Problem]:
         """Problems of every contact note, as the last refresh found them."""
-        return self._fresh().problems()
+        return self._ask(Index.problems)
 
     def check(self, paths: Sequence[str | os.PathLike[str]] | None = None) -> list[Problem]:
         """Validate every contact note, or just ``paths`` (any notes, e.g. the staged ones)."""
@@ -264,13 +263,7 @@ class Vault(HistoryMethods, RelationMethods, WritingMethods):
 
     def search(self, text: str) -> list[tuple[Contact, str]]:
         """Contacts whose note mentions every word of ``text`` (prefixes too), best first."""
-        index = self._fresh()
-        results = []
-        for path, snippet in index.search(text):
-            contact = index.contact(path)
-            if contact is not None:
-                results.append((contact, snippet))
-        return results
+        return self._ask(lambda index: _search(index, text))
 
     # -- the daily note (mdnet.daily_files) ----------------------------------
 
@@ -318,6 +311,37 @@ class Vault(HistoryMethods, RelationMethods, WritingMethods):
 
         return make_drafts(self, template, category=category, tag=tag, due=due, out=out, fmt=fmt, log=log,
                            today=today)  # fmt: skip
+
+
+def _lookup(index: Index, name: str) -> Contact:
+    """:meth:`Vault.get` on ``index``."""
+    key = fold(naming.query_text(name))
+    paths = sorted({path for path, _rank, is_contact in index.names_for(key) if is_contact}) if key else []
+    found: Contact | None = None
+    if len(paths) > 1:
+        matches_ = [c for c in (index.contact(p) for p in paths) if c is not None]
+        raise AmbiguousName(name, [(c.name, c.path) for c in sorted(matches_, key=lambda c: fold(c.name))])
+    if paths:
+        found = index.contact(paths[0])
+    if found is None:
+        try:
+            found = index.contact(naming.find_contact(index.contact_names(), name).path)
+        except ContactNotFound as exc:
+            broken = index.broken_notes(key) if key else []
+            hint = f"{broken[0]} has errors and is left out (see 'mdnet check')" if broken else None
+            raise ContactNotFound(name, exc.candidates, hint) from None
+    if found is None:
+        raise ContactNotFound(name)
+    return found
+
+
+def _search(index: Index, text: str) -> list[tuple[Contact, str]]:
+    results = []
+    for path, snippet in index.search(text):
+        contact = index.contact(path)
+        if contact is not None:
+            results.append((contact, snippet))
+    return results
 
 
 def since_date(value: dt.date | str, today: dt.date) -> dt.date:
