@@ -89,8 +89,13 @@ def _json_float(value: float) -> str:
 def echo_rich(renderable: Any) -> None:
     from rich.console import Console
 
+    class _Console(Console):
+        def on_broken_pipe(self) -> None:  # rich's own handling exits 1; run() exits 0
+            self.quiet = True
+            raise StdoutClosed
+
     # markup=False: a name or note like "send [b]the deck[/b]" is text, never rich markup.
-    Console(soft_wrap=False, highlight=False, markup=False).print(renderable)
+    _Console(soft_wrap=False, highlight=False, markup=False).print(renderable)
 
 
 def echo_commit(commit: str | None, reason: str | None) -> None:
@@ -130,8 +135,22 @@ LAZY_COMMANDS: dict[str, str] = {
 }
 
 
+class StdoutClosed(Exception):
+    """The reader of stdout went away (``mdnet due --json | head -c 10``).
+
+    Not an ``OSError``: click turns a broken pipe into exit 1, which would say that
+    the command found a problem (and ``report`` must always exit 0).
+    """
+
+
 class LazyGroup(click.Group):
     """A click group whose commands in :data:`LAZY_COMMANDS` are imported on first use."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError:
+            raise StdoutClosed from None
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted({*super().list_commands(ctx), *LAZY_COMMANDS})
@@ -361,6 +380,19 @@ def _fail(message: str, code: int) -> NoReturn:
     sys.exit(code)
 
 
+def _stdout_closed() -> NoReturn:
+    """Exit 0, quietly: what is still buffered for the closed stdout goes to the null device
+    (flushing it at exit would fail again, with exit 120 and a message on stderr)."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # no file descriptor (a test's StringIO): nothing to flush to a pipe
+        pass
+    sys.exit(0)
+
+
 def _spare_the_garbage_collector() -> None:
     """What the imports made lives as long as the process: the collector stops scanning it (``gc.freeze``),
     and runs a tenth as often. A due list of a 10k vault makes tens of thousands of objects, and the
@@ -389,8 +421,8 @@ def run(argv: list[str] | None = None) -> None:
         _fail(str(exc), exc.exit_code)
     except KeyboardInterrupt:
         _fail("interrupted", 130)
-    except BrokenPipeError:
-        sys.exit(0)
+    except (BrokenPipeError, StdoutClosed):
+        _stdout_closed()
     except Exception as exc:
         if debug:
             raise

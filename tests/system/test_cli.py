@@ -272,3 +272,22 @@ def test_add_refuses_a_name_that_is_an_alias_or_a_file_stem(small_vault: Path) -
         code, _, err = cli(small_vault, "add", taken)
         assert code == 1 and "already a contact" in err, taken
     assert cli(small_vault, "add", "Bob Bakerson")[0] == 0
+
+
+@pytest.mark.parametrize("args", [["due", "--json"], ["due"], ["list"], ["report"], ["show", "jane", "--json"]])
+def test_a_reader_that_stops_early_is_not_an_error(small_vault: Path, args: list[str]) -> None:
+    """``mdnet due --json | head -c 10``: the pipe's reader is gone before mdnet writes. That is
+    the reader's choice, not a problem mdnet found (exit 1), and ``report`` always exits 0."""
+    import subprocess
+    import sys
+
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # every write to the pipe now fails with EPIPE
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "mdnet", "--vault", str(small_vault), "--today", DEMO_DATE, *args],
+            stdout=write_end, stderr=subprocess.PIPE, text=True, timeout=120, check=False,
+        )  # fmt: skip
+    finally:
+        os.close(write_end)
+    assert (result.returncode, result.stderr) == (0, "")
