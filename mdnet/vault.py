@@ -80,8 +80,8 @@ def days_within(within: str | int | None, today: dt.date, default: int) -> int:
         return default
     if isinstance(within, int):
         return within
-    if re.fullmatch(r"\s*0+\s*(?:d|w|m|y|days?|weeks?|months?|years?)\s*", within.lower()):
-        return 0  # "0d": today only (a zero cadence is refused, a zero window is not)
+    if re.fullmatch(r"\s*0+\s*(?:d|w|m|y|days?|weeks?|months?|years?)?\s*", within.lower()):
+        return 0  # "0d" or "0": today only (a zero cadence is refused, a zero window is not)
     try:
         duration = parse_duration(within)
     except DurationError:

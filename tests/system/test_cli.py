@@ -291,3 +291,12 @@ def test_a_reader_that_stops_early_is_not_an_error(small_vault: Path, args: list
     finally:
         os.close(write_end)
     assert (result.returncode, result.stderr) == (0, "")
+
+
+def test_a_bare_zero_window_is_today_only_as_documented(small_vault: Path) -> None:
+    """docs/due.md: "`--within 0d` (or `0`) is a window of zero days"; other bare numbers stay refused."""
+    code, out, err = cli(small_vault, "due", "--json", "--within", "0")
+    assert (code, err) == (0, "")
+    assert json.loads(out) == json.loads(cli(small_vault, "due", "--json", "--within", "0d")[1])
+    assert json.loads(out)["within_days"] == 0
+    assert cli(small_vault, "due", "--within", "3")[0] == 2
