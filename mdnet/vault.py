@@ -63,8 +63,12 @@ def discover_root(explicit: str | os.PathLike[str] | None = None, cwd: Path | No
 
 def resolve_today(value: dt.date | str | None = None) -> dt.date:
     """``value``, else ``$MDNET_TODAY``, else the clock: the one place mdnet reads the date."""
+    if isinstance(value, dt.datetime):  # datetime.now(): a datetime is a date, and its day is meant
+        return value.date()
     if isinstance(value, dt.date):
         return value
+    if value is not None and not isinstance(value, str):
+        raise UsageError(f"today must be a date or YYYY-MM-DD text, not {type(value).__name__}")
     text = value if value is not None else os.environ.get("MDNET_TODAY") or None
     if text is None:
         return dt.date.today()
@@ -78,7 +82,11 @@ def days_within(within: str | int | None, today: dt.date, default: int) -> int:
     """``--within`` as a number of days from ``today`` (``1m`` from 31 Jan is 28 or 29 days)."""
     if within is None:
         return default
+    if isinstance(within, bool) or not isinstance(within, (int, str)):
+        raise UsageError(f"within must be a duration such as '7d' or a number of days, not {type(within).__name__}")
     if isinstance(within, int):
+        if within < 0:
+            raise UsageError(f"within must be 0 days or more, not {within}")
         return within
     if re.fullmatch(r"\s*0+\s*(?:d|w|m|y|days?|weeks?|months?|years?)?\s*", within.lower()):
         return 0  # "0d" or "0": today only (a zero cadence is refused, a zero window is not)
@@ -196,6 +204,7 @@ class Vault(HistoryMethods, RelationMethods, WritingMethods):
         Exact names come from the index's name table and prefixes from name-only
         rows, so only the contact found is decoded in full.
         """
+        _check_text("name", name)
         return self._ask(lambda index: _lookup(index, name))
 
     def due(
@@ -222,8 +231,10 @@ class Vault(HistoryMethods, RelationMethods, WritingMethods):
         """Problems of every contact note, as the last refresh found them."""
         return self._ask(Index.problems)
 
-    def check(self, paths: Sequence[str | os.PathLike[str]] | None = None) -> list[Problem]:
-        """Validate every contact note, or just ``paths`` (any notes, e.g. the staged ones)."""
+    def check(self, paths: Sequence[str | os.PathLike[str]] | str | os.PathLike[str] | None = None) -> list[Problem]:
+        """Validate every contact note, or just ``paths`` (any notes, e.g. the staged ones; one path is one note)."""
+        if isinstance(paths, (str, os.PathLike)):
+            paths = [paths]
         if paths is None:
             problems = self.problems()
             problems.extend(_duplicate_names(self.contacts()))
@@ -263,6 +274,7 @@ class Vault(HistoryMethods, RelationMethods, WritingMethods):
 
     def search(self, text: str) -> list[tuple[Contact, str]]:
         """Contacts whose note mentions every word of ``text`` (prefixes too), best first."""
+        _check_text("search text", text)
         return self._ask(lambda index: _search(index, text))
 
     # -- the daily note (mdnet.daily_files) ----------------------------------
@@ -352,6 +364,11 @@ def since_date(value: dt.date | str, today: dt.date) -> dt.date:
         return parse_when(value, today, back=True)
     except ValueError as exc:
         raise UsageError(f"bad --since: {exc}") from None
+
+
+def _check_text(label: str, value: object) -> None:
+    if not isinstance(value, str):
+        raise UsageError(f"{label} must be text, not {type(value).__name__}")
 
 
 def _check_filters(category: object, tag: object) -> None:

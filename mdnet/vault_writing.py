@@ -155,7 +155,9 @@ class WritingMethods:
             raise UsageError(f"bad --kind {kind!r}: one word such as coffee, email, call")
         contact = name if isinstance(name, Contact) else self.get(name)
         time = None
-        if when is not None and not isinstance(when, dt.date):
+        if isinstance(when, dt.datetime):  # a date-time keeps its time, as --date 2026-11-25T10:30 does
+            time, when = when.strftime("%H:%M"), when.date()
+        elif when is not None and not isinstance(when, dt.date):
             match = re.fullmatch(r"\s*(\d{4}-\d\d-\d\d)(?:[T ](\d\d):(\d\d)(?::\d\d)?)?\s*", when)
             try:
                 if match is None:

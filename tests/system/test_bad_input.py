@@ -111,3 +111,35 @@ def test_log_keeps_a_given_time_and_refuses_an_impossible_one(vault_dir: Path) -
     assert bad.code == 2 and "bad --date" in bad.err
     lines = (vault_dir / "people" / "Raj.md").read_text().splitlines()
     assert lines[-3:] == ["- 2026-11-25 late note", "- 2026-11-25 10:30 standup", "- 2026-11-24 older"]
+
+
+def test_api_arguments_a_script_plausibly_passes_work_or_raise_mdnet_errors(
+    vault_dir: Path, write_note: Callable[..., Path]
+) -> None:
+    import datetime as dt
+
+    from mdnet.errors import UsageError
+    from mdnet.vault import Vault
+
+    note = write_note("people/Ann.md", "---\nname: Ann Lee\ncadence: 1w\nlast_contact: 2026-11-20\n---\n")
+    with Vault.open(vault_dir) as vault:
+        # datetime.now() is what a script has at hand, and a datetime is a date
+        assert [i.name for i in vault.due(today=dt.datetime(2026, 11, 27, 9, 30))] == ["Ann Lee"]
+        assert vault.due(today=dt.datetime(2026, 11, 27, 9, 30)) == vault.due(today="2026-11-27")
+        logged = vault.log("ann", "standup", when=dt.datetime(2026, 11, 25, 10, 30), commit=False)
+        assert logged.entry == "- 2026-11-25 10:30 standup"  # as --date 2026-11-25T10:30 writes it
+        assert "last_contact: 2026-11-25\n" in note.read_text()
+        # one path is a list of one path, not a list of its characters
+        assert vault.check(str(note)) == vault.check(note) == vault.check([note]) == []
+        wrong = [
+            lambda: vault.get(None),  # type: ignore[arg-type]
+            lambda: vault.get(5),  # type: ignore[arg-type]
+            lambda: vault.search(None),  # type: ignore[arg-type]
+            lambda: vault.due(within=1.5),  # type: ignore[arg-type]
+            lambda: vault.due(within=-3),
+            lambda: vault.due(within=True),
+            lambda: vault.due(today=20261127),  # type: ignore[arg-type]
+        ]
+        for call in wrong:
+            with pytest.raises(UsageError):
+                call()
