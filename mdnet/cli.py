@@ -59,7 +59,36 @@ def json_option(function: F) -> F:
 def emit_json(data: Any) -> None:
     """JSON on stdout: indented for a terminal, compact (and ~20x faster to encode) for a pipe."""
     indent = 2 if sys.stdout.isatty() else None
-    click.echo(json.dumps(data, ensure_ascii=False, indent=indent))
+    echo_json_text(json.dumps(data, ensure_ascii=False, indent=indent))
+
+
+def echo_json_text(text: str) -> None:
+    """One JSON document on stdout, in UTF-8 whatever the locale's encoding (JSON is UTF-8 for every reader)."""
+    binary = getattr(sys.stdout, "buffer", None)
+    if binary is None or _is_utf8(getattr(sys.stdout, "encoding", None)):
+        click.echo(text)
+        return
+    sys.stdout.flush()
+    binary.write(text.encode("utf-8") + b"\n")
+    binary.flush()
+
+
+def _is_utf8(encoding: str | None) -> bool:
+    import codecs
+
+    try:
+        return encoding is not None and codecs.lookup(encoding).name == "utf-8"
+    except LookupError:
+        return False
+
+
+def _tolerate_unencodable_output() -> None:
+    """A table or message for people on a stdout whose encoding (a Latin-1 or ASCII locale) cannot hold
+    every name: such characters print as ``?``, not as an UnicodeEncodeError that ends the command."""
+    if not _is_utf8(getattr(sys.stdout, "encoding", None)):
+        reconfigure = getattr(sys.stdout, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="replace")
 
 
 def compact_due_json(today: dt.date, within_days: int, items: Sequence[DueItem]) -> str:
@@ -287,7 +316,7 @@ def due(state: State, within: str | None, category: str | None, tag: str | None,
     if as_json and sys.stdout.isatty():
         emit_json({"date": today.isoformat(), "within_days": window, "items": [i.as_dict() for i in items]})
     elif as_json:
-        click.echo(compact_due_json(today, window, items))
+        echo_json_text(compact_due_json(today, window, items))
     else:
         from mdnet import render
 
@@ -407,6 +436,7 @@ def run(argv: list[str] | None = None) -> None:
     if argv is None:  # this process runs one command and ends
         _spare_the_garbage_collector()
     debug = "--debug" in args
+    _tolerate_unencodable_output()
     try:
         main.main(args=args, prog_name="mdnet", standalone_mode=False)
     except click.exceptions.Exit as exc:

@@ -300,3 +300,31 @@ def test_a_bare_zero_window_is_today_only_as_documented(small_vault: Path) -> No
     assert json.loads(out) == json.loads(cli(small_vault, "due", "--json", "--within", "0d")[1])
     assert json.loads(out)["within_days"] == 0
     assert cli(small_vault, "due", "--within", "3")[0] == 2
+
+
+def test_a_stdout_that_is_not_utf8_gets_tables_and_utf8_json(small_vault: Path) -> None:
+    """Under a Latin-1 locale (PYTHONIOENCODING stands in for one) a name Latin-1 cannot hold
+    must not crash a table (it was exit 2 with a two-line message), and JSON stays UTF-8, as
+    docs/commands.md promises and every JSON reader expects."""
+    import subprocess
+    import sys
+
+    (small_vault / "people" / "Łukasz Nowak.md").write_text(
+        "---\nname: Łukasz Nowak\nneeds_reply: true\n---\n# Łukasz Nowak\n\nMet at the café…\n", encoding="utf-8"
+    )
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("MDNET_")}
+    environment["PYTHONIOENCODING"] = "latin-1"
+
+    def run(*args: str) -> subprocess.CompletedProcess[bytes]:
+        command = [sys.executable, "-m", "mdnet", "--vault", str(small_vault), "--today", DEMO_DATE, *args]
+        return subprocess.run(command, capture_output=True, env=environment, timeout=120, check=False)
+
+    for args in (["due"], ["list"], ["show", "lukasz"], ["search", "cafe"]):
+        result = run(*args)
+        assert (result.returncode, result.stderr) == (0, b""), args
+        assert "ukasz Nowak" in result.stdout.decode("latin-1")
+    for args in (["due", "--json"], ["list", "--json"], ["show", "lukasz", "--json"]):
+        result = run(*args)
+        assert result.returncode == 0, args
+        assert "Łukasz Nowak" in result.stdout.decode("utf-8")
+        json.loads(result.stdout.decode("utf-8"))
