@@ -250,6 +250,8 @@ class Vault(HistoryMethods, RelationMethods, WritingMethods):
             relative = full.resolve().relative_to(self.root).as_posix()
         except ValueError:
             return [Problem(str(given), 0, 0, "error", "not inside the vault " + str(self.root))]
+        if any(folder.startswith(".") for folder in relative.split("/")[:-1]):
+            return []  # .obsidian/, .trash/, .git/, ...: never notes, as the scan never enters them
         if not full.exists():
             return [Problem(relative, 0, 0, "error", "no such file")]
         if not files.is_note_name(full.name) or not full.is_file():

@@ -328,3 +328,19 @@ def test_a_stdout_that_is_not_utf8_gets_tables_and_utf8_json(small_vault: Path) 
         assert result.returncode == 0, args
         assert "Łukasz Nowak" in result.stdout.decode("utf-8")
         json.loads(result.stdout.decode("utf-8"))
+
+
+def test_check_of_a_file_in_a_dot_folder_is_silent_like_the_scan(small_vault: Path) -> None:
+    """SPEC 1: .obsidian/, .trash/, .git/ are never read as notes. A pre-commit hook passes every
+    staged .md, including a note Obsidian moved to .trash/; `check FILE` must not judge it either."""
+    bad = "---\nname: [unclosed\n---\n"
+    for folder in (".trash", ".trash/people", ".obsidian", ".mdnet"):
+        (small_vault / folder).mkdir(parents=True, exist_ok=True)
+        (small_vault / folder / "Old.md").write_text(bad, encoding="utf-8")
+    (small_vault / "people" / "Bad.md").write_text(bad, encoding="utf-8")
+    files = [".trash/Old.md", ".trash/people/Old.md", ".obsidian/Old.md", ".mdnet/Old.md"]
+    result = run_cli("--vault", str(small_vault), "check", *files, cwd=small_vault)
+    assert (result.code, result.out, result.err) == (0, "", "")
+    result = run_cli("--vault", str(small_vault), "check", *files, "people/Bad.md", cwd=small_vault)
+    assert result.code == 1 and result.out.startswith("people/Bad.md:3:1: error: malformed YAML")
+    assert result.out.count("\n") == 1
