@@ -344,3 +344,18 @@ def test_check_of_a_file_in_a_dot_folder_is_silent_like_the_scan(small_vault: Pa
     result = run_cli("--vault", str(small_vault), "check", *files, "people/Bad.md", cwd=small_vault)
     assert result.code == 1 and result.out.startswith("people/Bad.md:3:1: error: malformed YAML")
     assert result.out.count("\n") == 1
+
+
+def test_errors_and_problems_stay_one_line_when_a_name_or_path_holds_a_newline(small_vault: Path) -> None:
+    (small_vault / "people" / "Evil.md").write_text('---\nname: "Bob\\nEvil"\n---\n', encoding="utf-8")
+    folder = small_vault / "people" / "two\nlines"
+    folder.mkdir()
+    (folder / "Bad.md").write_text("---\nname: [unclosed\n---\n", encoding="utf-8")
+    code, _, err = cli(small_vault, "show", "bob")
+    assert code == 1 and err.startswith("mdnet: error: 'bob' is ambiguous: Bob\\nEvil (people/Evil.md), ")
+    assert err.count("\n") == 1
+    code, out, err = cli(small_vault, "check")
+    assert code == 1 and out.startswith("people/two\\nlines/Bad.md:3:1: error: malformed YAML")
+    assert out.count("\n") == len(json.loads(cli(small_vault, "check", "--json")[1])["problems"])
+    code, _, err = cli(small_vault, "due")
+    assert code == 0 and err.startswith("mdnet: warning: people/two\\nlines/Bad.md:3:1:") and err.count("\n") == 1
