@@ -444,6 +444,9 @@ def run(argv: list[str] | None = None) -> None:
     except click.Abort:
         _fail("interrupted", 130)
     except click.ClickException as exc:
+        if isinstance(exc, getattr(click.exceptions, "NoArgsIsHelpError", ())):  # `mdnet` alone (click >= 8.2)
+            click.echo(exc.format_message(), err=True)  # the help, as it reads, not as an error line
+            sys.exit(exc.exit_code)
         _fail(exc.format_message(), exc.exit_code)
     except MdnetError as exc:
         if debug:

@@ -359,3 +359,13 @@ def test_errors_and_problems_stay_one_line_when_a_name_or_path_holds_a_newline(s
     assert out.count("\n") == len(json.loads(cli(small_vault, "check", "--json")[1])["problems"])
     code, _, err = cli(small_vault, "due")
     assert code == 0 and err.startswith("mdnet: warning: people/two\\nlines/Bad.md:3:1:") and err.count("\n") == 1
+
+
+@pytest.mark.parametrize("args", [[], ["mail"], ["export"]])
+def test_no_command_prints_the_help_as_help(args: list[str]) -> None:
+    """`mdnet` alone is bad usage (exit 2, as click has it), answered with the help text on stderr,
+    as it reads: not squeezed into an error line with its line breaks written as \\n."""
+    result = run_cli(*args)
+    assert result.code == 2 and result.out == ""
+    assert result.err.startswith("Usage: mdnet") and "\\n" not in result.err
+    assert "Commands:" in result.err.splitlines()
