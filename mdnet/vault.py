@@ -116,6 +116,10 @@ class Vault(HistoryMethods, RelationMethods, WritingMethods):
     def open(cls, path: str | os.PathLike[str] | None = None) -> Vault:
         """Open the vault at ``path`` or the one discovered as SPEC section 1 says."""
         root = discover_root(path)
+        try:  # an unlistable vault must not read as an empty network (the scan skips unreadable folders)
+            os.scandir(root).close()
+        except OSError as exc:
+            raise VaultError(f"cannot read the vault: {exc.strerror}", path=str(root)) from None
         return cls(root, load_config(root))
 
     def __enter__(self) -> Vault:

@@ -369,3 +369,22 @@ def test_no_command_prints_the_help_as_help(args: list[str]) -> None:
     assert result.code == 2 and result.out == ""
     assert result.err.startswith("Usage: mdnet") and "\\n" not in result.err
     assert "Commands:" in result.err.splitlines()
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() == 0, reason="root reads every folder")
+@pytest.mark.parametrize("mode", [0o300, 0o000])
+def test_a_vault_folder_that_cannot_be_read_is_exit_2_not_an_empty_network(small_vault: Path, mode: int) -> None:
+    """SPEC 4: an unreadable vault is exit 2. A vault that could not be listed answered 'Nobody is
+    due' (exit 0), or blamed mdnet.toml when even that could not be looked at."""
+    from mdnet.errors import VaultError
+    from mdnet.vault import Vault
+
+    small_vault.chmod(mode)
+    try:
+        result = run_cli("--vault", str(small_vault), "--today", DEMO_DATE, "due")
+        with pytest.raises(VaultError, match="cannot read the vault"):
+            Vault.open(small_vault)
+    finally:
+        small_vault.chmod(0o755)
+    assert result.code == 2 and result.out == ""
+    assert result.err == f"mdnet: error: {small_vault}: cannot read the vault: Permission denied\n"
