@@ -149,7 +149,9 @@ class Vault(HistoryMethods, RelationMethods, WritingMethods):
         return self._index
 
     def refresh(self, paths: Iterable[str] | None = None) -> RefreshStats:
-        """Bring the index up to date (only ``paths``, vault-relative, when given)."""
+        """Bring the index up to date (only ``paths``, vault-relative, when given; one path may be a string)."""
+        if isinstance(paths, str):
+            paths = [paths]
         index = self._open_index()
         try:
             return refresh(self.root, self.config, index, paths)

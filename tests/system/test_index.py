@@ -322,3 +322,15 @@ def test_birthday_windows_in_sql_match_the_due_rules(
         write_note(f"people/{name}.md", f"---\nbirthday: {day}\n---\n")
     with Vault.open(vault_dir) as vault:
         assert [i.name for i in vault.due(today=today, within=window)] == expected
+
+
+def test_refresh_of_one_path_given_as_a_string_refreshes_that_note(
+    vault_dir: Path, write_note: Callable[..., Path]
+) -> None:
+    """`vault.refresh("people/Ann.md")` read each character as a path and refreshed nothing."""
+    write_note("people/Ann.md", NOTE.format(name="Ann", day=1))
+    with Vault.open(vault_dir) as vault:
+        vault.refresh()
+        write_note("people/Ann.md", NOTE.format(name="Ann Lee", day=2))
+        assert vault.refresh("people/Ann.md").updated == 1
+        assert vault.indexed().contact("people/Ann.md").name == "Ann Lee"  # type: ignore[union-attr]
