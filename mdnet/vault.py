@@ -253,7 +253,8 @@ class Vault(HistoryMethods, RelationMethods, WritingMethods):
     def _check_file(self, given: Path) -> list[Problem]:
         full = given if given.is_absolute() else Path.cwd() / given
         try:
-            relative = full.resolve().relative_to(self.root).as_posix()
+            # the folder resolved, not the note: a symlinked note is the vault's where its link is
+            relative = (full.parent.resolve() / full.name).relative_to(self.root).as_posix()
         except ValueError:
             return [Problem(str(given), 0, 0, "error", "not inside the vault " + str(self.root))]
         if any(folder.startswith(".") for folder in relative.split("/")[:-1]):

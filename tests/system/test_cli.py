@@ -388,3 +388,17 @@ def test_a_vault_folder_that_cannot_be_read_is_exit_2_not_an_empty_network(small
         small_vault.chmod(0o755)
     assert result.code == 2 and result.out == ""
     assert result.err == f"mdnet: error: {small_vault}: cannot read the vault: Permission denied\n"
+
+
+def test_check_of_a_symlinked_note_checks_it_where_the_link_is(small_vault: Path, tmp_path: Path) -> None:
+    """The scan reads a symlinked note as the vault's (decisions.md), and git stages the link's own
+    path; `check FILE` resolved the link and called the note 'not inside the vault', which would
+    fail the pre-commit hook on every commit that touches it."""
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (outside / "Ben.md").write_text("---\nname: Ben\nlast_contact: 2026-02-30\n---\n", encoding="utf-8")
+    (small_vault / "people" / "Ben.md").symlink_to(outside / "Ben.md")
+    whole = run_cli("--vault", str(small_vault), "check", cwd=small_vault)
+    one = run_cli("--vault", str(small_vault), "check", "people/Ben.md", cwd=small_vault)
+    assert whole.out.startswith("people/Ben.md:3:1: error: bad date in last_contact")
+    assert (one.code, one.out) == (1, whole.out)
