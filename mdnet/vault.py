@@ -48,6 +48,8 @@ _MARKERS = (CONFIG_NAME, INDEX_DIR, ".obsidian")
 def discover_root(explicit: str | os.PathLike[str] | None = None, cwd: Path | None = None) -> Path:
     """``explicit``, else ``$MDNET_VAULT``, else the nearest ancestor holding
     ``mdnet.toml``, ``.mdnet/`` or ``.obsidian/``, else the working directory."""
+    if explicit is not None and not isinstance(explicit, (str, os.PathLike)):
+        raise UsageError(f"a vault path must be text or a path, not {type(explicit).__name__}")
     chosen = explicit if explicit is not None else os.environ.get("MDNET_VAULT") or None
     if chosen is not None:
         root = Path(chosen).expanduser()

@@ -139,6 +139,8 @@ def test_api_arguments_a_script_plausibly_passes_work_or_raise_mdnet_errors(
             lambda: vault.due(within=-3),
             lambda: vault.due(within=True),
             lambda: vault.due(today=20261127),  # type: ignore[arg-type]
+            lambda: Vault.open(123),  # type: ignore[arg-type]
+            lambda: Vault.open(b"/tmp"),  # type: ignore[arg-type]
         ]
         for call in wrong:
             with pytest.raises(UsageError):
