@@ -145,3 +145,22 @@ def test_api_arguments_a_script_plausibly_passes_work_or_raise_mdnet_errors(
         for call in wrong:
             with pytest.raises(UsageError):
                 call()
+
+
+def test_an_alias_bomb_is_a_bad_note_not_a_hang(vault_dir: Path, write_note: Callable[..., Path]) -> None:
+    """A few hundred bytes of anchors and aliases (the "billion laughs") expand to 9**9 values: the
+    index spent minutes and gigabytes writing them out. The note is refused with its line, at once."""
+    import time
+
+    lines = ["---", "name: Laughs", 'l0: &l0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    lines += [f"l{i}: &l{i} [" + ",".join([f"*l{i - 1}"] * 9) + "]" for i in range(1, 9)]
+    write_note("people/Laughs.md", "\n".join([*lines, "---", ""]))
+    write_note("people/Good.md", "---\nname: Good\nneeds_reply: true\n---\n")
+    write_note("people/Shared.md", "---\nname: Shared\nx: &x [a, b]\ny: *x\nz: *x\n---\n")  # fair use of aliases
+    started = time.monotonic()
+    code, out, err = run_cli("--vault", str(vault_dir), "--today", DEMO_DATE, "due", "--json")
+    assert time.monotonic() - started < 30
+    assert code == 0 and [i["name"] for i in json.loads(out)["items"]] == ["Good"]
+    assert err.startswith("mdnet: warning: people/Laughs.md:") and "aliases" in err
+    shared = run_cli("--vault", str(vault_dir), "show", "shared", "--json")
+    assert json.loads(shared.out)["fields"]["z"] == ["a", "b"]
