@@ -82,9 +82,16 @@ def _is_utf8(encoding: str | None) -> bool:
         return False
 
 
-def _tolerate_unencodable_output() -> None:
+def _prepare_stdout() -> None:
     """A table or message for people on a stdout whose encoding (a Latin-1 or ASCII locale) cannot hold
-    every name: such characters print as ``?``, not as an UnicodeEncodeError that ends the command."""
+    every name: such characters print as ``?``, not as an UnicodeEncodeError that ends the command.
+    A stdout closed before Python started (``>&-``) is None: the output goes nowhere, as to a pipe
+    whose reader left."""
+    if sys.stdout is None:
+        import os
+
+        sys.stdout = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 - lives as long as the process
+        return
     if not _is_utf8(getattr(sys.stdout, "encoding", None)):
         reconfigure = getattr(sys.stdout, "reconfigure", None)
         if reconfigure is not None:
@@ -436,7 +443,7 @@ def run(argv: list[str] | None = None) -> None:
     if argv is None:  # this process runs one command and ends
         _spare_the_garbage_collector()
     debug = "--debug" in args
-    _tolerate_unencodable_output()
+    _prepare_stdout()
     try:
         main.main(args=args, prog_name="mdnet", standalone_mode=False)
     except click.exceptions.Exit as exc:

@@ -402,3 +402,17 @@ def test_check_of_a_symlinked_note_checks_it_where_the_link_is(small_vault: Path
     one = run_cli("--vault", str(small_vault), "check", "people/Ben.md", cwd=small_vault)
     assert whole.out.startswith("people/Ben.md:3:1: error: bad date in last_contact")
     assert (one.code, one.out) == (1, whole.out)
+
+
+@pytest.mark.parametrize("args", [["due", "--json"], ["list", "--json"], ["due"]])
+def test_a_stdout_closed_from_the_start_is_like_a_reader_that_left(small_vault: Path, args: list[str]) -> None:
+    """`mdnet due --json >&-` (a cron line that closes stdout): Python has no sys.stdout at all, and
+    the JSON commands failed with 'unexpected AttributeError' (exit 2)."""
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-m", "mdnet", "--vault", str(small_vault), "--today", DEMO_DATE, *args],
+        preexec_fn=lambda: os.close(1), stderr=subprocess.PIPE, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert (result.returncode, result.stderr) == (0, "")
