@@ -21,7 +21,7 @@ import click
 
 from mdnet import due as due_mod
 from mdnet.errors import MdnetError
-from mdnet.model import BUCKETS, DueItem, one_line
+from mdnet.model import BUCKETS, DueItem, escape_line_breaks
 from mdnet.vault import Vault, days_within, resolve_today
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -412,7 +412,7 @@ def index(state: State, rebuild: bool, as_json: bool) -> None:
 
 
 def _fail(message: str, code: int) -> NoReturn:
-    click.echo(f"mdnet: error: {one_line(message)}", err=True)
+    click.echo(f"mdnet: error: {escape_line_breaks(message)}", err=True)
     sys.exit(code)
 
 

@@ -67,7 +67,7 @@ def _days_in_month(year: int, month: int) -> int:
     return 30 if month in (4, 6, 9, 11) else 31
 
 
-def one_line(text: str) -> str:
+def escape_line_breaks(text: str) -> str:
     """``text`` on one line: a line break in a name or a path is written ``\\n``, as one line of output
     (an error, a quickfix entry) must not become two."""
     return text.replace("\r", "\\r").replace("\n", "\\n")
@@ -90,7 +90,7 @@ class Problem:
     def format(self) -> str:
         """``path:line:col: severity: message``, the vim quickfix / compiler form."""
         text = f"{self.path}:{max(self.line, 1)}:{max(self.column, 1)}: {self.severity}: {self.message}"
-        return one_line(text)
+        return escape_line_breaks(text)
 
     def as_dict(self) -> dict[str, Any]:
         return {

@@ -334,3 +334,14 @@ def test_refresh_of_one_path_given_as_a_string_refreshes_that_note(
         write_note("people/Ann.md", NOTE.format(name="Ann Lee", day=2))
         assert vault.refresh("people/Ann.md").updated == 1
         assert vault.indexed().contact("people/Ann.md").name == "Ann Lee"  # type: ignore[union-attr]
+
+
+def test_add_over_a_damaged_index_still_refuses_a_duplicate(vault_dir: Path, write_note: Callable[..., Path]) -> None:
+    for i in range(40):
+        path = write_note(f"people/P{i:02d}.md", NOTE.format(name=f"P{i:02d}", day=1 + i % 28) + "words " * 200)
+        os.utime(path, (1_700_000_000, 1_700_000_000))
+    with Vault.open(vault_dir) as vault:
+        vault.refresh()
+    _damage_notes_table(vault_dir / ".mdnet" / "index.sqlite")
+    result = run_cli("--vault", str(vault_dir), "add", "P07")
+    assert (result.code, result.err) == (1, "mdnet: error: 'P07' is already a contact: P07 (people/P07.md)\n")
