@@ -21,7 +21,7 @@ import click
 
 from mdnet import due as due_mod
 from mdnet.errors import MdnetError
-from mdnet.model import BUCKETS, DueItem
+from mdnet.model import BUCKETS, DueItem, escape_line_breaks
 from mdnet.vault import Vault, days_within, resolve_today
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -59,7 +59,43 @@ def json_option(function: F) -> F:
 def emit_json(data: Any) -> None:
     """JSON on stdout: indented for a terminal, compact (and ~20x faster to encode) for a pipe."""
     indent = 2 if sys.stdout.isatty() else None
-    click.echo(json.dumps(data, ensure_ascii=False, indent=indent))
+    echo_json_text(json.dumps(data, ensure_ascii=False, indent=indent))
+
+
+def echo_json_text(text: str) -> None:
+    """One JSON document on stdout, in UTF-8 whatever the locale's encoding (JSON is UTF-8 for every reader)."""
+    binary = getattr(sys.stdout, "buffer", None)
+    if binary is None or _is_utf8(getattr(sys.stdout, "encoding", None)):
+        click.echo(text)
+        return
+    sys.stdout.flush()
+    binary.write(text.encode("utf-8") + b"\n")
+    binary.flush()
+
+
+def _is_utf8(encoding: str | None) -> bool:
+    import codecs
+
+    try:
+        return encoding is not None and codecs.lookup(encoding).name == "utf-8"
+    except LookupError:
+        return False
+
+
+def _prepare_stdout() -> None:
+    """A table or message for people on a stdout whose encoding (a Latin-1 or ASCII locale) cannot hold
+    every name: such characters print as ``?``, not as an UnicodeEncodeError that ends the command.
+    A stdout closed before Python started (``>&-``) is None: the output goes nowhere, as to a pipe
+    whose reader left."""
+    if sys.stdout is None:
+        import os
+
+        sys.stdout = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 - lives as long as the process
+        return
+    if not _is_utf8(getattr(sys.stdout, "encoding", None)):
+        reconfigure = getattr(sys.stdout, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="replace")
 
 
 def compact_due_json(today: dt.date, within_days: int, items: Sequence[DueItem]) -> str:
@@ -89,8 +125,13 @@ def _json_float(value: float) -> str:
 def echo_rich(renderable: Any) -> None:
     from rich.console import Console
 
+    class _Console(Console):
+        def on_broken_pipe(self) -> None:  # rich's own handling exits 1; run() exits 0
+            self.quiet = True
+            raise StdoutClosed
+
     # markup=False: a name or note like "send [b]the deck[/b]" is text, never rich markup.
-    Console(soft_wrap=False, highlight=False, markup=False).print(renderable)
+    _Console(soft_wrap=False, highlight=False, markup=False).print(renderable)
 
 
 def echo_commit(commit: str | None, reason: str | None) -> None:
@@ -130,8 +171,22 @@ LAZY_COMMANDS: dict[str, str] = {
 }
 
 
+class StdoutClosed(Exception):
+    """The reader of stdout went away (``mdnet due --json | head -c 10``).
+
+    Not an ``OSError``: click turns a broken pipe into exit 1, which would say that
+    the command found a problem (and ``report`` must always exit 0).
+    """
+
+
 class LazyGroup(click.Group):
     """A click group whose commands in :data:`LAZY_COMMANDS` are imported on first use."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError:
+            raise StdoutClosed from None
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted({*super().list_commands(ctx), *LAZY_COMMANDS})
@@ -268,7 +323,7 @@ def due(state: State, within: str | None, category: str | None, tag: str | None,
     if as_json and sys.stdout.isatty():
         emit_json({"date": today.isoformat(), "within_days": window, "items": [i.as_dict() for i in items]})
     elif as_json:
-        click.echo(compact_due_json(today, window, items))
+        echo_json_text(compact_due_json(today, window, items))
     else:
         from mdnet import render
 
@@ -357,8 +412,21 @@ def index(state: State, rebuild: bool, as_json: bool) -> None:
 
 
 def _fail(message: str, code: int) -> NoReturn:
-    click.echo(f"mdnet: error: {message}", err=True)
+    click.echo(f"mdnet: error: {escape_line_breaks(message)}", err=True)
     sys.exit(code)
+
+
+def _stdout_closed() -> NoReturn:
+    """Exit 0, quietly: what is still buffered for the closed stdout goes to the null device
+    (flushing it at exit would fail again, with exit 120 and a message on stderr)."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # no file descriptor (a test's StringIO): nothing to flush to a pipe
+        pass
+    sys.exit(0)
 
 
 def _spare_the_garbage_collector() -> None:
@@ -375,6 +443,7 @@ def run(argv: list[str] | None = None) -> None:
     if argv is None:  # this process runs one command and ends
         _spare_the_garbage_collector()
     debug = "--debug" in args
+    _prepare_stdout()
     try:
         main.main(args=args, prog_name="mdnet", standalone_mode=False)
     except click.exceptions.Exit as exc:
@@ -382,6 +451,9 @@ def run(argv: list[str] | None = None) -> None:
     except click.Abort:
         _fail("interrupted", 130)
     except click.ClickException as exc:
+        if isinstance(exc, getattr(click.exceptions, "NoArgsIsHelpError", ())):  # `mdnet` alone (click >= 8.2)
+            click.echo(exc.format_message(), err=True)  # the help, as it reads, not as an error line
+            sys.exit(exc.exit_code)
         _fail(exc.format_message(), exc.exit_code)
     except MdnetError as exc:
         if debug:
@@ -389,8 +461,8 @@ def run(argv: list[str] | None = None) -> None:
         _fail(str(exc), exc.exit_code)
     except KeyboardInterrupt:
         _fail("interrupted", 130)
-    except BrokenPipeError:
-        sys.exit(0)
+    except (BrokenPipeError, StdoutClosed):
+        _stdout_closed()
     except Exception as exc:
         if debug:
             raise

@@ -5,7 +5,8 @@ from __future__ import annotations
 import click
 
 from mdnet.cli import State, emit_json, json_option, pass_state, warn_bad_notes
-from mdnet.vault import resolve_today
+from mdnet.durations import parse_date
+from mdnet.errors import UsageError
 
 
 @click.command()
@@ -18,7 +19,10 @@ def daily(state: State, when: str | None, print_only: bool, as_json: bool) -> No
     from mdnet.daily_files import build
 
     vault = state.vault
-    day = resolve_today(when) if when else state.today
+    try:
+        day = parse_date(when) if when else state.today
+    except ValueError as exc:
+        raise UsageError(f"bad --date: {exc}") from None
     result = build(vault, day, write=not print_only)
     if print_only:
         if as_json:

@@ -77,7 +77,7 @@ def load_config(root: Path) -> Config:
     except OSError as exc:
         raise ConfigError(f"cannot read: {exc.strerror}", path=CONFIG_NAME) from None
     try:
-        raw = tomllib.loads(data.decode("utf-8"))
+        raw = tomllib.loads(data.decode("utf-8-sig"))  # -sig: a byte-order mark (Windows editors) is not TOML
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"malformed TOML: {exc}", path=CONFIG_NAME) from None
     return config_from_mapping(raw)

@@ -483,7 +483,15 @@ def load_full(text: str) -> tuple[Any, dict[str, int]]:
         line = mark.line if mark is not None else 0
         column = mark.column if mark is not None else 0
         raise YamlProblem(f"malformed YAML: {problem}", line, column) from None
-    return _jsonable(value), _top_level_key_lines(text)
+    # Aliases share one value among many places, and writing it out once per place can
+    # blow a few hundred bytes up to billions of values ("billion laughs"). Without
+    # aliases a value never holds more items than its text has characters.
+    limit = max(10 * len(text), 10_000)
+    try:
+        return _jsonable(value, [limit]), _top_level_key_lines(text)
+    except _TooBig:
+        line = next((n for n, line in enumerate(text.split("\n")) if "*" in line), 0)
+        raise YamlProblem(f"its aliases expand to more than {limit:,} values (a YAML bomb?)", line, 0) from None
 
 
 _LOADER: Any = None
@@ -519,16 +527,26 @@ def _top_level_key_lines(text: str) -> dict[str, int]:
     return lines
 
 
-def _jsonable(value: Any) -> Any:
-    """Make any YAML value JSON-able: keys to strings, sets to lists, bytes to text."""
+class _TooBig(Exception):
+    """The value, written out, would exceed its budget of values."""
+
+
+def _jsonable(value: Any, budget: list[int]) -> Any:
+    """Make any YAML value JSON-able: keys to strings, sets to lists, bytes to text.
+
+    ``budget`` holds how many more values may be written; :class:`_TooBig` when none is left.
+    """
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise _TooBig
     if value is None or isinstance(value, bool | int | str):
         return value
     if isinstance(value, float):
         return value if math.isfinite(value) else str(value)
     if isinstance(value, dict):
-        return {str(k) if not isinstance(k, str) else k: _jsonable(v) for k, v in value.items()}
+        return {str(k) if not isinstance(k, str) else k: _jsonable(v, budget) for k, v in value.items()}
     if isinstance(value, list | tuple | set | frozenset):
-        return [_jsonable(v) for v in value]
+        return [_jsonable(v, budget) for v in value]
     if isinstance(value, bytes):
         return value.decode("latin-1")
     return str(value)

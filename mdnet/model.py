@@ -67,6 +67,12 @@ def _days_in_month(year: int, month: int) -> int:
     return 30 if month in (4, 6, 9, 11) else 31
 
 
+def escape_line_breaks(text: str) -> str:
+    """``text`` on one line: a line break in a name or a path is written ``\\n``, as one line of output
+    (an error, a quickfix entry) must not become two."""
+    return text.replace("\r", "\\r").replace("\n", "\\n")
+
+
 @dataclass(frozen=True, slots=True)
 class Problem:
     """Something wrong with a note or the configuration, located for an editor.
@@ -83,7 +89,8 @@ class Problem:
 
     def format(self) -> str:
         """``path:line:col: severity: message``, the vim quickfix / compiler form."""
-        return f"{self.path}:{max(self.line, 1)}:{max(self.column, 1)}: {self.severity}: {self.message}"
+        text = f"{self.path}:{max(self.line, 1)}:{max(self.column, 1)}: {self.severity}: {self.message}"
+        return escape_line_breaks(text)
 
     def as_dict(self) -> dict[str, Any]:
         return {

@@ -20,6 +20,7 @@ _RESERVED = frozenset(
     ["con", "prn", "aux", "nul"] + [f"com{i}" for i in range(1, 10)] + [f"lpt{i}" for i in range(1, 10)]
 )
 MAX_STEM_BYTES = 120
+MAX_CANDIDATES = 10  # near misses an unknown name lists
 
 
 def file_stem(name: str, mode: str = "title") -> str:
@@ -86,11 +87,26 @@ def find_contact(contacts: Sequence[Contact], query: str) -> Contact:
         return prefixed[0]
     if prefixed:
         raise AmbiguousName(query, [(c.name, c.path) for c in sorted(prefixed, key=lambda c: fold(c.name))])
+    raise ContactNotFound(query, _near_misses(contacts, wanted, words))
+
+
+def _near_misses(contacts: Sequence[Contact], wanted: str, words: list[str]) -> list[tuple[str, str]]:
+    """Candidates for an unknown name: names whose later words start so (``ortiz`` finds every
+    Ortiz), then names spelled close to it (``Jnae Doe``)."""
     import difflib  # only for the error message
 
+    later = sorted((c for c in contacts if _later_words_start_with(fold(c.name).split(), words)),
+                   key=lambda c: (fold(c.name), c.path))  # fmt: skip
     by_name = {fold(c.name): c for c in contacts}
-    close = difflib.get_close_matches(wanted, list(by_name), n=3, cutoff=0.6)
-    raise ContactNotFound(query, [(by_name[n].name, by_name[n].path) for n in close])
+    close = [by_name[n] for n in difflib.get_close_matches(wanted, list(by_name), n=3, cutoff=0.6)]
+    found: dict[str, Contact] = {}
+    for contact in [*later, *close]:
+        found.setdefault(contact.path, contact)
+    return [(c.name, c.path) for c in list(found.values())[:MAX_CANDIDATES]]
+
+
+def _later_words_start_with(name_words: list[str], words: list[str]) -> bool:
+    return any(_starts_with_words(name_words[i:], words) for i in range(1, len(name_words)))
 
 
 def _starts_with_words(name_words: list[str], words: list[str]) -> bool:

@@ -67,18 +67,27 @@ def _entry_of(commit: Commit, entries: tuple[LogEntry, ...] | list[LogEntry], ta
     kind = commit.trailers.get("Interaction")
     if not day or kind is None:
         return None
+    said = commit.subject.split(": ", 1)[1].rstrip("…") if ": " in commit.subject else ""
     candidates = [
         index
         for index, entry in enumerate(entries)
-        if index not in taken and entry.date.isoformat() == day and (entry.kind or "note").casefold() == kind.casefold()
+        if index not in taken and entry.date.isoformat() == day and _same_kind(entry, kind, said)
     ]
     if not candidates:
         return None
-    said = commit.subject.split(": ", 1)[1].rstrip("…") if ": " in commit.subject else ""
     for index in candidates:
-        if said and " ".join(entries[index].text.split()).startswith(said):
+        text = " ".join(entries[index].text.split())
+        if said and (text.startswith(said) or f"{entries[index].kind}: {text}".startswith(said)):
             return index
     return candidates[0]
+
+
+def _same_kind(entry: LogEntry, kind: str, said: str) -> bool:
+    """Whether ``entry`` has the commit's kind. Text logged without a kind that begins ``word: `` reads
+    back with ``word`` as its kind (decisions.md, "Ambiguous log text"), while its commit says ``note``."""
+    if (entry.kind or "note").casefold() == kind.casefold():
+        return True
+    return kind.casefold() == "note" and entry.kind is not None and said.startswith(f"{entry.kind}: ")
 
 
 # -- reading git, with the cache ---------------------------------------------------

@@ -11,10 +11,10 @@ import datetime as dt
 import os
 import re
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from mdnet import files, naming
 from mdnet.config import CONFIG_NAME, Config, load_config
@@ -39,6 +39,7 @@ if TYPE_CHECKING:  # imported when used, so that `mdnet due` never pays for them
     from mdnet.daily_files import DailyResult
     from mdnet.draft_files import DraftResult
 
+T = TypeVar("T")
 INDEX_DIR = ".mdnet"
 INDEX_NAME = "index.sqlite"
 _MARKERS = (CONFIG_NAME, INDEX_DIR, ".obsidian")
@@ -47,6 +48,8 @@ _MARKERS = (CONFIG_NAME, INDEX_DIR, ".obsidian")
 def discover_root(explicit: str | os.PathLike[str] | None = None, cwd: Path | None = None) -> Path:
     """``explicit``, else ``$MDNET_VAULT``, else the nearest ancestor holding
     ``mdnet.toml``, ``.mdnet/`` or ``.obsidian/``, else the working directory."""
+    if explicit is not None and not isinstance(explicit, (str, os.PathLike)):
+        raise UsageError(f"a vault path must be text or a path, not {type(explicit).__name__}")
     chosen = explicit if explicit is not None else os.environ.get("MDNET_VAULT") or None
     if chosen is not None:
         root = Path(chosen).expanduser()
@@ -62,8 +65,12 @@ def discover_root(explicit: str | os.PathLike[str] | None = None, cwd: Path | No
 
 def resolve_today(value: dt.date | str | None = None) -> dt.date:
     """``value``, else ``$MDNET_TODAY``, else the clock: the one place mdnet reads the date."""
+    if isinstance(value, dt.datetime):  # datetime.now(): a datetime is a date, and its day is meant
+        return value.date()
     if isinstance(value, dt.date):
         return value
+    if value is not None and not isinstance(value, str):
+        raise UsageError(f"today must be a date or YYYY-MM-DD text, not {type(value).__name__}")
     text = value if value is not None else os.environ.get("MDNET_TODAY") or None
     if text is None:
         return dt.date.today()
@@ -77,10 +84,14 @@ def days_within(within: str | int | None, today: dt.date, default: int) -> int:
     """``--within`` as a number of days from ``today`` (``1m`` from 31 Jan is 28 or 29 days)."""
     if within is None:
         return default
+    if isinstance(within, bool) or not isinstance(within, (int, str)):
+        raise UsageError(f"within must be a duration such as '7d' or a number of days, not {type(within).__name__}")
     if isinstance(within, int):
+        if within < 0:
+            raise UsageError(f"within must be 0 days or more, not {within}")
         return within
-    if re.fullmatch(r"\s*0+\s*(?:d|w|m|y|days?|weeks?|months?|years?)\s*", within.lower()):
-        return 0  # "0d": today only (a zero cadence is refused, a zero window is not)
+    if re.fullmatch(r"\s*0+\s*(?:d|w|m|y|days?|weeks?|months?|years?)?\s*", within.lower()):
+        return 0  # "0d" or "0": today only (a zero cadence is refused, a zero window is not)
     try:
         duration = parse_duration(within)
     except DurationError:
@@ -107,6 +118,10 @@ class Vault(HistoryMethods, RelationMethods, WritingMethods):
     def open(cls, path: str | os.PathLike[str] | None = None) -> Vault:
         """Open the vault at ``path`` or the one discovered as SPEC section 1 says."""
         root = discover_root(path)
+        try:  # an unlistable vault must not read as an empty network (the scan skips unreadable folders)
+            os.scandir(root).close()
+        except OSError as exc:
+            raise VaultError(f"cannot read the vault: {exc.strerror}", path=str(root)) from None
         return cls(root, load_config(root))
 
     def __enter__(self) -> Vault:
@@ -136,17 +151,25 @@ class Vault(HistoryMethods, RelationMethods, WritingMethods):
         return self._index
 
     def refresh(self, paths: Iterable[str] | None = None) -> RefreshStats:
-        """Bring the index up to date (only ``paths``, vault-relative, when given)."""
+        """Bring the index up to date (only ``paths``, vault-relative, when given; one path may be a string)."""
+        if isinstance(paths, str):
+            paths = [paths]
         index = self._open_index()
         try:
             return refresh(self.root, self.config, index, paths)
         except sqlite3.DatabaseError:
             # A corrupt index is a cache to throw away, never an error for the user.
-            self.close()
-            if index.path is not None:
-                for suffix in ("", "-wal", "-shm"):
-                    Path(str(index.path) + suffix).unlink(missing_ok=True)
+            self._discard_index()
             return refresh(self.root, self.config, self._open_index(), paths)
+
+    def _discard_index(self) -> None:
+        """Close the index and delete its files; the next query builds it anew."""
+        index = self._index
+        self.close()
+        self._refreshed = False
+        if index is not None and index.path is not None:
+            for suffix in ("", "-wal", "-shm"):
+                Path(str(index.path) + suffix).unlink(missing_ok=True)
 
     def indexed(self) -> Index:
         """The index as it stands, not brought up to date (for the watcher, which refreshes by itself)."""
@@ -164,12 +187,22 @@ class Vault(HistoryMethods, RelationMethods, WritingMethods):
             self._refreshed = True
         return self._open_index()
 
+    def _ask(self, question: Callable[[Index], T]) -> T:
+        """``question`` put to the up-to-date index. Opening checks only the header and the schema, and
+        an unchanged vault reads only the meta table, so a damaged page can first show up here: the
+        index is then thrown away and the question put again to one rebuilt from the notes."""
+        try:
+            return question(self._fresh())
+        except sqlite3.DatabaseError:
+            self._discard_index()
+            return question(self._fresh())
+
     # -- queries -----------------------------------------------------------
 
     def contacts(self, category: str | None = None, tag: str | None = None) -> list[Contact]:
         """Every valid contact (notes with errors are left out), sorted by name."""
         _check_filters(category, tag)
-        found = [c for c in self._fresh().contacts() if matches(c, category, tag)]
+        found = [c for c in self._ask(Index.contacts) if matches(c, category, tag)]
         found.sort(key=lambda c: (fold(c.name), c.path))
         return found
 
@@ -179,25 +212,8 @@ class Vault(HistoryMethods, RelationMethods, WritingMethods):
         Exact names come from the index's name table and prefixes from name-only
         rows, so only the contact found is decoded in full.
         """
-        index = self._fresh()
-        key = fold(naming.query_text(name))
-        paths = sorted({path for path, _rank, is_contact in index.names_for(key) if is_contact}) if key else []
-        found: Contact | None = None
-        if len(paths) > 1:
-            matches_ = [c for c in (index.contact(p) for p in paths) if c is not None]
-            raise AmbiguousName(name, [(c.name, c.path) for c in sorted(matches_, key=lambda c: fold(c.name))])
-        if paths:
-            found = index.contact(paths[0])
-        if found is None:
-            try:
-                found = index.contact(naming.find_contact(index.contact_names(), name).path)
-            except ContactNotFound as exc:
-                broken = index.broken_notes(key) if key else []
-                hint = f"{broken[0]} has errors and is left out (see 'mdnet check')" if broken else None
-                raise ContactNotFound(name, exc.candidates, hint) from None
-        if found is None:
-            raise ContactNotFound(name)
-        return found
+        _check_text("name", name)
+        return self._ask(lambda index: _lookup(index, name))
 
     def due(
         self,
@@ -216,15 +232,17 @@ class Vault(HistoryMethods, RelationMethods, WritingMethods):
         # Contacts without their own cadence take the default or their category's: SQL
         # cannot date those, so they all go through when either exists.
         inherited = default is not None or bool(policy.windows)
-        candidates = self._fresh().due_candidates(day, horizon, inherited)
+        candidates = self._ask(lambda index: index.due_candidates(day, horizon, inherited))
         return due_items((c for c in candidates if matches(c, category, tag)), day, window, default, policy)
 
     def problems(self) -> list[Problem]:
         """Problems of every contact note, as the last refresh found them."""
-        return self._fresh().problems()
+        return self._ask(Index.problems)
 
-    def check(self, paths: Sequence[str | os.PathLike[str]] | None = None) -> list[Problem]:
-        """Validate every contact note, or just ``paths`` (any notes, e.g. the staged ones)."""
+    def check(self, paths: Sequence[str | os.PathLike[str]] | str | os.PathLike[str] | None = None) -> list[Problem]:
+        """Validate every contact note, or just ``paths`` (any notes, e.g. the staged ones; one path is one note)."""
+        if isinstance(paths, (str, os.PathLike)):
+            paths = [paths]
         if paths is None:
             problems = self.problems()
             problems.extend(_duplicate_names(self.contacts()))
@@ -237,9 +255,12 @@ class Vault(HistoryMethods, RelationMethods, WritingMethods):
     def _check_file(self, given: Path) -> list[Problem]:
         full = given if given.is_absolute() else Path.cwd() / given
         try:
-            relative = full.resolve().relative_to(self.root).as_posix()
+            # the folder resolved, not the note: a symlinked note is the vault's where its link is
+            relative = (full.parent.resolve() / full.name).relative_to(self.root).as_posix()
         except ValueError:
             return [Problem(str(given), 0, 0, "error", "not inside the vault " + str(self.root))]
+        if any(folder.startswith(".") for folder in relative.split("/")[:-1]):
+            return []  # .obsidian/, .trash/, .git/, ...: never notes, as the scan never enters them
         if not full.exists():
             return [Problem(relative, 0, 0, "error", "no such file")]
         if not files.is_note_name(full.name) or not full.is_file():
@@ -264,13 +285,8 @@ class Vault(HistoryMethods, RelationMethods, WritingMethods):
 
     def search(self, text: str) -> list[tuple[Contact, str]]:
         """Contacts whose note mentions every word of ``text`` (prefixes too), best first."""
-        index = self._fresh()
-        results = []
-        for path, snippet in index.search(text):
-            contact = index.contact(path)
-            if contact is not None:
-                results.append((contact, snippet))
-        return results
+        _check_text("search text", text)
+        return self._ask(lambda index: _search(index, text))
 
     # -- the daily note (mdnet.daily_files) ----------------------------------
 
@@ -320,6 +336,37 @@ class Vault(HistoryMethods, RelationMethods, WritingMethods):
                            today=today)  # fmt: skip
 
 
+def _lookup(index: Index, name: str) -> Contact:
+    """:meth:`Vault.get` on ``index``."""
+    key = fold(naming.query_text(name))
+    paths = sorted({path for path, _rank, is_contact in index.names_for(key) if is_contact}) if key else []
+    found: Contact | None = None
+    if len(paths) > 1:
+        matches_ = [c for c in (index.contact(p) for p in paths) if c is not None]
+        raise AmbiguousName(name, [(c.name, c.path) for c in sorted(matches_, key=lambda c: fold(c.name))])
+    if paths:
+        found = index.contact(paths[0])
+    if found is None:
+        try:
+            found = index.contact(naming.find_contact(index.contact_names(), name).path)
+        except ContactNotFound as exc:
+            broken = index.broken_notes(key) if key else []
+            hint = f"{broken[0]} has errors and is left out (see 'mdnet check')" if broken else None
+            raise ContactNotFound(name, exc.candidates, hint) from None
+    if found is None:
+        raise ContactNotFound(name)
+    return found
+
+
+def _search(index: Index, text: str) -> list[tuple[Contact, str]]:
+    results = []
+    for path, snippet in index.search(text):
+        contact = index.contact(path)
+        if contact is not None:
+            results.append((contact, snippet))
+    return results
+
+
 def since_date(value: dt.date | str, today: dt.date) -> dt.date:
     """``--since``: a date, or a duration counted back from ``today`` (``6m`` = six months ago)."""
     if isinstance(value, dt.date):
@@ -328,6 +375,11 @@ def since_date(value: dt.date | str, today: dt.date) -> dt.date:
         return parse_when(value, today, back=True)
     except ValueError as exc:
         raise UsageError(f"bad --since: {exc}") from None
+
+
+def _check_text(label: str, value: object) -> None:
+    if not isinstance(value, str):
+        raise UsageError(f"{label} must be text, not {type(value).__name__}")
 
 
 def _check_filters(category: object, tag: object) -> None:

@@ -11,7 +11,7 @@ import datetime as dt
 import re
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from mdnet import files, naming
 from mdnet.config import Config
@@ -26,6 +26,13 @@ if TYPE_CHECKING:
     from mdnet.index import Index
 
 TEMPLATE_PATH = "templates/contact.md"
+T = TypeVar("T")
+
+
+def _named(index: Index, wanted: str) -> list[Contact]:
+    """The contact the index's name table gives for the folded name ``wanted`` (none or one)."""
+    paths = sorted(path for path, _rank, is_contact in index.names_for(wanted) if is_contact)
+    return [c for c in (index.contact(p) for p in paths[:1]) if c is not None]
 
 
 class WritingMethods:
@@ -37,7 +44,7 @@ class WritingMethods:
 
         def get(self, name: str) -> Contact: ...
         def refresh(self, paths: Iterable[str] | None = None) -> RefreshStats: ...
-        def _fresh(self) -> Index: ...
+        def _ask(self, question: Callable[[Index], T]) -> T: ...
 
     def add(
         self,
@@ -71,9 +78,7 @@ class WritingMethods:
                 raise UsageError(f"bad --cadence: {exc}") from None
         wanted = fold(name)
         if known is None:  # the index's name table holds exactly these names: no need to read every contact
-            index = self._fresh()
-            paths = sorted(path for path, _rank, is_contact in index.names_for(wanted) if is_contact)
-            known = [c for c in (index.contact(p) for p in paths[:1]) if c is not None]
+            known = self._ask(lambda index: _named(index, wanted))
         for contact in known:
             if wanted in naming.answers_to(contact):
                 raise DuplicateContact(f"{name!r} is already a contact: {contact.name} ({contact.path})")
@@ -155,7 +160,9 @@ class WritingMethods:
             raise UsageError(f"bad --kind {kind!r}: one word such as coffee, email, call")
         contact = name if isinstance(name, Contact) else self.get(name)
         time = None
-        if when is not None and not isinstance(when, dt.date):
+        if isinstance(when, dt.datetime):  # a date-time keeps its time, as --date 2026-11-25T10:30 does
+            time, when = when.strftime("%H:%M"), when.date()
+        elif when is not None and not isinstance(when, dt.date):
             match = re.fullmatch(r"\s*(\d{4}-\d\d-\d\d)(?:[T ](\d\d):(\d\d)(?::\d\d)?)?\s*", when)
             try:
                 if match is None:

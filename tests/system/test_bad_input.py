@@ -111,3 +111,56 @@ def test_log_keeps_a_given_time_and_refuses_an_impossible_one(vault_dir: Path) -
     assert bad.code == 2 and "bad --date" in bad.err
     lines = (vault_dir / "people" / "Raj.md").read_text().splitlines()
     assert lines[-3:] == ["- 2026-11-25 late note", "- 2026-11-25 10:30 standup", "- 2026-11-24 older"]
+
+
+def test_api_arguments_a_script_plausibly_passes_work_or_raise_mdnet_errors(
+    vault_dir: Path, write_note: Callable[..., Path]
+) -> None:
+    import datetime as dt
+
+    from mdnet.errors import UsageError
+    from mdnet.vault import Vault
+
+    note = write_note("people/Ann.md", "---\nname: Ann Lee\ncadence: 1w\nlast_contact: 2026-11-20\n---\n")
+    with Vault.open(vault_dir) as vault:
+        # datetime.now() is what a script has at hand, and a datetime is a date
+        assert [i.name for i in vault.due(today=dt.datetime(2026, 11, 27, 9, 30))] == ["Ann Lee"]
+        assert vault.due(today=dt.datetime(2026, 11, 27, 9, 30)) == vault.due(today="2026-11-27")
+        logged = vault.log("ann", "standup", when=dt.datetime(2026, 11, 25, 10, 30), commit=False)
+        assert logged.entry == "- 2026-11-25 10:30 standup"  # as --date 2026-11-25T10:30 writes it
+        assert "last_contact: 2026-11-25\n" in note.read_text()
+        # one path is a list of one path, not a list of its characters
+        assert vault.check(str(note)) == vault.check(note) == vault.check([note]) == []
+        wrong = [
+            lambda: vault.get(None),  # type: ignore[arg-type]
+            lambda: vault.get(5),  # type: ignore[arg-type]
+            lambda: vault.search(None),  # type: ignore[arg-type]
+            lambda: vault.due(within=1.5),  # type: ignore[arg-type]
+            lambda: vault.due(within=-3),
+            lambda: vault.due(within=True),
+            lambda: vault.due(today=20261127),  # type: ignore[arg-type]
+            lambda: Vault.open(123),  # type: ignore[arg-type]
+            lambda: Vault.open(b"/tmp"),  # type: ignore[arg-type]
+        ]
+        for call in wrong:
+            with pytest.raises(UsageError):
+                call()
+
+
+def test_an_alias_bomb_is_a_bad_note_not_a_hang(vault_dir: Path, write_note: Callable[..., Path]) -> None:
+    """A few hundred bytes of anchors and aliases (the "billion laughs") expand to 9**9 values: the
+    index spent minutes and gigabytes writing them out. The note is refused with its line, at once."""
+    import time
+
+    lines = ["---", "name: Laughs", 'l0: &l0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    lines += [f"l{i}: &l{i} [" + ",".join([f"*l{i - 1}"] * 9) + "]" for i in range(1, 9)]
+    write_note("people/Laughs.md", "\n".join([*lines, "---", ""]))
+    write_note("people/Good.md", "---\nname: Good\nneeds_reply: true\n---\n")
+    write_note("people/Shared.md", "---\nname: Shared\nx: &x [a, b]\ny: *x\nz: *x\n---\n")  # fair use of aliases
+    started = time.monotonic()
+    code, out, err = run_cli("--vault", str(vault_dir), "--today", DEMO_DATE, "due", "--json")
+    assert time.monotonic() - started < 30
+    assert code == 0 and [i["name"] for i in json.loads(out)["items"]] == ["Good"]
+    assert err.startswith("mdnet: warning: people/Laughs.md:") and "aliases" in err
+    shared = run_cli("--vault", str(vault_dir), "show", "shared", "--json")
+    assert json.loads(shared.out)["fields"]["z"] == ["a", "b"]

@@ -7,6 +7,7 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
+import click
 import pytest
 
 from tests.conftest import DEMO_DATE, run_cli, run_mdnet_process
@@ -272,3 +273,148 @@ def test_add_refuses_a_name_that_is_an_alias_or_a_file_stem(small_vault: Path) -
         code, _, err = cli(small_vault, "add", taken)
         assert code == 1 and "already a contact" in err, taken
     assert cli(small_vault, "add", "Bob Bakerson")[0] == 0
+
+
+@pytest.mark.parametrize("args", [["due", "--json"], ["due"], ["list"], ["report"], ["show", "jane", "--json"]])
+def test_a_reader_that_stops_early_is_not_an_error(small_vault: Path, args: list[str]) -> None:
+    """``mdnet due --json | head -c 10``: the pipe's reader is gone before mdnet writes. That is
+    the reader's choice, not a problem mdnet found (exit 1), and ``report`` always exits 0."""
+    import subprocess
+    import sys
+
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # every write to the pipe now fails with EPIPE
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "mdnet", "--vault", str(small_vault), "--today", DEMO_DATE, *args],
+            stdout=write_end, stderr=subprocess.PIPE, text=True, timeout=120, check=False,
+        )  # fmt: skip
+    finally:
+        os.close(write_end)
+    assert (result.returncode, result.stderr) == (0, "")
+
+
+def test_a_bare_zero_window_is_today_only_as_documented(small_vault: Path) -> None:
+    """docs/due.md: "`--within 0d` (or `0`) is a window of zero days"; other bare numbers stay refused."""
+    code, out, err = cli(small_vault, "due", "--json", "--within", "0")
+    assert (code, err) == (0, "")
+    assert json.loads(out) == json.loads(cli(small_vault, "due", "--json", "--within", "0d")[1])
+    assert json.loads(out)["within_days"] == 0
+    assert cli(small_vault, "due", "--within", "3")[0] == 2
+
+
+def test_a_stdout_that_is_not_utf8_gets_tables_and_utf8_json(small_vault: Path) -> None:
+    """Under a Latin-1 locale (PYTHONIOENCODING stands in for one) a name Latin-1 cannot hold
+    must not crash a table (it was exit 2 with a two-line message), and JSON stays UTF-8, as
+    docs/commands.md promises and every JSON reader expects."""
+    import subprocess
+    import sys
+
+    (small_vault / "people" / "Łukasz Nowak.md").write_text(
+        "---\nname: Łukasz Nowak\nneeds_reply: true\n---\n# Łukasz Nowak\n\nMet at the café…\n", encoding="utf-8"
+    )
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("MDNET_")}
+    environment["PYTHONIOENCODING"] = "latin-1"
+
+    def run(*args: str) -> subprocess.CompletedProcess[bytes]:
+        command = [sys.executable, "-m", "mdnet", "--vault", str(small_vault), "--today", DEMO_DATE, *args]
+        return subprocess.run(command, capture_output=True, env=environment, timeout=120, check=False)
+
+    for args in (["due"], ["list"], ["show", "lukasz"], ["search", "cafe"]):
+        result = run(*args)
+        assert (result.returncode, result.stderr) == (0, b""), args
+        assert "ukasz Nowak" in result.stdout.decode("latin-1")
+    for args in (["due", "--json"], ["list", "--json"], ["show", "lukasz", "--json"]):
+        result = run(*args)
+        assert result.returncode == 0, args
+        assert "Łukasz Nowak" in result.stdout.decode("utf-8")
+        json.loads(result.stdout.decode("utf-8"))
+
+
+def test_check_of_a_file_in_a_dot_folder_is_silent_like_the_scan(small_vault: Path) -> None:
+    """SPEC 1: .obsidian/, .trash/, .git/ are never read as notes. A pre-commit hook passes every
+    staged .md, including a note Obsidian moved to .trash/; `check FILE` must not judge it either."""
+    bad = "---\nname: [unclosed\n---\n"
+    for folder in (".trash", ".trash/people", ".obsidian", ".mdnet"):
+        (small_vault / folder).mkdir(parents=True, exist_ok=True)
+        (small_vault / folder / "Old.md").write_text(bad, encoding="utf-8")
+    (small_vault / "people" / "Bad.md").write_text(bad, encoding="utf-8")
+    files = [".trash/Old.md", ".trash/people/Old.md", ".obsidian/Old.md", ".mdnet/Old.md"]
+    result = run_cli("--vault", str(small_vault), "check", *files, cwd=small_vault)
+    assert (result.code, result.out, result.err) == (0, "", "")
+    result = run_cli("--vault", str(small_vault), "check", *files, "people/Bad.md", cwd=small_vault)
+    assert result.code == 1 and result.out.startswith("people/Bad.md:3:1: error: malformed YAML")
+    assert result.out.count("\n") == 1
+
+
+def test_errors_and_problems_stay_one_line_when_a_name_or_path_holds_a_newline(small_vault: Path) -> None:
+    (small_vault / "people" / "Evil.md").write_text('---\nname: "Bob\\nEvil"\n---\n', encoding="utf-8")
+    folder = small_vault / "people" / "two\nlines"
+    folder.mkdir()
+    (folder / "Bad.md").write_text("---\nname: [unclosed\n---\n", encoding="utf-8")
+    code, _, err = cli(small_vault, "show", "bob")
+    assert code == 1 and err.startswith("mdnet: error: 'bob' is ambiguous: Bob\\nEvil (people/Evil.md), ")
+    assert err.count("\n") == 1
+    code, out, err = cli(small_vault, "check")
+    assert code == 1 and out.startswith("people/two\\nlines/Bad.md:3:1: error: malformed YAML")
+    assert out.count("\n") == len(json.loads(cli(small_vault, "check", "--json")[1])["problems"])
+    code, _, err = cli(small_vault, "due")
+    assert code == 0 and err.startswith("mdnet: warning: people/two\\nlines/Bad.md:3:1:") and err.count("\n") == 1
+
+
+@pytest.mark.skipif(not hasattr(click.exceptions, "NoArgsIsHelpError"), reason="click < 8.2 prints the help itself")
+@pytest.mark.parametrize("args", [[], ["mail"], ["export"]])
+def test_no_command_prints_the_help_as_help(args: list[str]) -> None:
+    """`mdnet` alone is bad usage (exit 2, as click has it), answered with the help text on stderr,
+    as it reads: not squeezed into an error line with its line breaks written as \\n."""
+    result = run_cli(*args)
+    assert result.code == 2 and result.out == ""
+    assert result.err.startswith("Usage: mdnet") and "\\n" not in result.err
+    assert "Commands:" in result.err.splitlines()
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() == 0, reason="root reads every folder")
+@pytest.mark.parametrize("mode", [0o300, 0o000])
+def test_a_vault_folder_that_cannot_be_read_is_exit_2_not_an_empty_network(small_vault: Path, mode: int) -> None:
+    """SPEC 4: an unreadable vault is exit 2. A vault that could not be listed answered 'Nobody is
+    due' (exit 0), or blamed mdnet.toml when even that could not be looked at."""
+    from mdnet.errors import VaultError
+    from mdnet.vault import Vault
+
+    small_vault.chmod(mode)
+    try:
+        result = run_cli("--vault", str(small_vault), "--today", DEMO_DATE, "due")
+        with pytest.raises(VaultError, match="cannot read the vault"):
+            Vault.open(small_vault)
+    finally:
+        small_vault.chmod(0o755)
+    assert result.code == 2 and result.out == ""
+    assert result.err == f"mdnet: error: {small_vault}: cannot read the vault: Permission denied\n"
+
+
+def test_check_of_a_symlinked_note_checks_it_where_the_link_is(small_vault: Path, tmp_path: Path) -> None:
+    """The scan reads a symlinked note as the vault's (decisions.md), and git stages the link's own
+    path; `check FILE` resolved the link and called the note 'not inside the vault', which would
+    fail the pre-commit hook on every commit that touches it."""
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (outside / "Ben.md").write_text("---\nname: Ben\nlast_contact: 2026-02-30\n---\n", encoding="utf-8")
+    (small_vault / "people" / "Ben.md").symlink_to(outside / "Ben.md")
+    whole = run_cli("--vault", str(small_vault), "check", cwd=small_vault)
+    one = run_cli("--vault", str(small_vault), "check", "people/Ben.md", cwd=small_vault)
+    assert whole.out.startswith("people/Ben.md:3:1: error: bad date in last_contact")
+    assert (one.code, one.out) == (1, whole.out)
+
+
+@pytest.mark.parametrize("args", [["due", "--json"], ["list", "--json"], ["due"]])
+def test_a_stdout_closed_from_the_start_is_like_a_reader_that_left(small_vault: Path, args: list[str]) -> None:
+    """`mdnet due --json >&-` (a cron line that closes stdout): Python has no sys.stdout at all, and
+    the JSON commands failed with 'unexpected AttributeError' (exit 2)."""
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-m", "mdnet", "--vault", str(small_vault), "--today", DEMO_DATE, *args],
+        preexec_fn=lambda: os.close(1), stderr=subprocess.PIPE, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert (result.returncode, result.stderr) == (0, "")

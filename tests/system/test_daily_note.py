@@ -399,3 +399,10 @@ def test_names_with_brackets_make_links_that_refresh_and_log(git_vault: Path) ->
         assert "✓ logged" in path.read_text()
         assert len(vault.get("Br x Test").log) == 1
         assert vault.daily_note("2026-11-25") == path
+
+
+def test_a_bad_daily_date_names_the_option_it_came_from(vault_dir: Path) -> None:
+    result = run_cli("--vault", str(vault_dir), "--today", "2026-11-25", "daily", "--print", "--date", "2026-11-31")
+    assert result.code == 2
+    assert result.err.startswith("mdnet: error: bad --date: ") and "today" not in result.err
+    assert result.err.count("\n") == 1

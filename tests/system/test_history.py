@@ -224,3 +224,19 @@ def test_log_cli_commits_with_trailers_and_says_when_it_did_not(
     missing = run_cli("--vault", str(git_vault), "history", "nobody")
     assert missing.code == 1
     assert missing.err.startswith("mdnet: error: no contact named 'nobody'")
+
+
+def test_text_logged_without_a_kind_that_reads_back_as_one_appears_once(
+    git_vault: Path, write_note: Callable[[str, str], Path]
+) -> None:
+    """`mdnet log bob "coffee: talked shop"` writes `- DATE coffee: talked shop`, which reads back as
+    kind coffee (decisions.md, "Ambiguous log text"); its commit says `Interaction: note`. The
+    commit is still that entry's, not a second item (SPEC: each interaction once)."""
+    write_note("people/Bob Baker.md", BOB)
+    commit_all(git_vault, "add Bob", "2026-01-10")
+    with Vault.open(git_vault) as vault:
+        result = vault.log("bob", "coffee: talked shop", when="2026-02-01")
+        items = vault.history("bob")
+    assert result.commit is not None
+    assert [(i.source, i.kind, i.text, i.commit) for i in items if i.date.isoformat() == "2026-02-01" or
+            i.commit == result.commit] == [("log", "coffee", "talked shop", result.commit)]  # fmt: skip

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sqlite3
 import subprocess
@@ -20,6 +21,7 @@ from mdnet.config import Config
 from mdnet.index import SCHEMA_VERSION, Index, contact_to_json
 from mdnet.refresh import refresh
 from mdnet.vault import Vault
+from tests.conftest import run_cli
 
 NOTE = "---\nname: {name}\ncadence: 30d\nlast_contact: 2026-10-{day:02d}\n---\n# {name}\n\n## Log\n- 2026-10-01 x\n"
 
@@ -82,6 +84,40 @@ def test_a_corrupt_index_is_rebuilt_by_itself(vault_dir: Path, write_note: Calla
         stats = vault.refresh()
         assert stats.rebuilt
         assert names(vault) == ["Ann"]
+
+
+def test_an_index_corrupt_past_its_first_page_is_rebuilt_by_the_query_that_finds_it(
+    vault_dir: Path, write_note: Callable[..., Path]
+) -> None:
+    """A sound header, schema and meta table over a damaged notes table pass the open and the
+    unchanged-vault shortcut; the first query to read a damaged page must rebuild the index, not fail."""
+    for i in range(40):
+        path = write_note(f"people/P{i:02d}.md", NOTE.format(name=f"P{i:02d}", day=1 + i % 28) + "words " * 200)
+        os.utime(path, (1_700_000_000, 1_700_000_000))  # long saved: no racy token makes the scan read the table
+    with Vault.open(vault_dir) as vault:
+        vault.refresh()
+        expected = ([c.name for c in vault.contacts()], [i.name for i in vault.due(today="2026-11-25")])
+    db = vault_dir / ".mdnet" / "index.sqlite"
+    _damage_notes_table(db)
+    with Vault.open(vault_dir) as vault:
+        assert ([c.name for c in vault.contacts()], [i.name for i in vault.due(today="2026-11-25")]) == expected
+        assert vault.get("p07").name == "P07"
+    _damage_notes_table(db)
+    result = run_cli("--vault", str(vault_dir), "--today", "2026-11-25", "due", "--json")
+    assert (result.code, result.err) == (0, "")
+    assert [i["name"] for i in json.loads(result.out)["items"]] == expected[1]
+
+
+def _damage_notes_table(db: Path) -> None:
+    connection = sqlite3.connect(db)
+    connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    page_size = connection.execute("PRAGMA page_size").fetchone()[0]
+    root = connection.execute("SELECT rootpage FROM sqlite_master WHERE name = 'notes'").fetchone()[0]
+    connection.close()
+    data = bytearray(db.read_bytes())
+    start = (root - 1) * page_size
+    data[start : start + page_size] = b"\xff" * page_size  # the notes table's root page
+    db.write_bytes(bytes(data))
 
 
 def test_another_schema_version_means_rebuild(vault_dir: Path, write_note: Callable[..., Path]) -> None:
@@ -286,3 +322,26 @@ def test_birthday_windows_in_sql_match_the_due_rules(
         write_note(f"people/{name}.md", f"---\nbirthday: {day}\n---\n")
     with Vault.open(vault_dir) as vault:
         assert [i.name for i in vault.due(today=today, within=window)] == expected
+
+
+def test_refresh_of_one_path_given_as_a_string_refreshes_that_note(
+    vault_dir: Path, write_note: Callable[..., Path]
+) -> None:
+    """`vault.refresh("people/Ann.md")` read each character as a path and refreshed nothing."""
+    write_note("people/Ann.md", NOTE.format(name="Ann", day=1))
+    with Vault.open(vault_dir) as vault:
+        vault.refresh()
+        write_note("people/Ann.md", NOTE.format(name="Ann Lee", day=2))
+        assert vault.refresh("people/Ann.md").updated == 1
+        assert vault.indexed().contact("people/Ann.md").name == "Ann Lee"  # type: ignore[union-attr]
+
+
+def test_add_over_a_damaged_index_still_refuses_a_duplicate(vault_dir: Path, write_note: Callable[..., Path]) -> None:
+    for i in range(40):
+        path = write_note(f"people/P{i:02d}.md", NOTE.format(name=f"P{i:02d}", day=1 + i % 28) + "words " * 200)
+        os.utime(path, (1_700_000_000, 1_700_000_000))
+    with Vault.open(vault_dir) as vault:
+        vault.refresh()
+    _damage_notes_table(vault_dir / ".mdnet" / "index.sqlite")
+    result = run_cli("--vault", str(vault_dir), "add", "P07")
+    assert (result.code, result.err) == (1, "mdnet: error: 'P07' is already a contact: P07 (people/P07.md)\n")

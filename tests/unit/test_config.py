@@ -52,3 +52,11 @@ def test_malformed_toml_is_a_config_error(tmp_path: Path) -> None:
 def test_fingerprint_changes_with_what_the_index_depends_on() -> None:
     assert Config().fingerprint() == Config(upcoming_days=30).fingerprint()
     assert Config().fingerprint() != Config(log_heading="Interactions").fingerprint()
+
+
+def test_a_byte_order_mark_and_crlf_are_read_like_the_notes(tmp_path: Path) -> None:
+    """Windows editors write mdnet.toml with a BOM and CRLF; tomllib refused the BOM with
+    'Invalid statement (at line 1, column 1)', an error about a character nobody can see."""
+    (tmp_path / "mdnet.toml").write_bytes(b'\xef\xbb\xbfupcoming_days = 3\r\ndaily_dir = "journal"\r\n')
+    config = load_config(tmp_path)
+    assert (config.upcoming_days, config.daily_dir) == (3, "journal")

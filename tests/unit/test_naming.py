@@ -108,3 +108,22 @@ def test_a_new_contacts_file_is_one_that_the_scan_reads(name: str) -> None:
 
 def test_a_name_starting_with_a_tilde_gets_a_file_the_scan_reads() -> None:
     assert file_stem("~Tilde Jones") == "Tilde Jones"
+
+
+def test_an_unknown_name_that_is_a_later_word_of_names_suggests_each_of_them() -> None:
+    """`mdnet show ortiz` with Luis and Teresa Ortiz: both are candidates (spec: an unknown name
+    lists the candidates). The close-spelling match alone found Luis but not Teresa (her name is
+    longer), and found no candidate at all for `doe`."""
+    family = [*PEOPLE, person("Luis Ortiz"), person("Teresa Ortiz")]
+    with pytest.raises(ContactNotFound) as info:
+        find_contact(family, "ortiz")
+    assert info.value.candidates[:2] == [
+        ("Luis Ortiz", "people/Luis Ortiz.md"),
+        ("Teresa Ortiz", "people/Teresa Ortiz.md"),
+    ]
+    with pytest.raises(ContactNotFound) as info:
+        find_contact(PEOPLE, "doe")
+    assert ("Jane Doe", "people/Jane Doe.md") in info.value.candidates
+    with pytest.raises(ContactNotFound) as info:
+        find_contact(PEOPLE, "alvar")
+    assert info.value.candidates[0] == ("José Álvarez", "people/José Álvarez.md")
