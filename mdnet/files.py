@@ -135,6 +135,24 @@ def _is_real_folder(entry: os.DirEntry[str]) -> bool:
         return False
 
 
+def readable_path(path: str) -> str:
+    """``path`` with the bytes of a name that is not UTF-8 written as ``\\xNN``.
+
+    ``os.scandir`` and inotify give such a name with lone surrogates, which neither
+    SQLite nor JSON can hold; the index keeps the note under this stand-in and reports it.
+    """
+    return path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def is_readable_path(path: str) -> bool:
+    """Whether ``path`` is valid Unicode (its file name was UTF-8)."""
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def token_of(path: Path) -> str | None:
     try:
         info = path.stat()

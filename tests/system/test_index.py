@@ -286,3 +286,39 @@ def test_birthday_windows_in_sql_match_the_due_rules(
         write_note(f"people/{name}.md", f"---\nbirthday: {day}\n---\n")
     with Vault.open(vault_dir) as vault:
         assert [i.name for i in vault.due(today=today, within=window)] == expected
+
+
+def _backdate(root: Path) -> None:
+    """Notes written a minute ago: not racy, so an unchanged vault takes the digest shortcut."""
+    import os
+
+    for folder, _, names_ in os.walk(root):
+        for name in names_:
+            path = Path(folder, name)
+            info = path.stat()
+            os.utime(path, ns=(info.st_atime_ns, info.st_mtime_ns - 60_000_000_000))
+
+
+def test_a_file_name_that_is_not_utf8_is_reported_not_a_crash(vault_dir: Path,
+                                                              write_note: Callable[..., Path]) -> None:  # fmt: skip
+    """Linux file names are bytes; one that is not UTF-8 (copied from an old Latin-1 system) must not stop
+    every command: it is reported with a readable path, and everything else is indexed as usual."""
+    import os
+
+    write_note("people/Ann.md", NOTE.format(name="Ann", day=1))
+    raw = os.fsdecode(b"people/B\xe9a.md")  # what os.scandir and inotify give: a lone surrogate
+    (vault_dir / raw).write_bytes(NOTE.format(name="Bea", day=2).encode())
+    _backdate(vault_dir)
+    with Vault.open(vault_dir) as vault:
+        assert names(vault) == ["Ann"]
+        problems = [p for p in vault.check() if p.path == "people/B\\xe9a.md"]
+        assert [(p.severity, "not valid UTF-8" in p.message) for p in problems] == [("error", True)]
+        again = vault.refresh()
+        assert (again.added, again.updated, again.removed, again.files) == (0, 0, 0, 2)
+        assert vault.refresh([raw]).updated == 0  # what a watcher passes: the same note, no change
+        fresh = Index.memory()
+        refresh(vault_dir, Config(), fresh)
+        assert _snapshot(vault._open_index()) == _snapshot(fresh)
+        (vault_dir / raw).unlink()
+        assert vault.refresh([raw]).removed == 1
+        assert vault.check() == []
