@@ -206,18 +206,15 @@ def _states_of(
     changed: list[str] = []
     deleted: list[str] = []
     misnamed: set[str] = set()
+    folders: dict[str, bool] = {}
     for given in sorted(set(only)):
         path = given if files.is_readable_path(given) else files.readable_path(given)
-        full = root / given
-        try:
-            info = full.stat()
-        except OSError:
-            if path in stored:
+        state = files.state_if_scanned(root, given, folders)  # by the scan's rules: a full scan agrees
+        if state is None:
+            if path in stored:  # gone, or no longer a note (a folder now, say)
                 deleted.append(path)
             continue
-        if not files.is_note_name(full.name) or not full.is_file():
-            continue
-        states[path] = (info.st_mtime_ns, info.st_size, info.st_ino)
+        states[path] = state
         if path != given:
             misnamed.add(path)
         if stored.get(path) != files.token(*states[path]):

@@ -644,3 +644,22 @@ def test_mdnet_watch_process_ends_cleanly_on_a_signal(vault: Path, signal_name: 
     assert "Traceback" not in stderr
     assert lines[-1].rstrip().endswith("stopped")
     assert "people/Carl.md" in IndexView(vault).paths()
+
+
+def test_polling_never_follows_symlinked_folders(vault: Path, tmp_path: Path, start: Start) -> None:
+    """The polling observer (NFS, or inotify's limits reached) reports changes in the vault's own folders only:
+    a symlinked folder is not part of the vault (the scan does not enter it), and a link back up is a loop."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "Ext.md").write_text(BOB)
+    (vault / "people" / "ext").symlink_to(outside, target_is_directory=True)
+    (vault / "people" / "loop").symlink_to(vault, target_is_directory=True)
+    watcher, index = start(observer="polling", poll_interval=0.1, verbose=True)
+    assert watcher.mode == "polling"
+    (outside / "Ext.md").write_text(BOB.replace("friend", "client"))
+    (vault / "people" / "Carl.md").write_text("---\nname: Carl\n---\n")
+    until(lambda: "people/Carl.md" in index.paths())
+    assert watcher.wait_idle(quiet_for=0.5)
+    assert index.paths() == {"people/Jane Doe.md", "people/Bob Baker.md", "people/Carl.md"}
+    walked = [line for line in watcher.messages if "/loop/" in line or "/ext/" in line]
+    assert walked == []  # not even polled: a loop would copy the whole vault into every poll
