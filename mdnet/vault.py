@@ -90,6 +90,15 @@ def days_within(within: str | int | None, today: dt.date, default: int) -> int:
     return (duration.add_to(today) - today).days
 
 
+# SQLite's primary result codes that say "cannot write here now", not "this file is damaged".
+_CANNOT_WRITE = frozenset((3, 5, 6, 8, 10, 13, 14))  # PERM, BUSY, LOCKED, READONLY, IOERR, FULL, CANTOPEN
+
+
+def _cannot_write(exc: sqlite3.DatabaseError) -> bool:
+    code = getattr(exc, "sqlite_errorcode", None)
+    return isinstance(code, int) and code & 0xFF in _CANNOT_WRITE
+
+
 class Vault(HistoryMethods, RelationMethods, WritingMethods):
     """A vault of notes and its index. Open with :meth:`open`; usable as a context manager."""
 
@@ -140,12 +149,21 @@ class Vault(HistoryMethods, RelationMethods, WritingMethods):
         index = self._open_index()
         try:
             return refresh(self.root, self.config, index, paths)
-        except sqlite3.DatabaseError:
-            # A corrupt index is a cache to throw away, never an error for the user.
+        except sqlite3.DatabaseError as exc:
             self.close()
-            if index.path is not None:
-                for suffix in ("", "-wal", "-shm"):
-                    Path(str(index.path) + suffix).unlink(missing_ok=True)
+            if index.path is None:
+                raise
+            if _cannot_write(exc):
+                # Sound but not ours to write (another user's, locked too long, a full disk): answer from memory
+                # for this command, and never delete a database another process may be using.
+                self._index = Index.memory()
+            else:
+                # A corrupt index is a cache to throw away, never an error for the user.
+                try:
+                    for suffix in ("", "-wal", "-shm"):
+                        Path(str(index.path) + suffix).unlink(missing_ok=True)
+                except OSError:
+                    self._index = Index.memory()  # cannot even be deleted: a read-only folder
             return refresh(self.root, self.config, self._open_index(), paths)
 
     def indexed(self) -> Index:
@@ -265,8 +283,17 @@ class Vault(HistoryMethods, RelationMethods, WritingMethods):
     def search(self, text: str) -> list[tuple[Contact, str]]:
         """Contacts whose note mentions every word of ``text`` (prefixes too), best first."""
         index = self._fresh()
+        try:
+            found = index.search(text)  # the first search fills the full-text table: a write
+        except sqlite3.DatabaseError as exc:
+            if index.path is None or not _cannot_write(exc):
+                raise
+            self.close()  # another user's index, say: search a copy in memory
+            self._index = index = Index.memory()
+            self.refresh()
+            found = index.search(text)
         results = []
-        for path, snippet in index.search(text):
+        for path, snippet in found:
             contact = index.contact(path)
             if contact is not None:
                 results.append((contact, snippet))

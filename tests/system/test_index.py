@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -10,7 +11,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -464,8 +465,6 @@ def test_birthday_windows_in_sql_match_the_due_rules(
 
 def _backdate(root: Path) -> None:
     """Notes written a minute ago: not racy, so an unchanged vault takes the digest shortcut."""
-    import os
-
     for folder, _, names_ in os.walk(root):
         for name in names_:
             path = Path(folder, name)
@@ -496,3 +495,67 @@ def test_a_file_name_that_is_not_utf8_is_reported_not_a_crash(vault_dir: Path,
         (vault_dir / raw).unlink()
         assert vault.refresh([raw]).removed == 1
         assert vault.check() == []
+
+
+@contextlib.contextmanager
+def _read_only(*paths: Path) -> Iterator[None]:
+    """Make ``paths`` read-only for this process: file modes for a user, the immutable flag for root
+    (whom modes do not stop). Skips the test when neither can be had."""
+    if os.geteuid() != 0:
+        modes = [(path, path.stat().st_mode) for path in paths]
+        for path in paths:
+            path.chmod(0o555 if path.is_dir() else 0o444)
+        try:
+            yield
+        finally:
+            for path, mode in modes:
+                path.chmod(mode)
+        return
+    if shutil.which("chattr") is None or subprocess.run(["chattr", "+i", *map(str, paths)],
+                                                        capture_output=True).returncode != 0:  # fmt: skip
+        pytest.skip("cannot make a file read-only for root here (chattr +i)")
+    try:
+        yield
+    finally:
+        subprocess.run(["chattr", "-i", *map(str, paths)], check=True)
+
+
+def test_an_index_another_user_owns_is_read_not_deleted(vault_dir: Path, write_note: Callable[..., Path]) -> None:
+    """A watcher running as another user (a system service) keeps the index open, so its WAL files exist;
+    a command run by someone who cannot write the index must still answer, from memory, and leave it alone."""
+    write_note("people/Ann.md", NOTE.format(name="Ann", day=1) + "Loves sailing.\n")
+    with Vault.open(vault_dir) as vault:
+        vault.refresh()
+    folder = vault_dir / ".mdnet"
+    database = folder / "index.sqlite"
+    watcher = sqlite3.connect(database)  # the other user's watcher: keeps -wal and -shm in place
+    watcher.execute("SELECT count(*) FROM notes").fetchone()
+    try:
+        write_note("people/Ben.md", NOTE.format(name="Ben", day=2) + "Sailing too.\n")
+        with _read_only(database, folder), Vault.open(vault_dir) as vault:
+            assert names(vault) == ["Ann", "Ben"]
+            assert _found(vault, "sailing") == ["Ann", "Ben"]
+        assert database.exists()
+        assert watcher.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    finally:
+        watcher.close()
+
+
+def test_a_search_in_an_index_another_user_owns(vault_dir: Path, write_note: Callable[..., Path]) -> None:
+    """Nothing changed, so the refresh writes nothing; the first search fills the full-text table, which it
+    cannot here: it searches from memory instead."""
+    write_note("people/Ann.md", NOTE.format(name="Ann", day=1) + "Loves sailing.\n")
+    _backdate(vault_dir)
+    with Vault.open(vault_dir) as vault:
+        vault.refresh()
+    folder = vault_dir / ".mdnet"
+    database = folder / "index.sqlite"
+    watcher = sqlite3.connect(database)
+    watcher.execute("SELECT count(*) FROM notes").fetchone()
+    try:
+        with _read_only(database, folder), Vault.open(vault_dir) as vault:
+            assert vault.refresh().updated == 0
+            assert _found(vault, "sailing") == ["Ann"]
+        assert database.exists()
+    finally:
+        watcher.close()
