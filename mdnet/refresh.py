@@ -71,6 +71,7 @@ def refresh(root: Path, config: Config, index: Index, only: Iterable[str] | None
         if not reset and not racy_pending and index.get_meta("digest") == digest:
             note_count, contact_count = _stored_counts(index)
             return RefreshStats(note_count, contact_count, 0, 0, 0, 0, time.perf_counter() - started, rebuilt)
+        generation = index.get_meta("generation")  # before the rows' description is read: see meta()
         last_scan = None if reset else _stored_scan(index)
         stored: Collection[str]
         if last_scan is not None:  # the last full scan, as stored with the rows: no need to read every token
@@ -83,6 +84,7 @@ def refresh(root: Path, config: Config, index: Index, only: Iterable[str] | None
             deleted = [p for p in tokens if p not in states]
             stored = tokens
     else:
+        generation = index.get_meta("generation")
         tokens = index.tokens()
         states, changed, deleted, misnamed = _states_of(root, only, tokens)
         stored = tokens
@@ -109,10 +111,20 @@ def refresh(root: Path, config: Config, index: Index, only: Iterable[str] | None
 
     def meta() -> dict[str, str]:
         counts.extend(index.counts())  # inside the write: what this transaction leaves
-        values = {"config": config.fingerprint(), "digest": digest, "counts": f"{counts[0]},{counts[1]}"}
+        # Another process wrote since this one read the stored scan (or tokens): the rows it did not
+        # re-read may now be that process's, not what this scan saw, so this scan cannot vouch for them.
+        # The next refresh then compares every row's own token, which always matches the row.
+        current = index.get_meta("generation")
+        vouch = current == generation
+        values = {
+            "config": config.fingerprint(),
+            "digest": digest if vouch else "",
+            "counts": f"{counts[0]},{counts[1]}",
+            "generation": str(int(current) + 1 if current and current.isdigit() else 1),
+        }
         if only is None:
             values["racy"] = ",".join(sorted(racy))
-            values["scan"] = _encode_scan(states, set(racy))
+            values["scan"] = _encode_scan(states, set(racy)) if vouch else ""
         else:
             values["scan"] = ""  # nor can its rows be described by a scan
         return values

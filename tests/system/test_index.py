@@ -472,6 +472,11 @@ def _backdate(root: Path) -> None:
             os.utime(path, ns=(info.st_atime_ns, info.st_mtime_ns - 60_000_000_000))
 
 
+def _backdate_one(path: Path) -> None:
+    info = path.stat()
+    os.utime(path, ns=(info.st_atime_ns, info.st_mtime_ns - 60_000_000_000))
+
+
 def test_a_file_name_that_is_not_utf8_is_reported_not_a_crash(vault_dir: Path,
                                                               write_note: Callable[..., Path]) -> None:  # fmt: skip
     """Linux file names are bytes; one that is not UTF-8 (copied from an old Latin-1 system) must not stop
@@ -559,3 +564,50 @@ def test_a_search_in_an_index_another_user_owns(vault_dir: Path, write_note: Cal
         assert database.exists()
     finally:
         watcher.close()
+
+
+def test_a_refresh_racing_a_watcher_never_vouches_for_rows_it_did_not_write(
+    vault_dir: Path, write_note: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Three processes on one index, in the one order that used to leave a stale row for good: a watcher
+    reads a note (W) and waits for the write lock; meanwhile the note changes (X), a command indexes X, and a
+    second command reads the stored scan (P is X) before the watcher's stale row lands, and commits after it.
+    That second command's scan and digest then vouched for X over the row of W: every later command took the
+    digest shortcut and answered from W. (Real SQLite on real files; the hook only fixes the order.)"""
+    path = write_note("people/P.md", NOTE.format(name="Vee", day=1))
+    _backdate(vault_dir)
+    watcher, first, second, later = (Vault.open(vault_dir) for _ in range(4))
+    try:
+        watcher.refresh()
+        _backdate_one(write_note("people/P.md", NOTE.format(name="Double-u", day=2)))
+        real_apply = Index.apply
+        order: list[str] = []
+
+        def second_commits_after_the_watcher(self: Index, *args: object, **kwargs: object) -> None:
+            real_apply(watcher._open_index(), *watcher_write)  # the watcher's write lands first
+            order.append("watcher")
+            real_apply(self, *args, **kwargs)  # type: ignore[arg-type]
+            order.append("second")
+
+        watcher_write: list[object] = []
+
+        def watcher_waits_for_the_lock(self: Index, *args: object, **kwargs: object) -> None:
+            rows = list(args[0])  # type: ignore[call-overload]
+            watcher_write.extend([rows, *args[1:]])
+            _backdate_one(write_note("people/P.md", NOTE.format(name="Ex", day=3)))  # the note changes again
+            monkeypatch.setattr(Index, "apply", real_apply)
+            first.refresh()  # a command indexes X (and stores its scan)
+            order.append("first")
+            _backdate_one(write_note("people/Q.md", NOTE.format(name="Q", day=4)))  # for the second to write
+            monkeypatch.setattr(Index, "apply", second_commits_after_the_watcher)
+            second.refresh()
+            monkeypatch.setattr(Index, "apply", real_apply)
+
+        monkeypatch.setattr(Index, "apply", watcher_waits_for_the_lock)
+        watcher.refresh(["people/P.md"])
+        assert order == ["first", "watcher", "second"]
+        assert path.read_text().count("name: Ex") == 1
+        assert sorted(names(later)) == ["Ex", "Q"]
+    finally:
+        for vault in (watcher, first, second, later):
+            vault.close()
