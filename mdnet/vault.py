@@ -22,7 +22,7 @@ from mdnet.due import due_items, matches
 from mdnet.durations import DurationError, parse_date, parse_duration, parse_when
 from mdnet.errors import AmbiguousName, ContactNotFound, UsageError, VaultError
 from mdnet.folding import fold
-from mdnet.index import Index
+from mdnet.index import Index, heals
 from mdnet.model import (
     Contact,
     DueItem,
@@ -176,6 +176,20 @@ class Vault(HistoryMethods, RelationMethods, WritingMethods):
         for suffix in ("", "-wal", "-shm"):
             (self.root / INDEX_DIR / (INDEX_NAME + suffix)).unlink(missing_ok=True)
 
+    def _discard_damaged_index(self, exc: sqlite3.DatabaseError) -> bool:
+        """Throw away an index a query found damaged, so that the next query rebuilds it (see :func:`heals`)."""
+        index = self._index
+        if index is None or index.path is None or _cannot_write(exc):
+            return False
+        self.close()
+        try:
+            for suffix in ("", "-wal", "-shm"):
+                Path(str(index.path) + suffix).unlink(missing_ok=True)
+        except OSError:
+            self._index = Index.memory()  # cannot even be deleted: a read-only folder
+        self._refreshed = False
+        return True
+
     def _fresh(self) -> Index:
         if self.refresh_on_query or not self._refreshed:
             self.refresh()
@@ -184,6 +198,7 @@ class Vault(HistoryMethods, RelationMethods, WritingMethods):
 
     # -- queries -----------------------------------------------------------
 
+    @heals
     def contacts(self, category: str | None = None, tag: str | None = None) -> list[Contact]:
         """Every valid contact (notes with errors are left out), sorted by name."""
         _check_filters(category, tag)
@@ -191,6 +206,7 @@ class Vault(HistoryMethods, RelationMethods, WritingMethods):
         found.sort(key=lambda c: (fold(c.name), c.path))
         return found
 
+    @heals
     def get(self, name: str) -> Contact:
         """One contact by name, alias, file stem or unique name prefix.
 
@@ -217,6 +233,7 @@ class Vault(HistoryMethods, RelationMethods, WritingMethods):
             raise ContactNotFound(name)
         return found
 
+    @heals
     def due(
         self,
         today: dt.date | str | None = None,
@@ -237,6 +254,7 @@ class Vault(HistoryMethods, RelationMethods, WritingMethods):
         candidates = self._fresh().due_candidates(day, horizon, inherited)
         return due_items((c for c in candidates if matches(c, category, tag)), day, window, default, policy)
 
+    @heals
     def problems(self) -> list[Problem]:
         """Problems of every contact note, as the last refresh found them."""
         return self._fresh().problems()
@@ -280,6 +298,7 @@ class Vault(HistoryMethods, RelationMethods, WritingMethods):
         )
         return list(parsed.problems if in_contact_folder or parsed.is_contact_type else as_warnings(parsed.problems))
 
+    @heals
     def search(self, text: str) -> list[tuple[Contact, str]]:
         """Contacts whose note mentions every word of ``text`` (prefixes too), best first."""
         index = self._fresh()

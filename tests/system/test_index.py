@@ -611,3 +611,41 @@ def test_a_refresh_racing_a_watcher_never_vouches_for_rows_it_did_not_write(
     finally:
         for vault in (watcher, first, second, later):
             vault.close()
+
+
+def _damage_pages(database: Path) -> None:
+    """Overwrite bytes inside several pages past the first (the header, the schema and meta stay readable)."""
+    size = database.stat().st_size
+    with open(database, "r+b") as handle:
+        for offset in range(size // 3, size - 8192, 3 * 4096):
+            handle.seek(offset + 100)
+            handle.write(b"\xde\xad\xbe\xef" * 200)
+
+
+@pytest.mark.parametrize("query", ["list", "due", "show", "search", "check"])
+def test_an_index_damaged_past_its_header_is_rebuilt_by_itself(vault_dir: Path, write_note: Callable[..., Path],
+                                                               query: str) -> None:  # fmt: skip
+    """Damage that opening the index does not notice (and an unchanged vault's refresh never reads) is found
+    by the first query that reads the rows: the index is then rebuilt and the query answered."""
+    for i in range(300):
+        write_note(f"people/P{i:03}.md", NOTE.format(name=f"P{i:03}", day=1 + i % 28) + f"Sailing {i} lorem.\n")
+    _backdate(vault_dir)
+    with Vault.open(vault_dir) as vault:
+        vault.refresh()
+        assert _found(vault, "sailing")  # fills the full-text table too
+    _damage_pages(vault_dir / ".mdnet" / "index.sqlite")
+    with Vault.open(vault_dir) as vault:
+        if query == "list":
+            assert len(vault.contacts()) == 300
+        elif query == "due":
+            assert len(vault.due(today="2026-12-31")) == 300
+        elif query == "show":
+            assert vault.get("P150").name == "P150"
+        elif query == "search":
+            assert len(_found(vault, "lorem")) == 50  # search's limit
+        else:
+            assert vault.check() == []
+    if query != "show":  # a lookup by name may read no damaged page: then it answers, and the damage waits
+        connection = sqlite3.connect(vault_dir / ".mdnet" / "index.sqlite")
+        assert connection.execute("PRAGMA integrity_check").fetchone()[0] == "ok"  # rebuilt
+        connection.close()
