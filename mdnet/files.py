@@ -119,6 +119,41 @@ def _scan_folder(
                 stack.append((join(folder, name), prefix + name + "/"))  # a folder named like a note
 
 
+def state_if_scanned(root: Path, relative: str, folders: dict[str, bool]) -> Stat | None:
+    """The state :func:`scan` would give the note at ``relative``, or ``None`` when the scan would not list it.
+
+    For refreshing a few paths (a watcher's events) by the scan's rules: every folder on
+    the way a real one (not a symbolic link) that the scan enters, a note's name, a
+    regular file, and the path spelled as the scan spells it (no ``.``, ``..`` or ``//``).
+    ``folders`` remembers the folders checked, for the next path of the same batch.
+    """
+    *parts, name = relative.split("/")
+    if not name.endswith(_NOTE_SUFFIXES) or name[0] in ".~":
+        return None
+    folder = ""
+    for part in parts:
+        folder = folder + "/" + part if folder else part
+        entered = folders.get(folder)
+        if entered is None:
+            entered = bool(part) and part[0] != "." and not (part[0] == "~" and part.endswith(_NOTE_SUFFIXES))
+            if entered:
+                try:
+                    entered = stat.S_ISDIR(os.lstat(root / folder).st_mode)
+                except OSError:
+                    entered = False
+            folders[folder] = entered
+        if not entered:
+            return None
+    try:
+        info = os.stat(root / relative)
+    except OSError:
+        return None
+    if not stat.S_ISREG(info.st_mode):
+        return None
+    return (info.st_mtime_ns, info.st_size, info.st_ino)
+
+
+_NOTE_SUFFIXES = (".md", ".MD", ".Md", ".mD")
 _STAT_BY_FOLDER = os.scandir in os.supports_fd  # not on Windows
 _FOLDER_FLAGS = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0)
 
@@ -134,6 +169,24 @@ def _is_real_folder(entry: os.DirEntry[str]) -> bool:
         return entry.is_dir(follow_symlinks=False)
     except OSError:
         return False
+
+
+def readable_path(path: str) -> str:
+    """``path`` with the bytes of a name that is not UTF-8 written as ``\\xNN``.
+
+    ``os.scandir`` and inotify give such a name with lone surrogates, which neither
+    SQLite nor JSON can hold; the index keeps the note under this stand-in and reports it.
+    """
+    return path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def is_readable_path(path: str) -> bool:
+    """Whether ``path`` is valid Unicode (its file name was UTF-8)."""
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def token_of(path: Path) -> str | None:

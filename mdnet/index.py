@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import json
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, Concatenate, NamedTuple, ParamSpec, Protocol, TypeVar
 
 from mdnet.model import Contact, DueFacts, Duration, LogEntry, Problem
 
@@ -67,6 +68,32 @@ _TABLES = ("meta", "notes", "contacts_fts", "links", "names", "people")
 # a cold index encodes a few values per note. The circular check is for objects that can
 # hold themselves, which parsed YAML never does.
 to_json = json.JSONEncoder(ensure_ascii=False, check_circular=False).encode
+
+
+class _Healing(Protocol):
+    def _discard_damaged_index(self, exc: sqlite3.DatabaseError) -> bool: ...
+
+
+_Owner = TypeVar("_Owner", bound=_Healing)
+_Params = ParamSpec("_Params")
+_Result = TypeVar("_Result")
+
+
+def heals(method: Callable[Concatenate[_Owner, _Params], _Result]) -> Callable[Concatenate[_Owner, _Params], _Result]:
+    """For a query that only reads: when it finds the index damaged (pages that opening it and an
+    unchanged vault's refresh never read), the index is thrown away and the query asked once more,
+    which rebuilds it. A corrupt index is a cache to rebuild, never an error for the user."""
+
+    @functools.wraps(method)
+    def read(self: _Owner, /, *args: _Params.args, **kwargs: _Params.kwargs) -> _Result:
+        try:
+            return method(self, *args, **kwargs)
+        except sqlite3.DatabaseError as exc:
+            if not self._discard_damaged_index(exc):
+                raise
+        return method(self, *args, **kwargs)
+
+    return read
 
 
 class NoteRow(NamedTuple):

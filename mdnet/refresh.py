@@ -59,13 +59,19 @@ def refresh(root: Path, config: Config, index: Index, only: Iterable[str] | None
         rebuilt = rebuilt or stored_config is not None
         only = None
     digest = ""  # a partial refresh cannot vouch for the whole vault
+    misnamed: set[str] = set()  # notes whose file name is not UTF-8: reported, never read
     if only is None:
         states = files.scan(root)
-        digest = _digest(states)
+        try:
+            digest = _digest(states)
+        except UnicodeEncodeError:  # a file name that is not UTF-8: the note is kept under a readable stand-in
+            states, misnamed = _readable_names(states)
+            digest = _digest(states)
         racy_pending = bool(index.get_meta("racy"))  # racy notes must be read again, digest or not
         if not reset and not racy_pending and index.get_meta("digest") == digest:
             note_count, contact_count = _stored_counts(index)
             return RefreshStats(note_count, contact_count, 0, 0, 0, 0, time.perf_counter() - started, rebuilt)
+        generation = index.get_meta("generation")  # before the rows' description is read: see meta()
         last_scan = None if reset else _stored_scan(index)
         stored: Collection[str]
         if last_scan is not None:  # the last full scan, as stored with the rows: no need to read every token
@@ -78,8 +84,9 @@ def refresh(root: Path, config: Config, index: Index, only: Iterable[str] | None
             deleted = [p for p in tokens if p not in states]
             stored = tokens
     else:
+        generation = index.get_meta("generation")
         tokens = index.tokens()
-        states, changed, deleted = _states_of(root, only, tokens)
+        states, changed, deleted, misnamed = _states_of(root, only, tokens)
         stored = tokens
     racy: list[str] = []
     tally = {"added": 0, "problems": 0}
@@ -87,7 +94,13 @@ def refresh(root: Path, config: Config, index: Index, only: Iterable[str] | None
 
     def parsed_rows() -> Iterator[NoteRow]:
         """Rows as the workers finish them, so storing overlaps parsing."""
-        for batch in iter_parsed(root, config, [(p, FileState(*states[p])) for p in changed]):
+        batches = iter_parsed(root, config, [(p, FileState(*states[p])) for p in changed if p not in misnamed])
+        if misnamed:
+            from mdnet.rows import misnamed_row
+
+            named = [misnamed_row(p, files.token(*states[p]), config.contact_dirs) for p in changed if p in misnamed]
+            batches = chain(batches, [named])
+        for batch in batches:
             for row in batch:
                 tally["added"] += row.path not in stored
                 tally["problems"] += row.problem_count
@@ -98,10 +111,20 @@ def refresh(root: Path, config: Config, index: Index, only: Iterable[str] | None
 
     def meta() -> dict[str, str]:
         counts.extend(index.counts())  # inside the write: what this transaction leaves
-        values = {"config": config.fingerprint(), "digest": digest, "counts": f"{counts[0]},{counts[1]}"}
+        # Another process wrote since this one read the stored scan (or tokens): the rows it did not
+        # re-read may now be that process's, not what this scan saw, so this scan cannot vouch for them.
+        # The next refresh then compares every row's own token, which always matches the row.
+        current = index.get_meta("generation")
+        vouch = current == generation
+        values = {
+            "config": config.fingerprint(),
+            "digest": digest if vouch else "",
+            "counts": f"{counts[0]},{counts[1]}",
+            "generation": str(int(current) + 1 if current and current.isdigit() else 1),
+        }
         if only is None:
             values["racy"] = ",".join(sorted(racy))
-            values["scan"] = _encode_scan(states, set(racy))
+            values["scan"] = _encode_scan(states, set(racy)) if vouch else ""
         else:
             values["scan"] = ""  # nor can its rows be described by a scan
         return values
@@ -176,24 +199,39 @@ def _is_racy(mtime_ns: int, started_ns: int) -> bool:
     return mtime_ns > started_ns - window
 
 
-def _states_of(root: Path, only: Iterable[str], stored: dict[str, str]) -> tuple[dict[str, Stat], list[str], list[str]]:
+def _readable_names(states: dict[str, Stat]) -> tuple[dict[str, Stat], set[str]]:
+    """``states`` with every path that is not valid Unicode replaced by its readable stand-in, and those stand-ins."""
+    readable: dict[str, Stat] = {}
+    misnamed: set[str] = set()
+    for path, state in states.items():
+        if not files.is_readable_path(path):
+            path = files.readable_path(path)
+            misnamed.add(path)
+        readable[path] = state
+    return readable, misnamed
+
+
+def _states_of(
+    root: Path, only: Iterable[str], stored: dict[str, str]
+) -> tuple[dict[str, Stat], list[str], list[str], set[str]]:
     states: dict[str, Stat] = {}
     changed: list[str] = []
     deleted: list[str] = []
-    for path in sorted(set(only)):
-        full = root / path
-        try:
-            info = full.stat()
-        except OSError:
-            if path in stored:
+    misnamed: set[str] = set()
+    folders: dict[str, bool] = {}
+    for given in sorted(set(only)):
+        path = given if files.is_readable_path(given) else files.readable_path(given)
+        state = files.state_if_scanned(root, given, folders)  # by the scan's rules: a full scan agrees
+        if state is None:
+            if path in stored:  # gone, or no longer a note (a folder now, say)
                 deleted.append(path)
             continue
-        if not files.is_note_name(full.name) or not full.is_file():
-            continue
-        states[path] = (info.st_mtime_ns, info.st_size, info.st_ino)
+        states[path] = state
+        if path != given:
+            misnamed.add(path)
         if stored.get(path) != files.token(*states[path]):
             changed.append(path)
-    return states, changed, deleted
+    return states, changed, deleted, misnamed
 
 
 def _digest(states: dict[str, Stat]) -> str:
@@ -205,7 +243,7 @@ def _digest(states: dict[str, Stat]) -> str:
     than text: formatting 30,000 of them costs more than the rest of the digest.
     """
     hasher = blake2b(len(states).to_bytes(8, "little"), digest_size=16)
-    hasher.update("\0".join(states).encode("utf-8", "surrogateescape"))
+    hasher.update("\0".join(states).encode("utf-8"))  # UnicodeEncodeError: a name that is not UTF-8
     try:
         hasher.update(array("q", chain.from_iterable(states.values())).tobytes())
     except OverflowError:  # an inode number of 2**63 or more (some network file systems)

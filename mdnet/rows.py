@@ -102,6 +102,13 @@ def parse_one(job: tuple[str, str, str], settings: Settings) -> NoteRow:
     return build_row(path, token, parsed.contact, parsed.fields, parsed.problems, parsed.body, parsed.log_rows)
 
 
+def misnamed_row(path: str, token: str, contact_dirs: Sequence[str]) -> NoteRow:
+    """A note whose file name is not UTF-8 (``path`` is its :func:`mdnet.files.readable_path`): not read, reported."""
+    in_contact_folder = any(path.startswith(folder + "/") for folder in contact_dirs)
+    message = "the file name is not valid UTF-8 (shown with \\x escapes); rename the file so that mdnet reads it"
+    return _failed(path, token, 0, 0, message, in_contact_folder)
+
+
 def _failed(path: str, token: str, line: int, column: int, message: str, contact_folder: bool) -> NoteRow:
     """An unreadable note: an error in a contact folder, a warning elsewhere (it may not be a contact)."""
     severity: Severity = "error" if contact_folder else "warning"

@@ -11,10 +11,10 @@ import datetime as dt
 import os
 import re
 import sqlite3
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING
 
 from mdnet import files, naming
 from mdnet.config import CONFIG_NAME, Config, load_config
@@ -22,7 +22,7 @@ from mdnet.due import due_items, matches
 from mdnet.durations import DurationError, parse_date, parse_duration, parse_when
 from mdnet.errors import AmbiguousName, ContactNotFound, UsageError, VaultError
 from mdnet.folding import fold
-from mdnet.index import Index
+from mdnet.index import Index, heals
 from mdnet.model import (
     Contact,
     DueItem,
@@ -39,7 +39,6 @@ if TYPE_CHECKING:  # imported when used, so that `mdnet due` never pays for them
     from mdnet.daily_files import DailyResult
     from mdnet.draft_files import DraftResult
 
-T = TypeVar("T")
 INDEX_DIR = ".mdnet"
 INDEX_NAME = "index.sqlite"
 _MARKERS = (CONFIG_NAME, INDEX_DIR, ".obsidian")
@@ -101,6 +100,20 @@ def days_within(within: str | int | None, today: dt.date, default: int) -> int:
     return (duration.add_to(today) - today).days
 
 
+# SQLite's primary result codes that say "cannot write here now", not "this file is damaged".
+_CANNOT_WRITE = frozenset((3, 5, 6, 8, 10, 13, 14))  # PERM, BUSY, LOCKED, READONLY, IOERR, FULL, CANTOPEN
+
+
+def _delete_index_files(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        Path(str(path) + suffix).unlink(missing_ok=True)
+
+
+def _cannot_write(exc: sqlite3.DatabaseError) -> bool:
+    code = getattr(exc, "sqlite_errorcode", None)
+    return isinstance(code, int) and code & 0xFF in _CANNOT_WRITE
+
+
 class Vault(HistoryMethods, RelationMethods, WritingMethods):
     """A vault of notes and its index. Open with :meth:`open`; usable as a context manager."""
 
@@ -157,19 +170,17 @@ class Vault(HistoryMethods, RelationMethods, WritingMethods):
         index = self._open_index()
         try:
             return refresh(self.root, self.config, index, paths)
-        except sqlite3.DatabaseError:
-            # A corrupt index is a cache to throw away, never an error for the user.
-            self._discard_index()
+        except sqlite3.DatabaseError as exc:
+            if index.path is None:
+                raise
+            if _cannot_write(exc):
+                # Sound but not ours to write (another user's, locked too long, a full disk): answer from memory
+                # for this command, and never delete a database another process may be using.
+                self.close()
+                self._index = Index.memory()
+            else:
+                self._throw_away(index.path)  # a corrupt index is a cache to rebuild, never an error for the user
             return refresh(self.root, self.config, self._open_index(), paths)
-
-    def _discard_index(self) -> None:
-        """Close the index and delete its files; the next query builds it anew."""
-        index = self._index
-        self.close()
-        self._refreshed = False
-        if index is not None and index.path is not None:
-            for suffix in ("", "-wal", "-shm"):
-                Path(str(index.path) + suffix).unlink(missing_ok=True)
 
     def indexed(self) -> Index:
         """The index as it stands, not brought up to date (for the watcher, which refreshes by itself)."""
@@ -178,8 +189,25 @@ class Vault(HistoryMethods, RelationMethods, WritingMethods):
     def rebuild_index(self) -> None:
         """Throw the index away; the next refresh reads every note again."""
         self.close()
-        for suffix in ("", "-wal", "-shm"):
-            (self.root / INDEX_DIR / (INDEX_NAME + suffix)).unlink(missing_ok=True)
+        _delete_index_files(self.root / INDEX_DIR / INDEX_NAME)
+
+    def _discard_damaged_index(self, exc: sqlite3.DatabaseError) -> bool:
+        """Throw away an index a query found damaged, so that the next query rebuilds it (see :func:`heals`)."""
+        index = self._index
+        if index is None or index.path is None or _cannot_write(exc):
+            return False
+        self._throw_away(index.path)
+        return True
+
+    def _throw_away(self, path: Path) -> None:
+        """Close the index and delete its files, so that the next query rebuilds it from the notes;
+        in memory for this command when they cannot be deleted (a read-only folder)."""
+        self.close()
+        self._refreshed = False
+        try:
+            _delete_index_files(path)
+        except OSError:
+            self._index = Index.memory()
 
     def _fresh(self) -> Index:
         if self.refresh_on_query or not self._refreshed:
@@ -187,25 +215,17 @@ class Vault(HistoryMethods, RelationMethods, WritingMethods):
             self._refreshed = True
         return self._open_index()
 
-    def _ask(self, question: Callable[[Index], T]) -> T:
-        """``question`` put to the up-to-date index. Opening checks only the header and the schema, and
-        an unchanged vault reads only the meta table, so a damaged page can first show up here: the
-        index is then thrown away and the question put again to one rebuilt from the notes."""
-        try:
-            return question(self._fresh())
-        except sqlite3.DatabaseError:
-            self._discard_index()
-            return question(self._fresh())
-
     # -- queries -----------------------------------------------------------
 
+    @heals
     def contacts(self, category: str | None = None, tag: str | None = None) -> list[Contact]:
         """Every valid contact (notes with errors are left out), sorted by name."""
         _check_filters(category, tag)
-        found = [c for c in self._ask(Index.contacts) if matches(c, category, tag)]
+        found = [c for c in self._fresh().contacts() if matches(c, category, tag)]
         found.sort(key=lambda c: (fold(c.name), c.path))
         return found
 
+    @heals
     def get(self, name: str) -> Contact:
         """One contact by name, alias, file stem or unique name prefix.
 
@@ -213,8 +233,9 @@ class Vault(HistoryMethods, RelationMethods, WritingMethods):
         rows, so only the contact found is decoded in full.
         """
         _check_text("name", name)
-        return self._ask(lambda index: _lookup(index, name))
+        return _lookup(self._fresh(), name)
 
+    @heals
     def due(
         self,
         today: dt.date | str | None = None,
@@ -232,12 +253,13 @@ class Vault(HistoryMethods, RelationMethods, WritingMethods):
         # Contacts without their own cadence take the default or their category's: SQL
         # cannot date those, so they all go through when either exists.
         inherited = default is not None or bool(policy.windows)
-        candidates = self._ask(lambda index: index.due_candidates(day, horizon, inherited))
+        candidates = self._fresh().due_candidates(day, horizon, inherited)
         return due_items((c for c in candidates if matches(c, category, tag)), day, window, default, policy)
 
+    @heals
     def problems(self) -> list[Problem]:
         """Problems of every contact note, as the last refresh found them."""
-        return self._ask(Index.problems)
+        return self._fresh().problems()
 
     def check(self, paths: Sequence[str | os.PathLike[str]] | str | os.PathLike[str] | None = None) -> list[Problem]:
         """Validate every contact note, or just ``paths`` (any notes, e.g. the staged ones; one path is one note)."""
@@ -283,10 +305,21 @@ class Vault(HistoryMethods, RelationMethods, WritingMethods):
         )
         return list(parsed.problems if in_contact_folder or parsed.is_contact_type else as_warnings(parsed.problems))
 
+    @heals
     def search(self, text: str) -> list[tuple[Contact, str]]:
         """Contacts whose note mentions every word of ``text`` (prefixes too), best first."""
         _check_text("search text", text)
-        return self._ask(lambda index: _search(index, text))
+        index = self._fresh()
+        try:
+            found = index.search(text)  # the first search fills the full-text table: a write
+        except sqlite3.DatabaseError as exc:
+            if index.path is None or not _cannot_write(exc):
+                raise
+            self.close()  # another user's index, say: search a copy in memory
+            self._index = index = Index.memory()
+            self.refresh()
+            found = index.search(text)
+        return [(contact, snippet) for path, snippet in found if (contact := index.contact(path)) is not None]
 
     # -- the daily note (mdnet.daily_files) ----------------------------------
 
@@ -356,15 +389,6 @@ def _lookup(index: Index, name: str) -> Contact:
     if found is None:
         raise ContactNotFound(name)
     return found
-
-
-def _search(index: Index, text: str) -> list[tuple[Contact, str]]:
-    results = []
-    for path, snippet in index.search(text):
-        contact = index.contact(path)
-        if contact is not None:
-            results.append((contact, snippet))
-    return results
 
 
 def since_date(value: dt.date | str, today: dt.date) -> dt.date:

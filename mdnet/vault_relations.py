@@ -13,9 +13,12 @@ from typing import TYPE_CHECKING
 
 from mdnet import files
 from mdnet.errors import AmbiguousName, UsageError
+from mdnet.index import heals
 from mdnet.model import Contact
 
 if TYPE_CHECKING:
+    import sqlite3
+
     from mdnet.brief import Brief
     from mdnet.config import Config
     from mdnet.index import Index
@@ -32,6 +35,7 @@ class RelationMethods:
 
         def get(self, name: str) -> Contact: ...
         def contacts(self, category: str | None = None, tag: str | None = None) -> list[Contact]: ...
+        def _discard_damaged_index(self, exc: sqlite3.DatabaseError) -> bool: ...
         def _fresh(self) -> Index: ...
     # -- relationships: brief, path, who (docs/brief.md, docs/path.md) ------
 
@@ -51,6 +55,7 @@ class RelationMethods:
         except (OSError, DecodeProblem, files.TooLarge):
             return ""
 
+    @heals
     def brief(self, name: str, today: dt.date | str | None = None) -> Brief:
         """Everything to know before meeting ``name``: see :mod:`mdnet.brief`."""
         from mdnet.brief import Mutual, build_brief
@@ -69,6 +74,7 @@ class RelationMethods:
         item = item_for(contact, day, window, self.config.default_cadence_duration, self.config.cadence_policy)
         return build_brief(contact, self.note_body(contact), mutual, item)
 
+    @heals
     def path(
         self,
         target: str | None,
@@ -106,6 +112,7 @@ class RelationMethods:
             return found
         return network.person_of(self.get(text))  # prefixes, near misses and their errors
 
+    @heals
     def who(self, query: str, *, kind: str | None = None, today: dt.date | str | None = None) -> WhoResult:
         """Whom the user knows at a company (current or past) or with a tag, directly and one hop away."""
         from mdnet.network import members_at, org_keys, who
@@ -128,6 +135,7 @@ class RelationMethods:
 
     # -- drafts (docs/draft.md) ---------------------------------------------
 
+    @heals
     def stats(self, since: dt.date | str | None = None, today: dt.date | str | None = None) -> Stats:
         """The network's health from ``since`` (a date, or a duration back from today) to today."""
         from mdnet.stats import compute

@@ -11,22 +11,24 @@ import datetime as dt
 import re
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING
 
 from mdnet import files, naming
 from mdnet.config import Config
 from mdnet.durations import DurationError, parse_date, parse_duration
 from mdnet.errors import DuplicateContact, NoteError, UsageError, VaultError
 from mdnet.folding import fold
+from mdnet.index import heals
 from mdnet.model import Contact, LogResult, RefreshStats
 from mdnet.vault_history import one_line
 
 if TYPE_CHECKING:
+    import sqlite3
+
     from mdnet import edit
     from mdnet.index import Index
 
 TEMPLATE_PATH = "templates/contact.md"
-T = TypeVar("T")
 
 
 def _named(index: Index, wanted: str) -> list[Contact]:
@@ -44,7 +46,13 @@ class WritingMethods:
 
         def get(self, name: str) -> Contact: ...
         def refresh(self, paths: Iterable[str] | None = None) -> RefreshStats: ...
-        def _ask(self, question: Callable[[Index], T]) -> T: ...
+        def _fresh(self) -> Index: ...
+        def _discard_damaged_index(self, exc: sqlite3.DatabaseError) -> bool: ...
+
+    @heals
+    def _named(self, wanted: str) -> list[Contact]:
+        """The contact whose folded name is ``wanted``, from the up-to-date index (none or one)."""
+        return _named(self._fresh(), wanted)
 
     def add(
         self,
@@ -78,7 +86,7 @@ class WritingMethods:
                 raise UsageError(f"bad --cadence: {exc}") from None
         wanted = fold(name)
         if known is None:  # the index's name table holds exactly these names: no need to read every contact
-            known = self._ask(lambda index: _named(index, wanted))
+            known = self._named(wanted)
         for contact in known:
             if wanted in naming.answers_to(contact):
                 raise DuplicateContact(f"{name!r} is already a contact: {contact.name} ({contact.path})")

@@ -27,6 +27,7 @@ import datetime as dt
 import errno
 import logging
 import os
+import stat
 import sys
 import threading
 import time
@@ -107,6 +108,23 @@ def _scandir_visible(path: str | None) -> Iterator[os.DirEntry[str]]:
     return iter(visible)
 
 
+def _stat_not_into_folder_links(path: str) -> os.stat_result:
+    """``os.stat`` for the polling observer, except that a symbolic link to a folder is stat'ed as a link.
+
+    The scan never enters a symlinked folder (it is not part of the vault, and one that
+    points back up is a loop that would copy the vault into every poll); a symlinked
+    note is still stat'ed through the link, so an edit of its target is seen.
+    """
+    info = os.lstat(path)
+    if not stat.S_ISLNK(info.st_mode):
+        return info
+    try:
+        target = os.stat(path)
+    except OSError:
+        return info  # dangling
+    return info if stat.S_ISDIR(target.st_mode) else target
+
+
 def visible_folders(root: Path, start: str = "") -> Iterator[str]:
     """``start`` and every folder below it that is not a dot folder (vault-relative, ``""`` is the root).
 
@@ -181,7 +199,9 @@ class EventSource:
 
         self._watches = {}
         self.mode = "polling"
-        observer = PollingObserverVFS(stat=os.stat, listdir=_scandir_visible, polling_interval=self.poll_interval)
+        observer = PollingObserverVFS(
+            stat=_stat_not_into_folder_links, listdir=_scandir_visible, polling_interval=self.poll_interval
+        )
         self.observer = observer
         observer.schedule(self._handler, str(self.root), recursive=True, event_filter=POLLING_EVENT_TYPES)
         observer.start()

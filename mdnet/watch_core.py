@@ -20,7 +20,7 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from mdnet import history
+from mdnet import files, history
 from mdnet.config import load_config
 from mdnet.due import due_items
 from mdnet.errors import MdnetError
@@ -42,6 +42,11 @@ BURST_MAX_WAIT = 4.0  # ... held until it settles, up to this long
 
 def _plain(token: str | None) -> str | None:
     return None if token is None else token.removeprefix("racy:")
+
+
+def _key(path: str) -> str:
+    """The index's key for a path an event named: its readable stand-in when the name is not UTF-8."""
+    return path if files.is_readable_path(path) else files.readable_path(path)
 
 
 class WatchCore:
@@ -323,8 +328,8 @@ class WatchCore:
             return
         self._failures = 0
         after = self._index().tokens()
-        changed = [p for p in ordered if _plain(before.get(p)) != _plain(after.get(p))]
-        problems = self._problems_of(ordered)
+        changed = [_key(p) for p in ordered if _plain(before.get(_key(p))) != _plain(after.get(_key(p)))]
+        problems = self._problems_of(map(_key, ordered))
         if attempt < MAX_RETRIES:
             unsettled = {p.path for p in problems if p.severity == "error" and self._fresh(p.path)}
             for path in unsettled:
@@ -337,7 +342,7 @@ class WatchCore:
         index = self._index()
         work = []
         for path in sorted(paths):
-            if self._fresh(path) and index.contact(path) is not None:
+            if self._fresh(path) and index.contact(_key(path)) is not None:
                 try:
                     info = os.stat(self.root / path)
                 except OSError:

@@ -174,3 +174,32 @@ def test_an_unreadable_stored_scan_means_comparing_tokens(vault_dir: Path, write
         stats = vault.refresh()
         assert (stats.updated, stats.added, stats.removed) == (1, 0, 0)
         assert [c.name for c in vault.contacts()] == ["Ann Lee"]
+
+
+def test_a_partial_refresh_indexes_only_what_a_scan_would(vault_dir: Path, tmp_path: Path,
+                                                          write_note: Callable[..., Path]) -> None:  # fmt: skip
+    """``Vault.refresh(paths)`` (what a watcher, or any event source, calls) follows the scan's rules:
+    no notes through symlinked folders, none in dot folders, none by another spelling of a path, and a
+    note replaced by a folder is gone."""
+    write_note("people/Ann.md", NOTE.format(name="Ann"))
+    write_note("people/Cy.md", NOTE.format(name="Cy"))
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "Ben.md").write_text(NOTE.format(name="Ben"), encoding="utf-8")
+    (vault_dir / "people" / "ext").symlink_to(outside, target_is_directory=True)
+    (vault_dir / "people" / "loop").symlink_to(vault_dir / "people", target_is_directory=True)
+    write_note(".obsidian/X.md", NOTE.format(name="X"))
+    write_note("people/.hidden/Y.md", NOTE.format(name="Y"))
+    backdate(vault_dir)
+    with Vault.open(vault_dir) as vault:
+        vault.refresh()
+        given = ["people/ext/Ben.md", "people/loop/Ann.md", ".obsidian/X.md", "people/.hidden/Y.md",
+                 "./people/Ann.md", "people//Ann.md", "people/../people/Ann.md", "people/Ann.md"]  # fmt: skip
+        stats = vault.refresh(given)
+        assert (stats.added, stats.updated) == (0, 0)
+        indexed = sorted(vault._open_index().tokens())
+        assert indexed == sorted(files.scan(vault_dir)) == ["people/Ann.md", "people/Cy.md"]
+        (vault_dir / "people" / "Cy.md").unlink()
+        (vault_dir / "people" / "Cy.md").mkdir()  # a folder where the note was
+        assert vault.refresh(["people/Cy.md"]).removed == 1
+        assert sorted(vault._open_index().tokens()) == sorted(files.scan(vault_dir)) == ["people/Ann.md"]

@@ -644,3 +644,34 @@ def test_mdnet_watch_process_ends_cleanly_on_a_signal(vault: Path, signal_name: 
     assert "Traceback" not in stderr
     assert lines[-1].rstrip().endswith("stopped")
     assert "people/Carl.md" in IndexView(vault).paths()
+
+
+def test_polling_never_follows_symlinked_folders(vault: Path, tmp_path: Path, start: Start) -> None:
+    """The polling observer (NFS, or inotify's limits reached) reports changes in the vault's own folders only:
+    a symlinked folder is not part of the vault (the scan does not enter it), and a link back up is a loop."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "Ext.md").write_text(BOB)
+    (vault / "people" / "ext").symlink_to(outside, target_is_directory=True)
+    (vault / "people" / "loop").symlink_to(vault, target_is_directory=True)
+    watcher, index = start(observer="polling", poll_interval=0.1, verbose=True)
+    assert watcher.mode == "polling"
+    (outside / "Ext.md").write_text(BOB.replace("friend", "client"))
+    (vault / "people" / "Carl.md").write_text("---\nname: Carl\n---\n")
+    until(lambda: "people/Carl.md" in index.paths())
+    assert watcher.wait_idle(quiet_for=0.5)
+    assert index.paths() == {"people/Jane Doe.md", "people/Bob Baker.md", "people/Carl.md"}
+    walked = [line for line in watcher.messages if "/loop/" in line or "/ext/" in line]
+    assert walked == []  # not even polled: a loop would copy the whole vault into every poll
+
+
+def test_a_note_whose_name_is_not_utf8_is_reported_by_the_watcher(vault: Path, start: Start) -> None:
+    """Its event carries the name's bytes as surrogates, which the index cannot hold: the watcher looks it up
+    under the index's readable stand-in and reports its problem, with no internal error on the way."""
+    watcher, index = start()
+    (vault / os.fsdecode(b"people/B\xe9a.md")).write_text(BOB)
+    until(lambda: "people/B\\xe9a.md" in index.paths())
+    until(lambda: any("not valid UTF-8" in line for line in watcher.messages))
+    assert watcher.wait_idle(quiet_for=0.3)
+    assert not [line for line in watcher.messages if "internal error" in line]
+    assert watcher.full_scans == 1  # the start's: no rescan after an error
