@@ -333,9 +333,14 @@ def merge_note(
 
 def merge_text(base: str, ours: str, theirs: str, *, labels: tuple[str, str] = ("ours", "theirs")) -> MergeResult:
     """A plain line-by-line three-way merge (what ``git merge-file`` does)."""
+    out = _Out(document.detect_newline(ours), labels, 1)
+    _merge_lines(base, ours, theirs, out)
+    return MergeResult(out.text(), tuple(out.conflicts))
+
+
+def _merge_lines(base: str, ours: str, theirs: str, out: _Out) -> None:
     split = [document.lines(x) for x in (base, ours, theirs)]
     keys = [[_bare(x) for x in lines] for lines in split]
-    out = _Out(document.detect_newline(ours), labels, 1)
     for chunk in diff3(*keys):
         if chunk[0] == "same":
             out.add(split[1][chunk[1] : chunk[2]])
@@ -344,7 +349,6 @@ def merge_text(base: str, ours: str, theirs: str, *, labels: tuple[str, str] = (
         else:
             (olo, ohi), (tlo, thi) = chunk[1], chunk[2]
             out.conflict(None, split[1][olo:ohi], split[2][tlo:thi])
-    return MergeResult(out.text(), tuple(out.conflicts))
 
 
 def _canon(value: Any) -> str:
@@ -534,6 +538,12 @@ def _reads_as(text: str, item: Any) -> bool:
 
 
 def _merge_body(b: _Side, o: _Side, t: _Side, out: _Out) -> None:
+    if _LOG_TOKEN in b.body_tokens and (_LOG_TOKEN in o.body_tokens) != (_LOG_TOKEN in t.body_tokens):
+        # One side removed the Log heading (or renamed it): to that side the entries are lines, to the
+        # other a token that hides what it added. Merged line by line, as git does, an entry the other
+        # side added meets the removal as a conflict instead of vanishing with the section.
+        _merge_lines(b.doc.body, o.doc.body, t.doc.body, out)
+        return
     entries = _merge_entries(b.entries, o.entries, t.entries)
     log_done = False
 
@@ -576,6 +586,8 @@ def _merge_entries(base: Entries, ours: Entries, theirs: Entries) -> list[tuple[
     """Log entries of both sides, newest first, each once; deletions and edits of one side are kept.
 
     Returns (origin side marker, lines): the origin is ``None`` for lines from ours, else "theirs".
+    An entry written twice (two calls on one day, in the same words) is two entries: each
+    copy is told apart by its number among its equals, so both survive.
     """
     b_ids = [e[1] for e in base]
     o_ids = [e[1] for e in ours]
@@ -584,6 +596,10 @@ def _merge_entries(base: Entries, ours: Entries, theirs: Entries) -> list[tuple[
         return [(_OURS, e[2]) for e in ours]
     if o_ids == b_ids:
         return [(_THEIRS, e[2]) for e in theirs]
+    base, ours, theirs = _numbered(base), _numbered(ours), _numbered(theirs)
+    b_ids = [e[1] for e in base]
+    o_ids = [e[1] for e in ours]
+    t_ids = [e[1] for e in theirs]
     dropped = {x for x in b_ids if x not in o_ids or x not in t_ids}
     left = [e for e in ours if e[1] not in dropped]
     right = [e for e in theirs if e[1] not in dropped]
@@ -619,6 +635,17 @@ def _merge_entries(base: Entries, ours: Entries, theirs: Entries) -> list[tuple[
         else:
             j += 1
     return merged
+
+
+def _numbered(entries: Entries) -> Entries:
+    """The entries with the n-th copy of an identical entry made distinct (``\x00n`` appended)."""
+    count: dict[tuple[str, ...], int] = {}
+    numbered: Entries = []
+    for key, identity, lines in entries:
+        copy = count.get(identity, 0)
+        count[identity] = copy + 1
+        numbered.append((key, (*identity, f"\x00{copy}") if copy else identity, lines))
+    return numbered
 
 
 _OURS: Any = None

@@ -403,3 +403,33 @@ def test_a_block_scalar_with_a_blank_line_is_one_key() -> None:
     disjoint = merge_note(base, ours, base.replace("role: x", "role: y"), log_heading="Log")
     assert disjoint.conflicts == ()
     assert disjoint.text == ours.replace("role: x", "role: y")
+
+
+def test_entries_that_repeat_are_kept_as_often_as_both_sides_keep_them() -> None:
+    # Two calls on one day with the same words are two interactions, not one written twice.
+    base = _log(_log(BASE, "2026-11-20", "call: hi"), "2026-11-20", "call: hi")
+    ours, theirs = _log(base, "2026-11-25", "coffee A"), _log(base, "2026-11-24", "lunch B")
+    for result in (merge_note(base, ours, theirs), merge_note(base, theirs, ours)):
+        assert result.clean
+        assert "- 2026-11-25 coffee A\n- 2026-11-24 lunch B\n- 2026-11-20 call: hi\n- 2026-11-20 call: hi\n" in (
+            result.text
+        )
+    twice = _log(_log(BASE, "2026-11-22", "call"), "2026-11-22", "call")
+    result = merge_note(BASE, twice, _log(BASE, "2026-11-21", "lunch B"))
+    assert "- 2026-11-22 call\n- 2026-11-22 call\n- 2026-11-21 lunch B\n" in result.text
+    # one side deletes one of the two: one stays
+    once = base.replace("- 2026-11-20 call: hi\n", "", 1)
+    assert merge_note(base, once, theirs).text.count("2026-11-20 call: hi") == 1
+
+
+def test_a_log_section_removed_or_renamed_on_one_side_never_drops_the_other_sides_new_entries() -> None:
+    theirs = _log(BASE, "2026-11-24", "lunch NEW")
+    removed = BASE.replace("\n## Log\n- 2026-10-21 email: sent quarterly update\n", "")
+    renamed = BASE.replace("## Log", "## Interactions")
+    for ours in (removed, renamed):
+        for result in (merge_note(BASE, ours, theirs), merge_note(BASE, theirs, ours)):
+            assert "lunch NEW" in result.text
+            assert not result.clean  # ours' change and theirs' entry cannot both stand: the user decides
+    # nothing added on the other side: the removal or the new heading is simply taken
+    assert merge_note(BASE, removed, edit.set_field(BASE, "role", "CIO")).text == edit.set_field(removed, "role", "CIO")
+    assert "## Interactions\n- 2026-10-21" in merge_note(BASE, renamed, edit.set_field(BASE, "role", "CIO")).text
