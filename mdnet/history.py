@@ -6,6 +6,7 @@ comes before every path so that a note named ``--output=x.md`` is just a file.
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -65,10 +66,20 @@ def commit_paths(root: Path, paths: list[str], message: str) -> CommitOutcome:
             return CommitOutcome(None, f"refusing to commit {path!r}: not inside the vault")
     if not is_inside_work_tree(root):
         return CommitOutcome(None, "the vault is not a git repository")
-    # --literal-pathspecs: a note named '*.md' or ':(top)x.md' is that file, never a pattern
-    added = run_git(root, "--literal-pathspecs", "add", "--", *paths)
-    if added.returncode != 0:
-        return CommitOutcome(None, "git add failed: " + _first_line(added.stderr))
+    busy = operation_in_progress(root)
+    if busy is not None:
+        # 'git add' would mark a conflicted note as resolved, markers and all, and a commit now
+        # would land inside the user's merge or rebase: the index is theirs until it is done
+        return CommitOutcome(None, f"a git {busy} is in progress; commit the note when it is done")
+    # Stage what is on disk (a new note must be known to git for --only); a note removed with
+    # 'git rm' or moved with 'git mv' is in neither the index nor the folder, and 'git add' of it
+    # would fail, while 'commit --only' records its removal from HEAD as it is.
+    present = [path for path in paths if os.path.lexists(root / path)]
+    if present:
+        # --literal-pathspecs: a note named '*.md' or ':(top)x.md' is that file, never a pattern
+        added = run_git(root, "--literal-pathspecs", "add", "--", *present)
+        if added.returncode != 0:
+            return CommitOutcome(None, "git add failed: " + _first_line(added.stderr))
     result = subprocess.run(
         ["git", "-C", str(root), "--literal-pathspecs", "commit", "--quiet", "--only", "-F", "-", "--", *paths],
         input=message,
@@ -85,6 +96,28 @@ def commit_paths(root: Path, paths: list[str], message: str) -> CommitOutcome:
         return CommitOutcome(None, "git commit failed: " + detail)
     head = run_git(root, "rev-parse", "HEAD")
     return CommitOutcome(head.stdout.strip() or None)
+
+
+_IN_PROGRESS = (
+    ("rebase-merge", "rebase"),
+    ("rebase-apply", "rebase"),
+    ("MERGE_HEAD", "merge"),
+    ("CHERRY_PICK_HEAD", "cherry-pick"),
+    ("REVERT_HEAD", "revert"),
+)
+
+
+def operation_in_progress(root: Path) -> str | None:
+    """``rebase``, ``merge``, ``cherry-pick`` or ``revert`` when git stopped in the middle of one, else None."""
+    args = [arg for name, _ in _IN_PROGRESS for arg in ("--git-path", name)]
+    found = run_git(root, "rev-parse", *args)
+    if found.returncode != 0:
+        return None
+    for line, (_, what) in zip(found.stdout.splitlines(), _IN_PROGRESS, strict=False):
+        path = Path(line.strip())
+        if (path if path.is_absolute() else root / path).exists():
+            return what
+    return None
 
 
 def _inside(root: Path, relative: str) -> bool:

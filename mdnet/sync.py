@@ -175,15 +175,7 @@ def _commit_message(paths: list[str]) -> str:
 
 
 def _in_progress(root: Path) -> str | None:
-    for name, what in (("rebase-merge", "rebase"), ("rebase-apply", "rebase"), ("MERGE_HEAD", "merge")):
-        found = history.run_git(root, "rev-parse", "--git-path", name)
-        if found.returncode == 0:
-            path = Path(found.stdout.strip())
-            if not path.is_absolute():
-                path = root / path
-            if path.exists():
-                return what
-    return None
+    return history.operation_in_progress(root)
 
 
 def _upstream(root: Path) -> str | None:
@@ -222,6 +214,7 @@ def sync(root: Path, config: Config, *, push: bool = True, rebase: bool = True) 
     if state is not None:
         conflicts = _describe_conflicts(root, state)
         raise SyncError(conflicts or _unfinished(state))
+    branch = _branch(root)  # before anything: a commit on a detached HEAD is left behind by 'git switch'
     report.setup = setup(root, config)
     pending = pending_notes(root)
     if pending:
@@ -229,7 +222,6 @@ def sync(root: Path, config: Config, *, push: bool = True, rebase: bool = True) 
         if not outcome:
             raise SyncError(f"cannot commit the changed notes: {outcome.reason}")
         report.committed, report.commit = pending, outcome.commit
-    branch = _branch(root)
     upstream = _upstream(root)
     if upstream is None:
         remote = _remote_for_new_branch(root)

@@ -11,7 +11,7 @@ import pytest
 
 from mdnet import FileChanged, history
 from mdnet.vault import Vault
-from tests.conftest import git
+from tests.conftest import git, run_cli
 
 ODD_NAMES = ["--output=x.md", "-rf.md", "*.md", ":(top)x.md", "[ab].md", "a b' ; rm -rf ~.md"]
 
@@ -167,3 +167,64 @@ def test_log_keeps_every_other_byte(git_vault: Path, write_note: Callable[[str, 
         "\ufeff---\r\nname: Jane Doe   # her name\r\ntags: [a, b]\r\nneeds_reply: false # owed\r\n"
         "last_contact: 2026-11-25\r\n---\r\n# J\r\n\r\n## Log\r\n- 2026-11-25 email: replied\r\n"
     )
+
+
+def _bare_remote(vault: Path, tmp_path: Path) -> None:
+    remote = tmp_path / "remote.git"
+    subprocess.run(["git", "init", "-q", "--bare", "-b", "main", str(remote)], check=True, capture_output=True)
+    git(vault, "remote", "add", "origin", str(remote))
+
+
+def test_sync_commits_notes_removed_or_moved_with_git_rm_and_git_mv(
+    git_vault: Path, write_note: Callable[[str, str], Path], tmp_path: Path
+) -> None:
+    for name in ("Jane Doe", "Bob", "Ann"):
+        write_note(f"people/{name}.md", note(name))
+    git(git_vault, "add", "-A")
+    git(git_vault, "commit", "-q", "-m", "add notes")
+    _bare_remote(git_vault, tmp_path)
+    git(git_vault, "rm", "-q", "people/Bob.md")  # the deletion is staged: the file is in neither index nor disk
+    git(git_vault, "mv", "people/Jane Doe.md", "people/Jane D.md")
+    (git_vault / "people" / "Ann.md").unlink()  # deleted on disk only
+    result = run_cli("--vault", str(git_vault), "sync")
+    assert result.code == 0, result.err
+    assert git(git_vault, "status", "--porcelain", "--", "people").strip() == ""
+    assert git(git_vault, "ls-tree", "-r", "--name-only", "HEAD", "--", "people").splitlines() == ["people/Jane D.md"]
+
+
+def test_sync_on_a_detached_head_commits_nothing(git_vault: Path, write_note: Callable[[str, str], Path]) -> None:
+    write_note("people/Jane Doe.md", note("Jane Doe"))
+    git(git_vault, "add", "-A")
+    git(git_vault, "commit", "-q", "-m", "add jane")
+    git(git_vault, "checkout", "-q", "--detach")
+    head = git(git_vault, "rev-parse", "HEAD")
+    write_note("people/Jane Doe.md", note("Jane Doe") + "edited\n")
+    result = run_cli("--vault", str(git_vault), "sync")
+    assert result.code == 1
+    assert "HEAD is detached" in result.err
+    # a commit on a detached HEAD is left behind by the 'git switch main' the message asks for
+    assert git(git_vault, "rev-parse", "HEAD") == head
+    assert git(git_vault, "status", "--porcelain").splitlines() == [' M "people/Jane Doe.md"']
+
+
+def test_log_during_a_merge_leaves_the_users_index_and_conflicts_alone(
+    git_vault: Path, write_note: Callable[[str, str], Path]
+) -> None:
+    path = write_note("people/Jane Doe.md", note("Jane Doe") + "\nSome text\n")
+    git(git_vault, "add", "-A")
+    git(git_vault, "commit", "-q", "-m", "add jane")
+    git(git_vault, "switch", "-q", "-c", "other")
+    path.write_text(note("Jane Doe") + "\nOther text\n")
+    git(git_vault, "commit", "-q", "-am", "other")
+    git(git_vault, "switch", "-q", "main")
+    path.write_text(note("Jane Doe") + "\nMain text\n")
+    git(git_vault, "commit", "-q", "-am", "main")
+    merged = subprocess.run(["git", "-C", str(git_vault), "merge", "-q", "other"], capture_output=True, check=False)
+    assert merged.returncode == 1  # a conflict in the body: the note is still readable
+    with Vault.open(git_vault) as vault:
+        result = vault.log("Jane", "call during the merge", kind="call")
+    assert result.commit is None
+    assert "merge" in (result.not_committed_because or "")
+    assert "- " in path.read_text() and "call during the merge" in path.read_text()
+    # still unmerged: 'git add' would have marked the conflict markers as its resolution
+    assert git(git_vault, "status", "--porcelain").splitlines() == ['UU "people/Jane Doe.md"']
