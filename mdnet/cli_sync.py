@@ -27,8 +27,11 @@ def merge_driver(base: str, current: str, other: str, path: str | None) -> None:
     from mdnet.errors import MdnetError
     from mdnet.vault import discover_root
 
+    # git runs the driver at the top of the work tree, and %P is relative to it: the note's own
+    # folder finds its vault (and its log_heading) when the vault is a folder of the repository
+    start = (Path.cwd() / path).parent if path else None
     try:
-        heading = load_config(discover_root(None)).log_heading
+        heading = load_config(discover_root(None, cwd=start)).log_heading
     except MdnetError:
         heading = Config().log_heading
     result = sync.run_driver(Path(base), Path(current), Path(other), log_heading=heading)

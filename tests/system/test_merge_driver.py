@@ -64,3 +64,29 @@ def test_a_real_git_merge_uses_the_driver(git_vault: Path) -> None:
                             text=True, check=False)  # fmt: skip
     assert merged.returncode == 0, merged.stderr
     assert "- 2026-11-22 call: other\n- 2026-11-20 coffee: main\n- 2026-10-21 email: hi\n" in note.read_text()
+
+
+def test_the_driver_reads_the_log_heading_of_a_vault_in_a_folder_of_the_repository(tmp_path: Path) -> None:
+    repo = tmp_path / "home"
+    vault = repo / "notes" / "network"
+    (vault / "people").mkdir(parents=True)
+    (vault / "mdnet.toml").write_text('log_heading = "Interactions"\n', encoding="utf-8")
+    subprocess.run(["git", "init", "-q", "-b", "main", str(repo)], check=True)
+    for key, value in (("user.name", "T"), ("user.email", "t@example.com"), ("commit.gpgsign", "false")):
+        git(repo, "config", key, value)
+    assert run_cli("--vault", str(vault), "sync", "--setup").code == 0
+    text = NOTE.replace("## Log", "## Interactions")
+    note = vault / "people" / "Jane Doe.md"
+    note.write_text(text, encoding="utf-8")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "jane")
+    git(repo, "switch", "-q", "-c", "other")
+    note.write_text(edit.insert_log_entry(text, "- 2026-11-22 call: other", heading="Interactions"), encoding="utf-8")
+    git(repo, "commit", "-q", "-am", "other")
+    git(repo, "switch", "-q", "main")
+    note.write_text(edit.insert_log_entry(text, "- 2026-11-20 coffee: main", heading="Interactions"), encoding="utf-8")
+    git(repo, "commit", "-q", "-am", "main")
+    merged = subprocess.run(["git", "-C", str(repo), "merge", "-q", "--no-edit", "other"], capture_output=True,
+                            text=True, check=False)  # fmt: skip
+    assert merged.returncode == 0, merged.stderr
+    assert "- 2026-11-22 call: other\n- 2026-11-20 coffee: main\n- 2026-10-21 email: hi\n" in note.read_text()
