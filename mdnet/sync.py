@@ -11,7 +11,7 @@ from __future__ import annotations
 import shlex
 import sys
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from mdnet import files, history, merge3
 from mdnet.config import Config
@@ -42,7 +42,9 @@ def attribute_lines(config: Config) -> list[str]:
     """``people/**/*.md merge=mdnet`` for each contact folder (quoted when it has spaces)."""
     lines = []
     for folder in config.contact_dirs:
-        pattern = f"{folder.strip('/')}/**/*.md"
+        # git matches patterns as written: './people' or '.' (the vault itself) would match nothing
+        where = PurePosixPath(folder.strip("/")).as_posix()
+        pattern = "**/*.md" if where == "." else f"{where}/**/*.md"
         if any(c in pattern for c in ' "\\\t'):
             pattern = '"' + pattern.replace("\\", "\\\\").replace('"', '\\"') + '"'
         lines.append(f"{pattern} merge={DRIVER}")

@@ -90,3 +90,12 @@ def test_the_driver_reads_the_log_heading_of_a_vault_in_a_folder_of_the_reposito
                             text=True, check=False)  # fmt: skip
     assert merged.returncode == 0, merged.stderr
     assert "- 2026-11-22 call: other\n- 2026-11-20 coffee: main\n- 2026-10-21 email: hi\n" in note.read_text()
+
+
+def test_setup_registers_the_driver_for_a_contact_folder_written_with_dots(git_vault: Path) -> None:
+    (git_vault / "mdnet.toml").write_text('contact_dirs = [".", "./team"]\n', encoding="utf-8")
+    result = run_cli("--vault", str(git_vault), "sync", "--setup")
+    assert result.code == 0, result.err
+    for path in ("Jane Doe.md", "people/Bob.md", "team/Ann.md"):
+        assert git(git_vault, "check-attr", "merge", "--", path).strip().endswith("merge: mdnet"), path
+    assert run_cli("--vault", str(git_vault), "sync", "--setup").out.strip() == "the merge driver is already set up"
