@@ -20,7 +20,6 @@ from mdnet.errors import SyncError
 DRIVER = "mdnet"
 DRIVER_NAME = "mdnet: merge contact notes key by key and log entry by entry"
 ATTRIBUTES = ".gitattributes"
-_EXCLUDED = (".mdnet/", ".obsidian/", ".trash/", ".git/")
 
 
 # -- setup -------------------------------------------------------------------
@@ -164,11 +163,18 @@ def pending_notes(root: Path) -> list[str]:
     else:
         others = history.run_git(root, "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", ".")
     names.update(x for x in others.stdout.split("\0") if x)
-    return sorted(n for n in names if (n.endswith(".md") and not n.startswith(_EXCLUDED)) or n == ATTRIBUTES)
+    return sorted(n for n in names if n == ATTRIBUTES or _is_note(n))
+
+
+def _is_note(path: str) -> bool:
+    """A note as the scan reads one: ``*.md`` in any case, no editor temporary (Emacs' ``.#x.md`` lock
+    is a symlink), nothing in a dot folder (``.obsidian/``, ``.trash/``, ``.mdnet/``, ...)."""
+    *folders, name = path.split("/")
+    return files.is_note_name(name) and not any(folder.startswith(".") for folder in folders)
 
 
 def _commit_message(paths: list[str]) -> str:
-    stems = [Path(p).stem for p in paths if p.endswith(".md")]
+    stems = [Path(p).stem for p in paths if p != ATTRIBUTES]
     shown = ", ".join(stems[:5]) + (f" and {len(stems) - 5} more" if len(stems) > 5 else "")
     subject = f"Sync {len(paths)} note{'s' if len(paths) != 1 else ''}" + (f": {shown}" if shown else "")
     if len(subject) > 72:

@@ -228,3 +228,17 @@ def test_log_during_a_merge_leaves_the_users_index_and_conflicts_alone(
     assert "- " in path.read_text() and "call during the merge" in path.read_text()
     # still unmerged: 'git add' would have marked the conflict markers as its resolution
     assert git(git_vault, "status", "--porcelain").splitlines() == ['UU "people/Jane Doe.md"']
+
+
+def test_sync_commits_the_notes_the_scan_reads_and_no_editor_lock_or_dot_folder_file(
+    git_vault: Path, write_note: Callable[[str, str], Path], tmp_path: Path
+) -> None:
+    _bare_remote(git_vault, tmp_path)
+    write_note("people/Jane Doe.md", note("Jane Doe"))
+    write_note("people/Bob.MD", note("Bob"))  # a note for the scan, so for sync too
+    write_note("people/.hidden/Old.md", note("Old"))  # a dot folder: never read as notes
+    (git_vault / "people" / ".#Jane Doe.md").symlink_to("me@laptop.4242:1764000000")  # Emacs' lock while editing
+    result = run_cli("--vault", str(git_vault), "sync")
+    assert result.code == 0, result.err
+    committed = git(git_vault, "ls-tree", "-r", "--name-only", "HEAD", "--", "people").splitlines()
+    assert committed == ["people/Bob.MD", "people/Jane Doe.md"]
