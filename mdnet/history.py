@@ -75,13 +75,27 @@ def commit_paths(root: Path, paths: list[str], message: str) -> CommitOutcome:
     # 'git rm' or moved with 'git mv' is in neither the index nor the folder, and 'git add' of it
     # would fail, while 'commit --only' records its removal from HEAD as it is.
     present = [path for path in paths if os.path.lexists(root / path)]
+    renamed = [old for old in _renamed_from(root, present) if old not in paths]
     if present:
         # --literal-pathspecs: a note named '*.md' or ':(top)x.md' is that file, never a pattern
         added = run_git(root, "--literal-pathspecs", "add", "--", *present)
         if added.returncode != 0:
             return CommitOutcome(None, "git add failed: " + _first_line(added.stderr))
     result = subprocess.run(
-        ["git", "-C", str(root), "--literal-pathspecs", "commit", "--quiet", "--only", "-F", "-", "--", *paths],
+        [
+            "git",
+            "-C",
+            str(root),
+            "--literal-pathspecs",
+            "commit",
+            "--quiet",
+            "--only",
+            "-F",
+            "-",
+            "--",
+            *paths,
+            *renamed,
+        ],
         input=message,
         capture_output=True,
         text=True,
@@ -96,6 +110,54 @@ def commit_paths(root: Path, paths: list[str], message: str) -> CommitOutcome:
         return CommitOutcome(None, "git commit failed: " + detail)
     head = run_git(root, "rev-parse", "HEAD")
     return CommitOutcome(head.stdout.strip() or None)
+
+
+def _renamed_from(root: Path, paths: list[str]) -> list[str]:
+    """The old names of those of ``paths`` that are new to git but are notes renamed since their last commit.
+
+    A note renamed in Obsidian (or with ``mv``) is a new file to git, and its old name a
+    file gone from the folder. Committed apart, the two never meet again and history stops
+    following the note; committed together, git sees the rename. Which deleted note is
+    whose old name is git's own rename detection, run on a temporary index so the
+    user's index is never touched. Only notes: another deleted file stays the user's.
+    """
+    fresh = run_git(root, "--literal-pathspecs", "ls-files", "-z", "--others", "--exclude-standard", "--", *paths)
+    new = [name for name in fresh.stdout.split("\0") if name] if fresh.returncode == 0 else []
+    if not new:
+        return []
+    gone = run_git(
+        root, "diff", "-z", "--name-only", "--no-renames", "--diff-filter=D", "--relative", "HEAD", "--", "."
+    )
+    deleted = [name for name in gone.stdout.split("\0") if name.lower().endswith(".md")] if gone.returncode == 0 else []
+    if not deleted:
+        return []
+    with tempfile.TemporaryDirectory() as folder:
+        env = {**os.environ, "GIT_INDEX_FILE": str(Path(folder) / "index")}
+
+        def in_temporary_index(*args: str) -> subprocess.CompletedProcess[str]:
+            command = ["git", "-C", str(root), "--literal-pathspecs", *args]
+            return subprocess.run(
+                command, env=env, capture_output=True, text=True, encoding="utf-8", errors="replace", check=False
+            )
+
+        for step in (("read-tree", "HEAD"), ("add", "--", *new), ("rm", "--cached", "--quiet", "--", *deleted)):
+            if in_temporary_index(*step).returncode != 0:
+                return []
+        pairs = in_temporary_index(
+            "diff", "--cached", "-z", "--name-status", "-M", "--relative", "HEAD", "--", *new, *deleted
+        )
+    tokens = pairs.stdout.split("\0") if pairs.returncode == 0 else []
+    old: list[str] = []
+    position = 0
+    while position < len(tokens):
+        status = tokens[position]
+        if status.startswith(("R", "C")) and position + 2 < len(tokens):
+            if status.startswith("R"):
+                old.append(tokens[position + 1])
+            position += 3
+        else:
+            position += 2 if status else 1
+    return old
 
 
 _IN_PROGRESS = (

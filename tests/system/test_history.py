@@ -240,3 +240,24 @@ def test_text_logged_without_a_kind_that_reads_back_as_one_appears_once(
     assert result.commit is not None
     assert [(i.source, i.kind, i.text, i.commit) for i in items if i.date.isoformat() == "2026-02-01" or
             i.commit == result.commit] == [("log", "coffee", "talked shop", result.commit)]  # fmt: skip
+
+
+def test_a_note_renamed_since_its_last_commit_is_committed_as_a_rename_and_history_follows_it(
+    git_vault: Path, write_note: Callable[[str, str], Path]
+) -> None:
+    write_note("people/Jane.md", JANE)
+    write_note("people/Bob Baker.md", BOB)
+    created = commit_all(git_vault, "add Jane and Bob", "2026-01-10")
+    # renamed in Obsidian (no git plugin): the old name is gone from disk, still in HEAD and the index
+    (git_vault / "people" / "Jane.md").rename(git_vault / "people" / "Jane Doe.md")
+    (git_vault / "people" / "Bob Baker.md").unlink()  # another note deleted meanwhile: not this commit's business
+    with Vault.open(git_vault) as vault:
+        result = vault.log("Jane", "call after the rename", kind="call", when="2026-02-01")
+        assert result.commit is not None, result.not_committed_because
+        items = vault.history("Jane")
+    changes = git(git_vault, "show", "-M", "--name-status", "--format=", "HEAD").splitlines()
+    assert len(changes) == 1
+    assert changes[0].startswith("R")
+    assert changes[0].endswith("\tpeople/Jane.md\tpeople/Jane Doe.md")
+    assert git(git_vault, "status", "--porcelain").splitlines() == [' D "people/Bob Baker.md"']
+    assert created in [i.commit for i in items]
