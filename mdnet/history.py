@@ -75,7 +75,7 @@ def commit_paths(root: Path, paths: list[str], message: str) -> CommitOutcome:
     # 'git rm' or moved with 'git mv' is in neither the index nor the folder, and 'git add' of it
     # would fail, while 'commit --only' records its removal from HEAD as it is.
     present = [path for path in paths if os.path.lexists(root / path)]
-    renamed = [old for old in _renamed_from(root, present) if old not in paths]
+    renamed = [old for old in renamed_from(root, present) if old not in paths]
     if present:
         # --literal-pathspecs: a note named '*.md' or ':(top)x.md' is that file, never a pattern
         added = run_git(root, "--literal-pathspecs", "add", "--", *present)
@@ -112,7 +112,7 @@ def commit_paths(root: Path, paths: list[str], message: str) -> CommitOutcome:
     return CommitOutcome(head.stdout.strip() or None)
 
 
-def _renamed_from(root: Path, paths: list[str]) -> list[str]:
+def renamed_from(root: Path, paths: list[str]) -> list[str]:
     """The old names of those of ``paths`` that are new to git but are notes renamed since their last commit.
 
     A note renamed in Obsidian (or with ``mv``) is a new file to git, and its old name a

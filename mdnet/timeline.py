@@ -115,11 +115,23 @@ def load_history(root: Path, cache_dir: Path | None, state: history.RepoState | 
 
 
 def commits_of(root: Path, cache_dir: Path | None, note: str) -> list[Commit]:
-    """One note's commits: straight from the cache line when it was written for HEAD."""
+    """One note's commits: straight from the cache line when it was written for HEAD.
+
+    A note renamed since its last commit (in Obsidian, with ``mv``) has none under its
+    new name: its commits are those of the old name git pairs it with.
+    """
     state = history.repo_state(root)
     if state is None or state.head is None:
         return []
-    if cache_dir is not None:
+    found = _commits_at_head(root, cache_dir, state, note)
+    if not found:
+        for old in history.renamed_from(root, [note]):
+            found = _commits_at_head(root, cache_dir, state, old)
+    return found
+
+
+def _commits_at_head(root: Path, cache_dir: Path | None, state: history.RepoState, note: str) -> list[Commit]:
+    if cache_dir is not None and state.head is not None:
         quick = gitlog.load_cached_commits(cache_dir / HISTORY_CACHE, state.head, state.prefix, note)
         if quick is not None:
             return quick

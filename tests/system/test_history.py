@@ -261,3 +261,15 @@ def test_a_note_renamed_since_its_last_commit_is_committed_as_a_rename_and_histo
     assert changes[0].endswith("\tpeople/Jane.md\tpeople/Jane Doe.md")
     assert git(git_vault, "status", "--porcelain").splitlines() == [' D "people/Bob Baker.md"']
     assert created in [i.commit for i in items]
+
+
+def test_history_of_a_note_renamed_since_its_last_commit_follows_the_old_name(
+    git_vault: Path, write_note: Callable[[str, str], Path]
+) -> None:
+    write_note("people/Jane.md", JANE)
+    created = commit_all(git_vault, "add Jane", "2026-01-10")
+    (git_vault / "people" / "Jane.md").rename(git_vault / "people" / "Jane Doe.md")
+    with Vault.open(git_vault) as vault:
+        items = vault.history("Jane")
+    assert [(i.source, i.commit) for i in items if i.source == "git"] == [("git", created)]
+    assert git(git_vault, "status", "--porcelain").splitlines() == [" D people/Jane.md", '?? "people/Jane Doe.md"']
