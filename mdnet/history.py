@@ -284,6 +284,12 @@ def is_ancestor(root: Path, older: str, newer: str) -> bool:
     return result.returncode == 0
 
 
+def has_merges(root: Path, older: str, newer: str) -> bool:
+    """Whether a merge commit is among ``older..newer``."""
+    result = run_git(root, "rev-list", "--merges", "--max-count=1", f"{older}..{newer}")
+    return result.returncode != 0 or bool(result.stdout.strip())
+
+
 def log_records(root: Path, head: str, since: str | None = None) -> Iterator[bytes]:
     """Raw ``git log -z --name-status -M`` of the vault folder, every commit newest first, in chunks.
 

@@ -105,7 +105,9 @@ def load_history(root: Path, cache_dir: Path | None, state: history.RepoState | 
     if cached is not None and cached.prefix == state.prefix and cached.head is not None:
         if cached.head == state.head:
             return cached
-        if history.is_ancestor(root, cached.head, state.head):
+        # only a line of new commits goes in front of the old ones: after a merge, the commits a
+        # branch brings in may be older than those already read, and git's order interleaves them
+        if history.is_ancestor(root, cached.head, state.head) and not history.has_merges(root, cached.head, state.head):
             gitlog.extend(cached, state.head, history.log_records(root, state.head, since=cached.head))
             _save(cache_path, cached)
             return cached

@@ -11,7 +11,7 @@ import pytest
 
 from mdnet import history, timeline
 from mdnet.vault import Vault
-from tests.conftest import git, run_cli, run_mdnet_process
+from tests.conftest import git, git_env, run_cli, run_mdnet_process
 
 JANE = "---\nname: Jane Doe\ncadence: 30d  # keep in touch\n---\n# Jane Doe\n\n## Log\n- 2026-01-10 email: intro\n"
 BOB = "---\nname: Bob Baker\n---\n# Bob\n"
@@ -273,3 +273,34 @@ def test_history_of_a_note_renamed_since_its_last_commit_follows_the_old_name(
         items = vault.history("Jane")
     assert [(i.source, i.commit) for i in items if i.source == "git"] == [("git", created)]
     assert git(git_vault, "status", "--porcelain").splitlines() == [" D people/Jane.md", '?? "people/Jane Doe.md"']
+
+
+def _commit_dated(root: Path, message: str, date: str) -> str:
+    stamp = f"{date}T12:00:00+00:00"
+    subprocess.run(["git", "-C", str(root), "commit", "-q", "-am", message, f"--date={stamp}"], check=True,
+                   env={**git_env(), "GIT_COMMITTER_DATE": stamp})  # fmt: skip
+    return git(root, "rev-parse", "HEAD").strip()
+
+
+def test_facts_after_merging_an_older_branch_are_those_of_a_rebuild(
+    git_vault: Path, write_note: Callable[[str, str], Path]
+) -> None:
+    path = write_note("people/Jane Doe.md", JANE)
+    commit_all(git_vault, "add Jane", "2026-01-01")
+    git(git_vault, "switch", "-q", "-c", "device")
+    path.write_text(JANE + "\nfrom the other device\n")
+    _commit_dated(git_vault, "other device", "2026-01-05")
+    git(git_vault, "switch", "-q", "main")
+    path.write_text(JANE.replace("# Jane Doe", "# Jane"))
+    newest = _commit_dated(git_vault, "here", "2026-02-01")
+    with Vault.open(git_vault) as vault:
+        assert vault.git_facts()["people/Jane Doe.md"].last_commit == newest  # the cache is written at 'here'
+    git(git_vault, "merge", "-q", "--no-edit", "device")  # a pull that merges: the branch's commit is older
+    with Vault.open(git_vault) as vault:
+        incremental = vault.git_facts()
+    for name in (timeline.HISTORY_CACHE, timeline.FACTS_CACHE):
+        (git_vault / ".mdnet" / name).unlink()
+    with Vault.open(git_vault) as vault:
+        rebuilt = vault.git_facts()
+    assert incremental == rebuilt
+    assert rebuilt["people/Jane Doe.md"].last_commit == newest
