@@ -113,7 +113,7 @@ def commit_paths(root: Path, paths: list[str], message: str) -> CommitOutcome:
 
 
 def renamed_from(root: Path, paths: list[str]) -> list[str]:
-    """The old names of those of ``paths`` that are new to git but are notes renamed since their last commit.
+    """The old names of those of ``paths`` that are new to HEAD but are notes renamed since their last commit.
 
     A note renamed in Obsidian (or with ``mv``) is a new file to git, and its old name a
     file gone from the folder. Committed apart, the two never meet again and history stops
@@ -121,8 +121,12 @@ def renamed_from(root: Path, paths: list[str]) -> list[str]:
     whose old name is git's own rename detection, run on a temporary index so the
     user's index is never touched. Only notes: another deleted file stays the user's.
     """
+    # new to git: untracked, or staged as added ('git mv' stages the new name and the old one's removal)
     fresh = run_git(root, "--literal-pathspecs", "ls-files", "-z", "--others", "--exclude-standard", "--", *paths)
     new = [name for name in fresh.stdout.split("\0") if name] if fresh.returncode == 0 else []
+    added = run_git(root, "--literal-pathspecs", "diff", "-z", "--cached", "--name-only", "--no-renames",
+                    "--diff-filter=A", "--relative", "HEAD", "--", *paths)  # fmt: skip
+    new += [name for name in added.stdout.split("\0") if name and name not in new] if added.returncode == 0 else []
     if not new:
         return []
     gone = run_git(

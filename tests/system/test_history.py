@@ -263,6 +263,22 @@ def test_a_note_renamed_since_its_last_commit_is_committed_as_a_rename_and_histo
     assert created in [i.commit for i in items]
 
 
+def test_a_note_moved_with_git_mv_and_not_committed_is_committed_as_a_rename(
+    git_vault: Path, write_note: Callable[[str, str], Path]
+) -> None:
+    write_note("people/Jane.md", JANE)
+    commit_all(git_vault, "add Jane", "2026-01-10")
+    git(git_vault, "mv", "people/Jane.md", "people/Jane Doe.md")  # staged: the new name is in the index
+    with Vault.open(git_vault) as vault:
+        result = vault.log("Jane", "call after the move", kind="call", when="2026-02-01")
+    assert result.commit is not None, result.not_committed_because
+    changes = git(git_vault, "show", "-M", "--name-status", "--format=", "HEAD").splitlines()
+    assert len(changes) == 1
+    assert changes[0].startswith("R")
+    assert changes[0].endswith("\tpeople/Jane.md\tpeople/Jane Doe.md")
+    assert git(git_vault, "status", "--porcelain").strip() == ""
+
+
 def test_history_of_a_note_renamed_since_its_last_commit_follows_the_old_name(
     git_vault: Path, write_note: Callable[[str, str], Path]
 ) -> None:
