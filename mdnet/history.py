@@ -71,6 +71,9 @@ def commit_paths(root: Path, paths: list[str], message: str) -> CommitOutcome:
         # 'git add' would mark a conflicted note as resolved, markers and all, and a commit now
         # would land inside the user's merge or rebase: the index is theirs until it is done
         return CommitOutcome(None, f"a git {busy} is in progress; commit the note when it is done")
+    if run_git(root, "symbolic-ref", "--quiet", "HEAD").returncode != 0:
+        # a commit on no branch is left behind by the next 'git switch', and the entry with it
+        return CommitOutcome(None, "HEAD is detached (no branch is checked out); commit the note on a branch")
     # Stage what is on disk (a new note must be known to git for --only); a note removed with
     # 'git rm' or moved with 'git mv' is in neither the index nor the folder, and 'git add' of it
     # would fail, while 'commit --only' records its removal from HEAD as it is.

@@ -242,3 +242,21 @@ def test_sync_commits_the_notes_the_scan_reads_and_no_editor_lock_or_dot_folder_
     assert result.code == 0, result.err
     committed = git(git_vault, "ls-tree", "-r", "--name-only", "HEAD", "--", "people").splitlines()
     assert committed == ["people/Bob.MD", "people/Jane Doe.md"]
+
+
+def test_log_on_a_detached_head_writes_the_note_and_does_not_commit_it_to_no_branch(
+    git_vault: Path, write_note: Callable[[str, str], Path]
+) -> None:
+    path = write_note("people/Jane Doe.md", note("Jane Doe"))
+    git(git_vault, "add", "-A")
+    git(git_vault, "commit", "-q", "-m", "add jane")
+    git(git_vault, "checkout", "-q", "--detach", "HEAD")  # looking at an old commit, or bisecting
+    head = git(git_vault, "rev-parse", "HEAD")
+    with Vault.open(git_vault) as vault:
+        result = vault.log("Jane", "call while detached", kind="call")
+    assert result.commit is None
+    assert "detached" in (result.not_committed_because or "")
+    assert git(git_vault, "rev-parse", "HEAD") == head
+    # the entry is in the note, and 'git switch main' carries it over instead of leaving it in an orphan commit
+    git(git_vault, "switch", "-q", "main")
+    assert "call while detached" in path.read_text()
