@@ -66,14 +66,9 @@ def commit_paths(root: Path, paths: list[str], message: str) -> CommitOutcome:
             return CommitOutcome(None, f"refusing to commit {path!r}: not inside the vault")
     if not is_inside_work_tree(root):
         return CommitOutcome(None, "the vault is not a git repository")
-    busy = operation_in_progress(root)
-    if busy is not None:
-        # 'git add' would mark a conflicted note as resolved, markers and all, and a commit now
-        # would land inside the user's merge or rebase: the index is theirs until it is done
-        return CommitOutcome(None, f"a git {busy} is in progress; commit the note when it is done")
-    if run_git(root, "symbolic-ref", "--quiet", "HEAD").returncode != 0:
-        # a commit on no branch is left behind by the next 'git switch', and the entry with it
-        return CommitOutcome(None, "HEAD is detached (no branch is checked out); commit the note on a branch")
+    refused = _not_now(root)
+    if refused is not None:
+        return CommitOutcome(None, refused)
     # Stage what is on disk (a new note must be known to git for --only); a note removed with
     # 'git rm' or moved with 'git mv' is in neither the index nor the folder, and 'git add' of it
     # would fail, while 'commit --only' records its removal from HEAD as it is.
@@ -189,6 +184,19 @@ def operation_in_progress(root: Path) -> str | None:
     return None
 
 
+def _not_now(root: Path) -> str | None:
+    """Why mdnet must not commit in this repository now, or None."""
+    busy = operation_in_progress(root)
+    if busy is not None:
+        # 'git add' would mark a conflicted note as resolved, markers and all, and a commit now
+        # would land inside the user's merge or rebase: the index is theirs until it is done
+        return f"a git {busy} is in progress; commit the note when it is done"
+    if run_git(root, "symbolic-ref", "--quiet", "HEAD").returncode != 0:
+        # a commit on no branch is left behind by the next 'git switch', and the entry with it
+        return "HEAD is detached (no branch is checked out); commit the note on a branch"
+    return None
+
+
 def _inside(root: Path, relative: str) -> bool:
     """A vault-relative path that stays inside the vault (no absolute path, no ``..``)."""
     if not relative or Path(relative).is_absolute() or "\0" in relative:
@@ -230,6 +238,9 @@ def commit_record(root: Path, message: str) -> CommitOutcome:
     """
     if not is_inside_work_tree(root):
         return CommitOutcome(None, "the vault is not a git repository")
+    refused = _not_now(root)
+    if refused is not None:
+        return CommitOutcome(None, refused)
     head = run_git(root, "rev-parse", "--verify", "--quiet", "HEAD")
     if head.returncode != 0:
         return CommitOutcome(None, "the repository has no commit yet")

@@ -260,3 +260,12 @@ def test_log_on_a_detached_head_writes_the_note_and_does_not_commit_it_to_no_bra
     # the entry is in the note, and 'git switch main' carries it over instead of leaving it in an orphan commit
     git(git_vault, "switch", "-q", "main")
     assert "call while detached" in path.read_text()
+
+
+def test_a_record_commit_is_not_made_on_a_detached_head(git_vault: Path) -> None:
+    git(git_vault, "checkout", "-q", "--detach", "HEAD")
+    head = git(git_vault, "rev-parse", "HEAD")
+    outcome = history.commit_record(git_vault, "Record mail\n\nMail-Handled: x\n")
+    assert outcome.commit is None
+    assert "detached" in (outcome.reason or "")
+    assert git(git_vault, "rev-parse", "HEAD") == head
