@@ -281,11 +281,27 @@ def _integrate(root: Path, rebase: bool) -> int:
     else:
         result = history.run_git(root, "-c", "core.editor=true", "merge", "--autostash", "--no-edit", "--quiet", "@{u}")
     if result.returncode != 0:
+        what = "rebase" if rebase else "merge"
         state = _in_progress(root)
         if state is None:
-            raise SyncError(f"git {'rebase' if rebase else 'merge'} failed: {_first_line(result.stderr)}")
-        raise SyncError(_describe_conflicts(root, state) or _unfinished(state))
+            raise SyncError(f"git {what} failed: {_first_line(result.stderr)}")
+        described = _describe_conflicts(root, state)
+        if described is None:
+            # stopped with nothing to resolve (a commit that cannot be signed, a hook that said no):
+            # undone, so the user is back where sync started instead of inside a rebase
+            history.run_git(root, what, "--abort")
+            raise SyncError(f"git {what} stopped without a conflict ({_error_line(result.stderr)}); it was undone, "
+                            "nothing changed: fix that and sync again")  # fmt: skip
+        raise SyncError(described)
     return behind
+
+
+def _error_line(text: str) -> str:
+    """git's own reason: its first ``error:`` or ``fatal:`` line, else its first line."""
+    for line in text.splitlines():
+        if line.strip().startswith(("error:", "fatal:")):
+            return line.strip()
+    return _first_line(text)
 
 
 def _count(root: Path, revisions: str) -> int:

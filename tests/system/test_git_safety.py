@@ -269,3 +269,30 @@ def test_a_record_commit_is_not_made_on_a_detached_head(git_vault: Path) -> None
     assert outcome.commit is None
     assert "detached" in (outcome.reason or "")
     assert git(git_vault, "rev-parse", "HEAD") == head
+
+
+def test_a_rebase_that_stops_without_a_conflict_is_undone_and_says_why(
+    git_vault: Path, write_note: Callable[[str, str], Path], tmp_path: Path
+) -> None:
+    _bare_remote(git_vault, tmp_path)
+    write_note("people/Jane Doe.md", note("Jane Doe"))
+    assert run_cli("--vault", str(git_vault), "sync").code == 0
+    other = tmp_path / "other"
+    subprocess.run(["git", "clone", "-q", str(tmp_path / "remote.git"), str(other)], check=True)
+    (other / "people" / "Bob.md").write_text(note("Bob"))
+    git(other, "add", "-A")
+    git(other, "commit", "-q", "-m", "bob on the other device")
+    git(other, "push", "-q", "origin", "main")
+    write_note("people/Ann.md", note("Ann"))
+    git(git_vault, "add", "-A")
+    git(git_vault, "commit", "-q", "-m", "ann here")
+    head = git(git_vault, "rev-parse", "HEAD")
+    # signing that cannot work: the rebase stops at its first commit, with nothing to resolve
+    git(git_vault, "config", "commit.gpgsign", "true")
+    git(git_vault, "config", "gpg.program", "false")
+    result = run_cli("--vault", str(git_vault), "sync")
+    assert result.code == 1
+    assert "gpg failed to sign" in result.err
+    assert "an earlier sync" not in result.err
+    assert history.operation_in_progress(git_vault) is None  # nothing left half-done for the user to undo
+    assert git(git_vault, "rev-parse", "HEAD") == head
