@@ -552,7 +552,10 @@ def _merge_body(b: _Side, o: _Side, t: _Side, out: _Out) -> None:
         if not log_done:
             log_done = True
             for origin, lines in entries:
-                out.add(lines, convert=origin is _THEIRS)
+                if origin is _CONFLICT:
+                    out.conflict(None, lines[0], lines[1])
+                else:
+                    out.add(lines, convert=origin is _THEIRS)
 
     def emit(side: _Side, index: int) -> None:
         if side.body_tokens[index] == _LOG_TOKEN:
@@ -582,10 +585,12 @@ def _merge_body(b: _Side, o: _Side, t: _Side, out: _Out) -> None:
 Entries = list[tuple[tuple[str, str], tuple[str, ...], list[str]]]
 
 
-def _merge_entries(base: Entries, ours: Entries, theirs: Entries) -> list[tuple[Any, list[str]]]:
+def _merge_entries(base: Entries, ours: Entries, theirs: Entries) -> list[tuple[Any, Any]]:
     """Log entries of both sides, newest first, each once; deletions and edits of one side are kept.
 
-    Returns (origin side marker, lines): the origin is ``None`` for lines from ours, else "theirs".
+    Returns (origin side marker, lines): the origin is ``None`` for lines from ours, else "theirs";
+    one entry edited differently on both sides is a real conflict, (``_CONFLICT``, (ours' lines,
+    theirs' lines)), never both versions as if they were two interactions.
     An entry written twice (two calls on one day, in the same words) is two entries: each
     copy is told apart by its number among its equals, so both survive.
     """
@@ -604,7 +609,10 @@ def _merge_entries(base: Entries, ours: Entries, theirs: Entries) -> list[tuple[
     left = [e for e in ours if e[1] not in dropped]
     right = [e for e in theirs if e[1] not in dropped]
     left_ids, right_ids = {e[1] for e in left}, {e[1] for e in right}
-    merged: list[tuple[Any, list[str]]] = []
+    clashes = _clashing_edits(base, ours, theirs)
+    clash_of = {x: n for n, (o_group, t_group) in enumerate(clashes) for x in (*o_group, *t_group)}
+    lines_of = {e[1]: e[2] for e in theirs} | {e[1]: e[2] for e in ours}
+    merged: list[tuple[Any, Any]] = []
     seen: set[tuple[str, ...]] = set()
     i = j = 0
     while i < len(left) or j < len(right):
@@ -629,12 +637,44 @@ def _merge_entries(base: Entries, ours: Entries, theirs: Entries) -> list[tuple[
                 take_left = (not a_shared and c_shared) or (a_shared == c_shared and a[1] <= c[1])
         entry = left[i] if take_left else right[j]
         seen.add(entry[1])
-        merged.append((_OURS if take_left else _THEIRS, entry[2]))
+        if entry[1] in clash_of:  # the place of an entry both sides edited: both edits, as a conflict
+            o_group, t_group = clashes[clash_of[entry[1]]]
+            seen.update((*o_group, *t_group))
+            ours_lines = [x for e in o_group for x in lines_of[e]]
+            merged.append((_CONFLICT, (ours_lines, [x for e in t_group for x in lines_of[e]])))
+        else:
+            merged.append((_OURS if take_left else _THEIRS, entry[2]))
         if take_left:
             i += 1
         else:
             j += 1
     return merged
+
+
+def _clashing_edits(base: Entries, ours: Entries, theirs: Entries) -> list[tuple[tuple[Any, ...], tuple[Any, ...]]]:
+    """Base entries both sides replaced, each differently, by entries of the same day: (ours', theirs')."""
+    ours_edits, theirs_edits = _edits(base, ours), _edits(base, theirs)
+    kept = {e[1] for e in ours} | {e[1] for e in theirs}
+    clashes: list[tuple[tuple[Any, ...], tuple[Any, ...]]] = []
+    for entry in base:
+        mine, yours = ours_edits.get(entry[1]), theirs_edits.get(entry[1])
+        if mine and yours and set(mine) != set(yours) and entry[1] not in kept and (mine, yours) not in clashes:
+            clashes.append((mine, yours))
+    return clashes
+
+
+def _edits(base: Entries, side: Entries) -> dict[tuple[str, ...], tuple[Any, ...]]:
+    """Base entries that ``side`` replaced (difflib's "replace") with entries of the same day: what with."""
+    found: dict[tuple[str, ...], tuple[Any, ...]] = {}
+    matcher = difflib.SequenceMatcher(None, [e[1] for e in base], [e[1] for e in side], autojunk=False)
+    for tag, b_lo, b_hi, s_lo, s_hi in matcher.get_opcodes():
+        if tag != "replace":
+            continue
+        for entry in base[b_lo:b_hi]:
+            same_day = tuple(e[1] for e in side[s_lo:s_hi] if e[0][0] == entry[0][0])
+            if same_day:
+                found[entry[1]] = same_day
+    return found
 
 
 def _numbered(entries: Entries) -> Entries:
@@ -650,6 +690,7 @@ def _numbered(entries: Entries) -> Entries:
 
 _OURS: Any = None
 _THEIRS: Any = "theirs"
+_CONFLICT: Any = "conflict"
 
 
 def conflict_keys(text: str) -> list[Conflict]:

@@ -433,3 +433,23 @@ def test_a_log_section_removed_or_renamed_on_one_side_never_drops_the_other_side
     # nothing added on the other side: the removal or the new heading is simply taken
     assert merge_note(BASE, removed, edit.set_field(BASE, "role", "CIO")).text == edit.set_field(removed, "role", "CIO")
     assert "## Interactions\n- 2026-10-21" in merge_note(BASE, renamed, edit.set_field(BASE, "role", "CIO")).text
+
+
+def test_one_entry_edited_differently_on_both_sides_is_a_conflict_not_two_interactions() -> None:
+    base = _log(BASE, "2026-11-20", "call: budget")
+    ours = base.replace("- 2026-11-20 call: budget\n", "- 2026-11-20 call: budget for Q1\n")
+    theirs = _log(base.replace("- 2026-11-20 call: budget\n", "- 2026-11-20 call: budget, and hiring\n"),
+                  "2026-11-24", "lunch B")  # fmt: skip
+    for first, second in ((ours, theirs), (theirs, ours)):
+        result = merge_note(base, first, second)
+        assert [c.key for c in result.conflicts] == [None]
+        assert result.text.count("budget for Q1") == 1
+        assert result.text.count("budget, and hiring") == 1
+        assert "- 2026-11-24 lunch B\n<<<<<<< ours\n" in result.text
+        assert "- 2026-10-21 email: sent quarterly update\n" in result.text
+    # edited the same way on both sides: taken once; edited on one side only: that edit
+    assert merge_note(base, ours, ours).text == ours
+    assert (
+        "- 2026-11-24 lunch B\n- 2026-11-20 call: budget for Q1\n- 2026-10-21"
+        in merge_note(base, ours, _log(base, "2026-11-24", "lunch B")).text
+    )
