@@ -154,12 +154,34 @@ def renamed_from(root: Path, paths: list[str]) -> list[str]:
     while position < len(tokens):
         status = tokens[position]
         if status.startswith(("R", "C")) and position + 2 < len(tokens):
-            if status.startswith("R"):
+            if status.startswith("R") and _same_name(root, tokens[position + 1], tokens[position + 2]):
                 old.append(tokens[position + 1])
             position += 3
         else:
             position += 2 if status else 1
     return old
+
+
+_NAME_RE = re.compile(r"^name:[ \t]*(.*?)[ \t]*$", re.MULTILINE)
+
+
+def _same_name(root: Path, old: str, new: str) -> bool:
+    """Whether the note at ``old`` in HEAD and the file ``new`` have the same ``name:`` (or neither has one).
+
+    git pairs files half alike; two notes made from one template are, so a rename must
+    also keep the person: Obsidian's rename keeps ``name:``, where a new contact has its own.
+    """
+    before = run_git(root, "show", f"HEAD:./{old}")
+    try:
+        after = (root / new).read_bytes().decode("utf-8", "replace")
+    except OSError:
+        return False
+
+    def name_of(text: str) -> str | None:
+        match = _NAME_RE.search(text.split("\n---", 1)[0])  # the front matter, up to its closing fence
+        return match.group(1) if match else None
+
+    return before.returncode == 0 and name_of(before.stdout) == name_of(after)
 
 
 _IN_PROGRESS = (

@@ -320,3 +320,21 @@ def test_facts_after_merging_an_older_branch_are_those_of_a_rebuild(
         rebuilt = vault.git_facts()
     assert incremental == rebuilt
     assert rebuilt["people/Jane Doe.md"].last_commit == newest
+
+
+def test_a_new_note_is_not_taken_for_a_rename_of_another_deleted_note_from_the_same_template(
+    git_vault: Path, write_note: Callable[[str, str], Path]
+) -> None:
+    template = "## Family\n\n## Interests\n\n## How we met\n\n## Ask about\n\n## Log\n"
+    for name in ("Bob Baker", "Ann Smith"):
+        write_note(
+            f"people/{name}.md", f"---\nname: {name}\ncategory: client\ncadence: 90d\n---\n# {name}\n\n{template}"
+        )
+    git(git_vault, "add", "people/Bob Baker.md")
+    git(git_vault, "commit", "-q", "-m", "Bob")  # Ann is new to git
+    (git_vault / "people" / "Bob Baker.md").unlink()  # Bob deleted, not committed: two notes ~80% alike
+    with Vault.open(git_vault) as vault:
+        result = vault.log("Ann", "first call", kind="call")
+    assert result.commit is not None, result.not_committed_because
+    assert git(git_vault, "show", "--name-status", "--format=", "HEAD").splitlines() == ["A\tpeople/Ann Smith.md"]
+    assert git(git_vault, "status", "--porcelain").splitlines() == [' D "people/Bob Baker.md"']
