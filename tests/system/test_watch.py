@@ -582,7 +582,7 @@ def test_daily_triggers_due_change_own_write_user_edit_and_midnight(vault: Path,
     assert calls == [day[0]]
     daily = vault / "daily" / "2026-11-25.md"
     (vault / "people" / "Zed.md").write_text("---\nname: Zed Newcomer\nneeds_reply: true\n---\n")
-    until(lambda: "Zed Newcomer" in daily.read_text())
+    until(lambda: daily.exists() and "Zed Newcomer" in daily.read_text())
     assert watcher.wait_idle(quiet_for=0.6)
     assert len(calls) == 2  # its own write of the note did not ask again
     (vault / "people" / "Jane Doe.md").write_text(JANE.replace("# Jane Doe\n", "# Jane Doe\n\nLikes sailing.\n"))
@@ -594,7 +594,7 @@ def test_daily_triggers_due_change_own_write_user_edit_and_midnight(vault: Path,
     until(lambda: len(calls) == 3)
     day[0] = dt.date(2026, 11, 26)  # midnight
     until(lambda: calls[-1] == dt.date(2026, 11, 26))
-    assert (vault / "daily" / "2026-11-26.md").exists()
+    until(lambda: (vault / "daily" / "2026-11-26.md").exists())  # the stand-in notes the call, then writes
 
 
 # -- the command --------------------------------------------------------------------
