@@ -406,3 +406,66 @@ def test_a_bad_daily_date_names_the_option_it_came_from(vault_dir: Path) -> None
     assert result.code == 2
     assert result.err.startswith("mdnet: error: bad --date: ") and "today" not in result.err
     assert result.err.count("\n") == 1
+
+
+def _refresh_refused(root: Path, words: str) -> None:
+    """The refresh refuses with ``words``, exit 1, and writes and logs nothing."""
+    before = snapshot(root)
+    count = len(commits(root))
+    result = run_cli("--vault", str(root), "--today", DAY, "daily")
+    assert result.code == 1, result.out + result.err
+    assert result.err.startswith(f"mdnet: error: {NOTE}:")
+    assert words in result.err
+    assert result.err.count("\n") == 1
+    assert snapshot(root) == before
+    assert len(commits(root)) == count
+
+
+def test_own_words_on_an_unticked_task_are_refused_not_lost(vault: Path) -> None:
+    """Words typed after ` // ` before ticking (the vim autocommand refreshes on every save) were
+    dropped: the unticked line was regenerated without them (found by review)."""
+    refresh(vault)
+    path = vault / NOTE
+    text = path.read_text(encoding="utf-8")
+    line = next(ln for ln in text.splitlines() if ln.startswith("- [ ] [[Jane Doe]]"))
+    path.write_text(text.replace(line, line + " // coffee: she is moving to Denver"), "utf-8")
+    _refresh_refused(vault, "tick it")
+    path.write_text(path.read_text(encoding="utf-8").replace("- [ ] [[Jane Doe]]", "- [x] [[Jane Doe]]"), "utf-8")
+    assert "logged Jane Doe in people/Jane Doe.md: - 2026-11-25 coffee: she is moving to Denver" in refresh(vault)
+
+
+def test_a_quote_line_added_under_the_tip_is_refused_not_lost(vault: Path) -> None:
+    refresh(vault)
+    path = vault / NOTE
+    text = path.read_text(encoding="utf-8")
+    tip = next(ln for ln in text.splitlines() if ln.startswith("> ") and "[!tip]" not in ln)
+    path.write_text(text.replace(tip, tip + "\n> and my own thought for the day"), "utf-8")
+    _refresh_refused(vault, "move it below <!-- mdnet:end -->")
+
+
+def test_words_added_after_the_logged_mark_do_not_log_the_tick_again(vault: Path) -> None:
+    """A done line the user annotated after ' ✓ logged' was logged a second time (found by review)."""
+    refresh(vault)
+    tick(vault, "[[Jane Doe]]", " // coffee: Denver")
+    refresh(vault)
+    count = len(commits(vault))
+    jane = (vault / "people" / "Jane Doe.md").read_bytes()
+    path = vault / NOTE
+    path.write_text(path.read_text(encoding="utf-8").replace(" ✓ logged", " ✓ logged (she says hi)"), "utf-8")
+    annotated = path.read_bytes()
+    assert refresh(vault).strip() == f"unchanged {NOTE}"
+    assert path.read_bytes() == annotated
+    assert (vault / "people" / "Jane Doe.md").read_bytes() == jane
+    assert len(commits(vault)) == count
+
+
+def test_a_log_entry_holding_the_mark_does_not_hide_the_next_tick(vault: Path) -> None:
+    """mdnet's own text (the last log entry, shown after `last:`) never carries the mark into a task line."""
+    assert run_cli("--vault", str(vault), "--today", "2026-11-20", "log", "Jane", "report ✓ logged on time").code == 0
+    (vault / "people" / "Jane Doe.md").write_text(
+        (vault / "people" / "Jane Doe.md").read_text(encoding="utf-8").replace("cadence: 30d", "cadence: 2d"), "utf-8"
+    )
+    refresh(vault)
+    assert "report logged on time" in (vault / NOTE).read_text(encoding="utf-8")
+    tick(vault, "[[Jane Doe]]")
+    assert "logged Jane Doe in people/Jane Doe.md: - 2026-11-25 followed up" in refresh(vault)
