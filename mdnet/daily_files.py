@@ -110,12 +110,21 @@ def _setting(data: dict[str, Any], key: str) -> str:
 def note_path(settings: DailySettings, day: dt.date) -> str:
     """The daily note's vault-relative path: folder / formatted date + ``.md``."""
     name = dateformat.format_date(day, settings.format).strip().strip("/")
-    parts = PurePosixPath(name).parts
-    if not name or ".." in parts or any(p.startswith(".") for p in parts):
+    if not _plain_path(name):
         raise UsageError(f"daily note format {settings.format!r} gives the file name {name!r}; "
                          f"fix it in {settings.source}")  # fmt: skip
+    if settings.folder and not _plain_path(settings.folder):
+        raise UsageError(f"daily note folder {settings.folder!r} is hidden (a dot folder, which Obsidian and "
+                         f"mdnet never read) or cannot be a folder name; fix it in {settings.source}")  # fmt: skip
     relative = f"{settings.folder}/{name}" if settings.folder else name
     return relative if relative.lower().endswith(".md") else relative + ".md"
+
+
+def _plain_path(relative: str) -> bool:
+    """A path that stays in the vault and outside its hidden folders (``.git``, ``.obsidian``,
+    ``.trash``, ``.mdnet``): no ``..``, no part starting with a dot, no NUL."""
+    parts = PurePosixPath(relative).parts
+    return bool(parts) and "\0" not in relative and not any(p.startswith(".") for p in parts)
 
 
 def load_tips() -> list[str]:

@@ -469,3 +469,38 @@ def test_a_log_entry_holding_the_mark_does_not_hide_the_next_tick(vault: Path) -
     assert "report logged on time" in (vault / NOTE).read_text(encoding="utf-8")
     tick(vault, "[[Jane Doe]]")
     assert "logged Jane Doe in people/Jane Doe.md: - 2026-11-25 followed up" in refresh(vault)
+
+
+@pytest.mark.parametrize(
+    ("setting", "where"),
+    [
+        ('daily_dir = ".git"', "mdnet.toml"),
+        ('daily_dir = "notes/.obsidian"', "mdnet.toml"),
+        ('daily_format = "[.git]/YYYY-MM-DD"', "mdnet.toml"),
+        ('daily_dir = "a\\u0000b"', "mdnet.toml"),
+        ('daily_format = "[a\\u0000b]"', "mdnet.toml"),
+    ],
+)
+def test_a_daily_note_in_a_hidden_folder_or_an_impossible_name_is_refused(
+    vault: Path, setting: str, where: str
+) -> None:
+    """daily_dir = ".git" wrote the note into git's own folder; a NUL was an 'unexpected' error."""
+    (vault / "mdnet.toml").write_text(f'contact_dirs = ["people"]\n{setting}\n', "utf-8")
+    before = snapshot(vault)
+    git_before = sorted(p.name for p in (vault / ".git").iterdir())
+    result = run_cli("--vault", str(vault), "--today", DAY, "daily")
+    assert result.code == 2, result.out + result.err
+    assert result.err.startswith("mdnet: error: daily note "), result.err
+    assert f"fix it in {where}" in result.err
+    assert "unexpected" not in result.err
+    assert snapshot(vault) == before
+    assert sorted(p.name for p in (vault / ".git").iterdir()) == git_before
+
+
+def test_obsidian_daily_folder_in_a_hidden_folder_is_refused(vault: Path) -> None:
+    (vault / ".obsidian").mkdir()
+    (vault / ".obsidian" / "daily-notes.json").write_text('{"folder": ".trash"}', "utf-8")
+    result = run_cli("--vault", str(vault), "--today", DAY, "daily")
+    assert result.code == 2
+    assert "fix it in .obsidian/daily-notes.json" in result.err
+    assert not (vault / ".trash").exists()
