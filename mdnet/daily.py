@@ -27,7 +27,7 @@ from mdnet import naming
 from mdnet.dateformat import format_date
 from mdnet.document import detect_newline
 from mdnet.folding import fold
-from mdnet.model import BUCKETS, Contact, DueItem
+from mdnet.model import BUCKETS, Contact, DueItem, Duration
 
 BEGIN = "<!-- mdnet:begin -->"
 END = "<!-- mdnet:end -->"
@@ -251,7 +251,7 @@ def task_line(
 ) -> str:
     """``- [ ] [[Jane Doe]] — reason · last: ... · ask about: ...``."""
     link = (links or {}).get(item.path) or f"[[{item.name}]]"
-    horizon = day + dt.timedelta(days=within)
+    horizon = Duration(within, "d").add_to(day)  # clamped: the last days of 9999 are days too
     reasons = sorted(item.reasons, key=lambda r: (r.kind != "reply", r.due))
     details = [r.detail for r in reasons if r.due <= horizon] or [r.detail for r in reasons[:1]]
     reason = "; ".join(details)

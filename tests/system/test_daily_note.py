@@ -504,3 +504,26 @@ def test_obsidian_daily_folder_in_a_hidden_folder_is_refused(vault: Path) -> Non
     assert result.code == 2
     assert "fix it in .obsidian/daily-notes.json" in result.err
     assert not (vault / ".trash").exists()
+
+
+@pytest.mark.parametrize("day", ["9999-12-28", "9999-12-31"])
+def test_the_last_days_of_the_calendar_make_a_note_and_a_due_list(vault: Path, day: str) -> None:
+    """A day within `upcoming_days` of 9999-12-31 was an 'unexpected OverflowError'."""
+    result = run_cli("--vault", str(vault), "--today", day, "daily")
+    assert result.code == 0, result.err
+    assert "[[Jane Doe]]" in (vault / "daily" / f"{day}.md").read_text(encoding="utf-8")
+    due = run_cli("--vault", str(vault), "--today", day, "due")
+    assert due.code == 0, due.err
+    assert "Jane Doe" in due.out
+
+
+@pytest.mark.parametrize("day", ["2024-02-29", "2026-12-31", "2027-01-01", "2026-02-28", "2026-03-01"])
+def test_month_and_year_ends_and_leap_days(vault: Path, day: str) -> None:
+    run_cli("--vault", str(vault), "--today", "2026-11-25", "daily")  # another day's note is left alone
+    before = (vault / NOTE).read_bytes()
+    result = run_cli("--vault", str(vault), "--today", day, "daily")
+    assert result.code == 0, result.err
+    assert (vault / "daily" / f"{day}.md").read_text(encoding="utf-8").startswith(f"# {day}\n\n{daily.BEGIN}")
+    assert (vault / NOTE).read_bytes() == before
+    again = run_cli("--vault", str(vault), "--today", day, "daily")
+    assert again.out.strip() == f"unchanged daily/{day}.md"
