@@ -261,5 +261,6 @@ def _log_ticks(vault: Vault, block: daily.Block, day: dt.date, relative: str, re
 def _already_logged(contact: Contact, day: dt.date, tick: daily.Tick) -> bool:
     """The same entry is in the contact's log already (an earlier refresh logged it and
     then could not mark the daily note): mark it now without a second entry."""
-    entry = format_log_entry(day.isoformat(), tick.words, tick.kind)
-    return any(format_log_entry(e.date.isoformat(), e.text, e.kind) == entry for e in contact.log if e.date == day)
+    entry = format_log_entry(day.isoformat(), tick.words, tick.kind)  # as Vault.log writes it
+    return any(format_log_entry(e.date.isoformat(), e.text, e.kind, e.time) == entry
+               for e in contact.log if e.date == day)  # fmt: skip

@@ -527,3 +527,18 @@ def test_month_and_year_ends_and_leap_days(vault: Path, day: str) -> None:
     assert (vault / NOTE).read_bytes() == before
     again = run_cli("--vault", str(vault), "--today", day, "daily")
     assert again.out.strip() == f"unchanged daily/{day}.md"
+
+
+def test_a_tick_whose_words_read_back_as_a_time_is_not_logged_twice_after_a_failed_write(vault: Path) -> None:
+    """'// 10:00 quick call' is logged as an entry that reads back with a time; the check for an
+    entry logged before a failed note write compared it without the time (found by review)."""
+    refresh(vault)
+    tick(vault, "[[Jane Doe]]", " // 10:00 quick call")
+    note = (vault / NOTE).read_text(encoding="utf-8")
+    with Vault.open(vault) as v:  # what the interrupted refresh had already done
+        tick_found = daily.find_ticks(daily.find_block(note))[0]  # type: ignore[arg-type]
+        v.log("Jane Doe", tick_found.words, kind=tick_found.kind, when=DAY, commit=False)
+        result = v.refresh_daily(DAY)
+    assert result.logged == []
+    jane = (vault / "people" / "Jane Doe.md").read_text(encoding="utf-8")
+    assert jane.count("- 2026-11-25") == 1, jane
