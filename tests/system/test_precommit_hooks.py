@@ -194,3 +194,26 @@ def test_a_vault_in_a_subfolder_with_spaces_and_unicode_names(
     assert "mdnet 2026-11-25: 1 reply" in output
     assert "reply owed: Olga Överdue" in output
     assert git(root, "status", "--porcelain") == ""
+
+
+def test_the_hooks_check_the_repository_being_committed_whatever_mdnet_vault_says(
+    configured_vault: Path, pre_commit_home: Path, tmp_path: Path
+) -> None:
+    """With MDNET_VAULT set in the shell (docs/daily.md suggests it for vim), the hooks checked and
+    reported that vault: every staged note was 'not inside the vault' (found by review)."""
+    elsewhere = tmp_path / "another vault"
+    (elsewhere / "people").mkdir(parents=True)
+    (elsewhere / "mdnet.toml").write_text('contact_dirs = ["people"]\n', "utf-8")
+    (elsewhere / "people" / "Somebody Else.md").write_text(OVERDUE.replace("Olga Overdue", "Somebody Else"), "utf-8")
+    vault = configured_vault
+    assert run_pre_commit(vault, pre_commit_home, "install").returncode == 0
+    env = git_env() | {"PRE_COMMIT_HOME": str(pre_commit_home), "MDNET_TODAY": "2026-11-25",
+                       "MDNET_VAULT": str(elsewhere)}  # fmt: skip
+    (vault / "people" / "New Friend.md").write_text(GOOD.replace("Good Person", "New Friend"), "utf-8")
+    git(vault, "add", "-A")
+    accepted = subprocess.run(["git", "commit", "-m", "a new friend"], cwd=vault, env=env, capture_output=True,
+                              text=True, timeout=900, check=False)  # fmt: skip
+    output = accepted.stdout + accepted.stderr
+    assert accepted.returncode == 0, output
+    assert "reply owed: Olga Overdue" in output
+    assert "Somebody Else" not in output
