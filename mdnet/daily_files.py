@@ -186,15 +186,31 @@ def build(vault: Vault, day: dt.date, *, write: bool, now: dt.datetime | None = 
         raise NoteError(f"{exc.message} (nothing was written)", path=settings.template, line=exc.line) from None
     if write:
         data = result.text.encode("utf-8")
-        if original is None:
-            files.create_new(full, data, relative)
-            result.changed = True
-        elif data != original:
-            files.write_if_unchanged(full, data, original, relative)
-            result.changed = True
+        try:
+            if original is None:
+                files.create_new(full, data, relative)
+                result.changed = True
+            elif data != original:
+                files.write_if_unchanged(full, data, original, relative)
+                result.changed = True
+        except MdnetError as exc:
+            if result.logged:  # "nothing was written" is true of the daily note only: say what was
+                raise type(exc)(_unwritten_after_logging(exc.message, result.logged), path=exc.path) from None
+            raise
         if result.changed:
             vault.refresh([relative])
     return result
+
+
+def _unwritten_after_logging(message: str, logged: list[LogResult]) -> str:
+    """The daily note's write error, saying which ticks were logged before it (the next refresh
+    finds their entries and only marks the ticks)."""
+    done = ", ".join(
+        f"{r.name} was logged ({r.path}, {f'committed {r.commit[:10]}' if r.commit else 'not committed'})"
+        for r in logged
+    )
+    note = message.split("; nothing was written", 1)[0]
+    return f"{note}; the daily note was not written, but {done}; refresh again to mark the ticks (no second entry)"
 
 
 def _named_in(contacts: list[Contact], lines: list[str]) -> set[str]:

@@ -542,3 +542,29 @@ def test_a_tick_whose_words_read_back_as_a_time_is_not_logged_twice_after_a_fail
     assert result.logged == []
     jane = (vault / "people" / "Jane Doe.md").read_text(encoding="utf-8")
     assert jane.count("- 2026-11-25") == 1, jane
+
+
+def test_a_note_saved_while_a_tick_was_logged_says_what_was_logged(vault: Path) -> None:
+    """The user saves the daily note while mdnet commits a tick (here: a git hook saves it, a
+    real write between mdnet's read and its write). The refresh refused to overwrite the save,
+    but said 'nothing was written' while the tick was logged and committed (found by review)."""
+    refresh(vault)
+    tick(vault, "[[Jane Doe]]")
+    hook = vault / ".git" / "hooks" / "pre-commit"
+    hook.write_text(f"#!/bin/sh\nprintf 'typed while mdnet ran\\n' >> '{vault / NOTE}'\n", "utf-8")
+    hook.chmod(0o755)
+    count = len(commits(vault))
+    result = run_cli("--vault", str(vault), "--today", DAY, "daily")
+    assert result.code == 1
+    assert result.err.count("\n") == 1
+    assert "changed on disk since mdnet read it" in result.err
+    assert "Jane Doe was logged (people/Jane Doe.md, committed" in result.err, result.err
+    assert "nothing was written" not in result.err
+    assert len(commits(vault)) == count + 1
+    assert (vault / NOTE).read_text(encoding="utf-8").endswith("typed while mdnet ran\n")
+    hook.unlink()
+    assert refresh(vault).strip() == f"updated {NOTE}"  # only the mark: no second entry, no second commit
+    assert len(commits(vault)) == count + 1
+    text = (vault / NOTE).read_text(encoding="utf-8")
+    assert text.endswith("typed while mdnet ran\n")
+    assert text.count(" ✓ logged") == 1
