@@ -151,7 +151,7 @@ SUBFOLDER_CONFIG = """repos:
     rev: {sha}
     hooks:
       - id: mdnet-check
-        entry: mdnet --vault "Notes/Réseau pro" check
+        entry: mdnet --vault "Notes/Réseau pro" check --
         files: ^Notes/Réseau pro/.*\\.md$
       - id: mdnet-report
         entry: mdnet --vault "Notes/Réseau pro" report
@@ -217,3 +217,22 @@ def test_the_hooks_check_the_repository_being_committed_whatever_mdnet_vault_say
     assert accepted.returncode == 0, output
     assert "reply owed: Olga Overdue" in output
     assert "Somebody Else" not in output
+
+
+def test_a_note_whose_name_starts_with_a_dash_is_a_file_not_an_option(
+    configured_vault: Path, pre_commit_home: Path
+) -> None:
+    """pre-commit passes file names after the entry as they are: '-Dash.md' at the vault's root
+    was read as the option -D ('No such option', exit 2, every commit refused; found by review)."""
+    vault = configured_vault
+    (vault / "-Dash idea.md").write_text("# An idea\n", "utf-8")
+    (vault / "people" / "-Bad Dash.md").write_text(BAD, "utf-8")
+    git(vault, "add", "-A")
+    good = run_pre_commit(vault, pre_commit_home, "run", "mdnet-check", "--files", "-Dash idea.md")
+    assert good.returncode == 0, good.stdout + good.stderr
+    assert "No such option" not in good.stdout
+    bad = run_pre_commit(
+        vault, pre_commit_home, "run", "mdnet-check", "--files", "-Dash idea.md", "people/-Bad Dash.md"
+    )
+    assert bad.returncode == 1, bad.stdout + bad.stderr
+    assert "people/-Bad Dash.md:3:1: error: bad cadence" in bad.stdout
