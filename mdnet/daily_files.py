@@ -195,7 +195,8 @@ def build(vault: Vault, day: dt.date, *, write: bool, now: dt.datetime | None = 
                 result.changed = True
         except MdnetError as exc:
             if result.logged:  # "nothing was written" is true of the daily note only: say what was
-                raise type(exc)(_unwritten_after_logging(exc.message, result.logged), path=exc.path) from None
+                message = _unwritten_after_logging(exc.message, result.logged)
+                raise type(exc)(message, path=exc.path, line=exc.line) from None
             raise
         if result.changed:
             vault.refresh([relative])
@@ -209,8 +210,11 @@ def _unwritten_after_logging(message: str, logged: list[LogResult]) -> str:
         f"{r.name} was logged ({r.path}, {f'committed {r.commit[:10]}' if r.commit else 'not committed'})"
         for r in logged
     )
-    note = message.split("; nothing was written", 1)[0]
-    return f"{note}; the daily note was not written, but {done}; refresh again to mark the ticks (no second entry)"
+    if "nothing was written" in message:
+        message = message.replace("nothing was written", "the daily note was not written", 1)
+    else:
+        message += "; the daily note was not written"
+    return f"{message}; but {done}; a refresh marks the ticks (no second entry)"
 
 
 def _named_in(contacts: list[Contact], lines: list[str]) -> set[str]:
