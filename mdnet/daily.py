@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 from mdnet import naming
 from mdnet.dateformat import format_date
-from mdnet.document import detect_newline
+from mdnet.document import detect_newline, ends_in_code_block
 from mdnet.folding import fold
 from mdnet.model import BUCKETS, Contact, DueItem, Duration
 
@@ -346,6 +346,9 @@ def merge(text: str, block_text: str) -> str:
     block = find_block(text)
     if block is not None:
         return text[: block.start] + block_text + text[block.end :]
+    if ends_in_code_block(text):  # the block would be code, its tasks no tasks
+        raise BlockError(f"the note ends inside a code block that is never closed; close it (```) first, or put "
+                         f"the {BEGIN} and {END} lines where the block should go", len(_lines(text)))  # fmt: skip
     newline = detect_newline(text)
     if text in ("", "\ufeff"):
         return text + block_text + newline

@@ -182,8 +182,9 @@ def build(vault: Vault, day: dt.date, *, write: bool, now: dt.datetime | None = 
     )
     try:
         result.text = daily.merge(base, block_text)
-    except daily.BlockError as exc:  # the template's own markers are mangled
-        raise NoteError(f"{exc.message} (nothing was written)", path=settings.template, line=exc.line) from None
+    except daily.BlockError as exc:  # the template's own markers are mangled, or the text ends in a code block
+        where = relative if text is not None else settings.template
+        raise NoteError(f"{exc.message} (nothing was written)", path=where, line=exc.line) from None
     if write:
         data = result.text.encode("utf-8")
         try:

@@ -568,3 +568,20 @@ def test_a_note_saved_while_a_tick_was_logged_says_what_was_logged(vault: Path) 
     text = (vault / NOTE).read_text(encoding="utf-8")
     assert text.endswith("typed while mdnet ran\n")
     assert text.count(" ✓ logged") == 1
+
+
+def test_a_note_ending_inside_an_unclosed_code_block_is_refused_not_appended_into_it(vault: Path) -> None:
+    """A note without markers gets the block at its end; after a ``` never closed, the tasks landed
+    inside the code block, shown as code and not as tasks (as `log` once did; found by review)."""
+    path = vault / NOTE
+    path.parent.mkdir()
+    path.write_text("# My day\n\n```python\nprint('a snippet I never closed')\n", "utf-8")
+    before = path.read_bytes()
+    result = run_cli("--vault", str(vault), "--today", DAY, "daily")
+    assert result.code == 1, result.out + result.err
+    assert result.err.startswith(f"mdnet: error: {NOTE}:")
+    assert "code block" in result.err and "nothing was written" in result.err
+    assert path.read_bytes() == before
+    path.write_text(before.decode("utf-8") + "```\n", "utf-8")
+    assert refresh(vault).strip() == f"updated {NOTE}"
+    assert path.read_text(encoding="utf-8").startswith(before.decode("utf-8") + "```\n\n" + daily.BEGIN)
