@@ -25,9 +25,9 @@ from dataclasses import dataclass
 
 from mdnet import naming
 from mdnet.dateformat import format_date
-from mdnet.document import detect_newline
+from mdnet.document import detect_newline, ends_in_code_block
 from mdnet.folding import fold
-from mdnet.model import BUCKETS, Contact, DueItem
+from mdnet.model import BUCKETS, Contact, DueItem, Duration
 
 BEGIN = "<!-- mdnet:begin -->"
 END = "<!-- mdnet:end -->"
@@ -41,6 +41,7 @@ BUCKET_HEADINGS = {
     "upcoming": "### Coming up",
 }
 NETWORKING_HEADING = "## Networking"
+TIP_HEADING = "> [!tip] Tip of the day"
 _OWN_HEADINGS = frozenset((NETWORKING_HEADING, DONE_HEADING, *BUCKET_HEADINGS.values()))
 EMPTY_DAY = ("_Nobody is due today or in the next {within} days. A good day to write to someone you have not "
              "heard from in a while, or to meet someone new._")  # fmt: skip
@@ -50,6 +51,8 @@ _TASK_RE = re.compile(r"[-*+][ \t]+\[(.)\][ \t]+(.*)$")
 _LINK_RE = re.compile(r"\[\[([^\]|#]+)(?:#[^\]|]*)?(?:\|([^\]]*))?\]\]")
 _SLASHES_RE = re.compile(r"(?<= )//+(?= |$)")
 _KIND_RE = re.compile(r"([A-Za-z][\w-]{0,30}):[ \t]+(.+)$")
+_LOGGED_RE = re.compile(r"(?<!\S)" + re.escape(LOGGED) + r"(?!\S)")
+_EMPTY_DAY_RE = re.compile(re.escape(EMPTY_DAY).replace(re.escape("{within}"), r"\d+"))
 
 
 class BlockError(ValueError):
@@ -135,20 +138,32 @@ def _lines(text: str) -> list[str]:
 def _check_lines(block: Block) -> None:
     """Refuse lines mdnet did not write: they would be lost when the block is regenerated.
 
-    mdnet writes blank lines, its own headings, the tip (``>`` lines), the empty-day
-    line, and task lines that start with a link: unticked ones as ``[[link]] — ...``;
-    ticked and logged ones are kept as the user left them.
+    mdnet writes blank lines, its own headings, the tip (its heading and the one ``>``
+    line after it), the empty-day line, and task lines that start with a link: unticked
+    ones as ``[[link]] — ...`` (never with the user's `` // `` words, which only a tick
+    keeps); ticked and logged ones are kept as the user left them.
     """
+    previous = ""
     for index, line in enumerate(block.lines):
         number = block.begin_line + 1 + index
         stripped = line.rstrip()
-        if not stripped or stripped in _OWN_HEADINGS or line.startswith(">") or line.startswith(EMPTY_DAY[:15]):
+        tip = line.startswith(">") and (stripped == TIP_HEADING or previous == TIP_HEADING)
+        previous = stripped
+        if not stripped or stripped in _OWN_HEADINGS or tip or _EMPTY_DAY_RE.fullmatch(stripped):
             continue
         task = _TASK_RE.match(line)
         link = _LINK_RE.match(task.group(2)) if task else None
         if task and link:
-            ticked = task.group(1) in "xX" or stripped.endswith(LOGGED)
-            if ticked or task.group(2)[link.end() :].startswith(" — "):
+            if task.group(1) in "xX" or is_logged(line):
+                continue
+            after = task.group(2)[link.end() :]
+            if after.startswith(" — ") and USER_WORDS in after:
+                raise BlockError(
+                    "your words after // are kept only on a ticked task and this line is rewritten on every "
+                    f"refresh; tick it ([x]) to log them, or move them below {END}",
+                    number,
+                )
+            if after.startswith(" — "):
                 continue
         if task and task.group(1) in "xX" and link is None:
             raise BlockError("a ticked task needs its [[link]] at the start to say whom to log; add it back", number)
@@ -163,7 +178,7 @@ def find_ticks(block: Block) -> list[Tick]:
     ticks = []
     for index, line in enumerate(block.lines):
         match = _TASK_RE.match(line)
-        if match is None or match.group(1) not in "xX" or line.rstrip().endswith(LOGGED):
+        if match is None or match.group(1) not in "xX" or is_logged(line):
             continue
         link = _LINK_RE.match(match.group(2))
         if link is None:
@@ -209,7 +224,7 @@ def render_block(
     today, so left out of the due sections); ``links`` maps a path to the wikilink to
     write (default ``[[Name]]``).
     """
-    lines = [BEGIN, NETWORKING_HEADING, "", "> [!tip] Tip of the day", f"> {_one_line(tip)}"]
+    lines = [BEGIN, NETWORKING_HEADING, "", TIP_HEADING, f"> {_one_line(tip)}"]
     shown = [i for i in items if i.path not in hide]
     if not shown and not done:
         lines += ["", EMPTY_DAY.format(within=within)]
@@ -236,7 +251,7 @@ def task_line(
 ) -> str:
     """``- [ ] [[Jane Doe]] — reason · last: ... · ask about: ...``."""
     link = (links or {}).get(item.path) or f"[[{item.name}]]"
-    horizon = day + dt.timedelta(days=within)
+    horizon = Duration(within, "d").add_to(day)  # clamped: the last days of 9999 are days too
     reasons = sorted(item.reasons, key=lambda r: (r.kind != "reply", r.due))
     details = [r.detail for r in reasons if r.due <= horizon] or [r.detail for r in reasons[:1]]
     reason = "; ".join(details)
@@ -281,12 +296,18 @@ def _shorten(text: str) -> str:
 
 
 def _one_line(text: str) -> str:
-    """Text safe inside a task line: one line, no `` // `` (the user's words separator)."""
-    return _SLASHES_RE.sub("/", " ".join(text.split())).removesuffix(LOGGED).rstrip()
+    """Text safe inside a task line: one line, no `` // `` (the user's words separator) and no
+    logged mark (a line holding it is never logged)."""
+    return _LOGGED_RE.sub("logged", _SLASHES_RE.sub("/", " ".join(text.split()))).rstrip()
 
 
 def mark_logged(line: str) -> str:
     return f"{line.rstrip()} {LOGGED}"
+
+
+def is_logged(line: str) -> bool:
+    """The line holds the mark, at its end or followed by the user's own later words: never log it again."""
+    return _LOGGED_RE.search(line) is not None
 
 
 def carry_forward(block: Block | None, logged: Iterable[int] = ()) -> list[str]:
@@ -306,7 +327,7 @@ def carry_forward(block: Block | None, logged: Iterable[int] = ()) -> list[str]:
         if match is None:
             continue
         number = block.begin_line + 1 + index
-        if line.rstrip().endswith(LOGGED):
+        if is_logged(line):
             kept.append(line.rstrip())
         elif match.group(1) in "xX":
             kept.append(mark_logged(line) if number in done_now else line.rstrip())
@@ -325,6 +346,9 @@ def merge(text: str, block_text: str) -> str:
     block = find_block(text)
     if block is not None:
         return text[: block.start] + block_text + text[block.end :]
+    if ends_in_code_block(text):  # the block would be code, its tasks no tasks
+        raise BlockError(f"the note ends inside a code block that is never closed; close it (```) first, or put "
+                         f"the {BEGIN} and {END} lines where the block should go", len(_lines(text)))  # fmt: skip
     newline = detect_newline(text)
     if text in ("", "\ufeff"):
         return text + block_text + newline

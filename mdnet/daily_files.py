@@ -110,12 +110,21 @@ def _setting(data: dict[str, Any], key: str) -> str:
 def note_path(settings: DailySettings, day: dt.date) -> str:
     """The daily note's vault-relative path: folder / formatted date + ``.md``."""
     name = dateformat.format_date(day, settings.format).strip().strip("/")
-    parts = PurePosixPath(name).parts
-    if not name or ".." in parts or any(p.startswith(".") for p in parts):
+    if not _plain_path(name):
         raise UsageError(f"daily note format {settings.format!r} gives the file name {name!r}; "
                          f"fix it in {settings.source}")  # fmt: skip
+    if settings.folder and not _plain_path(settings.folder):
+        raise UsageError(f"daily note folder {settings.folder!r} is hidden (a dot folder, which Obsidian and "
+                         f"mdnet never read) or cannot be a folder name; fix it in {settings.source}")  # fmt: skip
     relative = f"{settings.folder}/{name}" if settings.folder else name
     return relative if relative.lower().endswith(".md") else relative + ".md"
+
+
+def _plain_path(relative: str) -> bool:
+    """A path that stays in the vault and outside its hidden folders (``.git``, ``.obsidian``,
+    ``.trash``, ``.mdnet``): no ``..``, no part starting with a dot, no NUL."""
+    parts = PurePosixPath(relative).parts
+    return bool(parts) and "\0" not in relative and not any(p.startswith(".") for p in parts)
 
 
 def load_tips() -> list[str]:
@@ -173,19 +182,40 @@ def build(vault: Vault, day: dt.date, *, write: bool, now: dt.datetime | None = 
     )
     try:
         result.text = daily.merge(base, block_text)
-    except daily.BlockError as exc:  # the template's own markers are mangled
-        raise NoteError(f"{exc.message} (nothing was written)", path=settings.template, line=exc.line) from None
+    except daily.BlockError as exc:  # the template's own markers are mangled, or the text ends in a code block
+        where = relative if text is not None else settings.template
+        raise NoteError(f"{exc.message} (nothing was written)", path=where, line=exc.line) from None
     if write:
         data = result.text.encode("utf-8")
-        if original is None:
-            files.create_new(full, data, relative)
-            result.changed = True
-        elif data != original:
-            files.write_if_unchanged(full, data, original, relative)
-            result.changed = True
+        try:
+            if original is None:
+                files.create_new(full, data, relative)
+                result.changed = True
+            elif data != original:
+                files.write_if_unchanged(full, data, original, relative)
+                result.changed = True
+        except MdnetError as exc:
+            if result.logged:  # "nothing was written" is true of the daily note only: say what was
+                message = _unwritten_after_logging(exc.message, result.logged)
+                raise type(exc)(message, path=exc.path, line=exc.line) from None
+            raise
         if result.changed:
             vault.refresh([relative])
     return result
+
+
+def _unwritten_after_logging(message: str, logged: list[LogResult]) -> str:
+    """The daily note's write error, saying which ticks were logged before it (the next refresh
+    finds their entries and only marks the ticks)."""
+    done = ", ".join(
+        f"{r.name} was logged ({r.path}, {f'committed {r.commit[:10]}' if r.commit else 'not committed'})"
+        for r in logged
+    )
+    if "nothing was written" in message:
+        message = message.replace("nothing was written", "the daily note was not written", 1)
+    else:
+        message += "; the daily note was not written"
+    return f"{message}; but {done}; a refresh marks the ticks (no second entry)"
 
 
 def _named_in(contacts: list[Contact], lines: list[str]) -> set[str]:
@@ -252,5 +282,6 @@ def _log_ticks(vault: Vault, block: daily.Block, day: dt.date, relative: str, re
 def _already_logged(contact: Contact, day: dt.date, tick: daily.Tick) -> bool:
     """The same entry is in the contact's log already (an earlier refresh logged it and
     then could not mark the daily note): mark it now without a second entry."""
-    entry = format_log_entry(day.isoformat(), tick.words, tick.kind)
-    return any(format_log_entry(e.date.isoformat(), e.text, e.kind) == entry for e in contact.log if e.date == day)
+    entry = format_log_entry(day.isoformat(), tick.words, tick.kind)  # as Vault.log writes it
+    return any(format_log_entry(e.date.isoformat(), e.text, e.kind, e.time) == entry
+               for e in contact.log if e.date == day)  # fmt: skip

@@ -24,8 +24,8 @@ from jinja2.sandbox import SandboxedEnvironment
 from mdnet import document, frontmatter_yaml
 from mdnet.brief import ask_about
 from mdnet.contact import link_label
-from mdnet.errors import UsageError
-from mdnet.model import Contact, DueItem
+from mdnet.errors import NoteError, UsageError
+from mdnet.model import Contact, DueItem, escape_line_breaks
 
 MAX_OUTPUT_CHARS = 200_000
 MAX_REPEAT = 10_000
@@ -167,10 +167,15 @@ def to_eml(draft: Draft) -> bytes:
     """An unsent message a mail client opens as a draft (``X-Unsent: 1``)."""
     message = EmailMessage(policy=SMTP)
     if draft.to:
-        message["To"] = ", ".join(draft.to)
-    message["Subject"] = draft.subject
+        to = ", ".join(draft.to)
+        try:  # the mail library raises ValueError, IndexError or AttributeError on what it cannot parse
+            message["To"] = to
+        except Exception:
+            raise NoteError(f"email {to!r} is not an address a message can hold; fix it in the note "
+                            "(nothing was written)", path=draft.path) from None  # fmt: skip
+    message["Subject"] = " ".join(draft.subject.split())
     message["X-Unsent"] = "1"
-    message["X-Mdnet-Contact"] = draft.path
+    message["X-Mdnet-Contact"] = " ".join(escape_line_breaks(draft.path).split())
     body = draft.body if draft.body.endswith("\n") else draft.body + "\n"
     readable = all(len(line.encode("utf-8")) < 990 for line in body.splitlines())
     message.set_content(body, cte="8bit" if readable else "quoted-printable")

@@ -134,11 +134,17 @@ def parse_policy(raw: Any) -> tuple[CadencePolicy, list[str]]:
         return EMPTY_POLICY, ['cadence must be a table: [cadence] then lines such as client = "30d"']
     problems: list[str] = []
     windows: dict[str, Window | None] = {}
+    names: dict[str, str] = {}  # folded key -> the first spelling
     for category, value in raw.items():
         key = fold(str(category))
         if not key:
             problems.append("cadence: a category name cannot be empty")
             continue
+        if key in names:
+            problems.append(f"cadence.{category}: the same category as {names[key]!r} (names match case- and "
+                            "accent-insensitively); keep one")  # fmt: skip
+            continue
+        names[key] = str(category)
         if not isinstance(value, str):
             problems.append(f'cadence.{category}: must be a string such as "30d" or "30d..45d"')
             continue

@@ -14,7 +14,7 @@ from rich.table import Table
 from rich.text import Text
 
 from mdnet.contact import link_label
-from mdnet.model import BUCKETS, Contact, DueItem, RefreshStats
+from mdnet.model import BUCKETS, Contact, DueItem, Duration, RefreshStats
 
 BUCKET_TITLES = {
     "reply": "Immediate follow-up (you owe a reply)",
@@ -56,8 +56,9 @@ def due_table(items: Sequence[DueItem], today: dt.date, within: int) -> Renderab
         table.add_column("Why")
         table.add_column("Category")
         table.add_column("Cadence", justify="right")
+        horizon = Duration(within, "d").add_to(today)  # clamped: the last days of 9999 are days too
         for item in chosen:
-            why = "; ".join(f"{r.kind}: {r.detail}" for r in item.reasons if r.due <= today + dt.timedelta(within))
+            why = "; ".join(f"{r.kind}: {r.detail}" for r in item.reasons if r.due <= horizon)
             table.add_row(item.name, _when(item, today), why, item.category or "", _ratio(item))
         parts.append(table)
     return Group(*parts)

@@ -406,3 +406,182 @@ def test_a_bad_daily_date_names_the_option_it_came_from(vault_dir: Path) -> None
     assert result.code == 2
     assert result.err.startswith("mdnet: error: bad --date: ") and "today" not in result.err
     assert result.err.count("\n") == 1
+
+
+def _refresh_refused(root: Path, words: str) -> None:
+    """The refresh refuses with ``words``, exit 1, and writes and logs nothing."""
+    before = snapshot(root)
+    count = len(commits(root))
+    result = run_cli("--vault", str(root), "--today", DAY, "daily")
+    assert result.code == 1, result.out + result.err
+    assert result.err.startswith(f"mdnet: error: {NOTE}:")
+    assert words in result.err
+    assert result.err.count("\n") == 1
+    assert snapshot(root) == before
+    assert len(commits(root)) == count
+
+
+def test_own_words_on_an_unticked_task_are_refused_not_lost(vault: Path) -> None:
+    """Words typed after ` // ` before ticking (the vim autocommand refreshes on every save) were
+    dropped: the unticked line was regenerated without them (found by review)."""
+    refresh(vault)
+    path = vault / NOTE
+    text = path.read_text(encoding="utf-8")
+    line = next(ln for ln in text.splitlines() if ln.startswith("- [ ] [[Jane Doe]]"))
+    path.write_text(text.replace(line, line + " // coffee: she is moving to Denver"), "utf-8")
+    _refresh_refused(vault, "tick it")
+    path.write_text(path.read_text(encoding="utf-8").replace("- [ ] [[Jane Doe]]", "- [x] [[Jane Doe]]"), "utf-8")
+    assert "logged Jane Doe in people/Jane Doe.md: - 2026-11-25 coffee: she is moving to Denver" in refresh(vault)
+
+
+def test_a_quote_line_added_under_the_tip_is_refused_not_lost(vault: Path) -> None:
+    refresh(vault)
+    path = vault / NOTE
+    text = path.read_text(encoding="utf-8")
+    tip = next(ln for ln in text.splitlines() if ln.startswith("> ") and "[!tip]" not in ln)
+    path.write_text(text.replace(tip, tip + "\n> and my own thought for the day"), "utf-8")
+    _refresh_refused(vault, "move it below <!-- mdnet:end -->")
+
+
+def test_words_added_after_the_logged_mark_do_not_log_the_tick_again(vault: Path) -> None:
+    """A done line the user annotated after ' ✓ logged' was logged a second time (found by review)."""
+    refresh(vault)
+    tick(vault, "[[Jane Doe]]", " // coffee: Denver")
+    refresh(vault)
+    count = len(commits(vault))
+    jane = (vault / "people" / "Jane Doe.md").read_bytes()
+    path = vault / NOTE
+    path.write_text(path.read_text(encoding="utf-8").replace(" ✓ logged", " ✓ logged (she says hi)"), "utf-8")
+    annotated = path.read_bytes()
+    assert refresh(vault).strip() == f"unchanged {NOTE}"
+    assert path.read_bytes() == annotated
+    assert (vault / "people" / "Jane Doe.md").read_bytes() == jane
+    assert len(commits(vault)) == count
+
+
+def test_a_log_entry_holding_the_mark_does_not_hide_the_next_tick(vault: Path) -> None:
+    """mdnet's own text (the last log entry, shown after `last:`) never carries the mark into a task line."""
+    assert run_cli("--vault", str(vault), "--today", "2026-11-20", "log", "Jane", "report ✓ logged on time").code == 0
+    (vault / "people" / "Jane Doe.md").write_text(
+        (vault / "people" / "Jane Doe.md").read_text(encoding="utf-8").replace("cadence: 30d", "cadence: 2d"), "utf-8"
+    )
+    refresh(vault)
+    assert "report logged on time" in (vault / NOTE).read_text(encoding="utf-8")
+    tick(vault, "[[Jane Doe]]")
+    assert "logged Jane Doe in people/Jane Doe.md: - 2026-11-25 followed up" in refresh(vault)
+
+
+@pytest.mark.parametrize(
+    ("setting", "where"),
+    [
+        ('daily_dir = ".git"', "mdnet.toml"),
+        ('daily_dir = "notes/.obsidian"', "mdnet.toml"),
+        ('daily_format = "[.git]/YYYY-MM-DD"', "mdnet.toml"),
+        ('daily_dir = "a\\u0000b"', "mdnet.toml"),
+        ('daily_format = "[a\\u0000b]"', "mdnet.toml"),
+    ],
+)
+def test_a_daily_note_in_a_hidden_folder_or_an_impossible_name_is_refused(
+    vault: Path, setting: str, where: str
+) -> None:
+    """daily_dir = ".git" wrote the note into git's own folder; a NUL was an 'unexpected' error."""
+    (vault / "mdnet.toml").write_text(f'contact_dirs = ["people"]\n{setting}\n', "utf-8")
+    before = snapshot(vault)
+    git_before = sorted(p.name for p in (vault / ".git").iterdir())
+    result = run_cli("--vault", str(vault), "--today", DAY, "daily")
+    assert result.code == 2, result.out + result.err
+    assert result.err.startswith("mdnet: error: daily note "), result.err
+    assert f"fix it in {where}" in result.err
+    assert "unexpected" not in result.err
+    assert snapshot(vault) == before
+    assert sorted(p.name for p in (vault / ".git").iterdir()) == git_before
+
+
+def test_obsidian_daily_folder_in_a_hidden_folder_is_refused(vault: Path) -> None:
+    (vault / ".obsidian").mkdir()
+    (vault / ".obsidian" / "daily-notes.json").write_text('{"folder": ".trash"}', "utf-8")
+    result = run_cli("--vault", str(vault), "--today", DAY, "daily")
+    assert result.code == 2
+    assert "fix it in .obsidian/daily-notes.json" in result.err
+    assert not (vault / ".trash").exists()
+
+
+@pytest.mark.parametrize("day", ["9999-12-28", "9999-12-31"])
+def test_the_last_days_of_the_calendar_make_a_note_and_a_due_list(vault: Path, day: str) -> None:
+    """A day within `upcoming_days` of 9999-12-31 was an 'unexpected OverflowError'."""
+    result = run_cli("--vault", str(vault), "--today", day, "daily")
+    assert result.code == 0, result.err
+    assert "[[Jane Doe]]" in (vault / "daily" / f"{day}.md").read_text(encoding="utf-8")
+    due = run_cli("--vault", str(vault), "--today", day, "due")
+    assert due.code == 0, due.err
+    assert "Jane Doe" in due.out
+
+
+@pytest.mark.parametrize("day", ["2024-02-29", "2026-12-31", "2027-01-01", "2026-02-28", "2026-03-01"])
+def test_month_and_year_ends_and_leap_days(vault: Path, day: str) -> None:
+    run_cli("--vault", str(vault), "--today", "2026-11-25", "daily")  # another day's note is left alone
+    before = (vault / NOTE).read_bytes()
+    result = run_cli("--vault", str(vault), "--today", day, "daily")
+    assert result.code == 0, result.err
+    assert (vault / "daily" / f"{day}.md").read_text(encoding="utf-8").startswith(f"# {day}\n\n{daily.BEGIN}")
+    assert (vault / NOTE).read_bytes() == before
+    again = run_cli("--vault", str(vault), "--today", day, "daily")
+    assert again.out.strip() == f"unchanged daily/{day}.md"
+
+
+def test_a_tick_whose_words_read_back_as_a_time_is_not_logged_twice_after_a_failed_write(vault: Path) -> None:
+    """'// 10:00 quick call' is logged as an entry that reads back with a time; the check for an
+    entry logged before a failed note write compared it without the time (found by review)."""
+    refresh(vault)
+    tick(vault, "[[Jane Doe]]", " // 10:00 quick call")
+    note = (vault / NOTE).read_text(encoding="utf-8")
+    with Vault.open(vault) as v:  # what the interrupted refresh had already done
+        tick_found = daily.find_ticks(daily.find_block(note))[0]  # type: ignore[arg-type]
+        v.log("Jane Doe", tick_found.words, kind=tick_found.kind, when=DAY, commit=False)
+        result = v.refresh_daily(DAY)
+    assert result.logged == []
+    jane = (vault / "people" / "Jane Doe.md").read_text(encoding="utf-8")
+    assert jane.count("- 2026-11-25") == 1, jane
+
+
+def test_a_note_saved_while_a_tick_was_logged_says_what_was_logged(vault: Path) -> None:
+    """The user saves the daily note while mdnet commits a tick (here: a git hook saves it, a
+    real write between mdnet's read and its write). The refresh refused to overwrite the save,
+    but said 'nothing was written' while the tick was logged and committed (found by review)."""
+    refresh(vault)
+    tick(vault, "[[Jane Doe]]")
+    hook = vault / ".git" / "hooks" / "pre-commit"
+    hook.write_text(f"#!/bin/sh\nprintf 'typed while mdnet ran\\n' >> '{vault / NOTE}'\n", "utf-8")
+    hook.chmod(0o755)
+    count = len(commits(vault))
+    result = run_cli("--vault", str(vault), "--today", DAY, "daily")
+    assert result.code == 1
+    assert result.err.count("\n") == 1
+    assert "changed on disk since mdnet read it" in result.err
+    assert "Jane Doe was logged (people/Jane Doe.md, committed" in result.err, result.err
+    assert "nothing was written" not in result.err
+    assert len(commits(vault)) == count + 1
+    assert (vault / NOTE).read_text(encoding="utf-8").endswith("typed while mdnet ran\n")
+    hook.unlink()
+    assert refresh(vault).strip() == f"updated {NOTE}"  # only the mark: no second entry, no second commit
+    assert len(commits(vault)) == count + 1
+    text = (vault / NOTE).read_text(encoding="utf-8")
+    assert text.endswith("typed while mdnet ran\n")
+    assert text.count(" ✓ logged") == 1
+
+
+def test_a_note_ending_inside_an_unclosed_code_block_is_refused_not_appended_into_it(vault: Path) -> None:
+    """A note without markers gets the block at its end; after a ``` never closed, the tasks landed
+    inside the code block, shown as code and not as tasks (as `log` once did; found by review)."""
+    path = vault / NOTE
+    path.parent.mkdir()
+    path.write_text("# My day\n\n```python\nprint('a snippet I never closed')\n", "utf-8")
+    before = path.read_bytes()
+    result = run_cli("--vault", str(vault), "--today", DAY, "daily")
+    assert result.code == 1, result.out + result.err
+    assert result.err.startswith(f"mdnet: error: {NOTE}:")
+    assert "code block" in result.err and "nothing was written" in result.err
+    assert path.read_bytes() == before
+    path.write_text(before.decode("utf-8") + "```\n", "utf-8")
+    assert refresh(vault).strip() == f"updated {NOTE}"
+    assert path.read_text(encoding="utf-8").startswith(before.decode("utf-8") + "```\n\n" + daily.BEGIN)

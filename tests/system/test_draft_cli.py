@@ -93,3 +93,22 @@ def test_log_records_every_draft_in_one_commit(example_vault: Path, tmp_path: Pa
         text = (example_vault / path).read_text(encoding="utf-8")
         assert "- 2026-11-25 email: sent: An update for" in text
     assert git(example_vault, "status", "--porcelain").strip() == ""
+
+
+def test_an_address_a_message_cannot_hold_is_a_clear_error_and_nothing_is_written(
+    vault_dir: Path, tmp_path: Path
+) -> None:
+    """An email holding a line break (a YAML escape), a lone '<' or an unclosed '[' made the mail
+    library raise ValueError, IndexError or AttributeError: 'unexpected ...' (found by review)."""
+    template = tmp_path / "hello.md"
+    template.write_text("Hi {{ first_name }}\n", encoding="utf-8")
+    (vault_dir / "people" / "Good.md").write_text("---\nname: Good One\nemail: [good@x.example]\n---\n", "utf-8")
+    for number, address in enumerate(('"eve@x.example\\nBcc: boss@x.example"', '"<"', '"eve@[10.0.0.1"')):
+        note = vault_dir / "people" / "Eve.md"
+        note.write_text(f"---\nname: Eve Adams\nemail: [{address}]\n---\n", "utf-8")
+        out = tmp_path / f"out{number}"
+        code, stdout, err = cli(vault_dir, "draft", str(template), "--out", str(out))
+        assert code == 1, stdout + err
+        assert err.startswith("mdnet: error: people/Eve.md: email ") and "unexpected" not in err, err
+        assert err.count("\n") == 1
+        assert not out.exists()

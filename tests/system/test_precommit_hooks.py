@@ -144,3 +144,95 @@ def test_a_real_commit_runs_the_hooks(configured_vault: Path, pre_commit_home: P
     assert accepted.returncode == 0, accepted.stdout + accepted.stderr
     assert "reply owed: Olga Overdue" in accepted.stdout + accepted.stderr
     assert os.path.exists(vault / ".git" / "hooks" / "pre-commit")
+
+
+SUBFOLDER_CONFIG = """repos:
+  - repo: {repo}
+    rev: {sha}
+    hooks:
+      - id: mdnet-check
+        entry: mdnet --vault "Notes/Réseau pro" check --
+        files: ^Notes/Réseau pro/.*\\.md$
+      - id: mdnet-report
+        entry: mdnet --vault "Notes/Réseau pro" report
+"""
+
+
+def test_a_vault_in_a_subfolder_with_spaces_and_unicode_names(
+    git_vault: Path, hook_repo: tuple[Path, str], pre_commit_home: Path
+) -> None:
+    """docs/hooks.md's recipe for a vault that is a subfolder of a bigger repository: the hooks
+    run in the repository's root, so `entry` names the vault and `files` keeps to it."""
+    repo, sha = hook_repo
+    root = git_vault  # the repository; the vault is a subfolder of it
+    vault = root / "Notes" / "Réseau pro"
+    (vault / "people").mkdir(parents=True)
+    (vault / "mdnet.toml").write_text('contact_dirs = ["people"]\n', "utf-8")
+    (vault / "people" / "Olga Överdue.md").write_text(OVERDUE.replace("Olga Overdue", "Olga Överdue"), "utf-8")
+    (root / "README.md").write_text("# Not a note of the vault\n", "utf-8")
+    (root / ".pre-commit-config.yaml").write_text(SUBFOLDER_CONFIG.format(repo=repo, sha=sha), "utf-8")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "a vault in a subfolder")
+    assert run_pre_commit(root, pre_commit_home, "install").returncode == 0
+    env = git_env() | {"PRE_COMMIT_HOME": str(pre_commit_home), "MDNET_TODAY": "2026-11-25"}
+    bad = vault / "people" / "Bäd Pérson 😀.md"
+    bad.write_text(BAD, "utf-8")
+    (root / "README.md").write_text("# Still not a note of the vault\n", "utf-8")
+    git(root, "add", "-A")
+    refused = subprocess.run(["git", "commit", "-m", "a bad note"], cwd=root, env=env, capture_output=True,
+                             text=True, timeout=900, check=False)  # fmt: skip
+    output = refused.stdout + refused.stderr
+    assert refused.returncode != 0, output
+    assert "people/Bäd Pérson 😀.md:3:1: error: bad cadence" in output
+    assert "README.md" not in output
+    bad.write_text(BAD.replace("sometimes", "90d"), "utf-8")
+    git(root, "add", "-A")
+    accepted = subprocess.run(["git", "commit", "-m", "a fixed note"], cwd=root, env=env, capture_output=True,
+                              text=True, timeout=900, check=False)  # fmt: skip
+    output = accepted.stdout + accepted.stderr
+    assert accepted.returncode == 0, output
+    assert "mdnet 2026-11-25: 1 reply" in output
+    assert "reply owed: Olga Överdue" in output
+    assert git(root, "status", "--porcelain") == ""
+
+
+def test_the_hooks_check_the_repository_being_committed_whatever_mdnet_vault_says(
+    configured_vault: Path, pre_commit_home: Path, tmp_path: Path
+) -> None:
+    """With MDNET_VAULT set in the shell (docs/daily.md suggests it for vim), the hooks checked and
+    reported that vault: every staged note was 'not inside the vault' (found by review)."""
+    elsewhere = tmp_path / "another vault"
+    (elsewhere / "people").mkdir(parents=True)
+    (elsewhere / "mdnet.toml").write_text('contact_dirs = ["people"]\n', "utf-8")
+    (elsewhere / "people" / "Somebody Else.md").write_text(OVERDUE.replace("Olga Overdue", "Somebody Else"), "utf-8")
+    vault = configured_vault
+    assert run_pre_commit(vault, pre_commit_home, "install").returncode == 0
+    env = git_env() | {"PRE_COMMIT_HOME": str(pre_commit_home), "MDNET_TODAY": "2026-11-25",
+                       "MDNET_VAULT": str(elsewhere)}  # fmt: skip
+    (vault / "people" / "New Friend.md").write_text(GOOD.replace("Good Person", "New Friend"), "utf-8")
+    git(vault, "add", "-A")
+    accepted = subprocess.run(["git", "commit", "-m", "a new friend"], cwd=vault, env=env, capture_output=True,
+                              text=True, timeout=900, check=False)  # fmt: skip
+    output = accepted.stdout + accepted.stderr
+    assert accepted.returncode == 0, output
+    assert "reply owed: Olga Overdue" in output
+    assert "Somebody Else" not in output
+
+
+def test_a_note_whose_name_starts_with_a_dash_is_a_file_not_an_option(
+    configured_vault: Path, pre_commit_home: Path
+) -> None:
+    """pre-commit passes file names after the entry as they are: '-Dash.md' at the vault's root
+    was read as the option -D ('No such option', exit 2, every commit refused; found by review)."""
+    vault = configured_vault
+    (vault / "-Dash idea.md").write_text("# An idea\n", "utf-8")
+    (vault / "people" / "-Bad Dash.md").write_text(BAD, "utf-8")
+    git(vault, "add", "-A")
+    good = run_pre_commit(vault, pre_commit_home, "run", "mdnet-check", "--files", "-Dash idea.md")
+    assert good.returncode == 0, good.stdout + good.stderr
+    assert "No such option" not in good.stdout
+    bad = run_pre_commit(
+        vault, pre_commit_home, "run", "mdnet-check", "--files", "-Dash idea.md", "people/-Bad Dash.md"
+    )
+    assert bad.returncode == 1, bad.stdout + bad.stderr
+    assert "people/-Bad Dash.md:3:1: error: bad cadence" in bad.stdout

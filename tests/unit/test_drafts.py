@@ -9,7 +9,7 @@ from email.policy import default
 import pytest
 
 from mdnet.contact import ParseSettings, parse_note
-from mdnet.drafts import Template, parse_template, render_drafts, review_note, to_eml
+from mdnet.drafts import Draft, Template, parse_template, render_drafts, review_note, to_eml
 from mdnet.errors import UsageError
 from mdnet.model import Contact
 
@@ -98,3 +98,12 @@ def test_review_note_lists_every_draft() -> None:
     assert "To: jane@acme.example" in note
     assert "(no email in the note)" in note
     assert "Hi No Mail" in note
+
+
+@pytest.mark.parametrize("path", ["people/a\nb.md", "people/a\rb.md", "people/a\u2028b.md"])
+def test_a_note_path_with_a_line_break_stays_one_header(path: str) -> None:
+    """The X-Mdnet-Contact header took the path as it was: ValueError from the mail library."""
+    data = to_eml(Draft("Ann", path, "x", ("ann@x.example",), "Hi", "Body\n"))
+    headers = data.split(b"\r\n\r\n", 1)[0].split(b"\r\n")
+    assert [h for h in headers if h.startswith(b"X-Mdnet-Contact: people/a")]
+    assert all(b":" in h for h in headers)

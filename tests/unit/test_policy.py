@@ -119,3 +119,14 @@ def test_due_without_policy_is_unchanged() -> None:
     assert item.reasons[0].detail.startswith("every 30d; last contact 2026-09-15")
     assert item.cadence_ratio == 2.4
     assert item.losing_touch is True  # 71 days is past twice the cadence
+
+
+@pytest.mark.parametrize("same", ["Client", "CLIENT", "clíent"])
+def test_two_spellings_of_one_category_are_refused_not_one_silently_dropped(same: str) -> None:
+    """Names match case- and accent-insensitively, so `client` and `Client` are one category;
+    the last one silently won (found by review)."""
+    with pytest.raises(ConfigError) as caught:
+        config_from_mapping({"cadence": {"client": "30d", same: "90d"}})
+    assert f"cadence.{same}: the same category as 'client'" in str(caught.value)
+    _, problems = parse_policy({"client": "30d", same: "never"})
+    assert len(problems) == 1
