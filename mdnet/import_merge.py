@@ -326,14 +326,7 @@ def _append_in_place(doc: document.Document, key: str, items: Sequence[str]) -> 
         elif value and value[0] not in "|>{&*!":
             lines[index] = f"{match.group(1)} [{value}, {rendered}]{comment}{ending}"
         elif not value:
-            block_end = index + 1
-            indent = None
-            while block_end < len(lines):
-                item = re.match(r"^([ \t]*-[ \t]+)\S", lines[block_end])
-                if item is None:
-                    break
-                indent = item.group(1)
-                block_end += 1
+            block_end, indent = _block_list_end(lines, index + 1)
             if indent is None:
                 return None
             newline = doc.newline
@@ -346,6 +339,30 @@ def _append_in_place(doc: document.Document, key: str, items: Sequence[str]) -> 
         front = "".join(lines)
         return (document.BOM if doc.bom else "") + doc.opening + front + doc.closing + doc.body
     return None
+
+
+def _block_list_end(lines: list[str], start: int) -> tuple[int, str | None]:
+    """Where the block list starting at ``lines[start]`` ends (after its last item), and its items' prefix.
+
+    Comment lines and blank lines between items belong to the list; an item's
+    continuation lines (indented deeper than its dash) too. Comments and blank
+    lines after the last item are left where they are, for what follows.
+    """
+    end, prefix, margin = start, None, -1
+    for position in range(start, len(lines)):
+        line = lines[position]
+        stripped = line.strip()
+        item = re.match(r"^(([ \t]*)-[ \t]+)\S", line)
+        if item is not None and (prefix is None or len(item.group(2)) == margin):
+            prefix, margin = item.group(1), len(item.group(2))
+            end = position + 1
+        elif not stripped or stripped.startswith("#"):
+            continue
+        elif prefix is not None and len(line) - len(line.lstrip(" \t")) > margin:
+            end = position + 1
+        else:
+            break
+    return end, prefix
 
 
 def _split_comment(rest: str) -> tuple[str, str]:

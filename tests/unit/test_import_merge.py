@@ -197,3 +197,25 @@ def test_control_characters_never_reach_a_note() -> None:
     assert one.emails == ("jane@x.example",)
     assert one.role == "CTO"
     assert one.aliases == ()
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        (  # a comment on an item and a comment line between items
+            "---\nemail:\n  - a@x.example  # work\n  # old address, still read\n  - b@x.example\nname: X\n---\n",
+            "---\nemail:\n  - a@x.example  # work\n  # old address, still read\n  - b@x.example\n"
+            "  - new@x.example\nname: X\n---\n",
+        ),
+        (  # a blank line between items
+            "---\nemail:\n  - a@x.example\n\n  - b@x.example\n---\n",
+            "---\nemail:\n  - a@x.example\n\n  - b@x.example\n  - new@x.example\n---\n",
+        ),
+        (  # a comment line after the last item belongs to what follows: the new item goes above it
+            "---\nemail:\n- a@x.example\n- b@x.example  # home\n# personal details\nname: X\n---\n",
+            "---\nemail:\n- a@x.example\n- b@x.example  # home\n- new@x.example\n# personal details\nname: X\n---\n",
+        ),
+    ],
+)
+def test_append_to_a_block_list_keeps_its_comments_and_blank_lines(before: str, after: str) -> None:
+    assert append_list_items(before, "email", ["new@x.example"]) == after
