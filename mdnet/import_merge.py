@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Literal
@@ -24,7 +23,7 @@ from typing import Any, Literal
 from mdnet import document, edit, frontmatter_yaml
 from mdnet.contact import as_list
 from mdnet.folding import fold
-from mdnet.model import Contact
+from mdnet.model import Contact, printable_line
 
 SCALAR_KEYS = ("company", "role", "location", "birthday")
 LIST_KEYS = ("email", "phone", "links", "aliases")
@@ -199,21 +198,16 @@ def match_contact(contacts: Sequence[Contact] | ContactIndex, incoming: Incoming
     return index.match(incoming)
 
 
-def _clean(text: str) -> str:
-    """One line of printable text: control characters (a NUL from a broken export) become spaces."""
-    return " ".join("".join(" " if unicodedata.category(c) == "Cc" else c for c in text).split())
-
-
 def sanitize(record: Incoming) -> Incoming:
     """``record`` with every value on one printable line and empty items dropped."""
 
     def one(value: str | None) -> str | None:
-        return (_clean(value) or None) if value is not None else None
+        return (printable_line(value) or None) if value is not None else None
 
     def many(values: tuple[str, ...]) -> tuple[str, ...]:
-        return tuple(v for v in (_clean(x) for x in values) if v)
+        return tuple(v for v in (printable_line(x) for x in values) if v)
 
-    return replace(record, name=_clean(record.name), emails=many(record.emails), phones=many(record.phones),
+    return replace(record, name=printable_line(record.name), emails=many(record.emails), phones=many(record.phones),
                    company=one(record.company), role=one(record.role), location=one(record.location),
                    birthday=one(record.birthday), links=many(record.links), aliases=many(record.aliases))  # fmt: skip
 

@@ -35,7 +35,7 @@ from mdnet import edit, history
 from mdnet.config import CONFIG_NAME, Config
 from mdnet.durations import parse_date, parse_when
 from mdnet.errors import ConfigError, MdnetError, SourceFileError, UsageError
-from mdnet.model import Contact
+from mdnet.model import Contact, printable_line
 
 _ADDRESS_RE = re.compile(r"[^@\s<>]+@[^@\s<>]+")
 TRAILER = "Message-ID"
@@ -180,12 +180,12 @@ def _addresses(message: email.message.Message, *names: str) -> tuple[str, ...]:
 
 
 def _decoded(raw: str) -> str:
-    """An RFC 2047 header (``=?utf-8?q?Ren=C3=A9?=``) as text, on one line."""
+    """An RFC 2047 header (``=?utf-8?q?Ren=C3=A9?=``) as text, on one printable line (no NUL, no escapes)."""
     try:
         text = str(email.header.make_header(email.header.decode_header(raw)))
     except (LookupError, UnicodeError, ValueError, email.errors.HeaderParseError):
         text = raw
-    return " ".join(text.split())
+    return printable_line(text)
 
 
 def _message(parsed: email.message.Message, data: bytes) -> Message | str:
@@ -195,12 +195,13 @@ def _message(parsed: email.message.Message, data: bytes) -> Message | str:
     date_header = _header(parsed, "Date")
     try:
         when = email.utils.parsedate_to_datetime(date_header) if date_header.strip() else None
-    except (ValueError, TypeError, IndexError):
+        if when is not None and when.tzinfo is None:  # "-0000": the time is UTC, the zone unknown
+            when = when.replace(tzinfo=dt.UTC)
+        when = when.astimezone() if when is not None else None  # the local day is the one logged
+    except (ValueError, TypeError, IndexError, OverflowError):  # OverflowError: a year past 9999 here
         when = None
     if when is None:
         return "no usable Date: header"
-    if when.tzinfo is None:  # "-0000": the time is UTC, the zone unknown
-        when = when.replace(tzinfo=dt.UTC)
     subject = _decoded(_header(parsed, "Subject"))
     match = re.search(r"<[^<>\s]+>", _header(parsed, "Message-ID"))
     if match:
@@ -219,7 +220,7 @@ def _message(parsed: email.message.Message, data: bytes) -> Message | str:
         to=_addresses(parsed, "To"),
         cc=_addresses(parsed, "Cc", "Bcc"),
         delivered_to=_addresses(parsed, "Delivered-To", "X-Original-To"),
-        when=when.astimezone(),
+        when=when,
         subject=subject,
         automatic=automatic,
     )

@@ -362,3 +362,34 @@ def test_inbox_and_sent_scanned_together(vault: Path, tmp_path: Path) -> None:
                   str(fresh))  # fmt: skip
     assert bad.code == 2
     assert note(vault, "Bob Baker") == before
+
+
+def test_a_date_past_the_calendars_end_is_a_warning_not_a_traceback(vault: Path, tmp_path: Path) -> None:
+    # 23:59 on 31 December 9999 at UTC-12 is in the year 10000 anywhere east of it
+    odd = make("bob@globex.example", "me@mine.example", "From the far future", "Fri, 31 Dec 9999 23:59:59 -1200",
+               "<far@globex.example>")  # fmt: skip
+    box = write_mbox(tmp_path / "odd.mbox", [odd, MESSAGES[2]])
+    result = run_cli("--vault", str(vault), "mail", "scan", str(box))
+    assert result.code == 0, result.err
+    assert "odd.mbox message 1: no usable Date: header (message left out)" in result.err
+    assert "needs_reply: 2026-11-20\n" in note(vault, "Bob Baker")
+
+
+def test_control_characters_in_a_subject_never_reach_the_note(vault_dir: Path, tmp_path: Path) -> None:
+    # a NUL would make git take the note for a binary file; an escape sequence would colour a terminal
+    (vault_dir / "mdnet.toml").write_text(CONFIG)
+    (vault_dir / "people" / "Jane Doe.md").write_bytes(NOTES["Jane Doe"].encode())
+    box = tmp_path / "sent.mbox"
+    box.write_bytes(
+        b"From me@mine.example Mon Nov 23 19:00:00 2026\n"
+        b"From: me@mine.example\nTo: jane@acme.example\nSubject: =?utf-8?q?Invoice=00_=1B[31m_due=07?=\n"
+        b"Date: Mon, 23 Nov 2026 12:00:00 -0700\nMessage-ID: <ctl@mine.example>\n\nSee attached.\n"
+    )
+    first = run_cli("--vault", str(vault_dir), "mail", "scan", str(box))
+    assert first.code == 0, first.err
+    jane = note(vault_dir, "Jane Doe")
+    assert "- 2026-11-23 email: Invoice [31m due\n" in jane
+    assert not any(ord(c) < 32 and c != "\n" for c in jane)
+    # without git, the log line is what says the message was handled: a second scan adds nothing
+    assert run_cli("--vault", str(vault_dir), "mail", "scan", str(box)).code == 0
+    assert note(vault_dir, "Jane Doe") == jane
