@@ -17,7 +17,9 @@ Pure: contacts and ``today`` in, text out. Decisions (docs/import-export.md):
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
+from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
@@ -34,10 +36,21 @@ _SUMMARIES = {
 }
 
 
-def uid_for(kind: str, contact: Contact) -> str:
-    """A UID that stays the same while the note keeps its path."""
+def path_slug(contact: Contact) -> str:
+    """The note's path without ``.md``, folded to ``a-z0-9-``: ``people/José Álvarez.md`` -> ``people-jose-alvarez``."""
     stem = contact.path[:-3] if contact.path.lower().endswith(".md") else contact.path
-    slug = re.sub(r"[^a-z0-9]+", "-", fold(stem)).strip("-") or "contact"
+    return re.sub(r"[^a-z0-9]+", "-", fold(stem)).strip("-") or "contact"
+
+
+def uid_for(kind: str, contact: Contact, shared_slug: bool = False) -> str:
+    """A UID that stays the same while the note keeps its path.
+
+    ``shared_slug``: another note's path folds to the same slug (``José Álvarez.md``
+    and ``jose-alvarez.md``); a hash of the exact path then keeps the two apart.
+    """
+    slug = path_slug(contact)
+    if shared_slug:
+        slug += "-" + hashlib.sha1(contact.path.encode("utf-8", "surrogateescape")).hexdigest()[:8]
     return f"mdnet-{kind.replace('_', '-')}-{slug}@mdnet"
 
 
@@ -47,27 +60,30 @@ def calendar_events(
     """The events to export, as plain values (sorted by date, then UID)."""
     horizon = today + dt.timedelta(days=within_days)
     events: list[dict[str, Any]] = []
+    contacts = list(contacts)
+    slugs = Counter(path_slug(c) for c in contacts)
     for contact in contacts:
+        shared = slugs[path_slug(contact)] > 1
         if contact.status == "archived":
             continue
         snoozed = contact.snooze_until is not None and contact.snooze_until > today
         for reason in reasons_for(contact, today, default_cadence):
             if reason.kind == "birthday":
-                events.append(_birthday(contact))
+                events.append(_birthday(contact, shared))
             elif not snoozed and reason.due <= horizon:
-                events.append(_reminder(contact, reason, today))
+                events.append(_reminder(contact, reason, today, shared))
     events.sort(key=lambda e: (e["start"], e["uid"]))
     return events
 
 
-def _reminder(contact: Contact, reason: Reason, today: dt.date) -> dict[str, Any]:
+def _reminder(contact: Contact, reason: Reason, today: dt.date, shared_slug: bool) -> dict[str, Any]:
     day = max(reason.due, today)
     lines = [reason.detail]
     if reason.due < today:
         lines.append(f"due {reason.due.isoformat()} ({(today - reason.due).days} days overdue)")
     lines.append(f"note: {contact.path}")
     return {
-        "uid": uid_for(reason.kind, contact),
+        "uid": uid_for(reason.kind, contact, shared_slug),
         "summary": _SUMMARIES[reason.kind].format(name=contact.name),
         "description": "\n".join(lines),
         "start": day,
@@ -76,7 +92,7 @@ def _reminder(contact: Contact, reason: Reason, today: dt.date) -> dict[str, Any
     }
 
 
-def _birthday(contact: Contact) -> dict[str, Any]:
+def _birthday(contact: Contact, shared_slug: bool) -> dict[str, Any]:
     assert contact.birthday is not None
     year, month, day = contact.birthday
     start = dt.date(year or 2000, month, day)  # valid: contact.py checked the day against 2000, a leap year
@@ -85,7 +101,7 @@ def _birthday(contact: Contact) -> dict[str, Any]:
         rule.update({"BYMONTH": 2, "BYMONTHDAY": -1})  # the last day of February, every year
     detail = f"born {year}" if year else "birthday"
     return {
-        "uid": uid_for("birthday", contact),
+        "uid": uid_for("birthday", contact, shared_slug),
         "summary": f"{contact.name}'s birthday",
         "description": f"{detail}\nnote: {contact.path}",
         "start": start,

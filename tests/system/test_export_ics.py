@@ -99,3 +99,20 @@ def test_bad_within(vault: Path) -> None:
     result = run_cli("--vault", str(vault), "export", "ics", "--within", "soon")
     assert result.code == 2
     assert "bad --within" in result.err
+
+
+def test_notes_whose_paths_fold_alike_keep_their_own_events(vault: Path) -> None:
+    # two people, two notes; folded to a-z0-9- their paths are the same, and a calendar
+    # keeps one event per UID: the other person's birthday would be lost
+    (vault / "people" / "José Álvarez.md").write_text("---\nname: José Álvarez\nbirthday: 1984-06-02\n---\n")
+    (vault / "people" / "jose-alvarez.md").write_text("---\nname: Pepe Alvarez\nbirthday: 1990-01-01\n---\n")
+    result = run_cli("--vault", str(vault), "--today", "2026-11-25", "export", "ics")
+    assert result.code == 0, result.err
+    birthdays = {str(e["SUMMARY"]): str(e["UID"]) for e in events_of(result.out.encode()).values()
+                 if str(e["SUMMARY"]).endswith("birthday")}  # fmt: skip
+    assert "José Álvarez's birthday" in birthdays
+    assert "Pepe Alvarez's birthday" in birthdays
+    assert birthdays["José Álvarez's birthday"] != birthdays["Pepe Alvarez's birthday"]
+    assert birthdays["Jane Doe's birthday"] == "mdnet-birthday-people-jane-doe@mdnet"  # the others keep theirs
+    again = run_cli("--vault", str(vault), "--today", "2026-11-25", "export", "ics")
+    assert again.out == result.out
