@@ -59,22 +59,29 @@ def _label(action: str, dry_run: bool) -> str:
     return {"create": "created", "update": "updated", "skip": "skipped"}.get(action, action)
 
 
+def _encoding_option(function: click.decorators.FC) -> click.decorators.FC:
+    return click.option("--encoding", default="utf-8", show_default=True,
+                        help="The file's encoding (Outlook: often cp1252).")(function)  # fmt: skip
+
+
 @import_group.command(name="vcard")
 @click.argument("source", type=click.Path(path_type=Path))
+@_encoding_option
 @_dry_run_option
 @_category_option
 @json_option
 @pass_state
-def import_vcard(state: State, source: Path, dry_run: bool, category: str | None, as_json: bool) -> None:
+def import_vcard(state: State, source: Path, encoding: str, dry_run: bool, category: str | None,
+                 as_json: bool) -> None:  # fmt: skip
     """Import a .vcf file, or every .vcf/.vcard file in a folder."""
     from mdnet.vcard import read_vcards
 
-    _report(state, read_vcards(source), dry_run, category, as_json)
+    _report(state, read_vcards(source, encoding), dry_run, category, as_json)
 
 
 @import_group.command(name="csv")
 @click.argument("source", type=click.Path(path_type=Path))
-@click.option("--encoding", default="utf-8", show_default=True, help="The file's encoding (Outlook: often cp1252).")
+@_encoding_option
 @_dry_run_option
 @_category_option
 @json_option

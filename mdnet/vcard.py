@@ -56,7 +56,7 @@ def vcard_files(path: Path) -> list[Path]:
     return [path]
 
 
-def read_vcards(path: Path) -> list[Incoming]:
+def read_vcards(path: Path, encoding: str = "utf-8") -> list[Incoming]:
     """Every card in the file or folder ``path``; raises :class:`SourceFileError` on a bad file."""
     records: list[Incoming] = []
     for file in vcard_files(path):
@@ -64,7 +64,7 @@ def read_vcards(path: Path) -> list[Incoming]:
             data = file.read_bytes()
         except OSError as exc:
             raise SourceFileError(f"cannot read: {exc.strerror}", path=str(file)) from None
-        records.extend(parse_vcards(decode_source(data, str(file)), str(file)))
+        records.extend(parse_vcards(decode_source(data, str(file), encoding), str(file)))
     return records
 
 

@@ -183,6 +183,10 @@ def test_not_utf8_and_missing_file(vault_dir: Path, tmp_path: Path) -> None:
     result = run_cli("--vault", str(vault_dir), "import", "vcard", str(latin))
     assert result.code == 2
     assert "latin.vcf:3: not utf-8 text (byte 0xe9)" in result.err
+    # the error says to pass --encoding: import vcard takes it, as import csv does
+    latin1 = run_cli("--vault", str(vault_dir), "import", "vcard", str(latin), "--encoding", "latin-1")
+    assert latin1.code == 0, latin1.err
+    assert (vault_dir / "people" / "José.md").is_file()
     missing = run_cli("--vault", str(vault_dir), "import", "vcard", str(tmp_path / "nope.vcf"))
     assert missing.code == 2
     assert "no such file or folder" in missing.err
