@@ -119,8 +119,12 @@ def read_mailbox(path: Path) -> MailboxRead:
     try:
         keys = sorted(box.keys())
         for key in keys:
-            data = box.get_bytes(key)
             where = f"{path.name}:{key}" if kind == "maildir" else f"{path.name} message {int(key) + 1}"
+            try:
+                data = box.get_bytes(key)
+            except (KeyError, FileNotFoundError):  # a mail client or mbsync expunged it meanwhile
+                skipped.append(f"{where}: vanished while the mailbox was read")
+                continue
             try:
                 parsed = parser.parsebytes(re.split(rb"\r?\n\r?\n", data, maxsplit=1)[0] + b"\n\n")
                 message = _message(parsed, data)

@@ -393,3 +393,24 @@ def test_control_characters_in_a_subject_never_reach_the_note(vault_dir: Path, t
     # without git, the log line is what says the message was handled: a second scan adds nothing
     assert run_cli("--vault", str(vault_dir), "mail", "scan", str(box)).code == 0
     assert note(vault_dir, "Jane Doe") == jane
+
+
+def test_a_message_that_vanishes_while_the_maildir_is_read_is_left_out(
+    vault: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # mbsync or the mail client expunges a message between the listing and the reading
+    box = write_maildir(tmp_path / "Mail", [MESSAGES[0], MESSAGES[2]])
+    original = mailbox.Maildir.get_bytes
+    victim: list[str] = []
+
+    def expunge_first(self: mailbox.Maildir, key: str, from_: bool = False) -> bytes:
+        if not victim:
+            victim.append(key)
+            (Path(self._path) / self._lookup(key)).unlink()  # type: ignore[attr-defined]
+        return original(self, key)
+
+    monkeypatch.setattr(mailbox.Maildir, "get_bytes", expunge_first)
+    result = run_cli("--vault", str(vault), "mail", "scan", str(box))
+    assert result.code == 0, result.err
+    assert f"Mail:{victim[0]}: vanished while the mailbox was read" in result.err
+    assert "1 messages" in result.out
