@@ -375,7 +375,9 @@ def _update_for(contact: Contact, bucket: _Bucket, newest_sent: dt.datetime | No
     ]
     needs_reply: dt.date | Literal[False] | None = None
     if contact.needs_reply:
-        owed_since = contact.needs_reply_date
+        # needs_reply: true names no day: it was owed at the latest since the last contact
+        # (a mail sent before that cannot have answered it)
+        owed_since = contact.needs_reply_date or effective_last
         answered = bucket.sent and (owed_since is None or max(m.day for m in bucket.sent) >= owed_since)
         if answered and not unanswered:
             needs_reply = False

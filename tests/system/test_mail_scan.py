@@ -414,3 +414,25 @@ def test_a_message_that_vanishes_while_the_maildir_is_read_is_left_out(
     assert result.code == 0, result.err
     assert f"Mail:{victim[0]}: vanished while the mailbox was read" in result.err
     assert "1 messages" in result.out
+
+
+def test_a_reply_owed_set_by_hand_is_not_cleared_by_older_mail(vault_dir: Path, tmp_path: Path) -> None:
+    # needs_reply: true names no day; the mail I sent last year cannot have answered
+    # what I noted after this month's call
+    (vault_dir / "mdnet.toml").write_text(CONFIG)
+    bob = vault_dir / "people" / "Bob Baker.md"
+    bob.write_text("---\nname: Bob Baker\nemail: bob@globex.example\nlast_contact: 2026-11-10\n"
+                   "needs_reply: true  # promised him the deck\n---\n# Bob Baker\n")  # fmt: skip
+    old = make("me@mine.example", "bob@globex.example", "Season's greetings", "Mon, 15 Dec 2025 10:00:00 -0700",
+               "<old@mine.example>")  # fmt: skip
+    box = write_mbox(tmp_path / "sent.mbox", [old])
+    assert run_cli("--vault", str(vault_dir), "mail", "scan", str(box)).code == 0
+    text = bob.read_text()
+    assert "needs_reply: true  # promised him the deck\n" in text
+    assert "- 2025-12-15 email: Season's greetings\n" in text  # the old mail is still logged
+    # a mail sent after the last contact does answer it
+    new = make("me@mine.example", "bob@globex.example", "The deck", "Fri, 20 Nov 2026 10:00:00 -0700",
+               "<deck@mine.example>")  # fmt: skip
+    box = write_mbox(tmp_path / "sent2.mbox", [new])
+    assert run_cli("--vault", str(vault_dir), "mail", "scan", str(box)).code == 0
+    assert "needs_reply: false  # promised him the deck\n" in bob.read_text()
