@@ -58,7 +58,7 @@ def calendar_events(
     contacts: Iterable[Contact], today: dt.date, within_days: int, default_cadence: Duration | None
 ) -> list[dict[str, Any]]:
     """The events to export, as plain values (sorted by date, then UID)."""
-    horizon = today + dt.timedelta(days=within_days)
+    horizon = today + dt.timedelta(days=min(within_days, (dt.date.max - today).days))
     events: list[dict[str, Any]] = []
     contacts = list(contacts)
     slugs = Counter(path_slug(c) for c in contacts)
@@ -127,7 +127,8 @@ def export_ics(
         event.add("uid", values["uid"])
         event.add("dtstamp", stamp)
         event.add("dtstart", values["start"])
-        event.add("dtend", values["start"] + dt.timedelta(days=1))
+        if values["start"] < dt.date.max:  # without DTEND a DATE event lasts its day (RFC 5545 3.6.1)
+            event.add("dtend", values["start"] + dt.timedelta(days=1))
         if values["rrule"] is not None:
             event.add("rrule", values["rrule"])
         event.add("summary", values["summary"])

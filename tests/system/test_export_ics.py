@@ -116,3 +116,16 @@ def test_notes_whose_paths_fold_alike_keep_their_own_events(vault: Path) -> None
     assert birthdays["Jane Doe's birthday"] == "mdnet-birthday-people-jane-doe@mdnet"  # the others keep theirs
     again = run_cli("--vault", str(vault), "--today", "2026-11-25", "export", "ics")
     assert again.out == result.out
+
+
+def test_an_event_on_the_calendars_last_day_is_exported(vault_dir: Path) -> None:
+    # 9999-12-31 is what some people write for "someday"; an all-day event on it has no next day to end on
+    (vault_dir / "people" / "Someday.md").write_text("---\nname: Someday\nfollow_up: 9999-12-31\n---\n")
+    wide = run_cli("--vault", str(vault_dir), "--today", "2026-11-25", "export", "ics", "--within", "99999y")
+    assert wide.code == 0, wide.err
+    event = events_of(wide.out.encode())["mdnet-follow-up-people-someday@mdnet"]
+    assert event.decoded("DTSTART") == dt.date(9999, 12, 31)
+    assert "DTEND" not in event  # RFC 5545 3.6.1: a DATE start without an end lasts that one day
+    last_day = run_cli("--vault", str(vault_dir), "--today", "9999-12-31", "export", "ics")
+    assert last_day.code == 0, last_day.err
+    assert "mdnet-follow-up-people-someday@mdnet" in events_of(last_day.out.encode())
