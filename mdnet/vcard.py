@@ -165,6 +165,8 @@ def _plain_line(line: str, number: int, display: str) -> str | None:
         kept = [p for p in parts[1:] if p.strip().upper() not in ("QUOTED-PRINTABLE", "BASE64")
                 and not p.strip().upper().startswith(("ENCODING=", "CHARSET="))]  # fmt: skip
         head = ";".join([parts[0], *kept])
+    if name == "NICKNAME":  # a list: one line per nickname, so that "Doe\, Jane" stays one
+        return "\n".join(f"{head}:{item}" for item in _UNESCAPED_COMMA_RE.split(value) if item.strip())
     if name in _TEXT_PROPERTIES:
         value = _UNESCAPED_COMMA_RE.sub(r"\\,", value)
     return f"{head}:{value}"
@@ -243,8 +245,8 @@ def _incoming(card: Any, source: str) -> Incoming:
     birthday = next((clean_birthday(_text(v)) for v in _values(card, "bday") if clean_birthday(_text(v))), None)
     links = tuple(_text(v) for v in _values(card, "url") if _text(v))
     aliases: list[str] = []
-    for value in _values(card, "nickname"):  # several nicknames are comma-separated
-        aliases.extend(as_list(value if isinstance(value, list) else str(value)))
+    for value in _values(card, "nickname"):  # one a line: _plain_text split the comma-separated list
+        aliases.extend(_text(v) for v in (value if isinstance(value, list) else [value]) if _text(v))
     if not name:
         name = company or (emails[0] if emails else "")
     return Incoming(name=name, emails=emails, phones=phones, company=company, role=role, location=location,
@@ -274,8 +276,10 @@ def _card(contact: Contact) -> str:
     family = words[-1] if len(words) > 1 else ""
     given = " ".join(words[:-1]) if len(words) > 1 else contact.name
     card.add("n").value = vobject.vcard.Name(family=family, given=given)
-    if contact.aliases:
-        card.add("nickname").value = ",".join(contact.aliases)
+    if contact.aliases:  # a list of text: commas between nicknames, escaped inside one
+        line = card.add("nickname")
+        line.value = ",".join(_escape_text(alias) for alias in contact.aliases)
+        line.encoded = True
     for email in contact.emails:
         line = card.add("email")
         line.value = email
@@ -304,6 +308,12 @@ def _card(contact: Contact) -> str:
     if categories:
         card.add("categories").value = categories
     return str(card.serialize())
+
+
+def _escape_text(value: str) -> str:
+    """A vCard text value (RFC 6350 3.4): backslash, comma, semicolon and line breaks escaped."""
+    value = value.replace("\\", "\\\\").replace(",", "\\,").replace(";", "\\;")
+    return value.replace("\r\n", "\\n").replace("\n", "\\n")
 
 
 def _field_list(fields: dict[str, Any], *keys: str) -> Sequence[str]:

@@ -350,3 +350,19 @@ def test_long_quoted_printable_values_are_read_in_one_pass() -> None:
     records = parse_vcards("".join(cards))
     assert len(records) == 4001
     assert time.monotonic() - started < 30  # about 2 s here in one pass; several minutes before
+
+
+def test_an_alias_with_a_comma_round_trips_as_one_alias(vault_dir: Path, tmp_path: Path) -> None:
+    note = vault_dir / "people" / "Jane Doe.md"
+    text = '---\nname: Jane Doe\naliases: ["Doe, Jane", JD, "back\\\\slash; semi"]\n---\n# Jane\n'
+    note.write_text(text, encoding="utf-8")
+    out = tmp_path / "jane.vcf"
+    assert run_cli("--vault", str(vault_dir), "export", "vcard", "--out", str(out)).code == 0
+    (jane,) = parse_vcards(out.read_text(encoding="utf-8"))
+    assert jane.aliases == ("Doe, Jane", "JD", "back\\slash; semi")
+    again = run_cli("--vault", str(vault_dir), "import", "vcard", str(out))
+    assert again.code == 0, again.err
+    assert again.out.strip() == "1 unchanged"
+    assert note.read_text(encoding="utf-8") == text
+    (two,) = parse_vcards("BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ann Lee\r\nNICKNAME:Lee\\, Ann,Annie\r\nEND:VCARD\r\n")
+    assert two.aliases == ("Lee, Ann", "Annie")
