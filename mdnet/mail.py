@@ -499,7 +499,11 @@ def scan(
         leftover = list(plan.record_only)
         for update in plan.updates:
             try:
-                vault._rewrite(update.contact, lambda text, u=update: apply_update(text, u, vault.config.log_heading))
+                vault._rewrite(
+                    update.contact,
+                    lambda text, u=update: apply_update(text, u, vault.config.log_heading),
+                    planned=True,
+                )
             except MdnetError as exc:
                 failed.append((update, str(exc)))
                 continue

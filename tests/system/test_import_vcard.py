@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -366,3 +367,28 @@ def test_an_alias_with_a_comma_round_trips_as_one_alias(vault_dir: Path, tmp_pat
     assert note.read_text(encoding="utf-8") == text
     (two,) = parse_vcards("BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ann Lee\r\nNICKNAME:Lee\\, Ann,Annie\r\nEND:VCARD\r\n")
     assert two.aliases == ("Lee, Ann", "Annie")
+
+
+def test_a_note_edited_after_the_import_read_it_is_left_alone(
+    vault_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the import read Jane's note with no role and planned to fill it; meanwhile she got one in Obsidian
+    import mdnet.importing
+
+    note = vault_dir / "people" / "Jane Doe.md"
+    note.write_text("---\nname: Jane Doe\nrole:\nemail: [jane@acme.example]\n---\n# Jane\n", encoding="utf-8")
+    edited = "---\nname: Jane Doe\nrole: Head of IT\nemail: [jane@acme.example]\n---\n# Jane\n"
+    planned = mdnet.importing.plan_import
+
+    def plan_then_edit(*args: Any, **kwargs: Any) -> Any:
+        plans = planned(*args, **kwargs)
+        note.write_text(edited, encoding="utf-8")  # the user saves while the import runs
+        return plans
+
+    monkeypatch.setattr(mdnet.importing, "plan_import", plan_then_edit)
+    source = tmp_path / "jane.vcf"
+    source.write_text("BEGIN:VCARD\nVERSION:3.0\nFN:Jane Doe\nEMAIL:jane@acme.example\nTITLE:CTO\nEND:VCARD\n")
+    result = run_cli("--vault", str(vault_dir), "import", "vcard", str(source))
+    assert result.code == 1
+    assert "people/Jane Doe.md: changed since mdnet read it; nothing was written" in result.err
+    assert note.read_text(encoding="utf-8") == edited

@@ -9,6 +9,7 @@ import time
 from collections.abc import Iterator
 from email.message import EmailMessage
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -436,3 +437,26 @@ def test_a_reply_owed_set_by_hand_is_not_cleared_by_older_mail(vault_dir: Path, 
     box = write_mbox(tmp_path / "sent2.mbox", [new])
     assert run_cli("--vault", str(vault_dir), "mail", "scan", str(box)).code == 0
     assert "needs_reply: false  # promised him the deck\n" in bob.read_text()
+
+
+def test_a_note_edited_after_the_scan_read_it_is_left_alone(
+    vault: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the scan planned "needs_reply: 2026-11-20" for Bob; meanwhile the user noted that he called him
+    import mdnet.mail
+
+    bob = vault / "people" / "Bob Baker.md"
+    edited = "---\nname: Bob Baker\nemail: bob@globex.example\nneeds_reply: false  # called him\n---\n# Bob Baker\n"
+    planned = mdnet.mail.plan_scan
+
+    def plan_then_edit(*args: Any, **kwargs: Any) -> Any:
+        plan = planned(*args, **kwargs)
+        bob.write_text(edited)  # the user saves while the scan runs
+        return plan
+
+    monkeypatch.setattr(mdnet.mail, "plan_scan", plan_then_edit)
+    box = write_maildir(tmp_path / "Mail", [MESSAGES[2]])
+    result = run_cli("--vault", str(vault), "mail", "scan", str(box))
+    assert result.code == 1
+    assert "people/Bob Baker.md: changed since mdnet read it; nothing was written" in result.err
+    assert bob.read_text() == edited
