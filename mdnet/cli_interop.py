@@ -10,6 +10,7 @@ import click
 
 from mdnet import files
 from mdnet.cli import State, emit_json, json_option, pass_state
+from mdnet.errors import UsageError
 from mdnet.import_merge import Incoming
 from mdnet.importing import run_import
 
@@ -99,6 +100,8 @@ def write_output(text: str, out: str | None) -> None:
     if out is None or out == "-":
         click.echo(text, nl=False)
         return
+    if not out.strip():
+        raise UsageError("--out needs a file name (or - for stdout)")
     files.replace_atomically(Path(out), text.encode("utf-8"), out)
 
 

@@ -129,3 +129,19 @@ def test_an_event_on_the_calendars_last_day_is_exported(vault_dir: Path) -> None
     last_day = run_cli("--vault", str(vault_dir), "--today", "9999-12-31", "export", "ics")
     assert last_day.code == 0, last_day.err
     assert "mdnet-follow-up-people-someday@mdnet" in events_of(last_day.out.encode())
+
+
+def test_out_through_a_symbolic_link_writes_where_it_points(vault: Path, tmp_path: Path) -> None:
+    # ~/Calendars/mdnet.ics -> a synced folder's file that a calendar subscribes to
+    (tmp_path / "synced").mkdir()
+    target = tmp_path / "synced" / "mdnet.ics"
+    target.write_text("old calendar\n")
+    link = tmp_path / "mdnet.ics"
+    link.symlink_to(target)
+    result = run_cli("--vault", str(vault), "--today", "2026-11-25", "export", "ics", "--out", str(link))
+    assert result.code == 0, result.err
+    assert link.is_symlink()
+    assert target.read_bytes().startswith(b"BEGIN:VCALENDAR\r\n")
+    empty = run_cli("--vault", str(vault), "export", "ics", "--out", "")
+    assert empty.code == 2
+    assert empty.err.startswith("mdnet: error: ") and "unexpected" not in empty.err
