@@ -23,6 +23,7 @@ import email.message
 import email.utils
 import hashlib
 import mailbox
+import os
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -105,7 +106,7 @@ def read_mailbox(path: Path) -> MailboxRead:
     if path.is_dir():
         if not any((path / sub).is_dir() for sub in ("cur", "new")):
             raise SourceFileError("not a Maildir (it has no cur/ or new/ folder) and not an mbox file", path=str(path))
-        box: mailbox.Mailbox[Any] = mailbox.Maildir(str(path), factory=None, create=False)
+        box: mailbox.Mailbox[Any] | _MaildirReader = _MaildirReader(path)
         kind: Literal["maildir", "mbox"] = "maildir"
     elif path.is_file():
         _check_mbox(path)
@@ -140,6 +141,44 @@ def read_mailbox(path: Path) -> MailboxRead:
     finally:
         box.close()
     return MailboxRead(kind, tuple(messages), tuple(skipped))
+
+
+class _MaildirReader:
+    """The messages of a Maildir, read only: the files in ``new/`` and ``cur/``, either of which may be missing.
+
+    (``mailbox.Maildir`` needs both, and ``tmp/``: an archive kept in git or a synced
+    folder, which drop empty folders, has only ``cur/``.) A message is known by its
+    unique name, without the ``:2,FLAGS`` suffix that a mail client changes when it
+    marks the message read, so a message renamed meanwhile is found again.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self._path = path
+        self._files = self._list()
+
+    def _list(self) -> dict[str, Path]:
+        files: dict[str, Path] = {}
+        for sub in ("new", "cur"):
+            folder = self._path / sub
+            if folder.is_dir():
+                for entry in os.scandir(folder):
+                    if not entry.name.startswith(".") and entry.is_file():
+                        files[re.split(r"[:!]", entry.name, maxsplit=1)[0]] = Path(entry.path)
+        return files
+
+    def keys(self) -> list[str]:
+        return list(self._files)
+
+    def get_bytes(self, key: str) -> bytes:
+        """The message's bytes; :class:`KeyError` when it is gone (expunged meanwhile)."""
+        try:
+            return self._files[key].read_bytes()
+        except FileNotFoundError:
+            self._files = self._list()  # renamed (new/ to cur/, other flags) or deleted
+            return self._files[key].read_bytes()
+
+    def close(self) -> None:
+        pass
 
 
 def _check_mbox(path: Path) -> None:

@@ -400,17 +400,20 @@ def test_a_message_that_vanishes_while_the_maildir_is_read_is_left_out(
     vault: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # mbsync or the mail client expunges a message between the listing and the reading
+    import mdnet.mail
+
     box = write_maildir(tmp_path / "Mail", [MESSAGES[0], MESSAGES[2]])
-    original = mailbox.Maildir.get_bytes
+    listed = mdnet.mail._MaildirReader._list
     victim: list[str] = []
 
-    def expunge_first(self: mailbox.Maildir, key: str, from_: bool = False) -> bytes:
+    def list_then_expunge_one(self: mdnet.mail._MaildirReader) -> dict[str, Path]:
+        files = listed(self)
         if not victim:
-            victim.append(key)
-            (Path(self._path) / self._lookup(key)).unlink()  # type: ignore[attr-defined]
-        return original(self, key)
+            victim.append(min(files))
+            files[victim[0]].unlink()
+        return files
 
-    monkeypatch.setattr(mailbox.Maildir, "get_bytes", expunge_first)
+    monkeypatch.setattr(mdnet.mail._MaildirReader, "_list", list_then_expunge_one)
     result = run_cli("--vault", str(vault), "mail", "scan", str(box))
     assert result.code == 0, result.err
     assert f"Mail:{victim[0]}: vanished while the mailbox was read" in result.err
@@ -460,3 +463,40 @@ def test_a_note_edited_after_the_scan_read_it_is_left_alone(
     assert result.code == 1
     assert "people/Bob Baker.md: changed since mdnet read it; nothing was written" in result.err
     assert bob.read_text() == edited
+
+
+def test_a_maildir_without_new_or_tmp_is_read(vault: Path, tmp_path: Path) -> None:
+    # git, Dropbox and some backups drop empty folders: an archived Maildir may keep only cur/
+    box = write_maildir(tmp_path / "Archive", [MESSAGES[0], MESSAGES[2]])
+    for name in ("new", "tmp"):
+        for message in (box / name).iterdir():
+            message.rename(box / "cur" / (message.name + ":2,S"))
+        (box / name).rmdir()
+    result = run_cli("--vault", str(vault), "mail", "scan", str(box))
+    assert result.code == 0, result.err
+    assert "2 messages, 2 with contacts" in result.out
+    assert "needs_reply: 2026-11-20\n" in note(vault, "Bob Baker")
+    assert sorted(p.name for p in box.iterdir()) == ["cur"]  # a scan reads; it creates nothing
+
+
+def test_a_message_the_mail_client_marks_read_while_the_scan_runs_is_still_read(
+    vault: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import mdnet.mail
+
+    box = write_maildir(tmp_path / "Mail", [MESSAGES[0], MESSAGES[2]])
+    listed = mdnet.mail._MaildirReader._list
+    moved: list[Path] = []
+
+    def list_then_mark_read(self: mdnet.mail._MaildirReader) -> dict[str, Path]:
+        files = listed(self)
+        if not moved:  # new/KEY becomes cur/KEY:2,S, as a client does when the message is opened
+            for key, path in files.items():
+                moved.append(path.rename(box / "cur" / f"{key}:2,S"))
+        return files
+
+    monkeypatch.setattr(mdnet.mail._MaildirReader, "_list", list_then_mark_read)
+    result = run_cli("--vault", str(vault), "mail", "scan", str(box))
+    assert result.code == 0, result.err
+    assert "2 messages, 2 with contacts" in result.out
+    assert len(moved) == 2
