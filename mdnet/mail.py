@@ -26,7 +26,7 @@ import mailbox
 import os
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from email import policy
 from email.parser import BytesHeaderParser
 from pathlib import Path
@@ -535,7 +535,7 @@ def scan(
     record_commit = None
     reason = None
     if not dry_run:
-        leftover = list(plan.record_only)
+        done: list[ContactUpdate] = []
         for update in plan.updates:
             try:
                 vault._rewrite(
@@ -545,11 +545,19 @@ def scan(
                 )
             except MdnetError as exc:
                 failed.append((update, str(exc)))
-                continue
-            outcome = history.commit_paths(vault.root, [update.contact.path], commit_message(update))
+            else:
+                done.append(update)
+        # A message for a contact whose note could not be written is recorded nowhere, not even
+        # in another contact's commit (mail to both): the next scan handles it for that contact
+        # (and the other note's log line, already there, is not written twice)
+        pending = {mid for update, _ in failed for mid in update.message_ids}
+        for update in done:
+            trailed = replace(update, message_ids=tuple(m for m in update.message_ids if m not in pending))
+            outcome = history.commit_paths(vault.root, [update.contact.path], commit_message(trailed))
             written.append((update, outcome.commit))
             if outcome.commit is None:
                 reason = outcome.reason
+        leftover = [mid for mid in plan.record_only if mid not in pending]
         if leftover and reason is None:
             recorded = history.commit_record(vault.root, record_message(leftover))
             record_commit, reason = recorded.commit, recorded.reason

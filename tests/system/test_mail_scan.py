@@ -500,3 +500,27 @@ def test_a_message_the_mail_client_marks_read_while_the_scan_runs_is_still_read(
     assert result.code == 0, result.err
     assert "2 messages, 2 with contacts" in result.out
     assert len(moved) == 2
+
+
+def test_a_message_to_two_contacts_is_logged_for_the_one_whose_note_failed_on_the_next_scan(
+    vault: Path, tmp_path: Path
+) -> None:
+    jane = vault / "people" / "Jane Doe.md"
+    jane.chmod(0o444)  # read-only: mdnet refuses to write it (root included)
+    sent = make("me@mine.example", "Jane <jane@acme.example>, Bob <bob@globex.example>", "Team lunch",
+                "Mon, 23 Nov 2026 12:00:00 -0700", "<lunch@mine.example>")  # fmt: skip
+    box = write_mbox(tmp_path / "sent.mbox", [sent])
+    first = run_cli("--vault", str(vault), "mail", "scan", str(box))
+    assert first.code == 1
+    assert "people/Jane Doe.md: is read-only" in first.err
+    assert "- 2026-11-23 email: Team lunch\n" in note(vault, "Bob Baker")
+    assert "Team lunch" not in note(vault, "Jane Doe")
+    jane.chmod(0o644)
+    bob = note(vault, "Bob Baker")
+    second = run_cli("--vault", str(vault), "mail", "scan", str(box))
+    assert second.code == 0, second.err
+    assert "- 2026-11-23 email: Team lunch\n" in note(vault, "Jane Doe")  # handled now, not lost
+    assert note(vault, "Bob Baker") == bob  # and not twice for Bob
+    third = run_cli("--vault", str(vault), "mail", "scan", str(box))
+    assert "1 handled before" in third.out
+    assert "nothing to change" in third.out
