@@ -391,7 +391,8 @@ class Plan:
 
 def plan_import(contacts: Sequence[Contact], records: Iterable[Incoming]) -> list[Plan]:
     """For each (combined) record: what to do with the vault's ``contacts``."""
-    plans: list[Plan] = []
+    plans: list[Plan | str] = []  # a plan, or the path of a matched contact (planned at the end)
+    matched: dict[str, tuple[Contact, Incoming, str]] = {}
     index = ContactIndex(contacts)
     for record in combine(records):
         if not record.name.strip():
@@ -403,11 +404,19 @@ def plan_import(contacts: Sequence[Contact], records: Iterable[Incoming]) -> lis
             plans.append(Plan("skip", record, reason=f"matches several contacts by {found.by}: {listing}"))
         elif found.contact is None:
             plans.append(Plan("create", record, new_fields=tuple(new_note_extra(record))))
+        elif found.contact.path in matched:  # found by name here, by email there: one note, one plan
+            contact, first, by = matched[found.contact.path]
+            matched[found.contact.path] = (contact, _union(first, record), by)
         else:
-            changes = tuple(plan_changes(found.contact.fields, record))
-            action: Literal["update", "unchanged"] = "update" if changes else "unchanged"
-            plans.append(Plan(action, record, found.contact, changes, matched_by=found.by))
-    return plans
+            matched[found.contact.path] = (found.contact, record, found.by)
+            plans.append(found.contact.path)
+    return [plan if isinstance(plan, Plan) else _update_plan(*matched[plan]) for plan in plans]
+
+
+def _update_plan(contact: Contact, record: Incoming, matched_by: str) -> Plan:
+    changes = tuple(plan_changes(contact.fields, record))
+    action: Literal["update", "unchanged"] = "update" if changes else "unchanged"
+    return Plan(action, record, contact, changes, matched_by=matched_by)
 
 
 def clean_birthday(value: str | None) -> str | None:

@@ -219,3 +219,20 @@ def test_control_characters_never_reach_a_note() -> None:
 )
 def test_append_to_a_block_list_keeps_its_comments_and_blank_lines(before: str, after: str) -> None:
     assert append_list_items(before, "email", ["new@x.example"]) == after
+
+
+def test_records_that_match_one_contact_in_different_ways_make_one_plan(vault_dir: Path) -> None:
+    # one card found Jane by name, another (a different name, no shared key) by her email:
+    # two plans for one note would have the second fail as "changed since read"
+    (vault_dir / "people" / "Jane Doe.md").write_text("---\nname: Jane Doe\nemail: [jane@acme.example]\n---\n")
+    vault = Vault.open(vault_dir)
+    records = [Incoming("Jane Doe", phones=("+1 555 0100",)),
+               Incoming("J. Doe", emails=("jane@acme.example",), phones=("+1 555 0100",), role="CTO")]  # fmt: skip
+    (plan,) = plan_import(vault.contacts(), records)
+    assert plan.action == "update"
+    assert [c.describe() for c in plan.changes] == ["role: CTO", "phone: +1 555 0100"]
+    outcomes = run_import(vault, records)
+    assert [o.action for o in outcomes] == ["update"]
+    assert (vault_dir / "people" / "Jane Doe.md").read_text() == (
+        "---\nname: Jane Doe\nemail: [jane@acme.example]\nrole: CTO\nphone: +1 555 0100\n---\n"
+    )
