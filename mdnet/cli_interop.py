@@ -135,6 +135,7 @@ def export_ics(state: State, out: str | None, within: str, category: str | None,
     vault, today = state.vault, state.today
     window = days_within(within, today, vault.config.upcoming_days)
     contacts = vault.contacts(category=category, tag=tag)
-    write_output(render(contacts, today, window, vault.config.default_cadence_duration), out)
+    rendered = render(contacts, today, window, vault.config.default_cadence_duration, vault.config.cadence_policy)
+    write_output(rendered, out)
     if out not in (None, "-"):
         click.echo(f"exported the calendar of {len(contacts)} contacts to {out}")

@@ -26,6 +26,7 @@ from typing import Any
 from mdnet.due import reasons_for
 from mdnet.folding import fold
 from mdnet.model import Contact, Duration, Reason
+from mdnet.policy import CadencePolicy
 
 PRODID = "-//mdnet//mdnet export ics//EN"
 _SUMMARIES = {
@@ -55,9 +56,13 @@ def uid_for(kind: str, contact: Contact, shared_slug: bool = False) -> str:
 
 
 def calendar_events(
-    contacts: Iterable[Contact], today: dt.date, within_days: int, default_cadence: Duration | None
+    contacts: Iterable[Contact],
+    today: dt.date,
+    within_days: int,
+    default_cadence: Duration | None,
+    policy: CadencePolicy | None = None,
 ) -> list[dict[str, Any]]:
-    """The events to export, as plain values (sorted by date, then UID)."""
+    """The events to export, as plain values (sorted by date, then UID); ``policy`` as in ``due``."""
     horizon = today + dt.timedelta(days=min(within_days, (dt.date.max - today).days))
     events: list[dict[str, Any]] = []
     contacts = list(contacts)
@@ -67,7 +72,7 @@ def calendar_events(
         if contact.status == "archived":
             continue
         snoozed = contact.snooze_until is not None and contact.snooze_until > today
-        for reason in reasons_for(contact, today, default_cadence):
+        for reason in reasons_for(contact, today, default_cadence, policy):
             if reason.kind == "birthday":
                 events.append(_birthday(contact, shared))
             elif not snoozed and reason.due <= horizon:
@@ -111,7 +116,11 @@ def _birthday(contact: Contact, shared_slug: bool) -> dict[str, Any]:
 
 
 def export_ics(
-    contacts: Iterable[Contact], today: dt.date, within_days: int, default_cadence: Duration | None = None
+    contacts: Iterable[Contact],
+    today: dt.date,
+    within_days: int,
+    default_cadence: Duration | None = None,
+    policy: CadencePolicy | None = None,
 ) -> str:
     """The iCalendar text (CRLF line endings, folded at 75 octets)."""
     from icalendar import Calendar, Event
@@ -122,7 +131,7 @@ def export_ics(
     calendar.add("calscale", "GREGORIAN")
     calendar.add("x-wr-calname", "mdnet")
     stamp = dt.datetime(today.year, today.month, today.day, tzinfo=dt.UTC)
-    for values in calendar_events(contacts, today, within_days, default_cadence):
+    for values in calendar_events(contacts, today, within_days, default_cadence, policy):
         event = Event()
         event.add("uid", values["uid"])
         event.add("dtstamp", stamp)

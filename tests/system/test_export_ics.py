@@ -145,3 +145,18 @@ def test_out_through_a_symbolic_link_writes_where_it_points(vault: Path, tmp_pat
     empty = run_cli("--vault", str(vault), "export", "ics", "--out", "")
     assert empty.code == 2
     assert empty.err.startswith("mdnet: error: ") and "unexpected" not in empty.err
+
+
+def test_the_category_cadence_policy_applies_as_in_due(vault_dir: Path) -> None:
+    # [cadence] client = "30d": Jane has no cadence of her own, and `due` lists her; so must the calendar
+    (vault_dir / "mdnet.toml").write_text('contact_dirs = ["people"]\n\n[cadence]\nclient = "30d"\n')
+    (vault_dir / "people" / "Jane Doe.md").write_text(
+        "---\nname: Jane Doe\ncategory: client\nlast_contact: 2026-11-10\n---\n"
+    )
+    due = run_cli("--vault", str(vault_dir), "--today", "2026-11-25", "due", "--within", "30d", "--json")
+    assert '"due": "2026-12-10"' in due.out
+    result = run_cli("--vault", str(vault_dir), "--today", "2026-11-25", "export", "ics")
+    assert result.code == 0, result.err
+    event = events_of(result.out.encode())["mdnet-cadence-people-jane-doe@mdnet"]
+    assert event.decoded("DTSTART") == dt.date(2026, 12, 10)
+    assert "client policy" in str(event["DESCRIPTION"])
