@@ -199,17 +199,23 @@ def match_contact(contacts: Sequence[Contact] | ContactIndex, incoming: Incoming
 
 
 def sanitize(record: Incoming) -> Incoming:
-    """``record`` with every value on one printable line and empty items dropped."""
+    """``record`` with every value on one printable line, empty items dropped and each item once
+    (``a ::: A`` in a Google cell is one email, as :func:`same_item` compares them)."""
 
     def one(value: str | None) -> str | None:
         return (printable_line(value) or None) if value is not None else None
 
-    def many(values: tuple[str, ...]) -> tuple[str, ...]:
-        return tuple(v for v in (printable_line(x) for x in values) if v)
+    def many(key: str, values: tuple[str, ...]) -> tuple[str, ...]:
+        out: list[str] = []
+        for value in (printable_line(x) for x in values):
+            if value and not any(same_item(key, value, old) for old in out):
+                out.append(value)
+        return tuple(out)
 
-    return replace(record, name=printable_line(record.name), emails=many(record.emails), phones=many(record.phones),
-                   company=one(record.company), role=one(record.role), location=one(record.location),
-                   birthday=one(record.birthday), links=many(record.links), aliases=many(record.aliases))  # fmt: skip
+    return replace(record, name=printable_line(record.name), emails=many("email", record.emails),
+                   phones=many("phone", record.phones), company=one(record.company), role=one(record.role),
+                   location=one(record.location), birthday=one(record.birthday), links=many("links", record.links),
+                   aliases=many("aliases", record.aliases))  # fmt: skip
 
 
 def combine(records: Iterable[Incoming]) -> list[Incoming]:

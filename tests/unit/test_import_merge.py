@@ -236,3 +236,15 @@ def test_records_that_match_one_contact_in_different_ways_make_one_plan(vault_di
     assert (vault_dir / "people" / "Jane Doe.md").read_text() == (
         "---\nname: Jane Doe\nemail: [jane@acme.example]\nrole: CTO\nphone: +1 555 0100\n---\n"
     )
+
+
+def test_a_new_note_gets_each_email_and_phone_once(vault_dir: Path) -> None:
+    # Google's "a ::: A" cells and phones written two ways are one item each, as when merging
+    records = [Incoming("Ann Lee", emails=("ann@x.example", "ANN@x.example"), phones=("(480) 555-0100",
+                        "+1 480 555 0100"), aliases=("Annie", "annie"))]  # fmt: skip
+    (outcome,) = run_import(Vault.open(vault_dir), records)
+    assert outcome.action == "create"
+    text = (vault_dir / "people" / "Ann Lee.md").read_text()
+    assert "email: [ann@x.example]\n" in text
+    assert "phone: (480) 555-0100\n" in text
+    assert "aliases: [Annie]\n" in text
