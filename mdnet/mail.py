@@ -101,8 +101,15 @@ def parse_since(text: str, today: dt.date) -> dt.date:
 # -- reading ---------------------------------------------------------------
 
 
-def read_mailbox(path: Path) -> MailboxRead:
-    """Every message's headers in the Maildir folder or mbox file ``path``."""
+def read_mailbox(path: Path, today: dt.date | None = None) -> MailboxRead:
+    """Every message's headers in the Maildir folder or mbox file ``path``.
+
+    A message dated more than a day after ``today`` (a sender's clock years ahead) is
+    left out: it would raise ``last_contact`` past today and hide the contact from
+    the due list until then.
+    """
+    today = today or dt.date.today()
+    latest = today + dt.timedelta(days=1) if today < dt.date.max else today  # a clock minutes ahead at midnight
     if path.is_dir():
         if not any((path / sub).is_dir() for sub in ("cur", "new")):
             raise SourceFileError("not a Maildir (it has no cur/ or new/ folder) and not an mbox file", path=str(path))
@@ -134,6 +141,8 @@ def read_mailbox(path: Path) -> MailboxRead:
                 continue
             if isinstance(message, str):
                 skipped.append(f"{where}: {message}")
+            elif message.day > latest:
+                skipped.append(f"{where}: dated {message.day.isoformat()}, after today")
             else:
                 messages.append(message)
     except OSError as exc:
@@ -515,6 +524,7 @@ def scan(
     *,
     dry_run: bool = False,
     since: dt.date | None = None,
+    today: dt.date | None = None,
 ) -> ScanResult:
     """Scan the mailboxes at ``paths`` together into ``vault`` (a :class:`mdnet.vault.Vault`).
 
@@ -523,7 +533,7 @@ def scan(
     written: a bad one is an error and changes nothing.
     """
     me = my_addresses(vault.config)
-    reads = [read_mailbox(p) for p in ([paths] if isinstance(paths, Path) else paths)]
+    reads = [read_mailbox(p, today) for p in ([paths] if isinstance(paths, Path) else paths)]
     messages = [m for r in reads for m in r.messages]
     skipped = tuple(s for r in reads for s in r.skipped)
     kind = "+".join(dict.fromkeys(r.kind for r in reads))

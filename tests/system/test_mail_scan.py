@@ -524,3 +524,16 @@ def test_a_message_to_two_contacts_is_logged_for_the_one_whose_note_failed_on_th
     third = run_cli("--vault", str(vault), "mail", "scan", str(box))
     assert "1 handled before" in third.out
     assert "nothing to change" in third.out
+
+
+def test_mail_dated_in_the_future_is_left_out(vault: Path, tmp_path: Path) -> None:
+    # a phone whose clock says 2036: its mail would raise last_contact ten years ahead, and
+    # Jane would drop off the due list until then
+    future = make("me@mine.example", "jane@acme.example", "Sent from a broken clock",
+                  "Tue, 01 Jan 2036 10:00:00 -0700", "<future@mine.example>")  # fmt: skip
+    box = write_mbox(tmp_path / "sent.mbox", [future, MESSAGES[2]])
+    result = run_cli("--vault", str(vault), "--today", "2026-11-25", "mail", "scan", str(box))
+    assert result.code == 0, result.err
+    assert "sent.mbox message 1: dated 2036-01-01, after today (message left out)" in result.err
+    assert "2036" not in note(vault, "Jane Doe")
+    assert "needs_reply: 2026-11-20\n" in note(vault, "Bob Baker")
