@@ -163,7 +163,7 @@ class _MaildirReader:
 
     def __init__(self, path: Path) -> None:
         self._path = path
-        self._files = self._list()
+        self._files: dict[str, Path] = {}
 
     def _list(self) -> dict[str, Path]:
         files: dict[str, Path] = {}
@@ -176,6 +176,7 @@ class _MaildirReader:
         return files
 
     def keys(self) -> list[str]:
+        self._files = self._list()
         return list(self._files)
 
     def get_bytes(self, key: str) -> bytes:
