@@ -10,6 +10,7 @@ import click
 
 from mdnet import files
 from mdnet.cli import State, emit_json, json_option, pass_state
+from mdnet.errors import UsageError
 from mdnet.import_merge import Incoming
 from mdnet.importing import run_import
 
@@ -59,22 +60,29 @@ def _label(action: str, dry_run: bool) -> str:
     return {"create": "created", "update": "updated", "skip": "skipped"}.get(action, action)
 
 
+def _encoding_option(function: click.decorators.FC) -> click.decorators.FC:
+    return click.option("--encoding", default="utf-8", show_default=True,
+                        help="The file's encoding (Outlook: often cp1252).")(function)  # fmt: skip
+
+
 @import_group.command(name="vcard")
 @click.argument("source", type=click.Path(path_type=Path))
+@_encoding_option
 @_dry_run_option
 @_category_option
 @json_option
 @pass_state
-def import_vcard(state: State, source: Path, dry_run: bool, category: str | None, as_json: bool) -> None:
+def import_vcard(state: State, source: Path, encoding: str, dry_run: bool, category: str | None,
+                 as_json: bool) -> None:  # fmt: skip
     """Import a .vcf file, or every .vcf/.vcard file in a folder."""
     from mdnet.vcard import read_vcards
 
-    _report(state, read_vcards(source), dry_run, category, as_json)
+    _report(state, read_vcards(source, encoding), dry_run, category, as_json)
 
 
 @import_group.command(name="csv")
 @click.argument("source", type=click.Path(path_type=Path))
-@click.option("--encoding", default="utf-8", show_default=True, help="The file's encoding (Outlook: often cp1252).")
+@_encoding_option
 @_dry_run_option
 @_category_option
 @json_option
@@ -92,6 +100,8 @@ def write_output(text: str, out: str | None) -> None:
     if out is None or out == "-":
         click.echo(text, nl=False)
         return
+    if not out.strip():
+        raise UsageError("--out needs a file name (or - for stdout)")
     files.replace_atomically(Path(out), text.encode("utf-8"), out)
 
 
@@ -125,6 +135,7 @@ def export_ics(state: State, out: str | None, within: str, category: str | None,
     vault, today = state.vault, state.today
     window = days_within(within, today, vault.config.upcoming_days)
     contacts = vault.contacts(category=category, tag=tag)
-    write_output(render(contacts, today, window, vault.config.default_cadence_duration), out)
+    rendered = render(contacts, today, window, vault.config.default_cadence_duration, vault.config.cadence_policy)
+    write_output(rendered, out)
     if out not in (None, "-"):
         click.echo(f"exported the calendar of {len(contacts)} contacts to {out}")

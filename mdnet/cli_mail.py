@@ -31,7 +31,7 @@ def scan(state: State, paths: tuple[Path, ...], dry_run: bool, since: str | None
 
     vault, today = state.vault, state.today
     since_day = mail.parse_since(since, today) if since else None
-    result = mail.scan(vault, list(paths), dry_run=dry_run, since=since_day)
+    result = mail.scan(vault, list(paths), dry_run=dry_run, since=since_day, today=today)
     for line in result.skipped:
         click.echo(f"mdnet: warning: {line} (message left out)", err=True)
     for line in result.plan.warnings:

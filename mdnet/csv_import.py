@@ -47,6 +47,17 @@ def detect(header: list[str]) -> str | None:
 
 
 def parse_contacts_csv(text: str, display: str = "<csv>") -> list[Incoming]:
+    # csv refuses a field over 128 KiB by default (a long Notes cell): allow any field of
+    # this text for the time of the read, then give the process-wide setting back
+    limit = csv.field_size_limit()
+    csv.field_size_limit(max(limit, len(text) + 1))
+    try:
+        return _parse(text, display)
+    finally:
+        csv.field_size_limit(limit)
+
+
+def _parse(text: str, display: str) -> list[Incoming]:
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         header = next(reader, None)

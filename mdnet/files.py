@@ -310,7 +310,13 @@ def write_if_unchanged(path: Path, data: bytes, expected: bytes, display: str) -
 
 def replace_atomically(path: Path, data: bytes, display: str) -> None:
     """Write ``path`` atomically whatever it held: for mdnet's own outputs (exports, caches),
-    never for a user's note (those go through :func:`write_if_unchanged`)."""
+    never for a user's note (those go through :func:`write_if_unchanged`).
+
+    A symbolic link is written where it points (the link stays), as notes are: an
+    export linked into a synced folder must update the file there.
+    """
+    if path.is_symlink():
+        path = Path(os.path.realpath(path))
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with _temporary_beside(path, data, None) as temp:

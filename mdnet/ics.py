@@ -17,13 +17,16 @@ Pure: contacts and ``today`` in, text out. Decisions (docs/import-export.md):
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
+from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
 from mdnet.due import reasons_for
 from mdnet.folding import fold
 from mdnet.model import Contact, Duration, Reason
+from mdnet.policy import CadencePolicy
 
 PRODID = "-//mdnet//mdnet export ics//EN"
 _SUMMARIES = {
@@ -34,40 +37,58 @@ _SUMMARIES = {
 }
 
 
-def uid_for(kind: str, contact: Contact) -> str:
-    """A UID that stays the same while the note keeps its path."""
+def path_slug(contact: Contact) -> str:
+    """The note's path without ``.md``, folded to ``a-z0-9-``: ``people/José Álvarez.md`` -> ``people-jose-alvarez``."""
     stem = contact.path[:-3] if contact.path.lower().endswith(".md") else contact.path
-    slug = re.sub(r"[^a-z0-9]+", "-", fold(stem)).strip("-") or "contact"
+    return re.sub(r"[^a-z0-9]+", "-", fold(stem)).strip("-") or "contact"
+
+
+def uid_for(kind: str, contact: Contact, shared_slug: bool = False) -> str:
+    """A UID that stays the same while the note keeps its path.
+
+    ``shared_slug``: another note's path folds to the same slug (``José Álvarez.md``
+    and ``jose-alvarez.md``); a hash of the exact path then keeps the two apart.
+    """
+    slug = path_slug(contact)
+    if shared_slug:
+        slug += "-" + hashlib.sha1(contact.path.encode("utf-8", "surrogateescape")).hexdigest()[:8]
     return f"mdnet-{kind.replace('_', '-')}-{slug}@mdnet"
 
 
 def calendar_events(
-    contacts: Iterable[Contact], today: dt.date, within_days: int, default_cadence: Duration | None
+    contacts: Iterable[Contact],
+    today: dt.date,
+    within_days: int,
+    default_cadence: Duration | None,
+    policy: CadencePolicy | None = None,
 ) -> list[dict[str, Any]]:
-    """The events to export, as plain values (sorted by date, then UID)."""
-    horizon = today + dt.timedelta(days=within_days)
+    """The events to export, as plain values (sorted by date, then UID); ``policy`` as in ``due``."""
+    horizon = today + dt.timedelta(days=min(within_days, (dt.date.max - today).days))
     events: list[dict[str, Any]] = []
+    contacts = list(contacts)
+    slugs = Counter(path_slug(c) for c in contacts)
     for contact in contacts:
+        shared = slugs[path_slug(contact)] > 1
         if contact.status == "archived":
             continue
         snoozed = contact.snooze_until is not None and contact.snooze_until > today
-        for reason in reasons_for(contact, today, default_cadence):
+        for reason in reasons_for(contact, today, default_cadence, policy):
             if reason.kind == "birthday":
-                events.append(_birthday(contact))
+                events.append(_birthday(contact, shared))
             elif not snoozed and reason.due <= horizon:
-                events.append(_reminder(contact, reason, today))
+                events.append(_reminder(contact, reason, today, shared))
     events.sort(key=lambda e: (e["start"], e["uid"]))
     return events
 
 
-def _reminder(contact: Contact, reason: Reason, today: dt.date) -> dict[str, Any]:
+def _reminder(contact: Contact, reason: Reason, today: dt.date, shared_slug: bool) -> dict[str, Any]:
     day = max(reason.due, today)
     lines = [reason.detail]
     if reason.due < today:
         lines.append(f"due {reason.due.isoformat()} ({(today - reason.due).days} days overdue)")
     lines.append(f"note: {contact.path}")
     return {
-        "uid": uid_for(reason.kind, contact),
+        "uid": uid_for(reason.kind, contact, shared_slug),
         "summary": _SUMMARIES[reason.kind].format(name=contact.name),
         "description": "\n".join(lines),
         "start": day,
@@ -76,7 +97,7 @@ def _reminder(contact: Contact, reason: Reason, today: dt.date) -> dict[str, Any
     }
 
 
-def _birthday(contact: Contact) -> dict[str, Any]:
+def _birthday(contact: Contact, shared_slug: bool) -> dict[str, Any]:
     assert contact.birthday is not None
     year, month, day = contact.birthday
     start = dt.date(year or 2000, month, day)  # valid: contact.py checked the day against 2000, a leap year
@@ -85,7 +106,7 @@ def _birthday(contact: Contact) -> dict[str, Any]:
         rule.update({"BYMONTH": 2, "BYMONTHDAY": -1})  # the last day of February, every year
     detail = f"born {year}" if year else "birthday"
     return {
-        "uid": uid_for("birthday", contact),
+        "uid": uid_for("birthday", contact, shared_slug),
         "summary": f"{contact.name}'s birthday",
         "description": f"{detail}\nnote: {contact.path}",
         "start": start,
@@ -95,7 +116,11 @@ def _birthday(contact: Contact) -> dict[str, Any]:
 
 
 def export_ics(
-    contacts: Iterable[Contact], today: dt.date, within_days: int, default_cadence: Duration | None = None
+    contacts: Iterable[Contact],
+    today: dt.date,
+    within_days: int,
+    default_cadence: Duration | None = None,
+    policy: CadencePolicy | None = None,
 ) -> str:
     """The iCalendar text (CRLF line endings, folded at 75 octets)."""
     from icalendar import Calendar, Event
@@ -106,12 +131,13 @@ def export_ics(
     calendar.add("calscale", "GREGORIAN")
     calendar.add("x-wr-calname", "mdnet")
     stamp = dt.datetime(today.year, today.month, today.day, tzinfo=dt.UTC)
-    for values in calendar_events(contacts, today, within_days, default_cadence):
+    for values in calendar_events(contacts, today, within_days, default_cadence, policy):
         event = Event()
         event.add("uid", values["uid"])
         event.add("dtstamp", stamp)
         event.add("dtstart", values["start"])
-        event.add("dtend", values["start"] + dt.timedelta(days=1))
+        if values["start"] < dt.date.max:  # without DTEND a DATE event lasts its day (RFC 5545 3.6.1)
+            event.add("dtend", values["start"] + dt.timedelta(days=1))
         if values["rrule"] is not None:
             event.add("rrule", values["rrule"])
         event.add("summary", values["summary"])

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Literal
@@ -24,7 +23,7 @@ from typing import Any, Literal
 from mdnet import document, edit, frontmatter_yaml
 from mdnet.contact import as_list
 from mdnet.folding import fold
-from mdnet.model import Contact
+from mdnet.model import Contact, printable_line
 
 SCALAR_KEYS = ("company", "role", "location", "birthday")
 LIST_KEYS = ("email", "phone", "links", "aliases")
@@ -199,23 +198,24 @@ def match_contact(contacts: Sequence[Contact] | ContactIndex, incoming: Incoming
     return index.match(incoming)
 
 
-def _clean(text: str) -> str:
-    """One line of printable text: control characters (a NUL from a broken export) become spaces."""
-    return " ".join("".join(" " if unicodedata.category(c) == "Cc" else c for c in text).split())
-
-
 def sanitize(record: Incoming) -> Incoming:
-    """``record`` with every value on one printable line and empty items dropped."""
+    """``record`` with every value on one printable line, empty items dropped and each item once
+    (``a ::: A`` in a Google cell is one email, as :func:`same_item` compares them)."""
 
     def one(value: str | None) -> str | None:
-        return (_clean(value) or None) if value is not None else None
+        return (printable_line(value) or None) if value is not None else None
 
-    def many(values: tuple[str, ...]) -> tuple[str, ...]:
-        return tuple(v for v in (_clean(x) for x in values) if v)
+    def many(key: str, values: tuple[str, ...]) -> tuple[str, ...]:
+        out: list[str] = []
+        for value in (printable_line(x) for x in values):
+            if value and not any(same_item(key, value, old) for old in out):
+                out.append(value)
+        return tuple(out)
 
-    return replace(record, name=_clean(record.name), emails=many(record.emails), phones=many(record.phones),
-                   company=one(record.company), role=one(record.role), location=one(record.location),
-                   birthday=one(record.birthday), links=many(record.links), aliases=many(record.aliases))  # fmt: skip
+    return replace(record, name=printable_line(record.name), emails=many("email", record.emails),
+                   phones=many("phone", record.phones), company=one(record.company), role=one(record.role),
+                   location=one(record.location), birthday=one(record.birthday), links=many("links", record.links),
+                   aliases=many("aliases", record.aliases))  # fmt: skip
 
 
 def combine(records: Iterable[Incoming]) -> list[Incoming]:
@@ -326,14 +326,7 @@ def _append_in_place(doc: document.Document, key: str, items: Sequence[str]) -> 
         elif value and value[0] not in "|>{&*!":
             lines[index] = f"{match.group(1)} [{value}, {rendered}]{comment}{ending}"
         elif not value:
-            block_end = index + 1
-            indent = None
-            while block_end < len(lines):
-                item = re.match(r"^([ \t]*-[ \t]+)\S", lines[block_end])
-                if item is None:
-                    break
-                indent = item.group(1)
-                block_end += 1
+            block_end, indent = _block_list_end(lines, index + 1)
             if indent is None:
                 return None
             newline = doc.newline
@@ -346,6 +339,30 @@ def _append_in_place(doc: document.Document, key: str, items: Sequence[str]) -> 
         front = "".join(lines)
         return (document.BOM if doc.bom else "") + doc.opening + front + doc.closing + doc.body
     return None
+
+
+def _block_list_end(lines: list[str], start: int) -> tuple[int, str | None]:
+    """Where the block list starting at ``lines[start]`` ends (after its last item), and its items' prefix.
+
+    Comment lines and blank lines between items belong to the list; an item's
+    continuation lines (indented deeper than its dash) too. Comments and blank
+    lines after the last item are left where they are, for what follows.
+    """
+    end, prefix, margin = start, None, -1
+    for position in range(start, len(lines)):
+        line = lines[position]
+        stripped = line.strip()
+        item = re.match(r"^(([ \t]*)-[ \t]+)\S", line)
+        if item is not None and (prefix is None or len(item.group(2)) == margin):
+            prefix, margin = item.group(1), len(item.group(2))
+            end = position + 1
+        elif not stripped or stripped.startswith("#"):
+            continue
+        elif prefix is not None and len(line) - len(line.lstrip(" \t")) > margin:
+            end = position + 1
+        else:
+            break
+    return end, prefix
 
 
 def _split_comment(rest: str) -> tuple[str, str]:
@@ -380,7 +397,8 @@ class Plan:
 
 def plan_import(contacts: Sequence[Contact], records: Iterable[Incoming]) -> list[Plan]:
     """For each (combined) record: what to do with the vault's ``contacts``."""
-    plans: list[Plan] = []
+    plans: list[Plan | str] = []  # a plan, or the path of a matched contact (planned at the end)
+    matched: dict[str, tuple[Contact, Incoming, str]] = {}
     index = ContactIndex(contacts)
     for record in combine(records):
         if not record.name.strip():
@@ -392,11 +410,19 @@ def plan_import(contacts: Sequence[Contact], records: Iterable[Incoming]) -> lis
             plans.append(Plan("skip", record, reason=f"matches several contacts by {found.by}: {listing}"))
         elif found.contact is None:
             plans.append(Plan("create", record, new_fields=tuple(new_note_extra(record))))
+        elif found.contact.path in matched:  # found by name here, by email there: one note, one plan
+            contact, first, by = matched[found.contact.path]
+            matched[found.contact.path] = (contact, _union(first, record), by)
         else:
-            changes = tuple(plan_changes(found.contact.fields, record))
-            action: Literal["update", "unchanged"] = "update" if changes else "unchanged"
-            plans.append(Plan(action, record, found.contact, changes, matched_by=found.by))
-    return plans
+            matched[found.contact.path] = (found.contact, record, found.by)
+            plans.append(found.contact.path)
+    return [plan if isinstance(plan, Plan) else _update_plan(*matched[plan]) for plan in plans]
+
+
+def _update_plan(contact: Contact, record: Incoming, matched_by: str) -> Plan:
+    changes = tuple(plan_changes(contact.fields, record))
+    action: Literal["update", "unchanged"] = "update" if changes else "unchanged"
+    return Plan(action, record, contact, changes, matched_by=matched_by)
 
 
 def clean_birthday(value: str | None) -> str | None:

@@ -70,7 +70,7 @@ def _carry_out(vault: Vault, plan: Plan, dry_run: bool, category: str | None, to
         details = tuple(c.describe() for c in plan.changes)
         if not dry_run:
             try:
-                vault._rewrite(contact, lambda text: apply_changes(text, plan.changes))
+                vault._rewrite(contact, lambda text: apply_changes(text, plan.changes), planned=True)
             except MdnetError as exc:
                 return Outcome("failed", contact.name, contact.path, (str(exc),), record.source)
         return Outcome("update", contact.name, contact.path, details, record.source)

@@ -23,9 +23,10 @@ import email.message
 import email.utils
 import hashlib
 import mailbox
+import os
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from email import policy
 from email.parser import BytesHeaderParser
 from pathlib import Path
@@ -35,7 +36,7 @@ from mdnet import edit, history
 from mdnet.config import CONFIG_NAME, Config
 from mdnet.durations import parse_date, parse_when
 from mdnet.errors import ConfigError, MdnetError, SourceFileError, UsageError
-from mdnet.model import Contact
+from mdnet.model import Contact, printable_line
 
 _ADDRESS_RE = re.compile(r"[^@\s<>]+@[^@\s<>]+")
 TRAILER = "Message-ID"
@@ -100,12 +101,19 @@ def parse_since(text: str, today: dt.date) -> dt.date:
 # -- reading ---------------------------------------------------------------
 
 
-def read_mailbox(path: Path) -> MailboxRead:
-    """Every message's headers in the Maildir folder or mbox file ``path``."""
+def read_mailbox(path: Path, today: dt.date | None = None) -> MailboxRead:
+    """Every message's headers in the Maildir folder or mbox file ``path``.
+
+    A message dated more than a day after ``today`` (a sender's clock years ahead) is
+    left out: it would raise ``last_contact`` past today and hide the contact from
+    the due list until then.
+    """
+    today = today or dt.date.today()
+    latest = today + dt.timedelta(days=1) if today < dt.date.max else today  # a clock minutes ahead at midnight
     if path.is_dir():
         if not any((path / sub).is_dir() for sub in ("cur", "new")):
             raise SourceFileError("not a Maildir (it has no cur/ or new/ folder) and not an mbox file", path=str(path))
-        box: mailbox.Mailbox[Any] = mailbox.Maildir(str(path), factory=None, create=False)
+        box: mailbox.Mailbox[Any] | _MaildirReader = _MaildirReader(path)
         kind: Literal["maildir", "mbox"] = "maildir"
     elif path.is_file():
         _check_mbox(path)
@@ -119,8 +127,12 @@ def read_mailbox(path: Path) -> MailboxRead:
     try:
         keys = sorted(box.keys())
         for key in keys:
-            data = box.get_bytes(key)
             where = f"{path.name}:{key}" if kind == "maildir" else f"{path.name} message {int(key) + 1}"
+            try:
+                data = box.get_bytes(key)
+            except (KeyError, FileNotFoundError):  # a mail client or mbsync expunged it meanwhile
+                skipped.append(f"{where}: vanished while the mailbox was read")
+                continue
             try:
                 parsed = parser.parsebytes(re.split(rb"\r?\n\r?\n", data, maxsplit=1)[0] + b"\n\n")
                 message = _message(parsed, data)
@@ -129,6 +141,8 @@ def read_mailbox(path: Path) -> MailboxRead:
                 continue
             if isinstance(message, str):
                 skipped.append(f"{where}: {message}")
+            elif message.day > latest:
+                skipped.append(f"{where}: dated {message.day.isoformat()}, after today")
             else:
                 messages.append(message)
     except OSError as exc:
@@ -136,6 +150,45 @@ def read_mailbox(path: Path) -> MailboxRead:
     finally:
         box.close()
     return MailboxRead(kind, tuple(messages), tuple(skipped))
+
+
+class _MaildirReader:
+    """The messages of a Maildir, read only: the files in ``new/`` and ``cur/``, either of which may be missing.
+
+    (``mailbox.Maildir`` needs both, and ``tmp/``: an archive kept in git or a synced
+    folder, which drop empty folders, has only ``cur/``.) A message is known by its
+    unique name, without the ``:2,FLAGS`` suffix that a mail client changes when it
+    marks the message read, so a message renamed meanwhile is found again.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self._path = path
+        self._files: dict[str, Path] = {}
+
+    def _list(self) -> dict[str, Path]:
+        files: dict[str, Path] = {}
+        for sub in ("new", "cur"):
+            folder = self._path / sub
+            if folder.is_dir():
+                for entry in os.scandir(folder):
+                    if not entry.name.startswith(".") and entry.is_file():
+                        files[re.split(r"[:!]", entry.name, maxsplit=1)[0]] = Path(entry.path)
+        return files
+
+    def keys(self) -> list[str]:
+        self._files = self._list()
+        return list(self._files)
+
+    def get_bytes(self, key: str) -> bytes:
+        """The message's bytes; :class:`KeyError` when it is gone (expunged meanwhile)."""
+        try:
+            return self._files[key].read_bytes()
+        except FileNotFoundError:
+            self._files = self._list()  # renamed (new/ to cur/, other flags) or deleted
+            return self._files[key].read_bytes()
+
+    def close(self) -> None:
+        pass
 
 
 def _check_mbox(path: Path) -> None:
@@ -180,12 +233,12 @@ def _addresses(message: email.message.Message, *names: str) -> tuple[str, ...]:
 
 
 def _decoded(raw: str) -> str:
-    """An RFC 2047 header (``=?utf-8?q?Ren=C3=A9?=``) as text, on one line."""
+    """An RFC 2047 header (``=?utf-8?q?Ren=C3=A9?=``) as text, on one printable line (no NUL, no escapes)."""
     try:
         text = str(email.header.make_header(email.header.decode_header(raw)))
     except (LookupError, UnicodeError, ValueError, email.errors.HeaderParseError):
         text = raw
-    return " ".join(text.split())
+    return printable_line(text)
 
 
 def _message(parsed: email.message.Message, data: bytes) -> Message | str:
@@ -195,12 +248,13 @@ def _message(parsed: email.message.Message, data: bytes) -> Message | str:
     date_header = _header(parsed, "Date")
     try:
         when = email.utils.parsedate_to_datetime(date_header) if date_header.strip() else None
-    except (ValueError, TypeError, IndexError):
+        if when is not None and when.tzinfo is None:  # "-0000": the time is UTC, the zone unknown
+            when = when.replace(tzinfo=dt.UTC)
+        when = when.astimezone() if when is not None else None  # the local day is the one logged
+    except (ValueError, TypeError, IndexError, OverflowError):  # OverflowError: a year past 9999 here
         when = None
     if when is None:
         return "no usable Date: header"
-    if when.tzinfo is None:  # "-0000": the time is UTC, the zone unknown
-        when = when.replace(tzinfo=dt.UTC)
     subject = _decoded(_header(parsed, "Subject"))
     match = re.search(r"<[^<>\s]+>", _header(parsed, "Message-ID"))
     if match:
@@ -219,7 +273,7 @@ def _message(parsed: email.message.Message, data: bytes) -> Message | str:
         to=_addresses(parsed, "To"),
         cc=_addresses(parsed, "Cc", "Bcc"),
         delivered_to=_addresses(parsed, "Delivered-To", "X-Original-To"),
-        when=when.astimezone(),
+        when=when,
         subject=subject,
         automatic=automatic,
     )
@@ -370,7 +424,9 @@ def _update_for(contact: Contact, bucket: _Bucket, newest_sent: dt.datetime | No
     ]
     needs_reply: dt.date | Literal[False] | None = None
     if contact.needs_reply:
-        owed_since = contact.needs_reply_date
+        # needs_reply: true names no day: it was owed at the latest since the last contact
+        # (a mail sent before that cannot have answered it)
+        owed_since = contact.needs_reply_date or effective_last
         answered = bucket.sent and (owed_since is None or max(m.day for m in bucket.sent) >= owed_since)
         if answered and not unanswered:
             needs_reply = False
@@ -469,6 +525,7 @@ def scan(
     *,
     dry_run: bool = False,
     since: dt.date | None = None,
+    today: dt.date | None = None,
 ) -> ScanResult:
     """Scan the mailboxes at ``paths`` together into ``vault`` (a :class:`mdnet.vault.Vault`).
 
@@ -477,7 +534,7 @@ def scan(
     written: a bad one is an error and changes nothing.
     """
     me = my_addresses(vault.config)
-    reads = [read_mailbox(p) for p in ([paths] if isinstance(paths, Path) else paths)]
+    reads = [read_mailbox(p, today) for p in ([paths] if isinstance(paths, Path) else paths)]
     messages = [m for r in reads for m in r.messages]
     skipped = tuple(s for r in reads for s in r.skipped)
     kind = "+".join(dict.fromkeys(r.kind for r in reads))
@@ -489,17 +546,29 @@ def scan(
     record_commit = None
     reason = None
     if not dry_run:
-        leftover = list(plan.record_only)
+        done: list[ContactUpdate] = []
         for update in plan.updates:
             try:
-                vault._rewrite(update.contact, lambda text, u=update: apply_update(text, u, vault.config.log_heading))
+                vault._rewrite(
+                    update.contact,
+                    lambda text, u=update: apply_update(text, u, vault.config.log_heading),
+                    planned=True,
+                )
             except MdnetError as exc:
                 failed.append((update, str(exc)))
-                continue
-            outcome = history.commit_paths(vault.root, [update.contact.path], commit_message(update))
+            else:
+                done.append(update)
+        # A message for a contact whose note could not be written is recorded nowhere, not even
+        # in another contact's commit (mail to both): the next scan handles it for that contact
+        # (and the other note's log line, already there, is not written twice)
+        pending = {mid for update, _ in failed for mid in update.message_ids}
+        for update in done:
+            trailed = replace(update, message_ids=tuple(m for m in update.message_ids if m not in pending))
+            outcome = history.commit_paths(vault.root, [update.contact.path], commit_message(trailed))
             written.append((update, outcome.commit))
             if outcome.commit is None:
                 reason = outcome.reason
+        leftover = [mid for mid in plan.record_only if mid not in pending]
         if leftover and reason is None:
             recorded = history.commit_record(vault.root, record_message(leftover))
             record_commit, reason = recorded.commit, recorded.reason

@@ -7,6 +7,7 @@ serialised to plain JSON-able dicts (``as_dict``) for the index and for ``--json
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any, Literal, NamedTuple
 
@@ -65,6 +66,12 @@ def _days_in_month(year: int, month: int) -> int:
     if month == 2:
         return 29 if year % 4 == 0 and (year % 100 != 0 or year % 400 == 0) else 28
     return 30 if month in (4, 6, 9, 11) else 31
+
+
+def printable_line(text: str) -> str:
+    """``text`` as one line of printable text: control characters (a NUL, an escape, a line break
+    from another program's data) become spaces, and runs of white space one space."""
+    return " ".join("".join(" " if unicodedata.category(c) == "Cc" else c for c in text).split())
 
 
 def escape_line_breaks(text: str) -> str:

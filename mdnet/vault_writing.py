@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from mdnet import files, naming
 from mdnet.config import Config
 from mdnet.durations import DurationError, parse_date, parse_duration
-from mdnet.errors import DuplicateContact, NoteError, UsageError, VaultError
+from mdnet.errors import DuplicateContact, FileChanged, NoteError, UsageError, VaultError
 from mdnet.folding import fold
 from mdnet.index import heals
 from mdnet.model import Contact, LogResult, RefreshStats
@@ -129,8 +129,14 @@ class WritingMethods:
             text = text.replace(token, value)
         return text
 
-    def _rewrite(self, contact: Contact, change: Callable[[str], str]) -> str:
-        """Apply ``change`` to the note's text and write it back atomically and conditionally."""
+    def _rewrite(self, contact: Contact, change: Callable[[str], str], *, planned: bool = False) -> str:
+        """Apply ``change`` to the note's text and write it back atomically and conditionally.
+
+        ``planned``: ``change`` was decided from ``contact`` as read earlier (an import,
+        a mail scan), not from the text it is given; a note whose front matter or log
+        no longer reads as ``contact`` does is left alone (:class:`FileChanged`), since
+        the decision may no longer hold (a role the user has written meanwhile).
+        """
         from mdnet.document import DecodeProblem, decode
 
         path = self.root / contact.path
@@ -142,6 +148,8 @@ class WritingMethods:
             text = decode(original)
         except DecodeProblem as exc:
             raise NoteError(exc.message, path=contact.path, line=exc.line) from None
+        if planned and not self._reads_as(text, contact):
+            raise FileChanged("changed since mdnet read it; nothing was written", path=contact.path)
         try:
             updated = change(text)
         except ValueError as exc:
@@ -149,6 +157,19 @@ class WritingMethods:
         if updated != text:
             files.write_if_unchanged(path, updated.encode("utf-8"), original, contact.path)
         return updated
+
+    def _reads_as(self, text: str, contact: Contact) -> bool:
+        """Whether the note ``text`` has ``contact``'s front matter and log entries (lines aside)."""
+        from mdnet.contact import ParseSettings, parse_note
+
+        in_folder = any(contact.path.startswith(f + "/") for f in self.config.contact_dirs)
+        now = parse_note(text, contact.path, contact_folder=in_folder,
+                         settings=ParseSettings(self.config.log_heading)).contact  # fmt: skip
+
+        def entries(of: Contact) -> list[tuple[object, ...]]:
+            return [(e.date, e.time, e.kind, e.text) for e in of.log]
+
+        return now is not None and now.fields == contact.fields and entries(now) == entries(contact)
 
     def log(
         self,

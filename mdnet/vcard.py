@@ -23,7 +23,6 @@ VCARD_SUFFIXES = (".vcf", ".vcard")
 # A fixed namespace: a contact's UID is derived from its note's path, so an export
 # is the same every time and a re-import into an address book updates, not duplicates.
 UID_NAMESPACE = uuid.UUID("6f1d0c1e-7a52-4cf5-9d7a-2f4b3c8e9a10")
-_QP_SOFT_BREAK_RE = re.compile(r"(?im)^([^:\n]*ENCODING=QUOTED-PRINTABLE[^:\n]*:.*)=\n")
 
 
 def decode_source(data: bytes, display: str, encoding: str = "utf-8") -> str:
@@ -57,7 +56,7 @@ def vcard_files(path: Path) -> list[Path]:
     return [path]
 
 
-def read_vcards(path: Path) -> list[Incoming]:
+def read_vcards(path: Path, encoding: str = "utf-8") -> list[Incoming]:
     """Every card in the file or folder ``path``; raises :class:`SourceFileError` on a bad file."""
     records: list[Incoming] = []
     for file in vcard_files(path):
@@ -65,7 +64,7 @@ def read_vcards(path: Path) -> list[Incoming]:
             data = file.read_bytes()
         except OSError as exc:
             raise SourceFileError(f"cannot read: {exc.strerror}", path=str(file)) from None
-        records.extend(parse_vcards(decode_source(data, str(file)), str(file)))
+        records.extend(parse_vcards(decode_source(data, str(file), encoding), str(file)))
     return records
 
 
@@ -73,7 +72,7 @@ def parse_vcards(text: str, display: str = "<vcard>") -> list[Incoming]:
     """The cards in ``text`` as :class:`Incoming` records."""
     import vobject
 
-    text = _escape_text_commas(_unfold_quoted_printable(text.replace("\r\n", "\n")))
+    text = _plain_text(text.replace("\r\n", "\n"), display)
     records: list[Incoming] = []
     try:
         for number, component in enumerate(vobject.readComponents(text), start=1):
@@ -92,37 +91,110 @@ def parse_vcards(text: str, display: str = "<vcard>") -> list[Incoming]:
     return records
 
 
-def _unfold_quoted_printable(text: str) -> str:
-    """Join quoted-printable soft line breaks (``=`` at the end of a line), which vobject does not."""
-    previous = None
-    while previous != text:
-        previous = text
-        text = _QP_SOFT_BREAK_RE.sub(r"\1", text)
-    return text
-
-
+# Properties mdnet reads: their quoted-printable or base64 values are decoded here, as text.
+_READ_PROPERTIES = frozenset(("FN", "N", "ORG", "TITLE", "ROLE", "ADR", "NICKNAME", "EMAIL", "TEL", "URL", "BDAY"))
+# Pictures, sounds and keys: mdnet has no place for them.
+_MEDIA_PROPERTIES = frozenset(("PHOTO", "LOGO", "SOUND", "KEY"))
+# Single-valued text, where a bare comma is part of the value.
 _TEXT_PROPERTIES = frozenset(("FN", "TITLE", "ROLE", "NICKNAME", "EMAIL", "TEL", "URL", "BDAY"))
 _UNESCAPED_COMMA_RE = re.compile(r"(?<!\\),")
 
 
-def _escape_text_commas(text: str) -> str:
-    """Escape the bare commas many exporters leave in single-valued text (``FN:Doe, Jane``).
+def _plain_text(text: str, display: str) -> str:
+    """``text`` with its content lines unfolded, and the values mdnet reads as plain, escaped text.
 
-    vobject keeps only the part before the first unescaped comma of such a value
-    (``TITLE:VP, Operations`` would import as ``VP``). Folded lines are unfolded
-    first; quoted-printable and base64 values are left as they are.
+    In one pass over the lines: folded lines are joined, and so are the soft line
+    breaks (``=`` at a line's end) of quoted-printable values, which vobject does
+    not join; a quoted-printable or base64 (``ENCODING=b``) value of a property mdnet
+    reads is decoded with its ``CHARSET`` (UTF-8 when none), since vobject keeps
+    base64 text as bytes and reads a comma in a decoded value as a separator; and
+    the bare commas many exporters leave in single-valued text (``FN:Doe, Jane``,
+    ``TITLE:VP, Operations``) are escaped, where vobject would keep only the part
+    before the first one.
     """
-    lines = re.sub(r"\n[ \t]", "", text).split("\n")
-    for index, line in enumerate(lines):
-        split = _value_start(line)
-        if split is None:
-            continue
-        head = line[:split]
-        name = head[:-1].split(";", 1)[0].rsplit(".", 1)[-1].upper()
-        if name not in _TEXT_PROPERTIES or "ENCODING=" in head.upper():
-            continue
-        lines[index] = head + _UNESCAPED_COMMA_RE.sub(r"\\,", line[split:])
-    return "\n".join(lines)
+    lines: list[tuple[int, str]] = []  # (first line number, unfolded content line)
+    soft_break = False
+    for number, line in enumerate(text.split("\n"), start=1):
+        if lines and soft_break:
+            lines[-1] = (lines[-1][0], lines[-1][1][:-1] + line)
+        elif lines and line[:1] in (" ", "\t"):
+            lines[-1] = (lines[-1][0], lines[-1][1] + line[1:])
+        else:
+            lines.append((number, line))
+        soft_break = lines[-1][1].endswith("=") and _encoding(lines[-1][1]) == "QUOTED-PRINTABLE"
+    plain = (_plain_line(line, number, display) for number, line in lines)
+    return "\n".join(line for line in plain if line is not None)
+
+
+def _encoding(line: str) -> str | None:
+    split = _value_start(line)
+    if split is None:
+        return None
+    return _parameters(line[: split - 1])[1]
+
+
+def _parameters(head: str) -> tuple[list[str], str | None, str | None]:
+    """A content line's name and parameters split on ``;`` (quotes respected); its encoding and charset."""
+    parts = re.findall(r'(?:[^;"]|"[^"]*")+', head) or [head]
+    encoding = charset = None
+    for part in parts[1:]:
+        upper = part.strip().upper()
+        if upper in ("QUOTED-PRINTABLE", "ENCODING=QUOTED-PRINTABLE"):
+            encoding = "QUOTED-PRINTABLE"
+        elif upper in ("BASE64", "ENCODING=B", "ENCODING=BASE64"):
+            encoding = "BASE64"
+        elif upper.startswith("CHARSET="):
+            charset = part.strip()[len("CHARSET=") :].strip('"')
+    return parts, encoding, charset
+
+
+def _plain_line(line: str, number: int, display: str) -> str | None:
+    """The content line as vobject should read it; ``None`` for the media mdnet skips."""
+    split = _value_start(line)
+    if split is None:
+        return line
+    head, value = line[: split - 1], line[split:]
+    parts, encoding, charset = _parameters(head)
+    name = parts[0].rsplit(".", 1)[-1].strip().upper()
+    if name in _MEDIA_PROPERTIES:
+        return None  # never read; vobject would decode it, and a cut-off photo would stop the import
+    if name not in _READ_PROPERTIES:
+        return line
+    if encoding is not None:
+        value = _decode_value(value, encoding, charset, name, number, display)
+        kept = [p for p in parts[1:] if p.strip().upper() not in ("QUOTED-PRINTABLE", "BASE64")
+                and not p.strip().upper().startswith(("ENCODING=", "CHARSET="))]  # fmt: skip
+        head = ";".join([parts[0], *kept])
+    if name == "NICKNAME":  # a list: one line per nickname, so that "Doe\, Jane" stays one
+        return "\n".join(f"{head}:{item}" for item in _UNESCAPED_COMMA_RE.split(value) if item.strip())
+    if name in _TEXT_PROPERTIES:
+        value = _UNESCAPED_COMMA_RE.sub(r"\\,", value)
+    return f"{head}:{value}"
+
+
+def _decode_value(value: str, encoding: str, charset: str | None, name: str, number: int, display: str) -> str:
+    """A quoted-printable or base64 value as text, its line breaks written ``\\n``."""
+    import base64
+    import binascii
+    import quopri
+
+    def bad(why: str) -> SourceFileError:
+        return SourceFileError(f"not a valid vCard: {name}: {why}", path=display, line=number)
+
+    try:
+        if encoding == "BASE64":
+            data = base64.b64decode("".join(value.split()), validate=True)
+        else:
+            data = quopri.decodestring(value.encode("utf-8"))
+    except (binascii.Error, ValueError):
+        raise bad("bad base64") from None
+    try:
+        text = data.decode(charset or "utf-8")
+    except LookupError:
+        raise bad(f"unknown charset {charset!r}") from None
+    except UnicodeDecodeError:
+        raise bad(f"not {charset or 'UTF-8'} text (give the card's CHARSET)") from None
+    return text.replace("\r\n", "\n").replace("\r", "\n").replace("\n", "\\n")
 
 
 def _value_start(line: str) -> int | None:
@@ -159,7 +231,10 @@ def _incoming(card: Any, source: str) -> Incoming:
     emails = tuple(_text(v).removeprefix("mailto:") for v in _values(card, "email") if _text(v))
     phones = tuple(_text(v).removeprefix("tel:") for v in _values(card, "tel") if _text(v))
     orgs = [v if isinstance(v, list) else [v] for v in _values(card, "org")]
-    company = next((_text(o[0]) for o in orgs if o and _text(o[0])), None)
+    # ORG's first component is the organisation's name, where a comma is part of the name
+    # ("Acme, Inc."), escaped or not; vobject splits the component on it all the same
+    company = next((_text(",".join(map(str, o[0])) if isinstance(o[0], list) else o[0]) for o in orgs
+                    if o and _text(o[0])), None)  # fmt: skip
     role = next((_text(v) for v in [*_values(card, "title"), *_values(card, "role")] if _text(v)), None)
     location = None
     for address in _values(card, "adr"):
@@ -170,8 +245,8 @@ def _incoming(card: Any, source: str) -> Incoming:
     birthday = next((clean_birthday(_text(v)) for v in _values(card, "bday") if clean_birthday(_text(v))), None)
     links = tuple(_text(v) for v in _values(card, "url") if _text(v))
     aliases: list[str] = []
-    for value in _values(card, "nickname"):  # several nicknames are comma-separated
-        aliases.extend(as_list(value if isinstance(value, list) else str(value)))
+    for value in _values(card, "nickname"):  # one a line: _plain_text split the comma-separated list
+        aliases.extend(_text(v) for v in (value if isinstance(value, list) else [value]) if _text(v))
     if not name:
         name = company or (emails[0] if emails else "")
     return Incoming(name=name, emails=emails, phones=phones, company=company, role=role, location=location,
@@ -201,8 +276,10 @@ def _card(contact: Contact) -> str:
     family = words[-1] if len(words) > 1 else ""
     given = " ".join(words[:-1]) if len(words) > 1 else contact.name
     card.add("n").value = vobject.vcard.Name(family=family, given=given)
-    if contact.aliases:
-        card.add("nickname").value = ",".join(contact.aliases)
+    if contact.aliases:  # a list of text: commas between nicknames, escaped inside one
+        line = card.add("nickname")
+        line.value = ",".join(_escape_text(alias) for alias in contact.aliases)
+        line.encoded = True
     for email in contact.emails:
         line = card.add("email")
         line.value = email
@@ -231,6 +308,12 @@ def _card(contact: Contact) -> str:
     if categories:
         card.add("categories").value = categories
     return str(card.serialize())
+
+
+def _escape_text(value: str) -> str:
+    """A vCard text value (RFC 6350 3.4): backslash, comma, semicolon and line breaks escaped."""
+    value = value.replace("\\", "\\\\").replace(",", "\\,").replace(";", "\\;")
+    return value.replace("\r\n", "\\n").replace("\n", "\\n")
 
 
 def _field_list(fields: dict[str, Any], *keys: str) -> Sequence[str]:

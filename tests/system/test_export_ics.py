@@ -99,3 +99,64 @@ def test_bad_within(vault: Path) -> None:
     result = run_cli("--vault", str(vault), "export", "ics", "--within", "soon")
     assert result.code == 2
     assert "bad --within" in result.err
+
+
+def test_notes_whose_paths_fold_alike_keep_their_own_events(vault: Path) -> None:
+    # two people, two notes; folded to a-z0-9- their paths are the same, and a calendar
+    # keeps one event per UID: the other person's birthday would be lost
+    (vault / "people" / "José Álvarez.md").write_text("---\nname: José Álvarez\nbirthday: 1984-06-02\n---\n")
+    (vault / "people" / "jose-alvarez.md").write_text("---\nname: Pepe Alvarez\nbirthday: 1990-01-01\n---\n")
+    result = run_cli("--vault", str(vault), "--today", "2026-11-25", "export", "ics")
+    assert result.code == 0, result.err
+    birthdays = {str(e["SUMMARY"]): str(e["UID"]) for e in events_of(result.out.encode()).values()
+                 if str(e["SUMMARY"]).endswith("birthday")}  # fmt: skip
+    assert "José Álvarez's birthday" in birthdays
+    assert "Pepe Alvarez's birthday" in birthdays
+    assert birthdays["José Álvarez's birthday"] != birthdays["Pepe Alvarez's birthday"]
+    assert birthdays["Jane Doe's birthday"] == "mdnet-birthday-people-jane-doe@mdnet"  # the others keep theirs
+    again = run_cli("--vault", str(vault), "--today", "2026-11-25", "export", "ics")
+    assert again.out == result.out
+
+
+def test_an_event_on_the_calendars_last_day_is_exported(vault_dir: Path) -> None:
+    # 9999-12-31 is what some people write for "someday"; an all-day event on it has no next day to end on
+    (vault_dir / "people" / "Someday.md").write_text("---\nname: Someday\nfollow_up: 9999-12-31\n---\n")
+    wide = run_cli("--vault", str(vault_dir), "--today", "2026-11-25", "export", "ics", "--within", "99999y")
+    assert wide.code == 0, wide.err
+    event = events_of(wide.out.encode())["mdnet-follow-up-people-someday@mdnet"]
+    assert event.decoded("DTSTART") == dt.date(9999, 12, 31)
+    assert "DTEND" not in event  # RFC 5545 3.6.1: a DATE start without an end lasts that one day
+    last_day = run_cli("--vault", str(vault_dir), "--today", "9999-12-31", "export", "ics")
+    assert last_day.code == 0, last_day.err
+    assert "mdnet-follow-up-people-someday@mdnet" in events_of(last_day.out.encode())
+
+
+def test_out_through_a_symbolic_link_writes_where_it_points(vault: Path, tmp_path: Path) -> None:
+    # ~/Calendars/mdnet.ics -> a synced folder's file that a calendar subscribes to
+    (tmp_path / "synced").mkdir()
+    target = tmp_path / "synced" / "mdnet.ics"
+    target.write_text("old calendar\n")
+    link = tmp_path / "mdnet.ics"
+    link.symlink_to(target)
+    result = run_cli("--vault", str(vault), "--today", "2026-11-25", "export", "ics", "--out", str(link))
+    assert result.code == 0, result.err
+    assert link.is_symlink()
+    assert target.read_bytes().startswith(b"BEGIN:VCALENDAR\r\n")
+    empty = run_cli("--vault", str(vault), "export", "ics", "--out", "")
+    assert empty.code == 2
+    assert empty.err.startswith("mdnet: error: ") and "unexpected" not in empty.err
+
+
+def test_the_category_cadence_policy_applies_as_in_due(vault_dir: Path) -> None:
+    # [cadence] client = "30d": Jane has no cadence of her own, and `due` lists her; so must the calendar
+    (vault_dir / "mdnet.toml").write_text('contact_dirs = ["people"]\n\n[cadence]\nclient = "30d"\n')
+    (vault_dir / "people" / "Jane Doe.md").write_text(
+        "---\nname: Jane Doe\ncategory: client\nlast_contact: 2026-11-10\n---\n"
+    )
+    due = run_cli("--vault", str(vault_dir), "--today", "2026-11-25", "due", "--within", "30d", "--json")
+    assert '"due": "2026-12-10"' in due.out
+    result = run_cli("--vault", str(vault_dir), "--today", "2026-11-25", "export", "ics")
+    assert result.code == 0, result.err
+    event = events_of(result.out.encode())["mdnet-cadence-people-jane-doe@mdnet"]
+    assert event.decoded("DTSTART") == dt.date(2026, 12, 10)
+    assert "client policy" in str(event["DESCRIPTION"])

@@ -179,3 +179,12 @@ def test_bad_csv_is_one_error(vault_dir: Path, tmp_path: Path, content: bytes, m
     assert message in result.err
     assert result.err.count("\n") == 1
     assert list((vault_dir / "people").iterdir()) == []
+
+
+def test_a_cell_larger_than_the_csv_modules_default_limit_is_read() -> None:
+    # Python's csv refuses a field over 128 KiB by default; a long Notes cell is still a contact
+    rows = [{"First Name": "Ann", "Last Name": "Lee", "E-mail 1 - Value": "ann@x.example", "Notes": "n" * 300_000},
+            {"First Name": "Bo", "Last Name": "Chan", "E-mail 1 - Value": "bo@x.example"}]  # fmt: skip
+    ann, bo = parse_contacts_csv(build_csv(GOOGLE_HEADER, rows))
+    assert (ann.name, ann.emails, bo.name) == ("Ann Lee", ("ann@x.example",), "Bo Chan")
+    assert csv.field_size_limit() == 131072  # the process-wide setting is given back

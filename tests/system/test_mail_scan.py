@@ -9,6 +9,7 @@ import time
 from collections.abc import Iterator
 from email.message import EmailMessage
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -362,3 +363,177 @@ def test_inbox_and_sent_scanned_together(vault: Path, tmp_path: Path) -> None:
                   str(fresh))  # fmt: skip
     assert bad.code == 2
     assert note(vault, "Bob Baker") == before
+
+
+def test_a_date_past_the_calendars_end_is_a_warning_not_a_traceback(vault: Path, tmp_path: Path) -> None:
+    # 23:59 on 31 December 9999 at UTC-12 is in the year 10000 anywhere east of it
+    odd = make("bob@globex.example", "me@mine.example", "From the far future", "Fri, 31 Dec 9999 23:59:59 -1200",
+               "<far@globex.example>")  # fmt: skip
+    box = write_mbox(tmp_path / "odd.mbox", [odd, MESSAGES[2]])
+    result = run_cli("--vault", str(vault), "mail", "scan", str(box))
+    assert result.code == 0, result.err
+    assert "odd.mbox message 1: no usable Date: header (message left out)" in result.err
+    assert "needs_reply: 2026-11-20\n" in note(vault, "Bob Baker")
+
+
+def test_control_characters_in_a_subject_never_reach_the_note(vault_dir: Path, tmp_path: Path) -> None:
+    # a NUL would make git take the note for a binary file; an escape sequence would colour a terminal
+    (vault_dir / "mdnet.toml").write_text(CONFIG)
+    (vault_dir / "people" / "Jane Doe.md").write_bytes(NOTES["Jane Doe"].encode())
+    box = tmp_path / "sent.mbox"
+    box.write_bytes(
+        b"From me@mine.example Mon Nov 23 19:00:00 2026\n"
+        b"From: me@mine.example\nTo: jane@acme.example\nSubject: =?utf-8?q?Invoice=00_=1B[31m_due=07?=\n"
+        b"Date: Mon, 23 Nov 2026 12:00:00 -0700\nMessage-ID: <ctl@mine.example>\n\nSee attached.\n"
+    )
+    first = run_cli("--vault", str(vault_dir), "mail", "scan", str(box))
+    assert first.code == 0, first.err
+    jane = note(vault_dir, "Jane Doe")
+    assert "- 2026-11-23 email: Invoice [31m due\n" in jane
+    assert not any(ord(c) < 32 and c != "\n" for c in jane)
+    # without git, the log line is what says the message was handled: a second scan adds nothing
+    assert run_cli("--vault", str(vault_dir), "mail", "scan", str(box)).code == 0
+    assert note(vault_dir, "Jane Doe") == jane
+
+
+def test_a_message_that_vanishes_while_the_maildir_is_read_is_left_out(
+    vault: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # mbsync or the mail client expunges a message between the listing and the reading
+    import mdnet.mail
+
+    box = write_maildir(tmp_path / "Mail", [MESSAGES[0], MESSAGES[2]])
+    listed = mdnet.mail._MaildirReader._list
+    victim: list[str] = []
+
+    def list_then_expunge_one(self: mdnet.mail._MaildirReader) -> dict[str, Path]:
+        files = listed(self)
+        if not victim:
+            victim.append(min(files))
+            files[victim[0]].unlink()
+        return files
+
+    monkeypatch.setattr(mdnet.mail._MaildirReader, "_list", list_then_expunge_one)
+    result = run_cli("--vault", str(vault), "mail", "scan", str(box))
+    assert result.code == 0, result.err
+    assert f"Mail:{victim[0]}: vanished while the mailbox was read" in result.err
+    assert "1 messages" in result.out
+
+
+def test_a_reply_owed_set_by_hand_is_not_cleared_by_older_mail(vault_dir: Path, tmp_path: Path) -> None:
+    # needs_reply: true names no day; the mail I sent last year cannot have answered
+    # what I noted after this month's call
+    (vault_dir / "mdnet.toml").write_text(CONFIG)
+    bob = vault_dir / "people" / "Bob Baker.md"
+    bob.write_text("---\nname: Bob Baker\nemail: bob@globex.example\nlast_contact: 2026-11-10\n"
+                   "needs_reply: true  # promised him the deck\n---\n# Bob Baker\n")  # fmt: skip
+    old = make("me@mine.example", "bob@globex.example", "Season's greetings", "Mon, 15 Dec 2025 10:00:00 -0700",
+               "<old@mine.example>")  # fmt: skip
+    box = write_mbox(tmp_path / "sent.mbox", [old])
+    assert run_cli("--vault", str(vault_dir), "mail", "scan", str(box)).code == 0
+    text = bob.read_text()
+    assert "needs_reply: true  # promised him the deck\n" in text
+    assert "- 2025-12-15 email: Season's greetings\n" in text  # the old mail is still logged
+    # a mail sent after the last contact does answer it
+    new = make("me@mine.example", "bob@globex.example", "The deck", "Fri, 20 Nov 2026 10:00:00 -0700",
+               "<deck@mine.example>")  # fmt: skip
+    box = write_mbox(tmp_path / "sent2.mbox", [new])
+    assert run_cli("--vault", str(vault_dir), "mail", "scan", str(box)).code == 0
+    assert "needs_reply: false  # promised him the deck\n" in bob.read_text()
+
+
+def test_a_note_edited_after_the_scan_read_it_is_left_alone(
+    vault: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the scan planned "needs_reply: 2026-11-20" for Bob; meanwhile the user noted that he called him
+    import mdnet.mail
+
+    bob = vault / "people" / "Bob Baker.md"
+    edited = "---\nname: Bob Baker\nemail: bob@globex.example\nneeds_reply: false  # called him\n---\n# Bob Baker\n"
+    planned = mdnet.mail.plan_scan
+
+    def plan_then_edit(*args: Any, **kwargs: Any) -> Any:
+        plan = planned(*args, **kwargs)
+        bob.write_text(edited)  # the user saves while the scan runs
+        return plan
+
+    monkeypatch.setattr(mdnet.mail, "plan_scan", plan_then_edit)
+    box = write_maildir(tmp_path / "Mail", [MESSAGES[2]])
+    result = run_cli("--vault", str(vault), "mail", "scan", str(box))
+    assert result.code == 1
+    assert "people/Bob Baker.md: changed since mdnet read it; nothing was written" in result.err
+    assert bob.read_text() == edited
+
+
+def test_a_maildir_without_new_or_tmp_is_read(vault: Path, tmp_path: Path) -> None:
+    # git, Dropbox and some backups drop empty folders: an archived Maildir may keep only cur/
+    box = write_maildir(tmp_path / "Archive", [MESSAGES[0], MESSAGES[2]])
+    for name in ("new", "tmp"):
+        for message in (box / name).iterdir():
+            message.rename(box / "cur" / (message.name + ":2,S"))
+        (box / name).rmdir()
+    result = run_cli("--vault", str(vault), "mail", "scan", str(box))
+    assert result.code == 0, result.err
+    assert "2 messages, 2 with contacts" in result.out
+    assert "needs_reply: 2026-11-20\n" in note(vault, "Bob Baker")
+    assert sorted(p.name for p in box.iterdir()) == ["cur"]  # a scan reads; it creates nothing
+
+
+def test_a_message_the_mail_client_marks_read_while_the_scan_runs_is_still_read(
+    vault: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import mdnet.mail
+
+    box = write_maildir(tmp_path / "Mail", [MESSAGES[0], MESSAGES[2]])
+    listed = mdnet.mail._MaildirReader._list
+    moved: list[Path] = []
+
+    def list_then_mark_read(self: mdnet.mail._MaildirReader) -> dict[str, Path]:
+        files = listed(self)
+        if not moved:  # new/KEY becomes cur/KEY:2,S, as a client does when the message is opened
+            for key, path in files.items():
+                moved.append(path.rename(box / "cur" / f"{key}:2,S"))
+        return files
+
+    monkeypatch.setattr(mdnet.mail._MaildirReader, "_list", list_then_mark_read)
+    result = run_cli("--vault", str(vault), "mail", "scan", str(box))
+    assert result.code == 0, result.err
+    assert "2 messages, 2 with contacts" in result.out
+    assert len(moved) == 2
+
+
+def test_a_message_to_two_contacts_is_logged_for_the_one_whose_note_failed_on_the_next_scan(
+    vault: Path, tmp_path: Path
+) -> None:
+    jane = vault / "people" / "Jane Doe.md"
+    jane.chmod(0o444)  # read-only: mdnet refuses to write it (root included)
+    sent = make("me@mine.example", "Jane <jane@acme.example>, Bob <bob@globex.example>", "Team lunch",
+                "Mon, 23 Nov 2026 12:00:00 -0700", "<lunch@mine.example>")  # fmt: skip
+    box = write_mbox(tmp_path / "sent.mbox", [sent])
+    first = run_cli("--vault", str(vault), "mail", "scan", str(box))
+    assert first.code == 1
+    assert "people/Jane Doe.md: is read-only" in first.err
+    assert "- 2026-11-23 email: Team lunch\n" in note(vault, "Bob Baker")
+    assert "Team lunch" not in note(vault, "Jane Doe")
+    jane.chmod(0o644)
+    bob = note(vault, "Bob Baker")
+    second = run_cli("--vault", str(vault), "mail", "scan", str(box))
+    assert second.code == 0, second.err
+    assert "- 2026-11-23 email: Team lunch\n" in note(vault, "Jane Doe")  # handled now, not lost
+    assert note(vault, "Bob Baker") == bob  # and not twice for Bob
+    third = run_cli("--vault", str(vault), "mail", "scan", str(box))
+    assert "1 handled before" in third.out
+    assert "nothing to change" in third.out
+
+
+def test_mail_dated_in_the_future_is_left_out(vault: Path, tmp_path: Path) -> None:
+    # a phone whose clock says 2036: its mail would raise last_contact ten years ahead, and
+    # Jane would drop off the due list until then
+    future = make("me@mine.example", "jane@acme.example", "Sent from a broken clock",
+                  "Tue, 01 Jan 2036 10:00:00 -0700", "<future@mine.example>")  # fmt: skip
+    box = write_mbox(tmp_path / "sent.mbox", [future, MESSAGES[2]])
+    result = run_cli("--vault", str(vault), "--today", "2026-11-25", "mail", "scan", str(box))
+    assert result.code == 0, result.err
+    assert "sent.mbox message 1: dated 2036-01-01, after today (message left out)" in result.err
+    assert "2036" not in note(vault, "Jane Doe")
+    assert "needs_reply: 2026-11-20\n" in note(vault, "Bob Baker")

@@ -197,3 +197,54 @@ def test_control_characters_never_reach_a_note() -> None:
     assert one.emails == ("jane@x.example",)
     assert one.role == "CTO"
     assert one.aliases == ()
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        (  # a comment on an item and a comment line between items
+            "---\nemail:\n  - a@x.example  # work\n  # old address, still read\n  - b@x.example\nname: X\n---\n",
+            "---\nemail:\n  - a@x.example  # work\n  # old address, still read\n  - b@x.example\n"
+            "  - new@x.example\nname: X\n---\n",
+        ),
+        (  # a blank line between items
+            "---\nemail:\n  - a@x.example\n\n  - b@x.example\n---\n",
+            "---\nemail:\n  - a@x.example\n\n  - b@x.example\n  - new@x.example\n---\n",
+        ),
+        (  # a comment line after the last item belongs to what follows: the new item goes above it
+            "---\nemail:\n- a@x.example\n- b@x.example  # home\n# personal details\nname: X\n---\n",
+            "---\nemail:\n- a@x.example\n- b@x.example  # home\n- new@x.example\n# personal details\nname: X\n---\n",
+        ),
+    ],
+)
+def test_append_to_a_block_list_keeps_its_comments_and_blank_lines(before: str, after: str) -> None:
+    assert append_list_items(before, "email", ["new@x.example"]) == after
+
+
+def test_records_that_match_one_contact_in_different_ways_make_one_plan(vault_dir: Path) -> None:
+    # one card found Jane by name, another (a different name, no shared key) by her email:
+    # two plans for one note would have the second fail as "changed since read"
+    (vault_dir / "people" / "Jane Doe.md").write_text("---\nname: Jane Doe\nemail: [jane@acme.example]\n---\n")
+    vault = Vault.open(vault_dir)
+    records = [Incoming("Jane Doe", phones=("+1 555 0100",)),
+               Incoming("J. Doe", emails=("jane@acme.example",), phones=("+1 555 0100",), role="CTO")]  # fmt: skip
+    (plan,) = plan_import(vault.contacts(), records)
+    assert plan.action == "update"
+    assert [c.describe() for c in plan.changes] == ["role: CTO", "phone: +1 555 0100"]
+    outcomes = run_import(vault, records)
+    assert [o.action for o in outcomes] == ["update"]
+    assert (vault_dir / "people" / "Jane Doe.md").read_text() == (
+        "---\nname: Jane Doe\nemail: [jane@acme.example]\nrole: CTO\nphone: +1 555 0100\n---\n"
+    )
+
+
+def test_a_new_note_gets_each_email_and_phone_once(vault_dir: Path) -> None:
+    # Google's "a ::: A" cells and phones written two ways are one item each, as when merging
+    records = [Incoming("Ann Lee", emails=("ann@x.example", "ANN@x.example"), phones=("(480) 555-0100",
+                        "+1 480 555 0100"), aliases=("Annie", "annie"))]  # fmt: skip
+    (outcome,) = run_import(Vault.open(vault_dir), records)
+    assert outcome.action == "create"
+    text = (vault_dir / "people" / "Ann Lee.md").read_text()
+    assert "email: [ann@x.example]\n" in text
+    assert "phone: (480) 555-0100\n" in text
+    assert "aliases: [Annie]\n" in text
