@@ -12,8 +12,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from mdnet.contact import as_list, link_label
+from mdnet.contact import as_list
 from mdnet.model import Contact, DueItem, LogEntry
+from mdnet.wikilinks import link_label
 
 LAST_INTERACTIONS = 3
 MAX_ASK = 6

@@ -20,7 +20,6 @@ DATE_FIELDS = ("last_contact", "next_contact", "follow_up", "snooze_until")
 STATUSES = ("active", "dormant", "archived")
 _TRUE_WORDS = frozenset(("true", "yes", "y", "on"))
 _FALSE_WORDS = frozenset(("false", "no", "n", "off", ""))
-_WIKILINK_RE = re.compile(r"\[\[([^\]|#]+)(?:#[^\]|]*)?(?:\|([^\]]*))?\]\]")
 _KIND_RE = re.compile(r"([A-Za-z][\w-]{0,30}):[ \t]+(.*)$")
 _MONTHDAY_RE = re.compile(r"(?:(\d{4})|-)?-(\d\d)-(\d\d)$")
 
@@ -328,19 +327,3 @@ def _heading_re(heading: str) -> re.Pattern[str]:
         pattern = re.compile(r"^(#{1,6})[ \t]+" + re.escape(heading) + r"[ \t#]*\r?$", re.MULTILINE | re.IGNORECASE)
         _HEADING_RES[heading] = pattern
     return pattern
-
-
-def link_target(text: str) -> str | None:
-    """The target of the first wikilink in ``text`` (folder and heading removed), if any."""
-    match = _WIKILINK_RE.search(text)
-    if match is None:
-        return None
-    return match.group(1).strip().rsplit("/", 1)[-1]
-
-
-def link_label(text: str) -> str:
-    """What a wikilink shows: its label, else its target; plain text is returned as it is."""
-    match = _WIKILINK_RE.search(text)
-    if match is None:
-        return text
-    return (match.group(2) or match.group(1).rsplit("/", 1)[-1]).strip()

@@ -23,9 +23,9 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from mdnet import document, frontmatter_yaml
 from mdnet.brief import ask_about
-from mdnet.contact import link_label
 from mdnet.errors import NoteError, UsageError
 from mdnet.model import Contact, DueItem, escape_line_breaks
+from mdnet.wikilinks import link_label
 
 MAX_OUTPUT_CHARS = 200_000
 MAX_REPEAT = 10_000

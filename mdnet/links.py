@@ -14,9 +14,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
-from mdnet.contact import as_list, link_label, link_target
+from mdnet.contact import as_list
 from mdnet.folding import fold
 from mdnet.model import Contact
+from mdnet.wikilinks import link_label, link_target
 
 LinkKind = Literal["knows", "introduced_by", "link", "company", "employer"]
 PERSON_KINDS: tuple[LinkKind, ...] = ("introduced_by", "knows", "link")

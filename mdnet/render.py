@@ -13,8 +13,8 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from mdnet.contact import link_label
 from mdnet.model import BUCKETS, Contact, DueItem, Duration, RefreshStats
+from mdnet.wikilinks import link_label
 
 BUCKET_TITLES = {
     "reply": "Immediate follow-up (you owe a reply)",

@@ -14,10 +14,11 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from mdnet.contact import as_list, link_label
+from mdnet.contact import as_list
 from mdnet.errors import SourceFileError
 from mdnet.import_merge import Incoming, clean_birthday
 from mdnet.model import Contact
+from mdnet.wikilinks import link_label
 
 VCARD_SUFFIXES = (".vcf", ".vcard")
 # A fixed namespace: a contact's UID is derived from its note's path, so an export

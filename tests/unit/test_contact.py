@@ -6,9 +6,10 @@ import datetime as dt
 
 import pytest
 
-from mdnet.contact import ParseSettings, as_list, link_label, link_target, parse_note
+from mdnet.contact import ParseSettings, as_list, parse_note
 from mdnet.folding import fold
 from mdnet.model import Duration
+from mdnet.wikilinks import link_label, link_target
 
 SPEC_NOTE = """---
 name: Jane Doe
