@@ -65,6 +65,9 @@ def commit_paths(root: Path, paths: list[str], message: str) -> CommitOutcome:
             return CommitOutcome(None, f"refusing to commit {path!r}: not inside the vault")
     if not is_inside_work_tree(root):
         return CommitOutcome(None, "the vault is not a git repository")
+    busy = _unfinished_operation(root, paths)
+    if busy is not None:
+        return CommitOutcome(None, busy)
     # --literal-pathspecs: a note named '*.md' or ':(top)x.md' is that file, never a pattern
     added = run_git(root, "--literal-pathspecs", "add", "--", *paths)
     if added.returncode != 0:
@@ -85,6 +88,32 @@ def commit_paths(root: Path, paths: list[str], message: str) -> CommitOutcome:
         return CommitOutcome(None, "git commit failed: " + detail)
     head = run_git(root, "rev-parse", "HEAD")
     return CommitOutcome(head.stdout.strip() or None)
+
+
+# What git leaves in its folder while an operation waits for the user, and what to call it.
+_OPERATIONS = (("rebase-merge", "a rebase"), ("rebase-apply", "a rebase or git am"), ("MERGE_HEAD", "a merge"),
+               ("CHERRY_PICK_HEAD", "a cherry-pick"), ("REVERT_HEAD", "a revert"))  # fmt: skip
+
+
+def _unfinished_operation(root: Path, paths: list[str]) -> str | None:
+    """Why committing ``paths`` now would break the user's work, or None.
+
+    A note git left unmerged (a stash pop, merge or rebase stopped on a conflict) holds
+    conflict markers: ``git add`` would mark it resolved and a commit would record the
+    markers. A commit in the middle of a merge, rebase, cherry-pick or revert would
+    become part of it. Either way the note is already written: it waits for the user.
+    """
+    unmerged = run_git(root, "--literal-pathspecs", "ls-files", "-z", "--unmerged", "--", *paths)
+    if unmerged.returncode == 0 and unmerged.stdout:
+        name = unmerged.stdout.split("\0", 1)[0].split("\t", 1)[-1]
+        return f"{name} has unresolved merge conflicts (resolve them, then commit)"
+    git_dir = run_git(root, "rev-parse", "--absolute-git-dir")
+    if git_dir.returncode == 0:
+        folder = Path(git_dir.stdout.strip())
+        for entry, operation in _OPERATIONS:
+            if (folder / entry).exists():
+                return f"{operation} is in progress (finish it, then commit)"
+    return None
 
 
 def _inside(root: Path, relative: str) -> bool:

@@ -23,7 +23,7 @@ from mdnet.index import Index
 from mdnet.model import Contact, RefreshStats
 from mdnet.vault import Vault
 from mdnet.watch import EventSource, Watcher, wait_for
-from tests.conftest import git
+from tests.conftest import git, git_env
 
 DEADLINE = 5.0
 JANE = "---\nname: Jane Doe\ncategory: client\ncadence: 30d\n---\n# Jane Doe\n\n## Log\n"
@@ -530,6 +530,53 @@ def test_autocommit_in_a_vault_inside_a_bigger_repository(tmp_path: Path, start:
     assert committed == {"notes/network/people/Ivy.md"}
     assert git(repo, "log", "-1", "--format=%s").strip() == "Update Ivy Lee"
     assert "todo.txt" in git(repo, "status", "--porcelain")
+
+
+CONFLICTED = JANE + "- 2026-11-20 coffee: {}\n"
+
+
+def _leave_a_conflict_in_jane(root: Path, how: str) -> None:
+    """Make git stop with Jane's note unmerged (conflict markers in its log), as a stash pop, merge or rebase does."""
+    jane = root / "people" / "Jane Doe.md"
+    jane.write_text(CONFLICTED.format("first"))
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "jane")
+    if how == "stash pop":
+        jane.write_text(CONFLICTED.format("stashed"))
+        git(root, "stash", "-q")
+        jane.write_text(CONFLICTED.format("committed"))
+        git(root, "commit", "-q", "-am", "committed")
+        command = ["stash", "pop"]
+    else:
+        git(root, "checkout", "-q", "-b", "side")
+        jane.write_text(CONFLICTED.format("side"))
+        git(root, "commit", "-q", "-am", "side")
+        git(root, "checkout", "-q", "main")
+        jane.write_text(CONFLICTED.format("main"))
+        git(root, "commit", "-q", "-am", "main")
+        command = ["merge", "-q", "side"] if how == "merge" else ["rebase", "-q", "side"]
+    stopped = subprocess.run(["git", "-C", str(root), *command], capture_output=True, env=git_env(), check=False)
+    assert stopped.returncode != 0
+    assert "<<<<<<<" in jane.read_text()
+
+
+@pytest.mark.parametrize("how", ["stash pop", "merge", "rebase"])
+def test_autocommit_never_commits_or_resolves_a_conflict(git_vault: Path, start: Start, how: str) -> None:
+    """git leaves conflict markers in a note: the watcher indexes the note but never stages or commits it,
+    and does not commit into the middle of a merge or rebase; the conflict stays for the user to resolve."""
+    root = git_vault
+    (root / "people" / "Jane Doe.md").write_text(JANE)
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "notes")
+    watcher, _ = start(root=root, autocommit=True)
+    _leave_a_conflict_in_jane(root, how)
+    head = git(root, "rev-parse", "HEAD")
+    until(lambda: any("committed" in line for line in watcher.messages))
+    assert watcher.wait_idle(quiet_for=0.5)
+    assert watcher.commits == []
+    assert git(root, "rev-parse", "HEAD") == head
+    assert git(root, "ls-files", "-u", "--", "people/Jane Doe.md") != ""  # still unmerged: nothing marked it resolved
+    assert any("not committed" in line and "conflict" in line for line in watcher.messages)
 
 
 def test_autocommit_outside_git_says_so(vault: Path, start: Start) -> None:
