@@ -360,6 +360,12 @@ class Watcher(WatchCore):
         thread.join(timeout)
         self._thread = None
 
+    @property
+    def running(self) -> bool:
+        """True from :meth:`start` until it stops: by :meth:`stop`, or by itself (then ``error`` says why)."""
+        thread = self._thread
+        return thread is not None and thread.is_alive()
+
     def __enter__(self) -> Watcher:
         return self.start()
 

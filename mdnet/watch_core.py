@@ -23,7 +23,7 @@ from pathlib import Path
 from mdnet import files, history
 from mdnet.config import load_config
 from mdnet.due import due_items
-from mdnet.errors import MdnetError
+from mdnet.errors import MdnetError, VaultError
 from mdnet.files import FileState, scan
 from mdnet.index import Index
 from mdnet.model import DueItem, Problem, RefreshStats
@@ -67,6 +67,7 @@ class WatchCore:
         self.batches: deque[Batch] = deque(maxlen=1000)
         self.commits: list[str] = []
         self.full_scans = 0
+        self.error: MdnetError | None = None  # why the watcher stopped by itself (its vault folder went away)
         self._cond = threading.Condition()
         self._stopping = False
         self._busy = False
@@ -90,6 +91,8 @@ class WatchCore:
         self._daily_items: list[DueItem] | None = None
         self._daily_path: str | None = None
         self._daily_token: str | None = None
+        self._root_id: tuple[int, int] | None = None
+        self._index_id: tuple[int, int] | None = None
 
     # -- hooks ---------------------------------------------------------------------
 
@@ -180,7 +183,9 @@ class WatchCore:
     # -- the worker ----------------------------------------------------------------
 
     def initial_scan(self) -> None:
+        self._root_id = _identity(self.root)
         self.full_scan("start")
+        self._index_id = _identity(self._index().path or self.root / "-")
         if self.autocommit:
             if not history.is_inside_work_tree(self.root):
                 self.say("--autocommit: the vault is not in a git repository; nothing will be committed")
@@ -200,6 +205,8 @@ class WatchCore:
                 final = self._stopping
                 self._busy = True
             try:
+                if self._vault_folder_is_gone():
+                    return
                 self._tick(final)
             except Exception as exc:  # never die: report, back off, scan again
                 self._failures += 1
@@ -211,6 +218,29 @@ class WatchCore:
                     self._cond.notify_all()
             if final:
                 return
+
+    def _vault_folder_is_gone(self) -> bool:
+        """True (and ``error`` set) when the vault folder was moved, deleted, replaced or unmounted: the event
+        source watches the old folder or nothing, and a scan of the path would read another folder or none."""
+        if self._root_id is None or _identity(self.root) == self._root_id:
+            self._check_index_file()
+            return False
+        self.error = VaultError("the vault folder was moved, deleted, replaced or unmounted while being watched",
+                                path=str(self.root))  # fmt: skip
+        self.say(f"{self.error}; stopping")
+        return True
+
+    def _check_index_file(self) -> None:
+        """An index file deleted (``rm -rf .mdnet``) or replaced under the watcher is opened again and filled by
+        a full scan: the watcher must not keep a deleted file up to date while the vault has no index."""
+        path = self._index().path
+        if path is None:
+            return
+        if _identity(path) == self._index_id:
+            return
+        self.vault.close()
+        self._index_id = _identity(self._index().path or path)
+        self.request_full_scan("the index was deleted or replaced")
 
     def _next_due(self) -> float:
         times = [self._next_supervise, self._next_rescan]
@@ -452,6 +482,14 @@ class WatchCore:
         self._commit_attempts = 0
         self._commit.clear()
         self._commit_at = None
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return info.st_dev, info.st_ino
 
 
 def _outermost(folders: set[str]) -> list[str]:

@@ -722,3 +722,74 @@ def test_a_note_whose_name_is_not_utf8_is_reported_by_the_watcher(vault: Path, s
     assert watcher.wait_idle(quiet_for=0.3)
     assert not [line for line in watcher.messages if "internal error" in line]
     assert watcher.full_scans == 1  # the start's: no rescan after an error
+
+
+# -- the vault or its index going away -------------------------------------------------
+
+
+@pytest.mark.parametrize("how", ["deleted", "renamed", "replaced"])
+def test_a_vault_folder_that_goes_away_stops_the_watcher_with_an_error(
+    vault: Path, tmp_path: Path, start: Start, how: str
+) -> None:
+    """Its watches follow the old folder (or nothing): rather than watch nothing and say it is watching, the
+    watcher says what happened and stops; ``watcher.error`` is what the command exits with (2)."""
+    watcher, _ = start()
+    if how == "deleted":
+        shutil.rmtree(vault)
+    else:
+        os.rename(vault, tmp_path / "moved")
+        if how == "replaced":  # a new folder at the same path (restored from a backup, cloned again)
+            (vault / "people").mkdir(parents=True)
+    until(lambda: watcher.error is not None)
+    assert wait_for(lambda: not watcher.running, DEADLINE)
+    assert "vault folder" in str(watcher.error)
+    assert watcher.error is not None
+    assert watcher.error.exit_code == 2
+    assert any("vault folder" in line and "stopping" in line for line in watcher.messages)
+    assert not any("internal error" in line or "removed" in line for line in watcher.messages)
+
+
+def test_mdnet_watch_exits_2_when_its_vault_folder_is_renamed(vault: Path, tmp_path: Path) -> None:
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MDNET_")}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "mdnet", "--vault", str(vault), "watch"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    try:
+        assert process.stdout is not None
+        lines: list[str] = []
+        reader = threading.Thread(target=lambda: lines.extend(iter(process.stdout.readline, "")))  # type: ignore[union-attr]
+        reader.start()
+        until(lambda: any("watching" in line for line in lines), timeout=15)
+        os.rename(vault, tmp_path / "moved")
+        code = process.wait(timeout=15)
+        reader.join(timeout=5)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    stderr = process.stderr.read() if process.stderr else ""
+    assert code == 2, stderr
+    assert "Traceback" not in stderr
+    assert stderr.startswith("mdnet: error: ")
+    assert len(stderr.strip().splitlines()) == 1
+    assert "vault folder" in stderr
+
+
+def test_an_index_deleted_while_watching_is_made_again(vault: Path, start: Start) -> None:
+    """``rm -rf .mdnet`` (the index is a cache): the watcher must not go on keeping a deleted file up to date
+    while the vault has no index; it opens a new one and fills it with a full scan."""
+    watcher, _ = start()
+    shutil.rmtree(vault / ".mdnet")
+    (vault / "people" / "Carl.md").write_text("---\nname: Carl\n---\n")
+    # Opened only once the watcher made it: two processes creating an index at the same moment is another story.
+    until(lambda: any("the index was deleted" in line for line in watcher.messages))
+    index = IndexView(vault)
+    assert index.paths() == {"people/Jane Doe.md", "people/Bob Baker.md", "people/Carl.md"}
+    (vault / "people" / "Dana.md").write_text("---\nname: Dana\n---\n")
+    until(lambda: "people/Dana.md" in index.paths())
