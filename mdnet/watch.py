@@ -437,6 +437,8 @@ class Watcher(WatchCore):
                      f"{self.source.poll_interval:g} s")  # fmt: skip
             self.source.stop()
             self.source.start_polling()
+            # Between inotify's stop and polling's first look nothing reports a change: the scan sees it.
+            self.request_full_scan("fell back to polling")
 
     def source_alive(self) -> bool:
         return self.source.alive()

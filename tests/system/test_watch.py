@@ -446,6 +446,41 @@ def test_inotify_limit_falls_back_to_polling(vault: Path, start: Start) -> None:
     assert not any(".obsidian" in line for line in watcher.messages if line.startswith("event"))
 
 
+class LimitOnANewFolder(Watcher):
+    """inotify refuses a watch for a folder created while watching (ENOSPC, as watchdog raises it: the limit
+    cannot be lowered without root and for this user's other watchers). A note is saved while the watcher
+    switches to polling, after inotify stopped and before polling looked: no event can announce it."""
+
+    def make_source(self, kind: str, poll_interval: float) -> EventSource:
+        source = super().make_source(kind, poll_interval)
+        schedule, start_polling = source._schedule, source.start_polling
+
+        def refuse_new(relative: str) -> None:
+            if relative == "people/new":
+                raise OSError(errno.ENOSPC, "inotify watch limit reached")
+            schedule(relative)
+
+        def save_then_poll() -> None:
+            (self.root / "people" / "Late.md").write_text("---\nname: Late\n---\n")
+            start_polling()
+
+        source._schedule = refuse_new  # type: ignore[method-assign]
+        source.start_polling = save_then_poll  # type: ignore[method-assign]
+        return source
+
+
+def test_inotify_limit_reached_while_watching_falls_back_without_losing_a_save(vault: Path, start: Start) -> None:
+    watcher, index = start(LimitOnANewFolder, poll_interval=0.1)
+    assert watcher.mode == "inotify"
+    (vault / "people" / "new").mkdir()
+    (vault / "people" / "new" / "Ann.md").write_text("---\nname: Ann\n---\n")
+    until(lambda: watcher.mode == "polling")
+    assert any("inotify limit reached" in line for line in watcher.messages)
+    until(lambda: {"people/new/Ann.md", "people/Late.md"} <= index.paths())
+    (vault / "people" / "new" / "Bo.md").write_text("---\nname: Bo\n---\n")
+    until(lambda: "people/new/Bo.md" in index.paths())
+
+
 def test_a_queue_overflow_triggers_a_full_scan(vault: Path, start: Start) -> None:
     # The kernel's queue (16384 events) cannot be overflowed on demand without root; watchdog reports an
     # overflow only through this log warning, so the test emits exactly that warning.
