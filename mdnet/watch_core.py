@@ -14,6 +14,7 @@ import contextlib
 import datetime as dt
 import json
 import os
+import sqlite3
 import threading
 import time
 from collections import deque
@@ -184,7 +185,12 @@ class WatchCore:
 
     def initial_scan(self) -> None:
         self._root_id = _identity(self.root)
-        self.full_scan("start")
+        try:
+            self.full_scan("start")
+        except sqlite3.DatabaseError as exc:
+            if not self._discard_damaged_index(exc):
+                raise
+            self.full_scan("start")
         self._index_id = _identity(self._index().path or self.root / "-")
         if self.autocommit:
             if not history.is_inside_work_tree(self.root):
@@ -209,15 +215,27 @@ class WatchCore:
                     return
                 self._tick(final)
             except Exception as exc:  # never die: report, back off, scan again
-                self._failures += 1
-                self.say(f"internal error: {type(exc).__name__}: {exc}; scanning the vault again")
-                self.request_full_scan("after an error", delay=min(60.0, 2.0**self._failures))
+                if isinstance(exc, sqlite3.DatabaseError) and self._discard_damaged_index(exc):
+                    self.request_full_scan("the index was damaged")
+                else:
+                    self._failures += 1
+                    self.say(f"internal error: {type(exc).__name__}: {exc}; scanning the vault again")
+                    self.request_full_scan("after an error", delay=min(60.0, 2.0**self._failures))
             finally:
                 with self._cond:
                     self._busy = False
                     self._cond.notify_all()
             if final:
                 return
+
+    def _discard_damaged_index(self, exc: sqlite3.DatabaseError) -> bool:
+        """A read of the index found it damaged: throw it away as a query does (see ``index.heals``), open a new
+        one, and let the caller scan the vault into it. False when ``exc`` is not damage (a lock, a full disk)."""
+        if not self.vault._discard_damaged_index(exc):
+            return False
+        self.say(f"the index is damaged ({exc}); rebuilding it")
+        self._index_id = _identity(self._index().path or self.root / "-")
+        return True
 
     def _vault_folder_is_gone(self) -> bool:
         """True (and ``error`` set) when the vault folder was moved, deleted, replaced or unmounted: the event
