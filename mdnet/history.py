@@ -50,13 +50,16 @@ class CommitOutcome:
         return self.commit is not None
 
 
-def commit_paths(root: Path, paths: list[str], message: str) -> CommitOutcome:
+def commit_paths(root: Path, paths: list[str], message: str, *, hooks: bool = True) -> CommitOutcome:
     """Commit exactly ``paths`` (vault-relative) with ``message``; nothing else.
 
     ``git commit --only`` leaves the user's other staged work staged and out of
     this commit. The message goes through stdin (``-F -``) so no user text is ever
     read as an option. Failure (no repository, no identity, a hook said no) is a
-    reason, not an exception: the note is already written.
+    reason, not an exception: the note is already written. ``hooks=False``
+    (``--no-verify``) is for a commit made in the background while the user edits:
+    the pre-commit framework takes every other unstaged change out of the working
+    tree while its hooks run (see docs/decisions.md).
     """
     if not paths:
         return CommitOutcome(None, "nothing to commit")
@@ -72,8 +75,22 @@ def commit_paths(root: Path, paths: list[str], message: str) -> CommitOutcome:
     added = run_git(root, "--literal-pathspecs", "add", "--", *paths)
     if added.returncode != 0:
         return CommitOutcome(None, "git add failed: " + _first_line(added.stderr))
+    verify = [] if hooks else ["--no-verify"]
     result = subprocess.run(
-        ["git", "-C", str(root), "--literal-pathspecs", "commit", "--quiet", "--only", "-F", "-", "--", *paths],
+        [
+            "git",
+            "-C",
+            str(root),
+            "--literal-pathspecs",
+            "commit",
+            "--quiet",
+            "--only",
+            *verify,
+            "-F",
+            "-",
+            "--",
+            *paths,
+        ],
         input=message,
         capture_output=True,
         text=True,

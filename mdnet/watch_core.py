@@ -484,7 +484,9 @@ class WatchCore:
                 deleted = [p for p in changed if not (self.root / p).exists()]
                 message = commit_message(changed, {p: self._names[p] for p in changed if p in self._names}, deleted)
                 subject = message.splitlines()[0]
-                outcome = history.commit_paths(self.root, changed, message)
+                # Without hooks: the pre-commit framework would take the user's other unstaged work out of the
+                # working tree while its hooks run, and roll back a save made meanwhile (docs/decisions.md).
+                outcome = history.commit_paths(self.root, changed, message, hooks=False)
         except OSError as exc:  # git vanished, or too many paths for one command line
             changed, outcome = ["?"], history.CommitOutcome(None, f"cannot run git: {exc}")
         if changed and outcome.commit is None:

@@ -615,6 +615,38 @@ def test_autocommit_never_commits_or_resolves_a_conflict(git_vault: Path, start:
     assert any("not committed" in line and "conflict" in line for line in watcher.messages)
 
 
+def test_autocommit_never_takes_the_users_other_changes_out_of_the_working_tree(
+    git_vault: Path, tmp_path: Path, start: Start, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The vault uses the real pre-commit framework (section 8). For a commit of some paths it stashes every
+    other unstaged change out of the working tree while its hooks run, and puts it back after: a background
+    commit must not revert a file the user is typing into (a save in that window is rolled back and lost)."""
+    import sys
+
+    pre_commit = shutil.which("pre-commit", path=str(Path(sys.executable).parent))
+    if pre_commit is None:
+        pytest.skip("pre-commit is not installed (pip install -e '.[test]')")
+    root = git_vault
+    seen = tmp_path / "what-the-hook-saw.txt"
+    (root / ".pre-commit-config.yaml").write_text(
+        "repos:\n- repo: local\n  hooks:\n  - id: look\n    name: look\n    language: system\n"
+        f"    pass_filenames: false\n    entry: cp ideas.txt '{seen}'\n"
+    )
+    (root / "people" / "Jane Doe.md").write_text(JANE)
+    (root / "ideas.txt").write_text("plans\n")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "notes")
+    monkeypatch.setenv("PRE_COMMIT_HOME", str(tmp_path / "pre-commit-home"))
+    subprocess.run([pre_commit, "install"], cwd=root, check=True, capture_output=True, env=git_env())
+    (root / "ideas.txt").write_text("plans\nTyping in another file, never ours to commit\n")
+    watcher, _ = start(root=root, autocommit=True, commit_quiet=0.3)
+    (root / "people" / "Jane Doe.md").write_text(JANE.replace("client", "vendor"))
+    until(lambda: any("committed" in line for line in watcher.messages))
+    assert len(watcher.commits) == 1, list(watcher.messages)
+    assert not seen.exists() or "Typing" in seen.read_text(), "the user's work was taken out of ideas.txt"
+    assert "Typing" in (root / "ideas.txt").read_text()
+
+
 def test_autocommit_outside_git_says_so(vault: Path, start: Start) -> None:
     watcher, _ = start(autocommit=True)
     assert any("not in a git repository" in line for line in watcher.messages)
