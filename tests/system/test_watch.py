@@ -6,6 +6,7 @@ never refreshed by the test) until it reaches the expected state or a deadline.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import errno
 import logging
@@ -898,3 +899,45 @@ def test_an_index_damaged_while_watching_is_rebuilt(vault: Path, start: Start) -
     (vault / "people" / "Newer.md").write_text("---\nname: Newer\n---\n")
     until(lambda: "people/Newer.md" in index.paths())
     assert not any("internal error" in line for line in watcher.messages)
+
+
+def _children(pid: int) -> list[int]:
+    found: list[int] = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        with contextlib.suppress(OSError):
+            found += [int(child) for child in (task / "children").read_text().split()]
+    return found
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/proc/self/task").exists() or (os.cpu_count() or 1) < 2, reason="Linux, 2 cores")
+def test_ctrl_c_in_a_terminal_while_notes_are_parsed_on_every_core(vault: Path) -> None:
+    """A terminal's Ctrl-C reaches the whole foreground process group: mdnet and the processes that parse notes
+    on every core. The watcher must still end as documented (exit 0, 'stopped'), not with a thread's traceback,
+    nor with 'cannot watch' and exit 2 when it was catching up with the vault."""
+    import signal
+    import sys
+
+    for i in range(4000):
+        (vault / "people" / f"P{i:04}.md").write_text(f"---\nname: P{i:04}\ncadence: 30d\n---\n" + "word " * 100)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MDNET_")}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "mdnet", "--vault", str(vault), "watch"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        start_new_session=True,  # its own process group, as a terminal's foreground job
+    )
+    try:
+        assert wait_for(lambda: process.poll() is not None or len(_children(process.pid)) >= 2, 30)
+        os.killpg(process.pid, signal.SIGINT)  # what the terminal does on Ctrl-C
+        out, err = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert "Traceback" not in err
+    assert (process.returncode, err) == (0, "")
+    assert out.rstrip().endswith("stopped")
+    assert len(IndexView(vault).paths()) == 4002
