@@ -446,6 +446,9 @@ class Watcher(WatchCore):
     def source_idle(self) -> bool:
         return self.source.idle()
 
+    def source_holds_folders(self) -> bool:
+        return self.source.mode != "polling"
+
     def restart_source(self) -> None:
         self.restarts += 1
         self.say("the event observer stopped; restarting it and rescanning the vault")

@@ -15,6 +15,7 @@ import datetime as dt
 import json
 import os
 import sqlite3
+import stat
 import threading
 import time
 from collections import deque
@@ -106,6 +107,12 @@ class WatchCore:
     def source_idle(self) -> bool:
         return True
 
+    def source_holds_folders(self) -> bool:
+        """True when the event source watches folders themselves (inotify), not their paths (polling): then a
+        folder replaced at the same path is no longer watched. Polling also runs on network file systems, where
+        a folder's inode number may change while nothing holds it."""
+        return True
+
     def restart_source(self) -> None:
         """Replace a dead event source."""
 
@@ -184,7 +191,7 @@ class WatchCore:
     # -- the worker ----------------------------------------------------------------
 
     def initial_scan(self) -> None:
-        self._root_id = _identity(self.root)
+        self._root_id = _identity(self.root, folder=True)
         try:
             self.full_scan("start")
         except sqlite3.DatabaseError as exc:
@@ -240,7 +247,12 @@ class WatchCore:
     def _vault_folder_is_gone(self) -> bool:
         """True (and ``error`` set) when the vault folder was moved, deleted, replaced or unmounted: the event
         source watches the old folder or nothing, and a scan of the path would read another folder or none."""
-        if self._root_id is None or _identity(self.root) == self._root_id:
+        found = _identity(self.root, folder=True)
+        if (
+            self._root_id is None
+            or found == self._root_id
+            or (found is not None and found[0] == self._root_id[0] and not self.source_holds_folders())
+        ):
             self._check_index_file()
             return False
         self.error = VaultError("the vault folder was moved, deleted, replaced or unmounted while being watched",
@@ -504,10 +516,13 @@ class WatchCore:
         self._commit_at = None
 
 
-def _identity(path: Path) -> tuple[int, int] | None:
+def _identity(path: Path, folder: bool = False) -> tuple[int, int] | None:
+    """The file system and inode of ``path``; None when it is gone (or, for a ``folder``, is no folder now)."""
     try:
         info = os.stat(path)
     except OSError:
+        return None
+    if folder and not stat.S_ISDIR(info.st_mode):
         return None
     return info.st_dev, info.st_ino
 

@@ -818,6 +818,22 @@ def test_a_vault_folder_that_goes_away_stops_the_watcher_with_an_error(
     assert not any("internal error" in line or "removed" in line for line in watcher.messages)
 
 
+def test_polling_follows_a_vault_folder_replaced_at_its_path(vault: Path, tmp_path: Path, start: Start) -> None:
+    """Polling looks at paths, not at the folders it saw (and runs on network file systems, whose inode numbers
+    may change): a deleted vault folder stops it, a new folder at the path is simply the vault, index and all."""
+    watcher, _ = start(observer="polling", poll_interval=0.1)
+    os.rename(vault, tmp_path / "moved")
+    (vault / "people").mkdir(parents=True)
+    (vault / "people" / "Carl.md").write_text("---\nname: Carl\n---\n")
+    index_file = vault / ".mdnet" / "index.sqlite"
+    until(lambda: any("the index was deleted or replaced" in line for line in watcher.messages))
+    until(lambda: index_file.exists() and IndexView(vault).paths() == {"people/Carl.md"})
+    assert watcher.running
+    shutil.rmtree(vault)
+    until(lambda: not watcher.running)
+    assert watcher.error is not None
+
+
 def test_mdnet_watch_exits_2_when_its_vault_folder_is_renamed(vault: Path, tmp_path: Path) -> None:
     import sys
 
