@@ -6,6 +6,7 @@ comes before every path so that a note named ``--output=x.md`` is just a file.
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -71,9 +72,12 @@ def commit_paths(root: Path, paths: list[str], message: str, *, hooks: bool = Tr
     busy = _unfinished_operation(root, paths)
     if busy is not None:
         return CommitOutcome(None, busy)
+    # --only takes the files as they are on disk; git only has to know the new ones. An intent to add, not
+    # their content: when the commit fails, nothing is left staged to ride along in the user's next commit.
     # --literal-pathspecs: a note named '*.md' or ':(top)x.md' is that file, never a pattern
-    added = run_git(root, "--literal-pathspecs", "add", "--", *paths)
-    if added.returncode != 0:
+    present = [path for path in paths if os.path.lexists(root / path)]
+    added = run_git(root, "--literal-pathspecs", "add", "--intent-to-add", "--", *present) if present else None
+    if added is not None and added.returncode != 0:
         return CommitOutcome(None, "git add failed: " + _first_line(added.stderr))
     verify = [] if hooks else ["--no-verify"]
     result = subprocess.run(

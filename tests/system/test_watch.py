@@ -648,6 +648,29 @@ def test_autocommit_never_takes_the_users_other_changes_out_of_the_working_tree(
     assert "Typing" in (root / "ideas.txt").read_text()
 
 
+def test_a_failed_autocommit_leaves_nothing_staged_for_the_users_next_commit(git_vault: Path, start: Start) -> None:
+    """The commit fails (here signing: no working gpg): the notes stay changed in the working tree, as the docs
+    say, but not staged, or the user's own next 'git commit' of their staged work would carry them along."""
+    root = git_vault
+    (root / "people" / "Jane Doe.md").write_text(JANE)
+    (root / "unrelated.txt").write_text("one\n")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "notes")
+    git(root, "config", "commit.gpgsign", "true")
+    git(root, "config", "gpg.program", "false")
+    (root / "unrelated.txt").write_text("two\n")
+    git(root, "add", "unrelated.txt")
+    watcher, _ = start(root=root, autocommit=True)
+    (root / "people" / "Jane Doe.md").write_text(JANE.replace("client", "vendor"))
+    (root / "people" / "Carl.md").write_text("---\nname: Carl Jung\n---\n")
+    until(lambda: any("not committed" in line for line in watcher.messages))
+    assert watcher.wait_idle(quiet_for=0.5)
+    assert git(root, "diff", "--cached", "--name-only").split() == ["unrelated.txt"]
+    git(root, "-c", "commit.gpgsign=false", "commit", "-q", "-m", "mine")  # the user's own commit
+    assert git(root, "show", "--name-only", "--format=", "HEAD").split() == ["unrelated.txt"]
+    assert "vendor" in (root / "people" / "Jane Doe.md").read_text()
+
+
 def test_autocommit_outside_git_says_so(vault: Path, start: Start) -> None:
     watcher, _ = start(autocommit=True)
     assert any("not in a git repository" in line for line in watcher.messages)
