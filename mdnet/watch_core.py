@@ -335,6 +335,8 @@ class WatchCore:
                 settled = final or not self._has_events()
             if settled:
                 self.commit_pending()
+            else:  # edits still coming: look again after their batch, not on every round of the loop
+                self._commit_at = now + self.quiet
 
     def _reload_config(self) -> str | None:
         try:

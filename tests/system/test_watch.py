@@ -671,6 +671,29 @@ def test_a_failed_autocommit_leaves_nothing_staged_for_the_users_next_commit(git
     assert "vendor" in (root / "people" / "Jane Doe.md").read_text()
 
 
+class CountingTicks(Watcher):
+    ticks = 0
+
+    def _tick(self, final: bool) -> None:
+        self.ticks += 1
+        super()._tick(final)
+
+
+def test_autocommit_waits_for_edits_to_settle_without_spinning(git_vault: Path, start: Start) -> None:
+    """While files keep changing, a commit that is due waits for them to settle: by sleeping until the next
+    batch, not by running the worker's loop flat out (tens of thousands of rounds a second, on a 2-core box)."""
+    watcher, index = start(CountingTicks, root=git_vault, autocommit=True)
+    deadline = time.monotonic() + 2.0
+    i = 0
+    while time.monotonic() < deadline:  # a sync tool or an import: a file every few milliseconds
+        (git_vault / "people" / f"P{i:04}.md").write_text(f"---\nname: P{i:04}\n---\n")
+        i += 1
+        time.sleep(0.005)
+    rounds = watcher.ticks  # type: ignore[attr-defined]
+    until(lambda: len(watcher.commits) >= 1 and len(index.paths()) == i + 2, timeout=30)  # + Jane and Bob
+    assert rounds < 200, f"{rounds} rounds of the worker's loop in 2 s of edits"
+
+
 def test_autocommit_outside_git_says_so(vault: Path, start: Start) -> None:
     watcher, _ = start(autocommit=True)
     assert any("not in a git repository" in line for line in watcher.messages)
