@@ -490,9 +490,13 @@ class WatchCore:
     # -- --autocommit --------------------------------------------------------------
 
     def commit_pending(self) -> None:
-        """Commit the notes that changed (exactly those; never other staged work) with their contacts' names."""
+        """Commit the notes that changed (exactly those; never other staged work) with their contacts' names.
+
+        git commits a note as it is on disk now: one written again since it was indexed (a writer still holding
+        it, its close not seen yet) may be half-written, so it waits for its own batch and the next commit."""
+        rewritten = self._rewritten_since_indexed(self._commit)
         try:
-            changed = history.changed_paths(self.root, sorted(self._commit))
+            changed = history.changed_paths(self.root, sorted(self._commit - rewritten))
             subject = ""
             if changed:
                 deleted = [p for p in changed if not (self.root / p).exists()]
@@ -514,8 +518,15 @@ class WatchCore:
             self.commits.append(outcome.commit)
             self.say(f"committed {outcome.commit[:10]}: {subject}")
         self._commit_attempts = 0
-        self._commit.clear()
-        self._commit_at = None
+        self._commit = rewritten
+        self._commit_at = time.monotonic() + self.commit_quiet if rewritten else None
+
+    def _rewritten_since_indexed(self, paths: set[str]) -> set[str]:
+        """Those of ``paths`` whose file is not as the index read it (a file gone, or held under a stand-in
+        name, is not waited for: nothing could be half-written there)."""
+        tokens = self._index().tokens()
+        found = ((path, self.token_of(path)) for path in paths)
+        return {path for path, token in found if token is not None and token != _plain(tokens.get(path))}
 
 
 def _identity(path: Path, folder: bool = False) -> tuple[int, int] | None:

@@ -671,6 +671,27 @@ def test_a_failed_autocommit_leaves_nothing_staged_for_the_users_next_commit(git
     assert "vendor" in (root / "people" / "Jane Doe.md").read_text()
 
 
+def test_autocommit_never_commits_a_note_caught_half_written(git_vault: Path, start: Start) -> None:
+    """git commits a note as it is on disk when the commit runs. A note being written again (by a writer that
+    holds it open: no close event yet) is not what the index holds: it waits for the next batch."""
+    root = git_vault
+    watcher, index = start(root=root, autocommit=True)
+    jane = root / "people" / "Jane Doe.md"
+    jane.write_text(JANE.replace("client", "vendor"))
+    until(lambda: index.category("people/Jane Doe.md") == "vendor")
+    half = "---\nname: Jane Doe\ncate"
+    with open(jane, "r+") as handle:  # the next save starts right away, and is slow
+        handle.truncate(0)
+        handle.write(half)
+        handle.flush()
+        time.sleep(1.0)  # longer than the commit's quiet period (0.3 s here)
+        handle.write(JANE.replace("client", "investor")[len(half) :])
+    until(lambda: index.category("people/Jane Doe.md") == "investor")
+    until(lambda: "investor" in git(root, "log", "-p", "--format=", "--", "people/Jane Doe.md"))
+    for commit in git(root, "log", "--format=%H", "--", "people/Jane Doe.md").split():
+        assert git(root, "show", f"{commit}:people/Jane Doe.md") != half, "a half-written note was committed"
+
+
 class CountingTicks(Watcher):
     ticks = 0
 
