@@ -46,9 +46,11 @@ def watch(state: State, autocommit: bool, daily: bool, verbose: bool, polling: b
                       today=lambda: resolve_today(state.today_text))  # fmt: skip
     try:
         watcher.start()
-        while not stop.wait(0.5):
+        while not stop.wait(0.5) and watcher.running:
             pass
     finally:
         watcher.stop()
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+    if watcher.error is not None:  # it stopped by itself: its vault folder went away
+        raise watcher.error

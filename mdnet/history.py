@@ -11,7 +11,7 @@ import re
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 
@@ -51,13 +51,16 @@ class CommitOutcome:
         return self.commit is not None
 
 
-def commit_paths(root: Path, paths: list[str], message: str) -> CommitOutcome:
+def commit_paths(root: Path, paths: list[str], message: str, *, hooks: bool = True) -> CommitOutcome:
     """Commit exactly ``paths`` (vault-relative) with ``message``; nothing else.
 
     ``git commit --only`` leaves the user's other staged work staged and out of
     this commit. The message goes through stdin (``-F -``) so no user text is ever
     read as an option. Failure (no repository, no identity, a hook said no) is a
-    reason, not an exception: the note is already written.
+    reason, not an exception: the note is already written. ``hooks=False``
+    (``--no-verify``) is for a commit made in the background while the user edits:
+    the pre-commit framework takes every other unstaged change out of the working
+    tree while its hooks run (see docs/decisions.md).
     """
     if not paths:
         return CommitOutcome(None, "nothing to commit")
@@ -66,19 +69,20 @@ def commit_paths(root: Path, paths: list[str], message: str) -> CommitOutcome:
             return CommitOutcome(None, f"refusing to commit {path!r}: not inside the vault")
     if not is_inside_work_tree(root):
         return CommitOutcome(None, "the vault is not a git repository")
-    refused = _not_now(root)
+    refused = _not_now(root, paths)
     if refused is not None:
         return CommitOutcome(None, refused)
-    # Stage what is on disk (a new note must be known to git for --only); a note removed with
-    # 'git rm' or moved with 'git mv' is in neither the index nor the folder, and 'git add' of it
-    # would fail, while 'commit --only' records its removal from HEAD as it is.
+    # --only takes the files as they are on disk; git only has to know the new ones. An intent to add, not
+    # their content: when the commit fails, nothing is left staged to ride along in the user's next commit.
+    # A note removed with 'git rm' or moved with 'git mv' is in neither the index nor the folder, and
+    # 'git add' of it would fail, while 'commit --only' records its removal from HEAD as it is.
+    # --literal-pathspecs: a note named '*.md' or ':(top)x.md' is that file, never a pattern
     present = [path for path in paths if os.path.lexists(root / path)]
     renamed = [old for old in renamed_from(root, present) if old not in paths]
-    if present:
-        # --literal-pathspecs: a note named '*.md' or ':(top)x.md' is that file, never a pattern
-        added = run_git(root, "--literal-pathspecs", "add", "--", *present)
-        if added.returncode != 0:
-            return CommitOutcome(None, "git add failed: " + _first_line(added.stderr))
+    added = run_git(root, "--literal-pathspecs", "add", "--intent-to-add", "--", *present) if present else None
+    if added is not None and added.returncode != 0:
+        return CommitOutcome(None, "git add failed: " + _first_line(added.stderr))
+    verify = [] if hooks else ["--no-verify"]
     result = subprocess.run(
         [
             "git",
@@ -88,6 +92,7 @@ def commit_paths(root: Path, paths: list[str], message: str) -> CommitOutcome:
             "commit",
             "--quiet",
             "--only",
+            *verify,
             "-F",
             "-",
             "--",
@@ -206,8 +211,15 @@ def operation_in_progress(root: Path) -> str | None:
     return None
 
 
-def _not_now(root: Path) -> str | None:
-    """Why mdnet must not commit in this repository now, or None."""
+def _not_now(root: Path, paths: Sequence[str] = ()) -> str | None:
+    """Why mdnet must not commit (``paths``) in this repository now, or None. The note is already written:
+    it waits for the user."""
+    # A note git left unmerged (a stash pop, merge or rebase stopped on a conflict) holds conflict
+    # markers: 'git add' would mark it resolved and a commit would record the markers.
+    unmerged = run_git(root, "--literal-pathspecs", "ls-files", "-z", "--unmerged", "--", *paths) if paths else None
+    if unmerged is not None and unmerged.returncode == 0 and unmerged.stdout:
+        name = unmerged.stdout.split("\0", 1)[0].split("\t", 1)[-1]
+        return f"{name} has unresolved merge conflicts (resolve them, then commit)"
     busy = operation_in_progress(root)
     if busy is not None:
         # 'git add' would mark a conflicted note as resolved, markers and all, and a commit now

@@ -360,6 +360,12 @@ class Watcher(WatchCore):
         thread.join(timeout)
         self._thread = None
 
+    @property
+    def running(self) -> bool:
+        """True from :meth:`start` until it stops: by :meth:`stop`, or by itself (then ``error`` says why)."""
+        thread = self._thread
+        return thread is not None and thread.is_alive()
+
     def __enter__(self) -> Watcher:
         return self.start()
 
@@ -431,12 +437,17 @@ class Watcher(WatchCore):
                      f"{self.source.poll_interval:g} s")  # fmt: skip
             self.source.stop()
             self.source.start_polling()
+            # Between inotify's stop and polling's first look nothing reports a change: the scan sees it.
+            self.request_full_scan("fell back to polling")
 
     def source_alive(self) -> bool:
         return self.source.alive()
 
     def source_idle(self) -> bool:
         return self.source.idle()
+
+    def source_holds_folders(self) -> bool:
+        return self.source.mode != "polling"
 
     def restart_source(self) -> None:
         self.restarts += 1

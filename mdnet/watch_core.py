@@ -14,6 +14,8 @@ import contextlib
 import datetime as dt
 import json
 import os
+import sqlite3
+import stat
 import threading
 import time
 from collections import deque
@@ -23,7 +25,7 @@ from pathlib import Path
 from mdnet import files, history
 from mdnet.config import load_config
 from mdnet.due import due_items
-from mdnet.errors import MdnetError
+from mdnet.errors import MdnetError, VaultError
 from mdnet.files import FileState, scan
 from mdnet.index import Index
 from mdnet.model import DueItem, Problem, RefreshStats
@@ -67,6 +69,7 @@ class WatchCore:
         self.batches: deque[Batch] = deque(maxlen=1000)
         self.commits: list[str] = []
         self.full_scans = 0
+        self.error: MdnetError | None = None  # why the watcher stopped by itself (its vault folder went away)
         self._cond = threading.Condition()
         self._stopping = False
         self._busy = False
@@ -90,6 +93,8 @@ class WatchCore:
         self._daily_items: list[DueItem] | None = None
         self._daily_path: str | None = None
         self._daily_token: str | None = None
+        self._root_id: tuple[int, int] | None = None
+        self._index_id: tuple[int, int] | None = None
 
     # -- hooks ---------------------------------------------------------------------
 
@@ -100,6 +105,12 @@ class WatchCore:
         return True
 
     def source_idle(self) -> bool:
+        return True
+
+    def source_holds_folders(self) -> bool:
+        """True when the event source watches folders themselves (inotify), not their paths (polling): then a
+        folder replaced at the same path is no longer watched. Polling also runs on network file systems, where
+        a folder's inode number may change while nothing holds it."""
         return True
 
     def restart_source(self) -> None:
@@ -180,7 +191,14 @@ class WatchCore:
     # -- the worker ----------------------------------------------------------------
 
     def initial_scan(self) -> None:
-        self.full_scan("start")
+        self._root_id = _identity(self.root, folder=True)
+        try:
+            self.full_scan("start")
+        except sqlite3.DatabaseError as exc:
+            if not self._discard_damaged_index(exc):
+                raise
+            self.full_scan("start")
+        self._index_id = _identity(self._index().path or self.root / "-")
         if self.autocommit:
             if not history.is_inside_work_tree(self.root):
                 self.say("--autocommit: the vault is not in a git repository; nothing will be committed")
@@ -200,17 +218,59 @@ class WatchCore:
                 final = self._stopping
                 self._busy = True
             try:
+                if self._vault_folder_is_gone():
+                    return
                 self._tick(final)
             except Exception as exc:  # never die: report, back off, scan again
-                self._failures += 1
-                self.say(f"internal error: {type(exc).__name__}: {exc}; scanning the vault again")
-                self.request_full_scan("after an error", delay=min(60.0, 2.0**self._failures))
+                if isinstance(exc, sqlite3.DatabaseError) and self._discard_damaged_index(exc):
+                    self.request_full_scan("the index was damaged")
+                else:
+                    self._failures += 1
+                    self.say(f"internal error: {type(exc).__name__}: {exc}; scanning the vault again")
+                    self.request_full_scan("after an error", delay=min(60.0, 2.0**self._failures))
             finally:
                 with self._cond:
                     self._busy = False
                     self._cond.notify_all()
             if final:
                 return
+
+    def _discard_damaged_index(self, exc: sqlite3.DatabaseError) -> bool:
+        """A read of the index found it damaged: throw it away as a query does (see ``index.heals``), open a new
+        one, and let the caller scan the vault into it. False when ``exc`` is not damage (a lock, a full disk)."""
+        if not self.vault._discard_damaged_index(exc):
+            return False
+        self.say(f"the index is damaged ({exc}); rebuilding it")
+        self._index_id = _identity(self._index().path or self.root / "-")
+        return True
+
+    def _vault_folder_is_gone(self) -> bool:
+        """True (and ``error`` set) when the vault folder was moved, deleted, replaced or unmounted: the event
+        source watches the old folder or nothing, and a scan of the path would read another folder or none."""
+        found = _identity(self.root, folder=True)
+        if (
+            self._root_id is None
+            or found == self._root_id
+            or (found is not None and found[0] == self._root_id[0] and not self.source_holds_folders())
+        ):
+            self._check_index_file()
+            return False
+        self.error = VaultError("the vault folder was moved, deleted, replaced or unmounted while being watched",
+                                path=str(self.root))  # fmt: skip
+        self.say(f"{self.error}; stopping")
+        return True
+
+    def _check_index_file(self) -> None:
+        """An index file deleted (``rm -rf .mdnet``) or replaced under the watcher is opened again and filled by
+        a full scan: the watcher must not keep a deleted file up to date while the vault has no index."""
+        path = self._index().path
+        if path is None:
+            return
+        if _identity(path) == self._index_id:
+            return
+        self.vault.close()
+        self._index_id = _identity(self._index().path or path)
+        self.request_full_scan("the index was deleted or replaced")
 
     def _next_due(self) -> float:
         times = [self._next_supervise, self._next_rescan]
@@ -275,6 +335,8 @@ class WatchCore:
                 settled = final or not self._has_events()
             if settled:
                 self.commit_pending()
+            else:  # edits still coming: look again after their batch, not on every round of the loop
+                self._commit_at = now + self.quiet
 
     def _reload_config(self) -> str | None:
         try:
@@ -428,15 +490,21 @@ class WatchCore:
     # -- --autocommit --------------------------------------------------------------
 
     def commit_pending(self) -> None:
-        """Commit the notes that changed (exactly those; never other staged work) with their contacts' names."""
+        """Commit the notes that changed (exactly those; never other staged work) with their contacts' names.
+
+        git commits a note as it is on disk now: one written again since it was indexed (a writer still holding
+        it, its close not seen yet) may be half-written, so it waits for its own batch and the next commit."""
+        rewritten = self._rewritten_since_indexed(self._commit)
         try:
-            changed = history.changed_paths(self.root, sorted(self._commit))
+            changed = history.changed_paths(self.root, sorted(self._commit - rewritten))
             subject = ""
             if changed:
                 deleted = [p for p in changed if not (self.root / p).exists()]
                 message = commit_message(changed, {p: self._names[p] for p in changed if p in self._names}, deleted)
                 subject = message.splitlines()[0]
-                outcome = history.commit_paths(self.root, changed, message)
+                # Without hooks: the pre-commit framework would take the user's other unstaged work out of the
+                # working tree while its hooks run, and roll back a save made meanwhile (docs/decisions.md).
+                outcome = history.commit_paths(self.root, changed, message, hooks=False)
         except OSError as exc:  # git vanished, or too many paths for one command line
             changed, outcome = ["?"], history.CommitOutcome(None, f"cannot run git: {exc}")
         if changed and outcome.commit is None:
@@ -450,8 +518,26 @@ class WatchCore:
             self.commits.append(outcome.commit)
             self.say(f"committed {outcome.commit[:10]}: {subject}")
         self._commit_attempts = 0
-        self._commit.clear()
-        self._commit_at = None
+        self._commit = rewritten
+        self._commit_at = time.monotonic() + self.commit_quiet if rewritten else None
+
+    def _rewritten_since_indexed(self, paths: set[str]) -> set[str]:
+        """Those of ``paths`` whose file is not as the index read it (a file gone, or held under a stand-in
+        name, is not waited for: nothing could be half-written there)."""
+        tokens = self._index().tokens()
+        found = ((path, self.token_of(path)) for path in paths)
+        return {path for path, token in found if token is not None and token != _plain(tokens.get(path))}
+
+
+def _identity(path: Path, folder: bool = False) -> tuple[int, int] | None:
+    """The file system and inode of ``path``; None when it is gone (or, for a ``folder``, is no folder now)."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    if folder and not stat.S_ISDIR(info.st_mode):
+        return None
+    return info.st_dev, info.st_ino
 
 
 def _outermost(folders: set[str]) -> list[str]:

@@ -6,6 +6,7 @@ never refreshed by the test) until it reaches the expected state or a deadline.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import errno
 import logging
@@ -23,7 +24,8 @@ from mdnet.index import Index
 from mdnet.model import Contact, RefreshStats
 from mdnet.vault import Vault
 from mdnet.watch import EventSource, Watcher, wait_for
-from tests.conftest import git
+from tests.conftest import git, git_env
+from tests.system.test_index import _damage_notes_table
 
 DEADLINE = 5.0
 JANE = "---\nname: Jane Doe\ncategory: client\ncadence: 30d\n---\n# Jane Doe\n\n## Log\n"
@@ -446,6 +448,41 @@ def test_inotify_limit_falls_back_to_polling(vault: Path, start: Start) -> None:
     assert not any(".obsidian" in line for line in watcher.messages if line.startswith("event"))
 
 
+class LimitOnANewFolder(Watcher):
+    """inotify refuses a watch for a folder created while watching (ENOSPC, as watchdog raises it: the limit
+    cannot be lowered without root and for this user's other watchers). A note is saved while the watcher
+    switches to polling, after inotify stopped and before polling looked: no event can announce it."""
+
+    def make_source(self, kind: str, poll_interval: float) -> EventSource:
+        source = super().make_source(kind, poll_interval)
+        schedule, start_polling = source._schedule, source.start_polling
+
+        def refuse_new(relative: str) -> None:
+            if relative == "people/new":
+                raise OSError(errno.ENOSPC, "inotify watch limit reached")
+            schedule(relative)
+
+        def save_then_poll() -> None:
+            (self.root / "people" / "Late.md").write_text("---\nname: Late\n---\n")
+            start_polling()
+
+        source._schedule = refuse_new  # type: ignore[method-assign]
+        source.start_polling = save_then_poll  # type: ignore[method-assign]
+        return source
+
+
+def test_inotify_limit_reached_while_watching_falls_back_without_losing_a_save(vault: Path, start: Start) -> None:
+    watcher, index = start(LimitOnANewFolder, poll_interval=0.1)
+    assert watcher.mode == "inotify"
+    (vault / "people" / "new").mkdir()
+    (vault / "people" / "new" / "Ann.md").write_text("---\nname: Ann\n---\n")
+    until(lambda: watcher.mode == "polling")
+    assert any("inotify limit reached" in line for line in watcher.messages)
+    until(lambda: {"people/new/Ann.md", "people/Late.md"} <= index.paths())
+    (vault / "people" / "new" / "Bo.md").write_text("---\nname: Bo\n---\n")
+    until(lambda: "people/new/Bo.md" in index.paths())
+
+
 def test_a_queue_overflow_triggers_a_full_scan(vault: Path, start: Start) -> None:
     # The kernel's queue (16384 events) cannot be overflowed on demand without root; watchdog reports an
     # overflow only through this log warning, so the test emits exactly that warning.
@@ -530,6 +567,152 @@ def test_autocommit_in_a_vault_inside_a_bigger_repository(tmp_path: Path, start:
     assert committed == {"notes/network/people/Ivy.md"}
     assert git(repo, "log", "-1", "--format=%s").strip() == "Update Ivy Lee"
     assert "todo.txt" in git(repo, "status", "--porcelain")
+
+
+CONFLICTED = JANE + "- 2026-11-20 coffee: {}\n"
+
+
+def _leave_a_conflict_in_jane(root: Path, how: str) -> None:
+    """Make git stop with Jane's note unmerged (conflict markers in its log), as a stash pop, merge or rebase does."""
+    jane = root / "people" / "Jane Doe.md"
+    jane.write_text(CONFLICTED.format("first"))
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "jane")
+    if how == "stash pop":
+        jane.write_text(CONFLICTED.format("stashed"))
+        git(root, "stash", "-q")
+        jane.write_text(CONFLICTED.format("committed"))
+        git(root, "commit", "-q", "-am", "committed")
+        command = ["stash", "pop"]
+    else:
+        git(root, "checkout", "-q", "-b", "side")
+        jane.write_text(CONFLICTED.format("side"))
+        git(root, "commit", "-q", "-am", "side")
+        git(root, "checkout", "-q", "main")
+        jane.write_text(CONFLICTED.format("main"))
+        git(root, "commit", "-q", "-am", "main")
+        command = ["merge", "-q", "side"] if how == "merge" else ["rebase", "-q", "side"]
+    stopped = subprocess.run(["git", "-C", str(root), *command], capture_output=True, env=git_env(), check=False)
+    assert stopped.returncode != 0
+    assert "<<<<<<<" in jane.read_text()
+
+
+@pytest.mark.parametrize("how", ["stash pop", "merge", "rebase"])
+def test_autocommit_never_commits_or_resolves_a_conflict(git_vault: Path, start: Start, how: str) -> None:
+    """git leaves conflict markers in a note: the watcher indexes the note but never stages or commits it,
+    and does not commit into the middle of a merge or rebase; the conflict stays for the user to resolve."""
+    root = git_vault
+    (root / "people" / "Jane Doe.md").write_text(JANE)
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "notes")
+    watcher, _ = start(root=root, autocommit=True)
+    _leave_a_conflict_in_jane(root, how)
+    head = git(root, "rev-parse", "HEAD")
+    until(lambda: any("committed" in line for line in watcher.messages))
+    assert watcher.wait_idle(quiet_for=0.5)
+    assert watcher.commits == []
+    assert git(root, "rev-parse", "HEAD") == head
+    assert git(root, "ls-files", "-u", "--", "people/Jane Doe.md") != ""  # still unmerged: nothing marked it resolved
+    assert any("not committed" in line and "conflict" in line for line in watcher.messages)
+
+
+def test_autocommit_never_takes_the_users_other_changes_out_of_the_working_tree(
+    git_vault: Path, tmp_path: Path, start: Start, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The vault uses the real pre-commit framework (section 8). For a commit of some paths it stashes every
+    other unstaged change out of the working tree while its hooks run, and puts it back after: a background
+    commit must not revert a file the user is typing into (a save in that window is rolled back and lost)."""
+    import sys
+
+    pre_commit = shutil.which("pre-commit", path=str(Path(sys.executable).parent))
+    if pre_commit is None:
+        pytest.skip("pre-commit is not installed (pip install -e '.[test]')")
+    root = git_vault
+    seen = tmp_path / "what-the-hook-saw.txt"
+    (root / ".pre-commit-config.yaml").write_text(
+        "repos:\n- repo: local\n  hooks:\n  - id: look\n    name: look\n    language: system\n"
+        f"    pass_filenames: false\n    entry: cp ideas.txt '{seen}'\n"
+    )
+    (root / "people" / "Jane Doe.md").write_text(JANE)
+    (root / "ideas.txt").write_text("plans\n")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "notes")
+    monkeypatch.setenv("PRE_COMMIT_HOME", str(tmp_path / "pre-commit-home"))
+    subprocess.run([pre_commit, "install"], cwd=root, check=True, capture_output=True, env=git_env())
+    (root / "ideas.txt").write_text("plans\nTyping in another file, never ours to commit\n")
+    watcher, _ = start(root=root, autocommit=True, commit_quiet=0.3)
+    (root / "people" / "Jane Doe.md").write_text(JANE.replace("client", "vendor"))
+    until(lambda: any("committed" in line for line in watcher.messages))
+    assert len(watcher.commits) == 1, list(watcher.messages)
+    assert not seen.exists() or "Typing" in seen.read_text(), "the user's work was taken out of ideas.txt"
+    assert "Typing" in (root / "ideas.txt").read_text()
+
+
+def test_a_failed_autocommit_leaves_nothing_staged_for_the_users_next_commit(git_vault: Path, start: Start) -> None:
+    """The commit fails (here signing: no working gpg): the notes stay changed in the working tree, as the docs
+    say, but not staged, or the user's own next 'git commit' of their staged work would carry them along."""
+    root = git_vault
+    (root / "people" / "Jane Doe.md").write_text(JANE)
+    (root / "unrelated.txt").write_text("one\n")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "notes")
+    git(root, "config", "commit.gpgsign", "true")
+    git(root, "config", "gpg.program", "false")
+    (root / "unrelated.txt").write_text("two\n")
+    git(root, "add", "unrelated.txt")
+    watcher, _ = start(root=root, autocommit=True)
+    (root / "people" / "Jane Doe.md").write_text(JANE.replace("client", "vendor"))
+    (root / "people" / "Carl.md").write_text("---\nname: Carl Jung\n---\n")
+    until(lambda: any("not committed" in line for line in watcher.messages))
+    assert watcher.wait_idle(quiet_for=0.5)
+    assert git(root, "diff", "--cached", "--name-only").split() == ["unrelated.txt"]
+    git(root, "-c", "commit.gpgsign=false", "commit", "-q", "-m", "mine")  # the user's own commit
+    assert git(root, "show", "--name-only", "--format=", "HEAD").split() == ["unrelated.txt"]
+    assert "vendor" in (root / "people" / "Jane Doe.md").read_text()
+
+
+def test_autocommit_never_commits_a_note_caught_half_written(git_vault: Path, start: Start) -> None:
+    """git commits a note as it is on disk when the commit runs. A note being written again (by a writer that
+    holds it open: no close event yet) is not what the index holds: it waits for the next batch."""
+    root = git_vault
+    watcher, index = start(root=root, autocommit=True)
+    jane = root / "people" / "Jane Doe.md"
+    jane.write_text(JANE.replace("client", "vendor"))
+    until(lambda: index.category("people/Jane Doe.md") == "vendor")
+    half = "---\nname: Jane Doe\ncate"
+    with open(jane, "r+") as handle:  # the next save starts right away, and is slow
+        handle.truncate(0)
+        handle.write(half)
+        handle.flush()
+        time.sleep(1.0)  # longer than the commit's quiet period (0.3 s here)
+        handle.write(JANE.replace("client", "investor")[len(half) :])
+    until(lambda: index.category("people/Jane Doe.md") == "investor")
+    until(lambda: "investor" in git(root, "log", "-p", "--format=", "--", "people/Jane Doe.md"))
+    for commit in git(root, "log", "--format=%H", "--", "people/Jane Doe.md").split():
+        assert git(root, "show", f"{commit}:people/Jane Doe.md") != half, "a half-written note was committed"
+
+
+class CountingTicks(Watcher):
+    ticks = 0
+
+    def _tick(self, final: bool) -> None:
+        self.ticks += 1
+        super()._tick(final)
+
+
+def test_autocommit_waits_for_edits_to_settle_without_spinning(git_vault: Path, start: Start) -> None:
+    """While files keep changing, a commit that is due waits for them to settle: by sleeping until the next
+    batch, not by running the worker's loop flat out (tens of thousands of rounds a second, on a 2-core box)."""
+    watcher, index = start(CountingTicks, root=git_vault, autocommit=True)
+    deadline = time.monotonic() + 2.0
+    i = 0
+    while time.monotonic() < deadline:  # a sync tool or an import: a file every few milliseconds
+        (git_vault / "people" / f"P{i:04}.md").write_text(f"---\nname: P{i:04}\n---\n")
+        i += 1
+        time.sleep(0.005)
+    rounds = watcher.ticks  # type: ignore[attr-defined]
+    until(lambda: len(watcher.commits) >= 1 and len(index.paths()) == i + 2, timeout=30)  # + Jane and Bob
+    assert rounds < 200, f"{rounds} rounds of the worker's loop in 2 s of edits"
 
 
 def test_autocommit_outside_git_says_so(vault: Path, start: Start) -> None:
@@ -675,3 +858,169 @@ def test_a_note_whose_name_is_not_utf8_is_reported_by_the_watcher(vault: Path, s
     assert watcher.wait_idle(quiet_for=0.3)
     assert not [line for line in watcher.messages if "internal error" in line]
     assert watcher.full_scans == 1  # the start's: no rescan after an error
+
+
+# -- the vault or its index going away -------------------------------------------------
+
+
+@pytest.mark.parametrize("how", ["deleted", "renamed", "replaced"])
+def test_a_vault_folder_that_goes_away_stops_the_watcher_with_an_error(
+    vault: Path, tmp_path: Path, start: Start, how: str
+) -> None:
+    """Its watches follow the old folder (or nothing): rather than watch nothing and say it is watching, the
+    watcher says what happened and stops; ``watcher.error`` is what the command exits with (2)."""
+    watcher, _ = start()
+    if how == "deleted":
+        shutil.rmtree(vault)
+    else:
+        os.rename(vault, tmp_path / "moved")
+        if how == "replaced":  # a new folder at the same path (restored from a backup, cloned again)
+            (vault / "people").mkdir(parents=True)
+    until(lambda: watcher.error is not None)
+    assert wait_for(lambda: not watcher.running, DEADLINE)
+    assert "vault folder" in str(watcher.error)
+    assert watcher.error is not None
+    assert watcher.error.exit_code == 2
+    assert any("vault folder" in line and "stopping" in line for line in watcher.messages)
+    assert not any("internal error" in line or "removed" in line for line in watcher.messages)
+
+
+def test_polling_follows_a_vault_folder_replaced_at_its_path(vault: Path, tmp_path: Path, start: Start) -> None:
+    """Polling looks at paths, not at the folders it saw (and runs on network file systems, whose inode numbers
+    may change): a deleted vault folder stops it, a new folder at the path is simply the vault, index and all."""
+    watcher, _ = start(observer="polling", poll_interval=0.1)
+    os.rename(vault, tmp_path / "moved")
+    (vault / "people").mkdir(parents=True)
+    (vault / "people" / "Carl.md").write_text("---\nname: Carl\n---\n")
+    index_file = vault / ".mdnet" / "index.sqlite"
+    until(lambda: any("the index was deleted or replaced" in line for line in watcher.messages))
+    until(lambda: index_file.exists() and IndexView(vault).paths() == {"people/Carl.md"})
+    assert watcher.running
+    shutil.rmtree(vault)
+    until(lambda: not watcher.running)
+    assert watcher.error is not None
+
+
+def test_mdnet_watch_exits_2_when_its_vault_folder_is_renamed(vault: Path, tmp_path: Path) -> None:
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MDNET_")}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "mdnet", "--vault", str(vault), "watch"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    try:
+        assert process.stdout is not None
+        lines: list[str] = []
+        reader = threading.Thread(target=lambda: lines.extend(iter(process.stdout.readline, "")))  # type: ignore[union-attr]
+        reader.start()
+        until(lambda: any("watching" in line for line in lines), timeout=15)
+        os.rename(vault, tmp_path / "moved")
+        code = process.wait(timeout=15)
+        reader.join(timeout=5)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    stderr = process.stderr.read() if process.stderr else ""
+    assert code == 2, stderr
+    assert "Traceback" not in stderr
+    assert stderr.startswith("mdnet: error: ")
+    assert len(stderr.strip().splitlines()) == 1
+    assert "vault folder" in stderr
+
+
+def test_an_index_deleted_while_watching_is_made_again(vault: Path, start: Start) -> None:
+    """``rm -rf .mdnet`` (the index is a cache): the watcher must not go on keeping a deleted file up to date
+    while the vault has no index; it opens a new one and fills it with a full scan."""
+    watcher, _ = start()
+    shutil.rmtree(vault / ".mdnet")
+    (vault / "people" / "Carl.md").write_text("---\nname: Carl\n---\n")
+    # Opened only once the watcher made it: two processes creating an index at the same moment is another story.
+    until(lambda: any("the index was deleted" in line for line in watcher.messages))
+    index = IndexView(vault)
+    assert index.paths() == {"people/Jane Doe.md", "people/Bob Baker.md", "people/Carl.md"}
+    (vault / "people" / "Dana.md").write_text("---\nname: Dana\n---\n")
+    until(lambda: "people/Dana.md" in index.paths())
+
+
+def _vault_with_a_damaged_index(vault: Path, damage: bool = True) -> None:
+    """Forty long-saved notes, indexed, then the notes table's root page overwritten: the index opens and its
+    header and meta read fine; the first read of the table fails ('database disk image is malformed')."""
+    for i in range(40):
+        path = vault / "people" / f"P{i:02d}.md"
+        path.write_text(f"---\nname: P{i:02d}\n---\n" + "words " * 200)
+        os.utime(path, (1_700_000_000, 1_700_000_000))
+    with Vault.open(vault) as opened:
+        opened.refresh()
+    if damage:
+        _damage_notes_table(vault / ".mdnet" / "index.sqlite")
+
+
+def test_a_damaged_index_is_rebuilt_when_the_watcher_starts(vault: Path, start: Start) -> None:
+    _vault_with_a_damaged_index(vault)
+    watcher, index = start()  # not 'cannot watch ...: database disk image is malformed'
+    assert len(index.paths()) == 42
+    (vault / "people" / "New.md").write_text("---\nname: New\n---\n")
+    until(lambda: "people/New.md" in index.paths())
+    assert not any("internal error" in line for line in watcher.messages)
+
+
+def test_an_index_damaged_while_watching_is_rebuilt(vault: Path, start: Start) -> None:
+    _vault_with_a_damaged_index(vault, damage=False)
+    watcher, _ = start()
+    _damage_notes_table(vault / ".mdnet" / "index.sqlite")
+    (vault / "people" / "New.md").write_text("---\nname: New\n---\n")
+
+    # Opened only once the watcher made it again (two processes creating an index at once is another story).
+    until(lambda: any("[full scan: the index was damaged]" in line for line in watcher.messages))
+    index = IndexView(vault)  # rebuilt, not 'internal error: DatabaseError' every few seconds for ever
+    assert len(index.paths()) == 43
+    (vault / "people" / "Newer.md").write_text("---\nname: Newer\n---\n")
+    until(lambda: "people/Newer.md" in index.paths())
+    assert not any("internal error" in line for line in watcher.messages)
+
+
+def _children(pid: int) -> list[int]:
+    found: list[int] = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        with contextlib.suppress(OSError):
+            found += [int(child) for child in (task / "children").read_text().split()]
+    return found
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/proc/self/task").exists() or (os.cpu_count() or 1) < 2, reason="Linux, 2 cores")
+def test_ctrl_c_in_a_terminal_while_notes_are_parsed_on_every_core(vault: Path) -> None:
+    """A terminal's Ctrl-C reaches the whole foreground process group: mdnet and the processes that parse notes
+    on every core. The watcher must still end as documented (exit 0, 'stopped'), not with a thread's traceback,
+    nor with 'cannot watch' and exit 2 when it was catching up with the vault."""
+    import signal
+    import sys
+
+    for i in range(4000):
+        (vault / "people" / f"P{i:04}.md").write_text(f"---\nname: P{i:04}\ncadence: 30d\n---\n" + "word " * 100)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MDNET_")}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "mdnet", "--vault", str(vault), "watch"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        start_new_session=True,  # its own process group, as a terminal's foreground job
+    )
+    try:
+        assert wait_for(lambda: process.poll() is not None or len(_children(process.pid)) >= 2, 30)
+        os.killpg(process.pid, signal.SIGINT)  # what the terminal does on Ctrl-C
+        out, err = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert "Traceback" not in err
+    assert (process.returncode, err) == (0, "")
+    assert out.rstrip().endswith("stopped")
+    assert len(IndexView(vault).paths()) == 4002
