@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -237,6 +238,8 @@ def test_due_on_an_unchanged_vault_does_not_import_the_parser(small_vault: Path)
     import subprocess
     import sys
 
+    for note in (small_vault / "people").iterdir():  # saved a minute ago: a note saved within 100 ms of a
+        os.utime(note, (time.time() - 60, time.time() - 60))  # scan is "racy", and the next run reads it again
     command = [sys.executable, "-c", probe, "--vault", str(small_vault), "--today", DEMO_DATE, "due", "--json"]
     environment = {k: v for k, v in os.environ.items() if k != "MDNET_TODAY"}
     first = subprocess.run(command, capture_output=True, text=True, check=True, env=environment)
