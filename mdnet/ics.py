@@ -63,7 +63,7 @@ def calendar_events(
     policy: CadencePolicy | None = None,
 ) -> list[dict[str, Any]]:
     """The events to export, as plain values (sorted by date, then UID); ``policy`` as in ``due``."""
-    horizon = today + dt.timedelta(days=min(within_days, (dt.date.max - today).days))
+    horizon = Duration(within_days, "d").add_to(today)  # clamped: the last days of 9999 are days too
     events: list[dict[str, Any]] = []
     contacts = list(contacts)
     slugs = Counter(path_slug(c) for c in contacts)

@@ -36,7 +36,7 @@ from mdnet import edit, history
 from mdnet.config import CONFIG_NAME, Config
 from mdnet.durations import parse_date, parse_when
 from mdnet.errors import ConfigError, MdnetError, SourceFileError, UsageError
-from mdnet.model import Contact, printable_line
+from mdnet.model import Contact, Duration, printable_line
 
 _ADDRESS_RE = re.compile(r"[^@\s<>]+@[^@\s<>]+")
 TRAILER = "Message-ID"
@@ -109,7 +109,7 @@ def read_mailbox(path: Path, today: dt.date | None = None) -> MailboxRead:
     the due list until then.
     """
     today = today or dt.date.today()
-    latest = today + dt.timedelta(days=1) if today < dt.date.max else today  # a clock minutes ahead at midnight
+    latest = Duration(1, "d").add_to(today)  # a clock minutes ahead at midnight; clamped at 9999-12-31
     if path.is_dir():
         if not any((path / sub).is_dir() for sub in ("cur", "new")):
             raise SourceFileError("not a Maildir (it has no cur/ or new/ folder) and not an mbox file", path=str(path))

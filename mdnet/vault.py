@@ -26,6 +26,7 @@ from mdnet.index import Index, heals
 from mdnet.model import (
     Contact,
     DueItem,
+    Duration,
     Problem,
     RefreshStats,
     Severity,
@@ -249,7 +250,7 @@ class Vault(HistoryMethods, RelationMethods, WritingMethods):
         window = days_within(within, day, self.config.upcoming_days)
         default = self.config.default_cadence_duration
         policy = self.config.cadence_policy
-        horizon = dt.date.max if window >= (dt.date.max - day).days else day + dt.timedelta(days=window)
+        horizon = Duration(window, "d").add_to(day)  # clamped: the last days of 9999 are days too
         # Contacts without their own cadence take the default or their category's: SQL
         # cannot date those, so they all go through when either exists.
         inherited = default is not None or bool(policy.windows)
