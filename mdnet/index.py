@@ -151,7 +151,7 @@ class Index:
             connection.close()
         except sqlite3.DatabaseError:
             pass
-        _delete_database(path)
+        delete_database(path)
         connection = _connect(path)
         _create_schema(connection)
         return cls(connection, path, rebuilt=existed)
@@ -465,7 +465,8 @@ def _create_schema(connection: sqlite3.Connection) -> None:
     connection.execute("COMMIT")
 
 
-def _delete_database(path: Path) -> None:
+def delete_database(path: Path) -> None:
+    """Delete the index database at ``path`` and the files SQLite keeps beside it (a missing one is fine)."""
     for suffix in ("", "-wal", "-shm", "-journal"):
         with contextlib.suppress(FileNotFoundError):
             Path(str(path) + suffix).unlink()

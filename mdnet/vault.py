@@ -22,7 +22,7 @@ from mdnet.due import due_items, matches
 from mdnet.durations import DurationError, parse_date, parse_duration, parse_when
 from mdnet.errors import AmbiguousName, ContactNotFound, UsageError, VaultError
 from mdnet.folding import fold
-from mdnet.index import Index, heals
+from mdnet.index import Index, delete_database, heals
 from mdnet.model import (
     Contact,
     DueItem,
@@ -105,11 +105,6 @@ def days_within(within: str | int | None, today: dt.date, default: int) -> int:
 _CANNOT_WRITE = frozenset((3, 5, 6, 8, 10, 13, 14))  # PERM, BUSY, LOCKED, READONLY, IOERR, FULL, CANTOPEN
 
 
-def _delete_index_files(path: Path) -> None:
-    for suffix in ("", "-wal", "-shm"):
-        Path(str(path) + suffix).unlink(missing_ok=True)
-
-
 def _cannot_write(exc: sqlite3.DatabaseError) -> bool:
     code = getattr(exc, "sqlite_errorcode", None)
     return isinstance(code, int) and code & 0xFF in _CANNOT_WRITE
@@ -172,15 +167,9 @@ class Vault(HistoryMethods, RelationMethods, WritingMethods):
         try:
             return refresh(self.root, self.config, index, paths)
         except sqlite3.DatabaseError as exc:
-            if index.path is None:
+            # a corrupt index is a cache to rebuild, never an error for the user
+            if not (self._discard_damaged_index(exc) or self._answer_from_memory(exc)):
                 raise
-            if _cannot_write(exc):
-                # Sound but not ours to write (another user's, locked too long, a full disk): answer from memory
-                # for this command, and never delete a database another process may be using.
-                self.close()
-                self._index = Index.memory()
-            else:
-                self._throw_away(index.path)  # a corrupt index is a cache to rebuild, never an error for the user
             return refresh(self.root, self.config, self._open_index(), paths)
 
     def indexed(self) -> Index:
@@ -190,25 +179,30 @@ class Vault(HistoryMethods, RelationMethods, WritingMethods):
     def rebuild_index(self) -> None:
         """Throw the index away; the next refresh reads every note again."""
         self.close()
-        _delete_index_files(self.root / INDEX_DIR / INDEX_NAME)
+        delete_database(self.root / INDEX_DIR / INDEX_NAME)
 
     def _discard_damaged_index(self, exc: sqlite3.DatabaseError) -> bool:
         """Throw away an index a query found damaged, so that the next query rebuilds it (see :func:`heals`)."""
         index = self._index
         if index is None or index.path is None or _cannot_write(exc):
             return False
-        self._throw_away(index.path)
-        return True
-
-    def _throw_away(self, path: Path) -> None:
-        """Close the index and delete its files, so that the next query rebuilds it from the notes;
-        in memory for this command when they cannot be deleted (a read-only folder)."""
         self.close()
         self._refreshed = False
         try:
-            _delete_index_files(path)
-        except OSError:
+            delete_database(index.path)
+        except OSError:  # a read-only folder: in memory for this command
             self._index = Index.memory()
+        return True
+
+    def _answer_from_memory(self, exc: sqlite3.DatabaseError) -> bool:
+        """Answer from an index in memory for this command when the index file is sound but not ours to write
+        (another user's, locked too long, a full disk): never delete a database another process may be using."""
+        index = self._index
+        if index is None or index.path is None or not _cannot_write(exc):
+            return False
+        self.close()
+        self._index = Index.memory()
+        return True
 
     def _fresh(self) -> Index:
         if self.refresh_on_query or not self._refreshed:
@@ -314,11 +308,10 @@ class Vault(HistoryMethods, RelationMethods, WritingMethods):
         try:
             found = index.search(text)  # the first search fills the full-text table: a write
         except sqlite3.DatabaseError as exc:
-            if index.path is None or not _cannot_write(exc):
+            if not self._answer_from_memory(exc):  # another user's index, say: search a copy in memory
                 raise
-            self.close()  # another user's index, say: search a copy in memory
-            self._index = index = Index.memory()
             self.refresh()
+            index = self._open_index()
             found = index.search(text)
         return [(contact, snippet) for path, snippet in found if (contact := index.contact(path)) is not None]
 
