@@ -172,21 +172,17 @@ def _is_real_folder(entry: os.DirEntry[str]) -> bool:
 
 
 def readable_path(path: str) -> str:
-    """``path`` with the bytes of a name that is not UTF-8 written as ``\\xNN``.
+    """The index's key for ``path``: ``path`` itself, or, for a name that is not UTF-8, its bytes written as ``\\xNN``.
 
     ``os.scandir`` and inotify give such a name with lone surrogates, which neither
-    SQLite nor JSON can hold; the index keeps the note under this stand-in and reports it.
+    SQLite nor JSON can hold; the index keeps the note under this stand-in and reports
+    it. ``readable_path(path) != path`` says that the name was not UTF-8.
     """
-    return path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-
-
-def is_readable_path(path: str) -> bool:
-    """Whether ``path`` is valid Unicode (its file name was UTF-8)."""
     try:
         path.encode("utf-8")
     except UnicodeEncodeError:
-        return False
-    return True
+        return path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return path
 
 
 def token_of(path: Path) -> str | None:

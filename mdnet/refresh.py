@@ -204,10 +204,10 @@ def _readable_names(states: dict[str, Stat]) -> tuple[dict[str, Stat], set[str]]
     readable: dict[str, Stat] = {}
     misnamed: set[str] = set()
     for path, state in states.items():
-        if not files.is_readable_path(path):
-            path = files.readable_path(path)
-            misnamed.add(path)
-        readable[path] = state
+        key = files.readable_path(path)
+        if key != path:
+            misnamed.add(key)
+        readable[key] = state
     return readable, misnamed
 
 
@@ -220,7 +220,7 @@ def _states_of(
     misnamed: set[str] = set()
     folders: dict[str, bool] = {}
     for given in sorted(set(only)):
-        path = given if files.is_readable_path(given) else files.readable_path(given)
+        path = files.readable_path(given)
         state = files.state_if_scanned(root, given, folders)  # by the scan's rules: a full scan agrees
         if state is None:
             if path in stored:  # gone, or no longer a note (a folder now, say)

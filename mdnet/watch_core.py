@@ -46,11 +46,6 @@ def _plain(token: str | None) -> str | None:
     return None if token is None else token.removeprefix("racy:")
 
 
-def _key(path: str) -> str:
-    """The index's key for a path an event named: its readable stand-in when the name is not UTF-8."""
-    return path if files.is_readable_path(path) else files.readable_path(path)
-
-
 class WatchCore:
     """Coalesces paths into refreshes. Subclasses provide the event source hooks."""
 
@@ -390,8 +385,9 @@ class WatchCore:
             return
         self._failures = 0
         after = self._index().tokens()
-        changed = [_key(p) for p in ordered if _plain(before.get(_key(p))) != _plain(after.get(_key(p)))]
-        problems = self._problems_of(map(_key, ordered))
+        keys = [files.readable_path(p) for p in ordered]  # the index's keys for the paths the events named
+        changed = [key for key in keys if _plain(before.get(key)) != _plain(after.get(key))]
+        problems = self._problems_of(keys)
         if attempt < MAX_RETRIES:
             unsettled = {p.path for p in problems if p.severity == "error" and self._fresh(p.path)}
             for path in unsettled:
@@ -404,7 +400,7 @@ class WatchCore:
         index = self._index()
         work = []
         for path in sorted(paths):
-            if self._fresh(path) and index.contact(_key(path)) is not None:
+            if self._fresh(path) and index.contact(files.readable_path(path)) is not None:
                 try:
                     info = os.stat(self.root / path)
                 except OSError:
