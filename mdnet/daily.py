@@ -23,7 +23,7 @@ import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from mdnet import naming
+from mdnet import document, naming
 from mdnet.dateformat import format_date
 from mdnet.document import detect_newline, ends_in_code_block
 from mdnet.folding import fold
@@ -93,7 +93,7 @@ def find_block(text: str) -> Block | None:
     begins: list[tuple[int, int, int]] = []  # (line number, line start, line end without ending)
     ends: list[tuple[int, int, int]] = []
     offset = 0
-    for number, raw in enumerate(_lines(text), start=1):
+    for number, raw in enumerate(document.lines(text), start=1):
         content = raw.rstrip("\r\n")
         stripped = content.strip().lstrip("\ufeff")
         bom = 1 if content.startswith("\ufeff") else 0
@@ -120,19 +120,10 @@ def find_block(text: str) -> Block | None:
     (begin_line, start, _), (end_line, end_start, end) = begins[0], ends[0]
     if end_line < begin_line:
         raise BlockError(f"{END} comes before {BEGIN}; swap the two marker lines", end_line)
-    inner = [line.rstrip("\r\n") for line in _lines(text[start:end_start])][1:]
+    inner = [line.rstrip("\r\n") for line in document.lines(text[start:end_start])][1:]
     block = Block(start, end, begin_line, tuple(inner))
     _check_lines(block)
     return block
-
-
-def _lines(text: str) -> list[str]:
-    """Lines with their endings, split at ``\n`` only (as Markdown and the contact parser do)."""
-    parts = text.split("\n")
-    lines = [part + "\n" for part in parts[:-1]]
-    if parts[-1]:
-        lines.append(parts[-1])
-    return lines
 
 
 def _check_lines(block: Block) -> None:
@@ -348,7 +339,8 @@ def merge(text: str, block_text: str) -> str:
         return text[: block.start] + block_text + text[block.end :]
     if ends_in_code_block(text):  # the block would be code, its tasks no tasks
         raise BlockError(f"the note ends inside a code block that is never closed; close it (```) first, or put "
-                         f"the {BEGIN} and {END} lines where the block should go", len(_lines(text)))  # fmt: skip
+                         f"the {BEGIN} and {END} lines where the block should go",
+                         len(document.lines(text)))  # fmt: skip
     newline = detect_newline(text)
     if text in ("", "\ufeff"):
         return text + block_text + newline
