@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -29,6 +30,12 @@ class ParseSettings:
     """What parsing depends on besides the text: from the vault's configuration."""
 
     log_heading: str = "Log"
+
+
+def in_contact_folder(path: str, contact_dirs: Iterable[str]) -> bool:
+    """Whether the vault-relative ``path`` is under one of ``contact_dirs``: there every note is a contact,
+    and its problems are errors, not warnings (``parse_note``'s ``contact_folder``)."""
+    return any(path.startswith(folder + "/") for folder in contact_dirs)
 
 
 # A log entry as the index stores it: ISO date, time, kind, text, 1-based line. Plain

@@ -12,7 +12,7 @@ from dataclasses import replace
 from typing import Any
 
 from mdnet import files
-from mdnet.contact import LogRow, ParseSettings, parse_note
+from mdnet.contact import LogRow, ParseSettings, in_contact_folder, parse_note
 from mdnet.document import DecodeProblem, decode
 from mdnet.folding import fold
 from mdnet.index import NoteRow, contact_to_json, due_columns, to_json
@@ -81,21 +81,19 @@ def parse_one(job: tuple[str, str, str], settings: Settings) -> NoteRow:
     """One note -> its index row; every failure becomes a Problem, never an exception."""
     root, path, token = job
     contact_dirs, log_heading, max_bytes = settings
-    in_contact_folder = any(path.startswith(folder + "/") for folder in contact_dirs)
+    in_folder = in_contact_folder(path, contact_dirs)
     try:
         data = files.read_bytes(os.path.join(root, path), max_bytes)
         text = decode(data)
     except files.TooLarge as exc:
         message = f"file is {exc.size:,} bytes, over the {max_bytes:,}-byte limit; skipped"
-        return _failed(path, token, 0, 0, message, in_contact_folder)
+        return _failed(path, token, 0, 0, message, in_folder)
     except DecodeProblem as exc:
-        return _failed(path, token, exc.line, exc.column, exc.message, in_contact_folder)
+        return _failed(path, token, exc.line, exc.column, exc.message, in_folder)
     except OSError as exc:
-        return _failed(path, token, 0, 0, f"cannot read: {exc.strerror}", in_contact_folder)
-    parsed = parse_note(
-        text, path, contact_folder=in_contact_folder, settings=ParseSettings(log_heading), log_records=False
-    )
-    if not (in_contact_folder or parsed.is_contact_type):
+        return _failed(path, token, 0, 0, f"cannot read: {exc.strerror}", in_folder)
+    parsed = parse_note(text, path, contact_folder=in_folder, settings=ParseSettings(log_heading), log_records=False)
+    if not (in_folder or parsed.is_contact_type):
         # Other notes are kept for link resolution; their problems are reported as warnings only.
         problems = tuple(replace(p, severity="warning") for p in parsed.problems)
         return build_row(path, token, None, parsed.fields, problems, "")
@@ -104,9 +102,8 @@ def parse_one(job: tuple[str, str, str], settings: Settings) -> NoteRow:
 
 def misnamed_row(path: str, token: str, contact_dirs: Sequence[str]) -> NoteRow:
     """A note whose file name is not UTF-8 (``path`` is its :func:`mdnet.files.readable_path`): not read, reported."""
-    in_contact_folder = any(path.startswith(folder + "/") for folder in contact_dirs)
     message = "the file name is not valid UTF-8 (shown with \\x escapes); rename the file so that mdnet reads it"
-    return _failed(path, token, 0, 0, message, in_contact_folder)
+    return _failed(path, token, 0, 0, message, in_contact_folder(path, contact_dirs))
 
 
 def _failed(path: str, token: str, line: int, column: int, message: str, contact_folder: bool) -> NoteRow:

@@ -282,10 +282,11 @@ class Vault(HistoryMethods, RelationMethods, WritingMethods):
             return [Problem(relative, 0, 0, "error", "no such file")]
         if not files.is_note_name(full.name) or not full.is_file():
             return []
-        in_contact_folder = any(relative.startswith(f + "/") for f in self.config.contact_dirs)
-        severity: Severity = "error" if in_contact_folder else "warning"
-        from mdnet.contact import ParseSettings, parse_note
+        from mdnet.contact import ParseSettings, in_contact_folder, parse_note
         from mdnet.document import DecodeProblem, decode
+
+        in_folder = in_contact_folder(relative, self.config.contact_dirs)
+        severity: Severity = "error" if in_folder else "warning"
 
         try:
             text = decode(files.read_bytes(full, self.config.max_note_bytes))
@@ -295,10 +296,8 @@ class Vault(HistoryMethods, RelationMethods, WritingMethods):
             return [Problem(relative, exc.line, exc.column, severity, exc.message)]
         except OSError as exc:
             return [Problem(relative, 0, 0, "error", f"cannot read: {exc.strerror}")]
-        parsed = parse_note(
-            text, relative, contact_folder=in_contact_folder, settings=ParseSettings(self.config.log_heading)
-        )
-        return list(parsed.problems if in_contact_folder or parsed.is_contact_type else as_warnings(parsed.problems))
+        parsed = parse_note(text, relative, contact_folder=in_folder, settings=ParseSettings(self.config.log_heading))
+        return list(parsed.problems if in_folder or parsed.is_contact_type else as_warnings(parsed.problems))
 
     @heals
     def search(self, text: str) -> list[tuple[Contact, str]]:

@@ -160,9 +160,9 @@ class WritingMethods:
 
     def _reads_as(self, text: str, contact: Contact) -> bool:
         """Whether the note ``text`` has ``contact``'s front matter and log entries (lines aside)."""
-        from mdnet.contact import ParseSettings, parse_note
+        from mdnet.contact import ParseSettings, in_contact_folder, parse_note
 
-        in_folder = any(contact.path.startswith(f + "/") for f in self.config.contact_dirs)
+        in_folder = in_contact_folder(contact.path, self.config.contact_dirs)
         now = parse_note(text, contact.path, contact_folder=in_folder,
                          settings=ParseSettings(self.config.log_heading)).contact  # fmt: skip
 
