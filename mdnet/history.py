@@ -11,7 +11,7 @@ import re
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
 
@@ -19,10 +19,16 @@ def git_available() -> bool:
     return shutil.which("git") is not None
 
 
-def run_git(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    """``git -C root ARGS`` without a shell; output captured as text."""
+def run_git(root: Path, *args: str, env: Mapping[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """``git -C root ARGS`` without a shell; output captured as text. ``env``: the whole environment, when given."""
     return subprocess.run(
-        ["git", "-C", str(root), *args], capture_output=True, text=True, encoding="utf-8", errors="replace", check=False
+        ["git", "-C", str(root), *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        errors="replace",
+        check=False,
     )
 
 
@@ -140,19 +146,11 @@ def renamed_from(root: Path, paths: list[str]) -> list[str]:
         return []
     with tempfile.TemporaryDirectory() as folder:
         env = {**os.environ, "GIT_INDEX_FILE": str(Path(folder) / "index")}
-
-        def in_temporary_index(*args: str) -> subprocess.CompletedProcess[str]:
-            command = ["git", "-C", str(root), "--literal-pathspecs", *args]
-            return subprocess.run(
-                command, env=env, capture_output=True, text=True, encoding="utf-8", errors="replace", check=False
-            )
-
         for step in (("read-tree", "HEAD"), ("add", "--", *new), ("rm", "--cached", "--quiet", "--", *deleted)):
-            if in_temporary_index(*step).returncode != 0:
+            if run_git(root, "--literal-pathspecs", *step, env=env).returncode != 0:
                 return []
-        pairs = in_temporary_index(
-            "diff", "--cached", "-z", "--name-status", "-M", "--relative", "HEAD", "--", *new, *deleted
-        )
+        pairs = run_git(root, "--literal-pathspecs", "diff", "--cached", "-z", "--name-status", "-M", "--relative",
+                        "HEAD", "--", *new, *deleted, env=env)  # fmt: skip
     tokens = pairs.stdout.split("\0") if pairs.returncode == 0 else []
     old: list[str] = []
     position = 0
