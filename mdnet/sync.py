@@ -182,10 +182,6 @@ def _commit_message(paths: list[str]) -> str:
     return subject + "\n\n" + "".join(f"- {p}\n" for p in paths)
 
 
-def _in_progress(root: Path) -> str | None:
-    return history.operation_in_progress(root)
-
-
 def _upstream(root: Path) -> str | None:
     found = history.run_git(root, "rev-parse", "--abbrev-ref", "--symbolic-full-name", "@{u}")
     return found.stdout.strip() if found.returncode == 0 else None
@@ -218,7 +214,7 @@ def sync(root: Path, config: Config, *, push: bool = True, rebase: bool = True) 
     if not history.is_inside_work_tree(root):
         raise SyncError("the vault is not a git repository; run git init and add a remote first", path=str(root))
     report = SyncReport()
-    state = _in_progress(root)
+    state = history.operation_in_progress(root)
     if state is not None:
         conflicts = _describe_conflicts(root, state)
         raise SyncError(conflicts or _unfinished(state))
@@ -282,7 +278,7 @@ def _integrate(root: Path, rebase: bool) -> int:
         result = history.run_git(root, "-c", "core.editor=true", "merge", "--autostash", "--no-edit", "--quiet", "@{u}")
     if result.returncode != 0:
         what = "rebase" if rebase else "merge"
-        state = _in_progress(root)
+        state = history.operation_in_progress(root)
         if state is None:
             raise SyncError(f"git {what} failed: {_first_line(result.stderr)}")
         described = _describe_conflicts(root, state)
