@@ -169,8 +169,7 @@ def pending_notes(root: Path) -> list[str]:
 def _is_note(path: str) -> bool:
     """A note as the scan reads one: ``*.md`` in any case, no editor temporary (Emacs' ``.#x.md`` lock
     is a symlink), nothing in a dot folder (``.obsidian/``, ``.trash/``, ``.mdnet/``, ...)."""
-    *folders, name = path.split("/")
-    return files.is_note_name(name) and not any(folder.startswith(".") for folder in folders)
+    return files.is_note_name(path.rsplit("/", 1)[-1]) and not files.in_dot_folder(path)
 
 
 def _commit_message(paths: list[str]) -> str:

@@ -276,7 +276,7 @@ class Vault(HistoryMethods, RelationMethods, WritingMethods):
             relative = (full.parent.resolve() / full.name).relative_to(self.root).as_posix()
         except ValueError:
             return [Problem(str(given), 0, 0, "error", "not inside the vault " + str(self.root))]
-        if any(folder.startswith(".") for folder in relative.split("/")[:-1]):
+        if files.in_dot_folder(relative):
             return []  # .obsidian/, .trash/, .git/, ...: never notes, as the scan never enters them
         if not full.exists():
             return [Problem(relative, 0, 0, "error", "no such file")]
