@@ -193,7 +193,7 @@ class WatchCore:
             if not self._discard_damaged_index(exc):
                 raise
             self.full_scan("start")
-        self._index_id = _identity(self._index().path or self.root / "-")
+        self._remember_index()
         if self.autocommit:
             if not history.is_inside_work_tree(self.root):
                 self.say("--autocommit: the vault is not in a git repository; nothing will be committed")
@@ -215,6 +215,7 @@ class WatchCore:
             try:
                 if self._vault_folder_is_gone():
                     return
+                self._check_index_file()
                 self._tick(final)
             except Exception as exc:  # never die: report, back off, scan again
                 if isinstance(exc, sqlite3.DatabaseError) and self._discard_damaged_index(exc):
@@ -236,7 +237,7 @@ class WatchCore:
         if not self.vault._discard_damaged_index(exc):
             return False
         self.say(f"the index is damaged ({exc}); rebuilding it")
-        self._index_id = _identity(self._index().path or self.root / "-")
+        self._remember_index()
         return True
 
     def _vault_folder_is_gone(self) -> bool:
@@ -248,7 +249,6 @@ class WatchCore:
             or found == self._root_id
             or (found is not None and found[0] == self._root_id[0] and not self.source_holds_folders())
         ):
-            self._check_index_file()
             return False
         self.error = VaultError("the vault folder was moved, deleted, replaced or unmounted while being watched",
                                 path=str(self.root))  # fmt: skip
@@ -259,13 +259,16 @@ class WatchCore:
         """An index file deleted (``rm -rf .mdnet``) or replaced under the watcher is opened again and filled by
         a full scan: the watcher must not keep a deleted file up to date while the vault has no index."""
         path = self._index().path
-        if path is None:
-            return
-        if _identity(path) == self._index_id:
+        if path is None or _identity(path) == self._index_id:
             return
         self.vault.close()
-        self._index_id = _identity(self._index().path or path)
+        self._remember_index()
         self.request_full_scan("the index was deleted or replaced")
+
+    def _remember_index(self) -> None:
+        """Which file the index is now (None in memory), for :meth:`_check_index_file` to see it go."""
+        path = self._index().path
+        self._index_id = None if path is None else _identity(path)
 
     def _next_due(self) -> float:
         times = [self._next_supervise, self._next_rescan]
