@@ -376,6 +376,10 @@ class Index:
                                        (key,))  # fmt: skip
         return [(str(path), int(rank), bool(is_contact)) for path, rank, is_contact in rows]
 
+    def contact_paths_named(self, key: str) -> list[str]:
+        """Paths of the contacts (not other notes) that the folded name ``key`` names, sorted."""
+        return sorted({path for path, _rank, is_contact in self.names_for(key) if is_contact})
+
     def has_org(self, key: str) -> bool:
         """Whether some contact names ``key`` as its company or a past employer."""
         row = self.connection.execute(

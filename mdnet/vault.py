@@ -365,7 +365,7 @@ class Vault(HistoryMethods, RelationMethods, WritingMethods):
 def _lookup(index: Index, name: str) -> Contact:
     """:meth:`Vault.get` on ``index``."""
     key = fold(naming.query_text(name))
-    paths = sorted({path for path, _rank, is_contact in index.names_for(key) if is_contact}) if key else []
+    paths = index.contact_paths_named(key) if key else []
     found: Contact | None = None
     if len(paths) > 1:
         matches_ = [c for c in (index.contact(p) for p in paths) if c is not None]

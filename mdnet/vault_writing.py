@@ -31,12 +31,6 @@ if TYPE_CHECKING:
 TEMPLATE_PATH = "templates/contact.md"
 
 
-def _named(index: Index, wanted: str) -> list[Contact]:
-    """The contact the index's name table gives for the folded name ``wanted`` (none or one)."""
-    paths = sorted(path for path, _rank, is_contact in index.names_for(wanted) if is_contact)
-    return [c for c in (index.contact(p) for p in paths[:1]) if c is not None]
-
-
 class WritingMethods:
     """Mixed into :class:`~mdnet.vault.Vault`; what it uses of the vault is declared here for the type checker."""
 
@@ -52,7 +46,8 @@ class WritingMethods:
     @heals
     def _named(self, wanted: str) -> list[Contact]:
         """The contact whose folded name is ``wanted``, from the up-to-date index (none or one)."""
-        return _named(self._fresh(), wanted)
+        index = self._fresh()
+        return [c for c in (index.contact(p) for p in index.contact_paths_named(wanted)[:1]) if c is not None]
 
     def add(
         self,
