@@ -210,7 +210,7 @@ def as_list(value: Any) -> tuple[str, ...]:
             if item is None:
                 continue
             if isinstance(item, list) and len(item) == 1 and isinstance(item[0], list):
-                items.append(_text([item]))
+                items.append(_text(item))  # '- [[Carl Jung]]' in a block list: [["Carl Jung"]]
             elif isinstance(item, list) and len(item) == 1:
                 items.append(f"[[{item[0]}]]")
             else:

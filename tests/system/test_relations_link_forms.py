@@ -1,0 +1,45 @@
+"""The relations read links in every form a vault writes them: real notes, the real index."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from mdnet.contact import as_list
+from tests.conftest import run_cli
+
+
+def write(root: Path, relative: str, text: str) -> None:
+    path = root / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+
+
+def cli_json(root: Path, *args: str) -> dict[str, object]:
+    result = run_cli("--vault", str(root), "--today", "2026-11-25", *args, "--json")
+    assert result.code == 0, result.err
+    data = json.loads(result.out)
+    assert isinstance(data, dict)
+    return data
+
+
+def hop_names(data: dict[str, object]) -> list[list[str]]:
+    paths = data["paths"]
+    assert isinstance(paths, list)
+    return [[hop["name"] for hop in route["hops"]] for route in paths]
+
+
+def test_an_unquoted_wikilink_as_an_item_of_a_block_list_is_that_link() -> None:
+    # knows:\n  - [[Carl Jung]]  is YAML for a list holding [["Carl Jung"]]
+    assert as_list([[["Carl Jung"]], "[[Dana]]"]) == ("[[Carl Jung]]", "[[Dana]]")
+
+
+def test_knows_written_as_a_block_list_of_unquoted_links_connects_people(tmp_path: Path) -> None:
+    write(tmp_path, "mdnet.toml", "")
+    write(tmp_path, "people/Ann.md", "---\nlast_contact: 2026-11-01\nknows:\n  - [[Priya Raman]]\n---\n")
+    write(tmp_path, "people/Ben.md", "---\nemployers:\n  - [[Globex]]\nintroduced_by:\n  - [[Ann]]\n---\n")
+    assert hop_names(cli_json(tmp_path, "path", "Priya Raman")) == [["Ann", "Priya Raman"]]
+    who = cli_json(tmp_path, "who", "Globex", "--company")
+    assert [entry["name"] for entry in who["direct"]] == ["Ben"]  # type: ignore[index,union-attr]
+    brief = cli_json(tmp_path, "brief", "Ben")
+    assert brief["introduced_by"] == ["Ann"]
