@@ -128,9 +128,10 @@ def config_from_mapping(raw: dict[str, Any]) -> Config:
 
 
 def _clean_folder(value: str, problems: list[str], key: str) -> str:
-    """A folder inside the vault, as a relative POSIX path; ``..`` and absolute paths refused."""
-    cleaned = value.strip().strip("/")
-    parts = Path(cleaned).parts
-    if not cleaned or Path(value).is_absolute() or ".." in parts:
+    """A folder inside the vault, as a relative POSIX path spelled as the scan spells note paths
+    (``./team/`` and ``team//`` are ``team``, which note paths start with); ``..``, absolute paths
+    and the vault root itself (``.``) refused."""
+    parts = [part for part in value.strip().split("/") if part not in ("", ".")]
+    if not parts or Path(value.strip()).is_absolute() or ".." in parts:
         problems.append(f"{key}: {value!r} must be a folder inside the vault")
-    return cleaned
+    return "/".join(parts)

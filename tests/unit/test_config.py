@@ -60,3 +60,31 @@ def test_a_byte_order_mark_and_crlf_are_read_like_the_notes(tmp_path: Path) -> N
     (tmp_path / "mdnet.toml").write_bytes(b'\xef\xbb\xbfupcoming_days = 3\r\ndaily_dir = "journal"\r\n')
     config = load_config(tmp_path)
     assert (config.upcoming_days, config.daily_dir) == (3, "journal")
+
+
+@pytest.mark.parametrize(
+    ("written", "folder"),
+    [("./team", "team"), ("team//x", "team/x"), ("team/./x/", "team/x"), (" people ", "people"), ("./a/../b", None),
+     (".", None), ("./", None), ("/people", None), ("..", None), ("a/..", None)],
+)  # fmt: skip
+def test_folders_are_spelled_as_the_scan_spells_paths(written: str, folder: str | None) -> None:
+    """A contact folder is compared with the scan's paths (``team/x/Ann.md``): ``./team`` must be ``team``,
+    or no note is ever in it; ``.`` (the vault root itself) is no contact folder and is refused."""
+    for key in ("contact_dirs", "daily_dir"):
+        if folder is None:
+            with pytest.raises(ConfigError, match=key):
+                config_from_mapping({key: written})
+        else:
+            config = config_from_mapping({key: written})
+            assert getattr(config, key) == (folder if key == "daily_dir" else (folder,))
+
+
+def test_a_contact_folder_written_with_a_leading_dot_slash_holds_its_contacts(tmp_path: Path) -> None:
+    from tests.conftest import run_cli
+
+    (tmp_path / "mdnet.toml").write_text('contact_dirs = ["./team"]\n', encoding="utf-8")
+    (tmp_path / "team" / "x").mkdir(parents=True)
+    (tmp_path / "team" / "x" / "Ann.md").write_text("---\ncadence: 1w\n---\n", encoding="utf-8")
+    result = run_cli("--vault", str(tmp_path), "--today", "2026-11-25", "list", "--json")
+    assert result.code == 0, result.err
+    assert '"path": "team/x/Ann.md"' in result.out
