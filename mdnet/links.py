@@ -45,7 +45,7 @@ def reference(text: str) -> tuple[str, str] | None:
         if "[[" in text:
             return None
         return fold(text), text
-    label = target.strip()
+    label = _note_name(target)
     if not fold(label):
         return None
     return fold(label), label
@@ -77,11 +77,17 @@ def note_links(contact: Contact, body: str) -> list[LinkRow]:
     for match in _BODY_LINK_RE.finditer(body):
         if match.group(0).startswith("!"):
             continue  # an embedded image or note, not a mention
-        target = match.group(1).strip().rsplit("/", 1)[-1]
+        target = _note_name(match.group(1).rsplit("/", 1)[-1])
         if fold(target) in own or _DATE_LIKE_RE.fullmatch(target.strip()):
             continue
         add("link", f"[[{target}]]")
     return rows
+
+
+def _note_name(target: str) -> str:
+    """A link target as the note's name: ``Jane Doe.md`` is the note Jane Doe, as Obsidian resolves it."""
+    target = target.strip()
+    return target[:-3].strip() if target.lower().endswith(".md") else target
 
 
 @dataclass(frozen=True, slots=True)

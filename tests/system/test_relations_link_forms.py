@@ -43,3 +43,15 @@ def test_knows_written_as_a_block_list_of_unquoted_links_connects_people(tmp_pat
     assert [entry["name"] for entry in who["direct"]] == ["Ben"]  # type: ignore[index,union-attr]
     brief = cli_json(tmp_path, "brief", "Ben")
     assert brief["introduced_by"] == ["Ann"]
+
+
+def test_a_link_written_with_the_md_extension_names_the_same_note(tmp_path: Path) -> None:
+    # Obsidian resolves [[Ann.md]] and [[people/Ann.md|Ann]] to people/Ann.md, as mdnet's name lookups do
+    write(tmp_path, "mdnet.toml", "")
+    write(tmp_path, "people/Ann.md", "---\nlast_contact: 2026-11-01\n---\nLunch with [[Priya Raman.md]].\n")
+    write(tmp_path, "people/Ben.md", '---\nlast_contact: 2026-11-20\nknows: ["[[people/Ann.md|Ann]]"]\n---\n')
+    write(tmp_path, "people/Cy.md", "---\nlast_contact: 2026-10-01\n---\nKnows [[Priya Raman]] from school.\n")
+    assert hop_names(cli_json(tmp_path, "path", "Ann")) == [["Ben", "Ann"], ["Ann"], ["Cy", "Priya Raman", "Ann"]]
+    assert hop_names(cli_json(tmp_path, "path", "Priya Raman")) == [["Ann", "Priya Raman"], ["Cy", "Priya Raman"]]
+    brief = cli_json(tmp_path, "brief", "Ann")
+    assert [m["name"] for m in brief["mutual"]] == ["Ben"]  # type: ignore[index,union-attr]
