@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from mdnet.folding import fold
-from mdnet.links import ORG_KINDS, PERSON_KINDS, LinkRow, PersonInfo, name_keys, note_links, person_info
+from mdnet.links import ORG_KINDS, PERSON_KINDS, LinkRow, PersonInfo, name_keys, note_links, person_info, reference
 from mdnet.model import Contact
 
 RECENCY_HALF_LIFE_DAYS = 90.0
@@ -357,7 +357,8 @@ def who(network: Network, query: str, kind: str, members: Sequence[tuple[Contact
 
 def org_keys(network: Network, org: str) -> list[str]:
     """The folded names of the organisations ``org`` means: itself, else those it starts."""
-    key = fold(org.strip().removeprefix("[[").removesuffix("]]").split("|", 1)[0])
+    ref = reference(org)  # a wikilink as any note writes it: [[orgs/Acme Corp#History|ACME]] is acme corp
+    key = ref[0] if ref is not None else fold(org.strip().removeprefix("[[").removesuffix("]]").split("|", 1)[0])
     if not key:
         return []
     return [key] if network.source.has_org(key) else network.source.org_keys(key)

@@ -55,3 +55,16 @@ def test_a_link_written_with_the_md_extension_names_the_same_note(tmp_path: Path
     assert hop_names(cli_json(tmp_path, "path", "Priya Raman")) == [["Ann", "Priya Raman"], ["Cy", "Priya Raman"]]
     brief = cli_json(tmp_path, "brief", "Ann")
     assert [m["name"] for m in brief["mutual"]] == ["Ben"]  # type: ignore[index,union-attr]
+
+
+def test_who_takes_a_company_written_as_any_wikilink(tmp_path: Path) -> None:
+    # '[[Acme Corp|ACME]]' was understood but not '[[orgs/Acme Corp|ACME]]' or '[[Acme Corp#History]]'
+    write(tmp_path, "mdnet.toml", "")
+    write(tmp_path, "orgs/Acme Corp.md", "---\ntype: company\n---\n")
+    write(tmp_path, "people/Ann.md", '---\ncompany: "[[orgs/Acme Corp|ACME]]"\n---\n')
+    for query in ("Acme Corp", "[[Acme Corp|ACME]]", "[[orgs/Acme Corp|ACME]]", "[[Acme Corp#History]]",
+                  "[[orgs/Acme Corp.md]]", "acme corp"):  # fmt: skip
+        who = cli_json(tmp_path, "who", query, "--company")
+        assert [entry["name"] for entry in who["direct"]] == ["Ann"], query  # type: ignore[index,union-attr]
+        path = cli_json(tmp_path, "path", "--company", query)
+        assert hop_names(path) == [["Ann"]], query
