@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from mdnet.contact import as_list
+from mdnet.document import mask_code_blocks
 from mdnet.folding import fold
 from mdnet.model import Contact
 from mdnet.wikilinks import link_label, link_target
@@ -74,7 +75,7 @@ def note_links(contact: Contact, body: str) -> list[LinkRow]:
     for known in as_list(contact.fields.get("knows")):
         add("knows", known)
     own = {fold(contact.name), fold(contact.stem), *(fold(a) for a in contact.aliases)}
-    for match in _BODY_LINK_RE.finditer(body):
+    for match in _BODY_LINK_RE.finditer(mask_code_blocks(body)):  # a link in a fence is code, as in Obsidian
         if match.group(0).startswith("!"):
             continue  # an embedded image or note, not a mention
         target = _note_name(match.group(1).rsplit("/", 1)[-1])

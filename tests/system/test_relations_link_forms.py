@@ -68,3 +68,11 @@ def test_who_takes_a_company_written_as_any_wikilink(tmp_path: Path) -> None:
         assert [entry["name"] for entry in who["direct"]] == ["Ann"], query  # type: ignore[index,union-attr]
         path = cli_json(tmp_path, "path", "--company", query)
         assert hop_names(path) == [["Ann"]], query
+
+
+def test_a_link_inside_a_fenced_code_block_is_code_not_a_mention(tmp_path: Path) -> None:
+    # Obsidian neither links nor counts [[...]] inside a fence, as mdnet's log reading ignores entries there
+    write(tmp_path, "mdnet.toml", "")
+    write(tmp_path, "people/Ann.md", "---\nlast_contact: 2026-11-01\n---\n```\nknows = '[[Priya Raman]]'\n```\n")
+    write(tmp_path, "people/Cy.md", "---\nlast_contact: 2026-10-01\n---\nKnows [[Priya Raman]] from school.\n")
+    assert hop_names(cli_json(tmp_path, "path", "Priya Raman")) == [["Cy", "Priya Raman"]]
