@@ -11,7 +11,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mdnet.due import due_items, next_due
+from mdnet.due import due_items, matches, next_due
 from mdnet.vault import Vault
 
 DAYS = st.dates(min_value=dt.date(2024, 1, 1), max_value=dt.date(2029, 12, 31))
@@ -52,19 +52,20 @@ def notes(draw: st.DrawFn) -> str:
         "last_contact": draw(_maybe_date(DAYS)),
         "next_contact": draw(_maybe_date(DAYS)),
         "follow_up": draw(_maybe_date(DAYS)),
-        "snooze_until": draw(_maybe_date(DAYS)),
+        "snooze_until": draw(st.one_of(_maybe_date(DAYS), DAYS.map(lambda d: f"{d}T23:59"))),
+        "name": draw(st.sampled_from(["", "Zoë", "zoe", "Álvaro", "alvaro", "Bob"])),
         "birthday": draw(BIRTHDAYS),
         "needs_reply": draw(st.one_of(st.sampled_from(["", "true", "false", "yes", "no"]), DAYS.map(str))),
     }
     for key, value in fields.items():
         if value:
             lines.append(f"{key}: {value}")
-    lines.append("tags: [a, b]")
+    lines.append("tags: " + draw(st.sampled_from(["[a, b]", "work/azure", '"#Work"', "[]", "B"])))
     lines.append("---")
     log = draw(st.lists(DAYS, max_size=2))
     if log:
         lines.append("## Log")
-        lines.extend(f"- {day} call: talked" for day in log)
+        lines.extend(f"- {day} 09:30 call: talked" for day in log)
     return "\n".join(lines) + "\n"
 
 
@@ -74,8 +75,12 @@ def notes(draw: st.DrawFn) -> str:
     config=CONFIGS,
     today=st.one_of(DAYS, EDGE_DAYS),
     within=st.one_of(st.sampled_from([0, 1, 7, 30, 364, 365, 366, 800]), st.integers(0, 1000)),
+    category=st.sampled_from([None, "client", "CLIENT", "friend"]),
+    tag=st.sampled_from([None, "a", "work", "#work", "b"]),
 )
-def test_light_due_equals_full_due(contacts: list[str], config: str, today: dt.date, within: int) -> None:
+def test_light_due_equals_full_due(
+    contacts: list[str], config: str, today: dt.date, within: int, category: str | None, tag: str | None
+) -> None:
     root = Path(tempfile.mkdtemp(prefix="mdnet-due-light-"))
     try:
         (root / "people").mkdir()
@@ -86,8 +91,11 @@ def test_light_due_equals_full_due(contacts: list[str], config: str, today: dt.d
             full = vault.contacts()
             assert len(full) == len(contacts)
             cfg = vault.config
+            by_path = {c.path: c for c in full}
             expected = due_items(full, today, within, cfg.default_cadence_duration, cfg.cadence_policy)
             assert vault.due(today=today, within=within) == expected
+            kept = [i for i in expected if matches(by_path[i.path], category, tag)]
+            assert vault.due(today=today, within=within, category=category, tag=tag) == kept
             for contact in full:  # next_due (list's "Next due") is the same rules, whatever the window
                 next_due(contact, today, cfg.default_cadence_duration, cfg.cadence_policy)
     finally:
@@ -102,4 +110,4 @@ def test_light_due_equals_full_due(contacts: list[str], config: str, today: dt.d
 )
 def test_light_due_equals_full_due_at_the_end_of_the_calendar(contacts: list[str], today: dt.date, within: int) -> None:
     late = [text.replace("2029-", "9999-").replace("2028-", "9999-").replace("2027-", "9998-") for text in contacts]
-    test_light_due_equals_full_due.hypothesis.inner_test(late, "", today, within)  # type: ignore[attr-defined]
+    test_light_due_equals_full_due.hypothesis.inner_test(late, "", today, within, None, None)  # type: ignore[attr-defined]
