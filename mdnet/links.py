@@ -34,6 +34,7 @@ class LinkRow:
     kind: LinkKind
     key: str
     label: str
+    folder: str = ""  # the folded folder a person's link names (people/work in [[people/work/jane]]), else ""
 
 
 def reference(text: str) -> tuple[str, str] | None:
@@ -55,16 +56,17 @@ def reference(text: str) -> tuple[str, str] | None:
 def note_links(contact: Contact, body: str) -> list[LinkRow]:
     """Every connection the note makes, each once, in a stable order."""
     rows: list[LinkRow] = []
-    seen: set[tuple[str, str]] = set()
+    seen: set[tuple[str, str, str]] = set()
 
     def add(kind: LinkKind, text: str) -> None:
         ref = reference(text)
         if ref is None:
             return
         key, label = ref
-        if (kind, key) not in seen:
-            seen.add((kind, key))
-            rows.append(LinkRow(kind, key, label))
+        folder = link_folder(text) if kind in PERSON_KINDS else ""
+        if (kind, key, folder) not in seen:
+            seen.add((kind, key, folder))
+            rows.append(LinkRow(kind, key, label, folder))
 
     if contact.company:
         add("company", contact.company)
@@ -81,8 +83,17 @@ def note_links(contact: Contact, body: str) -> list[LinkRow]:
         target = _note_name(match.group(1).rsplit("/", 1)[-1])
         if fold(target) in own or _DATE_LIKE_RE.fullmatch(target.strip()):
             continue
-        add("link", f"[[{target}]]")
+        add("link", f"[[{match.group(1).strip()}]]")
     return rows
+
+
+def link_folder(text: str) -> str:
+    """The folded folder of a wikilink's target (``[[People/Work/jane|Jane]]`` -> ``people/work``), else ``""``:
+    with it, a link names the note in that folder, as Obsidian resolves it, when several share a file name."""
+    match = _BODY_LINK_RE.search(text)
+    if match is None or "/" not in match.group(1):
+        return ""
+    return "/".join(fold(part) for part in match.group(1).strip().rsplit("/", 1)[0].split("/") if part.strip())
 
 
 def _note_name(target: str) -> str:

@@ -93,6 +93,11 @@ class MemoryLinks:
         return sorted(k for k in keys if k.startswith(prefix))
 
 
+def _path_key(path: str) -> str:
+    """A note's path as a link with a folder names it: folded, without ``.md``."""
+    return "/".join(fold(part) for part in path.removesuffix(".md").split("/"))
+
+
 @dataclass(frozen=True, slots=True)
 class Person:
     """A contact (``path`` set) or someone known only from links (``path`` None)."""
@@ -161,7 +166,7 @@ class Network:
     def __init__(self, source: LinkSource, today: dt.date) -> None:
         self.source = source
         self.today = today
-        self._people: dict[str, Person | None] = {}
+        self._people: dict[tuple[str, str], Person | None] = {}
         self._contacts: dict[str, Contact | None] = {}
         self._infos: dict[str, PersonInfo | None] = {}
         self._strength: dict[str, float] = {}
@@ -199,18 +204,26 @@ class Network:
     def person_of(self, contact: Contact) -> Person:
         return Person(contact.path, contact.name, contact.path)
 
-    def resolve(self, key: str, label: str) -> Person | None:
-        """The person a link names: a contact, someone without a note, or None (a note, an organisation)."""
-        if key not in self._people:
+    def resolve(self, key: str, label: str, folder: str = "") -> Person | None:
+        """The person a link names: a contact, someone without a note, or None (a note, an organisation).
+
+        ``folder`` (folded) is the link's folder: ``[[people/work/jane]]`` names the note whose path ends so
+        when there is one, as Obsidian resolves it, whatever the other notes named ``jane``.
+        """
+        if (key, folder) not in self._people:
             person: Person | None = None
             names = self.source.names_for(key)
+            if folder:
+                wanted = f"{folder}/{key}"
+                names = [n for n in names if _path_key(n[0]) in (wanted, f"/{wanted}") or
+                         _path_key(n[0]).endswith(f"/{wanted}")] or names  # fmt: skip
             if names:
                 path, _rank, is_contact = names[0]
                 person = self.person_at(path) if is_contact else None
             elif not self.source.has_org(key):
                 person = Person("?" + key, label, None)
-            self._people[key] = person
-        return self._people[key]
+            self._people[key, folder] = person
+        return self._people[key, folder]
 
     def strength(self, person: Person) -> float:
         if person.path is None:
@@ -241,7 +254,7 @@ class Network:
             own_orgs: dict[str, tuple[str, str]] = {}
             for row in self.source.links_from(person.path):
                 if row.kind in PERSON_KINDS:
-                    add(self.resolve(row.key, row.label), row.kind, row.kind)
+                    add(self.resolve(row.key, row.label, row.folder), row.kind, row.kind)
                 elif row.key in skip_orgs:
                     continue
                 elif row.key not in own_orgs or row.kind == "company":
@@ -261,7 +274,7 @@ class Network:
         for src, row in self.source.links_to(keys):
             if row.kind not in PERSON_KINDS or src == person.path:
                 continue
-            if self.resolve(row.key, row.label) != person:
+            if self.resolve(row.key, row.label, row.folder) != person:
                 continue  # the link names someone else who shares a name or alias
             pending.append((src, row.kind, row.kind))
         self._load(src for src, _kind, _via in pending)

@@ -45,7 +45,7 @@ def build_row(
     if log is None:
         log = [(e.date.isoformat(), e.time, e.kind, e.text, e.line) for e in contact.log]
     record = to_json(contact_to_json(contact, log))  # holds the fields too
-    links = tuple((r.kind, r.key, r.label) for r in note_links(contact, body))
+    links = tuple((r.kind, r.key, r.label, r.folder) for r in note_links(contact, body))
     names = tuple((key, rank, 1) for key, rank in name_keys(contact))
     last = None if contact.last_contact is None else contact.last_contact.isoformat()
     touches = ",".join(touch_dates(row[0] for row in log))

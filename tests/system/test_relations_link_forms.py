@@ -76,3 +76,18 @@ def test_a_link_inside_a_fenced_code_block_is_code_not_a_mention(tmp_path: Path)
     write(tmp_path, "people/Ann.md", "---\nlast_contact: 2026-11-01\n---\n```\nknows = '[[Priya Raman]]'\n```\n")
     write(tmp_path, "people/Cy.md", "---\nlast_contact: 2026-10-01\n---\nKnows [[Priya Raman]] from school.\n")
     assert hop_names(cli_json(tmp_path, "path", "Priya Raman")) == [["Cy", "Priya Raman"]]
+
+
+def test_a_link_with_a_folder_names_the_note_in_that_folder_when_two_share_a_file_name(tmp_path: Path) -> None:
+    # mdnet itself writes [[people/work/jane|Jane Wu]] when two contact notes are named jane.md
+    write(tmp_path, "mdnet.toml", "")
+    write(tmp_path, "people/jane.md", "---\nname: Jane Park\nlast_contact: 2026-01-01\n---\n")
+    write(tmp_path, "people/work/jane.md", "---\nname: Jane Wu\nlast_contact: 2026-01-01\n---\n")
+    write(tmp_path, "people/Ann.md", '---\nlast_contact: 2026-11-20\nknows: ["[[people/work/jane|Jane Wu]]"]\n---\n')
+    write(
+        tmp_path, "people/Cy.md", "---\nlast_contact: 2026-11-10\n---\nLunch with [[work/jane]] and [[People/Jane]].\n"
+    )
+    assert hop_names(cli_json(tmp_path, "path", "Jane Wu")) == [["Ann", "Jane Wu"], ["Cy", "Jane Wu"], ["Jane Wu"]]
+    assert hop_names(cli_json(tmp_path, "path", "Jane Park")) == [["Cy", "Jane Park"], ["Jane Park"]]
+    brief = cli_json(tmp_path, "brief", "Ann")
+    assert [m["name"] for m in brief["mutual"]] == ["Jane Wu"]  # type: ignore[index,union-attr]
