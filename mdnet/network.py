@@ -33,6 +33,7 @@ from typing import Any, Protocol
 from mdnet.folding import fold
 from mdnet.links import ORG_KINDS, PERSON_KINDS, LinkRow, PersonInfo, name_keys, note_links, person_info, reference
 from mdnet.model import Contact
+from mdnet.naming import in_folder, query_folder
 
 RECENCY_HALF_LIFE_DAYS = 90.0
 FREQUENCY_WINDOW_DAYS = 730
@@ -91,11 +92,6 @@ class MemoryLinks:
     def org_keys(self, prefix: str) -> list[str]:
         keys = {row.key for rows in self._from.values() for row in rows if row.kind in ORG_KINDS}
         return sorted(k for k in keys if k.startswith(prefix))
-
-
-def _path_key(path: str) -> str:
-    """A note's path as a link with a folder names it: folded, without ``.md``."""
-    return "/".join(fold(part) for part in path.removesuffix(".md").split("/"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,9 +210,7 @@ class Network:
             person: Person | None = None
             names = self.source.names_for(key)
             if folder:
-                wanted = f"{folder}/{key}"
-                names = [n for n in names if _path_key(n[0]) in (wanted, f"/{wanted}") or
-                         _path_key(n[0]).endswith(f"/{wanted}")] or names  # fmt: skip
+                names = [n for n in names if in_folder(n[0], folder)] or names
             if names:
                 path, _rank, is_contact = names[0]
                 person = self.person_at(path) if is_contact else None
@@ -408,6 +402,9 @@ def find_person(network: Network, text: str) -> Person | None | list[Contact]:
     if not key:
         return None
     paths = sorted({path for path, _rank, is_contact in network.source.names_for(key) if is_contact})
+    folder = query_folder(text)
+    if folder and len(paths) > 1:  # [[people/work/jane]]: the jane.md in that folder
+        paths = [p for p in paths if in_folder(p, folder)] or paths
     contacts = [c for c in (network.contact(p) for p in paths) if c is not None]
     if len(contacts) == 1:
         return network.person_of(contacts[0])

@@ -373,6 +373,9 @@ def _lookup(index: Index, name: str) -> Contact:
     """:meth:`Vault.get` on ``index``."""
     key = fold(naming.query_text(name))
     paths = sorted({path for path, _rank, is_contact in index.names_for(key) if is_contact}) if key else []
+    folder = naming.query_folder(name)
+    if folder and len(paths) > 1:  # [[people/work/jane]]: the jane.md in that folder
+        paths = [p for p in paths if naming.in_folder(p, folder)] or paths
     found: Contact | None = None
     if len(paths) > 1:
         matches_ = [c for c in (index.contact(p) for p in paths) if c is not None]

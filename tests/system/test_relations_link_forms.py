@@ -91,3 +91,14 @@ def test_a_link_with_a_folder_names_the_note_in_that_folder_when_two_share_a_fil
     assert hop_names(cli_json(tmp_path, "path", "Jane Park")) == [["Cy", "Jane Park"], ["Jane Park"]]
     brief = cli_json(tmp_path, "brief", "Ann")
     assert [m["name"] for m in brief["mutual"]] == ["Jane Wu"]  # type: ignore[index,union-attr]
+
+
+def test_a_name_given_as_a_link_with_a_folder_picks_the_note_in_that_folder(tmp_path: Path) -> None:
+    write(tmp_path, "mdnet.toml", "")
+    write(tmp_path, "people/jane.md", "---\nname: Jane Park\n---\n")
+    write(tmp_path, "people/work/jane.md", "---\nname: Jane Wu\nlast_contact: 2026-01-01\n---\n")
+    for given in ("[[people/work/jane|Jane Wu]]", "people/work/jane.md", "work/jane", "[[Work/Jane]]"):
+        assert cli_json(tmp_path, "show", given)["path"] == "people/work/jane.md", given
+        assert hop_names(cli_json(tmp_path, "path", given)) == [["Jane Wu"]], given
+    assert cli_json(tmp_path, "show", "people/jane")["path"] == "people/jane.md"
+    assert run_cli("--vault", str(tmp_path), "show", "jane").code == 1  # still ambiguous without a folder
