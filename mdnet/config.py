@@ -130,8 +130,13 @@ def config_from_mapping(raw: dict[str, Any]) -> Config:
 def _clean_folder(value: str, problems: list[str], key: str) -> str:
     """A folder inside the vault, as a relative POSIX path spelled as the scan spells note paths
     (``./team/`` and ``team//`` are ``team``, which note paths start with); ``..``, absolute paths
-    and the vault root itself (``.``) refused."""
+    refused; for contact_dirs the vault root itself (``.``) and hidden (dot) folders, which the scan never
+    enters, too (`mdnet daily` refuses those for daily_dir)."""
     parts = [part for part in value.strip().split("/") if part not in ("", ".")]
+    if key == "daily_dir" and value.strip().strip("/") and not parts:
+        return "."  # refused by `mdnet daily` itself, as a hidden folder is (docs/daily.md)
     if not parts or Path(value.strip()).is_absolute() or ".." in parts:
         problems.append(f"{key}: {value!r} must be a folder inside the vault")
+    elif key == "contact_dirs" and any(part.startswith(".") for part in parts):
+        problems.append(f"{key}: {value!r} is a hidden folder, which mdnet never reads (as .obsidian and .trash)")
     return "/".join(parts)
