@@ -12,6 +12,7 @@ from dataclasses import replace
 from typing import Any
 
 from mdnet import files
+from mdnet.config import is_in_contact_folder
 from mdnet.contact import LogRow, ParseSettings, parse_note
 from mdnet.document import DecodeProblem, decode
 from mdnet.folding import fold
@@ -81,7 +82,7 @@ def parse_one(job: tuple[str, str, str], settings: Settings) -> NoteRow:
     """One note -> its index row; every failure becomes a Problem, never an exception."""
     root, path, token = job
     contact_dirs, log_heading, max_bytes = settings
-    in_contact_folder = any(path.startswith(folder + "/") for folder in contact_dirs)
+    in_contact_folder = is_in_contact_folder(path, contact_dirs)
     try:
         data = files.read_bytes(os.path.join(root, path), max_bytes)
         text = decode(data)
@@ -104,7 +105,7 @@ def parse_one(job: tuple[str, str, str], settings: Settings) -> NoteRow:
 
 def misnamed_row(path: str, token: str, contact_dirs: Sequence[str]) -> NoteRow:
     """A note whose file name is not UTF-8 (``path`` is its :func:`mdnet.files.readable_path`): not read, reported."""
-    in_contact_folder = any(path.startswith(folder + "/") for folder in contact_dirs)
+    in_contact_folder = is_in_contact_folder(path, contact_dirs)
     message = "the file name is not valid UTF-8 (shown with \\x escapes); rename the file so that mdnet reads it"
     return _failed(path, token, 0, 0, message, in_contact_folder)
 

@@ -17,7 +17,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING
 
 from mdnet import files, naming
-from mdnet.config import CONFIG_NAME, Config, load_config
+from mdnet.config import CONFIG_NAME, Config, is_in_contact_folder, load_config
 from mdnet.due import due_items, matches
 from mdnet.durations import DurationError, parse_date, parse_duration, parse_when
 from mdnet.errors import AmbiguousName, ContactNotFound, UsageError, VaultError
@@ -287,7 +287,7 @@ class Vault(HistoryMethods, RelationMethods, WritingMethods):
             return [Problem(relative, 0, 0, "error", "no such file")]
         if not files.is_note_name(full.name) or not full.is_file():
             return []
-        in_contact_folder = any(relative.startswith(f + "/") for f in self.config.contact_dirs)
+        in_contact_folder = is_in_contact_folder(relative, self.config.contact_dirs)
         severity: Severity = "error" if in_contact_folder else "warning"
         from mdnet.contact import ParseSettings, parse_note
         from mdnet.document import DecodeProblem, decode
