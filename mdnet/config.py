@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import tomllib
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -127,10 +128,22 @@ def config_from_mapping(raw: dict[str, Any]) -> Config:
     return Config(**values, extra=extra)
 
 
+def is_in_contact_folder(path: str, contact_dirs: Sequence[str]) -> bool:
+    """Whether the note at ``path`` (vault-relative, POSIX) lies in one of the contact folders;
+    the folder ``.`` is the whole vault."""
+    return any(folder == "." or path.startswith(folder + "/") for folder in contact_dirs)
+
+
 def _clean_folder(value: str, problems: list[str], key: str) -> str:
-    """A folder inside the vault, as a relative POSIX path; ``..`` and absolute paths refused."""
-    cleaned = value.strip().strip("/")
-    parts = Path(cleaned).parts
-    if not cleaned or Path(value).is_absolute() or ".." in parts:
+    """A folder inside the vault, as a relative POSIX path spelled as the scan spells note paths
+    (``./team/`` and ``team//`` are ``team``, which note paths start with); ``..``, absolute paths
+    refused; for contact_dirs also hidden (dot) folders, which the scan never enters (`mdnet daily`
+    refuses those for daily_dir). ``.`` is the vault root."""
+    parts = [part for part in value.strip().split("/") if part not in ("", ".")]
+    if value.strip().strip("/") and not parts:  # ".": the vault root
+        return "."  # every note a contact folder; refused by `mdnet daily` itself as a daily folder
+    if not parts or Path(value.strip()).is_absolute() or ".." in parts:
         problems.append(f"{key}: {value!r} must be a folder inside the vault")
-    return cleaned
+    elif key == "contact_dirs" and any(part.startswith(".") for part in parts):
+        problems.append(f"{key}: {value!r} is a hidden folder, which mdnet never reads (as .obsidian and .trash)")
+    return "/".join(parts)

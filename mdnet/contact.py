@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -30,12 +29,6 @@ class ParseSettings:
     """What parsing depends on besides the text: from the vault's configuration."""
 
     log_heading: str = "Log"
-
-
-def in_contact_folder(path: str, contact_dirs: Iterable[str]) -> bool:
-    """Whether the vault-relative ``path`` is under one of ``contact_dirs``: there every note is a contact,
-    and its problems are errors, not warnings (``parse_note``'s ``contact_folder``)."""
-    return any(path.startswith(folder + "/") for folder in contact_dirs)
 
 
 # A log entry as the index stores it: ISO date, time, kind, text, 1-based line. Plain
@@ -217,7 +210,7 @@ def as_list(value: Any) -> tuple[str, ...]:
             if item is None:
                 continue
             if isinstance(item, list) and len(item) == 1 and isinstance(item[0], list):
-                items.append(_text([item]))
+                items.append(_text(item))  # '- [[Carl Jung]]' in a block list: [["Carl Jung"]]
             elif isinstance(item, list) and len(item) == 1:
                 items.append(f"[[{item[0]}]]")
             else:

@@ -74,20 +74,24 @@ def _reasons(
     if contact.birthday is not None:
         year, month, day = contact.birthday
         when = _birthday_on_or_after(month, day, today)
-        age = f" (turns {when.year - year})" if year else ""
-        reasons.append(Reason("birthday", when, f"birthday {_MONTHS[when.month - 1]} {when.day}{age}"))
+        if when is not None:  # None: the next one is after 9999-12-31, where the calendar ends
+            age = f" (turns {when.year - year})" if year else ""
+            reasons.append(Reason("birthday", when, f"birthday {_MONTHS[when.month - 1]} {when.day}{age}"))
     return reasons
 
 
-def _birthday_on_or_after(month: int, day: int, today: dt.date) -> dt.date:
+def _birthday_on_or_after(month: int, day: int, today: dt.date) -> dt.date | None:
+    """The next birthday on or after ``today``; ``None`` when it would be after 9999-12-31."""
     for year in (today.year, today.year + 1):
+        if year > dt.MAXYEAR:
+            return None
         try:
             when = dt.date(year, month, day)
         except ValueError:  # 29 February in a common year: celebrate on the 28th
             when = dt.date(year, month, 28)
         if when >= today:
             return when
-    return when
+    return None  # not reached: next year's birthday is after today
 
 
 def _reason_order(reason: Reason) -> tuple[dt.date, str]:

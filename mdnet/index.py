@@ -23,7 +23,9 @@ if TYPE_CHECKING:  # the parser and the links stay unimported on the read path (
     from mdnet.contact import LogRow
     from mdnet.links import LinkRow, PersonInfo
 
-SCHEMA_VERSION = 10  # 10: code blocks hold no log; 9: notes_with_problems; 8: fold() transliterates ø, æ, ß, ...
+# 11: a block list's item "- [[Link]]" is the link, [[Name.md]] is Name, fences hold no links; 10: nor log;
+# 9: notes_with_problems; 8: fold() transliterates ø, æ, ß, ...
+SCHEMA_VERSION = 11
 _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE notes (
@@ -44,7 +46,9 @@ CREATE VIRTUAL TABLE contacts_fts USING fts5(
     path UNINDEXED, name, aliases, details, body, tokenize = 'unicode61 remove_diacritics 2'
 );
 CREATE INDEX notes_with_problems ON notes (path) WHERE problem_count;
-CREATE TABLE links (src TEXT NOT NULL, kind TEXT NOT NULL, key TEXT NOT NULL, label TEXT NOT NULL);
+CREATE TABLE links (
+    src TEXT NOT NULL, kind TEXT NOT NULL, key TEXT NOT NULL, label TEXT NOT NULL, folder TEXT NOT NULL
+);
 CREATE INDEX links_src ON links (src);
 CREATE INDEX links_key ON links (key);
 CREATE TABLE names (key TEXT NOT NULL, path TEXT NOT NULL, rank INTEGER NOT NULL, is_contact INTEGER NOT NULL);
@@ -111,7 +115,7 @@ class NoteRow(NamedTuple):
     problem_count: int
     columns: tuple[Any, ...] | None
     fts: tuple[str, str, str] | None  # aliases, details, body
-    links: tuple[tuple[str, str, str], ...] = ()  # kind, folded target, label
+    links: tuple[tuple[str, str, str, str], ...] = ()  # kind, folded target, label, folded folder of the target
     names: tuple[tuple[str, int, int], ...] = ()  # folded name a link may use, rank, is_contact
     person: tuple[str, str | None, str] | None = None  # name, last contact, touch dates
 
@@ -236,7 +240,9 @@ class Index:
             for table, column in (("links", "src"), ("names", "path"), ("people", "path")):
                 db.executemany(f"DELETE FROM {table} WHERE {column} = ?", touched)
         if rows:
-            db.executemany("INSERT INTO links VALUES (?, ?, ?, ?)", [(r.path, *link) for r in rows for link in r.links])
+            db.executemany(
+                "INSERT INTO links VALUES (?, ?, ?, ?, ?)", [(r.path, *link) for r in rows for link in r.links]
+            )
             db.executemany("INSERT INTO names VALUES (?, ?, ?, ?)", [
                 (key, r.path, rank, is_contact) for r in rows for key, rank, is_contact in r.names
             ])  # fmt: skip
@@ -352,8 +358,9 @@ class Index:
         """The connections written in one contact note."""
         from mdnet.links import LinkRow
 
-        rows = self.connection.execute("SELECT kind, key, label FROM links WHERE src = ? ORDER BY rowid", (path,))
-        return [LinkRow(kind, key, label) for kind, key, label in rows]
+        rows = self.connection.execute("SELECT kind, key, label, folder FROM links WHERE src = ? ORDER BY rowid",
+                                       (path,))  # fmt: skip
+        return [LinkRow(kind, key, label, folder) for kind, key, label, folder in rows]
 
     def links_to(self, keys: Iterable[str]) -> list[tuple[str, LinkRow]]:
         """``(source path, link)`` for every connection whose folded target is one of ``keys``."""
@@ -365,9 +372,9 @@ class Index:
             chunk = wanted[start : start + 500]
             marks = ",".join("?" * len(chunk))
             rows = self.connection.execute(
-                f"SELECT src, kind, key, label FROM links WHERE key IN ({marks}) ORDER BY src, rowid", chunk
+                f"SELECT src, kind, key, label, folder FROM links WHERE key IN ({marks}) ORDER BY src, rowid", chunk
             )
-            found.extend((src, LinkRow(kind, key, label)) for src, kind, key, label in rows)
+            found.extend((src, LinkRow(kind, key, label, folder)) for src, kind, key, label, folder in rows)
         return found
 
     def names_for(self, key: str) -> list[tuple[str, int, bool]]:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from mdnet.contact import as_list
+from mdnet.document import mask_code_blocks
 from mdnet.folding import fold
 from mdnet.model import Contact
 from mdnet.wikilinks import link_label, link_target
@@ -33,6 +34,7 @@ class LinkRow:
     kind: LinkKind
     key: str
     label: str
+    folder: str = ""  # the folded folder a person's link names (people/work in [[people/work/jane]]), else ""
 
 
 def reference(text: str) -> tuple[str, str] | None:
@@ -45,7 +47,7 @@ def reference(text: str) -> tuple[str, str] | None:
         if "[[" in text:
             return None
         return fold(text), text
-    label = target.strip()
+    label = _note_name(target)
     if not fold(label):
         return None
     return fold(label), label
@@ -54,16 +56,17 @@ def reference(text: str) -> tuple[str, str] | None:
 def note_links(contact: Contact, body: str) -> list[LinkRow]:
     """Every connection the note makes, each once, in a stable order."""
     rows: list[LinkRow] = []
-    seen: set[tuple[str, str]] = set()
+    seen: set[tuple[str, str, str]] = set()
 
     def add(kind: LinkKind, text: str) -> None:
         ref = reference(text)
         if ref is None:
             return
         key, label = ref
-        if (kind, key) not in seen:
-            seen.add((kind, key))
-            rows.append(LinkRow(kind, key, label))
+        folder = link_folder(text) if kind in PERSON_KINDS else ""
+        if (kind, key, folder) not in seen:
+            seen.add((kind, key, folder))
+            rows.append(LinkRow(kind, key, label, folder))
 
     if contact.company:
         add("company", contact.company)
@@ -74,14 +77,29 @@ def note_links(contact: Contact, body: str) -> list[LinkRow]:
     for known in as_list(contact.fields.get("knows")):
         add("knows", known)
     own = {fold(contact.name), fold(contact.stem), *(fold(a) for a in contact.aliases)}
-    for match in _BODY_LINK_RE.finditer(body):
+    for match in _BODY_LINK_RE.finditer(mask_code_blocks(body)):  # a link in a fence is code, as in Obsidian
         if match.group(0).startswith("!"):
             continue  # an embedded image or note, not a mention
-        target = match.group(1).strip().rsplit("/", 1)[-1]
+        target = _note_name(match.group(1).rsplit("/", 1)[-1])
         if fold(target) in own or _DATE_LIKE_RE.fullmatch(target.strip()):
             continue
-        add("link", f"[[{target}]]")
+        add("link", f"[[{match.group(1).strip()}]]")
     return rows
+
+
+def link_folder(text: str) -> str:
+    """The folded folder of a wikilink's target (``[[People/Work/jane|Jane]]`` -> ``people/work``), else ``""``:
+    with it, a link names the note in that folder, as Obsidian resolves it, when several share a file name."""
+    match = _BODY_LINK_RE.search(text)
+    if match is None or "/" not in match.group(1):
+        return ""
+    return "/".join(fold(part) for part in match.group(1).strip().rsplit("/", 1)[0].split("/") if part.strip())
+
+
+def _note_name(target: str) -> str:
+    """A link target as the note's name: ``Jane Doe.md`` is the note Jane Doe, as Obsidian resolves it."""
+    target = target.strip()
+    return target[:-3].strip() if target.lower().endswith(".md") else target
 
 
 @dataclass(frozen=True, slots=True)

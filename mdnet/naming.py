@@ -62,6 +62,22 @@ def query_text(query: str) -> str:
     return text.rsplit("/", 1)[-1]
 
 
+def query_folder(query: str) -> str:
+    """The folded folder a lookup or a link names: ``people/work`` in ``[[People/Work/jane|Jane]]``, else ``""``."""
+    text = query.strip()
+    if text.startswith("[[") and text.endswith("]]"):
+        text = text[2:-2].split("|", 1)[0].split("#", 1)[0]
+    head, slash, _stem = text.strip().rpartition("/")
+    return "/".join(fold(part) for part in head.split("/") if part.strip()) if slash else ""
+
+
+def in_folder(path: str, folder: str) -> bool:
+    """Whether the note at ``path`` lies in ``folder`` (folded), or in a folder whose path ends so
+    (``work`` for ``people/work/jane.md``), as Obsidian resolves a link with a folder."""
+    parent = "/".join(fold(part) for part in path.split("/")[:-1])
+    return parent == folder or parent.endswith("/" + folder)
+
+
 def answers_to(contact: Contact) -> set[str]:
     """The folded names a contact is found by exactly: its name, file stem and aliases."""
     return {fold(contact.name), fold(contact.stem), *(fold(a) for a in contact.aliases)}

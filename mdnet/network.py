@@ -31,8 +31,9 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from mdnet.folding import fold
-from mdnet.links import ORG_KINDS, PERSON_KINDS, LinkRow, PersonInfo, name_keys, note_links, person_info
+from mdnet.links import ORG_KINDS, PERSON_KINDS, LinkRow, PersonInfo, name_keys, note_links, person_info, reference
 from mdnet.model import Contact
+from mdnet.naming import in_folder, query_folder
 
 RECENCY_HALF_LIFE_DAYS = 90.0
 FREQUENCY_WINDOW_DAYS = 730
@@ -161,7 +162,7 @@ class Network:
     def __init__(self, source: LinkSource, today: dt.date) -> None:
         self.source = source
         self.today = today
-        self._people: dict[str, Person | None] = {}
+        self._people: dict[tuple[str, str], Person | None] = {}
         self._contacts: dict[str, Contact | None] = {}
         self._infos: dict[str, PersonInfo | None] = {}
         self._strength: dict[str, float] = {}
@@ -199,18 +200,24 @@ class Network:
     def person_of(self, contact: Contact) -> Person:
         return Person(contact.path, contact.name, contact.path)
 
-    def resolve(self, key: str, label: str) -> Person | None:
-        """The person a link names: a contact, someone without a note, or None (a note, an organisation)."""
-        if key not in self._people:
+    def resolve(self, key: str, label: str, folder: str = "") -> Person | None:
+        """The person a link names: a contact, someone without a note, or None (a note, an organisation).
+
+        ``folder`` (folded) is the link's folder: ``[[people/work/jane]]`` names the note whose path ends so
+        when there is one, as Obsidian resolves it, whatever the other notes named ``jane``.
+        """
+        if (key, folder) not in self._people:
             person: Person | None = None
             names = self.source.names_for(key)
+            if folder:
+                names = [n for n in names if in_folder(n[0], folder)] or names
             if names:
                 path, _rank, is_contact = names[0]
                 person = self.person_at(path) if is_contact else None
             elif not self.source.has_org(key):
                 person = Person("?" + key, label, None)
-            self._people[key] = person
-        return self._people[key]
+            self._people[key, folder] = person
+        return self._people[key, folder]
 
     def strength(self, person: Person) -> float:
         if person.path is None:
@@ -241,7 +248,7 @@ class Network:
             own_orgs: dict[str, tuple[str, str]] = {}
             for row in self.source.links_from(person.path):
                 if row.kind in PERSON_KINDS:
-                    add(self.resolve(row.key, row.label), row.kind, row.kind)
+                    add(self.resolve(row.key, row.label, row.folder), row.kind, row.kind)
                 elif row.key in skip_orgs:
                     continue
                 elif row.key not in own_orgs or row.kind == "company":
@@ -261,7 +268,7 @@ class Network:
         for src, row in self.source.links_to(keys):
             if row.kind not in PERSON_KINDS or src == person.path:
                 continue
-            if self.resolve(row.key, row.label) != person:
+            if self.resolve(row.key, row.label, row.folder) != person:
                 continue  # the link names someone else who shares a name or alias
             pending.append((src, row.kind, row.kind))
         self._load(src for src, _kind, _via in pending)
@@ -357,7 +364,8 @@ def who(network: Network, query: str, kind: str, members: Sequence[tuple[Contact
 
 def org_keys(network: Network, org: str) -> list[str]:
     """The folded names of the organisations ``org`` means: itself, else those it starts."""
-    key = fold(org.strip().removeprefix("[[").removesuffix("]]").split("|", 1)[0])
+    ref = reference(org)  # a wikilink as any note writes it: [[orgs/Acme Corp#History|ACME]] is acme corp
+    key = ref[0] if ref is not None else fold(org.strip().removeprefix("[[").removesuffix("]]").split("|", 1)[0])
     if not key:
         return []
     return [key] if network.source.has_org(key) else network.source.org_keys(key)
@@ -394,6 +402,9 @@ def find_person(network: Network, text: str) -> Person | None | list[Contact]:
     if not key:
         return None
     paths = sorted({path for path, _rank, is_contact in network.source.names_for(key) if is_contact})
+    folder = query_folder(text)
+    if folder and len(paths) > 1:  # [[people/work/jane]]: the jane.md in that folder
+        paths = [p for p in paths if in_folder(p, folder)] or paths
     contacts = [c for c in (network.contact(p) for p in paths) if c is not None]
     if len(contacts) == 1:
         return network.person_of(contacts[0])

@@ -12,7 +12,8 @@ from dataclasses import replace
 from typing import Any
 
 from mdnet import files
-from mdnet.contact import LogRow, ParseSettings, in_contact_folder, parse_note
+from mdnet.config import is_in_contact_folder
+from mdnet.contact import LogRow, ParseSettings, parse_note
 from mdnet.document import DecodeProblem, decode
 from mdnet.folding import fold
 from mdnet.index import NoteRow, contact_to_json, due_columns, to_json
@@ -45,7 +46,7 @@ def build_row(
     if log is None:
         log = [(e.date.isoformat(), e.time, e.kind, e.text, e.line) for e in contact.log]
     record = to_json(contact_to_json(contact, log))  # holds the fields too
-    links = tuple((r.kind, r.key, r.label) for r in note_links(contact, body))
+    links = tuple((r.kind, r.key, r.label, r.folder) for r in note_links(contact, body))
     names = tuple((key, rank, 1) for key, rank in name_keys(contact))
     last = None if contact.last_contact is None else contact.last_contact.isoformat()
     touches = ",".join(touch_dates(row[0] for row in log))
@@ -81,7 +82,7 @@ def parse_one(job: tuple[str, str, str], settings: Settings) -> NoteRow:
     """One note -> its index row; every failure becomes a Problem, never an exception."""
     root, path, token = job
     contact_dirs, log_heading, max_bytes = settings
-    in_folder = in_contact_folder(path, contact_dirs)
+    in_folder = is_in_contact_folder(path, contact_dirs)
     try:
         data = files.read_bytes(os.path.join(root, path), max_bytes)
         text = decode(data)
@@ -103,7 +104,7 @@ def parse_one(job: tuple[str, str, str], settings: Settings) -> NoteRow:
 def misnamed_row(path: str, token: str, contact_dirs: Sequence[str]) -> NoteRow:
     """A note whose file name is not UTF-8 (``path`` is its :func:`mdnet.files.readable_path`): not read, reported."""
     message = "the file name is not valid UTF-8 (shown with \\x escapes); rename the file so that mdnet reads it"
-    return _failed(path, token, 0, 0, message, in_contact_folder(path, contact_dirs))
+    return _failed(path, token, 0, 0, message, is_in_contact_folder(path, contact_dirs))
 
 
 def _failed(path: str, token: str, line: int, column: int, message: str, contact_folder: bool) -> NoteRow:

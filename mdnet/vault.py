@@ -17,7 +17,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING
 
 from mdnet import files, naming
-from mdnet.config import CONFIG_NAME, Config, load_config
+from mdnet.config import CONFIG_NAME, Config, is_in_contact_folder, load_config
 from mdnet.due import due_items, matches
 from mdnet.durations import DurationError, parse_date, parse_duration, parse_when
 from mdnet.errors import AmbiguousName, ContactNotFound, UsageError, VaultError
@@ -282,10 +282,10 @@ class Vault(HistoryMethods, RelationMethods, WritingMethods):
             return [Problem(relative, 0, 0, "error", "no such file")]
         if not files.is_note_name(full.name) or not full.is_file():
             return []
-        from mdnet.contact import ParseSettings, in_contact_folder, parse_note
+        from mdnet.contact import ParseSettings, parse_note
         from mdnet.document import DecodeProblem, decode
 
-        in_folder = in_contact_folder(relative, self.config.contact_dirs)
+        in_folder = is_in_contact_folder(relative, self.config.contact_dirs)
         severity: Severity = "error" if in_folder else "warning"
 
         try:
@@ -366,6 +366,9 @@ def _lookup(index: Index, name: str) -> Contact:
     """:meth:`Vault.get` on ``index``."""
     key = fold(naming.query_text(name))
     paths = index.contact_paths_named(key) if key else []
+    folder = naming.query_folder(name)
+    if folder and len(paths) > 1:  # [[people/work/jane]]: the jane.md in that folder
+        paths = [p for p in paths if naming.in_folder(p, folder)] or paths
     found: Contact | None = None
     if len(paths) > 1:
         matches_ = [c for c in (index.contact(p) for p in paths) if c is not None]

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mdnet import files, naming
-from mdnet.config import Config
+from mdnet.config import Config, is_in_contact_folder
 from mdnet.durations import DurationError, parse_date, parse_duration
 from mdnet.errors import DuplicateContact, FileChanged, NoteError, UsageError, VaultError
 from mdnet.folding import fold
@@ -87,7 +87,7 @@ class WritingMethods:
                 raise DuplicateContact(f"{name!r} is already a contact: {contact.name} ({contact.path})")
         folder = self.config.contact_dirs[0]
         stem = naming.file_stem(name, self.config.file_names)
-        relative = f"{folder}/{stem}.md"
+        relative = f"{stem}.md" if folder == "." else f"{folder}/{stem}.md"
         target = self.root / folder / f"{stem}.md"
         if target.resolve().parent != (self.root / folder).resolve():
             raise UsageError(f"cannot make a file name inside {folder}/ from {name!r}")
@@ -155,9 +155,9 @@ class WritingMethods:
 
     def _reads_as(self, text: str, contact: Contact) -> bool:
         """Whether the note ``text`` has ``contact``'s front matter and log entries (lines aside)."""
-        from mdnet.contact import ParseSettings, in_contact_folder, parse_note
+        from mdnet.contact import ParseSettings, parse_note
 
-        in_folder = in_contact_folder(contact.path, self.config.contact_dirs)
+        in_folder = is_in_contact_folder(contact.path, self.config.contact_dirs)
         now = parse_note(text, contact.path, contact_folder=in_folder,
                          settings=ParseSettings(self.config.log_heading)).contact  # fmt: skip
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -60,3 +61,53 @@ def test_a_byte_order_mark_and_crlf_are_read_like_the_notes(tmp_path: Path) -> N
     (tmp_path / "mdnet.toml").write_bytes(b'\xef\xbb\xbfupcoming_days = 3\r\ndaily_dir = "journal"\r\n')
     config = load_config(tmp_path)
     assert (config.upcoming_days, config.daily_dir) == (3, "journal")
+
+
+@pytest.mark.parametrize(
+    ("written", "folder"),
+    [("./team", "team"), ("team//x", "team/x"), ("team/./x/", "team/x"), (" people ", "people"), ("./a/../b", None),
+     (".", "."), ("./", "."), ("/people", None), ("..", None), ("a/..", None), (".people", None),
+     ("work/.hidden", None), (".obsidian", None)],
+)  # fmt: skip
+def test_folders_are_spelled_as_the_scan_spells_paths(written: str, folder: str | None) -> None:
+    """A contact folder is compared with the scan's paths (``team/x/Ann.md``): ``./team`` must be ``team``,
+    or no note is ever in it; ``.`` is the vault root; a dot folder is never scanned (``.obsidian``,
+    ``.trash``) and is refused."""
+    for key in ("contact_dirs", "daily_dir"):
+        if key == "daily_dir" and (folder is None or folder == ".") and ".." not in written and written[:1] != "/":
+            continue  # `mdnet daily` refuses '.' and hidden daily folders itself (tests/system/test_daily_note.py)
+        if folder is None:
+            with pytest.raises(ConfigError, match=key):
+                config_from_mapping({key: written})
+        else:
+            config = config_from_mapping({key: written})
+            assert getattr(config, key) == (folder if key == "daily_dir" else (folder,))
+
+
+def test_a_contact_folder_written_with_a_leading_dot_slash_holds_its_contacts(tmp_path: Path) -> None:
+    from tests.conftest import run_cli
+
+    (tmp_path / "mdnet.toml").write_text('contact_dirs = ["./team"]\n', encoding="utf-8")
+    (tmp_path / "team" / "x").mkdir(parents=True)
+    (tmp_path / "team" / "x" / "Ann.md").write_text("---\ncadence: 1w\n---\n", encoding="utf-8")
+    result = run_cli("--vault", str(tmp_path), "--today", "2026-11-25", "list", "--json")
+    assert result.code == 0, result.err
+    assert '"path": "team/x/Ann.md"' in result.out
+
+
+def test_the_contact_folder_dot_is_the_whole_vault(tmp_path: Path) -> None:
+    """``contact_dirs = ["."]`` (which sync --setup already reads as the vault root) held no contact at all."""
+    from tests.conftest import run_cli
+
+    (tmp_path / "mdnet.toml").write_text('contact_dirs = ["./"]\n', encoding="utf-8")
+    (tmp_path / "team").mkdir()
+    (tmp_path / "team" / "Ann.md").write_text("---\ncadence: 1w\n---\n", encoding="utf-8")
+    (tmp_path / "Top.md").write_text("---\ncadence: 1w\n---\n", encoding="utf-8")
+    (tmp_path / "Acme.md").write_text("---\ntype: company\n---\n", encoding="utf-8")
+    result = run_cli("--vault", str(tmp_path), "--today", "2026-11-25", "list", "--json")
+    assert result.code == 0, result.err
+    assert [c["path"] for c in json.loads(result.out)["contacts"]] == ["team/Ann.md", "Top.md"]
+    added = run_cli("--vault", str(tmp_path), "add", "Bea Lu", "--cadence", "2w")
+    assert added.code == 0, added.err
+    assert (tmp_path / "Bea Lu.md").is_file()
+    assert run_cli("--vault", str(tmp_path), "check", str(tmp_path / "Bea Lu.md")).code == 0

@@ -132,3 +132,16 @@ def test_birthday_months_are_named_as_the_c_locale_names_them_in_every_month() -
         when = dt.date(2026, month, 15)
         reason = reasons_for(contact(birthday=(None, month, 15)), dt.date(2026, 1, 1), None)[0]
         assert reason.detail == f"birthday {when.strftime('%b')} 15"
+
+
+def test_a_birthday_after_the_calendar_ends_is_no_reason_not_a_crash() -> None:
+    """On 20 December 9999 a birthday on 5 January would be in the year 10000: there is no such date,
+    so the birthday gives no reason (as the due list's SQL pre-filter already leaves it out)."""
+    late = d("9999-12-20")
+    c = contact(birthday=(1984, 1, 5), cadence=Duration(1, "y"), last_contact=d("9999-06-01"))
+    assert [r.kind for r in reasons_for(c, late, None)] == ["cadence"]
+    item = item_for(c, late, 30, None)
+    assert item is not None and item.due == d("9999-12-31")
+    assert next_due(contact(birthday=(None, 1, 5)), late, None) is None
+    assert reasons_for(contact(birthday=(None, 12, 25)), late, None)[0].due == d("9999-12-25")
+    assert reasons_for(contact(birthday=(None, 2, 29)), d("9999-03-01"), None) == []
