@@ -17,7 +17,6 @@ from typing import NamedTuple
 
 from mdnet.errors import FileChanged, NoteError, VaultError
 
-IGNORED_DIRS = frozenset((".git", ".obsidian", ".trash", ".mdnet"))
 _WRITABLE = stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH
 _NOTE_SUFFIXES = (".md", ".MD", ".Md", ".mD")  # str.endswith of a tuple: faster in the scan than lower()
 

@@ -18,7 +18,7 @@ from mdnet.contact import as_list
 from mdnet.document import mask_code_blocks
 from mdnet.folding import fold
 from mdnet.model import Contact
-from mdnet.wikilinks import link_label, link_target
+from mdnet.wikilinks import link_target
 
 LinkKind = Literal["knows", "introduced_by", "link", "company", "employer"]
 PERSON_KINDS: tuple[LinkKind, ...] = ("introduced_by", "knows", "link")
@@ -127,8 +127,3 @@ def name_keys(contact: Contact) -> list[tuple[str, int]]:
     keys.extend((fold(alias), 1) for alias in contact.aliases if fold(alias))
     keys.append((fold(contact.name), 2))
     return keys
-
-
-def org_label(text: str) -> str:
-    """How an organisation reads: ``[[Acme Corp|ACME]]`` -> ``ACME``."""
-    return link_label(text).strip()

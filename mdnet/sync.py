@@ -94,11 +94,6 @@ def configure_git(root: Path) -> bool:
     return changed
 
 
-def driver_configured(root: Path) -> bool:
-    result = history.run_git(root, "config", "--get", f"merge.{DRIVER}.driver")
-    return result.returncode == 0 and result.stdout.rstrip("\n") == driver_command()
-
-
 def setup(root: Path, config: Config) -> list[str]:
     """Register the merge driver: ``.gitattributes`` lines and this clone's git config.
 
