@@ -1,0 +1,89 @@
+"""`add` with names that are hard to write: the note reads back with exactly the name given."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import mdnet
+from tests.conftest import DEMO_DATE, run_cli
+
+TEMPLATE = (
+    "---\n"
+    "name: {{name}}\n"
+    "aliases: [{{name}}]\n"
+    'title: "{{title}}"\n'
+    "nick: '{{name}}'\n"
+    "summary: {{name}} met on {{date}}  # filled by add\n"
+    "created: {{date}}\n"
+    "others:\n"
+    "  - {{title}}\n"
+    "---\n"
+    "# {{name}}\n\n## Log\n"
+)
+HARD_NAMES = [
+    'Ann "AJ" Lee',
+    "Bo: Co",
+    "Dee #x",
+    "- Eve",
+    "* Star",
+    "[[Fay]]",
+    "Gus, Hal",
+    "{Ivy}",
+    "Jo's",
+    "null",
+    "yes",
+    "~ Tilde",
+    "&anchor",
+    "!tag",
+    "%pct",
+    "@at",
+    "`tick`",
+    "a\\b",
+    "x" * 300,
+]
+
+
+def _vault_with_template(root: Path) -> mdnet.Vault:
+    run_cli("init", str(root))
+    (root / "templates").mkdir()
+    (root / "templates/contact.md").write_text(TEMPLATE, encoding="utf-8")
+    return mdnet.Vault.open(root)
+
+
+def _assert_reads_back(vault: mdnet.Vault, path: Path, name: str) -> None:
+    assert vault.check([path]) == []
+    contact = vault.get(path.stem)
+    assert contact.name == name
+    assert contact.aliases == (name,)
+    assert contact.fields["title"] == name
+    assert contact.fields["nick"] == name
+    assert contact.fields["summary"] == f"{name} met on {DEMO_DATE}"
+    assert contact.fields["others"] == [name]
+    assert str(contact.fields["created"]) == DEMO_DATE
+    text = path.read_text(encoding="utf-8")
+    assert "  # filled by add\n" in text
+    assert f"\ncreated: {DEMO_DATE}\n" in text
+
+
+@pytest.mark.parametrize("name", HARD_NAMES)
+def test_template_placeholders_give_yaml_that_reads_back_the_name(tmp_path: Path, name: str) -> None:
+    vault = _vault_with_template(tmp_path / "net")
+    path = vault.add(name, today=DEMO_DATE)
+    _assert_reads_back(vault, path, name)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc", "Zl", "Zp")), min_size=1, max_size=40))
+def test_template_placeholders_read_back_any_name(name: str) -> None:
+    name = " ".join(name.split())
+    if not name:
+        return
+    with tempfile.TemporaryDirectory() as temp:
+        vault = _vault_with_template(Path(temp) / "net")
+        path = vault.add(name, today=DEMO_DATE)
+        _assert_reads_back(vault, path, name)
