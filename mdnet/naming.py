@@ -62,6 +62,13 @@ def query_text(query: str) -> str:
     return text.rsplit("/", 1)[-1]
 
 
+def whole_name(query: str) -> str | None:
+    """The folded query as one name when :func:`query_text` would read a folder or a
+    ``.md`` in it (``AC/DC``, a name with a slash, is tried as a name first), else None."""
+    whole = fold(query.strip())
+    return whole if whole and whole != fold(query_text(query)) else None
+
+
 def query_folder(query: str) -> str:
     """The folded folder a lookup or a link names: ``people/work`` in ``[[People/Work/jane|Jane]]``, else ``""``."""
     text = query.strip()
@@ -92,7 +99,9 @@ def find_contact(contacts: Sequence[Contact], query: str) -> Contact:
     wanted = fold(query_text(query))
     if not wanted:
         raise ContactNotFound(query)
-    exact = [c for c in contacts if wanted in answers_to(c)]
+    whole = whole_name(query)
+    exact = [c for c in contacts if whole in answers_to(c)] if whole is not None else []
+    exact = exact or [c for c in contacts if wanted in answers_to(c)]
     if len(exact) == 1:
         return exact[0]
     if exact:

@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import mdnet
+from mdnet import naming
 from tests.conftest import DEMO_DATE, run_cli
 
 TEMPLATE = (
@@ -87,3 +88,16 @@ def test_template_placeholders_read_back_any_name(name: str) -> None:
         vault = _vault_with_template(Path(temp) / "net")
         path = vault.add(name, today=DEMO_DATE)
         _assert_reads_back(vault, path, name)
+
+
+@pytest.mark.parametrize("name", ["AC/DC", "Either/Or Ltd", "M/S Group"])
+def test_a_name_with_a_slash_is_found_by_that_name(tmp_path: Path, name: str) -> None:
+    root = tmp_path / "net"
+    run_cli("init", str(root))
+    vault = mdnet.Vault.open(root)
+    path = vault.add(name)
+    assert vault.get(name).path == path.relative_to(root).as_posix()
+    contacts = vault.contacts()
+    assert naming.find_contact(contacts, name).name == name
+    code, out, err = run_cli("--vault", str(root), "show", name)
+    assert code == 0, err
