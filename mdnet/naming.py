@@ -17,7 +17,8 @@ from mdnet.model import Contact
 _FORBIDDEN_RE = re.compile(r'[\\/:*?"<>|#^\[\]\x00-\x1f\x7f]')
 _SLUG_RE = re.compile(r"[^a-z0-9]+")
 _RESERVED = frozenset(
-    ["con", "prn", "aux", "nul"] + [f"com{i}" for i in range(1, 10)] + [f"lpt{i}" for i in range(1, 10)]
+    ["con", "prn", "aux", "nul", "conin$", "conout$"]
+    + [f"{device}{digit}" for device in ("com", "lpt") for digit in "123456789¹²³"]
 )
 MAX_STEM_BYTES = 120
 MAX_CANDIDATES = 10  # near misses an unknown name lists
@@ -33,8 +34,11 @@ def file_stem(name: str, mode: str = "title") -> str:
     while len(stem.encode("utf-8")) > MAX_STEM_BYTES:
         stem = stem[:-1]
     stem = stem.rstrip(". ")
-    if not stem or stem.lower() in _RESERVED:
-        stem = (stem + "-contact") if stem else "contact"
+    if not stem:
+        return "contact"
+    base, dot, extension = stem.partition(".")
+    if base.rstrip(" ").lower() in _RESERVED:  # Windows refuses CON, and CON.txt and aux.md too
+        stem = base + "-contact" + dot + extension
     return stem
 
 

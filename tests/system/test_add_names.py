@@ -101,3 +101,12 @@ def test_a_name_with_a_slash_is_found_by_that_name(tmp_path: Path, name: str) ->
     assert naming.find_contact(contacts, name).name == name
     code, out, err = run_cli("--vault", str(root), "show", name)
     assert code == 0, err
+
+
+@pytest.mark.parametrize(
+    ("name", "stem"),
+    [("aux.md", "aux-contact.md"), ("con.txt", "con-contact.txt"), ("LPT1.tar.gz", "LPT1-contact.tar.gz"),
+     ("COM¹", "COM¹-contact"), ("CON", "CON-contact"), ("Conrad", "Conrad")],
+)  # fmt: skip
+def test_windows_device_names_with_an_extension_get_a_suffix(name: str, stem: str) -> None:
+    assert naming.file_stem(name) == stem
