@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import os
 import re
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
@@ -87,7 +88,7 @@ class WritingMethods:
             if wanted in naming.answers_to(contact):
                 raise DuplicateContact(f"{name!r} is already a contact: {contact.name} ({contact.path})")
         folder = self.config.contact_dirs[0]
-        stem = naming.file_stem(name, self.config.file_names)
+        stem = self._free_stem(folder, naming.file_stem(name, self.config.file_names))
         relative = f"{stem}.md" if folder == "." else f"{folder}/{stem}.md"
         target = self.root / folder / f"{stem}.md"
         if target.resolve().parent != (self.root / folder).resolve():
@@ -112,6 +113,29 @@ class WritingMethods:
             text = edit.set_field(text, key, value)
         files.create_new(target, text.encode("utf-8"), relative)
         return target
+
+    def _free_stem(self, folder: str, stem: str) -> str:
+        """``stem``, or ``stem 2``, ``stem 3``... (``stem-2`` for slugs) when another contact's
+        file has that name in any case (Jane Doe.md, jane doe.md: one file on macOS and
+        Windows). A file there that is no readable contact is left for ``add`` to refuse."""
+        import unicodedata
+
+        def key(file_name: str) -> str:
+            return unicodedata.normalize("NFC", file_name).casefold()
+
+        try:
+            taken = {key(entry): entry for entry in os.listdir(self.root / folder)}
+        except OSError:
+            return stem  # no folder yet
+        separator = "-" if self.config.file_names == "slug" else " "
+        candidate, number = stem, 1
+        while (existing := taken.get(key(candidate + ".md"))) is not None:
+            relative = existing if folder == "." else f"{folder}/{existing}"
+            if self._fresh().contact(relative) is None:
+                return existing[:-3]  # a broken note or not a note: add reports that it exists
+            number += 1
+            candidate = f"{stem}{separator}{number}"
+        return candidate
 
     def _render_template(self, name: str, today: dt.date) -> str:
         from mdnet.document import DecodeProblem, decode

@@ -110,3 +110,48 @@ def test_a_name_with_a_slash_is_found_by_that_name(tmp_path: Path, name: str) ->
 )  # fmt: skip
 def test_windows_device_names_with_an_extension_get_a_suffix(name: str, stem: str) -> None:
     assert naming.file_stem(name) == stem
+
+
+@pytest.mark.parametrize(
+    ("mode", "first", "second", "second_file"),
+    [
+        ("title", "Jane Doe", "Jane: Doe", "Jane Doe 2.md"),
+        ("title", "~", "...", "contact 2.md"),
+        ("slug", "Ann Marie", "Ann.Marie", "ann-marie-2.md"),
+        ("slug", "张伟", "李娜", "contact-2.md"),
+    ],
+)
+def test_two_names_with_one_file_name_give_two_notes(
+    tmp_path: Path, mode: str, first: str, second: str, second_file: str
+) -> None:
+    root = tmp_path / "net"
+    run_cli("init", str(root))
+    (root / "mdnet.toml").write_text(f'file_names = "{mode}"\n', encoding="utf-8")
+    vault = mdnet.Vault.open(root)
+    one = vault.add(first)
+    two = vault.add(second)
+    assert two.name == second_file
+    assert one.exists()
+    assert vault.get(second).path == f"people/{second_file}"
+    assert vault.get(first).path == one.relative_to(root).as_posix()
+
+
+def test_a_file_name_differing_only_in_case_is_not_reused(tmp_path: Path) -> None:
+    """On macOS and Windows people/Ann.md and people/ann.md are one file: a clone would lose one."""
+    root = tmp_path / "net"
+    run_cli("init", str(root))
+    (root / "people/ann.md").write_text("---\nname: Ann Other\n---\n", encoding="utf-8")
+    vault = mdnet.Vault.open(root)
+    path = vault.add("Ann:")
+    assert path.name == "Ann 2.md"
+    assert vault.get("Ann:").path == "people/Ann 2.md"
+
+
+def test_a_broken_note_with_that_file_name_is_not_sidestepped(tmp_path: Path) -> None:
+    root = tmp_path / "net"
+    run_cli("init", str(root))
+    (root / "people/Jane Doe.md").write_text("---\nname: [oops\n---\n", encoding="utf-8")
+    code, _out, err = run_cli("--vault", str(root), "add", "Jane Doe")
+    assert code == 1
+    assert "people/Jane Doe.md" in err
+    assert sorted(p.name for p in (root / "people").iterdir()) == ["Jane Doe.md"]
