@@ -210,12 +210,13 @@ class WritingMethods:
         if isinstance(when, dt.datetime):  # a date-time keeps its time, as --date 2026-11-25T10:30 does
             time, when = when.strftime("%H:%M"), when.date()
         elif when is not None and not isinstance(when, dt.date):
-            match = re.fullmatch(r"\s*(\d{4}-\d\d-\d\d)(?:[T ](\d\d):(\d\d)(?::\d\d)?)?\s*", when)
+            match = re.fullmatch(r"\s*(\d{4}-\d\d-\d\d)(?:[T ](\d\d):(\d\d)(?::(\d\d))?)?\s*", when)
             try:
                 if match is None:
                     raise ValueError(f"not a date: {when!r} (expected YYYY-MM-DD or YYYY-MM-DDTHH:MM)")
                 if match.group(2) is not None:
-                    time = dt.time(int(match.group(2)), int(match.group(3))).strftime("%H:%M")
+                    seconds = int(match.group(4) or 0)
+                    time = dt.time(int(match.group(2)), int(match.group(3)), seconds).strftime("%H:%M")
                 when = parse_date(match.group(1))
             except ValueError as exc:
                 raise UsageError(f"bad --date: {exc}") from None
