@@ -31,15 +31,20 @@ def file_stem(name: str, mode: str = "title") -> str:
     else:
         # Leading dots would hide the file, and a leading ~ makes it an editor temporary the scan skips.
         stem = re.sub(r"\s+", " ", _FORBIDDEN_RE.sub(" ", name)).lstrip(". ~").strip()
-    while len(stem.encode("utf-8")) > MAX_STEM_BYTES:
-        stem = stem[:-1]
-    stem = stem.rstrip(". ")
+    stem = _cut(stem)
     if not stem:
         return "contact"
     base, dot, extension = stem.partition(".")
     if base.rstrip(" ").lower() in _RESERVED:  # Windows refuses CON, and CON.txt and aux.md too
-        stem = base + "-contact" + dot + extension
+        stem = _cut(base + "-contact" + dot + extension)
     return stem
+
+
+def _cut(stem: str) -> str:
+    """``stem`` cut to :data:`MAX_STEM_BYTES` of UTF-8, without the trailing dots and spaces Windows drops."""
+    while len(stem.encode("utf-8")) > MAX_STEM_BYTES:
+        stem = stem[:-1]
+    return stem.rstrip(". ")
 
 
 def link_label(name: str) -> str:
