@@ -7,7 +7,6 @@ new note): atomic, and only over the bytes the change was computed from.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import os
 import re
@@ -145,7 +144,9 @@ class WritingMethods:
             text = decode(template.read_bytes())
         except (OSError, DecodeProblem):
             return f"---\n---\n# {name}\n\n## {self.config.log_heading}\n"
-        return fill_contact_template(text.replace("{{date}}", today.isoformat()), name)
+        from mdnet.contact_template import fill
+
+        return fill(text, name, today)
 
     def _rewrite(self, contact: Contact, change: Callable[[str], str], *, planned: bool = False) -> str:
         """Apply ``change`` to the note's text and write it back atomically and conditionally.
@@ -252,56 +253,3 @@ class WritingMethods:
             outcome = history.commit_paths(self.root, [contact.path], message)
         self.refresh([contact.path])
         return LogResult(contact.name, contact.path, entry, outcome.commit, outcome.reason)
-
-
-_NAME_TOKENS = ("{{name}}", "{{title}}")
-
-
-def fill_contact_template(template: str, name: str) -> str:
-    """``template`` with ``{{name}}`` and ``{{title}}`` filled in: as YAML in the front matter.
-
-    A name pasted into YAML as it is (``title: "{{title}}"``, ``aliases: [{{name}}]``)
-    breaks the note or changes its meaning for names with quotes, ``: ``, ``#``, ``,``
-    or a leading ``-``. So each front matter value that holds a token is read with a
-    placeholder in its place and written again with the name, quoted as YAML needs
-    (the key's place, comment, quotes and list style kept); the body gets the name as
-    it is.
-    """
-    from mdnet import document, edit, frontmatter_yaml
-
-    doc = document.split(template)
-    front = doc.front_matter
-    if front is None or not any(token in front for token in _NAME_TOKENS):
-        return _fill_raw(template, name)
-    marker = "mdnetnameplaceholder"
-    while marker in template:
-        marker += "x"
-    marked = front
-    for token in _NAME_TOKENS:
-        marked = marked.replace(token, marker)
-    try:
-        loaded, _ = frontmatter_yaml.load(marked)
-    except frontmatter_yaml.YamlProblem:
-        return _fill_raw(template, name)  # a broken template: 'mdnet check' reports it
-    text = dataclasses.replace(doc, front_matter=marked).text()
-    if isinstance(loaded, dict):
-        for key, value in loaded.items():
-            filled: edit.Value
-            if isinstance(key, str) and isinstance(value, str) and marker in value:
-                filled = value.replace(marker, name)
-            elif isinstance(key, str) and isinstance(value, list) and all(isinstance(v, str) for v in value) \
-                    and any(marker in v for v in value):  # fmt: skip
-                filled = [v.replace(marker, name) for v in value]
-            else:
-                continue
-            try:
-                text = edit.set_field(text, key, filled)
-            except ValueError:
-                continue
-    return _fill_raw(text.replace(marker, name), name)
-
-
-def _fill_raw(text: str, name: str) -> str:
-    for token in _NAME_TOKENS:
-        text = text.replace(token, name)
-    return text

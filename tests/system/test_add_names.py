@@ -155,3 +155,23 @@ def test_a_broken_note_with_that_file_name_is_not_sidestepped(tmp_path: Path) ->
     assert code == 1
     assert "people/Jane Doe.md" in err
     assert sorted(p.name for p in (root / "people").iterdir()) == ["Jane Doe.md"]
+
+
+def test_a_token_in_a_block_scalar_or_a_nested_value_reads_back_too(tmp_path: Path) -> None:
+    root = tmp_path / "net"
+    run_cli("init", str(root))
+    (root / "templates").mkdir()
+    (root / "templates/contact.md").write_text(
+        "---\r\nname: {{name}}\r\nbio: |\r\n  {{name}} is a friend\r\n  second line\r\n"
+        "meta: {who: {{name}}, since: {{date}}}\r\nmore:\r\n  said: '{{name}} said so'\r\n---\r\n# {{title}}\r\n",
+        encoding="utf-8",
+    )
+    vault = mdnet.Vault.open(root)
+    name = 'Ann: "AJ" #1, it\'s'
+    path = vault.add(name, today=DEMO_DATE)
+    assert vault.check([path]) == []
+    fields = vault.get(name).fields
+    assert fields["bio"] == f"{name} is a friend\nsecond line\n"
+    assert fields["meta"] == {"who": name, "since": DEMO_DATE}
+    assert fields["more"] == {"said": f"{name} said so"}
+    assert b"\r\nbio: |\r\n  Ann: " in path.read_bytes()  # the block scalar stays one, in CRLF
