@@ -63,7 +63,7 @@ def parse_duration(text: str) -> Duration | None:
 
 
 def parse_date(text: str) -> dt.date:
-    """Parse ``YYYY-MM-DD`` or ``YYYY-MM-DDTHH:MM[:SS]`` (the day is kept)."""
+    """Parse ``YYYY-MM-DD`` or ``YYYY-MM-DDTHH:MM[:SS]`` (the day is kept; the time must exist)."""
     if len(text) == 10 and text[4] == "-" and text[7] == "-" and text.replace("-", "").isdigit() and text.isascii():
         try:  # the common case, ~20x faster than the regexes below
             return dt.date(int(text[:4]), int(text[5:7]), int(text[8:]))
@@ -75,6 +75,8 @@ def parse_date(text: str) -> dt.date:
         raise ValueError(f"not a date: {text!r} (expected YYYY-MM-DD)")
     year, month, day = (int(g) for g in match.groups()[:3])
     try:
+        if len(match.groups()) > 3:  # a date-time: the time must be one too (25:61 is not)
+            dt.time(int(match.group(4)), int(match.group(5)), int(match.group(6) or 0))
         return dt.date(year, month, day)
     except ValueError as exc:
         raise ValueError(f"not a date: {text!r} ({exc})") from None

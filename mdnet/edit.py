@@ -191,11 +191,46 @@ def _trailing_comment(rest: str) -> str:
     stripped = rest.strip()
     if stripped.startswith("#"):
         return rest if rest[:1] in " \t" else " " + stripped
-    if not stripped or stripped[0] in "\"'[{|>":
+    if stripped[:1] in ('"', "'", "[", "{"):
+        end = _flow_value_end(rest)
+        match = re.fullmatch(r"([ \t]+#.*)", rest[end:]) if end is not None else None
+        return match.group(1) if match else ""
+    if not stripped or stripped[0] in "|>":
         match = re.search(r"[\"'\]}|>+-]([ \t]+#.*)$", rest)
         return match.group(1) if match else ""
     match = re.search(r"([ \t]+#.*)$", rest)
     return match.group(1) if match else ""
+
+
+def _flow_value_end(rest: str) -> int | None:
+    """Where the quoted or bracketed value that starts ``rest`` ends (after its closing
+    character), reading escapes and nested quotes; None when it does not end on this line."""
+    depth, quote, at = 0, "", 0
+    while at < len(rest):
+        char = rest[at]
+        if quote == '"' and char == "\\":
+            at += 2
+            continue
+        if quote:
+            if char == quote and quote == "'" and rest[at + 1 : at + 2] == "'":
+                at += 2
+                continue
+            if char == quote:
+                quote = ""
+                if depth == 0:
+                    return at + 1
+        elif char in "\"'" and (depth == 0 or rest[at - 1 : at] in ("[", "{", ",", " ", "\t", ":")):
+            quote = char
+        elif char in "[{":
+            depth += 1
+        elif char in "]}" and depth:
+            depth -= 1
+            if depth == 0:
+                return at + 1
+        elif depth == 0 and char not in " \t":
+            return None  # not a quoted or bracketed value after all
+        at += 1
+    return None
 
 
 def _format_like(old: str, value: Value) -> str:

@@ -17,7 +17,8 @@ from mdnet.model import Contact
 _FORBIDDEN_RE = re.compile(r'[\\/:*?"<>|#^\[\]\x00-\x1f\x7f]')
 _SLUG_RE = re.compile(r"[^a-z0-9]+")
 _RESERVED = frozenset(
-    ["con", "prn", "aux", "nul"] + [f"com{i}" for i in range(1, 10)] + [f"lpt{i}" for i in range(1, 10)]
+    ["con", "prn", "aux", "nul", "conin$", "conout$"]
+    + [f"{device}{digit}" for device in ("com", "lpt") for digit in "123456789¹²³"]
 )
 MAX_STEM_BYTES = 120
 MAX_CANDIDATES = 10  # near misses an unknown name lists
@@ -30,12 +31,20 @@ def file_stem(name: str, mode: str = "title") -> str:
     else:
         # Leading dots would hide the file, and a leading ~ makes it an editor temporary the scan skips.
         stem = re.sub(r"\s+", " ", _FORBIDDEN_RE.sub(" ", name)).lstrip(". ~").strip()
+    stem = _cut(stem)
+    if not stem:
+        return "contact"
+    base, dot, extension = stem.partition(".")
+    if base.rstrip(" ").lower() in _RESERVED:  # Windows refuses CON, and CON.txt and aux.md too
+        stem = _cut(base + "-contact" + dot + extension)
+    return stem
+
+
+def _cut(stem: str) -> str:
+    """``stem`` cut to :data:`MAX_STEM_BYTES` of UTF-8, without the trailing dots and spaces Windows drops."""
     while len(stem.encode("utf-8")) > MAX_STEM_BYTES:
         stem = stem[:-1]
-    stem = stem.rstrip(". ")
-    if not stem or stem.lower() in _RESERVED:
-        stem = (stem + "-contact") if stem else "contact"
-    return stem
+    return stem.rstrip(". ")
 
 
 def link_label(name: str) -> str:
@@ -60,6 +69,13 @@ def query_text(query: str) -> str:
     if text.lower().endswith(".md"):
         text = text[:-3]
     return text.rsplit("/", 1)[-1]
+
+
+def whole_name(query: str) -> str | None:
+    """The folded query as one name when :func:`query_text` would read a folder or a
+    ``.md`` in it (``AC/DC``, a name with a slash, is tried as a name first), else None."""
+    whole = fold(query.strip())
+    return whole if whole and whole != fold(query_text(query)) else None
 
 
 def query_folder(query: str) -> str:
@@ -92,7 +108,9 @@ def find_contact(contacts: Sequence[Contact], query: str) -> Contact:
     wanted = fold(query_text(query))
     if not wanted:
         raise ContactNotFound(query)
-    exact = [c for c in contacts if wanted in answers_to(c)]
+    whole = whole_name(query)
+    exact = [c for c in contacts if whole in answers_to(c)] if whole is not None else []
+    exact = exact or [c for c in contacts if wanted in answers_to(c)]
     if len(exact) == 1:
         return exact[0]
     if exact:

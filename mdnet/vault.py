@@ -367,6 +367,9 @@ def _lookup(index: Index, name: str) -> Contact:
     key = fold(naming.query_text(name))
     paths = index.contact_paths_named(key) if key else []
     folder = naming.query_folder(name)
+    whole = naming.whole_name(name)
+    if whole is not None and (named := index.contact_paths_named(whole)):  # AC/DC: a name, not a folder and a file
+        paths, folder = named, ""
     if folder and len(paths) > 1:  # [[people/work/jane]]: the jane.md in that folder
         paths = [p for p in paths if naming.in_folder(p, folder)] or paths
     found: Contact | None = None

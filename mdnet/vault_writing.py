@@ -8,6 +8,7 @@ new note): atomic, and only over the bytes the change was computed from.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
@@ -86,7 +87,7 @@ class WritingMethods:
             if wanted in naming.answers_to(contact):
                 raise DuplicateContact(f"{name!r} is already a contact: {contact.name} ({contact.path})")
         folder = self.config.contact_dirs[0]
-        stem = naming.file_stem(name, self.config.file_names)
+        stem = self._free_stem(folder, naming.file_stem(name, self.config.file_names))
         relative = f"{stem}.md" if folder == "." else f"{folder}/{stem}.md"
         target = self.root / folder / f"{stem}.md"
         if target.resolve().parent != (self.root / folder).resolve():
@@ -112,6 +113,29 @@ class WritingMethods:
         files.create_new(target, text.encode("utf-8"), relative)
         return target
 
+    def _free_stem(self, folder: str, stem: str) -> str:
+        """``stem``, or ``stem 2``, ``stem 3``... (``stem-2`` for slugs) when another contact's
+        file has that name in any case (Jane Doe.md, jane doe.md: one file on macOS and
+        Windows). A file there that is no readable contact is left for ``add`` to refuse."""
+        import unicodedata
+
+        def key(file_name: str) -> str:
+            return unicodedata.normalize("NFC", file_name).casefold()
+
+        try:
+            taken = {key(entry): entry for entry in os.listdir(self.root / folder)}
+        except OSError:
+            return stem  # no folder yet
+        separator = "-" if self.config.file_names == "slug" else " "
+        candidate, number = stem, 1
+        while (existing := taken.get(key(candidate + ".md"))) is not None:
+            relative = existing if folder == "." else f"{folder}/{existing}"
+            if self._fresh().contact(relative) is None:
+                return existing[:-3]  # a broken note or not a note: add reports that it exists
+            number += 1
+            candidate = f"{stem}{separator}{number}"
+        return candidate
+
     def _render_template(self, name: str, today: dt.date) -> str:
         from mdnet.document import DecodeProblem, decode
 
@@ -120,9 +144,9 @@ class WritingMethods:
             text = decode(template.read_bytes())
         except (OSError, DecodeProblem):
             return f"---\n---\n# {name}\n\n## {self.config.log_heading}\n"
-        for token, value in (("{{name}}", name), ("{{title}}", name), ("{{date}}", today.isoformat())):
-            text = text.replace(token, value)
-        return text
+        from mdnet.contact_template import fill
+
+        return fill(text, name, today)
 
     def _rewrite(self, contact: Contact, change: Callable[[str], str], *, planned: bool = False) -> str:
         """Apply ``change`` to the note's text and write it back atomically and conditionally.
@@ -187,12 +211,13 @@ class WritingMethods:
         if isinstance(when, dt.datetime):  # a date-time keeps its time, as --date 2026-11-25T10:30 does
             time, when = when.strftime("%H:%M"), when.date()
         elif when is not None and not isinstance(when, dt.date):
-            match = re.fullmatch(r"\s*(\d{4}-\d\d-\d\d)(?:[T ](\d\d):(\d\d)(?::\d\d)?)?\s*", when)
+            match = re.fullmatch(r"\s*(\d{4}-\d\d-\d\d)(?:[T ](\d\d):(\d\d)(?::(\d\d))?)?\s*", when)
             try:
                 if match is None:
                     raise ValueError(f"not a date: {when!r} (expected YYYY-MM-DD or YYYY-MM-DDTHH:MM)")
                 if match.group(2) is not None:
-                    time = dt.time(int(match.group(2)), int(match.group(3))).strftime("%H:%M")
+                    seconds = int(match.group(4) or 0)
+                    time = dt.time(int(match.group(2)), int(match.group(3)), seconds).strftime("%H:%M")
                 when = parse_date(match.group(1))
             except ValueError as exc:
                 raise UsageError(f"bad --date: {exc}") from None

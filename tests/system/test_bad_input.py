@@ -164,3 +164,22 @@ def test_an_alias_bomb_is_a_bad_note_not_a_hang(vault_dir: Path, write_note: Cal
     assert err.startswith("mdnet: warning: people/Laughs.md:") and "aliases" in err
     shared = run_cli("--vault", str(vault_dir), "show", "shared", "--json")
     assert json.loads(shared.out)["fields"]["z"] == ["a", "b"]
+
+
+def test_an_impossible_time_in_a_note_is_reported(tmp_path: Path) -> None:
+    run_cli("init", str(tmp_path))
+    (tmp_path / "people/Tim.md").write_text("---\nname: Tim\nlast_contact: 2026-11-25T25:61\n---\n", encoding="utf-8")
+    code, out, _err = run_cli("--vault", str(tmp_path), "check")
+    assert code == 1
+    assert "people/Tim.md:3" in out
+    assert "last_contact" in out
+
+
+@pytest.mark.parametrize("when", ["2026-11-25T10:30:99", "2026-11-25T10:61"])
+def test_log_refuses_an_impossible_time(tmp_path: Path, when: str) -> None:
+    run_cli("init", str(tmp_path))
+    (tmp_path / "people/Tim.md").write_text("---\nname: Tim\n---\n", encoding="utf-8")
+    code, _out, err = run_cli("--vault", str(tmp_path), "log", "Tim", "hi", "--date", when, "--no-commit")
+    assert code == 2
+    assert err.startswith("mdnet: error: bad --date")
+    assert (tmp_path / "people/Tim.md").read_text(encoding="utf-8") == "---\nname: Tim\n---\n"

@@ -258,8 +258,9 @@ def test_export_then_import_round_trips_every_mapped_field(vault_dir: Path, tmp_
 
 
 def test_a_note_that_cannot_be_written_is_reported_and_the_rest_go_on(vault_dir: Path, tmp_path: Path) -> None:
-    # "Jane: Doe" is not the name of the existing note, but its file name would be people/Jane Doe.md
-    (vault_dir / "people" / "Jane Doe.md").write_text("---\nname: Someone Else\n---\n", encoding="utf-8")
+    # "Jane: Doe" would be people/Jane Doe.md, a note with errors that add does not sidestep
+    # (another contact's Jane Doe.md would give Jane Doe 2.md)
+    (vault_dir / "people" / "Jane Doe.md").write_text("---\nname: [Someone Else\n---\n", encoding="utf-8")
     source = tmp_path / "two.vcf"
     source.write_text(
         "BEGIN:VCARD\nVERSION:3.0\nFN:Jane: Doe\nEND:VCARD\nBEGIN:VCARD\nVERSION:3.0\nFN:Ann Lee\nEND:VCARD\n"
@@ -268,7 +269,7 @@ def test_a_note_that_cannot_be_written_is_reported_and_the_rest_go_on(vault_dir:
     assert result.code == 1
     assert "mdnet: warning: Jane: Doe: people/Jane Doe.md: already exists; nothing was written" in result.err
     assert "created Ann Lee people/Ann Lee.md" in result.out
-    assert (vault_dir / "people" / "Jane Doe.md").read_text(encoding="utf-8") == "---\nname: Someone Else\n---\n"
+    assert (vault_dir / "people" / "Jane Doe.md").read_text(encoding="utf-8") == "---\nname: [Someone Else\n---\n"
 
 
 def test_an_ambiguous_card_is_skipped_with_every_candidate(vault_dir: Path, tmp_path: Path) -> None:

@@ -93,3 +93,9 @@ def test_month_arithmetic_clamps_to_the_last_day_as_the_calendar_says(day: dt.da
         assert result == dt.date.min
     else:
         assert result == dt.date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
+
+
+@pytest.mark.parametrize("text", ["2026-11-25T25:00", "2026-11-25T10:60", "2026-11-25 10:30:99", "2026-11-25T24:00"])
+def test_parse_date_rejects_impossible_times(text: str) -> None:
+    with pytest.raises(ValueError, match="not a date"):
+        parse_date(text)

@@ -165,3 +165,20 @@ def test_a_log_entry_takes_the_line_ending_of_the_body_it_joins(entry: str, expe
     assert edit.insert_log_entry(before, entry) == "---\nname: J\n---\n# J\r\n\r\n" + expected_log
     new_heading = edit.insert_log_entry("---\nname: J\n---\n# J\r\n\r\nbody\r\n", entry)
     assert new_heading == "---\nname: J\n---\n# J\r\n\r\nbody\r\n\r\n## Log\r\n" + entry + "\r\n"
+
+
+@pytest.mark.parametrize(
+    ("line", "new", "expected"),
+    [
+        ('name: "Ann \\"AJ\\" #1"\n', "Bo", 'name: "Bo"\n'),
+        ('name: "Ann \\"AJ\\" #1"  # keep\n', "Bo", 'name: "Bo"  # keep\n'),
+        ("name: 'it''s #1'\n", "Bo", "name: 'Bo'\n"),
+        ('tags: ["a\\" #b", c]\n', ["x"], "tags: [x]\n"),
+        ('tags: ["a\\" #b", c]  # keep\n', ["x"], "tags: [x]  # keep\n"),
+    ],
+)
+def test_a_quoted_value_holding_quote_space_hash_is_no_comment(line: str, new: object, expected: str) -> None:
+    """`"Ann \\"AJ\\" #1"` ends at its last quote: the ` #1"` inside it is not a comment to keep."""
+    assert edit.set_field(f"---\n{line}---\n", "name" if line.startswith("name") else "tags", new) == (
+        f"---\n{expected}---\n"
+    )
