@@ -110,4 +110,5 @@ def test_light_due_equals_full_due(
 )
 def test_light_due_equals_full_due_at_the_end_of_the_calendar(contacts: list[str], today: dt.date, within: int) -> None:
     late = [text.replace("2029-", "9999-").replace("2028-", "9999-").replace("2027-", "9998-") for text in contacts]
+    late = [text.replace("9999-02-29", "9999-02-28") for text in late]  # 2028 is a leap year; 9999 is not
     test_light_due_equals_full_due.hypothesis.inner_test(late, "", today, within, None, None)  # type: ignore[attr-defined]
