@@ -69,3 +69,17 @@ def test_every_relative_link_and_anchor_in_the_docs_exists() -> None:
             elif anchor and anchor not in _anchors(dest.read_text(encoding="utf-8")):
                 broken.append(f"{page.name}: {target} (no such heading)")
     assert broken == []
+
+
+def test_every_mdnet_command_the_docs_name_exists() -> None:
+    """`mdnet NAME` in running text and `$ mdnet [--global X] NAME` in examples: a real command."""
+    context = click.Context(main)
+    names = set(main.list_commands(context)) | set(LAZY_COMMANDS)
+    pages = [REPO_ROOT / "README.md", *sorted((REPO_ROOT / "docs").glob("*.md"))]
+    unknown = set()
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        named = re.findall(r"`mdnet ([a-z][a-z-]+)", text)
+        named += re.findall(r"^\$ mdnet (?:--[a-z]+ \S+ )*([a-z][a-z-]+)", text, flags=re.MULTILINE)
+        unknown |= {f"{page.name}: mdnet {name}" for name in named if name not in names}
+    assert sorted(unknown) == []
