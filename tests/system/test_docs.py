@@ -1,11 +1,13 @@
-"""Every command is documented, and every docs page is reachable from the README."""
+"""The docs name only commands, links, modules and anchors that exist; every page is reachable from the README."""
 
 from __future__ import annotations
 
+import importlib
 import re
 
 import click
 
+import mdnet
 from mdnet.cli import LAZY_COMMANDS, main
 from tests.conftest import REPO_ROOT
 
@@ -83,3 +85,19 @@ def test_every_mdnet_command_the_docs_name_exists() -> None:
         named += re.findall(r"^\$ mdnet (?:--[a-z]+ \S+ )*([a-z][a-z-]+)", text, flags=re.MULTILINE)
         unknown |= {f"{page.name}: mdnet {name}" for name in named if name not in names}
     assert sorted(unknown) == []
+
+
+def test_every_mdnet_module_and_name_the_docs_name_exists() -> None:
+    """`mdnet.policy`, `mdnet.Vault`, `mdnet.import_merge`...: a module of the package or a
+    name it exports (`mdnet.toml` is the settings file)."""
+    pages = [REPO_ROOT / "README.md", *sorted((REPO_ROOT / "docs").glob("*.md"))]
+    named = {name for page in pages for name in re.findall(r"`mdnet\.(\w+)", page.read_text(encoding="utf-8"))}
+    missing = []
+    for name in sorted(named - {"toml"}):
+        if hasattr(mdnet, name):
+            continue
+        try:
+            importlib.import_module(f"mdnet.{name}")
+        except ModuleNotFoundError:
+            missing.append(f"mdnet.{name}")
+    assert missing == []
