@@ -169,9 +169,10 @@ class Network:
         self._members: dict[str, list[tuple[str, str]]] = {}
 
     def org_members(self, keys: Iterable[str]) -> dict[str, list[tuple[str, str]]]:
-        """``(contact path, company|employer)`` of everyone at each organisation; cached."""
-        wanted = set(keys)
-        missing = wanted - self._members.keys()
+        """``(contact path, company|employer)`` of everyone at each organisation, in the order of
+        ``keys`` (a set's order changes from run to run, and so would the relation named); cached."""
+        wanted = list(dict.fromkeys(keys))
+        missing = {key for key in wanted if key not in self._members}
         if missing:
             for key in missing:
                 self._members[key] = []
