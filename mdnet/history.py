@@ -19,11 +19,15 @@ def git_available() -> bool:
     return shutil.which("git") is not None
 
 
-def run_git(root: Path, *args: str, env: Mapping[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    """``git -C root ARGS`` without a shell; output captured as text. ``env``: the whole environment, when given."""
+def run_git(
+    root: Path, *args: str, env: Mapping[str, str] | None = None, input: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    """``git -C root ARGS`` without a shell; text in and out as UTF-8. ``env``: the whole environment, when
+    given; ``input``: git's stdin (a commit message through ``-F -``, so no user text is read as an option)."""
     return subprocess.run(
         ["git", "-C", str(root), *args],
         env=env,
+        input=input,
         capture_output=True,
         text=True,
         encoding="utf-8",
@@ -89,34 +93,10 @@ def commit_paths(root: Path, paths: list[str], message: str, *, hooks: bool = Tr
     if added is not None and added.returncode != 0:
         return CommitOutcome(None, "git add failed: " + _first_line(added.stderr))
     verify = [] if hooks else ["--no-verify"]
-    result = subprocess.run(
-        [
-            "git",
-            "-C",
-            str(root),
-            "--literal-pathspecs",
-            "commit",
-            "--quiet",
-            "--only",
-            *verify,
-            "-F",
-            "-",
-            "--",
-            *paths,
-            *renamed,
-        ],
-        input=message,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        errors="replace",
-        check=False,
-    )
+    result = run_git(root, "--literal-pathspecs", "commit", "--quiet", "--only", *verify, "-F", "-", "--", *paths,
+                     *renamed, input=message)  # fmt: skip
     if result.returncode != 0:
-        detail = _first_line(result.stderr) or _first_line(result.stdout)
-        if "Please tell me who you are" in result.stderr or "user.email" in result.stderr:
-            detail = "git has no identity here (set git config user.name and user.email)"
-        return CommitOutcome(None, "git commit failed: " + detail)
+        return CommitOutcome(None, "git commit failed: " + _failure(result))
     head = run_git(root, "rev-parse", "HEAD")
     return CommitOutcome(head.stdout.strip() or None)
 
@@ -240,6 +220,13 @@ def _inside(root: Path, relative: str) -> bool:
     return ".." not in Path(relative).parts
 
 
+def _failure(result: subprocess.CompletedProcess[str]) -> str:
+    """Why a commit failed, in a line: git's own first line, or what to do when git has no identity."""
+    if "Please tell me who you are" in result.stderr or "user.email" in result.stderr:
+        return "git has no identity here (set git config user.name and user.email)"
+    return _first_line(result.stderr) or _first_line(result.stdout)
+
+
 def _first_line(text: str) -> str:
     for line in text.splitlines():
         if line.strip():
@@ -277,18 +264,9 @@ def commit_record(root: Path, message: str) -> CommitOutcome:
     if head.returncode != 0:
         return CommitOutcome(None, "the repository has no commit yet")
     old = head.stdout.strip()
-    made = subprocess.run(
-        ["git", "-C", str(root), "commit-tree", f"{old}^{{tree}}", "-p", old, "-F", "-"],
-        input=message,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    made = run_git(root, "commit-tree", f"{old}^{{tree}}", "-p", old, "-F", "-", input=message)
     if made.returncode != 0:
-        detail = _first_line(made.stderr)
-        if "Please tell me who you are" in made.stderr or "user.email" in made.stderr:
-            detail = "git has no identity here (set git config user.name and user.email)"
-        return CommitOutcome(None, "git commit-tree failed: " + detail)
+        return CommitOutcome(None, "git commit-tree failed: " + _failure(made))
     new = made.stdout.strip()
     moved = run_git(root, "update-ref", "-m", "mdnet: record", "HEAD", new, old)
     if moved.returncode != 0:
