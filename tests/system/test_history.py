@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -192,6 +194,26 @@ def test_snooze_hides_the_contact_and_commits(git_vault: Path, write_note: Calla
     assert "Snooze-Until: 2026-12-09" in git(git_vault, "log", "-1", "--format=%B")
     bad = run_cli("--vault", str(git_vault), "snooze", "jane", "someday")
     assert (bad.code, bad.err.startswith("mdnet: error: bad snooze date")) == (2, True)
+
+
+def test_log_without_a_git_identity_writes_and_says_how_to_set_one(git_vault: Path, tmp_path: Path) -> None:
+    """git refuses to commit without an identity: the entry is in the note, and the reason is one line that says
+    what to do, not git's several lines."""
+    (git_vault / "people" / "Jane Doe.md").write_text(JANE, encoding="utf-8")
+    git(git_vault, "add", "-A")
+    git(git_vault, "commit", "-q", "-m", "Jane")
+    git(git_vault, "config", "--unset", "user.name")
+    git(git_vault, "config", "--unset", "user.email")
+    git(git_vault, "config", "user.useConfigOnly", "true")  # no guessing from the host name
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GIT_", "MDNET_", "EMAIL"))}
+    env.update(HOME=str(tmp_path), XDG_CONFIG_HOME=str(tmp_path), GIT_CONFIG_NOSYSTEM="1")
+    command = ["-m", "mdnet", "--vault", str(git_vault), "--today", "2026-11-25", "log", "jane", "coffee, no identity"]
+    done = subprocess.run([sys.executable, *command], capture_output=True, text=True, env=env, check=False)
+    assert done.returncode == 0, done.stderr
+    assert "not committed: git commit failed: git has no identity here (set git config user.name and user.email)" in (
+        done.stdout
+    )
+    assert "coffee, no identity" in (git_vault / "people" / "Jane Doe.md").read_text(encoding="utf-8")
 
 
 def test_followup_outside_git_writes_and_says_it_did_not_commit(
