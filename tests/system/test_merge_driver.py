@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 from pathlib import Path
+from subprocess import CompletedProcess
 
 from mdnet import edit
 from tests.conftest import git, run_cli, run_mdnet_process
@@ -51,19 +52,25 @@ def test_the_driver_command_exits_1_and_names_the_key_on_a_real_conflict(tmp_pat
 def test_a_real_git_merge_uses_the_driver(git_vault: Path) -> None:
     assert run_cli("--vault", str(git_vault), "sync", "--setup").code == 0
     note = git_vault / "people" / "Jane Doe.md"
-    note.write_text(NOTE, encoding="utf-8")
-    git(git_vault, "add", "-A")
-    git(git_vault, "commit", "-q", "-m", "jane")
-    git(git_vault, "switch", "-q", "-c", "other")
-    note.write_text(edit.insert_log_entry(NOTE, "- 2026-11-22 call: other"), encoding="utf-8")
-    git(git_vault, "commit", "-q", "-am", "other")
-    git(git_vault, "switch", "-q", "main")
-    note.write_text(edit.insert_log_entry(NOTE, "- 2026-11-20 coffee: main"), encoding="utf-8")
-    git(git_vault, "commit", "-q", "-am", "main")
-    merged = subprocess.run(["git", "-C", str(git_vault), "merge", "-q", "--no-edit", "other"], capture_output=True,
-                            text=True, check=False)  # fmt: skip
+    merged = _log_on_two_branches_and_merge(git_vault, note, NOTE)
     assert merged.returncode == 0, merged.stderr
     assert "- 2026-11-22 call: other\n- 2026-11-20 coffee: main\n- 2026-10-21 email: hi\n" in note.read_text()
+
+
+def _log_on_two_branches_and_merge(repo: Path, note: Path, text: str, heading: str = "Log") -> CompletedProcess[str]:
+    """``note`` committed as ``text``; an entry logged on a branch ``other`` and another on main; then a real
+    ``git merge other`` on main."""
+    note.write_text(text, encoding="utf-8")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "jane")
+    git(repo, "switch", "-q", "-c", "other")
+    note.write_text(edit.insert_log_entry(text, "- 2026-11-22 call: other", heading=heading), encoding="utf-8")
+    git(repo, "commit", "-q", "-am", "other")
+    git(repo, "switch", "-q", "main")
+    note.write_text(edit.insert_log_entry(text, "- 2026-11-20 coffee: main", heading=heading), encoding="utf-8")
+    git(repo, "commit", "-q", "-am", "main")
+    return subprocess.run(["git", "-C", str(repo), "merge", "-q", "--no-edit", "other"], capture_output=True,
+                          text=True, check=False)  # fmt: skip
 
 
 def test_the_driver_reads_the_log_heading_of_a_vault_in_a_folder_of_the_repository(tmp_path: Path) -> None:
@@ -75,19 +82,8 @@ def test_the_driver_reads_the_log_heading_of_a_vault_in_a_folder_of_the_reposito
     for key, value in (("user.name", "T"), ("user.email", "t@example.com"), ("commit.gpgsign", "false")):
         git(repo, "config", key, value)
     assert run_cli("--vault", str(vault), "sync", "--setup").code == 0
-    text = NOTE.replace("## Log", "## Interactions")
     note = vault / "people" / "Jane Doe.md"
-    note.write_text(text, encoding="utf-8")
-    git(repo, "add", "-A")
-    git(repo, "commit", "-q", "-m", "jane")
-    git(repo, "switch", "-q", "-c", "other")
-    note.write_text(edit.insert_log_entry(text, "- 2026-11-22 call: other", heading="Interactions"), encoding="utf-8")
-    git(repo, "commit", "-q", "-am", "other")
-    git(repo, "switch", "-q", "main")
-    note.write_text(edit.insert_log_entry(text, "- 2026-11-20 coffee: main", heading="Interactions"), encoding="utf-8")
-    git(repo, "commit", "-q", "-am", "main")
-    merged = subprocess.run(["git", "-C", str(repo), "merge", "-q", "--no-edit", "other"], capture_output=True,
-                            text=True, check=False)  # fmt: skip
+    merged = _log_on_two_branches_and_merge(repo, note, NOTE.replace("## Log", "## Interactions"), "Interactions")
     assert merged.returncode == 0, merged.stderr
     assert "- 2026-11-22 call: other\n- 2026-11-20 coffee: main\n- 2026-10-21 email: hi\n" in note.read_text()
 
