@@ -18,6 +18,7 @@ from mdnet.contact import as_list
 from mdnet.document import mask_code_blocks
 from mdnet.folding import fold
 from mdnet.model import Contact
+from mdnet.naming import query_folder
 from mdnet.wikilinks import link_target
 
 LinkKind = Literal["knows", "introduced_by", "link", "company", "employer"]
@@ -91,9 +92,7 @@ def link_folder(text: str) -> str:
     """The folded folder of a wikilink's target (``[[People/Work/jane|Jane]]`` -> ``people/work``), else ``""``:
     with it, a link names the note in that folder, as Obsidian resolves it, when several share a file name."""
     match = _BODY_LINK_RE.search(text)
-    if match is None or "/" not in match.group(1):
-        return ""
-    return "/".join(fold(part) for part in match.group(1).strip().rsplit("/", 1)[0].split("/") if part.strip())
+    return "" if match is None else query_folder(match.group(1))
 
 
 def _note_name(target: str) -> str:
