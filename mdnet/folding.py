@@ -20,9 +20,13 @@ _UNACCENTED = str.maketrans(
 def fold(text: str) -> str:
     """Case- and accent-insensitive form of a name, for lookups (``José`` -> ``jose``, ``Søren`` -> ``soren``).
 
+    A name made only of accents and spacing marks (``¯``, which NFKD makes a space and a combining
+    macron) would fold to nothing, and nothing names nobody: such a name folds by case alone.
+
     Cached: the same names and categories are folded again and again in sorting and filtering.
     """
     if text.isascii():
         return text.casefold().strip()
     decomposed = unicodedata.normalize("NFKD", text.translate(_UNACCENTED))
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold().strip()
+    folded = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold().strip()
+    return folded or text.casefold().strip()

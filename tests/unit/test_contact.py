@@ -182,3 +182,10 @@ def test_fold_and_links() -> None:
     assert link_target("[[people/Bob Baker#Log|Bob]]") == "Bob Baker"
     assert link_label("[[bob-overdue|Bob Baker]]") == "Bob Baker"
     assert link_label("plain") == "plain"
+
+
+@pytest.mark.parametrize("name", ["¯", "\u0301", "´", "¨ ˜"])
+def test_a_name_of_accents_alone_still_folds_to_something(name: str) -> None:
+    """Folding away every accent left nothing, and nothing matched the note's own name."""
+    assert fold(name)
+    assert fold(name) == fold(name.upper())
