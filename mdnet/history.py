@@ -145,26 +145,33 @@ def renamed_from(root: Path, paths: list[str]) -> list[str]:
     return old
 
 
-_NAME_RE = re.compile(r"^name:[ \t]*(.*?)[ \t]*$", re.MULTILINE)
-
-
 def _same_name(root: Path, old: str, new: str) -> bool:
     """Whether the note at ``old`` in HEAD and the file ``new`` have the same ``name:`` (or neither has one).
 
     git pairs files half alike; two notes made from one template are, so a rename must
     also keep the person: Obsidian's rename keeps ``name:``, where a new contact has its own.
+    The names are read as the index reads them (``name: "Jane"`` is ``name: Jane``).
     """
     before = run_git(root, "show", f"HEAD:./{old}")
     try:
         after = (root / new).read_bytes().decode("utf-8", "replace")
     except OSError:
         return False
+    return before.returncode == 0 and _front_matter_name(before.stdout) == _front_matter_name(after)
 
-    def name_of(text: str) -> str | None:
-        match = _NAME_RE.search(text.split("\n---", 1)[0])  # the front matter, up to its closing fence
-        return match.group(1) if match else None
 
-    return before.returncode == 0 and name_of(before.stdout) == name_of(after)
+def _front_matter_name(text: str) -> object:
+    """The ``name:`` value of a note's front matter as YAML reads it; None without one, or unreadable."""
+    from mdnet import document, frontmatter_yaml  # pure readers, only wanted when git paired a rename
+
+    front_matter = document.split(text).front_matter
+    if front_matter is None:
+        return None
+    try:
+        fields = frontmatter_yaml.load(front_matter)[0]
+    except frontmatter_yaml.YamlProblem:
+        return None
+    return fields.get("name") if isinstance(fields, dict) else None
 
 
 _IN_PROGRESS = (

@@ -285,6 +285,20 @@ def test_a_note_renamed_since_its_last_commit_is_committed_as_a_rename_and_histo
     assert created in [i.commit for i in items]
 
 
+@pytest.mark.parametrize("renamed_name", ['"Jane Doe"', "'Jane Doe'", "Jane Doe   # renamed"])
+def test_a_rename_whose_name_is_only_written_differently_keeps_the_person(
+    git_vault: Path, write_note: Callable[[str, str], Path], renamed_name: str
+) -> None:
+    """The name is compared as YAML reads it: quotes or a comment added in the rename keep the person."""
+    write_note("people/Jane.md", JANE)
+    created = commit_all(git_vault, "add Jane", "2026-01-10")
+    (git_vault / "people" / "Jane.md").unlink()
+    write_note("people/Jane Doe.md", JANE.replace("name: Jane Doe", f"name: {renamed_name}"))
+    with Vault.open(git_vault) as vault:
+        items = vault.history("Jane")
+    assert [(i.source, i.commit) for i in items if i.source == "git"] == [("git", created)]
+
+
 def test_a_note_moved_with_git_mv_and_not_committed_is_committed_as_a_rename(
     git_vault: Path, write_note: Callable[[str, str], Path]
 ) -> None:
