@@ -69,15 +69,24 @@ def parse_date(text: str) -> dt.date:
             return dt.date(int(text[:4]), int(text[5:7]), int(text[8:]))
         except ValueError:
             pass  # fall through for the precise message
+    return parse_date_time(text)[0]
+
+
+def parse_date_time(text: str) -> tuple[dt.date, dt.time | None]:
+    """Parse ``YYYY-MM-DD`` or ``YYYY-MM-DD[T ]HH:MM[:SS]`` into the day and the time, if one is given.
+
+    The one reader of both forms: front-matter dates keep the day, ``log --date`` the time too.
+    """
     stripped = text.strip()
     match = _DATE_RE.match(stripped) or _DATETIME_RE.match(stripped)
     if not match:
-        raise ValueError(f"not a date: {text!r} (expected YYYY-MM-DD)")
+        raise ValueError(f"not a date: {text!r} (expected YYYY-MM-DD or YYYY-MM-DDTHH:MM)")
     year, month, day = (int(g) for g in match.groups()[:3])
     try:
+        time = None
         if len(match.groups()) > 3:  # a date-time: the time must be one too (25:61 is not)
-            dt.time(int(match.group(4)), int(match.group(5)), int(match.group(6) or 0))
-        return dt.date(year, month, day)
+            time = dt.time(int(match.group(4)), int(match.group(5)), int(match.group(6) or 0))
+        return dt.date(year, month, day), time
     except ValueError as exc:
         raise ValueError(f"not a date: {text!r} ({exc})") from None
 

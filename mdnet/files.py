@@ -190,6 +190,17 @@ def readable_path(path: str) -> str:
     return path
 
 
+def names_in(folder: Path) -> list[str] | None:
+    """The names of the entries in ``folder``, or None when it does not exist or cannot be listed.
+
+    For ``add``, which numbers a new note's name past the names already taken there.
+    """
+    try:
+        return os.listdir(folder)
+    except OSError:
+        return None
+
+
 def token_of(path: Path) -> str | None:
     try:
         info = path.stat()

@@ -8,7 +8,6 @@ new note): atomic, and only over the bytes the change was computed from.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
@@ -16,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from mdnet import files, naming
 from mdnet.config import Config, is_in_contact_folder
-from mdnet.durations import DurationError, parse_date, parse_duration
+from mdnet.durations import DurationError, parse_date, parse_date_time, parse_duration
 from mdnet.errors import DuplicateContact, FileChanged, NoteError, UsageError, VaultError
 from mdnet.folding import fold
 from mdnet.index import heals
@@ -122,10 +121,10 @@ class WritingMethods:
         def key(file_name: str) -> str:
             return unicodedata.normalize("NFC", file_name).casefold()
 
-        try:
-            taken = {key(entry): entry for entry in os.listdir(self.root / folder)}
-        except OSError:
+        names = files.names_in(self.root / folder)
+        if names is None:
             return stem  # no folder yet
+        taken = {key(entry): entry for entry in names}
         separator = "-" if self.config.file_names == "slug" else " "
         candidate, number = stem, 1
         while (existing := taken.get(key(candidate + ".md"))) is not None:
@@ -211,16 +210,11 @@ class WritingMethods:
         if isinstance(when, dt.datetime):  # a date-time keeps its time, as --date 2026-11-25T10:30 does
             time, when = when.strftime("%H:%M"), when.date()
         elif when is not None and not isinstance(when, dt.date):
-            match = re.fullmatch(r"\s*(\d{4}-\d\d-\d\d)(?:[T ](\d\d):(\d\d)(?::(\d\d))?)?\s*", when)
             try:
-                if match is None:
-                    raise ValueError(f"not a date: {when!r} (expected YYYY-MM-DD or YYYY-MM-DDTHH:MM)")
-                if match.group(2) is not None:
-                    seconds = int(match.group(4) or 0)
-                    time = dt.time(int(match.group(2)), int(match.group(3)), seconds).strftime("%H:%M")
-                when = parse_date(match.group(1))
+                when, at = parse_date_time(when)
             except ValueError as exc:
                 raise UsageError(f"bad --date: {exc}") from None
+            time = at.strftime("%H:%M") if at is not None else None
         from mdnet.vault import resolve_today  # here: vault imports this module
 
         day = resolve_today(when if when is not None else today)

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mdnet.durations import DurationError, parse_date, parse_duration, parse_when
+from mdnet.durations import DurationError, parse_date, parse_date_time, parse_duration, parse_when
 from mdnet.model import Duration
 
 
@@ -99,3 +99,22 @@ def test_month_arithmetic_clamps_to_the_last_day_as_the_calendar_says(day: dt.da
 def test_parse_date_rejects_impossible_times(text: str) -> None:
     with pytest.raises(ValueError, match="not a date"):
         parse_date(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "day", "time"),
+    [
+        ("2026-11-25", dt.date(2026, 11, 25), None),
+        (" 2026-11-25T10:30 ", dt.date(2026, 11, 25), dt.time(10, 30)),
+        ("2026-11-25 10:30:15", dt.date(2026, 11, 25), dt.time(10, 30, 15)),
+    ],
+)
+def test_one_reader_gives_the_day_and_the_time(text: str, day: dt.date, time: dt.time | None) -> None:
+    assert parse_date_time(text) == (day, time)
+    assert parse_date(text) == day  # the front matter's reader keeps the day of the same text
+
+
+@pytest.mark.parametrize("text", ["2026-11-25T25:00", "2026-11-25T10:61", "2026-02-30", "2026-11-25T10", "25.11.2026"])
+def test_the_day_and_time_reader_refuses_what_does_not_exist(text: str) -> None:
+    with pytest.raises(ValueError, match="not a date"):
+        parse_date_time(text)
