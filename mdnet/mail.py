@@ -101,14 +101,13 @@ def parse_since(text: str, today: dt.date) -> dt.date:
 # -- reading ---------------------------------------------------------------
 
 
-def read_mailbox(path: Path, today: dt.date | None = None) -> MailboxRead:
+def read_mailbox(path: Path, today: dt.date) -> MailboxRead:
     """Every message's headers in the Maildir folder or mbox file ``path``.
 
     A message dated more than a day after ``today`` (a sender's clock years ahead) is
     left out: it would raise ``last_contact`` past today and hide the contact from
     the due list until then.
     """
-    today = today or dt.date.today()
     latest = Duration(1, "d").add_to(today)  # a clock minutes ahead at midnight; clamped at 9999-12-31
     if path.is_dir():
         if not any((path / sub).is_dir() for sub in ("cur", "new")):
@@ -525,7 +524,7 @@ def scan(
     *,
     dry_run: bool = False,
     since: dt.date | None = None,
-    today: dt.date | None = None,
+    today: dt.date,
 ) -> ScanResult:
     """Scan the mailboxes at ``paths`` together into ``vault`` (a :class:`mdnet.vault.Vault`).
 
