@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 DEMO_DATE := 2026-11-25
 
-.PHONY: run test test-fast lint bench bench-index bench-history bench-watch bench-network bench-interop bench-instructions clean
+.PHONY: run test test-fast test-explore lint bench bench-index bench-history bench-watch bench-network bench-interop bench-instructions clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,10 @@ test: $(STAMP) lint
 
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -q -m "not slow"
+
+# The property tests with new random examples, ten times as many (make test repeats the same ones).
+test-explore: $(STAMP)
+	MDNET_HYPOTHESIS=explore $(BIN)/python -m pytest -q -m hypothesis
 
 lint: $(STAMP)
 	$(BIN)/ruff check mdnet tests benchmarks

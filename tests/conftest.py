@@ -12,6 +12,22 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# Property tests are repeatable by default: `make test` (and so CI) draws the same examples
+# on every run, so a green run here is a green run in CI. `make test-explore` draws new
+# random examples, ten times as many, to look for cases nobody has found yet; a case it
+# finds becomes a fixed example in the test (see docs/decisions.md, "Repeatable property tests").
+settings.register_profile("repeatable", derandomize=True)
+settings.register_profile("explore", derandomize=False, max_examples=1000)
+HYPOTHESIS_PROFILE = os.environ.get("MDNET_HYPOTHESIS", "repeatable")
+settings.load_profile(HYPOTHESIS_PROFILE)
+
+
+def examples(count: int) -> int:
+    """A property test's number of examples: ``count``, or ten times it when exploring."""
+    return count * 10 if HYPOTHESIS_PROFILE == "explore" else count
+
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE_VAULT = REPO_ROOT / "examples" / "vault"

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 import mdnet
 from mdnet import naming
-from tests.conftest import DEMO_DATE, run_cli
+from tests.conftest import DEMO_DATE, examples, run_cli
 
 TEMPLATE = (
     "---\n"
@@ -79,7 +79,7 @@ def test_template_placeholders_give_yaml_that_reads_back_the_name(tmp_path: Path
     _assert_reads_back(vault, path, name)
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(25), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc", "Zl", "Zp")), min_size=1, max_size=40))
 def test_template_placeholders_read_back_any_name(name: str) -> None:
     name = " ".join(name.split())

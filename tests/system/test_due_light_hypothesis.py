@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from mdnet.due import due_items, matches, next_due
 from mdnet.vault import Vault
+from tests.conftest import examples
 
 DAYS = st.dates(min_value=dt.date(2024, 1, 1), max_value=dt.date(2029, 12, 31))
 EDGE_DAYS = st.sampled_from(
@@ -69,7 +70,9 @@ def notes(draw: st.DrawFn) -> str:
     return "\n".join(lines) + "\n"
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(
+    max_examples=examples(150), deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
+)
 @given(
     contacts=st.lists(notes(), min_size=1, max_size=12),
     config=CONFIGS,
@@ -102,7 +105,7 @@ def test_light_due_equals_full_due(
         shutil.rmtree(root)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     contacts=st.lists(notes(), min_size=1, max_size=6),
     today=st.dates(min_value=dt.date(9998, 12, 1), max_value=dt.date(9999, 12, 31)),

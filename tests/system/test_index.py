@@ -23,7 +23,7 @@ from mdnet.config import Config
 from mdnet.index import SCHEMA_VERSION, Index, contact_to_json
 from mdnet.refresh import refresh
 from mdnet.vault import Vault
-from tests.conftest import run_cli
+from tests.conftest import examples, run_cli
 
 NOTE = "---\nname: {name}\ncadence: 30d\nlast_contact: 2026-10-{day:02d}\n---\n# {name}\n\n## Log\n- 2026-10-01 x\n"
 
@@ -455,7 +455,7 @@ class IncrementalEqualsRebuild(RuleBasedStateMachine):
 
 
 TestIncrementalEqualsRebuild = IncrementalEqualsRebuild.TestCase
-TestIncrementalEqualsRebuild.settings = settings(max_examples=80, stateful_step_count=15, deadline=None)
+TestIncrementalEqualsRebuild.settings = settings(max_examples=examples(80), stateful_step_count=15, deadline=None)
 
 
 def _found(vault: Vault, text: str) -> list[str]:

@@ -11,8 +11,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from mdnet import document, edit, frontmatter_yaml
+from tests.conftest import examples
 
 GOLDEN = Path(__file__).parent / "golden" / "edit"
 VARIANTS = ("lf", "crlf", "bom-crlf", "bom-lf")
@@ -328,16 +331,13 @@ def test_format_log_entry_is_one_line() -> None:
 
 # -- properties ---------------------------------------------------------------
 
-from hypothesis import given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
-
 _TEXT = st.text(
     st.characters(blacklist_categories=("Cs", "Cc", "Zl", "Zp"), blacklist_characters="\ufeff"), max_size=30
 )
 _VALUES = st.one_of(_TEXT, st.booleans(), st.lists(_TEXT.filter(lambda s: s.strip() == s and s != ""), max_size=4))
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(
     name=st.sampled_from(sorted(p.name for p in GOLDEN.glob("*.md"))),
     variant=st.sampled_from(VARIANTS),

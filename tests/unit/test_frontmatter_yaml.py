@@ -7,6 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mdnet import frontmatter_yaml as fy
+from tests.conftest import examples
 
 AGREEMENT_SAMPLES = [
     "name: Jane Doe\ntags: [cloud, phoenix]\n",
@@ -183,7 +184,7 @@ def _front_matter(draw: st.DrawFn) -> str:
     return "\n".join(lines) + "\n"
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(_front_matter())
 def test_fast_path_never_disagrees_with_ruamel(text: str) -> None:
     _assert_agree(text)
@@ -211,7 +212,7 @@ _WIDE_WORDS = st.text(
 
 
 @pytest.mark.filterwarnings("ignore")  # ruamel warns about the odd anchors some cases make
-@settings(max_examples=1500, deadline=None)
+@settings(max_examples=examples(1500), deadline=None)
 @given(
     st.lists(
         st.tuples(st.sampled_from(["plain", "flow", "block"]), _WIDE_WORDS, st.lists(_WIDE_WORDS, max_size=3)),

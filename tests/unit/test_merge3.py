@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from mdnet import document, edit, frontmatter_yaml
 from mdnet.contact import ParseSettings, parse_note
 from mdnet.merge3 import conflict_keys, diff3, merge_note, merge_text
+from tests.conftest import examples
 
 BASE = """\
 ---
@@ -281,7 +282,7 @@ def _parses(text: str) -> None:
     assert not [p for p in parsed.problems if p.severity == "error"], parsed.problems
 
 
-PROPERTY = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+PROPERTY = settings(max_examples=examples(100), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @PROPERTY
@@ -343,7 +344,7 @@ def test_no_log_entry_is_ever_lost_and_the_result_parses(note: str, data: st.Dat
             assert all(c.key is not None or c.line > 0 for c in result.conflicts)
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=examples(40), deadline=None)
 @given(data=st.data())
 def test_plain_text_merges_agree_with_git_merge_file_when_git_merges_cleanly(
     data: st.DataObject, tmp_path_factory: pytest.TempPathFactory
