@@ -253,13 +253,14 @@ _TEMP_PREFIX_BYTES = 64
 
 @contextlib.contextmanager
 def _temporary_beside(
-    path: Path, data: bytes, mode: int | None, owner: tuple[int, int] | None = None
+    path: Path, data: bytes, mode: int | None, owner: tuple[int, int] | None = None, replacing: bool = False
 ) -> Iterator[Path]:
     """A fully written, fsynced temporary file in ``path``'s folder; removed if still there.
 
     ``mode`` and ``owner`` (uid, gid) are those of the note it will replace, so that the
     rename changes its bytes and nothing else about it; an owner this process may not
-    give (anyone but root) is kept as far as the system allows.
+    give (anyone but root) is kept as far as the system allows. With ``replacing``, the
+    note's extended attributes (tags, a "where from", POSIX ACLs) are copied too.
     """
     # A note's name may take all of NAME_MAX (255 bytes): the temporary keeps only a
     # short prefix of it, so that mdnet can write every note the file system can hold.
@@ -269,6 +270,8 @@ def _temporary_beside(
     try:
         if owner is not None and hasattr(os, "fchown"):
             _give(fd, *owner)
+        if replacing:
+            _copy_extended_attributes(path, fd)
         if mode is not None and os.chmod in os.supports_fd:
             with contextlib.suppress(OSError):  # a file system without permissions (FAT): as it comes
                 os.chmod(fd, mode)  # the note's own permissions, whatever the umask took from them
@@ -280,6 +283,25 @@ def _temporary_beside(
     finally:
         with contextlib.suppress(FileNotFoundError):
             temp.unlink()
+
+
+def _copy_extended_attributes(source: Path, fd: int) -> None:
+    """Copy ``source``'s extended attributes to the open file ``fd``, each as far as allowed.
+
+    A rename replaces the whole inode, and with it the attributes that other tools keep on
+    the note (``user.*`` tags, POSIX ACLs in ``system.posix_acl_access``). Linux only:
+    Python has no extended-attribute calls elsewhere. One this process may not set (a
+    ``trusted.*`` or ``security.*`` name, not being root) is left behind, not an error.
+    """
+    if not hasattr(os, "listxattr"):
+        return
+    try:
+        names = os.listxattr(source)
+    except OSError:
+        return  # a file system without them
+    for name in names:
+        with contextlib.suppress(OSError):
+            os.setxattr(fd, name, os.getxattr(source, name))
 
 
 def _give(fd: int, uid: int, gid: int) -> None:
@@ -298,15 +320,16 @@ def write_if_unchanged(path: Path, data: bytes, expected: bytes, display: str) -
     was read, :class:`NoteError` when it is read-only (no write permission bit: the
     user protected it, and a rename would replace it all the same), and
     :class:`VaultError` when it cannot be written. A note that is a symbolic link is
-    written where the link points: the link stays a link. The note's permissions are
-    kept.
+    written where the link points: the link stays a link. The note's permissions,
+    owner and extended attributes are kept.
     """
     path = Path(os.path.realpath(path))
     try:
         info = path.stat()
         if not info.st_mode & _WRITABLE:
             raise NoteError("is read-only; nothing was written (make it writable first)", path=display)
-        with _temporary_beside(path, data, stat.S_IMODE(info.st_mode), (info.st_uid, info.st_gid)) as temp:
+        mode, owner = stat.S_IMODE(info.st_mode), (info.st_uid, info.st_gid)
+        with _temporary_beside(path, data, mode, owner, replacing=True) as temp:
             if path.read_bytes() != expected:
                 raise FileChanged(
                     "changed on disk since mdnet read it (saved in an editor?); nothing was written, try again",

@@ -37,6 +37,22 @@ def test_a_logged_note_keeps_its_permissions_whatever_the_umask(
     assert path.read_text(encoding="utf-8").endswith("## Log\n- 2026-11-25 coffee\n")
 
 
+def test_a_logged_note_keeps_its_extended_attributes(vault_dir: Path, write_note: Callable[[str, str], Path]) -> None:
+    """The rename gives the note a new inode; tags other tools keep in xattrs must come along."""
+    path = write_note("people/Jane Doe.md", NOTE)
+    try:
+        os.setxattr(path, "user.xdg.tags", b"client,warm")
+        os.setxattr(path, "user.mdnet-test", b"\x00binary\xff")
+    except (AttributeError, OSError) as exc:  # not Linux, or a file system without user attributes
+        pytest.skip(f"no extended attributes here: {exc}")
+    inode = path.stat().st_ino
+    code, _out, err = run_cli("--vault", str(vault_dir), "--today", DEMO_DATE, "log", "Jane", "coffee", "--no-commit")
+    assert (code, err) == (0, "")
+    assert path.stat().st_ino != inode  # it was replaced, not written in place
+    assert os.getxattr(path, "user.xdg.tags") == b"client,warm"
+    assert os.getxattr(path, "user.mdnet-test") == b"\x00binary\xff"
+
+
 @pytest.mark.parametrize("stem", ["A" * 240, "é" * 120, "Jane " + "x" * 245])
 def test_a_note_with_a_long_file_name_can_be_written(
     vault_dir: Path, write_note: Callable[[str, str], Path], stem: str
