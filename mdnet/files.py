@@ -9,6 +9,7 @@ was computed from; otherwise nothing is written and :class:`FileChanged` says wh
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import stat
 from collections.abc import Iterator
@@ -362,13 +363,45 @@ def replace_atomically(path: Path, data: bytes, display: str) -> None:
 
 
 def create_new(path: Path, data: bytes, display: str) -> None:
-    """Create ``path`` atomically with ``data``; never overwrites an existing file."""
+    """Create ``path`` atomically with ``data``; never overwrites an existing file.
+
+    A hard link from a finished temporary file is the one call that both never
+    overwrites and never shows a half-written note. File systems without hard links
+    (exFAT and FAT on a USB stick, some network shares) refuse it; there the note is
+    created exclusively and written in place, and removed again if the write fails.
+    """
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with _temporary_beside(path, data, None) as temp:
-            os.link(temp, path)
+            try:
+                os.link(temp, path)
+            except FileExistsError:
+                raise
+            except OSError as exc:
+                if exc.errno not in _NO_HARD_LINKS:
+                    raise
+                _create_in_place(path, data)
     except FileExistsError:
         raise FileChanged("already exists; nothing was written", path=display) from None
     except OSError as exc:
         raise VaultError(f"cannot create: {exc.strerror}", path=display) from None
     _fsync_dir(path.parent)
+
+
+# What link(2) says on a file system without hard links: Linux's vfat and exfat give EPERM,
+# others ENOTSUP/EOPNOTSUPP; a share may give EMLINK or ENOSYS.
+_NO_HARD_LINKS = frozenset({errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EMLINK, errno.ENOSYS})
+
+
+def _create_in_place(path: Path, data: bytes) -> None:
+    """Create ``path`` (it must not exist) and write ``data`` into it; on failure leave no file behind."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+    except BaseException:
+        with contextlib.suppress(OSError):
+            path.unlink()
+        raise

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import stat
@@ -165,3 +166,36 @@ def test_a_note_logged_by_root_still_belongs_to_its_owner(
     info = path.stat()
     assert (info.st_uid, info.st_gid) == (4321, 4322)  # else the owner's editor can no longer save it
     assert path.read_text(encoding="utf-8").endswith("- 2026-11-25 coffee\n")
+
+
+@pytest.fixture
+def no_hard_links(monkeypatch: pytest.MonkeyPatch) -> None:
+    """link(2) as vfat and exfat answer it (a USB stick): a fault this machine's ext4 cannot give."""
+
+    def refuse(*_args: object, **_kwargs: object) -> None:
+        raise PermissionError(errno.EPERM, "Operation not permitted")
+
+    monkeypatch.setattr(os, "link", refuse)
+
+
+@pytest.mark.usefixtures("no_hard_links")
+def test_add_works_on_a_file_system_without_hard_links(vault_dir: Path) -> None:
+    code, out, err = run_cli("--vault", str(vault_dir), "add", "Jane Doe", "--category", "client")
+    assert (code, err) == (0, ""), out
+    note = vault_dir / "people" / "Jane Doe.md"
+    assert "name: Jane Doe\n" in note.read_text(encoding="utf-8")
+    assert sorted(p.name for p in note.parent.iterdir()) == ["Jane Doe.md"]  # no temporary left behind
+    assert run_cli("--vault", str(vault_dir), "show", "Jane").code == 0
+
+
+@pytest.mark.usefixtures("no_hard_links")
+def test_without_hard_links_a_new_note_still_never_overwrites_one(vault_dir: Path) -> None:
+    from mdnet import files
+    from mdnet.errors import FileChanged
+
+    target = vault_dir / "people" / "Jane Doe.md"
+    target.write_text(NOTE, encoding="utf-8")
+    with pytest.raises(FileChanged, match="already exists"):
+        files.create_new(target, b"---\nname: Other\n---\n", "people/Jane Doe.md")
+    assert target.read_text(encoding="utf-8") == NOTE
+    assert sorted(p.name for p in target.parent.iterdir()) == ["Jane Doe.md"]
