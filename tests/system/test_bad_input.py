@@ -183,3 +183,51 @@ def test_log_refuses_an_impossible_time(tmp_path: Path, when: str) -> None:
     assert code == 2
     assert err.startswith("mdnet: error: bad --date")
     assert (tmp_path / "people/Tim.md").read_text(encoding="utf-8") == "---\nname: Tim\n---\n"
+
+
+EMPTY_NAME_COMMANDS = [
+    ["who", "{}"],
+    ["who", "{}", "--company"],
+    ["who", "{}", "--tag"],
+    ["show", "{}"],
+    ["log", "{}", "coffee", "--no-commit"],
+    ["brief", "{}"],
+    ["history", "{}"],
+    ["path", "{}"],
+    ["path", "Ann", "--via", "{}"],
+    ["path", "--company", "{}"],
+    ["snooze", "{}", "2w", "--no-commit"],
+    ["followup", "{}", "2w", "--no-commit"],
+]
+
+
+@pytest.mark.parametrize("blank", ["", "   ", "\t"])
+@pytest.mark.parametrize("command", EMPTY_NAME_COMMANDS, ids=" ".join)
+def test_an_empty_name_is_a_usage_error(vault_dir: Path, command: list[str], blank: str) -> None:
+    # `who ""` printed "You know nobody at  yet" and `show ""` said "no contact named ''" (exit 1, a search
+    # that found nothing): an empty name is no name at all, bad usage (SPEC: exit 2, one line on stderr)
+    note = vault_dir / "people" / "Ann.md"
+    note.write_text("---\nname: Ann\nlast_contact: 2026-11-01\ncompany: '[[Acme]]'\ntags: [x]\n---\n")
+    before = note.read_bytes()
+    args = [part.replace("{}", blank) for part in command]
+    code, out, err = run_cli("--vault", str(vault_dir), "--today", "2026-11-25", *args)
+    assert code == 2, (out, err)
+    assert out == ""
+    assert err.startswith("mdnet: error: ") and err.count("\n") == 1, err
+    assert "Traceback" not in err
+    assert note.read_bytes() == before
+
+
+def test_an_empty_name_is_a_usage_error_from_a_shell_and_from_the_api(vault_dir: Path) -> None:
+    from mdnet.errors import UsageError
+    from mdnet.vault import Vault
+    from tests.conftest import run_mdnet_process
+
+    code, out, err = run_mdnet_process("--vault", str(vault_dir), "who", "")
+    assert (code, out) == (2, "")
+    assert err.startswith("mdnet: error: ") and err.count("\n") == 1, err
+    with Vault.open(vault_dir) as vault:
+        for call in (lambda: vault.get(" "), lambda: vault.who(""), lambda: vault.brief(""),
+                     lambda: vault.path("", company=" ")):  # fmt: skip
+            with pytest.raises(UsageError):
+                call()
