@@ -231,3 +231,22 @@ def test_an_empty_name_is_a_usage_error_from_a_shell_and_from_the_api(vault_dir:
                      lambda: vault.path("", company=" ")):  # fmt: skip
             with pytest.raises(UsageError):
                 call()
+
+
+def test_a_birthday_with_a_year_still_to_come_says_so_instead_of_a_negative_age(vault_dir: Path) -> None:
+    # "birthday Dec 1 (turns -4)": the parser cannot know the year is in the future (it reads no
+    # clock, and SPEC gives no rule), but the due list has its day and can say what is odd
+    (vault_dir / "people" / "Kid.md").write_text("---\nname: Kid\nbirthday: 2030-12-01\n---\n")
+    (vault_dir / "people" / "Due.md").write_text("---\nname: Due\nbirthday: 2026-11-28\n---\n")
+    (vault_dir / "people" / "Ann.md").write_text("---\nname: Ann\nbirthday: 1984-11-29\n---\n")
+    code, out, err = run_cli("--vault", str(vault_dir), "--today", "2026-11-25", "due", "--json")
+    assert code == 0, err
+    details = {i["name"]: i["reasons"][0]["detail"] for i in json.loads(out)["items"]}
+    assert details == {
+        "Due": "birthday Nov 28 (born 2026-11-28, after today: check the year)",
+        "Ann": "birthday Nov 29 (turns 42)",
+        "Kid": "birthday Dec 1 (born 2030-12-01, after today: check the year)",
+    }
+    born_today = run_cli("--vault", str(vault_dir), "--today", "2026-11-28", "show", "Due", "--json")
+    assert json.loads(born_today.out)["due"]["reasons"][0]["detail"] == "birthday Nov 28"
+    assert run_cli("--vault", str(vault_dir), "check").code == 0  # validation reads no clock
