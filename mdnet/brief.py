@@ -14,7 +14,7 @@ from typing import Any
 
 from mdnet.contact import as_list
 from mdnet.model import Contact, DueItem, LogEntry
-from mdnet.wikilinks import link_label
+from mdnet.wikilinks import link_label, links_to_attachment
 
 LAST_INTERACTIONS = 3
 MAX_ASK = 6
@@ -107,7 +107,7 @@ def build_brief(contact: Contact, body: str, mutual: Sequence[Mutual], due: DueI
         category=contact.category,
         location=_text(fields.get("location")),
         how_we_met=_how_we_met(fields, paragraphs),
-        introduced_by=tuple(link_label(x) for x in as_list(fields.get("introduced_by"))),
+        introduced_by=tuple(link_label(x) for x in as_list(fields.get("introduced_by")) if not links_to_attachment(x)),
         about=paragraphs[0] if paragraphs else None,
         interests=contact.interests,
         links=tuple(str(x) for x in as_list(fields.get("links", fields.get("link")))),

@@ -75,9 +75,23 @@ def _reasons(
         year, month, day = contact.birthday
         when = _birthday_on_or_after(month, day, today)
         if when is not None:  # None: the next one is after 9999-12-31, where the calendar ends
-            age = f" (turns {when.year - year})" if year else ""
-            reasons.append(Reason("birthday", when, f"birthday {_MONTHS[when.month - 1]} {when.day}{age}"))
+            detail = f"birthday {_MONTHS[when.month - 1]} {when.day}{_age(year, month, day, when, today)}"
+            reasons.append(Reason("birthday", when, detail))
     return reasons
+
+
+def _age(year: int | None, month: int, day: int, when: dt.date, today: dt.date) -> str:
+    """`` (turns 42)``; for a birth date after ``today``, which the parser cannot see (it reads no
+    clock), what is odd instead of "turns -4"; nothing without a year or on the day of birth."""
+    if not year:  # 0000-06-02 says no year, as --06-02 does
+        return ""
+    try:
+        born = dt.date(year, month, day)
+    except ValueError:  # a Contact not made by the parser: 29 February in a common year
+        born = dt.date(year, month, 28)
+    if born > today:
+        return f" (born {born.isoformat()}, after today: check the year)"
+    return f" (turns {when.year - year})" if when.year > year else ""
 
 
 def _birthday_on_or_after(month: int, day: int, today: dt.date) -> dt.date | None:

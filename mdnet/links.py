@@ -19,7 +19,7 @@ from mdnet.document import mask_code_blocks
 from mdnet.folding import fold
 from mdnet.model import Contact
 from mdnet.naming import query_folder
-from mdnet.wikilinks import link_target
+from mdnet.wikilinks import is_attachment, link_target
 
 LinkKind = Literal["knows", "introduced_by", "link", "company", "employer"]
 PERSON_KINDS: tuple[LinkKind, ...] = ("introduced_by", "knows", "link")
@@ -39,7 +39,8 @@ class LinkRow:
 
 
 def reference(text: str) -> tuple[str, str] | None:
-    """``[[folder/Jane Doe|Jane]]`` or plain ``Jane Doe`` -> (``jane doe``, ``Jane Doe``)."""
+    """``[[folder/Jane Doe|Jane]]`` or plain ``Jane Doe`` -> (``jane doe``, ``Jane Doe``);
+    None for a link to an attachment (``[[Deck.pdf]]``) or to nothing."""
     text = text.strip()
     if not text:
         return None
@@ -48,6 +49,8 @@ def reference(text: str) -> tuple[str, str] | None:
         if "[[" in text:
             return None
         return fold(text), text
+    if is_attachment(target):
+        return None  # [[Deck.pdf]] is a file, not someone or somewhere
     label = _note_name(target)
     if not fold(label):
         return None

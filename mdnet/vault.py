@@ -227,7 +227,7 @@ class Vault(HistoryMethods, RelationMethods, WritingMethods):
         Exact names come from the index's name table and prefixes from name-only
         rows, so only the contact found is decoded in full.
         """
-        _check_text("name", name)
+        check_name(name)
         return _lookup(self._fresh(), name)
 
     @heals
@@ -403,6 +403,14 @@ def since_date(value: dt.date | str, today: dt.date) -> dt.date:
 def _check_text(label: str, value: object) -> None:
     if not isinstance(value, str):
         raise UsageError(f"{label} must be text, not {type(value).__name__}")
+
+
+def check_name(value: object, label: str = "name", wanted: str = "a contact's name, alias or file name") -> None:
+    """An empty or blank name is bad usage (exit 2), not a name that finds nobody (exit 1): ``who ""``
+    read as a company named "" and said the user knows nobody there."""
+    _check_text(label, value)
+    if isinstance(value, str) and not value.strip():
+        raise UsageError(f"the {label} is empty: give {wanted}")
 
 
 def _check_filters(category: object, tag: object) -> None:

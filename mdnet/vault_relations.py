@@ -86,7 +86,11 @@ class RelationMethods:
     ) -> PathResult:
         """Warm paths from the user to ``target`` (a contact or a name in links) or anyone at ``company``."""
         from mdnet.network import PathResult, members_at, org_keys
+        from mdnet.vault import check_name  # here: vault imports this module
 
+        for label, value in (("--via name", via), ("--company name", company)):
+            if value is not None:
+                check_name(value, label, "a name" if label == "--via name" else "a company's name")
         network = self.network(today)
         skip: list[str] = []
         if company is not None:
@@ -116,10 +120,13 @@ class RelationMethods:
     def who(self, query: str, *, kind: str | None = None, today: dt.date | str | None = None) -> WhoResult:
         """Whom the user knows at a company (current or past) or with a tag, directly and one hop away."""
         from mdnet.network import members_at, org_keys, who
+        from mdnet.vault import check_name  # here: vault imports this module
 
-        network = self.network(today)
         if kind not in (None, "company", "tag"):
             raise UsageError(f"bad kind {kind!r}: company or tag")
+        wanted = {None: "a company's name, or a #tag", "company": "a company's name", "tag": "a tag"}[kind]
+        check_name(query, kind or "company or tag", wanted)
+        network = self.network(today)
         members: list[tuple[Contact, str]] = []
         chosen = kind
         skip: list[str] = []

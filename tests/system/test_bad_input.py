@@ -183,3 +183,70 @@ def test_log_refuses_an_impossible_time(tmp_path: Path, when: str) -> None:
     assert code == 2
     assert err.startswith("mdnet: error: bad --date")
     assert (tmp_path / "people/Tim.md").read_text(encoding="utf-8") == "---\nname: Tim\n---\n"
+
+
+EMPTY_NAME_COMMANDS = [
+    ["who", "{}"],
+    ["who", "{}", "--company"],
+    ["who", "{}", "--tag"],
+    ["show", "{}"],
+    ["log", "{}", "coffee", "--no-commit"],
+    ["brief", "{}"],
+    ["history", "{}"],
+    ["path", "{}"],
+    ["path", "Ann", "--via", "{}"],
+    ["path", "--company", "{}"],
+    ["snooze", "{}", "2w", "--no-commit"],
+    ["followup", "{}", "2w", "--no-commit"],
+]
+
+
+@pytest.mark.parametrize("blank", ["", "   ", "\t"])
+@pytest.mark.parametrize("command", EMPTY_NAME_COMMANDS, ids=" ".join)
+def test_an_empty_name_is_a_usage_error(vault_dir: Path, command: list[str], blank: str) -> None:
+    # `who ""` printed "You know nobody at  yet" and `show ""` said "no contact named ''" (exit 1, a search
+    # that found nothing): an empty name is no name at all, bad usage (SPEC: exit 2, one line on stderr)
+    note = vault_dir / "people" / "Ann.md"
+    note.write_text("---\nname: Ann\nlast_contact: 2026-11-01\ncompany: '[[Acme]]'\ntags: [x]\n---\n")
+    before = note.read_bytes()
+    args = [part.replace("{}", blank) for part in command]
+    code, out, err = run_cli("--vault", str(vault_dir), "--today", "2026-11-25", *args)
+    assert code == 2, (out, err)
+    assert out == ""
+    assert err.startswith("mdnet: error: ") and err.count("\n") == 1, err
+    assert "Traceback" not in err
+    assert note.read_bytes() == before
+
+
+def test_an_empty_name_is_a_usage_error_from_a_shell_and_from_the_api(vault_dir: Path) -> None:
+    from mdnet.errors import UsageError
+    from mdnet.vault import Vault
+    from tests.conftest import run_mdnet_process
+
+    code, out, err = run_mdnet_process("--vault", str(vault_dir), "who", "")
+    assert (code, out) == (2, "")
+    assert err.startswith("mdnet: error: ") and err.count("\n") == 1, err
+    with Vault.open(vault_dir) as vault:
+        for call in (lambda: vault.get(" "), lambda: vault.who(""), lambda: vault.brief(""),
+                     lambda: vault.path("", company=" ")):  # fmt: skip
+            with pytest.raises(UsageError):
+                call()
+
+
+def test_a_birthday_with_a_year_still_to_come_says_so_instead_of_a_negative_age(vault_dir: Path) -> None:
+    # "birthday Dec 1 (turns -4)": the parser cannot know the year is in the future (it reads no
+    # clock, and SPEC gives no rule), but the due list has its day and can say what is odd
+    (vault_dir / "people" / "Kid.md").write_text("---\nname: Kid\nbirthday: 2030-12-01\n---\n")
+    (vault_dir / "people" / "Due.md").write_text("---\nname: Due\nbirthday: 2026-11-28\n---\n")
+    (vault_dir / "people" / "Ann.md").write_text("---\nname: Ann\nbirthday: 1984-11-29\n---\n")
+    code, out, err = run_cli("--vault", str(vault_dir), "--today", "2026-11-25", "due", "--json")
+    assert code == 0, err
+    details = {i["name"]: i["reasons"][0]["detail"] for i in json.loads(out)["items"]}
+    assert details == {
+        "Due": "birthday Nov 28 (born 2026-11-28, after today: check the year)",
+        "Ann": "birthday Nov 29 (turns 42)",
+        "Kid": "birthday Dec 1 (born 2030-12-01, after today: check the year)",
+    }
+    born_today = run_cli("--vault", str(vault_dir), "--today", "2026-11-28", "show", "Due", "--json")
+    assert json.loads(born_today.out)["due"]["reasons"][0]["detail"] == "birthday Nov 28"
+    assert run_cli("--vault", str(vault_dir), "check").code == 0  # validation reads no clock

@@ -102,3 +102,28 @@ def test_a_name_given_as_a_link_with_a_folder_picks_the_note_in_that_folder(tmp_
         assert hop_names(cli_json(tmp_path, "path", given)) == [["Jane Wu"]], given
     assert cli_json(tmp_path, "show", "people/jane")["path"] == "people/jane.md"
     assert run_cli("--vault", str(tmp_path), "show", "jane").code == 1  # still ambiguous without a folder
+
+
+def test_a_link_to_an_attachment_is_a_file_not_a_person_or_an_organisation(tmp_path: Path) -> None:
+    # [[Deck.pdf]] or [[notes/Q3 plan.canvas]] opens a file in Obsidian; mdnet made each a person without a note
+    write(tmp_path, "mdnet.toml", "")
+    ann = '---\nlast_contact: 2026-11-01\nknows: ["[[Deck.pdf]]", "[[J. R. Smith]]"]\nintroduced_by: "[[photo.PNG]]"\n'
+    ann += "---\nSee [[notes/Q3 plan.canvas]], [[Dr. No]], [[St.Louis Group]] and [[slides.PPTX|the slides]].\n"
+    write(tmp_path, "people/Ann.md", ann)
+    write(tmp_path, "people/Ben.md",
+          '---\nlast_contact: 2026-11-10\nknows: ["[[Deck.pdf#page=3]]"]\ncompany: "[[budget.xlsx]]"\n---\n'
+          "Also [[notes/Q3 plan.canvas]] and [[Audio 2026-11-10.m4a]].\n")  # fmt: skip
+    write(tmp_path, "people/Cy.md", '---\nlast_contact: 2026-10-01\ncompany: "[[budget.xlsx]]"\n---\n')
+    assert hop_names(cli_json(tmp_path, "path", "Ann")) == [["Ann"]]  # not Ben -> Deck.pdf -> Ann
+    assert hop_names(cli_json(tmp_path, "path", "Ben")) == [["Ben"]]  # nor Ann -> Q3 plan.canvas -> Ben
+    for name in ("J. R. Smith", "Dr. No", "St.Louis Group"):  # a dot in a name is not an extension
+        assert hop_names(cli_json(tmp_path, "path", name)) == [["Ann", name]], name
+    for attachment in ("Deck.pdf", "Q3 plan.canvas", "[[photo.png]]", "slides.pptx"):
+        result = run_cli("--vault", str(tmp_path), "--today", "2026-11-25", "path", attachment)
+        assert result.code == 1, (attachment, result.out)
+    brief = cli_json(tmp_path, "brief", "Ann")
+    assert brief["introduced_by"] == []
+    assert [m["name"] for m in brief["mutual"]] == []  # type: ignore[union-attr]
+    assert [m["name"] for m in cli_json(tmp_path, "brief", "Ben")["mutual"]] == []  # type: ignore[union-attr]
+    who = cli_json(tmp_path, "who", "budget.xlsx", "--company")
+    assert who["direct"] == [] and who["one_hop"] == []

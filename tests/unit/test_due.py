@@ -145,3 +145,13 @@ def test_a_birthday_after_the_calendar_ends_is_no_reason_not_a_crash() -> None:
     assert next_due(contact(birthday=(None, 1, 5)), late, None) is None
     assert reasons_for(contact(birthday=(None, 12, 25)), late, None)[0].due == d("9999-12-25")
     assert reasons_for(contact(birthday=(None, 2, 29)), d("9999-03-01"), None) == []
+
+
+def test_a_birth_date_after_today_is_named_not_a_negative_age() -> None:
+    # the parser reads no clock, so it accepts 2030-12-01; the due list has today and says what is odd
+    assert reasons_for(contact(birthday=(2030, 12, 1)), TODAY, None)[0].detail == (
+        "birthday Dec 1 (born 2030-12-01, after today: check the year)"
+    )
+    assert reasons_for(contact(birthday=(2026, 11, 25)), TODAY, None)[0].detail == "birthday Nov 25"  # born today
+    assert reasons_for(contact(birthday=(0, 11, 28)), TODAY, None)[0].detail == "birthday Nov 28"  # year 0000
+    assert reasons_for(contact(birthday=(2027, 2, 29)), TODAY, None)[0].detail.endswith("check the year)")

@@ -152,3 +152,14 @@ def test_empty_network_has_no_paths() -> None:
     routes = net.paths([net.person_of(lonely[0])])
     assert [r.as_dict() for r in routes] == [{"hops": [{"name": "Lonely", "path": "people/Lonely.md",
                                                        "via": "contact"}], "score": 0.0}]  # fmt: skip
+
+
+def test_links_to_attachments_are_left_out_and_names_with_dots_are_not() -> None:
+    contact, body = note(
+        "Ann",
+        'company: "[[Report.PDF]]"\nintroduced_by: "[[scan.heic|a scan]]"\n'
+        'knows: ["[[J. R. Smith]]", "[[board.base]]", "[[Dr. No]]"]\n',
+        body="See [[notes/Q3 plan.canvas]], [[St.Louis Group]], [[clip.webm]], [[Ann.md]] and [[Mr.Docx Fan]].",
+    )
+    rows = [(r.kind, r.label) for r in note_links(contact, body)]
+    assert rows == [("knows", "J. R. Smith"), ("knows", "Dr. No"), ("link", "St.Louis Group"), ("link", "Mr.Docx Fan")]
