@@ -19,7 +19,7 @@ ACTIONS = ("create", "update", "unchanged", "skip", "failed")
 
 @click.group(name="import")
 def import_group() -> None:
-    """Import contacts from vCard files or Google / Outlook CSV exports (merging, never overwriting)."""
+    """Import contacts from vCard files or Google / Outlook / LinkedIn CSV exports (merging, never overwriting)."""
 
 
 @click.group(name="export")
@@ -89,7 +89,7 @@ def import_vcard(state: State, source: Path, encoding: str, dry_run: bool, categ
 @pass_state
 def import_csv(state: State, source: Path, encoding: str, dry_run: bool, category: str | None,
                as_json: bool) -> None:  # fmt: skip
-    """Import a Google Contacts or Outlook CSV export (recognised by its header)."""
+    """Import a Google Contacts, Outlook or LinkedIn CSV export (recognised by its header; , ; or tab)."""
     from mdnet.csv_import import read_contacts_csv
 
     _report(state, read_contacts_csv(source, encoding), dry_run, category, as_json)

@@ -5,8 +5,8 @@ module matches them to contacts (by email, then by name or alias, accent- and
 case-insensitively), plans the changes (:func:`plan_changes`) and applies them as
 line-level edits (:func:`apply_changes`). The rules:
 
-- a scalar field (company, role, location, birthday) is filled only when the note
-  has none or it is empty; what the user wrote is never replaced;
+- a scalar field (company, role, location, birthday, linkedin_connected) is filled
+  only when the note has none or it is empty; what the user wrote is never replaced;
 - emails, phones, links and aliases are lists: new items are appended, items
   already there (compared case-insensitively; phones by their digits) are not;
 - nothing is ever removed.
@@ -25,7 +25,7 @@ from mdnet.contact import as_list
 from mdnet.folding import fold
 from mdnet.model import Contact, printable_line
 
-SCALAR_KEYS = ("company", "role", "location", "birthday")
+SCALAR_KEYS = ("company", "role", "location", "birthday", "linkedin_connected")
 LIST_KEYS = ("email", "phone", "links", "aliases")
 _ALTERNATE_KEYS = {"email": "emails", "phone": "phones", "links": "link", "aliases": "alias"}
 
@@ -41,6 +41,9 @@ class Incoming:
     role: str | None = None
     location: str | None = None
     birthday: str | None = None  # YYYY-MM-DD or --MM-DD
+    # YYYY-MM-DD: the day a LinkedIn connection was made. A fact about the network, not an
+    # interaction, so it never becomes last_contact or a log entry (docs/decisions.md)
+    linkedin_connected: str | None = None
     links: tuple[str, ...] = ()
     aliases: tuple[str, ...] = ()
     source: str = ""  # where it came from, for messages: "cards.vcf:12"
@@ -55,6 +58,7 @@ class Incoming:
             "role": self.role,
             "location": self.location,
             "birthday": self.birthday,
+            "linkedin_connected": self.linkedin_connected,
             "email": self.emails,
             "phone": self.phones,
             "links": self.links,
@@ -214,7 +218,8 @@ def sanitize(record: Incoming) -> Incoming:
 
     return replace(record, name=printable_line(record.name), emails=many("email", record.emails),
                    phones=many("phone", record.phones), company=one(record.company), role=one(record.role),
-                   location=one(record.location), birthday=one(record.birthday), links=many("links", record.links),
+                   location=one(record.location), birthday=one(record.birthday),
+                   linkedin_connected=one(record.linkedin_connected), links=many("links", record.links),
                    aliases=many("aliases", record.aliases))  # fmt: skip
 
 
@@ -255,6 +260,7 @@ def _union(first: Incoming, second: Incoming) -> Incoming:
         role=first.role or second.role,
         location=first.location or second.location,
         birthday=first.birthday or second.birthday,
+        linkedin_connected=first.linkedin_connected or second.linkedin_connected,
     )
 
 

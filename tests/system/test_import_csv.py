@@ -165,7 +165,7 @@ def test_utf16_outlook_export(vault_dir: Path, tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        (b"Name,Email,Phone\r\nJane,jane@x.example,1\r\n", "not a Google Contacts or Outlook CSV export"),
+        (b"Name,Email,Phone\r\nJane,jane@x.example,1\r\n", "not a Google Contacts, Outlook or LinkedIn CSV export"),
         (b"", "empty file"),
         (",".join(OUTLOOK_HEADER).encode() + b'\r\n"Jane,Doe\x00,x\r\n', "malformed CSV"),
     ],

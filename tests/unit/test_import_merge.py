@@ -68,6 +68,19 @@ def test_plan_fills_empty_fields_and_never_overwrites() -> None:
     ]
 
 
+def test_a_linkedin_connection_date_is_a_scalar_filled_once() -> None:
+    incoming = Incoming("Jane Doe", linkedin_connected="2024-03-12")
+    assert plan_changes(contact_of(NOTE).fields, incoming) == [Change("linkedin_connected", "set", "2024-03-12")]
+    mine = NOTE.replace("cadence: 30d\n", "cadence: 30d\nlinkedin_connected: 2019-01-01\n")
+    assert plan_changes(contact_of(mine).fields, incoming) == []  # the note's date is never replaced
+    (combined,) = combine([Incoming("Jane Doe"), incoming, Incoming("Jane Doe", linkedin_connected="2025-01-01")])
+    assert combined.linkedin_connected == "2024-03-12"  # the first record that has one wins
+    # it is no contact: the effective last contact stays the note's own
+    updated = contact_of(apply_changes(NOTE, plan_changes(contact_of(NOTE).fields, incoming)))
+    assert updated.fields["linkedin_connected"] == "2024-03-12"
+    assert updated.last_contact == contact_of(NOTE).last_contact
+
+
 def test_apply_changes_edits_only_the_lines_meant_to_change() -> None:
     changes = [
         Change("role", "set", "CTO"),
