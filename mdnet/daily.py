@@ -28,6 +28,7 @@ from mdnet.dateformat import format_date
 from mdnet.document import detect_newline, ends_in_code_block
 from mdnet.folding import fold
 from mdnet.model import BUCKETS, Contact, DueItem, Duration
+from mdnet.wikilinks import is_attachment
 
 BEGIN = "<!-- mdnet:begin -->"
 END = "<!-- mdnet:end -->"
@@ -144,6 +145,12 @@ def _check_lines(block: Block) -> None:
             continue
         task = _TASK_RE.match(line)
         link = _LINK_RE.match(task.group(2)) if task else None
+        if task and link and is_attachment(link.group(1)):
+            raise BlockError(
+                f"[[{link.group(1).strip()}]] is a file, not a person, and a task's first link says whom to log; "
+                f"start the task with the person's link, or move it below {END}",
+                number,
+            )
         if task and link:
             if task.group(1) in "xX" or is_logged(line):
                 continue

@@ -200,6 +200,18 @@ def test_find_ticks_reads_new_ticks_only() -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    "task", ["- [x] [[Deck.pdf]] sent", "- [ ] [[notes/plan.CANVAS]] — review", "- [x] ![[a.png]]"]
+)
+def test_a_task_in_the_block_that_starts_with_an_attachment_is_refused_with_its_line(task: str) -> None:
+    """``[[Deck.pdf]]`` names a file, not whom to log: it was "no contact named 'Deck.pdf'",
+    warned again on every refresh; now it is named like any line the block cannot keep."""
+    text = f"<!-- mdnet:begin -->\n- [x] [[Jane Doe]] coffee\n{task}\n<!-- mdnet:end -->\n"
+    with pytest.raises(daily.BlockError) as caught:
+        daily.find_block(text)
+    assert caught.value.line == 3
+
+
 def test_carry_forward_marks_logged_ticks_and_keeps_history() -> None:
     block = daily.find_block(TICKED)
     assert block is not None
