@@ -31,12 +31,17 @@ def _dry_run_option(function: click.decorators.FC) -> click.decorators.FC:
     return click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")(function)
 
 
-def _category_option(function: click.decorators.FC) -> click.decorators.FC:
+def _new_note_options(function: click.decorators.FC) -> click.decorators.FC:
+    function = click.option("--cadence", help="Cadence for contacts this import creates (30d, 1y, never); "
+                            "default: their category's in [cadence], else new_contact_cadence.")(function)  # fmt: skip
     return click.option("--category", help="Category for contacts this import creates.")(function)
 
 
-def _report(state: State, records: list[Incoming], dry_run: bool, category: str | None, as_json: bool) -> None:
-    outcomes = run_import(state.vault, records, dry_run=dry_run, category=category, today=state.today)
+def _report(
+    state: State, records: list[Incoming], dry_run: bool, category: str | None, cadence: str | None, as_json: bool
+) -> None:
+    outcomes = run_import(state.vault, records, dry_run=dry_run, category=category, cadence=cadence,
+                          today=state.today)  # fmt: skip
     counts = Counter(o.action for o in outcomes)
     if as_json:
         emit_json({"dry_run": dry_run, "counts": {a: counts.get(a, 0) for a in ACTIONS},
@@ -69,30 +74,30 @@ def _encoding_option(function: click.decorators.FC) -> click.decorators.FC:
 @click.argument("source", type=click.Path(path_type=Path))
 @_encoding_option
 @_dry_run_option
-@_category_option
+@_new_note_options
 @json_option
 @pass_state
 def import_vcard(state: State, source: Path, encoding: str, dry_run: bool, category: str | None,
-                 as_json: bool) -> None:  # fmt: skip
+                 cadence: str | None, as_json: bool) -> None:  # fmt: skip
     """Import a .vcf file, or every .vcf/.vcard file in a folder."""
     from mdnet.vcard import read_vcards
 
-    _report(state, read_vcards(source, encoding), dry_run, category, as_json)
+    _report(state, read_vcards(source, encoding), dry_run, category, cadence, as_json)
 
 
 @import_group.command(name="csv")
 @click.argument("source", type=click.Path(path_type=Path))
 @_encoding_option
 @_dry_run_option
-@_category_option
+@_new_note_options
 @json_option
 @pass_state
 def import_csv(state: State, source: Path, encoding: str, dry_run: bool, category: str | None,
-               as_json: bool) -> None:  # fmt: skip
+               cadence: str | None, as_json: bool) -> None:  # fmt: skip
     """Import a Google Contacts, Outlook or LinkedIn CSV export (recognised by its header; , ; or tab)."""
     from mdnet.csv_import import read_contacts_csv
 
-    _report(state, read_contacts_csv(source, encoding), dry_run, category, as_json)
+    _report(state, read_contacts_csv(source, encoding), dry_run, category, cadence, as_json)
 
 
 def write_output(text: str, out: str | None) -> None:

@@ -13,7 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from mdnet.errors import MdnetError
+from mdnet.durations import DurationError, parse_duration
+from mdnet.errors import MdnetError, UsageError
 from mdnet.import_merge import Incoming, Plan, apply_changes, plan_import
 from mdnet.vault import Vault
 
@@ -49,14 +50,27 @@ def run_import(
     *,
     dry_run: bool = False,
     category: str | None = None,
+    cadence: str | None = None,
     today: dt.date | None = None,
 ) -> list[Outcome]:
-    """Merge ``records`` into ``vault`` (or only say what would change, with ``dry_run``)."""
+    """Merge ``records`` into ``vault`` (or only say what would change, with ``dry_run``).
+
+    ``category`` and ``cadence`` go into the notes this import creates; without ``cadence``
+    they get what ``add`` gives (their category's policy, else ``new_contact_cadence``).
+    A bad ``cadence`` is refused before anything is read or written.
+    """
+    if cadence is not None:
+        try:
+            parse_duration(cadence)
+        except DurationError as exc:
+            raise UsageError(f"bad --cadence: {exc}") from None
     plans = plan_import(vault.contacts(), records)
-    return [_carry_out(vault, plan, dry_run, category, today) for plan in plans]
+    return [_carry_out(vault, plan, dry_run, category, cadence, today) for plan in plans]
 
 
-def _carry_out(vault: Vault, plan: Plan, dry_run: bool, category: str | None, today: dt.date | None) -> Outcome:
+def _carry_out(
+    vault: Vault, plan: Plan, dry_run: bool, category: str | None, cadence: str | None, today: dt.date | None
+) -> Outcome:
     record = plan.incoming
     if plan.action == "skip":
         return Outcome("skip", record.name or "(no name)", None, (plan.reason,), record.source)
@@ -88,8 +102,8 @@ def _carry_out(vault: Vault, plan: Plan, dry_run: bool, category: str | None, to
     if dry_run:
         return Outcome("create", record.name, None, details, record.source)
     try:
-        path = vault.add(record.name, category=category, email=record.emails, company=company, role=record.role,
-                         today=today, extra=plan.new_fields, known=())  # fmt: skip
+        path = vault.add(record.name, category=category, cadence=cadence, email=record.emails, company=company,
+                         role=record.role, today=today, extra=plan.new_fields, known=())  # fmt: skip
         # known=(): plan_import already checked the name against every contact's name, file
         # name and aliases (add's own rule), and re-reading the vault per note is O(n²)
     except MdnetError as exc:

@@ -106,7 +106,10 @@ class WritingMethods:
         if email:
             values.append(("email", list(email)))
         values.extend(extra)
-        values.append(("cadence", cadence or self.config.new_contact_cadence))
+        if cadence is not None or not self.config.cadence_policy.category_window(category)[0]:
+            # A category with its own entry in [cadence] is left to it: a written cadence would
+            # override the policy the user set for that category (see docs/cadence-policy.md).
+            values.append(("cadence", cadence or self.config.new_contact_cadence))
         for key, value in values:
             text = edit.set_field(text, key, value)
         files.create_new(target, text.encode("utf-8"), relative)

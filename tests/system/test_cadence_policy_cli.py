@@ -46,3 +46,19 @@ def test_bad_policy_is_a_one_line_config_error(example_vault: Path) -> None:
     assert result.err.startswith("mdnet: error: ")
     assert "cadence.client" in result.err
     assert len(result.err.strip().splitlines()) == 1
+
+
+def test_add_leaves_a_category_with_a_policy_to_its_policy(vault_dir: Path) -> None:
+    """`add --category client` wrote `cadence: 90d` (new_contact_cadence), which overrode the
+    client policy the user had set; a category the policy does not name still gets 90d."""
+    _policy(vault_dir, 'client = "30d..45d"\n')
+    assert run_cli("--vault", str(vault_dir), "add", "Ann Lee", "--category", "Client").code == 0
+    assert run_cli("--vault", str(vault_dir), "add", "Bob Ray", "--category", "friend").code == 0
+    assert run_cli("--vault", str(vault_dir), "add", "Cy Dee", "--category", "client", "--cadence", "2w").code == 0
+    ann = (vault_dir / "people" / "Ann Lee.md").read_text(encoding="utf-8")
+    assert "cadence" not in ann and "category: Client\n" in ann
+    assert "cadence: 90d\n" in (vault_dir / "people" / "Bob Ray.md").read_text(encoding="utf-8")
+    assert "cadence: 2w\n" in (vault_dir / "people" / "Cy Dee.md").read_text(encoding="utf-8")
+    shown = run_cli("--vault", str(vault_dir), "--today", DEMO_DATE, "due", "--json")
+    items = {i["name"]: i for i in json.loads(shown.out)["items"]}
+    assert any("every 30d (Client policy)" in r["detail"] for r in items["Ann Lee"]["reasons"])

@@ -196,3 +196,32 @@ def test_excels_unicode_text_is_utf16_and_tab_separated(vault_dir: Path, tmp_pat
     (item,) = json.loads(result.out)["items"]
     assert (item["action"], item["name"], item["path"]) == ("create", "René Côté", "people/René Côté.md")
     assert "company: Côté, Inc." in item["details"]
+
+
+def test_import_cadence_and_a_category_policy_keep_a_big_import_off_todays_list(
+    vault_dir: Path, tmp_path: Path
+) -> None:
+    """Every created note got new_contact_cadence (90d) and no contact yet: due at once. With
+    --cadence, or a [cadence] entry for the --category, hundreds of connections stay quiet."""
+    source = linkedin_file(tmp_path)
+    code, out, err = run_cli("--vault", str(vault_dir), "import", "csv", str(source), "--cadence", "never")
+    assert code == 0, err
+    assert "cadence: never\n" in (vault_dir / "people" / "Ann Lee.md").read_text(encoding="utf-8")
+    for note in (vault_dir / "people").iterdir():
+        note.unlink()
+    config = vault_dir / "mdnet.toml"
+    config.write_text(config.read_text(encoding="utf-8") + '\n[cadence]\nlinkedin = "never"\n', encoding="utf-8")
+    code, out, err = run_cli("--vault", str(vault_dir), "import", "csv", str(source), "--category", "linkedin")
+    assert code == 0, err
+    assert "cadence" not in (vault_dir / "people" / "Ann Lee.md").read_text(encoding="utf-8")
+    due = run_cli("--vault", str(vault_dir), "--today", "2026-11-25", "due", "--json")
+    assert json.loads(due.out)["items"] == []
+
+
+def test_a_bad_import_cadence_is_refused_before_anything_is_written(vault_dir: Path, tmp_path: Path) -> None:
+    code, out, err = run_cli(
+        "--vault", str(vault_dir), "import", "csv", str(linkedin_file(tmp_path)), "--cadence", "soon"
+    )
+    assert code == 2
+    assert err.startswith("mdnet: error: bad --cadence") and err.count("\n") == 1
+    assert list((vault_dir / "people").iterdir()) == []
