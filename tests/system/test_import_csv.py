@@ -171,6 +171,11 @@ def test_utf16_outlook_export(vault_dir: Path, tmp_path: Path) -> None:
     ],
 )
 def test_bad_csv_is_one_error(vault_dir: Path, tmp_path: Path, content: bytes, message: str) -> None:
+    assert_refused_in_one_line(vault_dir, tmp_path, content, message)
+
+
+def assert_refused_in_one_line(vault_dir: Path, tmp_path: Path, content: bytes, message: str) -> None:
+    """``import csv`` of ``content``: exit 2, one error line holding ``message``, nothing written."""
     source = tmp_path / "bad.csv"
     source.write_bytes(content)
     result = run_cli("--vault", str(vault_dir), "import", "csv", str(source))
@@ -178,6 +183,7 @@ def test_bad_csv_is_one_error(vault_dir: Path, tmp_path: Path, content: bytes, m
     assert result.err.startswith("mdnet: error: ")
     assert message in result.err
     assert result.err.count("\n") == 1
+    assert "Traceback" not in result.err
     assert list((vault_dir / "people").iterdir()) == []
 
 

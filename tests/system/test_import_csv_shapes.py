@@ -13,7 +13,7 @@ import pytest
 
 from mdnet.csv_import import detect, header_delimiter, linkedin_date, parse_contacts_csv
 from tests.conftest import run_cli, run_mdnet_process
-from tests.system.test_import_csv import GOOGLE_HEADER, OUTLOOK_HEADER, build_csv
+from tests.system.test_import_csv import GOOGLE_HEADER, OUTLOOK_HEADER, assert_refused_in_one_line, build_csv
 
 # The notes LinkedIn writes above the header of Connections.csv, as they are
 LINKEDIN_NOTES = (
@@ -175,15 +175,7 @@ def test_excels_sep_line_is_read_as_a_note_above_the_header() -> None:
     ],
 )  # fmt: skip
 def test_what_is_still_refused_is_one_line(vault_dir: Path, tmp_path: Path, content: bytes, message: str) -> None:
-    source = tmp_path / "bad.csv"
-    source.write_bytes(content)
-    result = run_cli("--vault", str(vault_dir), "import", "csv", str(source))
-    assert result.code == 2
-    assert result.err.startswith("mdnet: error: ")
-    assert message in result.err
-    assert result.err.count("\n") == 1
-    assert "Traceback" not in result.err
-    assert list((vault_dir / "people").iterdir()) == []
+    assert_refused_in_one_line(vault_dir, tmp_path, content, message)
 
 
 def test_excels_unicode_text_is_utf16_and_tab_separated(vault_dir: Path, tmp_path: Path) -> None:
