@@ -160,7 +160,8 @@ def _how_we_met(fields: dict[str, Any], paragraphs: list[str]) -> str | None:
         for sentence in _SENTENCE_RE.split(paragraph):
             if _MET_RE.search(sentence):
                 return sentence.strip()
-    return None
+    connected = _text(fields.get("linkedin_connected"))  # written by a LinkedIn import: the one clue left
+    return f"connected on LinkedIn on {connected}" if connected else None
 
 
 def _open_follow_ups(contact: Contact, body: str) -> list[str]:

@@ -80,3 +80,17 @@ def test_mutual_contacts_are_capped_closest_first() -> None:
     assert names[0] == "Intro"
     assert names[1:4] == ["P39", "P38", "P37"]
     assert len(names) == 15
+
+
+def test_a_linkedin_connection_date_says_how_we_met_when_nothing_else_does() -> None:
+    """An imported LinkedIn connection has no story yet; the date it was made is the one clue."""
+
+    def met(text: str) -> str | None:
+        parsed = parse_note(text, "people/Ann Lee.md", contact_folder=True, settings=ParseSettings())
+        assert parsed.contact is not None
+        return build_brief(parsed.contact, parsed.body, [], None).as_dict()["how_we_met"]  # type: ignore[no-any-return]
+
+    assert met("---\nname: Ann Lee\nlinkedin_connected: 2024-03-12\n---\n") == "connected on LinkedIn on 2024-03-12"
+    assert met("---\nname: Ann Lee\nlinkedin_connected: 2024-03-12\n---\nWe met at PyCon.\n") == "We met at PyCon."
+    assert met("---\nname: Ann Lee\nmet: at PyCon\nlinkedin_connected: 2024-03-12\n---\n") == "at PyCon"
+    assert met("---\nname: Ann Lee\nlinkedin_connected:\n---\n") is None
