@@ -22,7 +22,7 @@ from mdnet.due import due_items, matches
 from mdnet.durations import DurationError, parse_date, parse_duration, parse_when
 from mdnet.errors import AmbiguousName, ContactNotFound, UsageError, VaultError
 from mdnet.folding import fold
-from mdnet.index import Index, delete_database, heals
+from mdnet.index import Index, cannot_write, delete_database, heals
 from mdnet.model import (
     Contact,
     DueItem,
@@ -101,15 +101,6 @@ def days_within(within: str | int | None, today: dt.date, default: int) -> int:
     return (duration.add_to(today) - today).days
 
 
-# SQLite's primary result codes that say "cannot write here now", not "this file is damaged".
-_CANNOT_WRITE = frozenset((3, 5, 6, 8, 10, 13, 14))  # PERM, BUSY, LOCKED, READONLY, IOERR, FULL, CANTOPEN
-
-
-def _cannot_write(exc: sqlite3.DatabaseError) -> bool:
-    code = getattr(exc, "sqlite_errorcode", None)
-    return isinstance(code, int) and code & 0xFF in _CANNOT_WRITE
-
-
 class Vault(HistoryMethods, RelationMethods, WritingMethods):
     """A vault of notes and its index. Open with :meth:`open`; usable as a context manager."""
 
@@ -184,12 +175,12 @@ class Vault(HistoryMethods, RelationMethods, WritingMethods):
     def _discard_damaged_index(self, exc: sqlite3.DatabaseError) -> bool:
         """Throw away an index a query found damaged, so that the next query rebuilds it (see :func:`heals`)."""
         index = self._index
-        if index is None or index.path is None or _cannot_write(exc):
+        if index is None or index.path is None or cannot_write(exc):
             return False
-        self.close()
+        self._index = None
         self._refreshed = False
         try:
-            delete_database(index.path)
+            index.discard()
         except OSError:  # a read-only folder: in memory for this command
             self._index = Index.memory()
         return True
@@ -198,7 +189,7 @@ class Vault(HistoryMethods, RelationMethods, WritingMethods):
         """Answer from an index in memory for this command when the index file is sound but not ours to write
         (another user's, locked too long, a full disk): never delete a database another process may be using."""
         index = self._index
-        if index is None or index.path is None or not _cannot_write(exc):
+        if index is None or index.path is None or not cannot_write(exc):
             return False
         self.close()
         self._index = Index.memory()
