@@ -73,6 +73,9 @@ _ALWAYS = "0000-00-00"  # first_due of a contact with a cadence and no contact y
 # stale instead, and the next search refills it in one statement.
 FTS_INCREMENTAL_LIMIT = 500
 _TABLES = ("meta", "notes", "contacts_fts", "links", "names", "people")
+# How long a write waits for another process's write lock before it fails (SQLITE_BUSY). A module
+# setting, read on each connect, so that a test can hold a lock "too long" without waiting 30 s.
+BUSY_TIMEOUT = 30.0
 # SQLite's primary result codes that say "cannot write here now", not "this file is damaged".
 _CANNOT_WRITE = frozenset((3, 5, 6, 8, 10, 13, 14))  # PERM, BUSY, LOCKED, READONLY, IOERR, FULL, CANTOPEN
 _CANTOPEN = 14
@@ -191,6 +194,40 @@ class Index:
         connection = sqlite3.connect(":memory:", isolation_level=None)
         _create_schema(connection)
         return cls(connection, None, rebuilt=False)
+
+    def copy_in_memory(self) -> Index:
+        """This index copied into memory (rows, stored scan and digest: a refresh of the copy then reads only
+        what changed since), for answering when the file cannot be written. Empty when it cannot be read."""
+        memory = sqlite3.connect(":memory:", isolation_level=None)
+        try:
+            if self.connection.in_transaction:  # a write that failed at COMMIT (a full disk)
+                self.connection.execute("ROLLBACK")
+            self.connection.backup(memory)
+            copied = _schema_version(memory) == SCHEMA_VERSION
+        except sqlite3.DatabaseError:
+            copied = False
+        if not copied:
+            memory.close()
+            return Index.memory()
+        return Index(memory, None, rebuilt=False)
+
+    def can_write_now(self) -> bool:
+        """Whether one small write commits now, without waiting for another process's lock: a read-only
+        file or folder, a lock held by another process, a full disk say no. It rewrites the schema version
+        in place (the header page), which changes nothing a reader sees."""
+        if self.path is None:
+            return True
+        try:
+            self.connection.execute("PRAGMA busy_timeout = 0")
+            with self.write() as db:
+                db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        except sqlite3.DatabaseError as exc:
+            if not cannot_write(exc):
+                raise
+            return False
+        finally:
+            self.connection.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT * 1000)}")
+        return True
 
     def discard(self) -> None:
         """Close this index and delete its file, found damaged; unless the file at its path is no longer the
@@ -552,12 +589,12 @@ def _identity(path: Path) -> tuple[int, int] | None:
 
 def _connect(path: Path, create: bool = True) -> sqlite3.Connection:
     if create:
-        connection = sqlite3.connect(path, timeout=30, isolation_level=None)
+        connection = sqlite3.connect(path, timeout=BUSY_TIMEOUT, isolation_level=None)
     else:  # a missing file is an error, not an empty database made in its place
         uri = path.absolute().as_uri() + "?mode=rw"
-        connection = sqlite3.connect(uri, timeout=30, isolation_level=None, uri=True)
+        connection = sqlite3.connect(uri, timeout=BUSY_TIMEOUT, isolation_level=None, uri=True)
     try:
-        connection.execute("PRAGMA busy_timeout = 30000")
+        connection.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT * 1000)}")
         connection.execute("PRAGMA journal_mode = WAL")
         connection.execute("PRAGMA synchronous = NORMAL")
         # Reads through a memory map skip a copy per page: the due query, tokens and problems

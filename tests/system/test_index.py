@@ -695,6 +695,43 @@ def test_an_index_found_damaged_by_two_processes_is_replaced_once(vault_dir: Pat
         renewed.close()
 
 
+def test_an_index_locked_too_long_is_answered_from_a_whole_copy_then_used_again(
+    vault_dir: Path, write_note: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another process holds the write lock past the busy timeout (cut to 0.2 s): a refresh of one path (what a
+    watcher asks) goes on in memory, from a copy of the file, so it reads that one note and says so (an empty
+    memory index read every note again and called them all added); and the file is taken back, brought up to
+    date, once the lock is gone (what the watcher does by itself)."""
+    monkeypatch.setattr("mdnet.index.BUSY_TIMEOUT", 0.2)
+    write_note("people/Ann.md", NOTE.format(name="Ann", day=1))
+    write_note("people/Ben.md", NOTE.format(name="Ben", day=2))
+    database = vault_dir / ".mdnet" / "index.sqlite"
+    with Vault.open(vault_dir) as vault:
+        vault.refresh()
+        other = sqlite3.connect(database, isolation_level=None)
+        other.execute("BEGIN EXCLUSIVE")
+        try:
+            write_note("people/Cy.md", NOTE.format(name="Cy", day=3))
+            assert vault.refresh(["people/Cy.md"]).added == 1
+            assert vault.indexed().path is None
+            assert sorted(vault.indexed().tokens()) == ["people/Ann.md", "people/Ben.md", "people/Cy.md"]
+            assert "database is locked" in (vault.in_memory_because or "")
+            assert vault.reopen_index_file() is None  # locked still: nothing waits for it
+            assert vault.indexed().path is None
+        finally:
+            other.execute("ROLLBACK")
+            other.close()
+        write_note("people/Dee.md", NOTE.format(name="Dee", day=4))
+        stats = vault.reopen_index_file()
+        assert stats is not None
+        assert (stats.added, stats.files) == (2, 4)
+        assert vault.indexed().path == database
+        assert vault.in_memory_because is None
+        fresh = Index.memory()
+        refresh(vault_dir, Config(), fresh)
+        assert _full_snapshot(vault.indexed()) == _full_snapshot(fresh)
+
+
 def test_a_refresh_racing_a_watcher_never_vouches_for_rows_it_did_not_write(
     vault_dir: Path, write_note: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
