@@ -3,7 +3,9 @@
 The index is a disposable cache under ``.mdnet/``. A missing, corrupt or
 other-version database is deleted and rebuilt from the notes; nothing in it is
 ever the only copy of anything. WAL mode and ``BEGIN IMMEDIATE`` let two mdnet
-processes share it: one waits for the other, neither corrupts it.
+processes share it: one waits for the other, neither corrupts it. A new database is
+made under a temporary name and linked into place whole, under a lock file, so that
+a process never finds (and deletes) another's index half made.
 """
 
 from __future__ import annotations
@@ -12,7 +14,9 @@ import contextlib
 import datetime as dt
 import functools
 import json
+import os
 import sqlite3
+import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Concatenate, NamedTuple, ParamSpec, Protocol, TypeVar
@@ -70,6 +74,12 @@ _ALWAYS = "0000-00-00"  # first_due of a contact with a cadence and no contact y
 # stale instead, and the next search refills it in one statement.
 FTS_INCREMENTAL_LIMIT = 500
 _TABLES = ("meta", "notes", "contacts_fts", "links", "names", "people")
+# How long a write waits for another process's write lock before it fails (SQLITE_BUSY). A module
+# setting, read on each connect, so that a test can hold a lock "too long" without waiting 30 s.
+BUSY_TIMEOUT = 30.0
+# SQLite's primary result codes that say "cannot write here now", not "this file is damaged".
+_CANNOT_WRITE = frozenset((3, 5, 6, 8, 10, 13, 14))  # PERM, BUSY, LOCKED, READONLY, IOERR, FULL, CANTOPEN
+_CANTOPEN = 14
 # One encoder for every row: json.dumps with options builds a new encoder per call, and
 # a cold index encodes a few values per note. The circular check is for objects that can
 # hold themselves, which parsed YAML never does.
@@ -100,6 +110,13 @@ def heals(method: Callable[Concatenate[_Owner, _Params], _Result]) -> Callable[C
         return method(self, *args, **kwargs)
 
     return read
+
+
+def cannot_write(exc: sqlite3.DatabaseError) -> bool:
+    """True when ``exc`` says the index cannot be written now (locked, read-only, a full disk), which a
+    sound index another process may be using can say: such a file is never deleted, only a damaged one."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    return isinstance(code, int) and code & 0xFF in _CANNOT_WRITE
 
 
 class NoteRow(NamedTuple):
@@ -140,33 +157,88 @@ def due_columns(c: Contact) -> tuple[Any, ...]:
 class Index:
     """An open index database. Use :meth:`open`; close with :meth:`close`."""
 
-    def __init__(self, connection: sqlite3.Connection, path: Path | None, rebuilt: bool) -> None:
+    def __init__(self, connection: sqlite3.Connection, path: Path | None, rebuilt: bool,
+                 identity: tuple[int, int] | None = None) -> None:  # fmt: skip
         self.connection = connection
         self.path = path
         self.rebuilt = rebuilt
+        self.identity = identity  # the file's device and inode when opened: see discard()
 
     @classmethod
     def open(cls, path: Path) -> Index:
-        """Open (creating, or rebuilding when corrupt or of another version) the index at ``path``."""
+        """Open the index at ``path``: create it when missing, replace it when damaged or of another version.
+
+        A sound index (the common case, `mdnet due`) is opened without a lock and without SQLite's create
+        flag. Anything else is decided again under :func:`_creation_lock`, since the index this process
+        found missing or unusable may be one another process has just made or replaced; only the lock's
+        holder deletes or creates, and a new file appears at ``path`` only whole (see :func:`_create`).
+        A sound index that cannot be opened now (locked, unreadable) raises: it is never replaced.
+        """
+        found = _open_sound(path)
+        if found is not None:
+            return found
         path.parent.mkdir(parents=True, exist_ok=True)
-        existed = path.exists()
-        try:
-            connection = _connect(path)
-            if _schema_version(connection) == SCHEMA_VERSION:
-                return cls(connection, path, rebuilt=False)
-            connection.close()
-        except sqlite3.DatabaseError:
-            pass
-        delete_database(path)
-        connection = _connect(path)
-        _create_schema(connection)
-        return cls(connection, path, rebuilt=existed)
+        with _creation_lock(path):
+            found = _open_sound(path)  # made or replaced by another process while this one waited
+            if found is not None:
+                return found
+            existed = path.exists()
+            _delete_files(path)  # damaged or of another version, and nobody else may touch it now
+            _create(path)
+            found = _open_sound(path)
+        if found is None:
+            raise sqlite3.OperationalError(f"the index made at {path} cannot be opened")
+        return cls(found.connection, path, rebuilt=existed, identity=found.identity)
 
     @classmethod
     def memory(cls) -> Index:
         connection = sqlite3.connect(":memory:", isolation_level=None)
         _create_schema(connection)
         return cls(connection, None, rebuilt=False)
+
+    def copy_in_memory(self) -> Index:
+        """This index copied into memory (rows, stored scan and digest: a refresh of the copy then reads only
+        what changed since), for answering when the file cannot be written. Empty when it cannot be read."""
+        memory = sqlite3.connect(":memory:", isolation_level=None)
+        try:
+            if self.connection.in_transaction:  # a write that failed at COMMIT (a full disk)
+                self.connection.execute("ROLLBACK")
+            self.connection.backup(memory)
+            copied = _schema_version(memory) == SCHEMA_VERSION
+        except sqlite3.DatabaseError:
+            copied = False
+        if not copied:
+            memory.close()
+            return Index.memory()
+        return Index(memory, None, rebuilt=False)
+
+    def can_write_now(self) -> bool:
+        """Whether one small write commits now, without waiting for another process's lock: a read-only
+        file or folder, a lock held by another process, a full disk say no. It rewrites the schema version
+        in place (the header page), which changes nothing a reader sees."""
+        if self.path is None:
+            return True
+        try:
+            self.connection.execute("PRAGMA busy_timeout = 0")
+            with self.write() as db:
+                db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        except sqlite3.DatabaseError as exc:
+            if not cannot_write(exc):
+                raise
+            return False
+        finally:
+            self.connection.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT * 1000)}")
+        return True
+
+    def discard(self) -> None:
+        """Close this index and delete its file, found damaged; unless the file at its path is no longer the
+        one this index opened: another process found it damaged first and made a new one, in use now."""
+        self.close()
+        if self.path is None:
+            return
+        with _creation_lock(self.path):
+            if _identity(self.path) == self.identity:
+                _delete_files(self.path)
 
     def close(self) -> None:
         self.connection.close()
@@ -449,14 +521,89 @@ def _due_facts(rows: Iterable[tuple[Any, ...]]) -> list[DueFacts]:
     return found
 
 
-def _connect(path: Path) -> sqlite3.Connection:
-    connection = sqlite3.connect(path, timeout=30, isolation_level=None)
-    connection.execute("PRAGMA busy_timeout = 30000")
-    connection.execute("PRAGMA journal_mode = WAL")
-    connection.execute("PRAGMA synchronous = NORMAL")
-    # Reads through a memory map skip a copy per page: the due query, tokens and problems
-    # read much of the file. Pages are the kernel's cache, not this process's memory.
-    connection.execute("PRAGMA mmap_size = 268435456")
+def _open_sound(path: Path) -> Index | None:
+    """The index at ``path`` if there is one of this schema that reads; None when there is none, or it is
+    damaged or of another version. Never creates a file: SQLite's create flag is left out."""
+    try:
+        connection = _connect(path, create=False)
+    except sqlite3.DatabaseError as exc:
+        if not cannot_write(exc) or (exc.sqlite_errorcode & 0xFF == _CANTOPEN and not path.exists()):
+            return None
+        raise  # sound, perhaps, but locked or unreadable now: never to be replaced
+    try:
+        version = _schema_version(connection)
+    except sqlite3.DatabaseError as exc:
+        connection.close()
+        if cannot_write(exc):
+            raise
+        return None
+    if version != SCHEMA_VERSION:
+        connection.close()
+        return None
+    return Index(connection, path, rebuilt=False, identity=_identity(path))
+
+
+@contextlib.contextmanager
+def _creation_lock(path: Path) -> Iterator[None]:
+    """Hold the lock that makes deciding, deleting and creating the index at ``path`` one step per process.
+
+    A lock file beside the index (``index.sqlite.lock``), locked with flock: the kernel releases it when its
+    process ends, however it ends, so a crash never leaves the index locked. The file itself stays.
+    """
+    descriptor = os.open(path.with_name(path.name + ".lock"), os.O_RDONLY | os.O_CREAT, 0o644)
+    try:
+        if sys.platform != "win32":  # no flock there; the link in _create still never overwrites an index
+            import fcntl
+
+            fcntl.flock(descriptor, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(descriptor)  # releases the lock
+
+
+def _create(path: Path) -> None:
+    """Make a new, empty index at ``path`` (where there is none): under a temporary name first, closed (its
+    WAL folded in), then hard-linked to ``path``, which never replaces a file. No process ever opens a
+    half-made index at ``path``, which it could only take for damaged."""
+    temporary = path.with_name(f"{path.name}.{os.getpid()}.new")
+    _delete_files(temporary)  # left by a process that crashed while making one
+    connection = _connect(temporary)
+    try:
+        _create_schema(connection)
+    finally:
+        connection.close()
+    try:
+        os.link(temporary, path)
+    except FileExistsError:
+        pass  # made by a process that does not take the lock (an older mdnet): it is the index
+    finally:
+        _delete_files(temporary)
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return info.st_dev, info.st_ino
+
+
+def _connect(path: Path, create: bool = True) -> sqlite3.Connection:
+    if create:
+        connection = sqlite3.connect(path, timeout=BUSY_TIMEOUT, isolation_level=None)
+    else:  # a missing file is an error, not an empty database made in its place
+        uri = path.absolute().as_uri() + "?mode=rw"
+        connection = sqlite3.connect(uri, timeout=BUSY_TIMEOUT, isolation_level=None, uri=True)
+    try:
+        connection.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT * 1000)}")
+        connection.execute("PRAGMA journal_mode = WAL")
+        connection.execute("PRAGMA synchronous = NORMAL")
+        # Reads through a memory map skip a copy per page: the due query, tokens and problems
+        # read much of the file. Pages are the kernel's cache, not this process's memory.
+        connection.execute("PRAGMA mmap_size = 268435456")
+    except sqlite3.DatabaseError:
+        connection.close()
+        raise
     return connection
 
 
@@ -479,7 +626,17 @@ def _create_schema(connection: sqlite3.Connection) -> None:
 
 
 def delete_database(path: Path) -> None:
-    """Delete the index database at ``path`` and the files SQLite keeps beside it (a missing one is fine)."""
+    """Delete the index database at ``path`` and the files SQLite keeps beside it (a missing one is fine),
+    under the creation lock: never while another process is making a new one there."""
+    if not path.parent.is_dir():
+        return
+    with contextlib.ExitStack() as stack:
+        with contextlib.suppress(OSError):  # a read-only folder: the unlinks say what cannot be deleted
+            stack.enter_context(_creation_lock(path))
+        _delete_files(path)
+
+
+def _delete_files(path: Path) -> None:
     for suffix in ("", "-wal", "-shm", "-journal"):
         with contextlib.suppress(FileNotFoundError):
             Path(str(path) + suffix).unlink()

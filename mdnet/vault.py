@@ -22,7 +22,7 @@ from mdnet.due import due_items, matches
 from mdnet.durations import DurationError, parse_date, parse_duration, parse_when
 from mdnet.errors import AmbiguousName, ContactNotFound, UsageError, VaultError
 from mdnet.folding import fold
-from mdnet.index import Index, delete_database, heals
+from mdnet.index import Index, cannot_write, delete_database, heals
 from mdnet.model import (
     Contact,
     DueItem,
@@ -101,15 +101,6 @@ def days_within(within: str | int | None, today: dt.date, default: int) -> int:
     return (duration.add_to(today) - today).days
 
 
-# SQLite's primary result codes that say "cannot write here now", not "this file is damaged".
-_CANNOT_WRITE = frozenset((3, 5, 6, 8, 10, 13, 14))  # PERM, BUSY, LOCKED, READONLY, IOERR, FULL, CANTOPEN
-
-
-def _cannot_write(exc: sqlite3.DatabaseError) -> bool:
-    code = getattr(exc, "sqlite_errorcode", None)
-    return isinstance(code, int) and code & 0xFF in _CANNOT_WRITE
-
-
 class Vault(HistoryMethods, RelationMethods, WritingMethods):
     """A vault of notes and its index. Open with :meth:`open`; usable as a context manager."""
 
@@ -122,6 +113,9 @@ class Vault(HistoryMethods, RelationMethods, WritingMethods):
         # refresh just the notes they touch.
         self.refresh_on_query = True
         self._refreshed = False
+        # Why the index is in memory, when it is (the file could not be created or written): for the watcher,
+        # which says so and later tries the file again (reopen_index_file).
+        self.in_memory_because: str | None = None
 
     @classmethod
     def open(cls, path: str | os.PathLike[str] | None = None) -> Vault:
@@ -148,16 +142,54 @@ class Vault(HistoryMethods, RelationMethods, WritingMethods):
 
     def _open_index(self) -> Index:
         if self._index is None:
-            folder = self.root / INDEX_DIR
             try:
-                folder.mkdir(exist_ok=True)
-                ignore = folder / ".gitignore"
-                if not ignore.exists():
-                    ignore.write_text("# mdnet's disposable index; never versioned\n*\n")
-                self._index = Index.open(folder / INDEX_NAME)
-            except (OSError, sqlite3.OperationalError):
+                self._index = self._open_index_file()
+                self.in_memory_because = None
+            except (OSError, sqlite3.OperationalError) as exc:
                 self._index = Index.memory()  # a read-only vault still answers
+                self.in_memory_because = str(exc)
         return self._index
+
+    def _open_index_file(self) -> Index:
+        folder = self.root / INDEX_DIR
+        folder.mkdir(exist_ok=True)
+        ignore = folder / ".gitignore"
+        if not ignore.exists():
+            ignore.write_text("# mdnet's disposable index; never versioned\n*\n")
+        return Index.open(folder / INDEX_NAME)
+
+    def reopen_index_file(self) -> RefreshStats | None:
+        """Go back from an index in memory to the file, once the file can be written again, and bring the file
+        up to date by a normal refresh. For a long-running caller (the watcher), which would otherwise answer
+        from memory for good after one lock held too long; a command ends before that matters.
+
+        Returns that refresh's figures once the vault answers from the file again; None while the file still
+        cannot be written (nothing waits for a lock here), the memory index kept, current as ever.
+        """
+        if self._index is not None and self._index.path is not None:
+            return None  # already on the file
+        try:
+            disk = self._open_index_file()
+        except (OSError, sqlite3.OperationalError) as exc:
+            self.in_memory_because = str(exc)
+            return None
+        try:
+            if not disk.can_write_now():
+                disk.close()
+                return None
+            stats = refresh(self.root, self.config, disk)
+        except (OSError, sqlite3.DatabaseError) as exc:
+            if isinstance(exc, sqlite3.DatabaseError) and not cannot_write(exc):
+                disk.discard()  # damaged: the next try makes a new one
+            else:
+                disk.close()
+            self.in_memory_because = str(exc)
+            return None
+        if self._index is not None:
+            self._index.close()
+        self._index = disk
+        self.in_memory_because = None
+        return stats
 
     def refresh(self, paths: Iterable[str] | None = None) -> RefreshStats:
         """Bring the index up to date (only ``paths``, vault-relative, when given; one path may be a string)."""
@@ -184,24 +216,29 @@ class Vault(HistoryMethods, RelationMethods, WritingMethods):
     def _discard_damaged_index(self, exc: sqlite3.DatabaseError) -> bool:
         """Throw away an index a query found damaged, so that the next query rebuilds it (see :func:`heals`)."""
         index = self._index
-        if index is None or index.path is None or _cannot_write(exc):
+        if index is None or index.path is None or cannot_write(exc):
             return False
-        self.close()
+        self._index = None
         self._refreshed = False
         try:
-            delete_database(index.path)
-        except OSError:  # a read-only folder: in memory for this command
+            index.discard()
+        except OSError as error:  # a read-only folder: in memory for this command
             self._index = Index.memory()
+            self.in_memory_because = str(error)
         return True
 
     def _answer_from_memory(self, exc: sqlite3.DatabaseError) -> bool:
         """Answer from an index in memory for this command when the index file is sound but not ours to write
-        (another user's, locked too long, a full disk): never delete a database another process may be using."""
+        (another user's, locked too long, a full disk): never delete a database another process may be using.
+
+        The memory index starts as a copy of the file, so the refresh that follows reads and reports only what
+        changed, as it would have in the file (an empty one read every note again, all of them "added")."""
         index = self._index
-        if index is None or index.path is None or not _cannot_write(exc):
+        if index is None or index.path is None or not cannot_write(exc):
             return False
-        self.close()
-        self._index = Index.memory()
+        self._index = index.copy_in_memory()
+        index.close()
+        self.in_memory_because = str(exc)
         return True
 
     def _fresh(self) -> Index:

@@ -40,6 +40,8 @@ COMMIT_ATTEMPTS = 5
 HOLD_CHECK_LIMIT = 50  # batches up to this size are checked for half-written contacts before indexing
 BURST = 300  # this many paths pending is a burst ...
 BURST_MAX_WAIT = 4.0  # ... held until it settles, up to this long
+FILE_RETRY_FIRST = 1.0  # an index that fell back to memory tries its file again after this long ...
+FILE_RETRY_MAX = 60.0  # ... then after twice as long each time, up to this
 
 
 def _plain(token: str | None) -> str | None:
@@ -90,6 +92,8 @@ class WatchCore:
         self._daily_token: str | None = None
         self._root_id: tuple[int, int] | None = None
         self._index_id: tuple[int, int] | None = None
+        self._file_retry_at: float | None = None  # set while the index is in memory: when to try the file
+        self._file_retry_delay = FILE_RETRY_FIRST
 
     # -- hooks ---------------------------------------------------------------------
 
@@ -194,6 +198,7 @@ class WatchCore:
                 raise
             self.full_scan("start")
         self._remember_index()
+        self._follow_index_file()
         if self.autocommit:
             if not history.is_inside_work_tree(self.root):
                 self.say("--autocommit: the vault is not in a git repository; nothing will be committed")
@@ -217,6 +222,8 @@ class WatchCore:
                     return
                 self._check_index_file()
                 self._tick(final)
+                if not final:
+                    self._follow_index_file()
             except Exception as exc:  # never die: report, back off, scan again
                 if isinstance(exc, sqlite3.DatabaseError) and self._discard_damaged_index(exc):
                     self.request_full_scan("the index was damaged")
@@ -265,6 +272,33 @@ class WatchCore:
         self._remember_index()
         self.request_full_scan("the index was deleted or replaced")
 
+    def _follow_index_file(self) -> None:
+        """Go back to the index file after falling back to memory (a lock held past the 30 s wait, a read-only
+        ``.mdnet/``, a full disk): say so once, then try the file again after 1 s, 2 s, 4 s ... up to a minute
+        apart; once it can be written it is brought up to date by a normal refresh and used again. A command
+        may answer from memory for its one run; a watcher left there would keep every later command reading
+        an index nobody updates, and lose its work when it stops."""
+        if self._index().path is not None:
+            return
+        now = time.monotonic()
+        if self._file_retry_at is None:
+            self._file_retry_delay = FILE_RETRY_FIRST
+            self._file_retry_at = now + self._file_retry_delay
+            why = self.vault.in_memory_because or "unknown error"
+            self.say(f"the index file cannot be written ({why}); keeping the index in memory until it can")
+            return
+        if now < self._file_retry_at:
+            return
+        stats = self.vault.reopen_index_file()
+        if stats is None:
+            self._file_retry_delay = min(FILE_RETRY_MAX, self._file_retry_delay * 2)
+            self._file_retry_at = now + self._file_retry_delay
+            return
+        self._file_retry_at = None
+        self._remember_index()
+        brought = stats.added + stats.updated + stats.removed
+        self.say(f"the index file can be written again; back on it ({brought} notes brought up to date)")
+
     def _remember_index(self) -> None:
         """Which file the index is now (None in memory), for :meth:`_check_index_file` to see it go."""
         path = self._index().path
@@ -280,6 +314,8 @@ class WatchCore:
             times.append(min(due for due, _ in self._retries.values()))
         if self._commit_at is not None:
             times.append(self._commit_at)
+        if self._file_retry_at is not None:
+            times.append(self._file_retry_at)
         return min(times)
 
     def _flush_at(self) -> float:

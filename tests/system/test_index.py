@@ -193,6 +193,52 @@ def test_two_processes_at_once_never_corrupt_it(vault_dir: Path, write_note: Cal
         assert len(names(vault)) == 300
 
 
+# `mdnet index` in a process of its own, started at the wall-clock time argv[1]: processes given one time
+# open the index within a millisecond or so of each other, as a hook and a watcher started together do.
+_AT_ONCE = """
+import sys, time
+from mdnet.cli import run
+time.sleep(max(0.0, float(sys.argv[1]) - time.time()))
+run(["--vault", sys.argv[2], "index"])
+"""
+
+
+@pytest.mark.slow
+def test_processes_creating_the_index_at_once_never_delete_each_others(
+    vault_dir: Path, write_note: Callable[..., Path]
+) -> None:
+    """Four processes on a vault without `.mdnet/`, round after round: one that found the file another had
+    just created (empty, or with its schema half made) took it for damaged and deleted it, with its WAL files,
+    under the process still writing it. Every process must succeed and the index end whole."""
+    for i in range(200):
+        write_note(f"people/P{i}.md", NOTE.format(name=f"P{i}", day=1 + i % 28))
+    rebuilt = Index.memory()
+    refresh(vault_dir, Config(), rebuilt)
+    for _ in range(12):
+        shutil.rmtree(vault_dir / ".mdnet", ignore_errors=True)
+        at = str(time.time() + 1.5)  # after every interpreter has started and imported mdnet
+        command = [sys.executable, "-c", _AT_ONCE, at, str(vault_dir)]
+        workers = [
+            subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(4)
+        ]
+        for worker in workers:
+            out, err = worker.communicate(timeout=120)
+            assert worker.returncode == 0, err
+            assert out.startswith("indexed: 200 notes, 200 contacts"), out
+        connection = sqlite3.connect(vault_dir / ".mdnet" / "index.sqlite")
+        try:
+            assert connection.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+            assert connection.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        finally:
+            connection.close()
+        index = Index.open(vault_dir / ".mdnet" / "index.sqlite")
+        try:
+            assert not index.rebuilt
+            assert _full_snapshot(index) == _full_snapshot(rebuilt)
+        finally:
+            index.close()
+
+
 def test_parallel_parsing_equals_serial_parsing(vault_dir: Path, write_note: Callable[..., Path],
                                                 monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
     for i in range(120):
@@ -622,6 +668,68 @@ def test_a_search_in_an_index_another_user_owns(vault_dir: Path, write_note: Cal
         assert database.exists()
     finally:
         watcher.close()
+
+
+def test_an_index_found_damaged_by_two_processes_is_replaced_once(vault_dir: Path,
+                                                                  write_note: Callable[..., Path]) -> None:  # fmt: skip
+    """Two processes read the same damaged index; the first throws it away and makes a new one, which it fills.
+    The second, later, must throw away only the file it found damaged, not the new one the first is using."""
+    write_note("people/Ann.md", NOTE.format(name="Ann", day=1))
+    database = vault_dir / ".mdnet" / "index.sqlite"
+    with Vault.open(vault_dir) as vault:
+        vault.refresh()
+    first, second = Index.open(database), Index.open(database)
+    _damage_notes_table(database)
+    first.discard()
+    renewed = Index.open(database)
+    try:
+        assert renewed.rebuilt is False  # nothing was there to rebuild: the first had deleted it
+        refresh(vault_dir, Config(), renewed)
+        second.discard()
+        assert (database.stat().st_dev, database.stat().st_ino) == renewed.identity
+        assert sorted(renewed.tokens()) == ["people/Ann.md"]
+        again = Index.open(database)
+        assert sorted(again.tokens()) == ["people/Ann.md"]
+        again.close()
+    finally:
+        renewed.close()
+
+
+def test_an_index_locked_too_long_is_answered_from_a_whole_copy_then_used_again(
+    vault_dir: Path, write_note: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another process holds the write lock past the busy timeout (cut to 0.2 s): a refresh of one path (what a
+    watcher asks) goes on in memory, from a copy of the file, so it reads that one note and says so (an empty
+    memory index read every note again and called them all added); and the file is taken back, brought up to
+    date, once the lock is gone (what the watcher does by itself)."""
+    monkeypatch.setattr("mdnet.index.BUSY_TIMEOUT", 0.2)
+    write_note("people/Ann.md", NOTE.format(name="Ann", day=1))
+    write_note("people/Ben.md", NOTE.format(name="Ben", day=2))
+    database = vault_dir / ".mdnet" / "index.sqlite"
+    with Vault.open(vault_dir) as vault:
+        vault.refresh()
+        other = sqlite3.connect(database, isolation_level=None)
+        other.execute("BEGIN EXCLUSIVE")
+        try:
+            write_note("people/Cy.md", NOTE.format(name="Cy", day=3))
+            assert vault.refresh(["people/Cy.md"]).added == 1
+            assert vault.indexed().path is None
+            assert sorted(vault.indexed().tokens()) == ["people/Ann.md", "people/Ben.md", "people/Cy.md"]
+            assert "database is locked" in (vault.in_memory_because or "")
+            assert vault.reopen_index_file() is None  # locked still: nothing waits for it
+            assert vault.indexed().path is None
+        finally:
+            other.execute("ROLLBACK")
+            other.close()
+        write_note("people/Dee.md", NOTE.format(name="Dee", day=4))
+        stats = vault.reopen_index_file()
+        assert stats is not None
+        assert (stats.added, stats.files) == (2, 4)
+        assert vault.indexed().path == database
+        assert vault.in_memory_because is None
+        fresh = Index.memory()
+        refresh(vault_dir, Config(), fresh)
+        assert _full_snapshot(vault.indexed()) == _full_snapshot(fresh)
 
 
 def test_a_refresh_racing_a_watcher_never_vouches_for_rows_it_did_not_write(

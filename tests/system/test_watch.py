@@ -12,6 +12,7 @@ import errno
 import logging
 import os
 import shutil
+import sqlite3
 import subprocess
 import threading
 import time
@@ -922,12 +923,65 @@ def test_an_index_deleted_while_watching_is_made_again(vault: Path, start: Start
     watcher, _ = start()
     shutil.rmtree(vault / ".mdnet")
     (vault / "people" / "Carl.md").write_text("---\nname: Carl\n---\n")
-    # Opened only once the watcher made it: two processes creating an index at the same moment is another story.
+    # Opened once the watcher made it, so that the view reads the new file (made by either, it would be one file).
     until(lambda: any("the index was deleted" in line for line in watcher.messages))
     index = IndexView(vault)
     assert index.paths() == {"people/Jane Doe.md", "people/Bob Baker.md", "people/Carl.md"}
     (vault / "people" / "Dana.md").write_text("---\nname: Dana\n---\n")
     until(lambda: "people/Dana.md" in index.paths())
+
+
+def test_an_index_locked_too_long_is_used_again_once_it_can_be_written(
+    vault: Path, start: Start, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another process holds the index's write lock past the busy timeout (cut to 0.3 s here, 30 s in use):
+    the watcher answers from memory meanwhile, as a command does, but must not stay there for good once the
+    lock is gone; it goes back to the file, brings it up to date and keeps it current."""
+    monkeypatch.setattr("mdnet.index.BUSY_TIMEOUT", 0.3)
+    watcher, index = start()
+    other = sqlite3.connect(vault / ".mdnet" / "index.sqlite", isolation_level=None)
+    other.execute("BEGIN EXCLUSIVE")  # a real lock, from a connection of its own
+    try:
+        (vault / "people" / "Carl.md").write_text("---\nname: Carl\n---\n")
+        until(lambda: any("index file cannot be written (database is locked)" in line for line in watcher.messages))
+        assert any("reindexed people/Carl.md" in line for line in watcher.messages)  # answered from memory
+        time.sleep(2.5)  # the first tries of the file (1 s, then 2 s later) find it locked still
+        assert not any("back on it" in line for line in watcher.messages)
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    (vault / "people" / "Dana.md").write_text("---\nname: Dana\n---\n")
+    until(lambda: any("the index file can be written again; back on it" in line for line in watcher.messages), 10)
+    everyone = {"people/Jane Doe.md", "people/Bob Baker.md", "people/Carl.md", "people/Dana.md"}
+    until(lambda: index.paths() == everyone)
+    (vault / "people" / "Eve.md").write_text("---\nname: Eve\n---\n")  # and the file is kept current again
+    until(lambda: index.paths() == everyone | {"people/Eve.md"})
+    assert not any("internal error" in line or "refresh failed" in line for line in watcher.messages)
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into a read-only folder")
+def test_a_watcher_started_on_a_read_only_index_folder_uses_the_file_once_writable(vault: Path) -> None:
+    """`.mdnet/` read-only when the watcher starts (a read-only mount, remounted read-write later): it starts
+    in memory and goes back to the file once the folder can be written, with what changed meanwhile."""
+    with Vault.open(vault) as opened:
+        opened.refresh()
+    folder = vault / ".mdnet"
+    folder.chmod(0o555)
+    watcher = Watcher(vault, quiet=0.1, settle=0.2)
+    try:
+        watcher.start()
+        assert any("index file cannot be written" in line for line in watcher.messages)
+        (vault / "people" / "Carl.md").write_text("---\nname: Carl\n---\n")
+        until(lambda: any("reindexed people/Carl.md" in line for line in watcher.messages))
+        folder.chmod(0o755)
+        until(lambda: any("the index file can be written again; back on it" in line for line in watcher.messages), 10)
+        index = IndexView(vault)
+        assert index.paths() == {"people/Jane Doe.md", "people/Bob Baker.md", "people/Carl.md"}
+        (vault / "people" / "Dana.md").write_text("---\nname: Dana\n---\n")
+        until(lambda: "people/Dana.md" in index.paths())
+    finally:
+        folder.chmod(0o755)
+        watcher.stop()
 
 
 def _vault_with_a_damaged_index(vault: Path, damage: bool = True) -> None:
@@ -958,7 +1012,7 @@ def test_an_index_damaged_while_watching_is_rebuilt(vault: Path, start: Start) -
     _damage_notes_table(vault / ".mdnet" / "index.sqlite")
     (vault / "people" / "New.md").write_text("---\nname: New\n---\n")
 
-    # Opened only once the watcher made it again (two processes creating an index at once is another story).
+    # Opened once the watcher made it again, so that the view reads the new file, not the one thrown away.
     until(lambda: any("[full scan: the index was damaged]" in line for line in watcher.messages))
     index = IndexView(vault)  # rebuilt, not 'internal error: DatabaseError' every few seconds for ever
     assert len(index.paths()) == 43
