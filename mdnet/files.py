@@ -393,6 +393,24 @@ def create_new(path: Path, data: bytes, display: str) -> None:
 _NO_HARD_LINKS = frozenset({errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EMLINK, errno.ENOSYS})
 
 
+def link_into_place(source: Path, target: Path) -> None:
+    """Give the finished file ``source`` the name ``target`` too, never replacing a file there
+    (:class:`FileExistsError`); the caller removes ``source``.
+
+    On a file system without hard links (exFAT, FAT) ``source`` is renamed instead, after a
+    look that ``target`` is free: not atomic against another writer, so callers hold a lock
+    against each other (the index's creation lock).
+    """
+    try:
+        os.link(source, target)
+    except OSError as exc:
+        if exc.errno not in _NO_HARD_LINKS:
+            raise
+        if os.path.lexists(target):
+            raise FileExistsError(errno.EEXIST, "File exists", str(target)) from None
+        os.rename(source, target)
+
+
 def _create_in_place(path: Path, data: bytes) -> None:
     """Create ``path`` (it must not exist) and write ``data`` into it; on failure leave no file behind."""
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)

@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Concatenate, NamedTuple, ParamSpec, Protocol, TypeVar
 
+from mdnet import files
 from mdnet.model import Contact, DueFacts, Duration, LogEntry, Problem
 
 if TYPE_CHECKING:  # the parser and the links stay unimported on the read path (mdnet due)
@@ -573,7 +574,7 @@ def _create(path: Path) -> None:
     finally:
         connection.close()
     try:
-        os.link(temporary, path)
+        files.link_into_place(temporary, path)
     except FileExistsError:
         pass  # made by a process that does not take the lock (an older mdnet): it is the index
     finally:

@@ -815,3 +815,27 @@ def test_an_index_damaged_past_its_header_is_rebuilt_by_itself(vault_dir: Path, 
         connection = sqlite3.connect(vault_dir / ".mdnet" / "index.sqlite")
         assert connection.execute("PRAGMA integrity_check").fetchone()[0] == "ok"  # rebuilt
         connection.close()
+
+
+def test_the_index_is_made_on_a_file_system_without_hard_links(
+    vault_dir: Path, write_note: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A vault on a USB stick (exFAT, FAT): link(2) says EPERM there, a fault ext4 cannot give. The new
+    index is renamed into place instead (under the creation lock), not left in memory for every command."""
+    import errno
+
+    def refuse(*_args: object, **_kwargs: object) -> None:
+        raise PermissionError(errno.EPERM, "Operation not permitted")
+
+    monkeypatch.setattr(os, "link", refuse)
+    write_note("people/Ann.md", NOTE.format(name="Ann", day=1))
+    with Vault.open(vault_dir) as vault:
+        vault.refresh()
+        assert vault.in_memory_because is None
+    database = vault_dir / ".mdnet" / "index.sqlite"
+    opened = Index.open(database)
+    try:
+        assert sorted(opened.tokens()) == ["people/Ann.md"]
+    finally:
+        opened.close()
+    assert sorted(p.name for p in database.parent.iterdir() if ".new" in p.name) == []
