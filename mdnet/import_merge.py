@@ -2,8 +2,8 @@
 
 Pure: importers (vCard, CSV) turn their records into :class:`Incoming` values; this
 module matches them to contacts (by email, then by name or alias, accent- and
-case-insensitively), plans the changes (:func:`plan_changes`) and applies them as
-line-level edits (:func:`apply_changes`). The rules:
+case-insensitively, when the emails do not say they are two people), plans the changes
+(:func:`plan_changes`) and applies them as line-level edits (:func:`apply_changes`). The rules:
 
 - a scalar field (company, role, location, birthday, linkedin_connected) is filled
   only when the note has none or it is empty; what the user wrote is never replaced;
@@ -15,6 +15,7 @@ line-level edits (:func:`apply_changes`). The rules:
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -159,13 +160,29 @@ def new_note_extra(incoming: Incoming) -> list[tuple[str, edit.Value]]:
 # -- matching --------------------------------------------------------------
 
 
+def emails_agree(incoming: Sequence[str], known: Sequence[str]) -> bool:
+    """Whether emails leave a match by name standing: one side has none, or they share one.
+
+    Two people can share a name; two with their own addresses and none in common are taken
+    for two. (Phones are not asked: a company's main number is shared by colleagues.)
+    """
+    mine = {_email_key(e) for e in incoming}
+    theirs = {_email_key(e) for e in known}
+    return not mine or not theirs or bool(mine & theirs)
+
+
 @dataclass(frozen=True, slots=True)
 class Match:
-    """The contact an incoming record belongs to; ``candidates`` when ambiguous."""
+    """The contact an incoming record belongs to; ``candidates`` when ambiguous.
+
+    ``contradicted`` is the one contact the record's name finds when their emails say they are
+    two people (both have emails, none shared): a name is no proof, so ``contact`` is None.
+    """
 
     contact: Contact | None
     candidates: tuple[Contact, ...] = ()
     by: str = ""
+    contradicted: Contact | None = None
 
 
 class ContactIndex:
@@ -189,6 +206,8 @@ class ContactIndex:
         if found:
             return Match(None, tuple(found), by="email")
         by_name = self.by_name.get(fold(incoming.name), [])
+        if len(by_name) == 1 and not emails_agree(incoming.emails, by_name[0].emails):
+            return Match(None, by="name", contradicted=by_name[0])
         if len(by_name) == 1:
             return Match(by_name[0], by="name")
         if by_name:
@@ -197,7 +216,8 @@ class ContactIndex:
 
 
 def match_contact(contacts: Sequence[Contact] | ContactIndex, incoming: Incoming) -> Match:
-    """By email first, then by name, file stem or alias (accent- and case-insensitive)."""
+    """By email first, then by name, file stem or alias (accent- and case-insensitive) when the
+    emails do not contradict the name (:func:`emails_agree`)."""
     index = contacts if isinstance(contacts, ContactIndex) else ContactIndex(contacts)
     return index.match(incoming)
 
@@ -224,22 +244,75 @@ def sanitize(record: Incoming) -> Incoming:
 
 
 def combine(records: Iterable[Incoming]) -> list[Incoming]:
-    """Records of one file that share an email or a name become one (first values win)."""
-    groups: list[Incoming] = []
-    by_key: dict[str, int] = {}  # "name:<folded>" or "email:<address>" -> index in groups
-    for record in map(sanitize, records):
-        keys = [f"email:{e.casefold()}" for e in record.emails]
-        if fold(record.name):
-            keys.insert(0, f"name:{fold(record.name)}")
-        index = next((by_key[k] for k in keys if k in by_key), None)
-        if index is None:
-            index = len(groups)
-            groups.append(record)
+    """Records of one file that are one person become one (first values win): see :func:`group_records`."""
+    return [group.record for group in group_records(records)]
+
+
+@dataclass(frozen=True, slots=True)
+class Group:
+    """The records of one import that are one person, combined; ``clash`` when it cannot be told which.
+
+    ``clash`` is set on a record without email whose name several people of the import share
+    (records of that name with no email in common): the people it could belong to.
+    """
+
+    record: Incoming
+    clash: tuple[Incoming, ...] = ()
+
+
+def group_records(records: Iterable[Incoming]) -> list[Group]:
+    """Combine the records of one import that are one person, in the order they first appear.
+
+    A shared email makes one person, however the names are spelled (and one record sharing an
+    email with each of two others makes all three one). A name alone does not: two people can
+    share one, so records of one name whose emails differ stay apart. A record without email
+    joins the one person of the import with its name; when several have that name it could be
+    any of them, and it stays alone with ``clash`` set rather than go to one by the file's order.
+    """
+    cleaned = [sanitize(record) for record in records]
+    parent = list(range(len(cleaned)))
+
+    def find(at: int) -> int:
+        while parent[at] != at:
+            parent[at] = parent[parent[at]]
+            at = parent[at]
+        return at
+
+    def join(a: int, b: int) -> None:  # the group's root is its first record
+        ra, rb = sorted((find(a), find(b)))
+        parent[rb] = ra
+
+    first_with_email: dict[str, int] = {}
+    for at, record in enumerate(cleaned):
+        for email in record.emails:
+            join(first_with_email.setdefault(_email_key(email), at), at)
+    with_emails: dict[str, list[int]] = {}  # folded name -> the groups with emails that answer to it
+    for at, record in enumerate(cleaned):
+        roots = with_emails.setdefault(fold(record.name), [])
+        if record.emails and find(at) not in roots:
+            roots.append(find(at))
+    clashes: dict[int, list[int]] = {}
+    first_without_email: dict[str, int] = {}
+    for at, record in enumerate(cleaned):
+        key = fold(record.name)
+        if record.emails or not key:
+            continue
+        roots = with_emails[key]
+        if len(roots) > 1:
+            clashes[at] = roots
+        elif roots:
+            join(roots[0], at)
         else:
-            groups[index] = _union(groups[index], record)
-        for key in keys:
-            by_key.setdefault(key, index)
-    return groups
+            join(first_without_email.setdefault(key, at), at)
+    members: dict[int, list[Incoming]] = {}
+    for at, record in enumerate(cleaned):
+        members.setdefault(find(at), []).append(record)
+    combined = {root: functools.reduce(_union, group) for root, group in members.items()}
+    return [Group(combined[root], tuple(combined[find(r)] for r in clashes.get(root, ()))) for root in combined]
+
+
+def _email_key(email: str) -> str:
+    return email.strip().casefold()
 
 
 def _union(first: Incoming, second: Incoming) -> Incoming:
@@ -402,27 +475,68 @@ class Plan:
 
 
 def plan_import(contacts: Sequence[Contact], records: Iterable[Incoming]) -> list[Plan]:
-    """For each (combined) record: what to do with the vault's ``contacts``."""
+    """For each (combined) record: what to do with the vault's ``contacts``.
+
+    A match by email is trusted. A match by name, file name or alias only when the emails
+    do not contradict it (:func:`_emails_agree`): two people can share a name, and a record
+    merged into the wrong note gives that person another's email, which the mail scan then
+    credits. A contradicted record is skipped with a reason that says what to do, never made
+    a second note of that name (which would split one person who changed address in two).
+    """
     plans: list[Plan | str] = []  # a plan, or the path of a matched contact (planned at the end)
     matched: dict[str, tuple[Contact, Incoming, str]] = {}
+    created: dict[str, Incoming] = {}  # folded name -> the record this import makes a note of
     index = ContactIndex(contacts)
-    for record in combine(records):
+    for group in group_records(records):
+        record = group.record
         if not record.name.strip():
             plans.append(Plan("skip", record, reason="no name"))
             continue
+        if group.clash:
+            plans.append(Plan("skip", record, reason=_clash_reason(record, group.clash)))
+            continue
         found = index.match(record)
-        if found.contact is None and found.candidates:
+        if found.contradicted is not None:
+            note = found.contradicted
+            plans.append(_not_merged(record, f"matches {note.path} by name", "the note has ", note.emails))
+        elif found.contact is None and found.candidates:
             listing = ", ".join(f"{c.name} ({c.path})" for c in found.candidates)
             plans.append(Plan("skip", record, reason=f"matches several contacts by {found.by}: {listing}"))
         elif found.contact is None:
-            plans.append(Plan("create", record, new_fields=tuple(new_note_extra(record))))
-        elif found.contact.path in matched:  # found by name here, by email there: one note, one plan
-            contact, first, by = matched[found.contact.path]
-            matched[found.contact.path] = (contact, _union(first, record), by)
+            first = created.setdefault(fold(record.name), record)
+            if first is record:
+                plans.append(Plan("create", record, new_fields=tuple(new_note_extra(record))))
+            else:  # group_records kept them apart: their emails differ
+                where = f"{first.name} ({first.source})" if first.source else first.name
+                plans.append(_not_merged(record, f"same name as {where}, which this import creates,", "", first.emails))
         else:
-            matched[found.contact.path] = (found.contact, record, found.by)
-            plans.append(found.contact.path)
+            contact = found.contact
+            earlier = matched.get(contact.path)
+            planned = earlier[1].emails if earlier is not None else ()
+            if found.by == "name" and not emails_agree(record.emails, planned):  # an email-less note, two people
+                plans.append(_not_merged(record, f"matches {contact.path} by name", "this import gives it ", planned))
+                continue
+            if earlier is not None:  # found by name here, by email there: one note, one plan
+                matched[contact.path] = (contact, _union(earlier[1], record), earlier[2])
+            else:
+                matched[contact.path] = (contact, record, found.by)
+                plans.append(contact.path)
     return [plan if isinstance(plan, Plan) else _update_plan(*matched[plan]) for plan in plans]
+
+
+def _not_merged(record: Incoming, met: str, whose: str, emails: Sequence[str]) -> Plan:
+    """The skip of a record whose name met someone with other emails: one line that says what to do."""
+    reason = (
+        f"{met} but no email in common ({whose}{', '.join(emails)}): if it is the same person, add "
+        f"{', '.join(record.emails)} to that note, else rename this one in the source, and import again"
+    )
+    return Plan("skip", record, reason=reason)
+
+
+def _clash_reason(record: Incoming, clash: Sequence[Incoming]) -> str:
+    people = "; ".join(", ".join((*c.emails, c.source) if c.source else c.emails) for c in clash)
+    return (f"cannot tell which {record.name} it is: this import has several with no email in common ({people}); "
+            "add an email to this one in the source and import again")  # fmt: skip
 
 
 def _update_plan(contact: Contact, record: Incoming, matched_by: str) -> Plan:

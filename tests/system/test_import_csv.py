@@ -194,3 +194,67 @@ def test_a_cell_larger_than_the_csv_modules_default_limit_is_read() -> None:
     ann, bo = parse_contacts_csv(build_csv(GOOGLE_HEADER, rows))
     assert (ann.name, ann.emails, bo.name) == ("Ann Lee", ("ann@x.example",), "Bo Chan")
     assert csv.field_size_limit() == 131072  # the process-wide setting is given back
+
+
+# -- one name, two people: a name alone never joins two people whose emails differ ------------------------
+
+JOHN_NOTE = "---\nname: John Smith\nemail: [john@acme.example]\n---\n# John Smith\n"
+
+
+def test_another_john_smith_in_a_google_export_is_skipped_not_merged(vault_dir: Path, tmp_path: Path) -> None:
+    note = vault_dir / "people" / "John Smith.md"
+    note.write_text(JOHN_NOTE, encoding="utf-8")
+    rows = [{"First Name": "John", "Last Name": "Smith", "E-mail 1 - Value": "jsmith@other.example",
+             "Organization Name": "Other Ltd", "Phone 1 - Value": "+1 555 0100 200"},
+            {"First Name": "John", "Last Name": "Smith", "Phone 1 - Value": "+1 555 0100 300"},  # no email
+            {"First Name": "Ann", "Last Name": "Lee", "E-mail 1 - Value": "ann@lee.example"}]  # fmt: skip
+    source = tmp_path / "contacts.csv"
+    source.write_text(build_csv(GOOGLE_HEADER, rows), encoding="utf-8")
+    dry = run_cli("--vault", str(vault_dir), "import", "csv", str(source), "--dry-run", "--json")
+    assert dry.code == 0, dry.err
+    report = json.loads(dry.out)
+    assert report["counts"] == {"create": 1, "update": 0, "unchanged": 0, "skip": 1, "failed": 0}
+    skip = next(item for item in report["items"] if item["action"] == "skip")
+    assert skip == {"action": "skip", "name": "John Smith", "path": None, "details": [
+        "matches people/John Smith.md by name but no email in common (the note has john@acme.example): if it is "
+        "the same person, add jsmith@other.example to that note, else rename this one in the source, and import "
+        "again"], "source": f"{source} line 2"}  # fmt: skip
+    done = run_cli("--vault", str(vault_dir), "import", "csv", str(source))
+    assert done.code == 0, done.err
+    assert done.out.splitlines()[-1] == "1 created, 1 skipped"
+    # the row without email went with the other row of its name, and is skipped with it
+    assert note.read_text(encoding="utf-8") == JOHN_NOTE
+    assert sorted(p.name for p in (vault_dir / "people").iterdir()) == ["Ann Lee.md", "John Smith.md"]
+    again = run_cli("--vault", str(vault_dir), "import", "csv", str(source))
+    assert again.out.splitlines()[-1] == "1 unchanged, 1 skipped"
+
+
+def test_two_john_smiths_in_one_outlook_export(vault_dir: Path, tmp_path: Path) -> None:
+    # the third row is the first John again (by his email, in capitals): one note of the two
+    rows = [{"First Name": "John", "Last Name": "Smith", "E-mail Address": "john@acme.example", "Company": "Acme"},
+            {"First Name": "John", "Last Name": "Smith", "E-mail Address": "jsmith@other.example",
+             "Company": "Other Ltd"},
+            {"First Name": "John", "Last Name": "Smith", "E-mail Address": "JOHN@acme.example",
+             "Mobile Phone": "(602) 555-0199"}]  # fmt: skip
+    source = tmp_path / "outlook.csv"
+    source.write_text(build_csv(OUTLOOK_HEADER, rows), encoding="utf-8")
+    result = run_cli("--vault", str(vault_dir), "import", "csv", str(source))
+    assert result.code == 0, result.err
+    assert result.out.splitlines() == [
+        "created John Smith people/John Smith.md: company: Acme; email: john@acme.example; phone: (602) 555-0199",
+        f"skipped John Smith: same name as John Smith ({source} line 2), which this import creates, but no email in "
+        "common (john@acme.example): if it is the same person, add jsmith@other.example to that note, else rename "
+        "this one in the source, and import again",
+        "1 created, 1 skipped",
+    ]
+    john = (vault_dir / "people" / "John Smith.md").read_text(encoding="utf-8")
+    assert "Other Ltd" not in john and "jsmith" not in john
+    # once the note exists, the other John meets it as any record meets a note of its name
+    again = run_cli("--vault", str(vault_dir), "import", "csv", str(source))
+    assert again.out.splitlines() == [
+        "skipped John Smith: matches people/John Smith.md by name but no email in common (the note has "
+        "john@acme.example): if it is the same person, add jsmith@other.example to that note, else rename this one "
+        "in the source, and import again",
+        "1 unchanged, 1 skipped",
+    ]
+    assert (vault_dir / "people" / "John Smith.md").read_text(encoding="utf-8") == john

@@ -393,3 +393,83 @@ def test_a_note_edited_after_the_import_read_it_is_left_alone(
     assert result.code == 1
     assert "people/Jane Doe.md: changed since mdnet read it; nothing was written" in result.err
     assert note.read_text(encoding="utf-8") == edited
+
+
+# -- one name, two people: a name alone never joins two people whose emails differ ------------------------
+
+JOHN_NOTE = '---\nname: John Smith\ncompany: "[[Acme]]"\nemail: [john@acme.example]\n---\n# John Smith\n'
+
+
+def card(name: str, *lines: str) -> str:
+    return "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:" + name + "\r\n" + "".join(f"{x}\r\n" for x in lines) + "END:VCARD\r\n"
+
+
+def test_another_john_smith_from_a_phone_is_skipped_not_merged(vault_dir: Path, tmp_path: Path) -> None:
+    note = vault_dir / "people" / "John Smith.md"
+    note.write_text(JOHN_NOTE, encoding="utf-8")
+    source = tmp_path / "phone.vcf"
+    source.write_text(card("John Smith", "EMAIL:jsmith@other.example", "TEL:+1 555 0100 200", "TITLE:Plumber"))
+    reason = ("matches people/John Smith.md by name but no email in common (the note has john@acme.example): "
+              "if it is the same person, add jsmith@other.example to that note, else rename this one in the "
+              "source, and import again")  # fmt: skip
+    dry = run_cli("--vault", str(vault_dir), "import", "vcard", str(source), "--dry-run")
+    assert dry.code == 0, dry.err
+    assert dry.out == f"would skip John Smith: {reason}\ndry run: 1 skip\n"
+    done = run_cli("--vault", str(vault_dir), "import", "vcard", str(source), "--json")
+    assert done.code == 0, done.err
+    report = json.loads(done.out)
+    assert report["counts"] == {"create": 0, "update": 0, "unchanged": 0, "skip": 1, "failed": 0}
+    assert report["items"] == [{"action": "skip", "name": "John Smith", "path": None, "details": [reason],
+                                "source": f"{source} card 1"}]  # fmt: skip
+    assert note.read_text(encoding="utf-8") == JOHN_NOTE
+    assert sorted(p.name for p in (vault_dir / "people").iterdir()) == ["John Smith.md"]
+    # the user says it is the same person: the next import merges it
+    note.write_text(JOHN_NOTE.replace("[john@acme.example]", "[john@acme.example, jsmith@other.example]"),
+                    encoding="utf-8")  # fmt: skip
+    again = run_cli("--vault", str(vault_dir), "import", "vcard", str(source))
+    assert again.code == 0, again.err
+    assert again.out.startswith("updated John Smith people/John Smith.md: role: Plumber; phone: +1 555 0100 200\n")
+
+
+def test_two_john_smiths_in_one_file_make_one_note_and_one_skip(vault_dir: Path, tmp_path: Path) -> None:
+    source = tmp_path / "phone.vcf"
+    source.write_text(card("John Smith", "TEL:+1 555 0100 999")  # no email: either John's phone
+                      + card("John Smith", "EMAIL:john@acme.example", "TITLE:CTO")
+                      + card("john smith", "EMAIL:jsmith@other.example", "TITLE:Plumber"))  # fmt: skip
+    result = run_cli("--vault", str(vault_dir), "import", "vcard", str(source))
+    assert result.code == 0, result.err
+    lines = result.out.splitlines()
+    assert lines[0].startswith("skipped John Smith: cannot tell which John Smith it is: this import has several "
+                               "with no email in common (john@acme.example, ")  # fmt: skip
+    assert lines[1].startswith("created John Smith people/John Smith.md: role: CTO; email: john@acme.example")
+    assert lines[2].startswith(f"skipped john smith: same name as John Smith ({source} card 2), which this import "
+                               "creates, but no email in common (john@acme.example): ")  # fmt: skip
+    assert lines[3] == "1 created, 2 skipped"
+    john = (vault_dir / "people" / "John Smith.md").read_text(encoding="utf-8")
+    assert "email: [john@acme.example]\n" in john
+    assert "Plumber" not in john and "phone" not in john
+    assert sorted(p.name for p in (vault_dir / "people").iterdir()) == ["John Smith.md"]
+    # a second import of the same file changes nothing and reports the same skips
+    again = run_cli("--vault", str(vault_dir), "import", "vcard", str(source))
+    assert again.code == 0, again.err
+    assert again.out.splitlines()[-1] == "1 unchanged, 2 skipped"
+    assert (vault_dir / "people" / "John Smith.md").read_text(encoding="utf-8") == john
+
+
+def test_a_name_match_the_emails_do_not_contradict_still_merges(vault_dir: Path, tmp_path: Path) -> None:
+    (vault_dir / "people" / "John Smith.md").write_text(JOHN_NOTE, encoding="utf-8")
+    (vault_dir / "people" / "Ann Lee.md").write_text("---\nname: Ann Lee\n---\n# Ann\n", encoding="utf-8")
+    source = tmp_path / "phone.vcf"
+    source.write_text(card("John Smith", "TEL:+1 555 0100 200")  # no email on the card
+                      + card("Ann Lee", "EMAIL:ann@lee.example")  # no email on the note
+                      + card("Smith, John", "N:Smith;Johnny;;;", "EMAIL:JOHN@ACME.example", "TITLE:CTO"))  # fmt: skip
+    result = run_cli("--vault", str(vault_dir), "import", "vcard", str(source))
+    assert result.code == 0, result.err
+    assert result.out.splitlines()[-1] == "2 updated"
+    john = (vault_dir / "people" / "John Smith.md").read_text(encoding="utf-8")
+    assert john == JOHN_NOTE.replace("---\n# John", "role: CTO\nphone: +1 555 0100 200\n---\n# John")
+    assert (vault_dir / "people" / "Ann Lee.md").read_text(encoding="utf-8") == (
+        "---\nname: Ann Lee\nemail: [ann@lee.example]\n---\n# Ann\n"
+    )
+    again = run_cli("--vault", str(vault_dir), "import", "vcard", str(source))
+    assert again.out.strip() == "2 unchanged"

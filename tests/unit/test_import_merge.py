@@ -177,7 +177,8 @@ def test_run_import_creates_through_add_template_and_merges(vault_dir: Path) -> 
     (vault_dir / "templates" / "contact.md").write_text("---\ntype: contact\n---\n# {{name}}\n\n## Log\n")
     (vault_dir / "people" / "Jane Doe.md").write_text(NOTE)
     records = [
-        Incoming("Jane Doe", emails=("jane@home.example",), role="CTO"),
+        # her known address too: by the name alone a different address would be another Jane
+        Incoming("Jane Doe", emails=("JANE@acme.example", "jane@home.example"), role="CTO"),
         Incoming(
             "Bob Baker", emails=("bob@b.example",), phones=("+1 555 0100 200",), company="Globex", birthday="--03-04"
         ),  # fmt: skip
@@ -261,3 +262,123 @@ def test_a_new_note_gets_each_email_and_phone_once(vault_dir: Path) -> None:
     assert "email: [ann@x.example]\n" in text
     assert "phone: (480) 555-0100\n" in text
     assert "aliases: [Annie]\n" in text
+
+
+# -- one name, two people --------------------------------------------------
+# A name is no proof: two people can share one. A match by name (alias, file name) is trusted only when the
+# emails do not contradict it: one side has none, or they share one. Otherwise the record is skipped and
+# the report says which note it met and what to do; nothing is merged, nothing is created for it.
+
+JOHN = "---\nname: John Smith\nemail: [john@acme.example]\n---\n# John Smith\n"
+
+
+def test_a_name_match_with_no_email_in_common_is_skipped_with_the_note_and_what_to_do() -> None:
+    john = contact_of(JOHN, "people/John Smith.md")
+    (plan,) = plan_import([john], [Incoming("John Smith", emails=("jsmith@other.example",), role="CTO",
+                                            source="phone.vcf card 2")])  # fmt: skip
+    assert plan.action == "skip"
+    assert plan.changes == ()
+    assert plan.reason == (
+        "matches people/John Smith.md by name but no email in common (the note has john@acme.example): "
+        "if it is the same person, add jsmith@other.example to that note, else rename this one in the source, "
+        "and import again"
+    )
+    assert "\n" not in plan.reason
+    # the matcher says so too: the contact the name finds is no match
+    found = match_contact([john], Incoming("John Smith", emails=("JSMITH@other.example",)))
+    assert (found.contact, found.contradicted, found.by) == (None, john, "name")
+    # by alias or by file name, it is the same rule
+    (by_alias,) = plan_import([contact_of("---\nname: John Smith\naliases: [Johnny]\nemail: [john@acme.example]\n"
+                                          "---\n", "people/jsmith.md")],
+                              [Incoming("johnny", emails=("johnny@other.example",))])  # fmt: skip
+    assert by_alias.action == "skip"
+    assert "matches people/jsmith.md by name but no email in common" in by_alias.reason
+
+
+def test_a_name_match_the_emails_do_not_contradict_still_merges() -> None:
+    john = contact_of(JOHN, "people/John Smith.md")
+    ann = contact_of("---\nname: Ann Lee\n---\n", "people/Ann Lee.md")
+    # no email on the record: the name is all there is, as in most LinkedIn rows
+    (plan,) = plan_import([john], [Incoming("John Smith", phones=("+1 555 0100 200",))])
+    assert (plan.action, plan.matched_by) == ("update", "name")
+    # no email on the note: the record's is added
+    (plan,) = plan_import([ann], [Incoming("ann lee", emails=("ann@x.example",))])
+    assert plan.action == "update"
+    assert [c.describe() for c in plan.changes] == ["email += ann@x.example"]
+    # a shared email (case-insensitive) is a match by email, whatever the name's spelling
+    (plan,) = plan_import([john], [Incoming("J. Smith", emails=("jsmith@other.example", "JOHN@acme.example"))])
+    assert (plan.action, plan.matched_by) == ("update", "email")
+    assert [c.describe() for c in plan.changes] == ["email += jsmith@other.example"]
+
+
+def test_one_import_never_gives_a_note_without_email_the_emails_of_two_people() -> None:
+    john = contact_of("---\nname: John Smith\n---\n", "people/John Smith.md")
+    first, second = plan_import([john], [Incoming("John Smith", emails=("john@acme.example",)),
+                                         Incoming("John Smith", emails=("jsmith@other.example",))])  # fmt: skip
+    assert first.action == "update"
+    assert [c.describe() for c in first.changes] == ["email += john@acme.example"]
+    assert second.action == "skip"
+    assert "matches people/John Smith.md by name but no email in common (this import gives it john@acme.example)" in (
+        second.reason
+    )
+
+
+def test_records_of_one_import_with_one_name_and_different_emails_stay_apart() -> None:
+    records = [
+        Incoming("John Smith", emails=("john@acme.example",), role="CTO"),
+        Incoming("john smith", emails=("jsmith@other.example",), role="Plumber"),
+    ]
+    one, two = combine(records)
+    assert (one.emails, one.role) == (("john@acme.example",), "CTO")
+    assert (two.emails, two.role) == (("jsmith@other.example",), "Plumber")
+    # a record without email joins the one person of the import with its name
+    (merged,) = combine([records[0], Incoming("John Smith", phones=("+1 555 0100 200",))])
+    assert merged.phones == ("+1 555 0100 200",)
+    (merged,) = combine([Incoming("John Smith", phones=("+1 555 0100 200",)), records[0]])
+    assert (merged.emails, merged.phones) == (("john@acme.example",), ("+1 555 0100 200",))
+
+
+def test_two_new_people_with_one_name_create_the_first_and_skip_the_second() -> None:
+    records = [
+        Incoming("John Smith", emails=("john@acme.example",), source="phone.vcf card 1"),
+        Incoming("John Smith", emails=("jsmith@other.example",), source="phone.vcf card 2"),
+    ]
+    first, second = plan_import([], records)
+    assert first.action == "create"
+    assert second.action == "skip"
+    assert second.reason == (
+        "same name as John Smith (phone.vcf card 1), which this import creates, but no email in common "
+        "(john@acme.example): if it is the same person, add jsmith@other.example to that note, else rename this "
+        "one in the source, and import again"
+    )
+
+
+def test_a_record_without_email_between_two_people_of_one_name_is_skipped() -> None:
+    # it could be either John: its phone must not go to one of them by the order of the file
+    records = [
+        Incoming("John Smith", phones=("+1 555 0100 200",), source="phone.vcf card 1"),
+        Incoming("John Smith", emails=("john@acme.example",), source="phone.vcf card 2"),
+        Incoming("John Smith", emails=("jsmith@other.example",), source="phone.vcf card 3"),
+    ]
+    for contacts in ([], [contact_of(JOHN, "people/John Smith.md")]):
+        plans = plan_import(contacts, records)
+        assert [p.incoming.source for p in plans] == ["phone.vcf card 1", "phone.vcf card 2", "phone.vcf card 3"]
+        assert plans[0].action == "skip"
+        assert plans[0].reason == (
+            "cannot tell which John Smith it is: this import has several with no email in common "
+            "(john@acme.example, phone.vcf card 2; jsmith@other.example, phone.vcf card 3); "
+            "add an email to this one in the source and import again"
+        )
+        assert [p.action for p in plans[1:]] == (["create", "skip"] if not contacts else ["unchanged", "skip"])
+        assert all(p.incoming.phones == () for p in plans[1:])
+
+
+def test_records_linked_by_a_shared_email_are_one_person_even_across_groups() -> None:
+    # the third record shares an email with each of the first two: all three are one person
+    records = [
+        Incoming("Ann Lee", emails=("ann@x.example",)),
+        Incoming("Ann B. Lee", emails=("ann@y.example",), role="CTO"),
+        Incoming("Ann Lee", emails=("ANN@y.example", "ann@x.example")),
+    ]
+    (one,) = combine(records)
+    assert (one.name, one.emails, one.role) == ("Ann Lee", ("ann@x.example", "ann@y.example"), "CTO")
