@@ -186,7 +186,7 @@ def _flow_end(lines: list[str], start: int) -> int:
     return start
 
 
-def _trailing_comment(rest: str) -> str:
+def trailing_comment(rest: str) -> str:
     """The ``  # comment`` after a one-line value, kept when the value changes."""
     stripped = rest.strip()
     if stripped.startswith("#"):
@@ -294,7 +294,7 @@ def _replacement(block: list[str], key_end: int, value: Value, newline: str) -> 
     body = block[0].rstrip("\r\n")
     ending = block[0][len(body) :] or newline
     head, rest = body[:key_end], body[key_end:]
-    comment = _trailing_comment(rest) or rest[len(rest.rstrip(" \t")) :]  # a comment, else trailing blanks
+    comment = trailing_comment(rest) or rest[len(rest.rstrip(" \t")) :]  # a comment, else trailing blanks
     old = rest[: len(rest) - len(comment)].strip()
     separator = rest[: len(rest) - len(rest.lstrip(" \t"))] if old else " "
     anchor = _ANCHOR_RE.match(old)

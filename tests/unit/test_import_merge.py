@@ -10,7 +10,6 @@ from mdnet.contact import ParseSettings, parse_note
 from mdnet.import_merge import (
     Change,
     Incoming,
-    append_list_items,
     apply_changes,
     clean_birthday,
     combine,
@@ -19,6 +18,7 @@ from mdnet.import_merge import (
     plan_import,
 )
 from mdnet.importing import run_import
+from mdnet.list_edit import append_list_items
 from mdnet.model import Contact
 from mdnet.vault import Vault
 
