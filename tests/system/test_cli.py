@@ -129,6 +129,25 @@ def test_search_finds_words_and_prefixes(small_vault: Path, write_note: Callable
     assert [r["name"] for r in json.loads(out)["results"]] == ["José Álvarez"]
 
 
+def test_one_contact_is_counted_in_the_singular(small_vault: Path, write_note: Callable[..., Path]) -> None:
+    write_note("people/Sailor.md", "---\nname: Sam Sailor\ninterests: [sailing]\n---\n")
+    titles = {
+        args: cli(small_vault, *args)[1].splitlines()[0].rstrip()
+        for args in [
+            ("list", "--tag", "cloud"),
+            ("list", "--category", "vendor"),
+            ("search", "sailing"),
+            ("search", "cloud"),
+        ]
+    }
+    assert titles == {
+        ("list", "--tag", "cloud"): "2 contacts",
+        ("list", "--category", "vendor"): "1 contact",
+        ("search", "sailing"): "1 contact matches 'sailing'",
+        ("search", "cloud"): "2 contacts match 'cloud'",
+    }
+
+
 def test_index_prints_counts_and_rebuilds(small_vault: Path) -> None:
     code, out, _ = cli(small_vault, "index", "--json")
     assert code == 0 and json.loads(out)["contacts"] == 4
