@@ -437,6 +437,22 @@ def _spare_the_garbage_collector() -> None:
     gc.set_threshold(7000, 10, 10)
 
 
+GLOBAL_OPTIONS = {"--vault": "PATH", "--today": "DATE", "--debug": ""}
+
+
+def _global_option_misplaced(exc: click.ClickException) -> str | None:
+    """``mdnet due --today 2026-11-25``: where the option goes, instead of click's "Did you mean '--tag'?"."""
+    option = getattr(exc, "option_name", None)
+    context = getattr(exc, "ctx", None)
+    if not isinstance(exc, click.NoSuchOption) or option not in GLOBAL_OPTIONS or context is None:
+        return None
+    command = context.command_path.partition(" ")[2]
+    if not command:
+        return None
+    example = " ".join(part for part in ("mdnet", option, GLOBAL_OPTIONS[option], command) if part)
+    return f"{option} is an option of mdnet, not of {command!r}: put it before the command ({example})"
+
+
 def run(argv: list[str] | None = None) -> None:
     """Entry point: run the CLI, turning every error into one line and an exit code."""
     args = sys.argv[1:] if argv is None else argv
@@ -454,7 +470,7 @@ def run(argv: list[str] | None = None) -> None:
         if isinstance(exc, getattr(click.exceptions, "NoArgsIsHelpError", ())):  # `mdnet` alone (click >= 8.2)
             click.echo(exc.format_message(), err=True)  # the help, as it reads, not as an error line
             sys.exit(exc.exit_code)
-        _fail(exc.format_message(), exc.exit_code)
+        _fail(_global_option_misplaced(exc) or exc.format_message(), exc.exit_code)
     except MdnetError as exc:
         if debug:
             raise

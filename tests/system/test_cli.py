@@ -215,6 +215,17 @@ def test_bad_usage_exits_2_with_one_line(small_vault: Path, args: list[str], fra
     assert result.err.count("\n") == 1
 
 
+@pytest.mark.parametrize("option", ["--today", "--vault"])
+def test_a_global_option_after_the_command_says_where_it_goes(small_vault: Path, option: str) -> None:
+    """`mdnet due --today 2026-11-25` is a natural thing to type; click's 'Did you mean --tag?' is no help."""
+    result = run_cli("due", option, "x", cwd=small_vault)
+    assert (result.code, result.out) == (2, "")
+    assert result.err == (
+        f"mdnet: error: {option} is an option of mdnet, not of 'due': put it before the command "
+        f"(mdnet {option} {'DATE' if option == '--today' else 'PATH'} due)\n"
+    )
+
+
 def test_config_errors_are_one_line(small_vault: Path) -> None:
     (small_vault / "mdnet.toml").write_text("upcoming_days = 'x'\nbogus = 1\n", encoding="utf-8")
     code, _, err = cli(small_vault, "due")
