@@ -12,6 +12,7 @@ import datetime as dt
 import gc
 import json
 import math
+import re
 import sys
 from collections.abc import Callable, Sequence
 from json.encoder import encode_basestring
@@ -122,16 +123,19 @@ def _json_float(value: float) -> str:
     return repr(float(value)) if math.isfinite(value) else json.dumps(value)  # json writes NaN and Infinity
 
 
+_TRAILING_SPACES = re.compile(r" +((?:\x1b\[[0-9;]*m)*)$", re.MULTILINE)
+
+
 def echo_rich(renderable: Any) -> None:
+    """A table for people, without the spaces rich pads a title or a card's lines with to the
+    table's width (`:r !mdnet due` in vim would keep them); a closed pipe ends as in ``run``."""
     from rich.console import Console
 
-    class _Console(Console):
-        def on_broken_pipe(self) -> None:  # rich's own handling exits 1; run() exits 0
-            self.quiet = True
-            raise StdoutClosed
-
     # markup=False: a name or note like "send [b]the deck[/b]" is text, never rich markup.
-    _Console(soft_wrap=False, highlight=False, markup=False).print(renderable)
+    console = Console(soft_wrap=False, highlight=False, markup=False)
+    with console.capture() as captured:
+        console.print(renderable)
+    click.echo(_TRAILING_SPACES.sub(r"\1", captured.get()), nl=False)
 
 
 def echo_commit(commit: str | None, reason: str | None) -> None:

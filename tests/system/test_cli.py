@@ -148,6 +148,16 @@ def test_one_contact_is_counted_in_the_singular(small_vault: Path, write_note: C
     }
 
 
+@pytest.mark.parametrize("args", [["due"], ["list"], ["show", "jane"], ["search", "cloud"]])
+def test_tables_have_no_trailing_spaces(small_vault: Path, args: list[str]) -> None:
+    """`:r !mdnet due` in vim, or the output pasted into a note: a title or card padded to the
+    table's width leaves trailing spaces on the line, which editors and `git diff --check` flag."""
+    code, out, _ = cli(small_vault, *args)
+    assert code == 0
+    assert [line for line in out.splitlines() if line != line.rstrip()] == []
+    assert out.endswith("\n") and not out.endswith("\n\n")
+
+
 def test_index_prints_counts_and_rebuilds(small_vault: Path) -> None:
     code, out, _ = cli(small_vault, "index", "--json")
     assert code == 0 and json.loads(out)["contacts"] == 4
