@@ -305,6 +305,23 @@ def test_report_json_and_init_honours_existing_folders(small_vault: Path, tmp_pa
     assert not (root / "people").exists() and not (root / "daily").exists()
 
 
+def test_init_in_an_obsidian_vault_with_daily_notes_set_up_makes_no_daily_folder(tmp_path: Path) -> None:
+    """Obsidian's Daily notes settings decide where the daily note goes (docs/daily.md): an empty
+    `daily/` beside the user's own Journal/ would be a folder mdnet never uses, in their file list."""
+    root = tmp_path / "Main"
+    (root / ".obsidian").mkdir(parents=True)
+    (root / ".obsidian" / "daily-notes.json").write_text('{"folder": "Journal"}', encoding="utf-8")
+    result = run_cli("init", str(root))
+    assert result.code == 0, result.err
+    assert "daily/" not in result.out and "people/" in result.out
+    assert sorted(p.name for p in root.iterdir() if p.is_dir()) == [".git", ".obsidian", "people"]
+    assert run_cli("--vault", str(root), "--today", DEMO_DATE, "daily").out == "created Journal/2026-11-25.md\n"
+    plain = tmp_path / "Other"
+    (plain / ".obsidian").mkdir(parents=True)  # Daily notes not set up: mdnet's daily_dir is used
+    run_cli("init", str(plain))
+    assert (plain / "daily").is_dir()
+
+
 def test_show_prints_yaml_booleans_and_markup_stays_text(small_vault: Path, write_note: Callable[..., Path]) -> None:
     write_note("people/Kim.md", "---\nname: Kim\nvip: true\nfollow_up_note: send [b]the deck[/b]\n---\n")
     code, out, _ = cli(small_vault, "show", "kim")
