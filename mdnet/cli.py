@@ -224,8 +224,22 @@ def init(path: str) -> None:
     created = Vault.init(path)
     if created:
         click.echo(f"created in {path}: " + ", ".join(created))
+        _say_whose_repository(path, created)
     else:
         click.echo(f"{path} is already a vault; nothing to do")
+
+
+def _say_whose_repository(path: str, created: list[str]) -> None:
+    """A vault inside a bigger repository (a home folder kept in git) commits its notes there: say so."""
+    import shlex
+    from pathlib import Path
+
+    from mdnet import history
+
+    top = None if ".git/" in created else history.work_tree_root(Path(path))
+    if top is not None and top.resolve() != Path(path).resolve():
+        click.echo(f"{path} is inside the git repository {top}: mdnet commits its notes there "
+                   f"(for a repository of its own: git init {shlex.quote(path)})")  # fmt: skip
 
 
 @main.command()

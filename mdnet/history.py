@@ -43,6 +43,14 @@ def is_inside_work_tree(root: Path) -> bool:
     return result.returncode == 0 and result.stdout.strip() == "true"
 
 
+def work_tree_root(root: Path) -> Path | None:
+    """The top folder of the git repository ``root`` is in, or None outside one (or without git)."""
+    if not git_available():
+        return None
+    result = run_git(root, "rev-parse", "--show-toplevel")
+    return Path(result.stdout.strip()) if result.returncode == 0 and result.stdout.strip() else None
+
+
 def init_repository(root: Path) -> bool:
     """``git init`` the folder; False when git is missing or fails."""
     if not git_available():

@@ -322,6 +322,27 @@ def test_init_in_an_obsidian_vault_with_daily_notes_set_up_makes_no_daily_folder
     assert (plain / "daily").is_dir()
 
 
+def test_init_inside_another_git_repository_says_where_commits_will_go(tmp_path: Path) -> None:
+    """A home folder kept in git (dotfiles) holds ~/my-network: init makes no repository of its own
+    there, so every `mdnet log` commits into the dotfiles; the user is told, once, at init."""
+    import subprocess
+
+    home = tmp_path / "home"
+    home.mkdir()
+    subprocess.run(["git", "init", "-q", str(home)], check=True)
+    result = run_cli("init", "my-network", cwd=home)
+    assert result.code == 0, result.err
+    assert ".git/" not in result.out
+    assert result.out.splitlines()[1] == (
+        f"my-network is inside the git repository {home.resolve()}: mdnet commits its notes there "
+        "(for a repository of its own: git init my-network)"
+    )
+    again = run_cli("init", "my-network", cwd=home)
+    assert again.out == "my-network is already a vault; nothing to do\n"
+    alone = run_cli("init", str(tmp_path / "alone"))
+    assert ".git/" in alone.out and len(alone.out.splitlines()) == 1
+
+
 def test_show_prints_yaml_booleans_and_markup_stays_text(small_vault: Path, write_note: Callable[..., Path]) -> None:
     write_note("people/Kim.md", "---\nname: Kim\nvip: true\nfollow_up_note: send [b]the deck[/b]\n---\n")
     code, out, _ = cli(small_vault, "show", "kim")
