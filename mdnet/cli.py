@@ -12,6 +12,7 @@ import datetime as dt
 import gc
 import json
 import math
+import re
 import sys
 from collections.abc import Callable, Sequence
 from json.encoder import encode_basestring
@@ -122,16 +123,19 @@ def _json_float(value: float) -> str:
     return repr(float(value)) if math.isfinite(value) else json.dumps(value)  # json writes NaN and Infinity
 
 
+_TRAILING_SPACES = re.compile(r" +((?:\x1b\[[0-9;]*m)*)$", re.MULTILINE)
+
+
 def echo_rich(renderable: Any) -> None:
+    """A table for people, without the spaces rich pads a title or a card's lines with to the
+    table's width (`:r !mdnet due` in vim would keep them); a closed pipe ends as in ``run``."""
     from rich.console import Console
 
-    class _Console(Console):
-        def on_broken_pipe(self) -> None:  # rich's own handling exits 1; run() exits 0
-            self.quiet = True
-            raise StdoutClosed
-
     # markup=False: a name or note like "send [b]the deck[/b]" is text, never rich markup.
-    _Console(soft_wrap=False, highlight=False, markup=False).print(renderable)
+    console = Console(soft_wrap=False, highlight=False, markup=False)
+    with console.capture() as captured:
+        console.print(renderable)
+    click.echo(_TRAILING_SPACES.sub(r"\1", captured.get()), nl=False)
 
 
 def echo_commit(commit: str | None, reason: str | None) -> None:
@@ -220,8 +224,22 @@ def init(path: str) -> None:
     created = Vault.init(path)
     if created:
         click.echo(f"created in {path}: " + ", ".join(created))
+        _say_whose_repository(path, created)
     else:
         click.echo(f"{path} is already a vault; nothing to do")
+
+
+def _say_whose_repository(path: str, created: list[str]) -> None:
+    """A vault inside a bigger repository (a home folder kept in git) commits its notes there: say so."""
+    import shlex
+    from pathlib import Path
+
+    from mdnet import history
+
+    top = None if ".git/" in created else history.work_tree_root(Path(path))
+    if top is not None and top.resolve() != Path(path).resolve():
+        click.echo(f"{path} is inside the git repository {top}: mdnet commits its notes there "
+                   f"(for a repository of its own: git init {shlex.quote(path)})")  # fmt: skip
 
 
 @main.command()
@@ -437,6 +455,22 @@ def _spare_the_garbage_collector() -> None:
     gc.set_threshold(7000, 10, 10)
 
 
+GLOBAL_OPTIONS = {"--vault": "PATH", "--today": "DATE", "--debug": ""}
+
+
+def _global_option_misplaced(exc: click.ClickException) -> str | None:
+    """``mdnet due --today 2026-11-25``: where the option goes, instead of click's "Did you mean '--tag'?"."""
+    option = getattr(exc, "option_name", None)
+    context = getattr(exc, "ctx", None)
+    if not isinstance(exc, click.NoSuchOption) or option not in GLOBAL_OPTIONS or context is None:
+        return None
+    command = context.command_path.partition(" ")[2]
+    if not command:
+        return None
+    example = " ".join(part for part in ("mdnet", option, GLOBAL_OPTIONS[option], command) if part)
+    return f"{option} is an option of mdnet, not of {command!r}: put it before the command ({example})"
+
+
 def run(argv: list[str] | None = None) -> None:
     """Entry point: run the CLI, turning every error into one line and an exit code."""
     args = sys.argv[1:] if argv is None else argv
@@ -454,7 +488,7 @@ def run(argv: list[str] | None = None) -> None:
         if isinstance(exc, getattr(click.exceptions, "NoArgsIsHelpError", ())):  # `mdnet` alone (click >= 8.2)
             click.echo(exc.format_message(), err=True)  # the help, as it reads, not as an error line
             sys.exit(exc.exit_code)
-        _fail(exc.format_message(), exc.exit_code)
+        _fail(_global_option_misplaced(exc) or exc.format_message(), exc.exit_code)
     except MdnetError as exc:
         if debug:
             raise

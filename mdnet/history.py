@@ -43,6 +43,14 @@ def is_inside_work_tree(root: Path) -> bool:
     return result.returncode == 0 and result.stdout.strip() == "true"
 
 
+def work_tree_root(root: Path) -> Path | None:
+    """The top folder of the git repository ``root`` is in, or None outside one (or without git)."""
+    if not git_available():
+        return None
+    result = run_git(root, "rev-parse", "--show-toplevel")
+    return Path(result.stdout.strip()) if result.returncode == 0 and result.stdout.strip() else None
+
+
 def init_repository(root: Path) -> bool:
     """``git init`` the folder; False when git is missing or fails."""
     if not git_available():
@@ -96,6 +104,9 @@ def commit_paths(root: Path, paths: list[str], message: str, *, hooks: bool = Tr
     result = run_git(root, "--literal-pathspecs", "commit", "--quiet", "--only", *verify, "-F", "-", "--", *paths,
                      *renamed, input=message)  # fmt: skip
     if result.returncode != 0:
+        if _as_in_head(root, paths):  # a snooze to the date it already had: git only says 'On branch main'
+            return CommitOutcome(None, f"nothing to commit: {', '.join(paths)} {'is' if len(paths) == 1 else 'are'} "
+                                       "as in the last commit")  # fmt: skip
         return CommitOutcome(None, "git commit failed: " + _failure(result))
     head = run_git(root, "rev-parse", "HEAD")
     return CommitOutcome(head.stdout.strip() or None)
@@ -225,6 +236,13 @@ def _inside(root: Path, relative: str) -> bool:
     except (ValueError, OSError):
         return False
     return ".." not in Path(relative).parts
+
+
+def _as_in_head(root: Path, paths: Sequence[str]) -> bool:
+    """Every one of ``paths`` is tracked and the same on disk as in HEAD: a commit of them has nothing in it."""
+    tracked = run_git(root, "--literal-pathspecs", "ls-files", "--error-unmatch", "--", *paths)
+    same = run_git(root, "--literal-pathspecs", "diff", "--quiet", "HEAD", "--", *paths)
+    return tracked.returncode == 0 and same.returncode == 0
 
 
 def _failure(result: subprocess.CompletedProcess[str]) -> str:

@@ -67,7 +67,7 @@ def due_table(items: Sequence[DueItem], today: dt.date, within: int) -> Renderab
 def contacts_table(contacts: Sequence[Contact], dues: dict[str, dt.date | None]) -> RenderableType:
     if not contacts:
         return Text('No contacts yet. Add one with: mdnet add "Jane Doe"')
-    table = Table(title=f"{len(contacts)} contacts", title_justify="left")
+    table = Table(title=_count(len(contacts), "contact"), title_justify="left")
     for column in ("Name", "Category", "Tags", "Cadence", "Last contact", "Next due"):
         table.add_column(column)
     for c in contacts:
@@ -76,6 +76,11 @@ def contacts_table(contacts: Sequence[Contact], dues: dict[str, dt.date | None])
         table.add_row(c.name, c.category or "", ", ".join(c.tags), cadence,
                       str(c.last_contact or ""), str(due or ""))  # fmt: skip
     return table
+
+
+def _count(number: int, noun: str) -> str:
+    """``1 contact``, ``2 contacts``."""
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
 
 
 def contact_card(contact: Contact, item: DueItem | None, today: dt.date) -> RenderableType:
@@ -119,7 +124,8 @@ def _field_text(value: Any) -> str:
 def search_table(results: Sequence[tuple[Contact, str]], query: str) -> RenderableType:
     if not results:
         return Text(f"No contact mentions {query!r}.")
-    table = Table(title=f"{len(results)} contacts match {query!r}", title_justify="left")
+    matches = "matches" if len(results) == 1 else "match"
+    table = Table(title=f"{_count(len(results), 'contact')} {matches} {query!r}", title_justify="left")
     table.add_column("Name", no_wrap=True)
     table.add_column("File")
     table.add_column("Where")

@@ -66,15 +66,23 @@ def _ignore_the_index(path: Path) -> bool:
 
 
 def _folders(root: Path) -> list[str]:
-    """The contact and daily folders an existing mdnet.toml names (the defaults otherwise)."""
+    """The contact and daily folders an existing mdnet.toml names (the defaults otherwise).
+
+    No daily folder when Obsidian's Daily notes plugin is set up: its settings say where the
+    daily note goes (docs/daily.md), and ``daily_dir`` would be an empty folder never used.
+    """
     from mdnet.config import load_config
+    from mdnet.daily_files import OBSIDIAN_SETTINGS
     from mdnet.errors import MdnetError
 
     try:
         config = load_config(root)
+        folders = [*config.contact_dirs, config.daily_dir]
     except MdnetError:
-        return ["people", "daily"]
-    return [*config.contact_dirs, config.daily_dir]
+        folders = ["people", "daily"]
+    if (root / OBSIDIAN_SETTINGS).exists():
+        folders = folders[:-1]
+    return folders
 
 
 def _setup_sync(root: Path) -> list[str]:

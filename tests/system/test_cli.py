@@ -129,6 +129,35 @@ def test_search_finds_words_and_prefixes(small_vault: Path, write_note: Callable
     assert [r["name"] for r in json.loads(out)["results"]] == ["José Álvarez"]
 
 
+def test_one_contact_is_counted_in_the_singular(small_vault: Path, write_note: Callable[..., Path]) -> None:
+    write_note("people/Sailor.md", "---\nname: Sam Sailor\ninterests: [sailing]\n---\n")
+    titles = {
+        args: cli(small_vault, *args)[1].splitlines()[0].rstrip()
+        for args in [
+            ("list", "--tag", "cloud"),
+            ("list", "--category", "vendor"),
+            ("search", "sailing"),
+            ("search", "cloud"),
+        ]
+    }
+    assert titles == {
+        ("list", "--tag", "cloud"): "2 contacts",
+        ("list", "--category", "vendor"): "1 contact",
+        ("search", "sailing"): "1 contact matches 'sailing'",
+        ("search", "cloud"): "2 contacts match 'cloud'",
+    }
+
+
+@pytest.mark.parametrize("args", [["due"], ["list"], ["show", "jane"], ["search", "cloud"]])
+def test_tables_have_no_trailing_spaces(small_vault: Path, args: list[str]) -> None:
+    """`:r !mdnet due` in vim, or the output pasted into a note: a title or card padded to the
+    table's width leaves trailing spaces on the line, which editors and `git diff --check` flag."""
+    code, out, _ = cli(small_vault, *args)
+    assert code == 0
+    assert [line for line in out.splitlines() if line != line.rstrip()] == []
+    assert out.endswith("\n") and not out.endswith("\n\n")
+
+
 def test_index_prints_counts_and_rebuilds(small_vault: Path) -> None:
     code, out, _ = cli(small_vault, "index", "--json")
     assert code == 0 and json.loads(out)["contacts"] == 4
@@ -194,6 +223,17 @@ def test_bad_usage_exits_2_with_one_line(small_vault: Path, args: list[str], fra
     assert result.code == 2
     assert result.err.startswith("mdnet: error: ") and fragment in result.err
     assert result.err.count("\n") == 1
+
+
+@pytest.mark.parametrize("option", ["--today", "--vault"])
+def test_a_global_option_after_the_command_says_where_it_goes(small_vault: Path, option: str) -> None:
+    """`mdnet due --today 2026-11-25` is a natural thing to type; click's 'Did you mean --tag?' is no help."""
+    result = run_cli("due", option, "x", cwd=small_vault)
+    assert (result.code, result.out) == (2, "")
+    assert result.err == (
+        f"mdnet: error: {option} is an option of mdnet, not of 'due': put it before the command "
+        f"(mdnet {option} {'DATE' if option == '--today' else 'PATH'} due)\n"
+    )
 
 
 def test_config_errors_are_one_line(small_vault: Path) -> None:
@@ -263,6 +303,44 @@ def test_report_json_and_init_honours_existing_folders(small_vault: Path, tmp_pa
     run_cli("init", str(root))
     assert (root / "contacts/work").is_dir() and (root / "journal").is_dir()
     assert not (root / "people").exists() and not (root / "daily").exists()
+
+
+def test_init_in_an_obsidian_vault_with_daily_notes_set_up_makes_no_daily_folder(tmp_path: Path) -> None:
+    """Obsidian's Daily notes settings decide where the daily note goes (docs/daily.md): an empty
+    `daily/` beside the user's own Journal/ would be a folder mdnet never uses, in their file list."""
+    root = tmp_path / "Main"
+    (root / ".obsidian").mkdir(parents=True)
+    (root / ".obsidian" / "daily-notes.json").write_text('{"folder": "Journal"}', encoding="utf-8")
+    result = run_cli("init", str(root))
+    assert result.code == 0, result.err
+    assert "daily/" not in result.out and "people/" in result.out
+    assert sorted(p.name for p in root.iterdir() if p.is_dir()) == [".git", ".obsidian", "people"]
+    assert run_cli("--vault", str(root), "--today", DEMO_DATE, "daily").out == "created Journal/2026-11-25.md\n"
+    plain = tmp_path / "Other"
+    (plain / ".obsidian").mkdir(parents=True)  # Daily notes not set up: mdnet's daily_dir is used
+    run_cli("init", str(plain))
+    assert (plain / "daily").is_dir()
+
+
+def test_init_inside_another_git_repository_says_where_commits_will_go(tmp_path: Path) -> None:
+    """A home folder kept in git (dotfiles) holds ~/my-network: init makes no repository of its own
+    there, so every `mdnet log` commits into the dotfiles; the user is told, once, at init."""
+    import subprocess
+
+    home = tmp_path / "home"
+    home.mkdir()
+    subprocess.run(["git", "init", "-q", str(home)], check=True)
+    result = run_cli("init", "my-network", cwd=home)
+    assert result.code == 0, result.err
+    assert ".git/" not in result.out
+    assert result.out.splitlines()[1] == (
+        f"my-network is inside the git repository {home.resolve()}: mdnet commits its notes there "
+        "(for a repository of its own: git init my-network)"
+    )
+    again = run_cli("init", "my-network", cwd=home)
+    assert again.out == "my-network is already a vault; nothing to do\n"
+    alone = run_cli("init", str(tmp_path / "alone"))
+    assert ".git/" in alone.out and len(alone.out.splitlines()) == 1
 
 
 def test_show_prints_yaml_booleans_and_markup_stays_text(small_vault: Path, write_note: Callable[..., Path]) -> None:

@@ -374,3 +374,21 @@ def test_a_new_note_is_not_taken_for_a_rename_of_another_deleted_note_from_the_s
     assert result.commit is not None, result.not_committed_because
     assert git(git_vault, "show", "--name-status", "--format=", "HEAD").splitlines() == ["A\tpeople/Ann Smith.md"]
     assert git(git_vault, "status", "--porcelain").splitlines() == [' D "people/Bob Baker.md"']
+
+
+def test_snoozing_again_to_the_same_date_says_there_is_nothing_to_commit(
+    git_vault: Path, write_note: Callable[[str, str], Path]
+) -> None:
+    """The second `snooze bob 6m` of a day changes nothing: it says so, not git's 'On branch main'."""
+    write_note("people/Jane Doe.md", JANE)
+    commit_all(git_vault, "add Jane", "2026-01-10")
+    write_note("untracked.md", "mine, not committed\n")
+    first = run_cli("--vault", str(git_vault), "--today", "2026-11-25", "snooze", "jane", "6m")
+    assert (first.code, first.out.splitlines()[-1].startswith("committed ")) == (0, True), first
+    for args in (("snooze", "jane", "6m"), ("followup", "jane", "none")):
+        again = run_cli("--vault", str(git_vault), "--today", "2026-11-25", *args)
+        assert again.code == 0, again.err
+        assert again.out.splitlines()[-1] == (
+            "not committed: nothing to commit: people/Jane Doe.md is as in the last commit"
+        )
+    assert git(git_vault, "status", "--porcelain") == "?? untracked.md\n"
