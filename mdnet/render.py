@@ -97,8 +97,7 @@ def contact_card(contact: Contact, item: DueItem | None, today: dt.date) -> Rend
     if item is None:
         table.add_row("Due", "not due in the window")
     else:
-        reasons = "; ".join(f"{r.kind} {r.due}: {r.detail}" for r in item.reasons)
-        table.add_row("Due", f"{item.bucket}, {_when(item, today)} - {reasons}")
+        table.add_row("Due", f"{_when(item, today)} - {_reasons_text(item)}")
     parts: list[RenderableType] = [table]
     recent = sorted(contact.log, key=lambda e: (e.date, e.time or ""), reverse=True)[:5]
     if recent:
@@ -107,6 +106,16 @@ def contact_card(contact: Contact, item: DueItem | None, today: dt.date) -> Rend
             kind = f"{entry.kind}: " if entry.kind else ""
             parts.append(Text(f"  {entry.date} {kind}{entry.text}"))
     return Group(*parts)
+
+
+def _reasons_text(item: DueItem) -> str:
+    """``cadence: every 30d; no contact yet``: a reason's own date only where it is not the item's.
+
+    The card said ``today, today - cadence 2026-11-25: ...``: the bucket and each reason's date
+    repeated the due date in front of it.
+    """
+    return "; ".join(f"{r.kind}: {r.detail}" if r.due == item.due else f"{r.kind} {r.due}: {r.detail}"
+                     for r in item.reasons)  # fmt: skip
 
 
 def _field_text(value: Any) -> str:

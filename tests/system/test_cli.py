@@ -501,3 +501,19 @@ def test_a_stdout_closed_from_the_start_is_like_a_reader_that_left(small_vault: 
         preexec_fn=lambda: os.close(1), stderr=subprocess.PIPE, text=True, timeout=120, check=False,
     )  # fmt: skip
     assert (result.returncode, result.stderr) == (0, "")
+
+
+def test_show_says_the_due_date_once_and_a_reasons_date_only_where_it_differs(vault_dir: Path) -> None:
+    """The card read ``today, today - cadence 2026-11-25: ...``: the bucket and each reason's date
+    repeated the due date in front of them."""
+    note = "---\nname: Bo\ncadence: 30d\nlast_contact: 2026-10-01\nfollow_up: 2026-11-28\n---\n"
+    (vault_dir / "people" / "Bo.md").write_text(note, encoding="utf-8")
+    (vault_dir / "people" / "Cy.md").write_text("---\nname: Cy\ncadence: 30d\n---\n", encoding="utf-8")
+    bo = run_cli("--vault", str(vault_dir), "--today", DEMO_DATE, "show", "Bo").out
+    cy = run_cli("--vault", str(vault_dir), "--today", DEMO_DATE, "show", "Cy").out
+    due_bo = " ".join(bo[bo.index("\nDue") :].split())  # the row, unwrapped
+    assert (
+        due_bo
+        == "Due 2026-10-31 (25d ago) - cadence: every 30d; last contact 2026-10-01; follow_up 2026-11-28: follow up"
+    )
+    assert "Due           today - cadence: every 30d; no contact yet\n" in cy
