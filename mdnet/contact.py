@@ -96,6 +96,7 @@ def parse_note(
     note_type = fields.get("type")
     is_contact_type = isinstance(note_type, str) and note_type.strip().lower() == "contact"
     opted_out = isinstance(note_type, str) and note_type.strip() != "" and not is_contact_type
+    opted_out = opted_out or "excalidraw-plugin" in fields  # an Excalidraw drawing, wherever it is kept
     is_contact = is_contact_type or (contact_folder and not opted_out)
     if not is_contact:
         return ParsedNote(fields, False, None, tuple(out.problems), doc.body)
@@ -159,6 +160,8 @@ def _build_contact(
         last_contact = dt.date.fromisoformat(newest_log)
     follow_up_note = fields.get("follow_up_note")
     birthday = _birthday(fields.get("birthday"), problem)
+    if doc.front_matter is not None and None in fields.values():
+        _warn_hashtags_read_as_comments(fields, doc, line_of, problem)
     contact = Contact(
         path=path,
         name=name,
@@ -183,6 +186,27 @@ def _build_contact(
         birthday=birthday,
     )
     return contact, log
+
+
+_HASHTAGS_RE = re.compile(r"[ \t]*:[ \t]+(#[^\s#][^\r\n]*)")
+
+
+def _warn_hashtags_read_as_comments(
+    fields: dict[str, Any], doc: document.Document, line_of: dict[str, int], problem: Any
+) -> None:
+    """``tags: #work #mentor`` is a key with no value and a comment: the tags vanish without a word
+    (Obsidian reads it the same way). Say so where a key is empty and its comment looks like hashtags."""
+    lines = (doc.front_matter or "").split("\n")
+    for key, value in fields.items():
+        index = line_of.get(key, 0) - doc.yaml_line
+        if value is not None or not isinstance(key, str) or not 0 <= index < len(lines):
+            continue
+        line = lines[index]
+        match = _HASHTAGS_RE.match(line, len(key)) if line.startswith(key) else None
+        if match is not None:
+            words = [word.lstrip("#") for word in match.group(1).split() if word.startswith("#") and word != "#"]
+            problem(key, f"{key}: {match.group(1).strip()!r} is a YAML comment, so {key} is empty; "
+                         f"write {key}: [{', '.join(words)}]", "warning")  # fmt: skip
 
 
 def _text(value: Any) -> str:

@@ -28,11 +28,12 @@ if TYPE_CHECKING:  # the parser and the links stay unimported on the read path (
     from mdnet.contact import LogRow
     from mdnet.links import LinkRow, PersonInfo
 
+# 15: an Excalidraw drawing is no contact, and "tags: #a #b" (a comment: no tags) is a warning;
 # 14: a link to an attachment ([[Deck.pdf]], [[plan.canvas]]) is no link to a person or an organisation;
 # 13: a name of accents alone folds by case (fold("¯") was ""); 12: a date-time whose time does not exist
 # is an error; 11: a block list's item "- [[Link]]" is the link, [[Name.md]] is Name, fences hold no links;
 # 10: nor log; 9: notes_with_problems; 8: fold() transliterates ø, æ, ß
-SCHEMA_VERSION = 14
+SCHEMA_VERSION = 15
 _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE notes (

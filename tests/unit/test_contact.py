@@ -189,3 +189,32 @@ def test_a_name_of_accents_alone_still_folds_to_something(name: str) -> None:
     """Folding away every accent left nothing, and nothing matched the note's own name."""
     assert fold(name)
     assert fold(name) == fold(name.upper())
+
+
+def test_an_excalidraw_drawing_in_a_contact_folder_is_no_contact() -> None:
+    """The Excalidraw plugin saves drawings as ``Org chart.excalidraw.md`` with its own front matter,
+    which the user does not edit to add ``type:``; they were listed, and due, as people."""
+    drawing = "---\nexcalidraw-plugin: parsed\ntags: [excalidraw]\n---\n==⚠  Switch to EXCALIDRAW VIEW ==\n"
+    parsed = parse(drawing, "people/Org chart.excalidraw.md")
+    assert parsed.contact is None and parsed.is_contact_type is False
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        (
+            "tags: #work #mentor",
+            "tags: '#work #mentor' is a YAML comment, so tags is empty; write tags: [work, mentor]",
+        ),
+        ("aliases:  #JD", "aliases: '#JD' is a YAML comment, so aliases is empty; write aliases: [JD]"),
+    ],
+)
+def test_hashtags_read_as_a_yaml_comment_are_a_warning(line: str, message: str) -> None:
+    parsed = parse(f"---\nname: Ann\n{line}\n---\n")
+    assert parsed.contact is not None and parsed.contact.tags == ()
+    assert [(p.line, p.severity, p.message) for p in parsed.problems] == [(3, "warning", message)]
+
+
+@pytest.mark.parametrize("line", ["tags: # none yet", "tags:", "tags: [work]  #work", "tags:  ## heading-like"])
+def test_an_ordinary_comment_after_a_key_is_no_warning(line: str) -> None:
+    assert parse(f"---\nname: Ann\n{line}\n---\n").problems == ()
