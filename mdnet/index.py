@@ -28,7 +28,8 @@ if TYPE_CHECKING:  # the parser and the links stay unimported on the read path (
     from mdnet.contact import LogRow
     from mdnet.links import LinkRow, PersonInfo
 
-# 15: an Excalidraw drawing is no contact, and "tags: #a #b" (a comment: no tags) is a warning;
+# 15: an Excalidraw drawing is no contact, "tags: #a #b" (a comment: no tags) is a warning, and a
+# template's {{placeholders}} outside the contact folders are not malformed YAML;
 # 14: a link to an attachment ([[Deck.pdf]], [[plan.canvas]]) is no link to a person or an organisation;
 # 13: a name of accents alone folds by case (fold("¯") was ""); 12: a date-time whose time does not exist
 # is an error; 11: a block list's item "- [[Link]]" is the link, [[Name.md]] is Name, fences hold no links;

@@ -14,7 +14,7 @@ from typing import Any
 from mdnet import files
 from mdnet.config import is_in_contact_folder
 from mdnet.contact import LogRow, ParseSettings, parse_note
-from mdnet.document import DecodeProblem, decode
+from mdnet.document import DecodeProblem, decode, split
 from mdnet.folding import fold
 from mdnet.index import NoteRow, contact_to_json, due_columns, to_json
 from mdnet.links import name_keys, note_links, touch_dates
@@ -95,10 +95,21 @@ def parse_one(job: tuple[str, str, str], settings: Settings) -> NoteRow:
         return _failed(path, token, 0, 0, f"cannot read: {exc.strerror}", in_folder)
     parsed = parse_note(text, path, contact_folder=in_folder, settings=ParseSettings(log_heading), log_records=False)
     if not (in_folder or parsed.is_contact_type):
-        # Other notes are kept for link resolution; their problems are reported as warnings only.
+        # Other notes are kept for link resolution; their problems are reported as warnings only,
+        # and a template's not at all: "name: {{name}}" is a placeholder for Obsidian or `add`, not YAML.
         problems = tuple(replace(p, severity="warning") for p in parsed.problems)
+        if problems and _is_template(text):
+            problems = ()
         return build_row(path, token, None, parsed.fields, problems, "")
     return build_row(path, token, parsed.contact, parsed.fields, parsed.problems, parsed.body, parsed.log_rows)
+
+
+def _is_template(text: str) -> bool:
+    """Whether the note's front matter holds a ``{{placeholder}}`` (mdnet's and Obsidian's templates)."""
+    if "{{" not in text:
+        return False
+    front_matter = split(text).front_matter
+    return front_matter is not None and "{{" in front_matter
 
 
 def misnamed_row(path: str, token: str, contact_dirs: Sequence[str]) -> NoteRow:

@@ -250,3 +250,19 @@ def test_a_birthday_with_a_year_still_to_come_says_so_instead_of_a_negative_age(
     born_today = run_cli("--vault", str(vault_dir), "--today", "2026-11-28", "show", "Due", "--json")
     assert json.loads(born_today.out)["due"]["reasons"][0]["detail"] == "birthday Nov 28"
     assert run_cli("--vault", str(vault_dir), "check").code == 0  # validation reads no clock
+
+
+def test_templates_with_placeholders_are_not_malformed_notes(vault_dir: Path) -> None:
+    """`name: {{name}}`, as docs/commands.md suggests for templates/contact.md, is no YAML; `check`
+    warned about it on every run. A template is not a note; other broken notes outside still warn."""
+    (vault_dir / "templates").mkdir()
+    (vault_dir / "templates" / "contact.md").write_text("---\nname: {{name}}\ncreated: {{date}}\n---\n# {{name}}\n",
+                                                        encoding="utf-8")  # fmt: skip
+    (vault_dir / "templates" / "daily.md").write_text("---\ncreated: {{date:YYYY-MM-DD}}\n---\n", encoding="utf-8")
+    (vault_dir / "notes").mkdir()
+    (vault_dir / "notes" / "Broken.md").write_text("---\ntitle: [unclosed\n---\n", encoding="utf-8")
+    code, out, _err = run_cli("--vault", str(vault_dir), "check")
+    assert code == 0
+    assert [line.split(":", 1)[0] for line in out.splitlines()] == ["notes/Broken.md"]
+    assert run_cli("--vault", str(vault_dir), "add", "Ann Lee").code == 0
+    assert "name: Ann Lee\n" in (vault_dir / "people" / "Ann Lee.md").read_text(encoding="utf-8")
