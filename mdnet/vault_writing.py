@@ -19,7 +19,7 @@ from mdnet.durations import DurationError, parse_date, parse_date_time, parse_du
 from mdnet.errors import DuplicateContact, FileChanged, NoteError, UsageError, VaultError
 from mdnet.folding import fold
 from mdnet.index import heals
-from mdnet.model import Contact, LogResult, RefreshStats
+from mdnet.model import Contact, Duration, LogResult, RefreshStats
 from mdnet.vault_history import one_line
 
 if TYPE_CHECKING:
@@ -221,6 +221,11 @@ class WritingMethods:
         from mdnet.vault import resolve_today  # here: vault imports this module
 
         day = resolve_today(when if when is not None else today)
+        if when is not None:
+            now = resolve_today(today)
+            if day > Duration(1, "d").add_to(now):  # a day ahead: another time zone's today
+                raise UsageError(f"bad --date: {day} is after today ({now}); log what has happened, and plan "
+                                 f'the rest with: mdnet followup "{contact.name}" {day}')  # fmt: skip
         entry = edit.format_log_entry(day.isoformat(), text, kind, time)
 
         def change(note: str) -> str:

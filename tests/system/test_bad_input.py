@@ -266,3 +266,17 @@ def test_templates_with_placeholders_are_not_malformed_notes(vault_dir: Path) ->
     assert [line.split(":", 1)[0] for line in out.splitlines()] == ["notes/Broken.md"]
     assert run_cli("--vault", str(vault_dir), "add", "Ann Lee").code == 0
     assert "name: Ann Lee\n" in (vault_dir / "people" / "Ann Lee.md").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(("when", "code"), [("2026-11-26", 0), ("2026-11-27", 2), ("2027-01-01T10:00", 2)])
+def test_log_refuses_an_interaction_after_today(vault_dir: Path, when: str, code: int) -> None:
+    """`log --date 2027-01-01` raised last_contact into next year, which hid the contact from every
+    due list until then. A day ahead is another time zone's today; more is a plan, not a log."""
+    note = "---\nname: Tim\ncadence: 30d\n---\n"
+    (vault_dir / "people" / "Tim.md").write_text(note, encoding="utf-8")
+    result = run_cli("--vault", str(vault_dir), "--today", DEMO_DATE, "log", "Tim", "hi", "--date", when, "--no-commit")
+    assert result.code == code, result.err
+    if code:
+        assert result.err == (f"mdnet: error: bad --date: {when[:10]} is after today ({DEMO_DATE}); log what has "
+                              f'happened, and plan the rest with: mdnet followup "Tim" {when[:10]}\n')  # fmt: skip
+        assert (vault_dir / "people" / "Tim.md").read_text(encoding="utf-8") == note
