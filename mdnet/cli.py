@@ -43,6 +43,9 @@ class State:
         if self._vault is None:
             self._vault = Vault.open(self.vault_path)
             self._vault.refresh_on_query = False  # one command, one scan
+            if not self._vault.save_index:
+                click.echo(f"mdnet: warning: {self._vault.root}: no mdnet.toml, .mdnet/ or .obsidian/ here or above; "
+                           "read as a vault without saving an index (mdnet init makes it one)", err=True)  # fmt: skip
         return self._vault
 
     @property

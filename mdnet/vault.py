@@ -58,9 +58,18 @@ def discover_root(explicit: str | os.PathLike[str] | None = None, cwd: Path | No
         return root.resolve()
     here = (cwd or Path.cwd()).resolve()
     for folder in (here, *here.parents):
-        if any((folder / marker).exists() for marker in _MARKERS):
+        if is_marked(folder):
             return folder
     return here
+
+
+def is_marked(folder: Path) -> bool:
+    """Whether ``folder`` says it is a vault: it holds ``mdnet.toml``, ``.mdnet/`` or ``.obsidian/``."""
+    return any((folder / marker).exists() for marker in _MARKERS)
+
+
+# Why a vault found by no marker answers from an index in memory (see Vault.open).
+NOT_A_VAULT = "no mdnet.toml, .mdnet/ or .obsidian/ here or above: the index is not saved"
 
 
 def resolve_today(value: dt.date | str | None = None) -> dt.date:
@@ -104,9 +113,11 @@ def days_within(within: str | int | None, today: dt.date, default: int) -> int:
 class Vault(HistoryMethods, RelationMethods, WritingMethods):
     """A vault of notes and its index. Open with :meth:`open`; usable as a context manager."""
 
-    def __init__(self, root: Path, config: Config | None = None) -> None:
+    def __init__(self, root: Path, config: Config | None = None, *, save_index: bool = True) -> None:
         self.root = root
         self.config = config if config is not None else load_config(root)
+        # False for a working directory that no marker made a vault: see open().
+        self.save_index = save_index
         self._index: Index | None = None
         # Every query brings the index up to date first. A short-lived caller (one CLI
         # command) sets this False: one scan at its first query, then its own writes
@@ -119,13 +130,21 @@ class Vault(HistoryMethods, RelationMethods, WritingMethods):
 
     @classmethod
     def open(cls, path: str | os.PathLike[str] | None = None) -> Vault:
-        """Open the vault at ``path`` or the one discovered as SPEC section 1 says."""
+        """Open the vault at ``path`` or the one discovered as SPEC section 1 says.
+
+        When discovery ends at the working directory because nothing marks a vault there or above
+        (``mdnet due`` typed in the home folder), the folder is read as SPEC says, but its index is
+        kept in memory: a ``.mdnet/`` written there would make it, and every folder below it, a
+        vault for good (docs/decisions.md). ``save_index`` is then False; a named vault (``path``,
+        ``$MDNET_VAULT``) saves its index wherever it is.
+        """
         root = discover_root(path)
         try:  # an unlistable vault must not read as an empty network (the scan skips unreadable folders)
             os.scandir(root).close()
         except OSError as exc:
             raise VaultError(f"cannot read the vault: {exc.strerror}", path=str(root)) from None
-        return cls(root, load_config(root))
+        named = path is not None or bool(os.environ.get("MDNET_VAULT"))
+        return cls(root, load_config(root), save_index=named or is_marked(root))
 
     def __enter__(self) -> Vault:
         return self
@@ -141,6 +160,9 @@ class Vault(HistoryMethods, RelationMethods, WritingMethods):
     # -- the index ---------------------------------------------------------
 
     def _open_index(self) -> Index:
+        if self._index is None and not self.save_index:
+            self._index = Index.memory()
+            self.in_memory_because = NOT_A_VAULT
         if self._index is None:
             try:
                 self._index = self._open_index_file()
@@ -166,8 +188,8 @@ class Vault(HistoryMethods, RelationMethods, WritingMethods):
         Returns that refresh's figures once the vault answers from the file again; None while the file still
         cannot be written (nothing waits for a lock here), the memory index kept, current as ever.
         """
-        if self._index is not None and self._index.path is not None:
-            return None  # already on the file
+        if not self.save_index or (self._index is not None and self._index.path is not None):
+            return None  # already on the file, or never to be (a folder no marker makes a vault)
         try:
             disk = self._open_index_file()
         except (OSError, sqlite3.OperationalError) as exc:

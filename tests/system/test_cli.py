@@ -209,6 +209,27 @@ def test_vault_discovery_and_environment(small_vault: Path, tmp_path: Path) -> N
     assert json.loads(result.out)["date"] == "2026-11-26"
 
 
+def test_a_folder_no_marker_makes_a_vault_is_read_but_gets_no_index(tmp_path: Path) -> None:
+    """`mdnet due` typed in the home folder wrote `~/.mdnet/` there, which made the home folder and
+    every folder below it a vault for good. It still reads the folder (SPEC: else the working
+    directory) but keeps the index in memory and says so; a named vault keeps its index."""
+    plain = tmp_path / "plain"
+    (plain / "people").mkdir(parents=True)
+    (plain / "people" / "Ann.md").write_text("---\nname: Ann\ncadence: 30d\n---\n", encoding="utf-8")
+    (plain / "sub").mkdir()
+    result = run_mdnet_process("--today", DEMO_DATE, "due", "--json", cwd=plain / "sub")
+    assert result.code == 0, result.err
+    assert json.loads(result.out)["items"] == []  # sub/ is the working directory: no people/ there
+    result = run_mdnet_process("--today", DEMO_DATE, "due", "--json", cwd=plain)
+    assert [item["name"] for item in json.loads(result.out)["items"]] == ["Ann"]
+    assert result.err == (f"mdnet: warning: {plain.resolve()}: no mdnet.toml, .mdnet/ or .obsidian/ here or above; "
+                          "read as a vault without saving an index (mdnet init makes it one)\n")  # fmt: skip
+    assert not (plain / ".mdnet").exists() and not (plain / "sub" / ".mdnet").exists()
+    named = run_mdnet_process("--today", DEMO_DATE, "due", "--json", cwd=tmp_path, env={"MDNET_VAULT": str(plain)})
+    assert (named.code, named.err) == (0, "")
+    assert (plain / ".mdnet" / "index.sqlite").exists()
+
+
 @pytest.mark.parametrize(
     ("args", "fragment"),
     [
