@@ -567,8 +567,11 @@ def _creation_lock(path: Path) -> Iterator[None]:
 def _create(path: Path) -> None:
     """Make a new, empty index at ``path`` (where there is none): under a temporary name first, closed (its
     WAL folded in), then hard-linked to ``path``, which never replaces a file. No process ever opens a
-    half-made index at ``path``, which it could only take for damaged."""
-    temporary = path.with_name(f"{path.name}.{os.getpid()}.new")
+    half-made index at ``path``, which it could only take for damaged.
+
+    The temporary name (``<pid>.new``) is no longer than ``path``'s: SQLite opens no file whose full path
+    is longer than about 500 bytes, and a vault just short enough for ``index.sqlite`` must get its index."""
+    temporary = path.with_name(f"{os.getpid()}.new")
     _delete_files(temporary)  # left by a process that crashed while making one
     connection = _connect(temporary)
     try:
