@@ -15,6 +15,7 @@ import datetime as dt
 import functools
 import json
 import os
+import re
 import sqlite3
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -187,6 +188,7 @@ class Index:
                 return found
             existed = path.exists()
             _delete_files(path)  # damaged or of another version, and nobody else may touch it now
+            _delete_temporaries(path.parent)
             _create(path)
             found = _open_sound(path)
         if found is None:
@@ -572,7 +574,6 @@ def _create(path: Path) -> None:
     The temporary name (``<pid>.new``) is no longer than ``path``'s: SQLite opens no file whose full path
     is longer than about 500 bytes, and a vault just short enough for ``index.sqlite`` must get its index."""
     temporary = path.with_name(f"{os.getpid()}.new")
-    _delete_files(temporary)  # left by a process that crashed while making one
     connection = _connect(temporary)
     try:
         _create_schema(connection)
@@ -584,6 +585,21 @@ def _create(path: Path) -> None:
         pass  # made by a process that does not take the lock (an older mdnet): it is the index
     finally:
         _delete_files(temporary)
+
+
+# A new database's temporary name and SQLite's files beside it (and the longer name 69acc17 used, a day).
+_TEMPORARY = re.compile(r"(index\.sqlite\.)?[0-9]+\.new(-wal|-shm|-journal)?")
+
+
+def _delete_temporaries(folder: Path) -> None:
+    """Delete the new databases that processes killed while making one left in ``folder`` (after writing it,
+    or after linking it into place: a second name that kept the old index's bytes for good). Called under the
+    creation lock, when no other process can be writing one."""
+    with contextlib.suppress(OSError), os.scandir(folder) as entries:
+        for entry in entries:
+            if _TEMPORARY.fullmatch(entry.name):
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(entry.path)
 
 
 def _identity(path: Path) -> tuple[int, int] | None:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import signal
 import sqlite3
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 NOTE = "---\nname: {name}\ncadence: 30d\nlast_contact: 2026-10-01\n---\n"
 
@@ -55,3 +58,58 @@ def test_the_index_is_made_in_the_longest_folder_sqlite_opens(tmp_path: Path) ->
     assert result.returncode == 0, result.stderr
     assert (longest / ".mdnet" / "index.sqlite").is_file()
     assert not [p.name for p in (longest / ".mdnet").iterdir() if p.name.endswith(".new")]
+
+
+# Run in the process before `mdnet`: it kills itself (SIGKILL, as the OOM killer or a power cut would end it)
+# at one step of making the index, the creation lock held.
+_KILLED_AT = """
+import os, signal
+import mdnet.index
+from mdnet import files
+real_link = files.link_into_place
+def die(*_args):
+    os.kill(os.getpid(), signal.SIGKILL)
+def link_then_die(source, target):
+    real_link(source, target)
+    die()
+step = {step!r}
+if step == "written":
+    files.link_into_place = die
+elif step == "linked":
+    files.link_into_place = link_then_die
+"""
+
+
+def _leftovers(root: Path) -> list[str]:
+    return sorted(p.name for p in (root / ".mdnet").iterdir() if ".new" in p.name)
+
+
+def _integrity(database: Path) -> str:
+    connection = sqlite3.connect(database)
+    try:
+        return str(connection.execute("PRAGMA integrity_check").fetchone()[0])
+    finally:
+        connection.close()
+
+
+@pytest.mark.parametrize("step", ["written", "linked"])
+def test_a_process_killed_while_making_the_index_leaves_nothing_for_good(tmp_path: Path, step: str) -> None:
+    """A process killed after writing its new database, or after linking it into place but before deleting
+    its temporary name, left `<pid>.new` in `.mdnet/` for good: nothing but a process of the same pid ever
+    deleted it. Linked, it also kept every byte of the old index alive after `index --rebuild`. The next
+    process that makes an index, holding the lock, now deletes any such file: no other process can be
+    writing one then."""
+    root = tmp_path / "vault"
+    (root / "people").mkdir(parents=True)
+    for i in range(5):
+        (root / "people" / f"P{i}.md").write_text(NOTE.format(name=f"P{i}"), encoding="utf-8")
+    killed = _mdnet(root, "index", code=_KILLED_AT.format(step=step))
+    assert killed.returncode == -signal.SIGKILL
+    assert _leftovers(root)  # what the test is about: a temporary file of the killed process
+    after = _mdnet(root, "index") if step == "written" else _mdnet(root, "index", "--rebuild")
+    assert after.returncode == 0, after.stderr
+    assert ": 5 notes, 5 contacts" in after.stdout
+    assert _leftovers(root) == []
+    assert _integrity(root / ".mdnet" / "index.sqlite") == "ok"
+    again = _mdnet(root, "index")
+    assert "0 added, 0 updated, 0 removed" in again.stdout  # the index made is the one in use
