@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import errno
+import fcntl
+import os
 import signal
 import sqlite3
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+
+from mdnet.vault import Vault
+from tests.system.test_index import _damage_notes_table
 
 NOTE = "---\nname: {name}\ncadence: 30d\nlast_contact: 2026-10-01\n---\n"
 
@@ -113,3 +120,45 @@ def test_a_process_killed_while_making_the_index_leaves_nothing_for_good(tmp_pat
     assert _integrity(root / ".mdnet" / "index.sqlite") == "ok"
     again = _mdnet(root, "index")
     assert "0 added, 0 updated, 0 removed" in again.stdout  # the index made is the one in use
+
+
+def _nfs_flock(real: Callable[[int, int], None], lock_daemon: bool) -> Callable[[int, int], None]:
+    """flock as on an NFS mount, a fault a local file system cannot give: Linux emulates it with a byte-range
+    lock on the whole file, so an exclusive one needs the file open for writing (EBADF otherwise, flock(2));
+    a server or mount without a lock daemon says ENOLCK to every lock."""
+
+    def flock(descriptor: int, operation: int) -> None:
+        if not lock_daemon:
+            raise OSError(errno.ENOLCK, os.strerror(errno.ENOLCK))
+        writable = fcntl.fcntl(descriptor, fcntl.F_GETFL) & os.O_ACCMODE != os.O_RDONLY
+        if operation & fcntl.LOCK_EX and not writable:
+            raise OSError(errno.EBADF, os.strerror(errno.EBADF))
+        real(descriptor, operation)
+
+    return flock
+
+
+@pytest.mark.parametrize("lock_daemon", [True, False], ids=["nfs", "nfs-without-locks"])
+def test_the_index_is_made_on_nfs(vault_dir: Path, monkeypatch: pytest.MonkeyPatch, lock_daemon: bool) -> None:
+    """A vault in an NFS home folder: the lock file was opened read-only, which NFS refuses an exclusive flock
+    (EBADF), and without a lock daemon every flock fails (ENOLCK). Index.open raised, so every command, and
+    the watcher for good, answered from an index in memory, reading every note again each time. A lock that
+    cannot be had now is done without, as on Windows: the new index is still linked into place whole."""
+    monkeypatch.setattr(fcntl, "flock", _nfs_flock(fcntl.flock, lock_daemon))
+    (vault_dir / "people" / "Ann.md").write_text(NOTE.format(name="Ann"), encoding="utf-8")
+    with Vault.open(vault_dir) as vault:
+        assert vault.refresh().added == 1
+        assert vault.in_memory_because is None
+    with Vault.open(vault_dir) as vault:
+        assert vault.refresh().added == 0  # the file made, and found again
+        assert vault.in_memory_because is None
+    database = vault_dir / ".mdnet" / "index.sqlite"
+    assert _integrity(database) == "ok"
+    with Vault.open(vault_dir) as vault:  # a damaged index is thrown away and made again there too
+        vault.refresh()
+    _damage_notes_table(database)
+    with Vault.open(vault_dir) as vault:
+        assert [c.name for c in vault.contacts()] == ["Ann"]
+        assert vault.in_memory_because is None
+    assert _integrity(database) == "ok"
+    assert _leftovers(vault_dir) == []
