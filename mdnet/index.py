@@ -562,9 +562,10 @@ def _creation_lock(path: Path) -> Iterator[bool]:
     before the lock: a new index is still linked into place whole, never over another, so a process never
     opens one half made; only files another process may be writing (its ``<pid>.new``) are left alone.
     """
-    descriptor = _open_lock_file(path.with_name(path.name + ".lock"))
+    lock = path.with_name(path.name + ".lock")
+    descriptor = _open_lock_file(lock)
     try:
-        yield _flock(descriptor)
+        yield _flock(descriptor, lock)
     finally:
         os.close(descriptor)  # releases the lock
 
@@ -589,19 +590,32 @@ def _open_lock_file(lock: Path) -> int:
 _NO_LOCKS = frozenset({errno.ENOLCK, errno.EBADF, errno.EOPNOTSUPP, errno.ENOTSUP, errno.ENOSYS, errno.EINVAL})
 
 
-def _flock(descriptor: int) -> bool:
-    """Lock ``descriptor`` (waiting for another process's lock); False where no such lock can be had."""
+def _flock(descriptor: int, lock: Path) -> bool:
+    """Lock ``descriptor``; False where no such lock can be had. Another process's lock is waited for as long as
+    SQLite waits for its own (:data:`BUSY_TIMEOUT`), then :class:`TimeoutError`: a process stopped while it
+    holds the lock (Ctrl-Z) keeps no command waiting for ever; the caller answers from memory meanwhile."""
     if sys.platform == "win32":  # no flock there
         return False
     import fcntl
+    import time
 
-    try:
-        fcntl.flock(descriptor, fcntl.LOCK_EX)
-    except OSError as exc:
-        if exc.errno not in _NO_LOCKS:
-            raise
-        return False
-    return True
+    deadline = time.monotonic() + BUSY_TIMEOUT
+    pause = 0.001
+    while True:
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                why = f"another process has held {lock} for over {BUSY_TIMEOUT:g} s"
+                raise TimeoutError(errno.ETIMEDOUT, why) from None
+            time.sleep(pause)
+            pause = min(0.05, pause * 2)
+        except OSError as exc:
+            if exc.errno not in _NO_LOCKS:
+                raise
+            return False
+        else:
+            return True
 
 
 def _create(path: Path) -> None:

@@ -9,6 +9,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -162,3 +163,48 @@ def test_the_index_is_made_on_nfs(vault_dir: Path, monkeypatch: pytest.MonkeyPat
         assert vault.in_memory_because is None
     assert _integrity(database) == "ok"
     assert _leftovers(vault_dir) == []
+
+
+# Run before `mdnet index`: the process stops itself (SIGSTOP, as Ctrl-Z or a debugger would) while it holds the
+# creation lock, making a new index.
+_STOPPED_MAKING = """
+import os, signal
+import mdnet.index
+real_create = mdnet.index._create
+def stop_then_create(path):
+    os.kill(os.getpid(), signal.SIGSTOP)
+    real_create(path)
+mdnet.index._create = stop_then_create
+"""
+
+
+def test_a_process_stopped_holding_the_creation_lock_keeps_no_command_waiting_for_ever(tmp_path: Path) -> None:
+    """flock waited without end: with one process stopped while it made the index (Ctrl-Z in a terminal), every
+    later command on a vault without a sound index (`mdnet due` in a hook, the watcher) hung until it went on.
+    The lock is waited for as SQLite's own locks are (30 s; 1 s here), then the command answers from memory."""
+    root = tmp_path / "vault"
+    (root / "people").mkdir(parents=True)
+    (root / "people" / "Ann.md").write_text(NOTE.format(name="Ann"), encoding="utf-8")
+    script = f"import sys\n{_STOPPED_MAKING}\nfrom mdnet.cli import run\nrun(sys.argv[1:])\n"
+    stopped = subprocess.Popen([sys.executable, "-c", script, "--vault", str(root), "index"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
+    try:
+        for _ in range(600):  # until it has stopped itself
+            with open(f"/proc/{stopped.pid}/stat", encoding="ascii") as stat:
+                if stat.read().rsplit(")", 1)[1].split()[0] == "T":
+                    break
+            time.sleep(0.02)
+        else:
+            pytest.fail("the process never got to the creation lock")
+        started = time.monotonic()
+        waited = _mdnet(root, "--today", "2026-11-25", "due", code="import mdnet.index\nmdnet.index.BUSY_TIMEOUT = 1.0",
+                        timeout=30)  # fmt: skip
+        assert waited.returncode == 0, waited.stderr
+        assert "Ann" in waited.stdout
+        assert time.monotonic() - started < 15
+    finally:
+        stopped.send_signal(signal.SIGCONT)
+        out, err = stopped.communicate(timeout=60)
+    assert stopped.returncode == 0, err
+    assert "indexed: 1 notes, 1 contacts" in out
+    assert _integrity(root / ".mdnet" / "index.sqlite") == "ok"
