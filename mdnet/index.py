@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import errno
 import functools
 import json
 import os
+import re
 import sqlite3
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -181,12 +183,14 @@ class Index:
         if found is not None:
             return found
         path.parent.mkdir(parents=True, exist_ok=True)
-        with _creation_lock(path):
+        with _creation_lock(path) as alone:
             found = _open_sound(path)  # made or replaced by another process while this one waited
             if found is not None:
                 return found
             existed = path.exists()
             _delete_files(path)  # damaged or of another version, and nobody else may touch it now
+            if alone:
+                _delete_temporaries(path.parent)
             _create(path)
             found = _open_sound(path)
         if found is None:
@@ -547,29 +551,82 @@ def _open_sound(path: Path) -> Index | None:
 
 
 @contextlib.contextmanager
-def _creation_lock(path: Path) -> Iterator[None]:
+def _creation_lock(path: Path) -> Iterator[bool]:
     """Hold the lock that makes deciding, deleting and creating the index at ``path`` one step per process.
 
     A lock file beside the index (``index.sqlite.lock``), locked with flock: the kernel releases it when its
     process ends, however it ends, so a crash never leaves the index locked. The file itself stays.
-    """
-    descriptor = os.open(path.with_name(path.name + ".lock"), os.O_RDONLY | os.O_CREAT, 0o644)
-    try:
-        if sys.platform != "win32":  # no flock there; the link in _create still never overwrites an index
-            import fcntl
 
-            fcntl.flock(descriptor, fcntl.LOCK_EX)
-        yield
+    Yields whether the lock is held. Where there is no lock to be had (Windows, an NFS mount without a lock
+    daemon, a file system that refuses flock) it is False and the caller goes on without it, as mdnet did
+    before the lock: a new index is still linked into place whole, never over another, so a process never
+    opens one half made; only files another process may be writing (its ``<pid>.new``) are left alone.
+    """
+    lock = path.with_name(path.name + ".lock")
+    descriptor = _open_lock_file(lock)
+    try:
+        yield _flock(descriptor, lock)
     finally:
         os.close(descriptor)  # releases the lock
+
+
+def _open_lock_file(lock: Path) -> int:
+    """The lock file, open for writing where this user may: NFS emulates flock with a byte-range lock, and
+    grants an exclusive one only on a file open for writing (flock(2)). Read-only otherwise (another user's
+    lock file, as a watcher run as a system service makes; a read-only file system), enough for flock here."""
+    try:
+        return os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        if exc.errno not in (errno.EACCES, errno.EPERM, errno.EROFS):
+            raise
+        try:
+            return os.open(lock, os.O_RDONLY)
+        except OSError:
+            raise exc from None
+
+
+# flock's answers that say "no such locks here" (NFS without a lock daemon says ENOLCK, a read-only file
+# on NFS EBADF, some FUSE file systems EOPNOTSUPP or ENOSYS), not "locked by another process".
+_NO_LOCKS = frozenset({errno.ENOLCK, errno.EBADF, errno.EOPNOTSUPP, errno.ENOTSUP, errno.ENOSYS, errno.EINVAL})
+
+
+def _flock(descriptor: int, lock: Path) -> bool:
+    """Lock ``descriptor``; False where no such lock can be had. Another process's lock is waited for as long as
+    SQLite waits for its own (:data:`BUSY_TIMEOUT`), then :class:`TimeoutError`: a process stopped while it
+    holds the lock (Ctrl-Z) keeps no command waiting for ever; the caller answers from memory meanwhile."""
+    if sys.platform == "win32":  # no flock there
+        return False
+    import fcntl
+    import time
+
+    deadline = time.monotonic() + BUSY_TIMEOUT
+    pause = 0.001
+    while True:
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                why = f"another process has held {lock} for over {BUSY_TIMEOUT:g} s"
+                raise TimeoutError(errno.ETIMEDOUT, why) from None
+            time.sleep(pause)
+            pause = min(0.05, pause * 2)
+        except OSError as exc:
+            if exc.errno not in _NO_LOCKS:
+                raise
+            return False
+        else:
+            return True
 
 
 def _create(path: Path) -> None:
     """Make a new, empty index at ``path`` (where there is none): under a temporary name first, closed (its
     WAL folded in), then hard-linked to ``path``, which never replaces a file. No process ever opens a
-    half-made index at ``path``, which it could only take for damaged."""
-    temporary = path.with_name(f"{path.name}.{os.getpid()}.new")
-    _delete_files(temporary)  # left by a process that crashed while making one
+    half-made index at ``path``, which it could only take for damaged.
+
+    The temporary name (``<pid>.new``) is no longer than ``path``'s: SQLite opens no file whose full path
+    is longer than about 500 bytes, and a vault just short enough for ``index.sqlite`` must get its index."""
+    temporary = path.with_name(f"{os.getpid()}.new")
+    _delete_files(temporary)  # left by a killed process of this pid, when no lock could be had
     connection = _connect(temporary)
     try:
         _create_schema(connection)
@@ -581,6 +638,21 @@ def _create(path: Path) -> None:
         pass  # made by a process that does not take the lock (an older mdnet): it is the index
     finally:
         _delete_files(temporary)
+
+
+# A new database's temporary name and SQLite's files beside it (and the longer name 69acc17 used, a day).
+_TEMPORARY = re.compile(r"(index\.sqlite\.)?[0-9]+\.new(-wal|-shm|-journal)?")
+
+
+def _delete_temporaries(folder: Path) -> None:
+    """Delete the new databases that processes killed while making one left in ``folder`` (after writing it,
+    or after linking it into place: a second name that kept the old index's bytes for good). Called under the
+    creation lock, when no other process can be writing one."""
+    with contextlib.suppress(OSError), os.scandir(folder) as entries:
+        for entry in entries:
+            if _TEMPORARY.fullmatch(entry.name):
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(entry.path)
 
 
 def _identity(path: Path) -> tuple[int, int] | None:

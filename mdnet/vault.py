@@ -6,6 +6,7 @@ only what changed), so an answer never lags the files.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import os
@@ -202,7 +203,8 @@ class Vault(HistoryMethods, RelationMethods, WritingMethods):
             stats = refresh(self.root, self.config, disk)
         except (OSError, sqlite3.DatabaseError) as exc:
             if isinstance(exc, sqlite3.DatabaseError) and not cannot_write(exc):
-                disk.discard()  # damaged: the next try makes a new one
+                with contextlib.suppress(OSError):  # the creation lock held too long: a later try throws it away
+                    disk.discard()  # damaged: the next try makes a new one
             else:
                 disk.close()
             self.in_memory_because = str(exc)

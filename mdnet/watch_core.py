@@ -289,10 +289,12 @@ class WatchCore:
             return
         if now < self._file_retry_at:
             return
+        # The next try is set before this one, so that a try that raises (reported by the loop) is followed by the
+        # same back-off as one that finds the file locked, not by another try at once, for ever.
+        self._file_retry_delay = min(FILE_RETRY_MAX, self._file_retry_delay * 2)
+        self._file_retry_at = now + self._file_retry_delay
         stats = self.vault.reopen_index_file()
         if stats is None:
-            self._file_retry_delay = min(FILE_RETRY_MAX, self._file_retry_delay * 2)
-            self._file_retry_at = now + self._file_retry_delay
             return
         self._file_retry_at = None
         self._remember_index()

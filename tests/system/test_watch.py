@@ -14,6 +14,7 @@ import os
 import shutil
 import sqlite3
 import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -957,6 +958,58 @@ def test_an_index_locked_too_long_is_used_again_once_it_can_be_written(
     (vault / "people" / "Eve.md").write_text("---\nname: Eve\n---\n")  # and the file is kept current again
     until(lambda: index.paths() == everyone | {"people/Eve.md"})
     assert not any("internal error" in line or "refresh failed" in line for line in watcher.messages)
+
+
+# A process that takes the index's creation lock and keeps it (stopped, as Ctrl-Z stops a process).
+_HOLD_THE_CREATION_LOCK = """
+import fcntl, os, signal, sys
+descriptor = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT, 0o644)
+fcntl.flock(descriptor, fcntl.LOCK_EX)
+print("held", flush=True)
+os.kill(os.getpid(), signal.SIGSTOP)
+"""
+
+
+def test_a_failed_try_of_the_index_file_backs_off_like_any_other(
+    vault: Path, start: Start, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While the watcher answered from memory, a try of the file that raised (here: the file found damaged on the
+    way back, and its creation lock held by a stopped process, so it could not be thrown away) left the time of
+    the next try in the past: the watcher tried again at once, for ever, an 'internal error' line each time,
+    with no back-off. A try that fails now waits 1 s, 2 s, 4 s ... like one that finds the file locked, and the
+    damaged file is thrown away and made again once the lock is free."""
+    monkeypatch.setattr("mdnet.index.BUSY_TIMEOUT", 0.3)
+    watcher, view = start()
+    view.index.close()
+    database = vault / ".mdnet" / "index.sqlite"
+    checkpoint = sqlite3.connect(database)
+    checkpoint.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # the notes table's pages in the file itself
+    page_size = checkpoint.execute("PRAGMA page_size").fetchone()[0]
+    root_page = checkpoint.execute("SELECT rootpage FROM sqlite_master WHERE name = 'notes'").fetchone()[0]
+    checkpoint.close()
+    other = sqlite3.connect(database, isolation_level=None)
+    other.execute("BEGIN EXCLUSIVE")
+    holder = subprocess.Popen([sys.executable, "-c", _HOLD_THE_CREATION_LOCK, str(database) + ".lock"],
+                              stdout=subprocess.PIPE, text=True)  # fmt: skip
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == "held\n"
+        (vault / "people" / "Carl.md").write_text("---\nname: Carl\n---\n")
+        until(lambda: any("index file cannot be written" in line for line in watcher.messages))
+        with database.open("r+b") as file:  # damaged past its header while the watcher is in memory
+            file.seek((root_page - 1) * page_size)
+            file.write(b"\xff" * page_size)
+        other.execute("ROLLBACK")
+        other.close()
+        time.sleep(4.0)  # tries at about 1 s and 3 s find the file damaged and cannot throw it away yet
+        errors = [line for line in watcher.messages if "internal error" in line]
+        assert errors == []
+    finally:
+        holder.kill()
+        holder.wait()
+    until(lambda: any("back on it" in line for line in watcher.messages), 20)
+    index = IndexView(vault)
+    assert index.paths() == {"people/Jane Doe.md", "people/Bob Baker.md", "people/Carl.md"}
+    index.index.close()
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root writes into a read-only folder")
