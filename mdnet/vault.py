@@ -23,7 +23,8 @@ from mdnet.due import due_items, matches
 from mdnet.durations import DurationError, parse_date, parse_duration, parse_when
 from mdnet.errors import AmbiguousName, ContactNotFound, UsageError, VaultError
 from mdnet.folding import fold
-from mdnet.index import Index, cannot_write, delete_database, heals
+from mdnet.index import Index, heals
+from mdnet.index_file import cannot_write, delete_database
 from mdnet.model import (
     Contact,
     DueItem,

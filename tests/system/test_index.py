@@ -20,7 +20,8 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, rule
 
 from mdnet.config import Config
-from mdnet.index import SCHEMA_VERSION, Index, contact_to_json
+from mdnet.index import Index, contact_to_json
+from mdnet.index_file import SCHEMA_VERSION
 from mdnet.refresh import refresh
 from mdnet.vault import Vault
 from tests.conftest import examples, run_cli
@@ -702,7 +703,7 @@ def test_an_index_locked_too_long_is_answered_from_a_whole_copy_then_used_again(
     watcher asks) goes on in memory, from a copy of the file, so it reads that one note and says so (an empty
     memory index read every note again and called them all added); and the file is taken back, brought up to
     date, once the lock is gone (what the watcher does by itself)."""
-    monkeypatch.setattr("mdnet.index.BUSY_TIMEOUT", 0.2)
+    monkeypatch.setattr("mdnet.index_file.BUSY_TIMEOUT", 0.2)
     write_note("people/Ann.md", NOTE.format(name="Ann", day=1))
     write_note("people/Ben.md", NOTE.format(name="Ben", day=2))
     database = vault_dir / ".mdnet" / "index.sqlite"

@@ -169,12 +169,12 @@ def test_the_index_is_made_on_nfs(vault_dir: Path, monkeypatch: pytest.MonkeyPat
 # creation lock, making a new index.
 _STOPPED_MAKING = """
 import os, signal
-import mdnet.index
-real_create = mdnet.index._create
+import mdnet.index_file
+real_create = mdnet.index_file.create
 def stop_then_create(path):
     os.kill(os.getpid(), signal.SIGSTOP)
     real_create(path)
-mdnet.index._create = stop_then_create
+mdnet.index_file.create = stop_then_create
 """
 
 
@@ -197,8 +197,8 @@ def test_a_process_stopped_holding_the_creation_lock_keeps_no_command_waiting_fo
         else:
             pytest.fail("the process never got to the creation lock")
         started = time.monotonic()
-        waited = _mdnet(root, "--today", "2026-11-25", "due", code="import mdnet.index\nmdnet.index.BUSY_TIMEOUT = 1.0",
-                        timeout=30)  # fmt: skip
+        shorter_wait = "import mdnet.index_file\nmdnet.index_file.BUSY_TIMEOUT = 1.0"
+        waited = _mdnet(root, "--today", "2026-11-25", "due", code=shorter_wait, timeout=30)
         assert waited.returncode == 0, waited.stderr
         assert "Ann" in waited.stdout
         assert time.monotonic() - started < 15

@@ -1,0 +1,265 @@
+"""The index's database file: where it is, how it is opened, made, locked and thrown away.
+
+Apart from :mod:`mdnet.index` (the tables and the queries) because the file's life is its own
+problem: several mdnet processes may find the index missing, damaged or of another version at
+once. A sound index is opened without a lock and never created in place; anything else is
+decided under a lock file, a new database is made under a temporary name and linked into place
+whole, and a damaged one is deleted only if it is still the file that was found damaged. Both
+modules are the only users of sqlite3.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import re
+import sqlite3
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+from mdnet import files
+
+# 15: an Excalidraw drawing is no contact, "tags: #a #b" (a comment: no tags) is a warning, and a
+# template's {{placeholders}} outside the contact folders are not malformed YAML;
+# 14: a link to an attachment ([[Deck.pdf]], [[plan.canvas]]) is no link to a person or an organisation;
+# 13: a name of accents alone folds by case (fold("¯") was ""); 12: a date-time whose time does not exist
+# is an error; 11: a block list's item "- [[Link]]" is the link, [[Name.md]] is Name, fences hold no links;
+# 10: nor log; 9: notes_with_problems; 8: fold() transliterates ø, æ, ß
+SCHEMA_VERSION = 15
+_SCHEMA = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE notes (
+    path TEXT PRIMARY KEY,
+    token TEXT NOT NULL,
+    is_contact INTEGER NOT NULL,
+    record TEXT,
+    fields TEXT,
+    problems TEXT NOT NULL,
+    problem_count INTEGER NOT NULL,
+    name TEXT, stem TEXT, category TEXT, tags TEXT, status TEXT, cadence TEXT, cadence_set INTEGER,
+    last_contact TEXT, next_contact TEXT, follow_up TEXT, follow_up_note TEXT, needs_reply INTEGER,
+    needs_reply_date TEXT, snooze_until TEXT, birthday TEXT,
+    first_due TEXT, birthday_md TEXT,
+    fts_aliases TEXT, fts_details TEXT, body TEXT
+);
+CREATE VIRTUAL TABLE contacts_fts USING fts5(
+    path UNINDEXED, name, aliases, details, body, tokenize = 'unicode61 remove_diacritics 2'
+);
+CREATE INDEX notes_with_problems ON notes (path) WHERE problem_count;
+CREATE TABLE links (
+    src TEXT NOT NULL, kind TEXT NOT NULL, key TEXT NOT NULL, label TEXT NOT NULL, folder TEXT NOT NULL
+);
+CREATE INDEX links_src ON links (src);
+CREATE INDEX links_key ON links (key);
+CREATE TABLE names (key TEXT NOT NULL, path TEXT NOT NULL, rank INTEGER NOT NULL, is_contact INTEGER NOT NULL);
+CREATE INDEX names_key ON names (key);
+CREATE INDEX names_path ON names (path);
+CREATE TABLE people (path TEXT PRIMARY KEY, name TEXT NOT NULL, last_contact TEXT, touches TEXT NOT NULL);
+"""
+
+TABLES = ("meta", "notes", "contacts_fts", "links", "names", "people")
+# How long a write waits for another process's write lock before it fails (SQLITE_BUSY). A module
+# setting, read on each connect, so that a test can hold a lock "too long" without waiting 30 s.
+BUSY_TIMEOUT = 30.0
+# SQLite's primary result codes that say "cannot write here now", not "this file is damaged".
+_CANNOT_WRITE = frozenset((3, 5, 6, 8, 10, 13, 14))  # PERM, BUSY, LOCKED, READONLY, IOERR, FULL, CANTOPEN
+_CANTOPEN = 14
+
+
+def cannot_write(exc: sqlite3.DatabaseError) -> bool:
+    """True when ``exc`` says the index cannot be written now (locked, read-only, a full disk), which a
+    sound index another process may be using can say: such a file is never deleted, only a damaged one."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    return isinstance(code, int) and code & 0xFF in _CANNOT_WRITE
+
+
+def open_sound(path: Path) -> tuple[sqlite3.Connection, tuple[int, int] | None] | None:
+    """A connection to the index at ``path`` and the file's identity, if there is one of this schema that
+    reads; None when there is none, or it is damaged or of another version. Never creates a file: SQLite's
+    create flag is left out."""
+    try:
+        connection = connect(path, create=False)
+    except sqlite3.DatabaseError as exc:
+        if not cannot_write(exc) or (exc.sqlite_errorcode & 0xFF == _CANTOPEN and not path.exists()):
+            return None
+        raise  # sound, perhaps, but locked or unreadable now: never to be replaced
+    try:
+        version = schema_version(connection)
+    except sqlite3.DatabaseError as exc:
+        connection.close()
+        if cannot_write(exc):
+            raise
+        return None
+    if version != SCHEMA_VERSION:
+        connection.close()
+        return None
+    return connection, identity(path)
+
+
+@contextlib.contextmanager
+def creation_lock(path: Path) -> Iterator[bool]:
+    """Hold the lock that makes deciding, deleting and creating the index at ``path`` one step per process.
+
+    A lock file beside the index (``index.sqlite.lock``), locked with flock: the kernel releases it when its
+    process ends, however it ends, so a crash never leaves the index locked. The file itself stays.
+
+    Yields whether the lock is held. Where there is no lock to be had (Windows, an NFS mount without a lock
+    daemon, a file system that refuses flock) it is False and the caller goes on without it, as mdnet did
+    before the lock: a new index is still linked into place whole, never over another, so a process never
+    opens one half made; only files another process may be writing (its ``<pid>.new``) are left alone.
+    """
+    lock = path.with_name(path.name + ".lock")
+    descriptor = _open_lock_file(lock)
+    try:
+        yield _flock(descriptor, lock)
+    finally:
+        os.close(descriptor)  # releases the lock
+
+
+def _open_lock_file(lock: Path) -> int:
+    """The lock file, open for writing where this user may: NFS emulates flock with a byte-range lock, and
+    grants an exclusive one only on a file open for writing (flock(2)). Read-only otherwise (another user's
+    lock file, as a watcher run as a system service makes; a read-only file system), enough for flock here."""
+    try:
+        return os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        if exc.errno not in (errno.EACCES, errno.EPERM, errno.EROFS):
+            raise
+        try:
+            return os.open(lock, os.O_RDONLY)
+        except OSError:
+            raise exc from None
+
+
+# flock's answers that say "no such locks here" (NFS without a lock daemon says ENOLCK, a read-only file
+# on NFS EBADF, some FUSE file systems EOPNOTSUPP or ENOSYS), not "locked by another process".
+_NO_LOCKS = frozenset({errno.ENOLCK, errno.EBADF, errno.EOPNOTSUPP, errno.ENOTSUP, errno.ENOSYS, errno.EINVAL})
+
+
+def _flock(descriptor: int, lock: Path) -> bool:
+    """Lock ``descriptor``; False where no such lock can be had. Another process's lock is waited for as long as
+    SQLite waits for its own (:data:`BUSY_TIMEOUT`), then :class:`TimeoutError`: a process stopped while it
+    holds the lock (Ctrl-Z) keeps no command waiting for ever; the caller answers from memory meanwhile."""
+    if sys.platform == "win32":  # no flock there
+        return False
+    import fcntl
+    import time
+
+    deadline = time.monotonic() + BUSY_TIMEOUT
+    pause = 0.001
+    while True:
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                why = f"another process has held {lock} for over {BUSY_TIMEOUT:g} s"
+                raise TimeoutError(errno.ETIMEDOUT, why) from None
+            time.sleep(pause)
+            pause = min(0.05, pause * 2)
+        except OSError as exc:
+            if exc.errno not in _NO_LOCKS:
+                raise
+            return False
+        else:
+            return True
+
+
+def create(path: Path) -> None:
+    """Make a new, empty index at ``path`` (where there is none): under a temporary name first, closed (its
+    WAL folded in), then hard-linked to ``path``, which never replaces a file. No process ever opens a
+    half-made index at ``path``, which it could only take for damaged.
+
+    The temporary name (``<pid>.new``) is no longer than ``path``'s: SQLite opens no file whose full path
+    is longer than about 500 bytes, and a vault just short enough for ``index.sqlite`` must get its index."""
+    temporary = path.with_name(f"{os.getpid()}.new")
+    delete_files(temporary)  # left by a killed process of this pid, when no lock could be had
+    connection = connect(temporary)
+    try:
+        create_schema(connection)
+    finally:
+        connection.close()
+    try:
+        files.link_into_place(temporary, path)
+    except FileExistsError:
+        pass  # made by a process that does not take the lock (an older mdnet): it is the index
+    finally:
+        delete_files(temporary)
+
+
+# A new database's temporary name and SQLite's files beside it (and the longer name 69acc17 used, a day).
+_TEMPORARY = re.compile(r"(index\.sqlite\.)?[0-9]+\.new(-wal|-shm|-journal)?")
+
+
+def delete_temporaries(folder: Path) -> None:
+    """Delete the new databases that processes killed while making one left in ``folder`` (after writing it,
+    or after linking it into place: a second name that kept the old index's bytes for good). Called under the
+    creation lock, when no other process can be writing one."""
+    with contextlib.suppress(OSError), os.scandir(folder) as entries:
+        for entry in entries:
+            if _TEMPORARY.fullmatch(entry.name):
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(entry.path)
+
+
+def identity(path: Path) -> tuple[int, int] | None:
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return info.st_dev, info.st_ino
+
+
+def connect(path: Path, create: bool = True) -> sqlite3.Connection:
+    if create:
+        connection = sqlite3.connect(path, timeout=BUSY_TIMEOUT, isolation_level=None)
+    else:  # a missing file is an error, not an empty database made in its place
+        uri = path.absolute().as_uri() + "?mode=rw"
+        connection = sqlite3.connect(uri, timeout=BUSY_TIMEOUT, isolation_level=None, uri=True)
+    try:
+        connection.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT * 1000)}")
+        connection.execute("PRAGMA journal_mode = WAL")
+        connection.execute("PRAGMA synchronous = NORMAL")
+        # Reads through a memory map skip a copy per page: the due query, tokens and problems
+        # read much of the file. Pages are the kernel's cache, not this process's memory.
+        connection.execute("PRAGMA mmap_size = 268435456")
+    except sqlite3.DatabaseError:
+        connection.close()
+        raise
+    return connection
+
+
+def schema_version(connection: sqlite3.Connection) -> int:
+    version = int(connection.execute("PRAGMA user_version").fetchone()[0])
+    if version == SCHEMA_VERSION:
+        connection.execute("SELECT count(*) FROM meta").fetchone()
+    return version
+
+
+def create_schema(connection: sqlite3.Connection) -> None:
+    connection.execute("BEGIN IMMEDIATE")
+    for table in TABLES:
+        connection.execute(f"DROP TABLE IF EXISTS {table}")
+    for statement in _SCHEMA.split(";"):
+        if statement.strip():
+            connection.execute(statement)
+    connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+    connection.execute("COMMIT")
+
+
+def delete_database(path: Path) -> None:
+    """Delete the index database at ``path`` and the files SQLite keeps beside it (a missing one is fine),
+    under the creation lock: never while another process is making a new one there."""
+    if not path.parent.is_dir():
+        return
+    with contextlib.ExitStack() as stack:
+        with contextlib.suppress(OSError):  # a read-only folder: the unlinks say what cannot be deleted
+            stack.enter_context(creation_lock(path))
+        delete_files(path)
+
+
+def delete_files(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        with contextlib.suppress(FileNotFoundError):
+            Path(str(path) + suffix).unlink()
