@@ -321,14 +321,24 @@ def _track(root: Path, remote: str, branch: str) -> None:
     history.run_git(root, "config", f"branch.{branch}.merge", f"refs/heads/{branch}")
 
 
-def _way_out(state: str, paths: list[str]) -> str:
-    quoted = " ".join(shlex.quote(p) for p in paths) or "FILE"
+def _way_out(state: str, marked: list[str], unmarked: list[str]) -> str:
+    """What to do: edit the notes with conflict markers, decide keep-or-delete for the others."""
     go_on = "git rebase --continue" if state == "rebase" else "git commit --no-edit"
-    return (
-        f"edit the file to keep what you want and delete the <<<<<<< ======= >>>>>>> lines, "
-        f"then run: git add -- {quoted} && {go_on} && mdnet sync "
-        f"(or undo the pull: git {state} --abort)"
-    )
+    undo = f" && mdnet sync (or undo the pull: git {state} --abort)"
+    steps = []
+    if marked:
+        quoted = " ".join(shlex.quote(p) for p in marked)
+        steps.append(
+            "edit the file to keep what you want and delete the <<<<<<< ======= >>>>>>> lines, "
+            f"then run: git add -- {quoted}"
+        )
+    for path in unmarked:
+        # a modify/delete conflict leaves no markers: the file holds the changed side, to keep or delete
+        quoted = shlex.quote(path)
+        steps.append(f"keep {quoted} as it is now (git add -- {quoted}) or delete it (git rm -- {quoted})")
+    if not unmarked:
+        return f"{steps[0]} && {go_on}{undo}"
+    return "; ".join(steps) + f"; then run: {go_on}{undo}"
 
 
 def _unfinished(state: str) -> str:
@@ -344,20 +354,25 @@ def _describe_conflicts(root: Path, state: str) -> str | None:
     if not paths:
         return None
     parts = []
+    marked: list[str] = []
+    unmarked: list[str] = []
     for path in paths:
         try:
             text = (root / path).read_bytes().decode("utf-8", "surrogateescape")
         except OSError:
-            parts.append(f"{path} (changed on one side and deleted or renamed on the other)")
-            continue
+            text = ""
         found = merge3.conflict_keys(text)
         if not found:
             parts.append(f"{path} (changed on one side and deleted or renamed on the other)")
+            unmarked.append(path)
             continue
         described = ", ".join(c.describe() for c in found)
         parts.append(f"{path}: {described}")
+        marked.append(path)
     what = "a real conflict" if len(parts) == 1 else f"{len(parts)} real conflicts"
-    return f"sync stopped on {what}, changed differently on two devices: {'; '.join(parts)}; " + _way_out(state, paths)
+    return f"sync stopped on {what}, changed differently on two devices: {'; '.join(parts)}; " + _way_out(
+        state, marked, unmarked
+    )
 
 
 def _first_line(text: str) -> str:

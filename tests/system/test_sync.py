@@ -202,3 +202,35 @@ def test_a_push_that_loses_a_race_is_retried_after_integrating_the_new_commit(
     code, out, err = _mdnet(desktop, "sync")
     assert code == 0, err
     assert out.strip() == "up to date with origin/main"
+
+
+def test_a_note_deleted_on_one_device_and_changed_on_the_other_says_keep_or_delete(
+    two_devices: tuple[Path, Path, Path],
+) -> None:
+    """A modify/delete conflict leaves no conflict markers: the way out is git add or git rm, not an edit."""
+    laptop, _remote, desktop = two_devices
+    git(laptop, "rm", "-q", "people/Jane Doe.md")
+    git(laptop, "commit", "-q", "-m", "drop Jane")
+    assert _mdnet(laptop, "sync")[0] == 0
+    assert _mdnet(desktop, "log", "Jane", "lunch", "--kind", "lunch", "--date", "2026-11-23")[0] == 0
+
+    code, _out, err = _mdnet(desktop, "sync")
+    assert code == 1
+    message = err.strip()
+    assert "people/Jane Doe.md (changed on one side and deleted or renamed on the other)" in message
+    assert "<<<<<<<" not in message  # there are no markers to delete
+    assert "keep 'people/Jane Doe.md' as it is now (git add -- 'people/Jane Doe.md')" in message
+    assert "or delete it (git rm -- 'people/Jane Doe.md')" in message
+    assert message.endswith("then run: git rebase --continue && mdnet sync (or undo the pull: git rebase --abort)")
+    text = (desktop / "people" / "Jane Doe.md").read_text(encoding="utf-8")
+    assert "<<<<<<<" not in text
+    assert "- 2026-11-23 lunch: lunch" in text
+    # The way out works: keep the note, continue, sync.
+    git(desktop, "add", "--", "people/Jane Doe.md")
+    subprocess.run(
+        ["git", "-C", str(desktop), "-c", "core.editor=true", "rebase", "--continue"], check=True, capture_output=True
+    )
+    code, _out, err = _mdnet(desktop, "sync")
+    assert code == 0, err
+    assert _mdnet(laptop, "sync")[0] == 0
+    assert "- 2026-11-23 lunch: lunch" in (laptop / "people" / "Jane Doe.md").read_text(encoding="utf-8")
