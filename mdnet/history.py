@@ -249,7 +249,32 @@ def _failure(result: subprocess.CompletedProcess[str]) -> str:
     """Why a commit failed, in a line: git's own first line, or what to do when git has no identity."""
     if "Please tell me who you are" in result.stderr or "user.email" in result.stderr:
         return "git has no identity here (set git config user.name and user.email)"
+    refused = _failed_hooks(result.stderr + "\n" + result.stdout)
+    if refused:
+        return refused
     return _first_line(result.stderr) or _first_line(result.stdout)
+
+
+_HOOK_STATUS = re.compile(r"^(?P<name>\S.*?)\.{3,}(?:\([^)]*\))?(?P<status>Passed|Failed|Skipped)$")
+
+
+def _failed_hooks(text: str) -> str:
+    """The pre-commit hooks that failed, each with the first line it printed: a commit refused by the
+    framework starts with the hooks that passed (``mdnet check.....Passed``), which say nothing of why."""
+    failed: list[str] = []
+    name: str | None = None
+    for line in text.splitlines():
+        status = _HOOK_STATUS.match(line.strip())
+        if status is not None:
+            if name is not None:
+                failed.append(name)
+            name = f"hook '{status['name']}' failed" if status["status"] == "Failed" else None
+        elif name is not None and line.strip() and not line.startswith("- "):
+            failed.append(f"{name}: {line.strip()}")
+            name = None
+    if name is not None:
+        failed.append(name)
+    return "; ".join(failed)
 
 
 def _first_line(text: str) -> str:
