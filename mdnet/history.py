@@ -249,6 +249,12 @@ def _failure(result: subprocess.CompletedProcess[str]) -> str:
     """Why a commit failed, in a line: git's own first line, or what to do when git has no identity."""
     if "Please tell me who you are" in result.stderr or "user.email" in result.stderr:
         return "git has no identity here (set git config user.name and user.email)"
+    if "pre-commit configuration is unstaged" in result.stderr:
+        # pre-commit says 'git add' it, but a commit of one note (--only) sees the config as in HEAD
+        return (
+            "the pre-commit framework runs no hook while .pre-commit-config.yaml differs from the last commit; "
+            "commit it first: git commit -- .pre-commit-config.yaml"
+        )
     refused = _failed_hooks(result.stderr + "\n" + result.stdout)
     if refused:
         return refused

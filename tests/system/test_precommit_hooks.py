@@ -278,3 +278,24 @@ def test_mdnet_log_says_which_hook_refused_its_commit_and_why(
     )
     assert git(vault, "rev-parse", "HEAD") == head
     assert "- 2026-11-25 coffee" in (vault / "people" / "Good Person.md").read_text()
+
+
+def test_mdnet_log_before_the_hook_configuration_is_committed_says_to_commit_it(
+    vault: Path, pre_commit_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """pre-commit's own advice ('git add' the config) does not help a commit of one note: say what does."""
+    (vault / ".pre-commit-config.yaml").write_text(REFUSING_CONFIG.split("      - id: says-no")[0])
+    git(vault, "add", ".pre-commit-config.yaml")
+    git(vault, "commit", "-q", "-m", "hooks")
+    (vault / ".pre-commit-config.yaml").write_text(REFUSING_CONFIG)  # a hook added later
+    git(vault, "add", ".pre-commit-config.yaml")  # staged, as pre-commit advises, but not committed
+    installed = run_pre_commit(vault, pre_commit_home, "install")
+    assert installed.returncode == 0, installed.stderr
+    monkeypatch.setenv("PRE_COMMIT_HOME", str(pre_commit_home))
+    for key, value in git_env().items():
+        if key.startswith("GIT_"):
+            monkeypatch.setenv(key, value)
+    result = run_cli("--vault", str(vault), "--today", "2026-11-25", "log", "Good", "coffee")
+    assert result.code == 0, result.err
+    assert "not committed: " in result.out + result.err
+    assert "commit it first: git commit -- .pre-commit-config.yaml" in result.out + result.err
