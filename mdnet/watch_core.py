@@ -521,6 +521,11 @@ class WatchCore:
             self._daily_path = None
         self._daily_token = self.token_of(self._daily_path) if self._daily_path else None
         self.say(f"daily note {self._daily_path or path} refreshed ({len(items)} due)")
+        if self.autocommit and self._daily_path is not None:
+            # the watcher's own write: no batch of the user's brings it to the commit (nor does its own event,
+            # once the write has indexed it); commit_pending keeps it only if git sees a change
+            self._commit.add(self._daily_path)
+            self._commit_at = time.monotonic() + self.commit_quiet
 
     # -- --autocommit --------------------------------------------------------------
 

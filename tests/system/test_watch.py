@@ -735,6 +735,25 @@ def test_daily_note_follows_the_due_list(vault: Path, start: Start) -> None:
     assert any("daily note" in line for line in watcher.messages)
 
 
+@pytest.mark.skipif(not hasattr(Vault, "daily_note"), reason="Vault.daily_note (issue 4) is not on this branch yet")
+def test_autocommit_commits_the_daily_note_the_watcher_writes(git_vault: Path, start: Start) -> None:
+    """docs/daily.md: the daily note is yours to commit, 'or mdnet watch --autocommit does it' - also the
+    note the watcher writes itself (on start, when the due list changes), not only after you edit it."""
+    root = git_vault
+    (root / "people" / "Zed.md").write_text("---\nname: Zed Newcomer\nneeds_reply: true\n---\n")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "notes")
+    watcher, _ = start(root=root, autocommit=True, daily=True, today=lambda: dt.date(2026, 11, 25))
+    daily = root / "daily" / "2026-11-25.md"
+    until(lambda: "daily/2026-11-25.md" in git(root, "ls-files", "daily"))
+    assert "Zed Newcomer" in git(root, "show", "HEAD:daily/2026-11-25.md")
+    (root / "people" / "Yan.md").write_text("---\nname: Yan Later\nneeds_reply: true\n---\n")
+    until(lambda: "Yan Later" in daily.read_text(encoding="utf-8"))
+    until(lambda: git(root, "status", "--porcelain", "--", "people", "daily") == "")
+    assert "Yan Later" in git(root, "show", "HEAD:daily/2026-11-25.md")
+    assert watcher.wait_idle(quiet_for=0.6)
+
+
 class StandInDailyVault(Vault):
     """Until issue 4's Vault.daily_note is merged: a careful stand-in (writes only when the text changes),
     enough to test *when* the watcher asks for the daily note."""
