@@ -354,6 +354,9 @@ class WatchCore:
                 paths.update(_notes_under(self.root, folder))
         if full is None and not final and now >= self._next_rescan and self._next_rescan:
             full = "periodic"
+        if full is None and final and not self.source_holds_folders():
+            # a poller sees a save only at its next look: one made since its last is pending too (cheap: tokens)
+            full = "stop"
         if full is not None:
             self.full_scan(full)
         elif paths:

@@ -716,6 +716,24 @@ def test_autocommit_waits_for_edits_to_settle_without_spinning(git_vault: Path, 
     assert rounds < 200, f"{rounds} rounds of the worker's loop in 2 s of edits"
 
 
+def test_stopping_a_polling_watcher_indexes_and_commits_a_save_it_has_not_polled_yet(
+    git_vault: Path, start: Start
+) -> None:
+    """docs/watch.md: Ctrl-C and SIGTERM index pending changes and make pending commits first. A poller
+    sees a save only at its next look (once a second): a save just before the stop is pending too."""
+    root = git_vault
+    (root / "people" / "Jane Doe.md").write_text(JANE)
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "notes")
+    watcher, index = start(root=root, autocommit=True, observer="polling", poll_interval=30.0)
+    assert watcher.mode == "polling"
+    (root / "people" / "Jane Doe.md").write_text(JANE.replace("client", "vendor"))
+    watcher.stop()
+    assert index.category("people/Jane Doe.md") == "vendor"
+    assert git(root, "status", "--porcelain", "--", "people") == ""
+    assert git(root, "log", "-1", "--format=%s").strip() == "Update Jane Doe"
+
+
 def test_autocommit_outside_git_says_so(vault: Path, start: Start) -> None:
     watcher, _ = start(autocommit=True)
     assert any("not in a git repository" in line for line in watcher.messages)
