@@ -61,9 +61,10 @@ def init_repository(root: Path) -> bool:
 class CommitOutcome:
     """What a commit attempt did: the new commit's hash, or why there is none."""
 
-    def __init__(self, commit: str | None, reason: str | None = None) -> None:
+    def __init__(self, commit: str | None, reason: str | None = None, *, unchanged: bool = False) -> None:
         self.commit = commit
         self.reason = reason
+        self.unchanged = unchanged  # no commit because the files are as in HEAD (committed meanwhile?)
 
     def __bool__(self) -> bool:
         return self.commit is not None
@@ -106,7 +107,7 @@ def commit_paths(root: Path, paths: list[str], message: str, *, hooks: bool = Tr
     if result.returncode != 0:
         if _as_in_head(root, paths):  # a snooze to the date it already had: git only says 'On branch main'
             return CommitOutcome(None, f"nothing to commit: {', '.join(paths)} {'is' if len(paths) == 1 else 'are'} "
-                                       "as in the last commit")  # fmt: skip
+                                       "as in the last commit", unchanged=True)  # fmt: skip
         return CommitOutcome(None, "git commit failed: " + _failure(result))
     head = run_git(root, "rev-parse", "HEAD")
     return CommitOutcome(head.stdout.strip() or None)

@@ -176,6 +176,21 @@ def _commit_message(paths: list[str]) -> str:
     return subject + "\n\n" + "".join(f"- {p}\n" for p in paths)
 
 
+def _commit_pending(root: Path, report: SyncReport) -> None:
+    """Commit the changed notes. A commit that fails because some of them were committed meanwhile (by
+    ``mdnet watch --autocommit`` running beside, between the listing and the commit) is made of what is left."""
+    pending = pending_notes(root)
+    while pending:
+        outcome = history.commit_paths(root, pending, _commit_message(pending))
+        if outcome:
+            report.committed, report.commit = pending, outcome.commit
+            return
+        left = pending_notes(root)
+        if not set(left) < set(pending):  # nothing was committed meanwhile: a real failure
+            raise SyncError(f"cannot commit the changed notes: {outcome.reason}")
+        pending = left
+
+
 def _upstream(root: Path) -> str | None:
     found = history.run_git(root, "rev-parse", "--abbrev-ref", "--symbolic-full-name", "@{u}")
     return found.stdout.strip() if found.returncode == 0 else None
@@ -214,12 +229,7 @@ def sync(root: Path, config: Config, *, push: bool = True, rebase: bool = True) 
         raise SyncError(conflicts or _unfinished(state))
     branch = _branch(root)  # before anything: a commit on a detached HEAD is left behind by 'git switch'
     report.setup = setup(root, config)
-    pending = pending_notes(root)
-    if pending:
-        outcome = history.commit_paths(root, pending, _commit_message(pending))
-        if not outcome:
-            raise SyncError(f"cannot commit the changed notes: {outcome.reason}")
-        report.committed, report.commit = pending, outcome.commit
+    _commit_pending(root, report)
     upstream = _upstream(root)
     if upstream is None:
         remote = _remote_for_new_branch(root)

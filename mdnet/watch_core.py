@@ -550,7 +550,9 @@ class WatchCore:
                 outcome = history.commit_paths(self.root, changed, message, hooks=False)
         except OSError as exc:  # git vanished, or too many paths for one command line
             changed, outcome = ["?"], history.CommitOutcome(None, f"cannot run git: {exc}")
-        if changed and outcome.commit is None:
+        if changed and outcome.commit is None and outcome.unchanged:
+            pass  # committed meanwhile by someone else (mdnet sync, the user): nothing to say
+        elif changed and outcome.commit is None:
             self._commit_attempts += 1
             reason = outcome.reason or ""
             if ("index.lock" in reason or "another git process" in reason) and self._commit_attempts < COMMIT_ATTEMPTS:

@@ -234,3 +234,35 @@ def test_a_note_deleted_on_one_device_and_changed_on_the_other_says_keep_or_dele
     assert code == 0, err
     assert _mdnet(laptop, "sync")[0] == 0
     assert "- 2026-11-23 lunch: lunch" in (laptop / "people" / "Jane Doe.md").read_text(encoding="utf-8")
+
+
+def test_sync_goes_on_when_the_watcher_commits_its_notes_first(
+    two_devices: tuple[Path, Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`mdnet watch --autocommit` beside `mdnet sync`: a note sync listed may be committed by the watcher
+    before sync's own commit. That is no error (it said 'cannot commit the changed notes: nothing to commit')."""
+    from mdnet import sync as sync_module
+
+    laptop, _remote, desktop = two_devices
+    _edit(laptop / "people" / "Jane Doe.md", "cadence", "60d")
+    (laptop / "people" / "Bob.md").write_text("---\nname: Bob Baker\n---\n", encoding="utf-8")
+    listed = sync_module.pending_notes
+    calls = []
+
+    def listed_then_committed_by_the_watcher(root: Path) -> list[str]:
+        found = listed(root)
+        calls.append(found)
+        if len(calls) == 1:  # the watcher commits them right after sync listed them
+            git(laptop, "add", "--", *found)
+            git(laptop, "commit", "-q", "-m", "Update Bob Baker, Jane Doe", "--", *found)
+        return found
+
+    monkeypatch.setattr(sync_module, "pending_notes", listed_then_committed_by_the_watcher)
+    code, out, err = _mdnet(laptop, "sync")
+    assert code == 0, err
+    assert "committed" not in out
+    assert "pushed 1 commit" in out
+    assert git(laptop, "status", "--porcelain", "--", "people") == ""
+    assert _mdnet(desktop, "sync")[0] == 0
+    assert "cadence: 60d" in (desktop / "people" / "Jane Doe.md").read_text(encoding="utf-8")
+    assert (desktop / "people" / "Bob.md").exists()

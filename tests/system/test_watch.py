@@ -734,6 +734,34 @@ def test_stopping_a_polling_watcher_indexes_and_commits_a_save_it_has_not_polled
     assert git(root, "log", "-1", "--format=%s").strip() == "Update Jane Doe"
 
 
+def test_autocommit_says_nothing_when_the_notes_were_committed_meanwhile(
+    git_vault: Path, start: Start, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`mdnet sync` (or the user) committing the same note between the watcher's look at git and its commit:
+    nothing is left to commit, which is no failure to report."""
+    from mdnet import history
+
+    root = git_vault
+    (root / "people" / "Jane Doe.md").write_text(JANE)
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "notes")
+    looked = history.changed_paths
+
+    def changed_then_committed_by_sync(where: Path, paths: list[str]) -> list[str]:
+        found = looked(where, paths)
+        if found:
+            git(root, "commit", "-q", "-m", "Sync 1 note: Jane Doe", "--", *found)
+        return found
+
+    monkeypatch.setattr(history, "changed_paths", changed_then_committed_by_sync)
+    watcher, index = start(root=root, autocommit=True)
+    (root / "people" / "Jane Doe.md").write_text(JANE.replace("client", "vendor"))
+    until(lambda: index.category("people/Jane Doe.md") == "vendor")
+    assert watcher.wait_idle(quiet_for=0.6)
+    assert git(root, "log", "-1", "--format=%s").strip() == "Sync 1 note: Jane Doe"
+    assert not any("not committed" in line for line in watcher.messages), watcher.messages
+
+
 def test_autocommit_outside_git_says_so(vault: Path, start: Start) -> None:
     watcher, _ = start(autocommit=True)
     assert any("not in a git repository" in line for line in watcher.messages)
