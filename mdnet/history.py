@@ -92,15 +92,32 @@ def commit_paths(root: Path, paths: list[str], message: str, *, hooks: bool = Tr
     if refused is not None:
         return CommitOutcome(None, refused)
     # --only takes the files as they are on disk; git only has to know the new ones. An intent to add, not
-    # their content: when the commit fails, nothing is left staged to ride along in the user's next commit.
+    # their content; when the commit fails, the intent is taken back too (see below).
     # A note removed with 'git rm' or moved with 'git mv' is in neither the index nor the folder, and
     # 'git add' of it would fail, while 'commit --only' records its removal from HEAD as it is.
     # --literal-pathspecs: a note named '*.md' or ':(top)x.md' is that file, never a pattern
     present = [path for path in paths if os.path.lexists(root / path)]
     renamed = [old for old in renamed_from(root, present) if old not in paths]
+    untracked = _untracked(root, present)
     added = run_git(root, "--literal-pathspecs", "add", "--intent-to-add", "--", *present) if present else None
     if added is not None and added.returncode != 0:
         return CommitOutcome(None, "git add failed: " + _first_line(added.stderr))
+    outcome = _commit_only(root, paths, renamed, message, hooks)
+    if outcome.commit is None and untracked:
+        # the intent to add outlives a failed commit: the note would show as a new file with nothing staged
+        # (' D' once deleted) and ride along in a 'git commit -a'; untracked it was, untracked it stays
+        run_git(root, "--literal-pathspecs", "rm", "--cached", "--quiet", "--ignore-unmatch", "--", *untracked)
+    return outcome
+
+
+def _untracked(root: Path, paths: list[str]) -> list[str]:
+    if not paths:
+        return []
+    found = run_git(root, "--literal-pathspecs", "ls-files", "-z", "--others", "--", *paths)
+    return [name for name in found.stdout.split("\0") if name] if found.returncode == 0 else []
+
+
+def _commit_only(root: Path, paths: list[str], renamed: list[str], message: str, hooks: bool) -> CommitOutcome:
     verify = [] if hooks else ["--no-verify"]
     result = run_git(root, "--literal-pathspecs", "commit", "--quiet", "--only", *verify, "-F", "-", "--", *paths,
                      *renamed, input=message)  # fmt: skip
