@@ -6,6 +6,7 @@ comes before every path so that a note named ``--output=x.md`` is just a file.
 
 from __future__ import annotations
 
+import contextvars
 import os
 import re
 import shutil
@@ -17,6 +18,18 @@ from pathlib import Path
 
 def git_available() -> bool:
     return shutil.which("git") is not None
+
+
+_OWN_PROCESS_GROUP: contextvars.ContextVar[bool] = contextvars.ContextVar("mdnet_git_group", default=False)
+
+
+def shield_git_from_ctrl_c() -> None:
+    """From now on, in this thread, git runs in a process group of its own (POSIX).
+
+    A terminal's Ctrl-C signals its whole foreground group: mdnet and a git it is running. For a command
+    that is the user's wish; for ``mdnet watch``, whose clean stop makes the pending commit, it killed git
+    half-way through that commit. Its worker thread calls this: mdnet gets the Ctrl-C, git finishes."""
+    _OWN_PROCESS_GROUP.set(True)
 
 
 def run_git(
@@ -33,6 +46,7 @@ def run_git(
         encoding="utf-8",
         errors="replace",
         check=False,
+        process_group=0 if _OWN_PROCESS_GROUP.get() and os.name == "posix" else None,
     )
 
 

@@ -1126,3 +1126,42 @@ def test_ctrl_c_in_a_terminal_while_notes_are_parsed_on_every_core(vault: Path) 
     assert (process.returncode, err) == (0, "")
     assert out.rstrip().endswith("stopped")
     assert len(IndexView(vault).paths()) == 4002
+
+
+@pytest.mark.slow
+def test_ctrl_c_in_a_terminal_while_the_watcher_commits_still_commits(git_vault: Path) -> None:
+    """Ctrl-C reaches the terminal's whole foreground process group, git included: a commit in flight was
+    killed ('not committed: git add failed: ', or nothing said at all) though the stop promises the pending
+    commit. git runs in its own process group under the watcher; mdnet finishes the commit, then stops."""
+    import signal
+    import sys
+
+    marker = git_vault / ".git" / "committing"
+    hook = git_vault / ".git" / "hooks" / "prepare-commit-msg"  # runs even with --no-verify
+    hook.write_text(f"#!/bin/sh\ntouch '{marker}'\nsleep 2\n")
+    hook.chmod(0o755)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MDNET_")}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "mdnet", "--vault", str(git_vault), "watch", "--autocommit"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        start_new_session=True,  # its own process group, as a terminal's foreground job
+    )
+    try:
+        time.sleep(1.0)
+        (git_vault / "people" / "Carl.md").write_text("---\nname: Carl Jung\n---\n")
+        assert wait_for(lambda: marker.exists() or process.poll() is not None, 20)
+        os.killpg(process.pid, signal.SIGINT)  # what the terminal does on Ctrl-C
+        out, err = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert (process.returncode, err) == (0, "")
+    assert "not committed" not in out
+    assert "committed" in out
+    assert out.rstrip().endswith("stopped")
+    assert git(git_vault, "status", "--porcelain", "--", "people") == ""
+    assert git(git_vault, "log", "-1", "--format=%s").strip() == "Update Carl Jung"
