@@ -388,7 +388,8 @@ def report(state: State, as_json: bool) -> None:
                    "reply": [i.name for i in items if i.bucket == "reply"],
                    "overdue": [i.name for i in items if i.bucket == "overdue"]})  # fmt: skip
         return
-    click.echo(f"mdnet {today}: " + ", ".join(f"{counts[b]} {b}" for b in BUCKETS))
+    words = {b: "replies" if b == "reply" and counts[b] != 1 else b for b in BUCKETS}  # '0 reply' reads wrong
+    click.echo(f"mdnet {today}: " + ", ".join(f"{counts[b]} {words[b]}" for b in BUCKETS))
     for bucket, label in (("reply", "reply owed"), ("overdue", "overdue")):
         names = [i.name + (f" ({i.days_overdue}d)" if i.days_overdue else "") for i in items if i.bucket == bucket]
         if names:

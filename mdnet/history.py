@@ -6,6 +6,7 @@ comes before every path so that a note named ``--output=x.md`` is just a file.
 
 from __future__ import annotations
 
+import contextvars
 import os
 import re
 import shutil
@@ -17,6 +18,18 @@ from pathlib import Path
 
 def git_available() -> bool:
     return shutil.which("git") is not None
+
+
+_OWN_PROCESS_GROUP: contextvars.ContextVar[bool] = contextvars.ContextVar("mdnet_git_group", default=False)
+
+
+def shield_git_from_ctrl_c() -> None:
+    """From now on, in this thread, git runs in a process group of its own (POSIX).
+
+    A terminal's Ctrl-C signals its whole foreground group: mdnet and a git it is running. For a command
+    that is the user's wish; for ``mdnet watch``, whose clean stop makes the pending commit, it killed git
+    half-way through that commit. Its worker thread calls this: mdnet gets the Ctrl-C, git finishes."""
+    _OWN_PROCESS_GROUP.set(True)
 
 
 def run_git(
@@ -33,6 +46,7 @@ def run_git(
         encoding="utf-8",
         errors="replace",
         check=False,
+        process_group=0 if _OWN_PROCESS_GROUP.get() and os.name == "posix" else None,
     )
 
 
@@ -61,9 +75,10 @@ def init_repository(root: Path) -> bool:
 class CommitOutcome:
     """What a commit attempt did: the new commit's hash, or why there is none."""
 
-    def __init__(self, commit: str | None, reason: str | None = None) -> None:
+    def __init__(self, commit: str | None, reason: str | None = None, *, unchanged: bool = False) -> None:
         self.commit = commit
         self.reason = reason
+        self.unchanged = unchanged  # no commit because the files are as in HEAD (committed meanwhile?)
 
     def __bool__(self) -> bool:
         return self.commit is not None
@@ -91,22 +106,39 @@ def commit_paths(root: Path, paths: list[str], message: str, *, hooks: bool = Tr
     if refused is not None:
         return CommitOutcome(None, refused)
     # --only takes the files as they are on disk; git only has to know the new ones. An intent to add, not
-    # their content: when the commit fails, nothing is left staged to ride along in the user's next commit.
+    # their content; when the commit fails, the intent is taken back too (see below).
     # A note removed with 'git rm' or moved with 'git mv' is in neither the index nor the folder, and
     # 'git add' of it would fail, while 'commit --only' records its removal from HEAD as it is.
     # --literal-pathspecs: a note named '*.md' or ':(top)x.md' is that file, never a pattern
     present = [path for path in paths if os.path.lexists(root / path)]
     renamed = [old for old in renamed_from(root, present) if old not in paths]
+    untracked = _untracked(root, present)
     added = run_git(root, "--literal-pathspecs", "add", "--intent-to-add", "--", *present) if present else None
     if added is not None and added.returncode != 0:
         return CommitOutcome(None, "git add failed: " + _first_line(added.stderr))
+    outcome = _commit_only(root, paths, renamed, message, hooks)
+    if outcome.commit is None and untracked:
+        # the intent to add outlives a failed commit: the note would show as a new file with nothing staged
+        # (' D' once deleted) and ride along in a 'git commit -a'; untracked it was, untracked it stays
+        run_git(root, "--literal-pathspecs", "rm", "--cached", "--quiet", "--ignore-unmatch", "--", *untracked)
+    return outcome
+
+
+def _untracked(root: Path, paths: list[str]) -> list[str]:
+    if not paths:
+        return []
+    found = run_git(root, "--literal-pathspecs", "ls-files", "-z", "--others", "--", *paths)
+    return [name for name in found.stdout.split("\0") if name] if found.returncode == 0 else []
+
+
+def _commit_only(root: Path, paths: list[str], renamed: list[str], message: str, hooks: bool) -> CommitOutcome:
     verify = [] if hooks else ["--no-verify"]
     result = run_git(root, "--literal-pathspecs", "commit", "--quiet", "--only", *verify, "-F", "-", "--", *paths,
                      *renamed, input=message)  # fmt: skip
     if result.returncode != 0:
         if _as_in_head(root, paths):  # a snooze to the date it already had: git only says 'On branch main'
             return CommitOutcome(None, f"nothing to commit: {', '.join(paths)} {'is' if len(paths) == 1 else 'are'} "
-                                       "as in the last commit")  # fmt: skip
+                                       "as in the last commit", unchanged=True)  # fmt: skip
         return CommitOutcome(None, "git commit failed: " + _failure(result))
     head = run_git(root, "rev-parse", "HEAD")
     return CommitOutcome(head.stdout.strip() or None)
@@ -249,7 +281,38 @@ def _failure(result: subprocess.CompletedProcess[str]) -> str:
     """Why a commit failed, in a line: git's own first line, or what to do when git has no identity."""
     if "Please tell me who you are" in result.stderr or "user.email" in result.stderr:
         return "git has no identity here (set git config user.name and user.email)"
+    if "pre-commit configuration is unstaged" in result.stderr:
+        # pre-commit says 'git add' it, but a commit of one note (--only) sees the config as in HEAD
+        return (
+            "the pre-commit framework runs no hook while .pre-commit-config.yaml differs from the last commit; "
+            "commit it first: git commit -- .pre-commit-config.yaml"
+        )
+    refused = _failed_hooks(result.stderr + "\n" + result.stdout)
+    if refused:
+        return refused
     return _first_line(result.stderr) or _first_line(result.stdout)
+
+
+_HOOK_STATUS = re.compile(r"^(?P<name>\S.*?)\.{3,}(?:\([^)]*\))?(?P<status>Passed|Failed|Skipped)$")
+
+
+def _failed_hooks(text: str) -> str:
+    """The pre-commit hooks that failed, each with the first line it printed: a commit refused by the
+    framework starts with the hooks that passed (``mdnet check.....Passed``), which say nothing of why."""
+    failed: list[str] = []
+    name: str | None = None
+    for line in text.splitlines():
+        status = _HOOK_STATUS.match(line.strip())
+        if status is not None:
+            if name is not None:
+                failed.append(name)
+            name = f"hook '{status['name']}' failed" if status["status"] == "Failed" else None
+        elif name is not None and line.strip() and not line.startswith("- "):
+            failed.append(f"{name}: {line.strip()}")
+            name = None
+    if name is not None:
+        failed.append(name)
+    return "; ".join(failed)
 
 
 def _first_line(text: str) -> str:

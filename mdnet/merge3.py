@@ -60,9 +60,10 @@ class Conflict:
 
     key: str | None
     line: int
+    entry: str | None = None  # the date of the log entry the conflict is around (found by conflict_keys)
 
     def describe(self) -> str:
-        what = f"key {self.key!r}" if self.key else "text"
+        what = f"key {self.key!r}" if self.key else f"log entry of {self.entry}" if self.entry else "text"
         return f"{what} (line {self.line})"
 
 
@@ -699,7 +700,7 @@ def conflict_keys(text: str) -> list[Conflict]:
     lines = text.splitlines()
     for number, line in enumerate(lines, start=1):
         if line.startswith("<" * MARKER_SIZE + " ") or line == "<" * MARKER_SIZE:
-            key = None
+            key = entry = None
             for inner in lines[number:]:
                 if inner.startswith("=" * MARKER_SIZE):
                     break
@@ -707,7 +708,11 @@ def conflict_keys(text: str) -> list[Conflict]:
                 if match and not inner.startswith(("#", "-", " ")):
                     key = match.group(1)
                     break
-            found.append(Conflict(key, number))
+                dated = re.match(r"[-*+] (\d{4}-\d{2}-\d{2})\b", inner)
+                if dated:
+                    entry = dated.group(1)
+                    break
+            found.append(Conflict(key, number, entry))
     return found
 
 

@@ -176,6 +176,21 @@ def _commit_message(paths: list[str]) -> str:
     return subject + "\n\n" + "".join(f"- {p}\n" for p in paths)
 
 
+def _commit_pending(root: Path, report: SyncReport) -> None:
+    """Commit the changed notes. A commit that fails because some of them were committed meanwhile (by
+    ``mdnet watch --autocommit`` running beside, between the listing and the commit) is made of what is left."""
+    pending = pending_notes(root)
+    while pending:
+        outcome = history.commit_paths(root, pending, _commit_message(pending))
+        if outcome:
+            report.committed, report.commit = pending, outcome.commit
+            return
+        left = pending_notes(root)
+        if not set(left) < set(pending):  # nothing was committed meanwhile: a real failure
+            raise SyncError(f"cannot commit the changed notes: {outcome.reason}")
+        pending = left
+
+
 def _upstream(root: Path) -> str | None:
     found = history.run_git(root, "rev-parse", "--abbrev-ref", "--symbolic-full-name", "@{u}")
     return found.stdout.strip() if found.returncode == 0 else None
@@ -214,12 +229,7 @@ def sync(root: Path, config: Config, *, push: bool = True, rebase: bool = True) 
         raise SyncError(conflicts or _unfinished(state))
     branch = _branch(root)  # before anything: a commit on a detached HEAD is left behind by 'git switch'
     report.setup = setup(root, config)
-    pending = pending_notes(root)
-    if pending:
-        outcome = history.commit_paths(root, pending, _commit_message(pending))
-        if not outcome:
-            raise SyncError(f"cannot commit the changed notes: {outcome.reason}")
-        report.committed, report.commit = pending, outcome.commit
+    _commit_pending(root, report)
     upstream = _upstream(root)
     if upstream is None:
         remote = _remote_for_new_branch(root)
@@ -321,14 +331,24 @@ def _track(root: Path, remote: str, branch: str) -> None:
     history.run_git(root, "config", f"branch.{branch}.merge", f"refs/heads/{branch}")
 
 
-def _way_out(state: str, paths: list[str]) -> str:
-    quoted = " ".join(shlex.quote(p) for p in paths) or "FILE"
+def _way_out(state: str, marked: list[str], unmarked: list[str]) -> str:
+    """What to do: edit the notes with conflict markers, decide keep-or-delete for the others."""
     go_on = "git rebase --continue" if state == "rebase" else "git commit --no-edit"
-    return (
-        f"edit the file to keep what you want and delete the <<<<<<< ======= >>>>>>> lines, "
-        f"then run: git add -- {quoted} && {go_on} && mdnet sync "
-        f"(or undo the pull: git {state} --abort)"
-    )
+    undo = f" && mdnet sync (or undo the pull: git {state} --abort)"
+    steps = []
+    if marked:
+        quoted = " ".join(shlex.quote(p) for p in marked)
+        steps.append(
+            "edit the file to keep what you want and delete the <<<<<<< ======= >>>>>>> lines, "
+            f"then run: git add -- {quoted}"
+        )
+    for path in unmarked:
+        # a modify/delete conflict leaves no markers: the file holds the changed side, to keep or delete
+        quoted = shlex.quote(path)
+        steps.append(f"keep {quoted} as it is now (git add -- {quoted}) or delete it (git rm -- {quoted})")
+    if not unmarked:
+        return f"{steps[0]} && {go_on}{undo}"
+    return "; ".join(steps) + f"; then run: {go_on}{undo}"
 
 
 def _unfinished(state: str) -> str:
@@ -344,20 +364,25 @@ def _describe_conflicts(root: Path, state: str) -> str | None:
     if not paths:
         return None
     parts = []
+    marked: list[str] = []
+    unmarked: list[str] = []
     for path in paths:
         try:
             text = (root / path).read_bytes().decode("utf-8", "surrogateescape")
         except OSError:
-            parts.append(f"{path} (changed on one side and deleted or renamed on the other)")
-            continue
+            text = ""
         found = merge3.conflict_keys(text)
         if not found:
             parts.append(f"{path} (changed on one side and deleted or renamed on the other)")
+            unmarked.append(path)
             continue
         described = ", ".join(c.describe() for c in found)
         parts.append(f"{path}: {described}")
+        marked.append(path)
     what = "a real conflict" if len(parts) == 1 else f"{len(parts)} real conflicts"
-    return f"sync stopped on {what}, changed differently on two devices: {'; '.join(parts)}; " + _way_out(state, paths)
+    return f"sync stopped on {what}, changed differently on two devices: {'; '.join(parts)}; " + _way_out(
+        state, marked, unmarked
+    )
 
 
 def _first_line(text: str) -> str:

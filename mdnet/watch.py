@@ -48,7 +48,7 @@ from watchdog.events import (
 )
 from watchdog.observers.api import BaseObserver, ObservedWatch
 
-from mdnet import files
+from mdnet import files, history
 from mdnet.config import CONFIG_NAME, load_config
 from mdnet.errors import MdnetError, VaultError
 from mdnet.vault import Vault, resolve_today
@@ -373,6 +373,7 @@ class Watcher(WatchCore):
         self.stop()
 
     def _main(self) -> None:
+        history.shield_git_from_ctrl_c()  # a Ctrl-C stops the watcher, which then commits: not git half-way
         try:
             if not self.root.is_dir():
                 raise VaultError("not a folder", path=str(self.root))

@@ -356,6 +356,9 @@ class WatchCore:
                 paths.update(_notes_under(self.root, folder))
         if full is None and not final and now >= self._next_rescan and self._next_rescan:
             full = "periodic"
+        if full is None and final and not self.source_holds_folders():
+            # a poller sees a save only at its next look: one made since its last is pending too (cheap: tokens)
+            full = "stop"
         if full is not None:
             self.full_scan(full)
         elif paths:
@@ -523,6 +526,11 @@ class WatchCore:
             self._daily_path = None
         self._daily_token = self.token_of(self._daily_path) if self._daily_path else None
         self.say(f"daily note {self._daily_path or path} refreshed ({len(items)} due)")
+        if self.autocommit and self._daily_path is not None:
+            # the watcher's own write: no batch of the user's brings it to the commit (nor does its own event,
+            # once the write has indexed it); commit_pending keeps it only if git sees a change
+            self._commit.add(self._daily_path)
+            self._commit_at = time.monotonic() + self.commit_quiet
 
     # -- --autocommit --------------------------------------------------------------
 
@@ -544,7 +552,9 @@ class WatchCore:
                 outcome = history.commit_paths(self.root, changed, message, hooks=False)
         except OSError as exc:  # git vanished, or too many paths for one command line
             changed, outcome = ["?"], history.CommitOutcome(None, f"cannot run git: {exc}")
-        if changed and outcome.commit is None:
+        if changed and outcome.commit is None and outcome.unchanged:
+            pass  # committed meanwhile by someone else (mdnet sync, the user): nothing to say
+        elif changed and outcome.commit is None:
             self._commit_attempts += 1
             reason = outcome.reason or ""
             if ("index.lock" in reason or "another git process" in reason) and self._commit_attempts < COMMIT_ATTEMPTS:

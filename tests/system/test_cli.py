@@ -114,6 +114,9 @@ def test_report_is_brief_and_always_exits_0(small_vault: Path, tmp_path: Path) -
     assert code == 0
     assert out.splitlines()[0] == f"mdnet {DEMO_DATE}: 1 reply, 2 overdue, 0 today, 1 upcoming"
     assert "reply owed: Bob Smith" in out and "overdue: Bob Baker (5d), Jane Doe (5d)" in out
+    (small_vault / "people" / "Bob Smith.md").write_text("---\nname: Bob Smith\n---\n", encoding="utf-8")
+    code, out, _ = cli(small_vault, "report")
+    assert out.splitlines()[0] == f"mdnet {DEMO_DATE}: 0 replies, 2 overdue, 0 today, 1 upcoming"
     (small_vault / "mdnet.toml").write_text("contact_dirs = 3\n", encoding="utf-8")
     code, out, _ = cli(small_vault, "report")
     assert code == 0 and "contact_dirs" in out

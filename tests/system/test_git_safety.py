@@ -296,3 +296,21 @@ def test_a_rebase_that_stops_without_a_conflict_is_undone_and_says_why(
     assert "an earlier sync" not in result.err
     assert history.operation_in_progress(git_vault) is None  # nothing left half-done for the user to undo
     assert git(git_vault, "rev-parse", "HEAD") == head
+
+
+def test_a_refused_commit_leaves_a_new_note_untracked_as_it_was(git_vault: Path) -> None:
+    """A hook that says no (or no identity): the new notes mdnet told git about are forgotten again, so
+    'git status' shows them untracked as before, not as half-added files ('new file' with nothing staged;
+    ' D' once the user deletes the bad note; carried along by the user's next 'git commit -a')."""
+    hook = git_vault / ".git" / "hooks" / "pre-commit"
+    hook.write_text("#!/bin/sh\necho 'people/New.md:1:1: error: no' >&2\nexit 1\n")
+    hook.chmod(0o755)
+    (git_vault / "people" / "New.md").write_text(note("New Person"), encoding="utf-8")
+    (git_vault / "people" / "Staged.md").write_text(note("Staged Person"), encoding="utf-8")
+    git(git_vault, "add", "people/Staged.md")  # the user's own staged note stays staged
+    before = git(git_vault, "status", "--porcelain")
+    outcome = history.commit_paths(git_vault, ["people/New.md", "people/Staged.md"], "Sync\n")
+    assert outcome.commit is None
+    assert outcome.reason is not None and "people/New.md:1:1: error: no" in outcome.reason
+    assert git(git_vault, "status", "--porcelain") == before
+    assert "?? people/New.md" in before

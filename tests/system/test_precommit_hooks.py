@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO_ROOT, git, git_env
+from tests.conftest import REPO_ROOT, git, git_env, run_cli
 
 pytestmark = pytest.mark.slow
 
@@ -236,3 +236,66 @@ def test_a_note_whose_name_starts_with_a_dash_is_a_file_not_an_option(
     )
     assert bad.returncode == 1, bad.stdout + bad.stderr
     assert "people/-Bad Dash.md:3:1: error: bad cadence" in bad.stdout
+
+
+REFUSING_CONFIG = """repos:
+  - repo: local
+    hooks:
+      - id: says-yes
+        name: a hook that passes
+        entry: "true"
+        language: system
+      - id: says-no
+        name: notes need a review
+        entry: "ask the reviewer first"
+        language: fail
+        files: \\.md$
+"""
+
+
+def test_mdnet_log_says_which_hook_refused_its_commit_and_why(
+    vault: Path, pre_commit_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """pre-commit prints the hooks that passed first: the reason is the failed hook's, not the first line."""
+    (vault / ".pre-commit-config.yaml").write_text(REFUSING_CONFIG)
+    git(vault, "add", ".pre-commit-config.yaml")
+    git(vault, "commit", "-q", "-m", "hooks")
+    installed = run_pre_commit(vault, pre_commit_home, "install")
+    assert installed.returncode == 0, installed.stderr
+    monkeypatch.setenv("PRE_COMMIT_HOME", str(pre_commit_home))
+    monkeypatch.setenv("PRE_COMMIT_COLOR", "never")
+    for key, value in git_env().items():
+        if key.startswith("GIT_"):
+            monkeypatch.setenv(key, value)
+    head = git(vault, "rev-parse", "HEAD")
+    result = run_cli("--vault", str(vault), "--today", "2026-11-25", "log", "Good", "coffee")
+    assert result.code == 0, result.err
+    assert "logged in people/Good Person.md" in result.out
+    assert "Passed" not in result.out + result.err
+    assert (
+        "not committed: git commit failed: hook 'notes need a review' failed: ask the reviewer first"
+        in result.out + result.err
+    )
+    assert git(vault, "rev-parse", "HEAD") == head
+    assert "- 2026-11-25 coffee" in (vault / "people" / "Good Person.md").read_text()
+
+
+def test_mdnet_log_before_the_hook_configuration_is_committed_says_to_commit_it(
+    vault: Path, pre_commit_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """pre-commit's own advice ('git add' the config) does not help a commit of one note: say what does."""
+    (vault / ".pre-commit-config.yaml").write_text(REFUSING_CONFIG.split("      - id: says-no")[0])
+    git(vault, "add", ".pre-commit-config.yaml")
+    git(vault, "commit", "-q", "-m", "hooks")
+    (vault / ".pre-commit-config.yaml").write_text(REFUSING_CONFIG)  # a hook added later
+    git(vault, "add", ".pre-commit-config.yaml")  # staged, as pre-commit advises, but not committed
+    installed = run_pre_commit(vault, pre_commit_home, "install")
+    assert installed.returncode == 0, installed.stderr
+    monkeypatch.setenv("PRE_COMMIT_HOME", str(pre_commit_home))
+    for key, value in git_env().items():
+        if key.startswith("GIT_"):
+            monkeypatch.setenv(key, value)
+    result = run_cli("--vault", str(vault), "--today", "2026-11-25", "log", "Good", "coffee")
+    assert result.code == 0, result.err
+    assert "not committed: " in result.out + result.err
+    assert "commit it first: git commit -- .pre-commit-config.yaml" in result.out + result.err

@@ -202,3 +202,67 @@ def test_a_push_that_loses_a_race_is_retried_after_integrating_the_new_commit(
     code, out, err = _mdnet(desktop, "sync")
     assert code == 0, err
     assert out.strip() == "up to date with origin/main"
+
+
+def test_a_note_deleted_on_one_device_and_changed_on_the_other_says_keep_or_delete(
+    two_devices: tuple[Path, Path, Path],
+) -> None:
+    """A modify/delete conflict leaves no conflict markers: the way out is git add or git rm, not an edit."""
+    laptop, _remote, desktop = two_devices
+    git(laptop, "rm", "-q", "people/Jane Doe.md")
+    git(laptop, "commit", "-q", "-m", "drop Jane")
+    assert _mdnet(laptop, "sync")[0] == 0
+    assert _mdnet(desktop, "log", "Jane", "lunch", "--kind", "lunch", "--date", "2026-11-23")[0] == 0
+
+    code, _out, err = _mdnet(desktop, "sync")
+    assert code == 1
+    message = err.strip()
+    assert "people/Jane Doe.md (changed on one side and deleted or renamed on the other)" in message
+    assert "<<<<<<<" not in message  # there are no markers to delete
+    assert "keep 'people/Jane Doe.md' as it is now (git add -- 'people/Jane Doe.md')" in message
+    assert "or delete it (git rm -- 'people/Jane Doe.md')" in message
+    assert message.endswith("then run: git rebase --continue && mdnet sync (or undo the pull: git rebase --abort)")
+    text = (desktop / "people" / "Jane Doe.md").read_text(encoding="utf-8")
+    assert "<<<<<<<" not in text
+    assert "- 2026-11-23 lunch: lunch" in text
+    # The way out works: keep the note, continue, sync.
+    git(desktop, "add", "--", "people/Jane Doe.md")
+    subprocess.run(
+        ["git", "-C", str(desktop), "-c", "core.editor=true", "rebase", "--continue"], check=True, capture_output=True
+    )
+    code, _out, err = _mdnet(desktop, "sync")
+    assert code == 0, err
+    assert _mdnet(laptop, "sync")[0] == 0
+    assert "- 2026-11-23 lunch: lunch" in (laptop / "people" / "Jane Doe.md").read_text(encoding="utf-8")
+
+
+def test_sync_goes_on_when_the_watcher_commits_its_notes_first(
+    two_devices: tuple[Path, Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`mdnet watch --autocommit` beside `mdnet sync`: a note sync listed may be committed by the watcher
+    before sync's own commit. That is no error (it said 'cannot commit the changed notes: nothing to commit')."""
+    from mdnet import sync as sync_module
+
+    laptop, _remote, desktop = two_devices
+    _edit(laptop / "people" / "Jane Doe.md", "cadence", "60d")
+    (laptop / "people" / "Bob.md").write_text("---\nname: Bob Baker\n---\n", encoding="utf-8")
+    listed = sync_module.pending_notes
+    calls = []
+
+    def listed_then_committed_by_the_watcher(root: Path) -> list[str]:
+        found = listed(root)
+        calls.append(found)
+        if len(calls) == 1:  # the watcher commits them right after sync listed them
+            git(laptop, "add", "--", *found)
+            git(laptop, "commit", "-q", "-m", "Update Bob Baker, Jane Doe", "--", *found)
+        return found
+
+    monkeypatch.setattr(sync_module, "pending_notes", listed_then_committed_by_the_watcher)
+    code, out, err = _mdnet(laptop, "sync")
+    assert code == 0, err
+    assert "committed" not in out
+    assert "pushed 1 commit" in out
+    assert git(laptop, "status", "--porcelain", "--", "people") == ""
+    assert _mdnet(desktop, "sync")[0] == 0
+    assert "cadence: 60d" in (desktop / "people" / "Jane Doe.md").read_text(encoding="utf-8")
+    assert (desktop / "people" / "Bob.md").exists()

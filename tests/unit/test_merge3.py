@@ -444,10 +444,13 @@ def test_one_entry_edited_differently_on_both_sides_is_a_conflict_not_two_intera
     for first, second in ((ours, theirs), (theirs, ours)):
         result = merge_note(base, first, second)
         assert [c.key for c in result.conflicts] == [None]
+        line = result.text.splitlines().index("<<<<<<< ours") + 1
         assert result.text.count("budget for Q1") == 1
         assert result.text.count("budget, and hiring") == 1
         assert "- 2026-11-24 lunch B\n<<<<<<< ours\n" in result.text
         assert "- 2026-10-21 email: sent quarterly update\n" in result.text
+        # what `mdnet sync` says of it: the entry, not 'text (line 14)'
+        assert [c.describe() for c in conflict_keys(result.text)] == [f"log entry of 2026-11-20 (line {line})"]
     # edited the same way on both sides: taken once; edited on one side only: that edit
     assert merge_note(base, ours, ours).text == ours
     assert (
