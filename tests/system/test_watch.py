@@ -1139,6 +1139,23 @@ def test_an_index_damaged_while_watching_is_rebuilt(vault: Path, start: Start) -
     assert not any("internal error" in line for line in watcher.messages)
 
 
+@contextlib.contextmanager
+def _terminal_job(vault: Path, *args: str) -> Iterator[subprocess.Popen[str]]:
+    """``mdnet ARGS`` as a terminal's foreground job: a new process in its own process group, which a
+    terminal's Ctrl-C (``os.killpg``) reaches whole. Killed at the end if it is still running."""
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MDNET_")}
+    process = subprocess.Popen([sys.executable, "-m", "mdnet", "--vault", str(vault), *args], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True, env=env, start_new_session=True)  # fmt: skip
+    try:
+        yield process
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
 def _children(pid: int) -> list[int]:
     found: list[int] = []
     for task in Path(f"/proc/{pid}/task").iterdir():
@@ -1154,27 +1171,13 @@ def test_ctrl_c_in_a_terminal_while_notes_are_parsed_on_every_core(vault: Path) 
     on every core. The watcher must still end as documented (exit 0, 'stopped'), not with a thread's traceback,
     nor with 'cannot watch' and exit 2 when it was catching up with the vault."""
     import signal
-    import sys
 
     for i in range(4000):
         (vault / "people" / f"P{i:04}.md").write_text(f"---\nname: P{i:04}\ncadence: 30d\n---\n" + "word " * 100)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MDNET_")}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "mdnet", "--vault", str(vault), "watch"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
-        start_new_session=True,  # its own process group, as a terminal's foreground job
-    )
-    try:
+    with _terminal_job(vault, "watch") as process:
         assert wait_for(lambda: process.poll() is not None or len(_children(process.pid)) >= 2, 30)
         os.killpg(process.pid, signal.SIGINT)  # what the terminal does on Ctrl-C
         out, err = process.communicate(timeout=60)
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
     assert "Traceback" not in err
     assert (process.returncode, err) == (0, "")
     assert out.rstrip().endswith("stopped")
@@ -1187,31 +1190,17 @@ def test_ctrl_c_in_a_terminal_while_the_watcher_commits_still_commits(git_vault:
     killed ('not committed: git add failed: ', or nothing said at all) though the stop promises the pending
     commit. git runs in its own process group under the watcher; mdnet finishes the commit, then stops."""
     import signal
-    import sys
 
     marker = git_vault / ".git" / "committing"
     hook = git_vault / ".git" / "hooks" / "prepare-commit-msg"  # runs even with --no-verify
     hook.write_text(f"#!/bin/sh\ntouch '{marker}'\nsleep 2\n")
     hook.chmod(0o755)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MDNET_")}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "mdnet", "--vault", str(git_vault), "watch", "--autocommit"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
-        start_new_session=True,  # its own process group, as a terminal's foreground job
-    )
-    try:
+    with _terminal_job(git_vault, "watch", "--autocommit") as process:
         time.sleep(1.0)
         (git_vault / "people" / "Carl.md").write_text("---\nname: Carl Jung\n---\n")
         assert wait_for(lambda: marker.exists() or process.poll() is not None, 20)
         os.killpg(process.pid, signal.SIGINT)  # what the terminal does on Ctrl-C
         out, err = process.communicate(timeout=60)
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
     assert (process.returncode, err) == (0, "")
     assert "not committed" not in out
     assert "committed" in out
