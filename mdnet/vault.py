@@ -443,10 +443,12 @@ def _lookup(index: Index, name: str) -> Contact:
     if found is None:
         try:
             found = index.contact(naming.find_contact(index.contact_names(), name).path)
-        except ContactNotFound as exc:
+        except ContactNotFound:
             broken = index.broken_notes(key) if key else []
-            hint = f"{broken[0]} has errors and is left out (see 'mdnet check')" if broken else None
-            raise ContactNotFound(name, exc.candidates, hint) from None
+            if broken:  # the note asked for, found: the near misses of its name would only mislead
+                hint = f"{broken[0]} has errors and is left out (see 'mdnet check')"
+                raise ContactNotFound(name, hint=hint) from None
+            raise
     if found is None:
         raise ContactNotFound(name)
     return found

@@ -280,3 +280,16 @@ def test_log_refuses_an_interaction_after_today(vault_dir: Path, when: str, code
         assert result.err == (f"mdnet: error: bad --date: {when[:10]} is after today ({DEMO_DATE}); log what has "
                               f'happened, and plan the rest with: mdnet followup "Tim" {when[:10]}\n')  # fmt: skip
         assert (vault_dir / "people" / "Tim.md").read_text(encoding="utf-8") == note
+
+
+def test_a_name_whose_note_is_left_out_says_so_without_near_misses(vault_dir: Path) -> None:
+    """`show "bad person"` named the note left out for errors, after "did you mean: Good Person",
+    a stranger who only shares a word with it."""
+    (vault_dir / "people" / "Bad Person.md").write_text("---\nname: Bad Person\nlast_contact: 2026-13-45\n---\n")
+    (vault_dir / "people" / "Good Person.md").write_text("---\nname: Good Person\n---\n")
+    result = run_cli("--vault", str(vault_dir), "show", "bad person")
+    assert (result.code, result.out) == (1, "")
+    assert result.err == ("mdnet: error: no contact named 'bad person'; people/Bad Person.md has errors and is left "
+                          "out (see 'mdnet check')\n")  # fmt: skip
+    other = run_cli("--vault", str(vault_dir), "show", "odd person")
+    assert "did you mean: Good Person (people/Good Person.md)" in other.err  # near misses stay for the rest
