@@ -31,6 +31,16 @@ if TYPE_CHECKING:
 TEMPLATE_PATH = "templates/contact.md"
 
 
+def check_cadence(cadence: str | None) -> None:
+    """A cadence for a new note (``add --cadence``, ``import --cadence``) that reads, else bad usage; for an
+    import, checked before the first note is written, not at the first note it creates."""
+    if cadence is not None:
+        try:
+            parse_duration(cadence)
+        except DurationError as exc:
+            raise UsageError(f"bad --cadence: {exc}") from None
+
+
 class WritingMethods:
     """Mixed into :class:`~mdnet.vault.Vault`; what it uses of the vault is declared here for the type checker."""
 
@@ -74,11 +84,7 @@ class WritingMethods:
         name = " ".join(name.split())
         if not name:
             raise UsageError("a contact needs a name")
-        if cadence is not None:
-            try:
-                parse_duration(cadence)
-            except DurationError as exc:
-                raise UsageError(f"bad --cadence: {exc}") from None
+        check_cadence(cadence)
         wanted = fold(name)
         if known is None:  # the index's name table holds exactly these names: no need to read every contact
             known = self._named(wanted)
