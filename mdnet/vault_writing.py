@@ -112,12 +112,15 @@ class WritingMethods:
         if email:
             values.append(("email", list(email)))
         values.extend(extra)
-        if cadence is not None or not self.config.cadence_policy.category_window(category)[0]:
-            # A category with its own entry in [cadence] is left to it: a written cadence would
-            # override the policy the user set for that category (see docs/cadence-policy.md).
+        by_policy = cadence is None and self.config.cadence_policy.category_window(category)[0]
+        if not by_policy:
             values.append(("cadence", cadence or self.config.new_contact_cadence))
         for key, value in values:
             text = edit.set_field(text, key, value)
+        if by_policy:
+            # A category with its own entry in [cadence] is left to it: a written cadence, ours or the
+            # template's, would override the policy the user set for that category (docs/cadence-policy.md).
+            text = edit.remove_field(text, "cadence")
         files.create_new(target, text.encode("utf-8"), relative)
         return target
 
