@@ -80,10 +80,10 @@ class WritingMethods:
         checked it (a batch import); by default every contact, read fresh.
         """
         from mdnet import edit  # writes only: not on the read path
+        from mdnet.vault import check_name  # here: vault imports this module
 
+        check_name(name, wanted="the new contact's name")
         name = " ".join(name.split())
-        if not name:
-            raise UsageError("a contact needs a name")
         check_cadence(cadence)
         wanted = fold(name)
         if known is None:  # the index's name table holds exactly these names: no need to read every contact

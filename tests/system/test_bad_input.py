@@ -280,3 +280,19 @@ def test_log_refuses_an_interaction_after_today(vault_dir: Path, when: str, code
         assert result.err == (f"mdnet: error: bad --date: {when[:10]} is after today ({DEMO_DATE}); log what has "
                               f'happened, and plan the rest with: mdnet followup "Tim" {when[:10]}\n')  # fmt: skip
         assert (vault_dir / "people" / "Tim.md").read_text(encoding="utf-8") == note
+
+
+def test_add_refuses_an_empty_name_as_every_command_does(vault_dir: Path) -> None:
+    """`add` had its own message for the one condition `check_name` words for every other command, and a
+    name that is no text reached `name.split()` (AttributeError from the API)."""
+    from mdnet.errors import UsageError
+    from mdnet.vault import Vault
+
+    code, out, err = run_cli("--vault", str(vault_dir), "add", " ")
+    assert (code, out, err) == (2, "", "mdnet: error: the name is empty: give the new contact's name\n")
+    with Vault.open(vault_dir) as vault:
+        with pytest.raises(UsageError, match="the name is empty"):
+            vault.add("")
+        with pytest.raises(UsageError, match="name must be text, not int"):
+            vault.add(3)  # type: ignore[arg-type]
+    assert list((vault_dir / "people").iterdir()) == []
