@@ -23,7 +23,7 @@ import click
 from mdnet import due as due_mod
 from mdnet.errors import MdnetError
 from mdnet.model import BUCKETS, DueItem, escape_line_breaks
-from mdnet.vault import Vault, days_within, resolve_today
+from mdnet.vault import NOT_A_VAULT, Vault, days_within, resolve_today
 
 F = TypeVar("F", bound=Callable[..., Any])
 MAX_WARNINGS = 10
@@ -44,8 +44,7 @@ class State:
             self._vault = Vault.open(self.vault_path)
             self._vault.refresh_on_query = False  # one command, one scan
             if not self._vault.save_index:
-                click.echo(f"mdnet: warning: {self._vault.root}: no mdnet.toml, .mdnet/ or .obsidian/ here or above; "
-                           "read as a vault without saving an index (mdnet init makes it one)", err=True)  # fmt: skip
+                click.echo(f"mdnet: warning: {self._vault.root}: {NOT_A_VAULT}", err=True)
         return self._vault
 
     @property

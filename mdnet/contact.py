@@ -204,7 +204,9 @@ def _warn_hashtags_read_as_comments(
         line = lines[index]
         match = _HASHTAGS_RE.match(line, len(key)) if line.startswith(key) else None
         if match is not None:
-            words = [word.lstrip("#") for word in match.group(1).split() if word.startswith("#") and word != "#"]
+            # "#work #mentor" or "#work, #mentor": the words are the tags, without their # and commas
+            hashtags = re.split(r"[\s,]+", match.group(1))
+            words = [word.lstrip("#") for word in hashtags if word.startswith("#") and word.strip("#")]
             problem(key, f"{key}: {match.group(1).strip()!r} is a YAML comment, so {key} is empty; "
                          f"write {key}: [{', '.join(words)}]", "warning")  # fmt: skip
 

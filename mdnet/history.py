@@ -125,9 +125,10 @@ def commit_paths(root: Path, paths: list[str], message: str, *, hooks: bool = Tr
 
 
 def _untracked(root: Path, paths: list[str]) -> list[str]:
+    """Those of ``paths`` git does not know yet (an ignored file is not listed: no note of mdnet's is one)."""
     if not paths:
         return []
-    found = run_git(root, "--literal-pathspecs", "ls-files", "-z", "--others", "--", *paths)
+    found = run_git(root, "--literal-pathspecs", "ls-files", "-z", "--others", "--exclude-standard", "--", *paths)
     return [name for name in found.stdout.split("\0") if name] if found.returncode == 0 else []
 
 
@@ -154,8 +155,7 @@ def renamed_from(root: Path, paths: list[str]) -> list[str]:
     user's index is never touched. Only notes: another deleted file stays the user's.
     """
     # new to git: untracked, or staged as added ('git mv' stages the new name and the old one's removal)
-    fresh = run_git(root, "--literal-pathspecs", "ls-files", "-z", "--others", "--exclude-standard", "--", *paths)
-    new = [name for name in fresh.stdout.split("\0") if name] if fresh.returncode == 0 else []
+    new = _untracked(root, paths)
     added = run_git(root, "--literal-pathspecs", "diff", "-z", "--cached", "--name-only", "--no-renames",
                     "--diff-filter=A", "--relative", "HEAD", "--", *paths)  # fmt: skip
     new += [name for name in added.stdout.split("\0") if name and name not in new] if added.returncode == 0 else []

@@ -368,7 +368,7 @@ def plan_import(contacts: Sequence[Contact], records: Iterable[Incoming]) -> lis
     """For each (combined) record: what to do with the vault's ``contacts``.
 
     A match by email is trusted. A match by name, file name or alias only when the emails
-    do not contradict it (:func:`_emails_agree`): two people can share a name, and a record
+    do not contradict it (:func:`emails_agree`): two people can share a name, and a record
     merged into the wrong note gives that person another's email, which the mail scan then
     credits. A contradicted record is skipped with a reason that says what to do, never made
     a second note of that name (which would split one person who changed address in two).

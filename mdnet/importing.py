@@ -13,10 +13,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from mdnet.durations import DurationError, parse_duration
-from mdnet.errors import MdnetError, UsageError
+from mdnet.errors import MdnetError
 from mdnet.import_merge import Incoming, Plan, apply_changes, plan_import
 from mdnet.vault import Vault
+from mdnet.vault_writing import check_cadence
 
 _VERBS = {"create": "created", "update": "updated", "skip": "skipped"}
 _DRY_RUN_VERBS = {"create": "would create", "update": "would update", "skip": "would skip"}
@@ -59,11 +59,7 @@ def run_import(
     they get what ``add`` gives (their category's policy, else ``new_contact_cadence``).
     A bad ``cadence`` is refused before anything is read or written.
     """
-    if cadence is not None:
-        try:
-            parse_duration(cadence)
-        except DurationError as exc:
-            raise UsageError(f"bad --cadence: {exc}") from None
+    check_cadence(cadence)
     plans = plan_import(vault.contacts(), records)
     return [_carry_out(vault, plan, dry_run, category, cadence, today) for plan in plans]
 

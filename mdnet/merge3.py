@@ -708,7 +708,7 @@ def conflict_keys(text: str) -> list[Conflict]:
                 if match and not inner.startswith(("#", "-", " ")):
                     key = match.group(1)
                     break
-                dated = re.match(r"[-*+] (\d{4}-\d{2}-\d{2})\b", inner)
+                dated = _ENTRY_RE.match(inner)  # a log entry, as the merge reads one
                 if dated:
                     entry = dated.group(1)
                     break

@@ -70,8 +70,12 @@ def is_marked(folder: Path) -> bool:
     return any((folder / marker).exists() for marker in _MARKERS)
 
 
-# Why a vault found by no marker answers from an index in memory (see Vault.open).
-NOT_A_VAULT = "no mdnet.toml, .mdnet/ or .obsidian/ here or above: the index is not saved"
+# Why a vault found by no marker answers from an index in memory (see Vault.open): the CLI's warning
+# and ``vault.in_memory_because`` alike.
+NOT_A_VAULT = (
+    "no mdnet.toml, .mdnet/ or .obsidian/ here or above; "
+    "read as a vault without saving an index (mdnet init makes it one)"
+)
 
 
 def resolve_today(value: dt.date | str | None = None) -> dt.date:

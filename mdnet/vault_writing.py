@@ -31,6 +31,16 @@ if TYPE_CHECKING:
 TEMPLATE_PATH = "templates/contact.md"
 
 
+def check_cadence(cadence: str | None) -> None:
+    """A cadence for a new note (``add --cadence``, ``import --cadence``) that reads, else bad usage; for an
+    import, checked before the first note is written, not at the first note it creates."""
+    if cadence is not None:
+        try:
+            parse_duration(cadence)
+        except DurationError as exc:
+            raise UsageError(f"bad --cadence: {exc}") from None
+
+
 class WritingMethods:
     """Mixed into :class:`~mdnet.vault.Vault`; what it uses of the vault is declared here for the type checker."""
 
@@ -70,15 +80,11 @@ class WritingMethods:
         checked it (a batch import); by default every contact, read fresh.
         """
         from mdnet import edit  # writes only: not on the read path
+        from mdnet.vault import check_name  # here: vault imports this module
 
+        check_name(name, wanted="the new contact's name")
         name = " ".join(name.split())
-        if not name:
-            raise UsageError("a contact needs a name")
-        if cadence is not None:
-            try:
-                parse_duration(cadence)
-            except DurationError as exc:
-                raise UsageError(f"bad --cadence: {exc}") from None
+        check_cadence(cadence)
         wanted = fold(name)
         if known is None:  # the index's name table holds exactly these names: no need to read every contact
             known = self._named(wanted)
@@ -106,12 +112,15 @@ class WritingMethods:
         if email:
             values.append(("email", list(email)))
         values.extend(extra)
-        if cadence is not None or not self.config.cadence_policy.category_window(category)[0]:
-            # A category with its own entry in [cadence] is left to it: a written cadence would
-            # override the policy the user set for that category (see docs/cadence-policy.md).
+        by_policy = cadence is None and self.config.cadence_policy.category_window(category)[0]
+        if not by_policy:
             values.append(("cadence", cadence or self.config.new_contact_cadence))
         for key, value in values:
             text = edit.set_field(text, key, value)
+        if by_policy:
+            # A category with its own entry in [cadence] is left to it: a written cadence, ours or the
+            # template's, would override the policy the user set for that category (docs/cadence-policy.md).
+            text = edit.remove_field(text, "cadence")
         files.create_new(target, text.encode("utf-8"), relative)
         return target
 

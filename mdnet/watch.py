@@ -300,15 +300,16 @@ class Watcher(WatchCore):
         today: Callable[[], dt.date] | None = None,
     ) -> None:
         if isinstance(vault, Vault):
-            root, config = vault.root.resolve(), vault.config
+            root, config, save_index = vault.root.resolve(), vault.config, vault.save_index
         else:
             root = Path(vault).expanduser().resolve()
-            config = load_config(root)
+            config, save_index = load_config(root), True  # a vault named by its path saves its index
         if observer not in ("auto", "native", "polling"):
             raise MdnetError(f"unknown observer {observer!r}: auto, native or polling")
-        # The watcher's own Vault: its SQLite connection belongs to the worker thread.
-        super().__init__(Vault(root, config), autocommit=autocommit, daily=daily, quiet=quiet, max_wait=max_wait,
-                         commit_quiet=commit_quiet, settle=settle, rescan_every=rescan_every,
+        # The watcher's own Vault: its SQLite connection belongs to the worker thread. It saves its index
+        # where the caller's would: a folder no marker makes a vault gets no .mdnet/ (Vault.open).
+        super().__init__(Vault(root, config, save_index=save_index), autocommit=autocommit, daily=daily, quiet=quiet,
+                         max_wait=max_wait, commit_quiet=commit_quiet, settle=settle, rescan_every=rescan_every,
                          report=report, today=today or resolve_today)  # fmt: skip
         self.verbose = verbose
         self._root_text = root.as_posix()

@@ -278,8 +278,8 @@ class WatchCore:
         apart; once it can be written it is brought up to date by a normal refresh and used again. A command
         may answer from memory for its one run; a watcher left there would keep every later command reading
         an index nobody updates, and lose its work when it stops."""
-        if self._index().path is not None:
-            return
+        if self._index().path is not None or not self.vault.save_index:
+            return  # on the file, or never to be: a folder no marker makes a vault (the command said so)
         now = time.monotonic()
         if self._file_retry_at is None:
             self._file_retry_delay = FILE_RETRY_FIRST

@@ -293,3 +293,19 @@ def test_a_name_whose_note_is_left_out_says_so_without_near_misses(vault_dir: Pa
                           "out (see 'mdnet check')\n")  # fmt: skip
     other = run_cli("--vault", str(vault_dir), "show", "odd person")
     assert "did you mean: Good Person (people/Good Person.md)" in other.err  # near misses stay for the rest
+
+
+def test_add_refuses_an_empty_name_as_every_command_does(vault_dir: Path) -> None:
+    """`add` had its own message for the one condition `check_name` words for every other command, and a
+    name that is no text reached `name.split()` (AttributeError from the API)."""
+    from mdnet.errors import UsageError
+    from mdnet.vault import Vault
+
+    code, out, err = run_cli("--vault", str(vault_dir), "add", " ")
+    assert (code, out, err) == (2, "", "mdnet: error: the name is empty: give the new contact's name\n")
+    with Vault.open(vault_dir) as vault:
+        with pytest.raises(UsageError, match="the name is empty"):
+            vault.add("")
+        with pytest.raises(UsageError, match="name must be text, not int"):
+            vault.add(3)  # type: ignore[arg-type]
+    assert list((vault_dir / "people").iterdir()) == []

@@ -62,3 +62,20 @@ def test_add_leaves_a_category_with_a_policy_to_its_policy(vault_dir: Path) -> N
     shown = run_cli("--vault", str(vault_dir), "--today", DEMO_DATE, "due", "--json")
     items = {i["name"]: i for i in json.loads(shown.out)["items"]}
     assert any("every 30d (Client policy)" in r["detail"] for r in items["Ann Lee"]["reasons"])
+
+
+def test_a_templates_cadence_gives_way_to_the_policy_as_new_contact_cadence_does(vault_dir: Path) -> None:
+    """`add` always wrote its cadence over the template's; leaving it out for a category the policy names kept
+    the template's `cadence: 90d` instead, which overrode the client policy all the same."""
+    _policy(vault_dir, 'client = "30d..45d"\n')
+    (vault_dir / "templates").mkdir()
+    (vault_dir / "templates" / "contact.md").write_text(
+        "---\nname: {{name}}\ncategory:\ncadence: 90d  # how often\ntags: []\n---\n# {{name}}\n\n## Log\n",
+        encoding="utf-8",
+    )
+    assert run_cli("--vault", str(vault_dir), "add", "Ann Lee", "--category", "client").code == 0
+    assert run_cli("--vault", str(vault_dir), "add", "Bob Ray", "--category", "friend").code == 0
+    ann = (vault_dir / "people" / "Ann Lee.md").read_text(encoding="utf-8")
+    assert ann == "---\nname: Ann Lee\ncategory: client\ntags: []\n---\n# Ann Lee\n\n## Log\n"
+    bob = (vault_dir / "people" / "Bob Ray.md").read_text(encoding="utf-8")
+    assert "cadence: 90d  # how often\n" in bob  # new_contact_cadence, written over the template's as before

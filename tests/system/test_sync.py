@@ -26,6 +26,18 @@ def _mdnet(root: Path, *args: str) -> tuple[int, str, str]:
     return result.code, result.out, result.err
 
 
+def _keep_jane_continue_and_sync(desktop: Path, laptop: Path) -> None:
+    """The way out of a stopped sync, as its message gives it: keep Jane's note as it is now, go on with the
+    rebase, sync, and sync the other device."""
+    git(desktop, "add", "--", "people/Jane Doe.md")
+    subprocess.run(
+        ["git", "-C", str(desktop), "-c", "core.editor=true", "rebase", "--continue"], check=True, capture_output=True
+    )
+    code, _out, err = _mdnet(desktop, "sync")
+    assert code == 0, err
+    assert _mdnet(laptop, "sync")[0] == 0
+
+
 def _edit(path: Path, key: str, value: edit.Value) -> None:
     path.write_bytes(edit.set_field(path.read_bytes().decode("utf-8"), key, value).encode("utf-8"))
 
@@ -132,13 +144,7 @@ def test_a_true_conflict_stops_with_the_file_the_key_and_the_way_out(two_devices
     # The way out works: keep one value, continue, sync.
     resolved = text.replace("<<<<<<< ours\nrole: CIO\n=======\nrole: CTO\n>>>>>>> theirs\n", "role: CTO\n")
     (desktop / "people" / "Jane Doe.md").write_text(resolved, encoding="utf-8")
-    git(desktop, "add", "--", "people/Jane Doe.md")
-    subprocess.run(
-        ["git", "-C", str(desktop), "-c", "core.editor=true", "rebase", "--continue"], check=True, capture_output=True
-    )
-    code, out, err = _mdnet(desktop, "sync")
-    assert code == 0, err
-    assert _mdnet(laptop, "sync")[0] == 0
+    _keep_jane_continue_and_sync(desktop, laptop)
     assert (laptop / "people" / "Jane Doe.md").read_bytes() == (desktop / "people" / "Jane Doe.md").read_bytes()
 
 
@@ -226,13 +232,7 @@ def test_a_note_deleted_on_one_device_and_changed_on_the_other_says_keep_or_dele
     assert "<<<<<<<" not in text
     assert "- 2026-11-23 lunch: lunch" in text
     # The way out works: keep the note, continue, sync.
-    git(desktop, "add", "--", "people/Jane Doe.md")
-    subprocess.run(
-        ["git", "-C", str(desktop), "-c", "core.editor=true", "rebase", "--continue"], check=True, capture_output=True
-    )
-    code, _out, err = _mdnet(desktop, "sync")
-    assert code == 0, err
-    assert _mdnet(laptop, "sync")[0] == 0
+    _keep_jane_continue_and_sync(desktop, laptop)
     assert "- 2026-11-23 lunch: lunch" in (laptop / "people" / "Jane Doe.md").read_text(encoding="utf-8")
 
 

@@ -1207,3 +1207,25 @@ def test_ctrl_c_in_a_terminal_while_the_watcher_commits_still_commits(git_vault:
     assert out.rstrip().endswith("stopped")
     assert git(git_vault, "status", "--porcelain", "--", "people") == ""
     assert git(git_vault, "log", "-1", "--format=%s").strip() == "Update Carl Jung"
+
+
+def test_a_watcher_in_a_folder_no_marker_makes_a_vault_saves_no_index(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`mdnet watch` typed in the home folder: like every command there, the watcher keeps its index in memory
+    (its own Vault wrote `.mdnet/`, which made the folder and every folder below it a vault for good)."""
+    plain = tmp_path / "plain"
+    (plain / "people").mkdir(parents=True)
+    (plain / "people" / "Ann.md").write_text("---\nname: Ann\ncadence: 30d\n---\n", encoding="utf-8")
+    monkeypatch.chdir(plain)
+    vault = Vault.open()
+    assert not vault.save_index
+    messages: list[str] = []
+    watcher = Watcher(vault, quiet=0.1, settle=0.2, report=messages.append)
+    watcher.start()  # its first full scan has opened the index by now
+    try:
+        assert not (plain / ".mdnet").exists()
+    finally:
+        watcher.stop()
+    assert not (plain / ".mdnet").exists()
+    assert not any("cannot be written" in message for message in messages)  # the command said why, once

@@ -207,6 +207,10 @@ def test_an_excalidraw_drawing_in_a_contact_folder_is_no_contact() -> None:
             "tags: '#work #mentor' is a YAML comment, so tags is empty; write tags: [work, mentor]",
         ),
         ("aliases:  #JD", "aliases: '#JD' is a YAML comment, so aliases is empty; write aliases: [JD]"),
+        (  # written as a list: the commas are not part of the tags
+            "tags: #work, #mentor,#ai",
+            "tags: '#work, #mentor,#ai' is a YAML comment, so tags is empty; write tags: [work, mentor, ai]",
+        ),
     ],
 )
 def test_hashtags_read_as_a_yaml_comment_are_a_warning(line: str, message: str) -> None:

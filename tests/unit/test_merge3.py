@@ -457,3 +457,10 @@ def test_one_entry_edited_differently_on_both_sides_is_a_conflict_not_two_intera
         "- 2026-11-24 lunch B\n- 2026-11-20 call: budget for Q1\n- 2026-10-21"
         in merge_note(base, ours, _log(base, "2026-11-24", "lunch B")).text
     )
+
+
+@pytest.mark.parametrize("entry", ["- 2026-11-20 call", "* 2026-11-20 call", "-\t2026-11-20 call", "- [x] 2026-11-20"])
+def test_a_conflict_is_named_by_its_log_entry_in_every_form_the_merge_reads_as_one(entry: str) -> None:
+    """conflict_keys read entries with a twin of the merge's own pattern that knew '- ' alone."""
+    text = f"---\nname: Ann\n---\n## Log\n<<<<<<< ours\n{entry}: a\n=======\n{entry}: b\n>>>>>>> theirs\n"
+    assert [c.describe() for c in conflict_keys(text)] == ["log entry of 2026-11-20 (line 5)"]
