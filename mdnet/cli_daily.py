@@ -23,7 +23,7 @@ def daily(state: State, when: str | None, print_only: bool, as_json: bool) -> No
         day = parse_date(when) if when else state.today
     except ValueError as exc:
         raise UsageError(f"bad --date: {exc}") from None
-    result = build(vault, day, write=not print_only)
+    result = build(vault, day, write=not print_only, today=state.today)
     if print_only:
         if as_json:
             emit_json({"date": day.isoformat(), "path": result.path, "exists": result.existed,

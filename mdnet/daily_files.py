@@ -147,8 +147,14 @@ def resolve_link(contacts: list[Contact], target: str) -> Contact:
     return naming.find_contact(contacts, cleaned)
 
 
-def build(vault: Vault, day: dt.date, *, write: bool, now: dt.datetime | None = None) -> DailyResult:
-    """Refresh (``write=True``: log new ticks, then write) or only render the daily note."""
+def build(
+    vault: Vault, day: dt.date, *, write: bool, now: dt.datetime | None = None, today: dt.date | None = None
+) -> DailyResult:
+    """Refresh (``write=True``: log new ticks, then write) or only render the daily note.
+
+    ``today`` is the caller's today (``mdnet --today``), against which a tick's day must not be
+    in the future; by default ``$MDNET_TODAY`` or the clock, as for ``Vault.log``.
+    """
     settings = settings_for(vault)
     relative = note_path(settings, day)
     full = vault.root / relative
@@ -160,7 +166,7 @@ def build(vault: Vault, day: dt.date, *, write: bool, now: dt.datetime | None = 
     result = DailyResult(day, relative, full, "", [], existed=text is not None)
     logged_lines: set[int] = set()
     if write and block is not None:
-        logged_lines = _log_ticks(vault, block, day, relative, result)
+        logged_lines = _log_ticks(vault, block, day, relative, result, today)
     contacts = vault.contacts()
     config = vault.config
     result.items = due_items(
@@ -264,7 +270,9 @@ def _template_text(
     return dateformat.fill_template(raw, day, moment, title=title, date_format=settings.format)
 
 
-def _log_ticks(vault: Vault, block: daily.Block, day: dt.date, relative: str, result: DailyResult) -> set[int]:
+def _log_ticks(
+    vault: Vault, block: daily.Block, day: dt.date, relative: str, result: DailyResult, today: dt.date | None
+) -> set[int]:
     """Log each new tick once; the 1-based note lines of the ticks now logged."""
     done: set[int] = set()
     ticks = daily.find_ticks(block)
@@ -272,7 +280,7 @@ def _log_ticks(vault: Vault, block: daily.Block, day: dt.date, relative: str, re
         try:
             contact = resolve_link(vault.contacts(), tick.target)  # fresh: an earlier tick may have logged
             if not _already_logged(contact, day, tick):
-                result.logged.append(vault.log(contact, tick.words, kind=tick.kind, when=day, commit=True))
+                result.logged.append(vault.log(contact, tick.words, kind=tick.kind, when=day, commit=True, today=today))
             done.add(tick.line)
         except MdnetError as exc:
             result.warnings.append(f"{relative}:{tick.line}: tick not logged, will retry on the next refresh: {exc}")

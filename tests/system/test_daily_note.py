@@ -585,3 +585,17 @@ def test_a_note_ending_inside_an_unclosed_code_block_is_refused_not_appended_int
     path.write_text(before.decode("utf-8") + "```\n", "utf-8")
     assert refresh(vault).strip() == f"updated {NOTE}"
     assert path.read_text(encoding="utf-8").startswith(before.decode("utf-8") + "```\n\n" + daily.BEGIN)
+
+
+def test_a_tick_in_a_daily_note_of_the_given_today_is_logged_whatever_the_clock(vault: Path) -> None:
+    """`mdnet --today 2027-03-01 daily`: ticks were checked against the clock, not the --today given, and
+    refused as "after today" (and retried on every refresh)."""
+    later = "2027-03-01"
+    note = vault / "daily" / f"{later}.md"
+    assert run_cli("--vault", str(vault), "--today", later, "daily").code == 0
+    text = note.read_text(encoding="utf-8")
+    line = next(ln for ln in text.splitlines() if ln.startswith("- [ ] [[Jane Doe]]"))
+    note.write_text(text.replace(line, line.replace("- [ ]", "- [x]", 1), 1), encoding="utf-8")
+    result = run_cli("--vault", str(vault), "--today", later, "daily")
+    assert (result.code, result.err) == (0, "")
+    assert f"logged Jane Doe in people/Jane Doe.md: - {later} followed up" in result.out
