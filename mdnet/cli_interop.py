@@ -13,6 +13,7 @@ from mdnet.cli import State, emit_json, json_option, pass_state
 from mdnet.errors import UsageError
 from mdnet.import_merge import Incoming
 from mdnet.importing import run_import
+from mdnet.render import counted
 
 ACTIONS = ("create", "update", "unchanged", "skip", "failed")
 
@@ -122,7 +123,7 @@ def export_vcard(state: State, out: str | None, category: str | None, tag: str |
     contacts = state.vault.contacts(category=category, tag=tag)
     write_output(export_vcards(contacts), out)
     if out not in (None, "-"):
-        click.echo(f"exported {len(contacts)} contacts to {out}")
+        click.echo(f"exported {counted(len(contacts), 'contact')} to {out}")
 
 
 @export_group.command(name="ics")
@@ -143,4 +144,4 @@ def export_ics(state: State, out: str | None, within: str, category: str | None,
     rendered = render(contacts, today, window, vault.config.default_cadence_duration, vault.config.cadence_policy)
     write_output(rendered, out)
     if out not in (None, "-"):
-        click.echo(f"exported the calendar of {len(contacts)} contacts to {out}")
+        click.echo(f"exported the calendar of {counted(len(contacts), 'contact')} to {out}")

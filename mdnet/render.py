@@ -67,7 +67,7 @@ def due_table(items: Sequence[DueItem], today: dt.date, within: int) -> Renderab
 def contacts_table(contacts: Sequence[Contact], dues: dict[str, dt.date | None]) -> RenderableType:
     if not contacts:
         return Text('No contacts yet. Add one with: mdnet add "Jane Doe"')
-    table = Table(title=_count(len(contacts), "contact"), title_justify="left")
+    table = Table(title=counted(len(contacts), "contact"), title_justify="left")
     for column in ("Name", "Category", "Tags", "Cadence", "Last contact", "Next due"):
         table.add_column(column)
     for c in contacts:
@@ -78,8 +78,8 @@ def contacts_table(contacts: Sequence[Contact], dues: dict[str, dt.date | None])
     return table
 
 
-def _count(number: int, noun: str) -> str:
-    """``1 contact``, ``2 contacts``."""
+def counted(number: int, noun: str) -> str:
+    """``1 contact``, ``2 contacts``: every count a person reads says it so."""
     return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
 
 
@@ -134,7 +134,7 @@ def search_table(results: Sequence[tuple[Contact, str]], query: str) -> Renderab
     if not results:
         return Text(f"No contact mentions {query!r}.")
     matches = "matches" if len(results) == 1 else "match"
-    table = Table(title=f"{_count(len(results), 'contact')} {matches} {query!r}", title_justify="left")
+    table = Table(title=f"{counted(len(results), 'contact')} {matches} {query!r}", title_justify="left")
     table.add_column("Name", no_wrap=True)
     table.add_column("File")
     table.add_column("Where")
@@ -146,6 +146,7 @@ def search_table(results: Sequence[tuple[Contact, str]], query: str) -> Renderab
 def stats_line(stats: RefreshStats) -> str:
     verb = "rebuilt" if stats.rebuilt else "indexed"
     return (
-        f"{verb}: {stats.files} notes, {stats.contacts} contacts; {stats.added} added, {stats.updated} updated, "
-        f"{stats.removed} removed; {stats.problems} problems in changed notes; {stats.seconds * 1000:.0f} ms"
+        f"{verb}: {counted(stats.files, 'note')}, {counted(stats.contacts, 'contact')}; {stats.added} added, "
+        f"{stats.updated} updated, {stats.removed} removed; {counted(stats.problems, 'problem')} in changed notes; "
+        f"{stats.seconds * 1000:.0f} ms"
     )

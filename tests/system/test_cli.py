@@ -541,3 +541,14 @@ def test_show_says_the_due_date_once_and_a_reasons_date_only_where_it_differs(va
         == "Due 2026-10-31 (25d ago) - cadence: every 30d; last contact 2026-10-01; follow_up 2026-11-28: follow up"
     )
     assert "Due           today - cadence: every 30d; no contact yet\n" in cy
+
+
+def test_counts_a_person_reads_are_singular_for_one(vault_dir: Path, tmp_path: Path) -> None:
+    """`mdnet index` said "1 notes, 1 contacts" and `export vcard` "exported 1 contacts"."""
+    (vault_dir / "people" / "Ann.md").write_text("---\nname: Ann\n---\n", encoding="utf-8")
+    indexed = run_cli("--vault", str(vault_dir), "index")
+    assert indexed.out.startswith("indexed: 1 note, 1 contact; 1 added, 0 updated, 0 removed; 0 problems in"), (
+        indexed.out
+    )
+    exported = run_cli("--vault", str(vault_dir), "export", "vcard", "--out", str(tmp_path / "all.vcf"))
+    assert exported.out == f"exported 1 contact to {tmp_path / 'all.vcf'}\n"

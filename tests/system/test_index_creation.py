@@ -206,5 +206,5 @@ def test_a_process_stopped_holding_the_creation_lock_keeps_no_command_waiting_fo
         stopped.send_signal(signal.SIGCONT)
         out, err = stopped.communicate(timeout=60)
     assert stopped.returncode == 0, err
-    assert "indexed: 1 notes, 1 contacts" in out
+    assert "indexed: 1 note, 1 contact;" in out
     assert _integrity(root / ".mdnet" / "index.sqlite") == "ok"
