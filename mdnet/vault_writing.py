@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import shlex
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -234,7 +235,7 @@ class WritingMethods:
             now = resolve_today(today)
             if day > Duration(1, "d").add_to(now):  # a day ahead: another time zone's today
                 raise UsageError(f"bad --date: {day} is after today ({now}); log what has happened, and plan "
-                                 f'the rest with: mdnet followup "{contact.name}" {day}')  # fmt: skip
+                                 f"the rest with: mdnet followup {shlex.quote(contact.name)} {day}")  # fmt: skip
         entry = edit.format_log_entry(day.isoformat(), text, kind, time)
 
         def change(note: str) -> str:

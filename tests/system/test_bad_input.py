@@ -278,8 +278,19 @@ def test_log_refuses_an_interaction_after_today(vault_dir: Path, when: str, code
     assert result.code == code, result.err
     if code:
         assert result.err == (f"mdnet: error: bad --date: {when[:10]} is after today ({DEMO_DATE}); log what has "
-                              f'happened, and plan the rest with: mdnet followup "Tim" {when[:10]}\n')  # fmt: skip
+                              f"happened, and plan the rest with: mdnet followup Tim {when[:10]}\n")  # fmt: skip
         assert (vault_dir / "people" / "Tim.md").read_text(encoding="utf-8") == note
+
+
+def test_the_plan_it_hint_is_a_command_the_shell_reads_back_whatever_the_name(vault_dir: Path) -> None:
+    """The hint wrapped the name in double quotes, which a name holding `"`, `$` or a backtick breaks."""
+    import shlex
+
+    name = 'Ann "AJ" $Lee`x`'
+    (vault_dir / "people" / "Ann.md").write_text(f"---\nname: '{name}'\n---\n", encoding="utf-8")
+    result = run_cli("--vault", str(vault_dir), "--today", DEMO_DATE, "log", "Ann", "hi", "--date", "2027-01-01")
+    command = result.err.rstrip("\n").split("plan the rest with: ", 1)[1]
+    assert shlex.split(command) == ["mdnet", "followup", name, "2027-01-01"]
 
 
 def test_a_name_whose_note_is_left_out_says_so_without_near_misses(vault_dir: Path) -> None:
