@@ -22,7 +22,7 @@ from pathlib import Path
 from mdnet import files
 
 # 15: an Excalidraw drawing is no contact, "tags: #a #b" (a comment: no tags) is a warning, and a
-# template's {{placeholders}} outside the contact folders are not malformed YAML;
+# template's {{placeholders}} outside the contact folders are not malformed YAML, nor a contact;
 # 14: a link to an attachment ([[Deck.pdf]], [[plan.canvas]]) is no link to a person or an organisation;
 # 13: a name of accents alone folds by case (fold("¯") was ""); 12: a date-time whose time does not exist
 # is an error; 11: a block list's item "- [[Link]]" is the link, [[Name.md]] is Name, fences hold no links;

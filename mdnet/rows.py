@@ -94,9 +94,10 @@ def parse_one(job: tuple[str, str, str], settings: Settings) -> NoteRow:
     except OSError as exc:
         return _failed(path, token, 0, 0, f"cannot read: {exc.strerror}", in_folder)
     parsed = parse_note(text, path, contact_folder=in_folder, settings=ParseSettings(log_heading), log_records=False)
-    if not (in_folder or parsed.is_contact_type):
+    if not in_folder and (not parsed.is_contact_type or _is_template(text)):
         # Other notes are kept for link resolution; their problems are reported as warnings only,
-        # and a template's not at all: "name: {{name}}" is a placeholder for Obsidian or `add`, not YAML.
+        # and a template's not at all: "name: {{name}}" is a placeholder for Obsidian or `add`, not YAML,
+        # and a template saying "type: contact" describes the contacts made from it, not a person.
         problems = tuple(replace(p, severity="warning") for p in parsed.problems)
         if problems and _is_template(text):
             problems = ()

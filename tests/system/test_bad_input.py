@@ -320,3 +320,17 @@ def test_add_refuses_an_empty_name_as_every_command_does(vault_dir: Path) -> Non
         with pytest.raises(UsageError, match="name must be text, not int"):
             vault.add(3)  # type: ignore[arg-type]
     assert list((vault_dir / "people").iterdir()) == []
+
+
+def test_a_template_that_says_type_contact_is_no_contact(vault_dir: Path) -> None:
+    """A contact template with `type: contact` (so that the notes made from it are contacts anywhere) was
+    itself a contact named "{{name}}", due at once with a cadence."""
+    (vault_dir / "templates").mkdir()
+    template = '---\ntype: contact\nname: "{{name}}"\ncadence: 30d\ncreated: {{date}}\n---\n# {{name}}\n'
+    (vault_dir / "templates" / "contact.md").write_text(template, encoding="utf-8")
+    listed = run_cli("--vault", str(vault_dir), "list", "--json")
+    assert json.loads(listed.out)["contacts"] == []
+    assert run_cli("--vault", str(vault_dir), "check").out == ""
+    assert run_cli("--vault", str(vault_dir), "add", "Ann Lee").code == 0
+    names = [c["name"] for c in json.loads(run_cli("--vault", str(vault_dir), "list", "--json").out)["contacts"]]
+    assert names == ["Ann Lee"]
