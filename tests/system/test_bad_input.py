@@ -326,7 +326,7 @@ def test_a_template_that_says_type_contact_is_no_contact(vault_dir: Path) -> Non
     """A contact template with `type: contact` (so that the notes made from it are contacts anywhere) was
     itself a contact named "{{name}}", due at once with a cadence."""
     (vault_dir / "templates").mkdir()
-    template = '---\ntype: contact\nname: "{{name}}"\ncadence: 30d\ncreated: {{date}}\n---\n# {{name}}\n'
+    template = '---\ntype: contact\nname: "{{name}}"\ncadence: 30d\ncreated: "{{date}}"\n---\n# {{name}}\n'
     (vault_dir / "templates" / "contact.md").write_text(template, encoding="utf-8")
     listed = run_cli("--vault", str(vault_dir), "list", "--json")
     assert json.loads(listed.out)["contacts"] == []
