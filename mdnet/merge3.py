@@ -19,7 +19,7 @@ It understands the two parts of a note that two devices edit at the same time:
   one side is taken, the same change on both sides is taken once, and different
   changes to the same lines are a conflict.
 
-The line merge is a diff3 in pure Python (``difflib`` matching) rather than a call
+The line merge is a diff3 in pure Python (:mod:`mdnet.diff3`, ``difflib`` matching) rather than a call
 to ``git merge-file``: the merge stays a pure function (fast to test with
 Hypothesis, no temporary files, no process per merge), and it runs on the
 *skeleton* of a note, where a whole front matter key or the whole list of log
@@ -28,19 +28,21 @@ the two agree; where lines repeat, difflib may align a conflict region a little
 differently than git's xdiff.
 
 Line endings and the byte-order mark are those of ``ours``; lines taken from
-``theirs`` are given ``ours``' line ending.
+``theirs`` are given ``ours``' line ending. The Log's entries merge in :mod:`mdnet.merge_log`,
+a list changed on both sides in :mod:`mdnet.merge_lists`.
 """
 
 from __future__ import annotations
 
-import difflib
-import json
 import re
-from collections.abc import Hashable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from mdnet import document, edit, frontmatter_yaml
+from mdnet.diff3 import diff3
+from mdnet.merge_lists import bare_line, canon, render_list, union
+from mdnet.merge_log import CONFLICT, THEIRS, merge_entries
 
 MARKER_SIZE = 7
 #: Keys that record a fact that only moves forward: when both sides changed them, the later date wins.
@@ -77,81 +79,11 @@ class MergeResult:
         return not self.conflicts
 
 
-# -- diff3 ---------------------------------------------------------------------
-
-# A merged chunk: ("same", ours_lo, ours_hi) lines kept from ours; ("theirs", lo, hi) lines of theirs;
-# ("conflict", (ours_lo, ours_hi), (theirs_lo, theirs_hi)).
-Chunk = tuple[Any, ...]
-
-
-def diff3(base: Sequence[Hashable], ours: Sequence[Hashable], theirs: Sequence[Hashable]) -> list[Chunk]:
-    """Merge three sequences of comparable tokens into chunks (the classic diff3 walk).
-
-    Stable tokens are those of ``base`` matched in both sides; between two stable
-    tokens, a region changed on one side takes that side, the same change on both
-    sides is taken once, and different changes are a conflict (trimmed of the lines
-    both sides share at its start and end, as git's "zealous" merge does).
-    """
-    ours_at = _matches(base, ours)
-    theirs_at = _matches(base, theirs)
-    chunks: list[Chunk] = []
-    i = io = it = 0
-    while True:
-        j = i
-        while j < len(base) and not (j in ours_at and j in theirs_at):
-            j += 1
-        jo, jt = (ours_at[j], theirs_at[j]) if j < len(base) else (len(ours), len(theirs))
-        o_part, t_part, b_part = ours[io:jo], theirs[it:jt], base[i:j]
-        if o_part or t_part or b_part:
-            if list(o_part) == list(t_part) or list(t_part) == list(b_part):
-                chunks.append(("same", io, jo))
-            elif list(o_part) == list(b_part):
-                chunks.append(("theirs", it, jt))
-            else:
-                chunks.extend(_trimmed_conflict(ours, theirs, io, jo, it, jt))
-        if j >= len(base):
-            break
-        chunks.append(("same", jo, jo + 1))
-        i, io, it = j + 1, jo + 1, jt + 1
-    return chunks
-
-
-def _matches(base: Sequence[Hashable], other: Sequence[Hashable]) -> dict[int, int]:
-    matcher = difflib.SequenceMatcher(None, base, other, autojunk=False)
-    found: dict[int, int] = {}
-    for a, b, size in matcher.get_matching_blocks():
-        for k in range(size):
-            found[a + k] = b + k
-    return found
-
-
-def _trimmed_conflict(
-    ours: Sequence[Hashable], theirs: Sequence[Hashable], io: int, jo: int, it: int, jt: int
-) -> list[Chunk]:
-    head = 0
-    while io + head < jo and it + head < jt and ours[io + head] == theirs[it + head]:
-        head += 1
-    tail = 0
-    while jo - tail > io + head and jt - tail > it + head and ours[jo - tail - 1] == theirs[jt - tail - 1]:
-        tail += 1
-    chunks: list[Chunk] = []
-    if head:
-        chunks.append(("same", io, io + head))
-    chunks.append(("conflict", (io + head, jo - tail), (it + head, jt - tail)))
-    if tail:
-        chunks.append(("same", jo - tail, jo))
-    return chunks
-
-
 # -- the note as tokens ----------------------------------------------------------
 
 
-def _bare(line: str) -> str:
-    return line.rstrip("\r\n")
-
-
 def _with_newline(line: str, newline: str) -> str:
-    return _bare(line) + newline if line.endswith("\n") else line
+    return bare_line(line) + newline if line.endswith("\n") else line
 
 
 @dataclass
@@ -206,7 +138,7 @@ def _side(text: str, log_heading: str) -> _Side:
                 fm_lines.append(lines[index:end])
                 index = end
             else:
-                fm_tokens.append(_bare(lines[index]))
+                fm_tokens.append(bare_line(lines[index]))
                 fm_lines.append([lines[index]])
                 index += 1
     body_tokens, body_lines, entries = _body_tokens(doc.body, log_heading)
@@ -222,16 +154,16 @@ def _body_tokens(
     start = level = -1
     for index, raw in enumerate(markdown):
         if raw.startswith("#"):
-            match = _HEADING_RE.match(_bare(raw))
+            match = _HEADING_RE.match(bare_line(raw))
             if match and match.group(2).strip().casefold() == wanted:
                 start, level = index, len(match.group(1))
                 break
     if start < 0:
-        return [_bare(x) for x in lines], [[x] for x in lines], []
+        return [bare_line(x) for x in lines], [[x] for x in lines], []
     end = len(lines)
     for index in range(start + 1, len(lines)):
         if markdown[index].startswith("#"):
-            match = _HEADING_RE.match(_bare(markdown[index]))
+            match = _HEADING_RE.match(bare_line(markdown[index]))
             if match and len(match.group(1)) <= level:
                 end = index
                 break
@@ -252,7 +184,7 @@ def _body_tokens(
             current.append(lines[index])
         entries.append(_entry(current))
     before, after = lines[:region_start], lines[region_end:]
-    tokens = [_bare(x) for x in before] + [_LOG_TOKEN] + [_bare(x) for x in after]
+    tokens = [bare_line(x) for x in before] + [_LOG_TOKEN] + [bare_line(x) for x in after]
     token_lines = [[x] for x in before] + [[]] + [[x] for x in after]
     return tokens, token_lines, entries
 
@@ -260,7 +192,7 @@ def _body_tokens(
 def _entry(lines: list[str]) -> tuple[tuple[str, str], tuple[str, ...], list[str]]:
     match = _ENTRY_RE.match(lines[0])
     assert match is not None
-    identity = [_bare(x).rstrip() for x in lines]
+    identity = [bare_line(x).rstrip() for x in lines]
     while len(identity) > 1 and not identity[-1]:
         identity.pop()
     return (match.group(1), match.group(2) or ""), tuple(identity), lines
@@ -341,7 +273,7 @@ def merge_text(base: str, ours: str, theirs: str, *, labels: tuple[str, str] = (
 
 def _merge_lines(base: str, ours: str, theirs: str, out: _Out) -> None:
     split = [document.lines(x) for x in (base, ours, theirs)]
-    keys = [[_bare(x) for x in lines] for lines in split]
+    keys = [[bare_line(x) for x in lines] for lines in split]
     for chunk in diff3(*keys):
         if chunk[0] == "same":
             out.add(split[1][chunk[1] : chunk[2]])
@@ -350,10 +282,6 @@ def _merge_lines(base: str, ours: str, theirs: str, out: _Out) -> None:
         else:
             (olo, ohi), (tlo, thi) = chunk[1], chunk[2]
             out.conflict(None, split[1][olo:ohi], split[2][tlo:thi])
-
-
-def _canon(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, ensure_ascii=False)
 
 
 def _merge_front_matter(b: _Side, o: _Side, t: _Side, out: _Out) -> None:
@@ -451,25 +379,25 @@ def _resolve_key(key: str, b: _Side, o: _Side, t: _Side, newline: str) -> tuple[
     if same(ov) == same(bv):
         return take(tv, t_lines)
     if key in FORWARD_DATE_KEYS and _is_date(ov) and _is_date(tv):
-        later_is_ours = (str(ov), _canon(ov)) >= (str(tv), _canon(tv))
+        later_is_ours = (str(ov), canon(ov)) >= (str(tv), canon(tv))
         return ("take", o_lines, []) if later_is_ours else ("take", t_lines, [])
     if _is_list(ov) and _is_list(tv) and (bv is _MISSING or bv is None or _is_list(bv)):
-        union = _union(bv if _is_list(bv) else [], ov, tv)
-        if _canon(union) == _canon(ov):
+        items = union(bv if _is_list(bv) else [], ov, tv)
+        if canon(items) == canon(ov):
             return ("take", o_lines, [])
-        if _canon(union) == _canon(tv):
+        if canon(items) == canon(tv):
             return ("take", t_lines, [])
-        if all(isinstance(item, str | int | bool) for item in union):
-            return ("take", _render_list(key, o_lines, union), [])
+        if all(isinstance(item, str | int | bool) for item in items):
+            return ("take", render_list(key, o_lines, items), [])
     return ("conflict", o_lines, t_lines)
 
 
 def _form(lines: list[str] | None) -> tuple[str, ...]:
-    return tuple(_bare(x) for x in lines or [])
+    return tuple(bare_line(x) for x in lines or [])
 
 
 def _canon_or_missing(value: Any) -> str:
-    return "\x00missing" if value is _MISSING else _canon(value)
+    return "\x00missing" if value is _MISSING else canon(value)
 
 
 def _is_date(value: Any) -> bool:
@@ -480,64 +408,6 @@ def _is_list(value: Any) -> bool:
     return isinstance(value, list)
 
 
-def _union(base: list[Any], ours: list[Any], theirs: list[Any]) -> list[Any]:
-    """Items both sides kept (in base order), then those either side added (in a side-independent order).
-
-    An item one side removed stays removed; an item both added appears once.
-    """
-    b, o, t = ({_canon(x) for x in items} for items in (base, ours, theirs))
-    result: list[Any] = []
-    seen: set[str] = set()
-
-    def push(item: Any) -> None:
-        key = _canon(item)
-        if key not in seen:
-            seen.add(key)
-            result.append(item)
-
-    for item in base:
-        if _canon(item) in o and _canon(item) in t:
-            push(item)
-    added_o = [x for x in ours if _canon(x) not in b]
-    added_t = [x for x in theirs if _canon(x) not in b]
-    first, second = sorted([added_o, added_t], key=lambda items: [_canon(x) for x in items])
-    for item in [*first, *second]:
-        push(item)
-    return result
-
-
-_BLOCK_ITEM_RE = re.compile(r"([ \t]*)-[ \t]")
-
-
-def _render_list(key: str, lines: list[str], items: list[Any]) -> list[str]:
-    """``key`` with ``items``, in the style of ours' lines for it (block or flow list)."""
-    if not lines:
-        return [f"{key}: {edit.format_value([str(x) for x in items])}\n"]
-    newline = "\r\n" if lines[0].endswith("\r\n") else "\n"
-    head = _bare(lines[0])
-    name, rest = head.split(":", 1)
-    item_lines = [x for x in lines[1:] if _BLOCK_ITEM_RE.match(x)]
-    if not rest.strip() or rest.strip().startswith("#"):
-        indent = _BLOCK_ITEM_RE.match(item_lines[0]).group(1) if item_lines else "  "  # type: ignore[union-attr]
-        rendered = [f"{indent}- {edit.format_scalar(x)}{newline}" for x in items]
-        for index, item in enumerate(items):
-            text = rendered[index]
-            if not _reads_as(text.strip()[2:], item):
-                rendered[index] = f"{indent}- {edit.format_scalar_quoted(str(item))}{newline}"
-        return [head + newline, *rendered]
-    comment = re.search(r"\][ \t]*(#.*)$", rest)
-    tail = ("  " + comment.group(1)) if comment else ""
-    return [f"{name}: {edit.format_value([x if isinstance(x, str) else str(x) for x in items])}{tail}{newline}"]
-
-
-def _reads_as(text: str, item: Any) -> bool:
-    try:
-        loaded, _ = frontmatter_yaml.load(f"k:\n  - {text}\n")
-    except frontmatter_yaml.YamlProblem:
-        return False
-    return isinstance(loaded, dict) and loaded.get("k") == [item]
-
-
 def _merge_body(b: _Side, o: _Side, t: _Side, out: _Out) -> None:
     if _LOG_TOKEN in b.body_tokens and (_LOG_TOKEN in o.body_tokens) != (_LOG_TOKEN in t.body_tokens):
         # One side removed the Log heading (or renamed it): to that side the entries are lines, to the
@@ -545,7 +415,7 @@ def _merge_body(b: _Side, o: _Side, t: _Side, out: _Out) -> None:
         # side added meets the removal as a conflict instead of vanishing with the section.
         _merge_lines(b.doc.body, o.doc.body, t.doc.body, out)
         return
-    entries = _merge_entries(b.entries, o.entries, t.entries)
+    entries = merge_entries(b.entries, o.entries, t.entries)
     log_done = False
 
     def emit_log() -> None:
@@ -553,10 +423,10 @@ def _merge_body(b: _Side, o: _Side, t: _Side, out: _Out) -> None:
         if not log_done:
             log_done = True
             for origin, lines in entries:
-                if origin is _CONFLICT:
+                if origin is CONFLICT:
                     out.conflict(None, lines[0], lines[1])
                 else:
-                    out.add(lines, convert=origin is _THEIRS)
+                    out.add(lines, convert=origin is THEIRS)
 
     def emit(side: _Side, index: int) -> None:
         if side.body_tokens[index] == _LOG_TOKEN:
@@ -581,117 +451,6 @@ def _merge_body(b: _Side, o: _Side, t: _Side, out: _Out) -> None:
                 emit_log()
             else:
                 out.conflict(None, ours_lines, theirs_lines)
-
-
-Entries = list[tuple[tuple[str, str], tuple[str, ...], list[str]]]
-
-
-def _merge_entries(base: Entries, ours: Entries, theirs: Entries) -> list[tuple[Any, Any]]:
-    """Log entries of both sides, newest first, each once; deletions and edits of one side are kept.
-
-    Returns (origin side marker, lines): the origin is ``None`` for lines from ours, else "theirs";
-    one entry edited differently on both sides is a real conflict, (``_CONFLICT``, (ours' lines,
-    theirs' lines)), never both versions as if they were two interactions.
-    An entry written twice (two calls on one day, in the same words) is two entries: each
-    copy is told apart by its number among its equals, so both survive.
-    """
-    b_ids = [e[1] for e in base]
-    o_ids = [e[1] for e in ours]
-    t_ids = [e[1] for e in theirs]
-    if t_ids in (b_ids, o_ids):
-        return [(_OURS, e[2]) for e in ours]
-    if o_ids == b_ids:
-        return [(_THEIRS, e[2]) for e in theirs]
-    base, ours, theirs = _numbered(base), _numbered(ours), _numbered(theirs)
-    b_ids = [e[1] for e in base]
-    o_ids = [e[1] for e in ours]
-    t_ids = [e[1] for e in theirs]
-    dropped = {x for x in b_ids if x not in o_ids or x not in t_ids}
-    left = [e for e in ours if e[1] not in dropped]
-    right = [e for e in theirs if e[1] not in dropped]
-    left_ids, right_ids = {e[1] for e in left}, {e[1] for e in right}
-    clashes = _clashing_edits(base, ours, theirs)
-    clash_of = {x: n for n, (o_group, t_group) in enumerate(clashes) for x in (*o_group, *t_group)}
-    lines_of = {e[1]: e[2] for e in theirs} | {e[1]: e[2] for e in ours}
-    merged: list[tuple[Any, Any]] = []
-    seen: set[tuple[str, ...]] = set()
-    i = j = 0
-    while i < len(left) or j < len(right):
-        if i < len(left) and left[i][1] in seen:
-            i += 1
-            continue
-        if j < len(right) and right[j][1] in seen:
-            j += 1
-            continue
-        if j >= len(right):
-            take_left = True
-        elif i >= len(left):
-            take_left = False
-        else:
-            a, c = left[i], right[j]
-            if a[1] == c[1] or a[0] > c[0]:
-                take_left = True
-            elif c[0] > a[0]:
-                take_left = False
-            else:  # same date: a new entry goes before the ones both sides have; else a fixed order
-                a_shared, c_shared = a[1] in right_ids, c[1] in left_ids
-                take_left = (not a_shared and c_shared) or (a_shared == c_shared and a[1] <= c[1])
-        entry = left[i] if take_left else right[j]
-        seen.add(entry[1])
-        if entry[1] in clash_of:  # the place of an entry both sides edited: both edits, as a conflict
-            o_group, t_group = clashes[clash_of[entry[1]]]
-            seen.update((*o_group, *t_group))
-            ours_lines = [x for e in o_group for x in lines_of[e]]
-            merged.append((_CONFLICT, (ours_lines, [x for e in t_group for x in lines_of[e]])))
-        else:
-            merged.append((_OURS if take_left else _THEIRS, entry[2]))
-        if take_left:
-            i += 1
-        else:
-            j += 1
-    return merged
-
-
-def _clashing_edits(base: Entries, ours: Entries, theirs: Entries) -> list[tuple[tuple[Any, ...], tuple[Any, ...]]]:
-    """Base entries both sides replaced, each differently, by entries of the same day: (ours', theirs')."""
-    ours_edits, theirs_edits = _edits(base, ours), _edits(base, theirs)
-    kept = {e[1] for e in ours} | {e[1] for e in theirs}
-    clashes: list[tuple[tuple[Any, ...], tuple[Any, ...]]] = []
-    for entry in base:
-        mine, yours = ours_edits.get(entry[1]), theirs_edits.get(entry[1])
-        if mine and yours and set(mine) != set(yours) and entry[1] not in kept and (mine, yours) not in clashes:
-            clashes.append((mine, yours))
-    return clashes
-
-
-def _edits(base: Entries, side: Entries) -> dict[tuple[str, ...], tuple[Any, ...]]:
-    """Base entries that ``side`` replaced (difflib's "replace") with entries of the same day: what with."""
-    found: dict[tuple[str, ...], tuple[Any, ...]] = {}
-    matcher = difflib.SequenceMatcher(None, [e[1] for e in base], [e[1] for e in side], autojunk=False)
-    for tag, b_lo, b_hi, s_lo, s_hi in matcher.get_opcodes():
-        if tag != "replace":
-            continue
-        for entry in base[b_lo:b_hi]:
-            same_day = tuple(e[1] for e in side[s_lo:s_hi] if e[0][0] == entry[0][0])
-            if same_day:
-                found[entry[1]] = same_day
-    return found
-
-
-def _numbered(entries: Entries) -> Entries:
-    """The entries with the n-th copy of an identical entry made distinct (``\x00n`` appended)."""
-    count: dict[tuple[str, ...], int] = {}
-    numbered: Entries = []
-    for key, identity, lines in entries:
-        copy = count.get(identity, 0)
-        count[identity] = copy + 1
-        numbered.append((key, (*identity, f"\x00{copy}") if copy else identity, lines))
-    return numbered
-
-
-_OURS: Any = None
-_THEIRS: Any = "theirs"
-_CONFLICT: Any = "conflict"
 
 
 def conflict_keys(text: str) -> list[Conflict]:

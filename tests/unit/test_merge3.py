@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 
 from mdnet import document, edit, frontmatter_yaml
 from mdnet.contact import ParseSettings, parse_note
-from mdnet.merge3 import conflict_keys, diff3, merge_note, merge_text
+from mdnet.diff3 import diff3
+from mdnet.merge3 import conflict_keys, merge_note, merge_text
 from tests.conftest import examples
 
 BASE = """\
