@@ -374,15 +374,16 @@ def test_a_hand_written_tick_in_the_block_logs_its_own_words(vault: Path) -> Non
 
 
 def test_a_contact_still_due_after_its_tick_shows_only_under_done(vault: Path) -> None:
-    (vault / "people" / "Greg.md").write_text("---\nname: Greg Thompson\nnext_contact: 2026-11-21\n---\n", "utf-8")
+    # a follow-up stays until it is changed (a planned next contact would be done by the tick)
+    (vault / "people" / "Greg.md").write_text("---\nname: Greg Thompson\nfollow_up: 2026-11-21\n---\n", "utf-8")
     refresh(vault)
     tick(vault, "[[Greg|Greg Thompson]]")
     refresh(vault)
     text = (vault / NOTE).read_text(encoding="utf-8")
     assert text.count("Greg Thompson") == 1
-    assert "### Done\n- [x] [[Greg|Greg Thompson]] — 4 days overdue: planned next contact" in text
+    assert "### Done\n- [x] [[Greg|Greg Thompson]] — 4 days overdue: follow up" in text
     with Vault.open(vault) as v:
-        assert "Greg Thompson" in [i.name for i in v.due(DAY)]  # still due: the plan was not changed
+        assert "Greg Thompson" in [i.name for i in v.due(DAY)]  # still due: the follow-up was not changed
 
 
 def test_names_with_brackets_make_links_that_refresh_and_log(git_vault: Path) -> None:
