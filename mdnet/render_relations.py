@@ -36,7 +36,7 @@ def brief_card(brief: Brief, today: dt.date) -> RenderableType:
         grid.add_row("Interests", ", ".join(brief.interests))
     for link in brief.links:
         grid.add_row("Link", link)
-    last = "never" if brief.last_contact is None else f"{brief.last_contact} ({(today - brief.last_contact).days}d ago)"
+    last = "never" if brief.last_contact is None else f"{brief.last_contact} ({_ago(today, brief.last_contact)})"
     grid.add_row("Last contact", last)
     if brief.due is not None:
         grid.add_row("Due", f"{brief.due.bucket} {brief.due.due}: " + "; ".join(r.detail for r in brief.due.reasons))
@@ -60,6 +60,12 @@ def brief_card(brief: Brief, today: dt.date) -> RenderableType:
                                                    if more > 0 else ""), style="bold"))  # fmt: skip
         parts.extend(Text(f"  - {m.name} ({m.via})") for m in brief.mutual)
     return Panel(Group(*parts), title=Text(brief.name, style="bold"), subtitle=Text(brief.path), expand=False)
+
+
+def _ago(today: dt.date, day: dt.date) -> str:
+    """``23d ago``, ``today``, or ``in 1d`` (a log may be dated a day ahead, another time zone's today)."""
+    days = (today - day).days
+    return "today" if days == 0 else f"{days}d ago" if days > 0 else f"in {-days}d"
 
 
 def path_table(result: PathResult) -> RenderableType:

@@ -117,3 +117,15 @@ def test_a_deleted_note_leaves_the_network(example_vault: Path) -> None:
     code, out, err = cli(example_vault, "path", "Priya Raman", "--json")
     assert code == 0, err
     assert [[h["name"] for h in p["hops"]] for p in json.loads(out)["paths"]] == [["Victoria Shaw", "Priya Raman"]]
+
+
+def test_brief_says_today_for_a_contact_made_today(example_vault: Path) -> None:
+    """After `mdnet log maria ...` the brief said 'Last contact 2026-11-25 (0d ago)'."""
+    assert cli(example_vault, "log", "Maria", "coffee", "--no-commit")[0] == 0
+    code, out, err = cli(example_vault, "brief", "Maria")
+    assert code == 0, err
+    assert "2026-11-25 (today)" in out
+    assert "0d ago" not in out
+    code, out, err = cli(example_vault, "brief", "Elena")
+    assert "2026-08-25 (92d ago)" in out
+
