@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from rich.console import Group, RenderableType
+from rich.padding import Padding
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
@@ -47,19 +48,24 @@ def brief_card(brief: Brief, today: dt.date) -> RenderableType:
         parts.append(Text("\nLast interactions", style="bold"))
         for entry in brief.last_interactions:
             kind = f"{entry.kind}: " if entry.kind else ""
-            parts.append(Text(f"  {entry.date} {kind}{entry.text}"))
+            parts.append(_indented(f"{entry.date} {kind}{entry.text}"))
     if brief.open_follow_ups:
         parts.append(Text("\nOpen follow-ups", style="bold"))
-        parts.extend(Text(f"  - {item}") for item in brief.open_follow_ups)
+        parts.extend(_indented(f"- {item}") for item in brief.open_follow_ups)
     if brief.ask_about:
         parts.append(Text("\nAsk about", style="bold"))
-        parts.extend(Text(f"  - {item}") for item in brief.ask_about)
+        parts.extend(_indented(f"- {item}") for item in brief.ask_about)
     if brief.mutual:
         more = brief.mutual_total - len(brief.mutual)
         parts.append(Text("\nMutual contacts" + (f" (the {len(brief.mutual)} closest of {brief.mutual_total})"
                                                    if more > 0 else ""), style="bold"))  # fmt: skip
         parts.extend(Text(f"  - {m.name} ({m.via})") for m in brief.mutual)
     return Panel(Group(*parts), title=Text(brief.name, style="bold"), subtitle=Text(brief.path), expand=False)
+
+
+def _indented(text: str) -> RenderableType:
+    """An item two spaces in, every wrapped line too (not only the first)."""
+    return Padding(Text(text), (0, 0, 0, 2))
 
 
 def _ago(today: dt.date, day: dt.date) -> str:

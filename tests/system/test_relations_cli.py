@@ -129,3 +129,11 @@ def test_brief_says_today_for_a_contact_made_today(example_vault: Path) -> None:
     code, out, err = cli(example_vault, "brief", "Elena")
     assert "2026-08-25 (92d ago)" in out
 
+
+def test_brief_indents_the_wrapped_lines_of_an_interaction(example_vault: Path) -> None:
+    """Maria's 2026-11-02 entry is longer than the panel: its second line stays under the first."""
+    code, out, err = cli(example_vault, "brief", "Maria")
+    assert code == 0, err
+    lines = [line.strip("│").rstrip() for line in out.splitlines()]
+    start = next(i for i, line in enumerate(lines) if line.startswith("   2026-11-02 meeting:"))
+    assert lines[start + 1].startswith("   ") and lines[start + 1].strip()
