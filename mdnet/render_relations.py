@@ -74,8 +74,15 @@ def _ago(today: dt.date, day: dt.date) -> str:
     return "today" if days == 0 else f"{days}d ago" if days > 0 else f"in {-days}d"
 
 
-def path_table(result: PathResult) -> RenderableType:
+def path_table(result: PathResult, via: str | None = None, company: bool = False) -> RenderableType:
+    """The paths; without any, a hint that fits the question (``via``: the contact's name)."""
     if not result.paths:
+        if via is not None:
+            return Text(f"No path to {'anyone at ' if company else ''}{result.target} through {via}. "
+                        "Leave out --via to see every path.")  # fmt: skip
+        if company:
+            return Text(f"No path to anyone at {result.target} through your notes yet: no contact works or "
+                        "worked there, or knows someone who does (company:, employers:, knows:).")  # fmt: skip
         return Text(f"No path to {result.target} through your notes yet. Who might know them? "
                     "Add them to a contact's knows: list.")  # fmt: skip
     table = Table(title=f"Paths to {result.target}", title_justify="left")

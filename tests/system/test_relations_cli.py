@@ -137,3 +137,20 @@ def test_brief_indents_the_wrapped_lines_of_an_interaction(example_vault: Path) 
     lines = [line.strip("│").rstrip() for line in out.splitlines()]
     start = next(i for i, line in enumerate(lines) if line.startswith("   2026-11-02 meeting:"))
     assert lines[start + 1].startswith("   ") and lines[start + 1].strip()
+
+
+def test_no_path_through_via_says_so_and_not_that_there_is_no_path_at_all(example_vault: Path) -> None:
+    """Priya Raman has two paths; none goes through Kevin: the hint said 'no path ... add them to knows:'."""
+    code, out, err = cli(example_vault, "path", "Priya", "Raman", "--via", "kevin")
+    assert code == 0, err
+    assert "No path to Priya Raman through Kevin Park" in " ".join(out.split())
+    assert "knows:" not in out
+    assert "--via" in out
+
+
+def test_no_path_to_a_company_names_the_company_not_them(example_vault: Path) -> None:
+    code, out, err = cli(example_vault, "path", "--company", "Umbrella Corp")
+    assert code == 0, err
+    text = " ".join(out.split())
+    assert "No path to anyone at Umbrella Corp" in text
+    assert "Who might know them?" not in text
