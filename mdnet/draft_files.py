@@ -78,7 +78,7 @@ def make_drafts(
     written = _write_drafts(vault, drafts, source.stem, day, out, fmt)
     result = DraftResult(tuple(drafts), tuple(written))
     if log and drafts:
-        result = _log_drafts(vault, result, day)
+        result = _log_drafts(vault, result, day, source.name)
     return result
 
 
@@ -124,7 +124,7 @@ def _contact_at(vault: Vault, path: str) -> Contact | None:
     return vault.indexed().contact(path)
 
 
-def _log_drafts(vault: Vault, result: DraftResult, day: dt.date) -> DraftResult:
+def _log_drafts(vault: Vault, result: DraftResult, day: dt.date, template_name: str) -> DraftResult:
     logged: list[str] = []
     problems: list[str] = []
     for draft in result.drafts:
@@ -137,7 +137,11 @@ def _log_drafts(vault: Vault, result: DraftResult, day: dt.date) -> DraftResult:
         except MdnetError as exc:
             problems.append(f"{draft.path}: not logged: {exc}")
     names = {d.path: d.name for d in result.drafts}
-    title = f"Log email to {len(logged)} contacts: {result.drafts[0].subject}"
+    subjects = {d.subject for d in result.drafts if d.path in logged}
+    # one subject for all, or the template's: the first person's own subject would read as everyone's
+    about = subjects.pop() if len(subjects) == 1 else f"drafts from {template_name}"
+    count = f"{len(logged)} contact" if len(logged) == 1 else f"{len(logged)} contacts"
+    title = f"Log email to {count}: {about}"
     message = (f"{title[:71] + '…' if len(title) > 72 else title}\n\n"
                + "".join(f"Contact: {names[p]}\n" for p in logged)
                + f"Interaction: email\nInteraction-Date: {day.isoformat()}\n")  # fmt: skip

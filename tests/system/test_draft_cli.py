@@ -112,3 +112,28 @@ def test_an_address_a_message_cannot_hold_is_a_clear_error_and_nothing_is_writte
         assert err.startswith("mdnet: error: people/Eve.md: email ") and "unexpected" not in err, err
         assert err.count("\n") == 1
         assert not out.exists()
+
+
+def test_the_log_commit_names_the_template_not_the_first_persons_subject(example_vault: Path, tmp_path: Path) -> None:
+    """'Log email to 5 contacts: A quick update for Aaron' read as if all five got Aaron's mail."""
+    subprocess.run(["git", "init", "-q", "-b", "main", str(example_vault)], check=True, capture_output=True)
+    git(example_vault, "config", "user.name", "Test User")
+    git(example_vault, "config", "user.email", "test@example.com")
+    git(example_vault, "add", "-A")
+    git(example_vault, "commit", "-q", "-m", "initial")
+    template = tmp_path / "update.md"
+    template.write_text(TEMPLATE, encoding="utf-8")
+    code, out, err = cli(example_vault, "draft", str(template), "--category", "client", "--out", str(tmp_path / "o"),
+                         "--log", "--json")  # fmt: skip
+    assert code == 0, err
+    logged = len(json.loads(out)["logged"])
+    assert logged >= 2
+    subject = git(example_vault, "show", "-s", "--format=%s", "HEAD").strip()
+    assert subject == f"Log email to {logged} contacts: drafts from update.md"
+    # the same subject for everyone: that subject
+    same = tmp_path / "same.md"
+    same.write_text("---\nsubject: Season's greetings\n---\nHi {{ first_name }}\n", encoding="utf-8")
+    code, out, err = cli(example_vault, "draft", str(same), "--tag", "family", "--out", str(tmp_path / "p"), "--log")
+    assert code == 0, err
+    subject = git(example_vault, "show", "-s", "--format=%s", "HEAD").strip()
+    assert subject == "Log email to 2 contacts: Season's greetings"
