@@ -600,3 +600,21 @@ def test_a_tick_in_a_daily_note_of_the_given_today_is_logged_whatever_the_clock(
     result = run_cli("--vault", str(vault), "--today", later, "daily")
     assert (result.code, result.err) == (0, "")
     assert f"logged Jane Doe in people/Jane Doe.md: - {later} followed up" in result.out
+
+
+def test_words_after_slashes_without_a_space_are_refused_not_lost(vault: Path) -> None:
+    """'... //call her back Friday' on an unticked task vanished on the next refresh (no space after //)."""
+    refresh(vault)
+    path = vault / NOTE
+    text = path.read_text(encoding="utf-8")
+    line = next(ln for ln in text.splitlines() if ln.startswith("- [ ] [[Jane Doe]]"))
+    path.write_text(text.replace(line, line + " //call her back Friday"), "utf-8")
+    _refresh_refused(vault, "tick it")
+    assert " //call her back Friday" in path.read_text(encoding="utf-8")
+
+
+def test_a_tick_with_words_after_slashes_without_a_space_logs_them(vault: Path) -> None:
+    """'- [x] ... //call: she is in' logged 'followed up from the daily note' and ignored the words."""
+    refresh(vault)
+    tick(vault, "[[Jane Doe]]", " //call: she is in")
+    assert "logged Jane Doe in people/Jane Doe.md: - 2026-11-25 call: she is in" in refresh(vault)
