@@ -137,3 +137,22 @@ def test_the_log_commit_names_the_template_not_the_first_persons_subject(example
     assert code == 0, err
     subject = git(example_vault, "show", "-s", "--format=%s", "HEAD").strip()
     assert subject == "Log email to 2 contacts: Season's greetings"
+
+
+def test_one_draft_is_counted_in_the_singular(example_vault: Path, tmp_path: Path) -> None:
+    """'1 drafts:' on the terminal and '1 drafts.' in the review note; '1 interactions' logged."""
+    subprocess.run(["git", "init", "-q", "-b", "main", str(example_vault)], check=True, capture_output=True)
+    git(example_vault, "config", "user.name", "Test User")
+    git(example_vault, "config", "user.email", "test@example.com")
+    git(example_vault, "add", "-A")
+    git(example_vault, "commit", "-q", "-m", "initial")
+    template = tmp_path / "update.md"
+    template.write_text(TEMPLATE, encoding="utf-8")
+    review = tmp_path / "review.md"
+    code, out, err = cli(example_vault, "draft", str(template), "--category", "investor", "--format", "md",
+                         "--out", str(review), "--log")  # fmt: skip
+    assert code == 0, err
+    assert out.startswith("1 draft:\n")
+    assert "logged 1 interaction\n" in out
+    assert "\n1 draft. Edit freely" in review.read_text(encoding="utf-8")
+    assert git(example_vault, "show", "-s", "--format=%s", "HEAD").startswith("Log email to 1 contact: An update for")
