@@ -12,6 +12,7 @@ from rich.text import Text
 
 from mdnet.brief import Brief
 from mdnet.network import PathResult, WhoResult
+from mdnet.render import counted
 from mdnet.stats import Stats
 
 
@@ -148,7 +149,8 @@ def stats_view(stats: Stats) -> RenderableType:
         legend.append(category + "  ")
     median = "n/a" if stats.median_days_between is None else f"{stats.median_days_between:g} days"
     summary = Text(
-        f"{stats.total} interactions with {stats.contacted} of {stats.contacts} contacts, {stats.since} to "
+        f"{counted(stats.total, 'interaction')} with {stats.contacted} of {counted(stats.contacts, 'contact')}, "
+        f"{stats.since} to "
         f"{stats.until}; median {median} between touches; {stats.never_contacted} never contacted."
     )
     parts: list[RenderableType] = [Text("Interactions per month", style="bold"), chart, legend, Text(""), summary]
