@@ -102,11 +102,14 @@ def path_table(result: PathResult, via: str | None = None, company: bool = False
 
 
 def who_tables(result: WhoResult) -> RenderableType:
+    tag = f"#{result.query.lstrip('#')}" if result.kind == "tag" else None
     if not result.direct and not result.one_hop:
-        return Text(f"You know nobody at {result.query} yet, directly or one hop away.")
+        where = f"tagged {tag}" if tag else f"at {result.query}"
+        return Text(f"You know nobody {where} yet, directly or one hop away.")
     parts: list[RenderableType] = []
     if result.direct:
-        table = Table(title=f"You know at {result.query} ({result.kind})", title_justify="left")
+        title = f"You know, tagged {tag}" if tag else f"You know at {result.query} ({result.kind})"
+        table = Table(title=title, title_justify="left")
         for column in ("Name", "Relation", "Tie"):
             table.add_column(column, no_wrap=column != "Relation")
         for entry in result.direct:

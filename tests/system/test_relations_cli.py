@@ -154,3 +154,16 @@ def test_no_path_to_a_company_names_the_company_not_them(example_vault: Path) ->
     text = " ".join(out.split())
     assert "No path to anyone at Umbrella Corp" in text
     assert "Who might know them?" not in text
+
+
+def test_who_for_a_tag_reads_as_a_tag_not_a_place(example_vault: Path) -> None:
+    """'You know at family (tag)' and 'You know nobody at #nosuch' read as if a tag were a company."""
+    for args in (("who", "#family"), ("who", "--tag", "family")):
+        code, out, err = cli(example_vault, *args)
+        assert code == 0, err
+        assert out.startswith("You know, tagged #family\n")
+    code, out, err = cli(example_vault, "who", "--tag", "nosuch")
+    assert code == 0, err
+    assert " ".join(out.split()) == "You know nobody tagged #nosuch yet, directly or one hop away."
+    code, out, err = cli(example_vault, "who", "Acme")
+    assert out.startswith("You know at Acme (company)\n")
