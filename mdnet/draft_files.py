@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -19,7 +19,7 @@ from mdnet import files, history, naming
 from mdnet.document import DecodeProblem, decode
 from mdnet.drafts import Draft, parse_template, render_drafts, review_note, to_eml
 from mdnet.errors import MdnetError, UsageError
-from mdnet.model import Contact, DueItem
+from mdnet.model import Contact, DueItem, Duration
 from mdnet.vault import resolve_today
 
 if TYPE_CHECKING:
@@ -72,7 +72,10 @@ def make_drafts(
     contacts = [c for c in vault.contacts(category, tag) if c.status != "archived"]
     dues: dict[str, DueItem] = {}
     if due:
-        dues = {i.path: i for i in vault.due(today=day)}
+        # the reasons `mdnet due` shows: those dated within the window (a birthday next month is not why)
+        horizon = Duration(vault.config.upcoming_days, "d").add_to(day)
+        dues = {i.path: replace(i, reasons=tuple(r for r in i.reasons if r.due <= horizon) or i.reasons[:1])
+                for i in vault.due(today=day)}  # fmt: skip
         contacts = [c for c in contacts if c.path in dues]
     drafts = render_drafts(parsed, contacts, day, dues)
     written = _write_drafts(vault, drafts, source.stem, day, out, fmt)

@@ -156,3 +156,15 @@ def test_one_draft_is_counted_in_the_singular(example_vault: Path, tmp_path: Pat
     assert "logged 1 interaction\n" in out
     assert "\n1 draft. Edit freely" in review.read_text(encoding="utf-8")
     assert git(example_vault, "show", "-s", "--format=%s", "HEAD").startswith("Log email to 1 contact: An update for")
+
+
+def test_due_reason_holds_the_reasons_of_the_due_list_not_far_ones(example_vault: Path) -> None:
+    """Teresa is due on the 29th for her weekly call; her birthday on 14 December is not why, yet the
+    draft said 'every 1w; last contact 2026-11-22; birthday Dec 14 (turns 68)' as `mdnet due` does not."""
+    templates = example_vault / "templates"
+    templates.mkdir()
+    (templates / "checkin.md").write_text("{{ due_reason }}\n", encoding="utf-8")
+    code, out, err = cli(example_vault, "draft", "checkin", "--due", "--tag", "family", "--format", "md", "--json")
+    assert code == 0, err
+    bodies = {d["name"]: d["body"].strip() for d in json.loads(out)["drafts"]}
+    assert bodies["Teresa Ortiz"] == "every 1w; last contact 2026-11-22"
