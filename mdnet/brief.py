@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from mdnet.contact import as_list
+from mdnet.due import planned_done
 from mdnet.model import Contact, DueItem, LogEntry
 from mdnet.wikilinks import link_label, links_to_attachment
 
@@ -174,7 +175,7 @@ def _open_follow_ups(contact: Contact, body: str) -> list[str]:
         found.append(f"follow up on {contact.follow_up}{note}")
     elif contact.follow_up_note:
         found.append(contact.follow_up_note)
-    if contact.next_contact is not None:
+    if contact.next_contact is not None and not planned_done(contact):
         found.append(f"planned next contact on {contact.next_contact}")
     for line in body.splitlines():
         match = _TASK_RE.match(line)

@@ -29,7 +29,9 @@ def draft(state: State, template: str, category: str | None, tag: str | None, du
     if not result.drafts:
         click.echo("no contact matches; nothing written")
         return
-    click.echo(f"{len(result.drafts)} drafts:")
+    from mdnet.render import counted
+
+    click.echo(f"{counted(len(result.drafts), 'draft')}:")
     for path in result.written:
         click.echo(f"  wrote {path}")
     missing = [d.name for d in result.drafts if not d.to]
@@ -38,5 +40,5 @@ def draft(state: State, template: str, category: str | None, tag: str | None, du
     for problem in result.problems:
         click.echo(f"mdnet: warning: {problem}", err=True)
     if log:
-        click.echo(f"logged {len(result.logged)} interactions")
+        click.echo(f"logged {counted(len(result.logged), 'interaction')}")
         echo_commit(result.commit, result.not_committed_because)

@@ -28,6 +28,7 @@ def scan(state: State, paths: tuple[Path, ...], dry_run: bool, since: str | None
     together so that replies are seen.
     """
     from mdnet import mail
+    from mdnet.render import counted
 
     vault, today = state.vault, state.today
     since_day = mail.parse_since(since, today) if since else None
@@ -43,7 +44,7 @@ def scan(state: State, paths: tuple[Path, ...], dry_run: bool, since: str | None
     else:
         plan = result.plan
         where = ", ".join(str(p) for p in paths)
-        click.echo(f"scanned {result.kind} {where}: {plan.messages} messages, {plan.matched} with contacts, "
+        click.echo(f"scanned {result.kind} {where}: {counted(plan.messages, 'message')}, {plan.matched} with contacts, "
                    f"{plan.already} handled before, {plan.unknown} with no contact")  # fmt: skip
         commits = {u.contact.path: c for u, c in result.written}
         for update in plan.updates:
@@ -58,7 +59,8 @@ def scan(state: State, paths: tuple[Path, ...], dry_run: bool, since: str | None
             if commit:
                 click.echo(f"  committed {commit[:10]}")
         if plan.record_only and not dry_run and result.record_commit:
-            click.echo(f"recorded {len(plan.record_only)} messages that changed no note in {result.record_commit[:10]}")
+            recorded = counted(len(plan.record_only), "message")
+            click.echo(f"recorded {recorded} that changed no note in {result.record_commit[:10]}")
         if not dry_run and result.not_recorded_because:
             click.echo(f"not committed: {result.not_recorded_because}")
         if not plan.updates:

@@ -23,7 +23,8 @@ def path(state: State, target: tuple[str, ...], via: str | None, company: str | 
         return
     from mdnet import render_relations
 
-    echo_rich(render_relations.path_table(result))
+    via_name = state.vault.get(via).name if via is not None and not result.paths else via
+    echo_rich(render_relations.path_table(result, via=via_name, company=company is not None))
 
 
 @click.command()

@@ -50,7 +50,10 @@ MAX_LAST_CHARS = 90
 
 _TASK_RE = re.compile(r"[-*+][ \t]+\[(.)\][ \t]+(.*)$")
 _LINK_RE = re.compile(r"\[\[([^\]|#]+)(?:#[^\]|]*)?(?:\|([^\]]*))?\]\]")
-_SLASHES_RE = re.compile(r"(?<= )//+(?= |$)")
+# mdnet's own text never holds // after a space (it writes /), so there it starts the user's words,
+# with or without a space after it: `// coffee: ...` and `//coffee: ...` alike.
+_SLASHES_RE = re.compile(r"(?<= )//+")
+_USER_WORDS_RE = re.compile(r" //+ ?")
 _KIND_RE = re.compile(r"([A-Za-z][\w-]{0,30}):[ \t]+(.+)$")
 _LOGGED_RE = re.compile(r"(?<!\S)" + re.escape(LOGGED) + r"(?!\S)")
 _EMPTY_DAY_RE = re.compile(re.escape(EMPTY_DAY).replace(re.escape("{within}"), r"\d+"))
@@ -155,7 +158,7 @@ def _check_lines(block: Block) -> None:
             if task.group(1) in "xX" or is_logged(line):
                 continue
             after = task.group(2)[link.end() :]
-            if after.startswith(" — ") and USER_WORDS in after:
+            if after.startswith(" — ") and _USER_WORDS_RE.search(after):
                 raise BlockError(
                     "your words after // are kept only on a ticked task and this line is rewritten on every "
                     f"refresh; tick it ([x]) to log them, or move them below {END}",
@@ -190,7 +193,8 @@ def _log_words(task: str) -> tuple[str | None, str]:
     """What to log for a ticked task: the user's words (after `` // ``, or a hand-written
     task's text after the link), else what was due; ``kind:`` in front sets the kind."""
     rest = _LINK_RE.sub("", task, count=1).strip()
-    own = task.rsplit(USER_WORDS, 1)[1].strip() if USER_WORDS in task else ""
+    separators = list(_USER_WORDS_RE.finditer(task))
+    own = task[separators[-1].end() :].strip() if separators else ""
     if not own and rest and not rest.startswith("—"):
         own = rest.removesuffix(LOGGED).strip()
     if own:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -19,7 +19,7 @@ from mdnet import files, history, naming
 from mdnet.document import DecodeProblem, decode
 from mdnet.drafts import Draft, parse_template, render_drafts, review_note, to_eml
 from mdnet.errors import MdnetError, UsageError
-from mdnet.model import Contact, DueItem
+from mdnet.model import Contact, DueItem, Duration
 from mdnet.vault import resolve_today
 
 if TYPE_CHECKING:
@@ -72,13 +72,16 @@ def make_drafts(
     contacts = [c for c in vault.contacts(category, tag) if c.status != "archived"]
     dues: dict[str, DueItem] = {}
     if due:
-        dues = {i.path: i for i in vault.due(today=day)}
+        # the reasons `mdnet due` shows: those dated within the window (a birthday next month is not why)
+        horizon = Duration(vault.config.upcoming_days, "d").add_to(day)
+        dues = {i.path: replace(i, reasons=tuple(r for r in i.reasons if r.due <= horizon) or i.reasons[:1])
+                for i in vault.due(today=day)}  # fmt: skip
         contacts = [c for c in contacts if c.path in dues]
     drafts = render_drafts(parsed, contacts, day, dues)
     written = _write_drafts(vault, drafts, source.stem, day, out, fmt)
     result = DraftResult(tuple(drafts), tuple(written))
     if log and drafts:
-        result = _log_drafts(vault, result, day)
+        result = _log_drafts(vault, result, day, source.name)
     return result
 
 
@@ -124,7 +127,7 @@ def _contact_at(vault: Vault, path: str) -> Contact | None:
     return vault.indexed().contact(path)
 
 
-def _log_drafts(vault: Vault, result: DraftResult, day: dt.date) -> DraftResult:
+def _log_drafts(vault: Vault, result: DraftResult, day: dt.date, template_name: str) -> DraftResult:
     logged: list[str] = []
     problems: list[str] = []
     for draft in result.drafts:
@@ -137,7 +140,11 @@ def _log_drafts(vault: Vault, result: DraftResult, day: dt.date) -> DraftResult:
         except MdnetError as exc:
             problems.append(f"{draft.path}: not logged: {exc}")
     names = {d.path: d.name for d in result.drafts}
-    title = f"Log email to {len(logged)} contacts: {result.drafts[0].subject}"
+    subjects = {d.subject for d in result.drafts if d.path in logged}
+    # one subject for all, or the template's: the first person's own subject would read as everyone's
+    about = subjects.pop() if len(subjects) == 1 else f"drafts from {template_name}"
+    count = f"{len(logged)} contact" if len(logged) == 1 else f"{len(logged)} contacts"
+    title = f"Log email to {count}: {about}"
     message = (f"{title[:71] + '…' if len(title) > 72 else title}\n\n"
                + "".join(f"Contact: {names[p]}\n" for p in logged)
                + f"Interaction: email\nInteraction-Date: {day.isoformat()}\n")  # fmt: skip

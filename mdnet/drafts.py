@@ -185,7 +185,8 @@ def to_eml(draft: Draft) -> bytes:
 def review_note(drafts: Sequence[Draft], template_name: str, today: dt.date, links: dict[str, str]) -> str:
     """All drafts in one Markdown note to read before sending (``links``: path -> wikilink)."""
     lines = [f"# Drafts from {template_name} ({today.isoformat()})", "",
-             f"{len(drafts)} drafts. Edit freely; nothing here is sent.", ""]  # fmt: skip
+             f"{len(drafts)} {'draft' if len(drafts) == 1 else 'drafts'}. Edit freely; nothing here is sent.",
+             ""]  # fmt: skip
     for draft in drafts:
         lines += [f"## {links.get(draft.path, draft.name)}", ""]
         lines.append(f"To: {', '.join(draft.to) if draft.to else '(no email in the note)'}  ")

@@ -38,6 +38,20 @@ def reasons_for(
     return _reasons(contact, today, window, policy, losing_touch(contact.last_contact, window, today))
 
 
+def planned_done(contact: Dueable) -> bool:
+    """Whether the planned next contact has happened: a contact on or after its day.
+
+    ``next_contact`` is "get in touch on that day"; once the effective last contact
+    reaches it (a tick in the daily note, ``mdnet log``, mail sent), the plan is done
+    and no longer a reason, though the field stays as the user wrote it.
+    """
+    return (
+        contact.next_contact is not None
+        and contact.last_contact is not None
+        and (contact.last_contact >= contact.next_contact)
+    )
+
+
 def _reasons(
     contact: Dueable, today: dt.date, window: Window | None, policy: CadencePolicy | None, losing: bool
 ) -> list[Reason]:
@@ -56,7 +70,7 @@ def _reasons(
     if contact.follow_up is not None:
         detail = f"follow up: {contact.follow_up_note}" if contact.follow_up_note else "follow up"
         reasons.append(Reason("follow_up", contact.follow_up, detail))
-    if contact.next_contact is not None:
+    if contact.next_contact is not None and not planned_done(contact):
         reasons.append(Reason("planned", contact.next_contact, "planned next contact"))
     if window is not None:
         cadence = window.ideal

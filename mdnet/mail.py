@@ -482,7 +482,8 @@ def commit_message(update: ContactUpdate) -> str:
 
 def record_message(ids: Sequence[str]) -> str:
     lines = "\n".join(f"{TRAILER}: {mid}" for mid in ids)
-    return f"Mail scan: {len(ids)} messages seen, no note changed\n\n{lines}\n"
+    seen = f"{len(ids)} message" if len(ids) == 1 else f"{len(ids)} messages"
+    return f"Mail scan: {seen} seen, no note changed\n\n{lines}\n"
 
 
 @dataclass(frozen=True, slots=True)

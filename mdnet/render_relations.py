@@ -5,12 +5,14 @@ from __future__ import annotations
 import datetime as dt
 
 from rich.console import Group, RenderableType
+from rich.padding import Padding
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
 from mdnet.brief import Brief
 from mdnet.network import PathResult, WhoResult
+from mdnet.render import counted
 from mdnet.stats import Stats
 
 
@@ -36,7 +38,7 @@ def brief_card(brief: Brief, today: dt.date) -> RenderableType:
         grid.add_row("Interests", ", ".join(brief.interests))
     for link in brief.links:
         grid.add_row("Link", link)
-    last = "never" if brief.last_contact is None else f"{brief.last_contact} ({(today - brief.last_contact).days}d ago)"
+    last = "never" if brief.last_contact is None else f"{brief.last_contact} ({_ago(today, brief.last_contact)})"
     grid.add_row("Last contact", last)
     if brief.due is not None:
         grid.add_row("Due", f"{brief.due.bucket} {brief.due.due}: " + "; ".join(r.detail for r in brief.due.reasons))
@@ -47,13 +49,13 @@ def brief_card(brief: Brief, today: dt.date) -> RenderableType:
         parts.append(Text("\nLast interactions", style="bold"))
         for entry in brief.last_interactions:
             kind = f"{entry.kind}: " if entry.kind else ""
-            parts.append(Text(f"  {entry.date} {kind}{entry.text}"))
+            parts.append(_indented(f"{entry.date} {kind}{entry.text}"))
     if brief.open_follow_ups:
         parts.append(Text("\nOpen follow-ups", style="bold"))
-        parts.extend(Text(f"  - {item}") for item in brief.open_follow_ups)
+        parts.extend(_indented(f"- {item}") for item in brief.open_follow_ups)
     if brief.ask_about:
         parts.append(Text("\nAsk about", style="bold"))
-        parts.extend(Text(f"  - {item}") for item in brief.ask_about)
+        parts.extend(_indented(f"- {item}") for item in brief.ask_about)
     if brief.mutual:
         more = brief.mutual_total - len(brief.mutual)
         parts.append(Text("\nMutual contacts" + (f" (the {len(brief.mutual)} closest of {brief.mutual_total})"
@@ -62,8 +64,26 @@ def brief_card(brief: Brief, today: dt.date) -> RenderableType:
     return Panel(Group(*parts), title=Text(brief.name, style="bold"), subtitle=Text(brief.path), expand=False)
 
 
-def path_table(result: PathResult) -> RenderableType:
+def _indented(text: str) -> RenderableType:
+    """An item two spaces in, every wrapped line too (not only the first)."""
+    return Padding(Text(text), (0, 0, 0, 2))
+
+
+def _ago(today: dt.date, day: dt.date) -> str:
+    """``23d ago``, ``today``, or ``in 1d`` (a log may be dated a day ahead, another time zone's today)."""
+    days = (today - day).days
+    return "today" if days == 0 else f"{days}d ago" if days > 0 else f"in {-days}d"
+
+
+def path_table(result: PathResult, via: str | None = None, company: bool = False) -> RenderableType:
+    """The paths; without any, a hint that fits the question (``via``: the contact's name)."""
     if not result.paths:
+        if via is not None:
+            return Text(f"No path to {'anyone at ' if company else ''}{result.target} through {via}. "
+                        "Leave out --via to see every path.")  # fmt: skip
+        if company:
+            return Text(f"No path to anyone at {result.target} through your notes yet: no contact works or "
+                        "worked there, or knows someone who does (company:, employers:, knows:).")  # fmt: skip
         return Text(f"No path to {result.target} through your notes yet. Who might know them? "
                     "Add them to a contact's knows: list.")  # fmt: skip
     table = Table(title=f"Paths to {result.target}", title_justify="left")
@@ -82,11 +102,14 @@ def path_table(result: PathResult) -> RenderableType:
 
 
 def who_tables(result: WhoResult) -> RenderableType:
+    tag = f"#{result.query.lstrip('#')}" if result.kind == "tag" else None
     if not result.direct and not result.one_hop:
-        return Text(f"You know nobody at {result.query} yet, directly or one hop away.")
+        where = f"tagged {tag}" if tag else f"at {result.query}"
+        return Text(f"You know nobody {where} yet, directly or one hop away.")
     parts: list[RenderableType] = []
     if result.direct:
-        table = Table(title=f"You know at {result.query} ({result.kind})", title_justify="left")
+        title = f"You know, tagged {tag}" if tag else f"You know at {result.query} ({result.kind})"
+        table = Table(title=title, title_justify="left")
         for column in ("Name", "Relation", "Tie"):
             table.add_column(column, no_wrap=column != "Relation")
         for entry in result.direct:
@@ -129,7 +152,8 @@ def stats_view(stats: Stats) -> RenderableType:
         legend.append(category + "  ")
     median = "n/a" if stats.median_days_between is None else f"{stats.median_days_between:g} days"
     summary = Text(
-        f"{stats.total} interactions with {stats.contacted} of {stats.contacts} contacts, {stats.since} to "
+        f"{counted(stats.total, 'interaction')} with {stats.contacted} of {counted(stats.contacts, 'contact')}, "
+        f"{stats.since} to "
         f"{stats.until}; median {median} between touches; {stats.never_contacted} never contacted."
     )
     parts: list[RenderableType] = [Text("Interactions per month", style="bold"), chart, legend, Text(""), summary]

@@ -73,7 +73,16 @@ class HistoryMethods:
     def snooze(
         self, name: str, when: dt.date | str | None, commit: bool = True, today: dt.date | str | None = None
     ) -> ChangeResult:
-        """Set ``snooze_until`` (a date or a duration from today); ``None`` / ``"none"`` clears it."""
+        """Set ``snooze_until`` (a date or a duration from today); ``None`` / ``"none"`` clears it.
+
+        ``"never"`` is refused: "snooze never" reads as "never remind me", and taking it as
+        a clear word (as ``followup NAME never`` is) would end the snooze instead.
+        """
+        if isinstance(when, str) and when.strip().lower() == "never":
+            raise UsageError(
+                "bad snooze date: 'never' (a snooze ends on a date; to stop reminders for good, "
+                "set status: archived or cadence: never in the note; to end a snooze, give none)"
+            )
         day = self._when(when, today, "snooze")
         contact = self.get(name)
         changes: dict[str, str | None] = {"snooze_until": None if day is None else day.isoformat()}

@@ -16,6 +16,7 @@ from typing import Any
 
 from mdnet.contact import as_list
 from mdnet.errors import SourceFileError
+from mdnet.folding import fold
 from mdnet.import_merge import Incoming, clean_birthday
 from mdnet.model import Contact
 from mdnet.wikilinks import link_label
@@ -305,7 +306,12 @@ def _card(contact: Contact) -> str:
             line.value = f"{year:04d}-{month:02d}-{day:02d}"
     for link in _field_list(contact.fields, "links", "link"):
         card.add("url").value = link
-    categories = [c for c in (contact.category, *contact.tags) if c]
+    categories: list[str] = []
+    seen: set[str] = set()
+    for value in (contact.category, *contact.tags):
+        if value and fold(value) not in seen:  # a category that is also a tag is one group
+            seen.add(fold(value))
+            categories.append(value)
     if categories:
         card.add("categories").value = categories
     return str(card.serialize())

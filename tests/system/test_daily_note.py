@@ -374,15 +374,16 @@ def test_a_hand_written_tick_in_the_block_logs_its_own_words(vault: Path) -> Non
 
 
 def test_a_contact_still_due_after_its_tick_shows_only_under_done(vault: Path) -> None:
-    (vault / "people" / "Greg.md").write_text("---\nname: Greg Thompson\nnext_contact: 2026-11-21\n---\n", "utf-8")
+    # a follow-up stays until it is changed (a planned next contact would be done by the tick)
+    (vault / "people" / "Greg.md").write_text("---\nname: Greg Thompson\nfollow_up: 2026-11-21\n---\n", "utf-8")
     refresh(vault)
     tick(vault, "[[Greg|Greg Thompson]]")
     refresh(vault)
     text = (vault / NOTE).read_text(encoding="utf-8")
     assert text.count("Greg Thompson") == 1
-    assert "### Done\n- [x] [[Greg|Greg Thompson]] — 4 days overdue: planned next contact" in text
+    assert "### Done\n- [x] [[Greg|Greg Thompson]] — 4 days overdue: follow up" in text
     with Vault.open(vault) as v:
-        assert "Greg Thompson" in [i.name for i in v.due(DAY)]  # still due: the plan was not changed
+        assert "Greg Thompson" in [i.name for i in v.due(DAY)]  # still due: the follow-up was not changed
 
 
 def test_names_with_brackets_make_links_that_refresh_and_log(git_vault: Path) -> None:
@@ -599,3 +600,21 @@ def test_a_tick_in_a_daily_note_of_the_given_today_is_logged_whatever_the_clock(
     result = run_cli("--vault", str(vault), "--today", later, "daily")
     assert (result.code, result.err) == (0, "")
     assert f"logged Jane Doe in people/Jane Doe.md: - {later} followed up" in result.out
+
+
+def test_words_after_slashes_without_a_space_are_refused_not_lost(vault: Path) -> None:
+    """'... //call her back Friday' on an unticked task vanished on the next refresh (no space after //)."""
+    refresh(vault)
+    path = vault / NOTE
+    text = path.read_text(encoding="utf-8")
+    line = next(ln for ln in text.splitlines() if ln.startswith("- [ ] [[Jane Doe]]"))
+    path.write_text(text.replace(line, line + " //call her back Friday"), "utf-8")
+    _refresh_refused(vault, "tick it")
+    assert " //call her back Friday" in path.read_text(encoding="utf-8")
+
+
+def test_a_tick_with_words_after_slashes_without_a_space_logs_them(vault: Path) -> None:
+    """'- [x] ... //call: she is in' logged 'followed up from the daily note' and ignored the words."""
+    refresh(vault)
+    tick(vault, "[[Jane Doe]]", " //call: she is in")
+    assert "logged Jane Doe in people/Jane Doe.md: - 2026-11-25 call: she is in" in refresh(vault)

@@ -112,3 +112,59 @@ def test_an_address_a_message_cannot_hold_is_a_clear_error_and_nothing_is_writte
         assert err.startswith("mdnet: error: people/Eve.md: email ") and "unexpected" not in err, err
         assert err.count("\n") == 1
         assert not out.exists()
+
+
+def test_the_log_commit_names_the_template_not_the_first_persons_subject(example_vault: Path, tmp_path: Path) -> None:
+    """'Log email to 5 contacts: A quick update for Aaron' read as if all five got Aaron's mail."""
+    subprocess.run(["git", "init", "-q", "-b", "main", str(example_vault)], check=True, capture_output=True)
+    git(example_vault, "config", "user.name", "Test User")
+    git(example_vault, "config", "user.email", "test@example.com")
+    git(example_vault, "add", "-A")
+    git(example_vault, "commit", "-q", "-m", "initial")
+    template = tmp_path / "update.md"
+    template.write_text(TEMPLATE, encoding="utf-8")
+    code, out, err = cli(example_vault, "draft", str(template), "--category", "client", "--out", str(tmp_path / "o"),
+                         "--log", "--json")  # fmt: skip
+    assert code == 0, err
+    logged = len(json.loads(out)["logged"])
+    assert logged >= 2
+    subject = git(example_vault, "show", "-s", "--format=%s", "HEAD").strip()
+    assert subject == f"Log email to {logged} contacts: drafts from update.md"
+    # the same subject for everyone: that subject
+    same = tmp_path / "same.md"
+    same.write_text("---\nsubject: Season's greetings\n---\nHi {{ first_name }}\n", encoding="utf-8")
+    code, out, err = cli(example_vault, "draft", str(same), "--tag", "family", "--out", str(tmp_path / "p"), "--log")
+    assert code == 0, err
+    subject = git(example_vault, "show", "-s", "--format=%s", "HEAD").strip()
+    assert subject == "Log email to 2 contacts: Season's greetings"
+
+
+def test_one_draft_is_counted_in_the_singular(example_vault: Path, tmp_path: Path) -> None:
+    """'1 drafts:' on the terminal and '1 drafts.' in the review note; '1 interactions' logged."""
+    subprocess.run(["git", "init", "-q", "-b", "main", str(example_vault)], check=True, capture_output=True)
+    git(example_vault, "config", "user.name", "Test User")
+    git(example_vault, "config", "user.email", "test@example.com")
+    git(example_vault, "add", "-A")
+    git(example_vault, "commit", "-q", "-m", "initial")
+    template = tmp_path / "update.md"
+    template.write_text(TEMPLATE, encoding="utf-8")
+    review = tmp_path / "review.md"
+    code, out, err = cli(example_vault, "draft", str(template), "--category", "investor", "--format", "md",
+                         "--out", str(review), "--log")  # fmt: skip
+    assert code == 0, err
+    assert out.startswith("1 draft:\n")
+    assert "logged 1 interaction\n" in out
+    assert "\n1 draft. Edit freely" in review.read_text(encoding="utf-8")
+    assert git(example_vault, "show", "-s", "--format=%s", "HEAD").startswith("Log email to 1 contact: An update for")
+
+
+def test_due_reason_holds_the_reasons_of_the_due_list_not_far_ones(example_vault: Path) -> None:
+    """Teresa is due on the 29th for her weekly call; her birthday on 14 December is not why, yet the
+    draft said 'every 1w; last contact 2026-11-22; birthday Dec 14 (turns 68)' as `mdnet due` does not."""
+    templates = example_vault / "templates"
+    templates.mkdir()
+    (templates / "checkin.md").write_text("{{ due_reason }}\n", encoding="utf-8")
+    code, out, err = cli(example_vault, "draft", "checkin", "--due", "--tag", "family", "--format", "md", "--json")
+    assert code == 0, err
+    bodies = {d["name"]: d["body"].strip() for d in json.loads(out)["drafts"]}
+    assert bodies["Teresa Ortiz"] == "every 1w; last contact 2026-11-22"

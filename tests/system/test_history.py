@@ -392,3 +392,19 @@ def test_snoozing_again_to_the_same_date_says_there_is_nothing_to_commit(
             "not committed: nothing to commit: people/Jane Doe.md is as in the last commit"
         )
     assert git(git_vault, "status", "--porcelain") == "?? untracked.md\n"
+
+
+def test_snooze_never_is_refused_not_taken_as_unsnooze(git_vault: Path, write_note: Callable[[str, str], Path]) -> None:
+    """`snooze bob never` reads as "never remind me"; it cleared the snooze instead, the opposite."""
+    note = write_note("people/Jane Doe.md", "---\nname: Jane Doe\ncadence: 30d\nsnooze_until: 2027-05-25\n---\n")
+    git(git_vault, "add", "-A")
+    git(git_vault, "commit", "-qm", "jane")
+    before = note.read_bytes()
+    result = run_cli("--vault", str(git_vault), "--today", "2026-11-25", "snooze", "jane", "never")
+    assert result.code == 2
+    assert result.err.startswith("mdnet: error: bad snooze date: 'never'")
+    assert "none" in result.err and "archived" in result.err
+    assert note.read_bytes() == before
+    cleared = run_cli("--vault", str(git_vault), "--today", "2026-11-25", "snooze", "jane", "none")
+    assert cleared.code == 0, cleared.err
+    assert "2027-05-25" not in note.read_text(encoding="utf-8")

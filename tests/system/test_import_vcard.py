@@ -473,3 +473,15 @@ def test_a_name_match_the_emails_do_not_contradict_still_merges(vault_dir: Path,
     )
     again = run_cli("--vault", str(vault_dir), "import", "vcard", str(source))
     assert again.out.strip() == "2 unchanged"
+
+
+def test_export_lists_a_category_that_is_also_a_tag_once(vault_dir: Path, tmp_path: Path) -> None:
+    """José is in the category chamber and tagged chamber: the address book gets one group chamber."""
+    (vault_dir / "people" / "José Álvarez.md").write_text(
+        "---\nname: José Álvarez\ncategory: chamber\ntags: [insurance, Chamber, '#connector', connector]\n---\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "net.vcf"
+    result = run_cli("--vault", str(vault_dir), "export", "vcard", "--out", str(out))
+    assert result.code == 0, result.err
+    assert "CATEGORIES:chamber,insurance,connector\n" in out.read_text(encoding="utf-8")

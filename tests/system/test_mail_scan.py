@@ -202,9 +202,11 @@ def test_messages_that_change_no_note_are_recorded_once(vault: Path, tmp_path: P
     head = commits(vault)
     first = run_cli("--vault", str(vault), "mail", "scan", str(box))
     assert first.code == 0, first.err
-    assert "recorded 1 messages that changed no note" in first.out
+    assert "recorded 1 message that changed no note" in first.out  # one message, in the singular
+    assert "scanned mbox " in first.out and ": 1 message, 1 with contacts," in first.out
     new = commits(vault)
     assert len(new) == len(head) + 1
+    assert git(vault, "show", "-s", "--format=%s", new[0]).strip() == "Mail scan: 1 message seen, no note changed"
     assert git(vault, "show", "--stat", "--format=%B", new[0]).strip().endswith("Message-ID: <m7@fbi.example>")
     assert git(vault, "diff", "--stat", new[1], new[0]) == ""  # records, changes no file
     second = run_cli("--vault", str(vault), "mail", "scan", str(box))
@@ -417,7 +419,7 @@ def test_a_message_that_vanishes_while_the_maildir_is_read_is_left_out(
     result = run_cli("--vault", str(vault), "mail", "scan", str(box))
     assert result.code == 0, result.err
     assert f"Mail:{victim[0]}: vanished while the mailbox was read" in result.err
-    assert "1 messages" in result.out
+    assert ": 1 message, " in result.out
 
 
 def test_a_reply_owed_set_by_hand_is_not_cleared_by_older_mail(vault_dir: Path, tmp_path: Path) -> None:

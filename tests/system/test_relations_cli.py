@@ -117,3 +117,53 @@ def test_a_deleted_note_leaves_the_network(example_vault: Path) -> None:
     code, out, err = cli(example_vault, "path", "Priya Raman", "--json")
     assert code == 0, err
     assert [[h["name"] for h in p["hops"]] for p in json.loads(out)["paths"]] == [["Victoria Shaw", "Priya Raman"]]
+
+
+def test_brief_says_today_for_a_contact_made_today(example_vault: Path) -> None:
+    """After `mdnet log maria ...` the brief said 'Last contact 2026-11-25 (0d ago)'."""
+    assert cli(example_vault, "log", "Maria", "coffee", "--no-commit")[0] == 0
+    code, out, err = cli(example_vault, "brief", "Maria")
+    assert code == 0, err
+    assert "2026-11-25 (today)" in out
+    assert "0d ago" not in out
+    code, out, err = cli(example_vault, "brief", "Elena")
+    assert "2026-08-25 (92d ago)" in out
+
+
+def test_brief_indents_the_wrapped_lines_of_an_interaction(example_vault: Path) -> None:
+    """Maria's 2026-11-02 entry is longer than the panel: its second line stays under the first."""
+    code, out, err = cli(example_vault, "brief", "Maria")
+    assert code == 0, err
+    lines = [line.strip("│").rstrip() for line in out.splitlines()]
+    start = next(i for i, line in enumerate(lines) if line.startswith("   2026-11-02 meeting:"))
+    assert lines[start + 1].startswith("   ") and lines[start + 1].strip()
+
+
+def test_no_path_through_via_says_so_and_not_that_there_is_no_path_at_all(example_vault: Path) -> None:
+    """Priya Raman has two paths; none goes through Kevin: the hint said 'no path ... add them to knows:'."""
+    code, out, err = cli(example_vault, "path", "Priya", "Raman", "--via", "kevin")
+    assert code == 0, err
+    assert "No path to Priya Raman through Kevin Park" in " ".join(out.split())
+    assert "knows:" not in out
+    assert "--via" in out
+
+
+def test_no_path_to_a_company_names_the_company_not_them(example_vault: Path) -> None:
+    code, out, err = cli(example_vault, "path", "--company", "Umbrella Corp")
+    assert code == 0, err
+    text = " ".join(out.split())
+    assert "No path to anyone at Umbrella Corp" in text
+    assert "Who might know them?" not in text
+
+
+def test_who_for_a_tag_reads_as_a_tag_not_a_place(example_vault: Path) -> None:
+    """'You know at family (tag)' and 'You know nobody at #nosuch' read as if a tag were a company."""
+    for args in (("who", "#family"), ("who", "--tag", "family")):
+        code, out, err = cli(example_vault, *args)
+        assert code == 0, err
+        assert out.startswith("You know, tagged #family\n")
+    code, out, err = cli(example_vault, "who", "--tag", "nosuch")
+    assert code == 0, err
+    assert " ".join(out.split()) == "You know nobody tagged #nosuch yet, directly or one hop away."
+    code, out, err = cli(example_vault, "who", "Acme")
+    assert out.startswith("You know at Acme (company)\n")

@@ -29,3 +29,15 @@ def test_stats_bad_since_is_a_usage_error(example_vault: Path) -> None:
     result = run_cli("--vault", str(example_vault), "--today", DEMO_DATE, "stats", "--since", "last tuesday")
     assert result.code == 2
     assert result.err.startswith("mdnet: error: bad --since")
+
+
+def test_a_first_week_is_counted_in_the_singular(vault_dir: Path) -> None:
+    """A new vault said '1 interactions with 1 of 1 contacts'."""
+    (vault_dir / "people" / "Ana.md").write_text(
+        "---\nname: Ana Gómez\n---\n# Ana\n\n## Log\n- 2026-11-20 coffee: first chat\n", encoding="utf-8"
+    )
+    result = run_cli("--vault", str(vault_dir), "--today", DEMO_DATE, "stats")
+    assert result.code == 0, result.err
+    summary = " ".join(result.out.split())
+    assert "1 interaction with 1 of 1 contact, 2025-12-01 to 2026-11-25" in summary
+    assert "0 never contacted" in summary
