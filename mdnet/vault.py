@@ -224,6 +224,7 @@ class Vault(HistoryMethods, RelationMethods, WritingMethods):
         """Bring the index up to date (only ``paths``, vault-relative, when given; one path may be a string)."""
         if isinstance(paths, str):
             paths = [paths]
+        _check_paths(paths)
         index = self._open_index()
         try:
             return refresh(self.root, self.config, index, paths)
@@ -326,6 +327,7 @@ class Vault(HistoryMethods, RelationMethods, WritingMethods):
         """Validate every contact note, or just ``paths`` (any notes, e.g. the staged ones; one path is one note)."""
         if isinstance(paths, (str, os.PathLike)):
             paths = [paths]
+        _check_paths(paths)
         if paths is None:
             problems = self.problems()
             problems.extend(_duplicate_names(self.contacts()))
@@ -403,6 +405,8 @@ class Vault(HistoryMethods, RelationMethods, WritingMethods):
         """Make a vault (never overwriting anything); returns what was created."""
         from mdnet.scaffold import init_vault
 
+        if not isinstance(path, (str, os.PathLike)):
+            raise UsageError(f"a vault path must be text or a path, not {type(path).__name__}")
         return init_vault(Path(path))
 
     def draft(
@@ -466,6 +470,14 @@ def since_date(value: dt.date | str, today: dt.date) -> dt.date:
         return parse_when(value, today, back=True)
     except ValueError as exc:
         raise UsageError(f"bad --since: {exc}") from None
+
+
+def _check_paths(paths: object) -> None:
+    """A list (or other iterable) of paths, or None; a number is bad usage, not a TypeError."""
+    if paths is None:
+        return
+    if isinstance(paths, (str, bytes)) or not isinstance(paths, Iterable):
+        raise UsageError(f"paths must be a path or a list of paths, not {type(paths).__name__}")
 
 
 def _check_text(label: str, value: object) -> None:

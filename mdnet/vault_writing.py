@@ -21,7 +21,7 @@ from mdnet.errors import DuplicateContact, FileChanged, NoteError, UsageError, V
 from mdnet.folding import fold
 from mdnet.index import heals
 from mdnet.model import Contact, Duration, LogResult, RefreshStats
-from mdnet.vault_history import one_line
+from mdnet.vault_history import check_text_or_none, one_line
 
 if TYPE_CHECKING:
     import sqlite3
@@ -214,6 +214,11 @@ class WritingMethods:
         """Record an interaction: a log entry, ``last_contact`` raised, ``needs_reply`` cleared, one commit."""
         from mdnet import edit, history  # writes only: not on the read path
 
+        if not isinstance(text, str):
+            raise UsageError(f"text must be text, not {type(text).__name__}")
+        check_text_or_none("kind", kind)
+        if not isinstance(when, dt.date):
+            check_text_or_none("when", when, "a date or YYYY-MM-DD[THH:MM] text")
         if not text.strip():
             raise UsageError("an interaction needs some text")
         if kind is not None and not re.fullmatch(r"[A-Za-z][\w-]{0,30}", kind):

@@ -1,0 +1,34 @@
+"""A script author's journey through the Python API as docs/api.md documents it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from mdnet import UsageError, Vault
+
+
+def test_writing_methods_refuse_arguments_of_the_wrong_type_with_usage_errors(
+    vault_dir: Path, write_note: Callable[..., Path]
+) -> None:
+    note = write_note("people/Ann.md", "---\nname: Ann Lee\n---\n")
+    before = note.read_text()
+    with Vault.open(vault_dir) as vault:
+        wrong: list[Callable[[], object]] = [
+            lambda: vault.log("ann", None, commit=False),  # type: ignore[arg-type]
+            lambda: vault.log("ann", 5, commit=False),  # type: ignore[arg-type]
+            lambda: vault.log("ann", "x", kind=5, commit=False),  # type: ignore[arg-type]
+            lambda: vault.log("ann", "x", when=5, commit=False),  # type: ignore[arg-type]
+            lambda: vault.followup("ann", 5, commit=False),  # type: ignore[arg-type]
+            lambda: vault.followup("ann", "6m", note=5, commit=False),  # type: ignore[arg-type]
+            lambda: vault.snooze("ann", 5, commit=False),  # type: ignore[arg-type]
+            lambda: vault.check(5),  # type: ignore[arg-type]
+            lambda: vault.refresh(5),  # type: ignore[arg-type]
+            lambda: Vault.init(None),  # type: ignore[arg-type]
+        ]
+        for call in wrong:
+            with pytest.raises(UsageError):
+                call()
+    assert note.read_text() == before
