@@ -407,7 +407,7 @@ class Vault(HistoryMethods, RelationMethods, WritingMethods):
 
         if not isinstance(path, (str, os.PathLike)):
             raise UsageError(f"a vault path must be text or a path, not {type(path).__name__}")
-        return init_vault(Path(path))
+        return init_vault(Path(path).expanduser())
 
     def draft(
         self,

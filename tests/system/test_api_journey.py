@@ -32,3 +32,15 @@ def test_writing_methods_refuse_arguments_of_the_wrong_type_with_usage_errors(
             with pytest.raises(UsageError):
                 call()
     assert note.read_text() == before
+
+
+def test_init_expands_a_tilde_as_open_does(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.chdir(tmp_path)
+    assert "mdnet.toml" in Vault.init("~/my-network")
+    assert (home / "my-network" / "mdnet.toml").is_file()
+    assert not (tmp_path / "~").exists()
+    with Vault.open("~/my-network") as vault:
+        assert vault.root == (home / "my-network").resolve()
