@@ -42,6 +42,15 @@ def check_cadence(cadence: str | None) -> None:
             raise UsageError(f"bad --cadence: {exc}") from None
 
 
+def _values(label: str, given: Sequence[str] | str) -> tuple[str, ...]:
+    """One string is one value (``tags="cloud"``), not a list of its characters."""
+    values = (given,) if isinstance(given, str) else tuple(given or ())
+    for value in values:
+        if not isinstance(value, str):
+            raise UsageError(f"{label} must be text or a list of text, not {type(value).__name__}")
+    return values
+
+
 class WritingMethods:
     """Mixed into :class:`~mdnet.vault.Vault`; what it uses of the vault is declared here for the type checker."""
 
@@ -66,8 +75,8 @@ class WritingMethods:
         *,
         category: str | None = None,
         cadence: str | None = None,
-        tags: Sequence[str] = (),
-        email: Sequence[str] = (),
+        tags: Sequence[str] | str = (),
+        email: Sequence[str] | str = (),
         company: str | None = None,
         role: str | None = None,
         today: dt.date | str | None = None,
@@ -85,6 +94,9 @@ class WritingMethods:
 
         check_name(name, wanted="the new contact's name")
         name = " ".join(name.split())
+        for label, given in (("category", category), ("company", company), ("role", role)):
+            check_text_or_none(label, given)
+        tags, email = _values("tags", tags), _values("email", email)
         check_cadence(cadence)
         wanted = fold(name)
         if known is None:  # the index's name table holds exactly these names: no need to read every contact

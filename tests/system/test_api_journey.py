@@ -44,3 +44,12 @@ def test_init_expands_a_tilde_as_open_does(tmp_path: Path, monkeypatch: pytest.M
     assert not (tmp_path / "~").exists()
     with Vault.open("~/my-network") as vault:
         assert vault.root == (home / "my-network").resolve()
+
+
+def test_add_takes_one_tag_or_email_given_as_a_string_as_one_value(vault_dir: Path) -> None:
+    with Vault.open(vault_dir) as vault:
+        path = vault.add("Zed Zulu", tags="cloud", email="zed@example.com", today="2026-11-25")
+        zed = vault.get("Zed Zulu")
+    assert "tags: [cloud]\n" in path.read_text()
+    assert zed.tags == ("cloud",)
+    assert zed.emails == ("zed@example.com",)
