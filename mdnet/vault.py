@@ -288,12 +288,18 @@ class Vault(HistoryMethods, RelationMethods, WritingMethods):
         return found
 
     @heals
-    def get(self, name: str) -> Contact:
+    def get(self, name: str | Contact) -> Contact:
         """One contact by name, alias, file stem or unique name prefix.
 
         Exact names come from the index's name table and prefixes from name-only
-        rows, so only the contact found is decoded in full.
+        rows, so only the contact found is decoded in full. A ``Contact`` (one a script
+        already holds) gives that note's contact as it is now.
         """
+        if isinstance(name, Contact):
+            found = self._fresh().contact(name.path)
+            if found is None:
+                raise ContactNotFound(name.name, hint=f"{name.path} is no longer a contact")
+            return found
         check_name(name)
         return _lookup(self._fresh(), name)
 

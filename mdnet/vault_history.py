@@ -41,7 +41,7 @@ class HistoryMethods:
     if TYPE_CHECKING:
         root: Path
 
-        def get(self, name: str) -> Contact: ...
+        def get(self, name: str | Contact) -> Contact: ...
         def refresh(self, paths: Iterable[str] | None = None) -> RefreshStats: ...
         def _open_index(self) -> Index: ...
         def _rewrite(self, contact: Contact, change: Callable[[str], str], *, planned: bool = False) -> str: ...
@@ -49,7 +49,7 @@ class HistoryMethods:
 
     def followup(
         self,
-        name: str,
+        name: str | Contact,
         when: dt.date | str | None,
         note: str | None = None,
         commit: bool = True,
@@ -78,7 +78,7 @@ class HistoryMethods:
         return self._set_fields(contact, changes, subject, trailer, commit)
 
     def snooze(
-        self, name: str, when: dt.date | str | None, commit: bool = True, today: dt.date | str | None = None
+        self, name: str | Contact, when: dt.date | str | None, commit: bool = True, today: dt.date | str | None = None
     ) -> ChangeResult:
         """Set ``snooze_until`` (a date or a duration from today); ``None`` / ``"none"`` clears it."""
         day = self._when(when, today, "snooze")
@@ -125,7 +125,7 @@ class HistoryMethods:
         self.refresh([contact.path])
         return ChangeResult(contact.name, contact.path, changes, outcome.commit, outcome.reason)
 
-    def history(self, name: str) -> list[Interaction]:
+    def history(self, name: str | Contact) -> list[Interaction]:
         """Every log entry of the contact and every commit that touched its note, each once, newest first."""
         from mdnet import timeline
 

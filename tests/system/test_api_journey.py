@@ -53,3 +53,14 @@ def test_add_takes_one_tag_or_email_given_as_a_string_as_one_value(vault_dir: Pa
     assert "tags: [cloud]\n" in path.read_text()
     assert zed.tags == ("cloud",)
     assert zed.emails == ("zed@example.com",)
+
+
+def test_every_method_that_takes_a_name_takes_a_contact_as_log_does(git_vault: Path) -> None:
+    (git_vault / "people" / "Ann.md").write_text("---\nname: Ann Lee\n---\n")
+    with Vault.open(git_vault) as vault:
+        ann = vault.get("ann")
+        assert vault.log(ann, "coffee", when="2026-11-20", today="2026-11-25").commit
+        assert vault.followup(ann, "2027-01-10", commit=False).fields == {"follow_up": "2027-01-10"}
+        assert vault.snooze(ann, "2026-12-01", commit=False).fields == {"snooze_until": "2026-12-01"}
+        assert [item.text for item in vault.history(ann)] == [item.text for item in vault.history("ann")]
+        assert vault.brief(ann, today="2026-11-25").name == "Ann Lee"
