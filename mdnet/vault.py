@@ -52,6 +52,10 @@ def discover_root(explicit: str | os.PathLike[str] | None = None, cwd: Path | No
     ``mdnet.toml``, ``.mdnet/`` or ``.obsidian/``, else the working directory."""
     if explicit is not None and not isinstance(explicit, (str, os.PathLike)):
         raise UsageError(f"a vault path must be text or a path, not {type(explicit).__name__}")
+    if isinstance(explicit, str) and not explicit.strip():
+        # `mdnet --vault "$VAULT"` with VAULT unset: reading the working directory would write .mdnet/
+        # there and make it (and every folder below it) a vault for good
+        raise UsageError("the vault path is empty: give a folder, or leave --vault out to discover the vault")
     chosen = explicit if explicit is not None else os.environ.get("MDNET_VAULT") or None
     if chosen is not None:
         root = Path(chosen).expanduser()

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from mdnet import UsageError, Vault
+from tests.conftest import run_cli
 
 
 def test_writing_methods_refuse_arguments_of_the_wrong_type_with_usage_errors(
@@ -64,3 +65,16 @@ def test_every_method_that_takes_a_name_takes_a_contact_as_log_does(git_vault: P
         assert vault.snooze(ann, "2026-12-01", commit=False).fields == {"snooze_until": "2026-12-01"}
         assert [item.text for item in vault.history(ann)] == [item.text for item in vault.history("ann")]
         assert vault.brief(ann, today="2026-11-25").name == "Ann Lee"
+
+
+def test_an_empty_vault_path_is_bad_usage_not_the_working_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`mdnet --vault "$VAULT"` with VAULT unset must not make the working directory a vault for good."""
+    monkeypatch.chdir(tmp_path)
+    for blank in ("", "  "):
+        with pytest.raises(UsageError, match="empty"):
+            Vault.open(blank)
+        result = run_cli("--vault", blank, "due", "--json")
+        assert result.code == 2 and "empty" in result.err and result.out == ""
+    assert not (tmp_path / ".mdnet").exists()
