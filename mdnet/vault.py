@@ -96,7 +96,8 @@ def resolve_today(value: dt.date | str | None = None) -> dt.date:
     try:
         return parse_date(text)
     except ValueError as exc:
-        raise UsageError(f"bad date for today: {exc}") from None
+        source = "today" if value is not None else "$MDNET_TODAY"  # set in a shell long ago, maybe
+        raise UsageError(f"bad date for {source}: {exc}") from None
 
 
 def days_within(within: str | int | None, today: dt.date, default: int) -> int:

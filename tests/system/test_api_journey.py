@@ -78,3 +78,13 @@ def test_an_empty_vault_path_is_bad_usage_not_the_working_directory(
         result = run_cli("--vault", blank, "due", "--json")
         assert result.code == 2 and "empty" in result.err and result.out == ""
     assert not (tmp_path / ".mdnet").exists()
+
+
+def test_a_bad_mdnet_today_names_the_variable(vault_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A date set in the shell long ago and forgotten: the error says where it came from."""
+    monkeypatch.setenv("MDNET_TODAY", "2026-13-01")
+    result = run_cli("--vault", str(vault_dir), "due", "--json")
+    assert result.code == 2 and "$MDNET_TODAY" in result.err and result.out == ""
+    with Vault.open(vault_dir) as vault, pytest.raises(UsageError, match=r"\$MDNET_TODAY"):
+        vault.due()
+    assert run_cli("--vault", str(vault_dir), "--today", "2026-11-25", "due", "--json").code == 0
