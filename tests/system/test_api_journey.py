@@ -88,3 +88,36 @@ def test_a_bad_mdnet_today_names_the_variable(vault_dir: Path, monkeypatch: pyte
     with Vault.open(vault_dir) as vault, pytest.raises(UsageError, match=r"\$MDNET_TODAY"):
         vault.due()
     assert run_cli("--vault", str(vault_dir), "--today", "2026-11-25", "due", "--json").code == 0
+
+
+def test_every_example_on_the_api_page_prints_what_the_page_shows(tmp_path: Path) -> None:
+    """docs/api.md's Python blocks that have an output block run as written (on a copy of the demo vault)."""
+    import os
+    import re
+    import shutil
+    import subprocess
+    import sys
+
+    from tests.conftest import EXAMPLE_VAULT, REPO_ROOT, git, git_env
+
+    demo = tmp_path / "demo"
+    shutil.copytree(EXAMPLE_VAULT, demo)
+    subprocess.run(["git", "init", "-q", str(demo)], check=True, capture_output=True)
+    git(demo, "add", "-A")
+    git(demo, "commit", "-qm", "My network")
+    page = (REPO_ROOT / "docs" / "api.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```(\w*)\n(.*?)```", page, re.S)
+    env = dict(git_env(), MDNET_TODAY="2026-11-25")
+    env.pop("MDNET_VAULT", None)
+    ran = 0
+    for (language, code), (next_language, expected) in zip(blocks, blocks[1:], strict=False):
+        if language != "python" or next_language != "text":
+            continue
+        code = code.replace("/tmp/demo", str(demo)).replace("/tmp/new-network", str(tmp_path / "new-network"))
+        result = subprocess.run(
+            [sys.executable, "-c", code], cwd=REPO_ROOT, env=env, capture_output=True, text=True, check=False
+        )
+        assert (result.returncode, result.stdout) == (0, expected), f"{code}\n{result.stderr}"
+        ran += 1
+    assert ran >= 8
+    assert os.listdir(tmp_path / "new-network")
