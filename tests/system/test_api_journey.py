@@ -121,3 +121,15 @@ def test_every_example_on_the_api_page_prints_what_the_page_shows(tmp_path: Path
         ran += 1
     assert ran >= 8
     assert os.listdir(tmp_path / "new-network")
+
+
+def test_the_build_requirement_reads_the_license_as_pyproject_writes_it() -> None:
+    """`license = "MIT"` (an SPDX expression, PEP 639) needs setuptools 77: an older one,
+    which `setuptools>=68` allowed, stops the build with "project.license must be valid"."""
+    import tomllib
+
+    from tests.conftest import REPO_ROOT
+
+    project = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    assert isinstance(project["project"]["license"], str)
+    assert "setuptools>=77" in project["build-system"]["requires"]
