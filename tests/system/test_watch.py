@@ -792,7 +792,8 @@ def test_autocommit_commits_the_daily_note_the_watcher_writes(git_vault: Path, s
     git(root, "commit", "-q", "-m", "notes")
     watcher, _ = start(root=root, autocommit=True, daily=True, today=lambda: dt.date(2026, 11, 25))
     daily = root / "daily" / "2026-11-25.md"
-    until(lambda: "daily/2026-11-25.md" in git(root, "ls-files", "daily"))
+    # committed, not only staged: ls-files sees the note between the watcher's git add and its commit
+    until(lambda: "daily/2026-11-25.md" in git(root, "ls-tree", "-r", "--name-only", "HEAD", "--", "daily"))
     assert "Zed Newcomer" in git(root, "show", "HEAD:daily/2026-11-25.md")
     (root / "people" / "Yan.md").write_text("---\nname: Yan Later\nneeds_reply: true\n---\n")
     until(lambda: "Yan Later" in daily.read_text(encoding="utf-8"))
