@@ -225,19 +225,20 @@ class Vault(HistoryMethods, RelationMethods, WritingMethods):
         self.in_memory_because = None
         return stats
 
-    def refresh(self, paths: Iterable[str] | None = None) -> RefreshStats:
+    def refresh(self, paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[str] | None = None) -> RefreshStats:
         """Bring the index up to date (only ``paths``, vault-relative, when given; one path may be a string)."""
-        if isinstance(paths, str):
+        if isinstance(paths, (str, os.PathLike)):
             paths = [paths]
         _check_paths(paths)
+        wanted = None if paths is None else [_path_text(given) for given in paths]
         index = self._open_index()
         try:
-            return refresh(self.root, self.config, index, paths)
+            return refresh(self.root, self.config, index, wanted)
         except sqlite3.DatabaseError as exc:
             # a corrupt index is a cache to rebuild, never an error for the user
             if not (self._discard_damaged_index(exc) or self._answer_from_memory(exc)):
                 raise
-            return refresh(self.root, self.config, self._open_index(), paths)
+            return refresh(self.root, self.config, self._open_index(), wanted)
 
     def indexed(self) -> Index:
         """The index as it stands, not brought up to date (for the watcher, which refreshes by itself)."""
@@ -489,6 +490,14 @@ def _check_paths(paths: object) -> None:
         return
     if isinstance(paths, (str, bytes)) or not isinstance(paths, Iterable):
         raise UsageError(f"paths must be a path or a list of paths, not {type(paths).__name__}")
+
+
+def _path_text(given: object) -> str:
+    if isinstance(given, os.PathLike):
+        given = os.fspath(given)
+    if not isinstance(given, str):
+        raise UsageError(f"a path must be text or a path, not {type(given).__name__}")
+    return given
 
 
 def _check_text(label: str, value: object) -> None:

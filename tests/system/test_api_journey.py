@@ -133,3 +133,15 @@ def test_the_build_requirement_reads_the_license_as_pyproject_writes_it() -> Non
     project = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     assert isinstance(project["project"]["license"], str)
     assert "setuptools>=77" in project["build-system"]["requires"]
+
+
+def test_refresh_takes_paths_as_check_does(vault_dir: Path, write_note: Callable[..., Path]) -> None:
+    write_note("people/Ann.md", "---\nname: Ann Lee\n---\n")
+    with Vault.open(vault_dir) as vault:
+        vault.refresh()
+        write_note("people/Ann.md", "---\nname: Ann Lee\ncategory: client\n---\n")
+        assert vault.refresh(Path("people/Ann.md")).updated == 1
+        write_note("people/Ann.md", "---\nname: Ann Lee\ncategory: friend\n---\n")
+        assert vault.refresh([Path("people/Ann.md")]).updated == 1
+        with pytest.raises(UsageError):
+            vault.refresh([5])  # type: ignore[list-item]
