@@ -346,7 +346,7 @@ class Vault(HistoryMethods, RelationMethods, WritingMethods):
             return sorted(problems, key=lambda p: (p.path, p.line, p.column))
         found: list[Problem] = []
         for given in paths:
-            found.extend(self._check_file(Path(given)))
+            found.extend(self._check_file(Path(_path_text(given))))
         return sorted(found, key=lambda p: (p.path, p.line, p.column))
 
     def _check_file(self, given: Path) -> list[Problem]:

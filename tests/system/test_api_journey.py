@@ -26,6 +26,8 @@ def test_writing_methods_refuse_arguments_of_the_wrong_type_with_usage_errors(
             lambda: vault.followup("ann", "6m", note=5, commit=False),  # type: ignore[arg-type]
             lambda: vault.snooze("ann", 5, commit=False),  # type: ignore[arg-type]
             lambda: vault.check(5),  # type: ignore[arg-type]
+            lambda: vault.check([None]),  # type: ignore[list-item]
+            lambda: vault.check([b"people/Ann.md"]),  # type: ignore[list-item]
             lambda: vault.refresh(5),  # type: ignore[arg-type]
             lambda: Vault.init(None),  # type: ignore[arg-type]
         ]
