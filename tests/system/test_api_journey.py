@@ -147,3 +147,20 @@ def test_refresh_takes_paths_as_check_does(vault_dir: Path, write_note: Callable
         assert vault.refresh([Path("people/Ann.md")]).updated == 1
         with pytest.raises(UsageError):
             vault.refresh([5])  # type: ignore[list-item]
+
+
+def test_list_with_a_filter_that_matches_nobody_does_not_say_the_vault_is_empty(
+    vault_dir: Path, write_note: Callable[..., Path]
+) -> None:
+    write_note("people/Ann.md", "---\nname: Ann Lee\ncategory: client\ntags: [cloud]\n---\n")
+    base = ["--vault", str(vault_dir), "list"]
+    for args, said in (
+        (["--tag", "golf"], "No contact has the tag 'golf'"),
+        (["--category", "vendor"], "No contact in the category 'vendor'"),
+        (["--category", "vendor", "--tag", "golf"], "No contact in the category 'vendor' has the tag 'golf'"),
+    ):
+        result = run_cli(*base, *args)
+        assert result.code == 0 and result.out.startswith(said) and "No contacts yet" not in result.out, result.out
+    empty = vault_dir.parent / "empty"
+    empty.mkdir()
+    assert "No contacts yet" in run_cli("--vault", str(empty), "list").out
