@@ -281,7 +281,7 @@ def list_(state: State, category: str | None, tag: str | None, as_json: bool) ->
     else:
         from mdnet import render
 
-        echo_rich(render.contacts_table(contacts, dues))
+        echo_rich(render.contacts_table(contacts, dues, category, tag))
     warn_bad_notes(state)
 
 

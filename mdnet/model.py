@@ -11,6 +11,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any, Literal, NamedTuple
 
+from mdnet.errors import UsageError
+
 Severity = Literal["error", "warning"]
 Bucket = Literal["reply", "overdue", "today", "upcoming"]
 BUCKETS: tuple[Bucket, ...] = ("reply", "overdue", "today", "upcoming")
@@ -29,6 +31,11 @@ class Duration:
 
     count: int
     unit: DurationUnit
+
+    def __post_init__(self) -> None:
+        # a script's Duration(1, "x") would otherwise count as years, silently
+        if self.unit not in _DAYS_PER_UNIT or type(self.count) is not int:
+            raise UsageError(f"bad duration {self.count!r} {self.unit!r}: a whole count and a unit d, w, m or y")
 
     def add_to(self, day: dt.date) -> dt.date:
         """``day`` moved by this duration; clamped to the calendar's ends (year 1 and 9999),

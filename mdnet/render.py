@@ -64,7 +64,17 @@ def due_table(items: Sequence[DueItem], today: dt.date, within: int) -> Renderab
     return Group(*parts)
 
 
-def contacts_table(contacts: Sequence[Contact], dues: dict[str, dt.date | None]) -> RenderableType:
+def contacts_table(
+    contacts: Sequence[Contact],
+    dues: dict[str, dt.date | None],
+    category: str | None = None,
+    tag: str | None = None,
+) -> RenderableType:
+    if not contacts and (category is not None or tag is not None):
+        # a filter that matches nobody: the vault is not empty, and `mdnet add` is no answer
+        where = f" in the category {category!r}" if category is not None else ""
+        has = f" has the tag {tag!r}" if tag is not None else ""
+        return Text(f"No contact{where}{has}.")
     if not contacts:
         return Text('No contacts yet. Add one with: mdnet add "Jane Doe"')
     table = Table(title=counted(len(contacts), "contact"), title_justify="left")

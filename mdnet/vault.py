@@ -52,6 +52,10 @@ def discover_root(explicit: str | os.PathLike[str] | None = None, cwd: Path | No
     ``mdnet.toml``, ``.mdnet/`` or ``.obsidian/``, else the working directory."""
     if explicit is not None and not isinstance(explicit, (str, os.PathLike)):
         raise UsageError(f"a vault path must be text or a path, not {type(explicit).__name__}")
+    if isinstance(explicit, str) and not explicit.strip():
+        # `mdnet --vault "$VAULT"` with VAULT unset: reading the working directory would write .mdnet/
+        # there and make it (and every folder below it) a vault for good
+        raise UsageError("the vault path is empty: give a folder, or leave --vault out to discover the vault")
     chosen = explicit if explicit is not None else os.environ.get("MDNET_VAULT") or None
     if chosen is not None:
         root = Path(chosen).expanduser()
@@ -92,7 +96,8 @@ def resolve_today(value: dt.date | str | None = None) -> dt.date:
     try:
         return parse_date(text)
     except ValueError as exc:
-        raise UsageError(f"bad date for today: {exc}") from None
+        source = "today" if value is not None else "$MDNET_TODAY"  # set in a shell long ago, maybe
+        raise UsageError(f"bad date for {source}: {exc}") from None
 
 
 def days_within(within: str | int | None, today: dt.date, default: int) -> int:
@@ -220,18 +225,20 @@ class Vault(HistoryMethods, RelationMethods, WritingMethods):
         self.in_memory_because = None
         return stats
 
-    def refresh(self, paths: Iterable[str] | None = None) -> RefreshStats:
+    def refresh(self, paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[str] | None = None) -> RefreshStats:
         """Bring the index up to date (only ``paths``, vault-relative, when given; one path may be a string)."""
-        if isinstance(paths, str):
+        if isinstance(paths, (str, os.PathLike)):
             paths = [paths]
+        _check_paths(paths)
+        wanted = None if paths is None else [_path_text(given) for given in paths]
         index = self._open_index()
         try:
-            return refresh(self.root, self.config, index, paths)
+            return refresh(self.root, self.config, index, wanted)
         except sqlite3.DatabaseError as exc:
             # a corrupt index is a cache to rebuild, never an error for the user
             if not (self._discard_damaged_index(exc) or self._answer_from_memory(exc)):
                 raise
-            return refresh(self.root, self.config, self._open_index(), paths)
+            return refresh(self.root, self.config, self._open_index(), wanted)
 
     def indexed(self) -> Index:
         """The index as it stands, not brought up to date (for the watcher, which refreshes by itself)."""
@@ -287,12 +294,18 @@ class Vault(HistoryMethods, RelationMethods, WritingMethods):
         return found
 
     @heals
-    def get(self, name: str) -> Contact:
+    def get(self, name: str | Contact) -> Contact:
         """One contact by name, alias, file stem or unique name prefix.
 
         Exact names come from the index's name table and prefixes from name-only
-        rows, so only the contact found is decoded in full.
+        rows, so only the contact found is decoded in full. A ``Contact`` (one a script
+        already holds) gives that note's contact as it is now.
         """
+        if isinstance(name, Contact):
+            found = self._fresh().contact(name.path)
+            if found is None:
+                raise ContactNotFound(name.name, hint=f"{name.path} is no longer a contact")
+            return found
         check_name(name)
         return _lookup(self._fresh(), name)
 
@@ -326,13 +339,14 @@ class Vault(HistoryMethods, RelationMethods, WritingMethods):
         """Validate every contact note, or just ``paths`` (any notes, e.g. the staged ones; one path is one note)."""
         if isinstance(paths, (str, os.PathLike)):
             paths = [paths]
+        _check_paths(paths)
         if paths is None:
             problems = self.problems()
             problems.extend(_duplicate_names(self.contacts()))
             return sorted(problems, key=lambda p: (p.path, p.line, p.column))
         found: list[Problem] = []
         for given in paths:
-            found.extend(self._check_file(Path(given)))
+            found.extend(self._check_file(Path(_path_text(given))))
         return sorted(found, key=lambda p: (p.path, p.line, p.column))
 
     def _check_file(self, given: Path) -> list[Problem]:
@@ -403,7 +417,9 @@ class Vault(HistoryMethods, RelationMethods, WritingMethods):
         """Make a vault (never overwriting anything); returns what was created."""
         from mdnet.scaffold import init_vault
 
-        return init_vault(Path(path))
+        if not isinstance(path, (str, os.PathLike)):
+            raise UsageError(f"a vault path must be text or a path, not {type(path).__name__}")
+        return init_vault(Path(path).expanduser())
 
     def draft(
         self,
@@ -466,6 +482,22 @@ def since_date(value: dt.date | str, today: dt.date) -> dt.date:
         return parse_when(value, today, back=True)
     except ValueError as exc:
         raise UsageError(f"bad --since: {exc}") from None
+
+
+def _check_paths(paths: object) -> None:
+    """A list (or other iterable) of paths, or None; a number is bad usage, not a TypeError."""
+    if paths is None:
+        return
+    if isinstance(paths, (str, bytes)) or not isinstance(paths, Iterable):
+        raise UsageError(f"paths must be a path or a list of paths, not {type(paths).__name__}")
+
+
+def _path_text(given: object) -> str:
+    if isinstance(given, os.PathLike):
+        given = os.fspath(given)
+    if not isinstance(given, str):
+        raise UsageError(f"a path must be text or a path, not {type(given).__name__}")
+    return given
 
 
 def _check_text(label: str, value: object) -> None:

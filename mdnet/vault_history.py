@@ -24,6 +24,12 @@ if TYPE_CHECKING:
 _CLEAR_WORDS = frozenset(("none", "never", "off", "clear"))
 
 
+def check_text_or_none(label: str, value: object, expected: str = "text") -> None:
+    """A script's argument of the wrong type is bad usage (exit 2), never an AttributeError from deep inside."""
+    if value is not None and not isinstance(value, str):
+        raise UsageError(f"{label} must be {expected} or None, not {type(value).__name__}")
+
+
 def one_line(text: str) -> str:
     """Text as one line: a name or note in a commit subject or trailer cannot add lines."""
     return " ".join(text.split())
@@ -35,7 +41,7 @@ class HistoryMethods:
     if TYPE_CHECKING:
         root: Path
 
-        def get(self, name: str) -> Contact: ...
+        def get(self, name: str | Contact) -> Contact: ...
         def refresh(self, paths: Iterable[str] | None = None) -> RefreshStats: ...
         def _open_index(self) -> Index: ...
         def _rewrite(self, contact: Contact, change: Callable[[str], str], *, planned: bool = False) -> str: ...
@@ -43,7 +49,7 @@ class HistoryMethods:
 
     def followup(
         self,
-        name: str,
+        name: str | Contact,
         when: dt.date | str | None,
         note: str | None = None,
         commit: bool = True,
@@ -54,6 +60,7 @@ class HistoryMethods:
         ``when`` of ``None`` (or ``"none"``) clears ``follow_up`` and ``follow_up_note``.
         Without ``note`` an existing ``follow_up_note`` is kept.
         """
+        check_text_or_none("note", note)
         day = self._when(when, today, "follow-up")
         contact = self.get(name)
         changes: dict[str, str | None] = {"follow_up": None if day is None else day.isoformat()}
@@ -71,7 +78,7 @@ class HistoryMethods:
         return self._set_fields(contact, changes, subject, trailer, commit)
 
     def snooze(
-        self, name: str, when: dt.date | str | None, commit: bool = True, today: dt.date | str | None = None
+        self, name: str | Contact, when: dt.date | str | None, commit: bool = True, today: dt.date | str | None = None
     ) -> ChangeResult:
         """Set ``snooze_until`` (a date or a duration from today); ``None`` / ``"none"`` clears it.
 
@@ -96,6 +103,8 @@ class HistoryMethods:
     def _when(self, when: dt.date | str | None, today: dt.date | str | None, what: str) -> dt.date | None:
         from mdnet.vault import resolve_today  # here: vault imports this module
 
+        if not isinstance(when, dt.date):
+            check_text_or_none("when", when, "a date, YYYY-MM-DD or a duration such as 6m")
         if when is None or (isinstance(when, str) and when.strip().lower() in _CLEAR_WORDS):
             return None
         if isinstance(when, dt.date):
@@ -125,7 +134,7 @@ class HistoryMethods:
         self.refresh([contact.path])
         return ChangeResult(contact.name, contact.path, changes, outcome.commit, outcome.reason)
 
-    def history(self, name: str) -> list[Interaction]:
+    def history(self, name: str | Contact) -> list[Interaction]:
         """Every log entry of the contact and every commit that touched its note, each once, newest first."""
         from mdnet import timeline
 

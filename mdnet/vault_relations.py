@@ -33,7 +33,7 @@ class RelationMethods:
         root: Path
         config: Config
 
-        def get(self, name: str) -> Contact: ...
+        def get(self, name: str | Contact) -> Contact: ...
         def contacts(self, category: str | None = None, tag: str | None = None) -> list[Contact]: ...
         def _discard_damaged_index(self, exc: sqlite3.DatabaseError) -> bool: ...
         def _fresh(self) -> Index: ...
@@ -56,7 +56,7 @@ class RelationMethods:
             return ""
 
     @heals
-    def brief(self, name: str, today: dt.date | str | None = None) -> Brief:
+    def brief(self, name: str | Contact, today: dt.date | str | None = None) -> Brief:
         """Everything to know before meeting ``name``: see :mod:`mdnet.brief`."""
         from mdnet.brief import Mutual, build_brief
         from mdnet.due import item_for

@@ -21,7 +21,7 @@ from mdnet.errors import DuplicateContact, FileChanged, NoteError, UsageError, V
 from mdnet.folding import fold
 from mdnet.index import heals
 from mdnet.model import Contact, Duration, LogResult, RefreshStats
-from mdnet.vault_history import one_line
+from mdnet.vault_history import check_text_or_none, one_line
 
 if TYPE_CHECKING:
     import sqlite3
@@ -42,6 +42,15 @@ def check_cadence(cadence: str | None) -> None:
             raise UsageError(f"bad --cadence: {exc}") from None
 
 
+def _values(label: str, given: Sequence[str] | str) -> tuple[str, ...]:
+    """One string is one value (``tags="cloud"``), not a list of its characters."""
+    values = (given,) if isinstance(given, str) else tuple(given or ())
+    for value in values:
+        if not isinstance(value, str):
+            raise UsageError(f"{label} must be text or a list of text, not {type(value).__name__}")
+    return values
+
+
 class WritingMethods:
     """Mixed into :class:`~mdnet.vault.Vault`; what it uses of the vault is declared here for the type checker."""
 
@@ -49,7 +58,7 @@ class WritingMethods:
         root: Path
         config: Config
 
-        def get(self, name: str) -> Contact: ...
+        def get(self, name: str | Contact) -> Contact: ...
         def refresh(self, paths: Iterable[str] | None = None) -> RefreshStats: ...
         def _fresh(self) -> Index: ...
         def _discard_damaged_index(self, exc: sqlite3.DatabaseError) -> bool: ...
@@ -66,8 +75,8 @@ class WritingMethods:
         *,
         category: str | None = None,
         cadence: str | None = None,
-        tags: Sequence[str] = (),
-        email: Sequence[str] = (),
+        tags: Sequence[str] | str = (),
+        email: Sequence[str] | str = (),
         company: str | None = None,
         role: str | None = None,
         today: dt.date | str | None = None,
@@ -85,6 +94,9 @@ class WritingMethods:
 
         check_name(name, wanted="the new contact's name")
         name = " ".join(name.split())
+        for label, given in (("category", category), ("company", company), ("role", role)):
+            check_text_or_none(label, given)
+        tags, email = _values("tags", tags), _values("email", email)
         check_cadence(cadence)
         wanted = fold(name)
         if known is None:  # the index's name table holds exactly these names: no need to read every contact
@@ -214,6 +226,11 @@ class WritingMethods:
         """Record an interaction: a log entry, ``last_contact`` raised, ``needs_reply`` cleared, one commit."""
         from mdnet import edit, history  # writes only: not on the read path
 
+        if not isinstance(text, str):
+            raise UsageError(f"text must be text, not {type(text).__name__}")
+        check_text_or_none("kind", kind)
+        if not isinstance(when, dt.date):
+            check_text_or_none("when", when, "a date or YYYY-MM-DD[THH:MM] text")
         if not text.strip():
             raise UsageError("an interaction needs some text")
         if kind is not None and not re.fullmatch(r"[A-Za-z][\w-]{0,30}", kind):

@@ -118,3 +118,11 @@ def test_one_reader_gives_the_day_and_the_time(text: str, day: dt.date, time: dt
 def test_the_day_and_time_reader_refuses_what_does_not_exist(text: str) -> None:
     with pytest.raises(ValueError, match="not a date"):
         parse_date_time(text)
+
+
+@pytest.mark.parametrize(("count", "unit"), [(1, "x"), (1, "M"), ("1", "m"), (True, "d"), (1.5, "w")])
+def test_a_duration_a_script_builds_wrong_is_a_usage_error_not_a_silent_year(count: object, unit: object) -> None:
+    from mdnet import UsageError
+
+    with pytest.raises(UsageError):
+        Duration(count, unit)  # type: ignore[arg-type]
