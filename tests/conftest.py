@@ -120,17 +120,22 @@ def git_env() -> dict[str, str]:
     return env
 
 
+def commit_as_repository(root: Path) -> Path:
+    """Make ``root`` a git repository with its own identity (CI has none) and commit all of it once."""
+    subprocess.run(["git", "init", "-q", "-b", "main", str(root)], check=True, capture_output=True)
+    git(root, "config", "user.name", "Test User")
+    git(root, "config", "user.email", "test@example.com")
+    git(root, "config", "commit.gpgsign", "false")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "initial")
+    return root
+
+
 @pytest.fixture
 def git_vault(vault_dir: Path) -> Path:
     """A vault that is a git repository with a local identity and one commit."""
-    subprocess.run(["git", "init", "-q", "-b", "main", str(vault_dir)], check=True, capture_output=True)
-    git(vault_dir, "config", "user.name", "Test User")
-    git(vault_dir, "config", "user.email", "test@example.com")
-    git(vault_dir, "config", "commit.gpgsign", "false")
     (vault_dir / ".gitignore").write_text(".mdnet/\n", encoding="utf-8")
-    git(vault_dir, "add", "-A")
-    git(vault_dir, "commit", "-q", "-m", "initial")
-    return vault_dir
+    return commit_as_repository(vault_dir)
 
 
 @pytest.fixture

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-import subprocess
 from email import message_from_bytes
 from email.policy import default
 from pathlib import Path
 
-from tests.conftest import DEMO_DATE, git, run_cli
+from tests.conftest import DEMO_DATE, commit_as_repository, git, run_cli
 
 TEMPLATE = """---
 subject: "An update for {{ first_name }}"
@@ -72,12 +71,7 @@ def test_a_bad_template_writes_nothing(example_vault: Path, tmp_path: Path) -> N
 
 
 def test_log_records_every_draft_in_one_commit(example_vault: Path, tmp_path: Path) -> None:
-    subprocess.run(["git", "init", "-q", "-b", "main", str(example_vault)], check=True, capture_output=True)
-    git(example_vault, "config", "user.name", "Test User")
-    git(example_vault, "config", "user.email", "test@example.com")
-    git(example_vault, "config", "commit.gpgsign", "false")
-    git(example_vault, "add", "-A")
-    git(example_vault, "commit", "-q", "-m", "initial")
+    commit_as_repository(example_vault)
     template = tmp_path / "update.md"
     template.write_text(TEMPLATE, encoding="utf-8")
     code, out, err = cli(example_vault, "draft", str(template), "--tag", "cloud", "--out", str(tmp_path / "o"),
@@ -116,11 +110,7 @@ def test_an_address_a_message_cannot_hold_is_a_clear_error_and_nothing_is_writte
 
 def test_the_log_commit_names_the_template_not_the_first_persons_subject(example_vault: Path, tmp_path: Path) -> None:
     """'Log email to 5 contacts: A quick update for Aaron' read as if all five got Aaron's mail."""
-    subprocess.run(["git", "init", "-q", "-b", "main", str(example_vault)], check=True, capture_output=True)
-    git(example_vault, "config", "user.name", "Test User")
-    git(example_vault, "config", "user.email", "test@example.com")
-    git(example_vault, "add", "-A")
-    git(example_vault, "commit", "-q", "-m", "initial")
+    commit_as_repository(example_vault)
     template = tmp_path / "update.md"
     template.write_text(TEMPLATE, encoding="utf-8")
     code, out, err = cli(example_vault, "draft", str(template), "--category", "client", "--out", str(tmp_path / "o"),
@@ -141,11 +131,7 @@ def test_the_log_commit_names_the_template_not_the_first_persons_subject(example
 
 def test_one_draft_is_counted_in_the_singular(example_vault: Path, tmp_path: Path) -> None:
     """'1 drafts:' on the terminal and '1 drafts.' in the review note; '1 interactions' logged."""
-    subprocess.run(["git", "init", "-q", "-b", "main", str(example_vault)], check=True, capture_output=True)
-    git(example_vault, "config", "user.name", "Test User")
-    git(example_vault, "config", "user.email", "test@example.com")
-    git(example_vault, "add", "-A")
-    git(example_vault, "commit", "-q", "-m", "initial")
+    commit_as_repository(example_vault)
     template = tmp_path / "update.md"
     template.write_text(TEMPLATE, encoding="utf-8")
     review = tmp_path / "review.md"
