@@ -80,6 +80,12 @@ def run_pre_commit(vault: Path, home: Path, *args: str) -> subprocess.CompletedP
                           timeout=900, check=False)  # fmt: skip
 
 
+def git_commit(root: Path, env: dict[str, str], message: str) -> subprocess.CompletedProcess[str]:
+    """``git commit -m MESSAGE`` in ``root`` as a user runs it, its installed hooks included."""
+    return subprocess.run(["git", "commit", "-m", message], cwd=root, env=env, capture_output=True, text=True,
+                          timeout=900, check=False)  # fmt: skip
+
+
 def test_try_repo_mdnet_check_fails_on_a_bad_note(
     vault: Path, hook_repo: tuple[Path, str], pre_commit_home: Path
 ) -> None:
@@ -133,14 +139,12 @@ def test_a_real_commit_runs_the_hooks(configured_vault: Path, pre_commit_home: P
     env = git_env() | {"PRE_COMMIT_HOME": str(pre_commit_home), "MDNET_TODAY": "2026-11-25"}
     (vault / "people" / "Bad Person.md").write_text(BAD)
     git(vault, "add", "-A")
-    refused = subprocess.run(["git", "commit", "-m", "add a bad note"], cwd=vault, env=env, capture_output=True,
-                             text=True, timeout=900, check=False)  # fmt: skip
+    refused = git_commit(vault, env, "add a bad note")
     assert refused.returncode != 0
     assert "people/Bad Person.md:3:1: error: bad cadence" in refused.stdout + refused.stderr
     (vault / "people" / "Bad Person.md").write_text(BAD.replace("sometimes", "90d"))
     git(vault, "add", "-A")
-    accepted = subprocess.run(["git", "commit", "-m", "add a fixed note"], cwd=vault, env=env,
-                              capture_output=True, text=True, timeout=900, check=False)  # fmt: skip
+    accepted = git_commit(vault, env, "add a fixed note")
     assert accepted.returncode == 0, accepted.stdout + accepted.stderr
     assert "reply owed: Olga Overdue" in accepted.stdout + accepted.stderr
     assert os.path.exists(vault / ".git" / "hooks" / "pre-commit")
@@ -179,16 +183,14 @@ def test_a_vault_in_a_subfolder_with_spaces_and_unicode_names(
     bad.write_text(BAD, "utf-8")
     (root / "README.md").write_text("# Still not a note of the vault\n", "utf-8")
     git(root, "add", "-A")
-    refused = subprocess.run(["git", "commit", "-m", "a bad note"], cwd=root, env=env, capture_output=True,
-                             text=True, timeout=900, check=False)  # fmt: skip
+    refused = git_commit(root, env, "a bad note")
     output = refused.stdout + refused.stderr
     assert refused.returncode != 0, output
     assert "people/Bäd Pérson 😀.md:3:1: error: bad cadence" in output
     assert "README.md" not in output
     bad.write_text(BAD.replace("sometimes", "90d"), "utf-8")
     git(root, "add", "-A")
-    accepted = subprocess.run(["git", "commit", "-m", "a fixed note"], cwd=root, env=env, capture_output=True,
-                              text=True, timeout=900, check=False)  # fmt: skip
+    accepted = git_commit(root, env, "a fixed note")
     output = accepted.stdout + accepted.stderr
     assert accepted.returncode == 0, output
     assert "mdnet 2026-11-25: 1 reply" in output
@@ -211,8 +213,7 @@ def test_the_hooks_check_the_repository_being_committed_whatever_mdnet_vault_say
                        "MDNET_VAULT": str(elsewhere)}  # fmt: skip
     (vault / "people" / "New Friend.md").write_text(GOOD.replace("Good Person", "New Friend"), "utf-8")
     git(vault, "add", "-A")
-    accepted = subprocess.run(["git", "commit", "-m", "a new friend"], cwd=vault, env=env, capture_output=True,
-                              text=True, timeout=900, check=False)  # fmt: skip
+    accepted = git_commit(vault, env, "a new friend")
     output = accepted.stdout + accepted.stderr
     assert accepted.returncode == 0, output
     assert "reply owed: Olga Overdue" in output
