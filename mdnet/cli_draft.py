@@ -29,7 +29,7 @@ def draft(state: State, template: str, category: str | None, tag: str | None, du
     if not result.drafts:
         click.echo("no contact matches; nothing written")
         return
-    from mdnet.render import counted
+    from mdnet.wording import counted
 
     click.echo(f"{counted(len(result.drafts), 'draft')}:")
     for path in result.written:

@@ -21,6 +21,7 @@ from mdnet.drafts import Draft, parse_template, render_drafts, review_note, to_e
 from mdnet.errors import MdnetError, UsageError
 from mdnet.model import Contact, DueItem, Duration
 from mdnet.vault import resolve_today
+from mdnet.wording import counted
 
 if TYPE_CHECKING:
     from mdnet.vault import Vault
@@ -143,8 +144,7 @@ def _log_drafts(vault: Vault, result: DraftResult, day: dt.date, template_name: 
     subjects = {d.subject for d in result.drafts if d.path in logged}
     # one subject for all, or the template's: the first person's own subject would read as everyone's
     about = subjects.pop() if len(subjects) == 1 else f"drafts from {template_name}"
-    count = f"{len(logged)} contact" if len(logged) == 1 else f"{len(logged)} contacts"
-    title = f"Log email to {count}: {about}"
+    title = f"Log email to {counted(len(logged), 'contact')}: {about}"
     message = (f"{title[:71] + '…' if len(title) > 72 else title}\n\n"
                + "".join(f"Contact: {names[p]}\n" for p in logged)
                + f"Interaction: email\nInteraction-Date: {day.isoformat()}\n")  # fmt: skip

@@ -26,6 +26,7 @@ from mdnet.brief import ask_about
 from mdnet.errors import NoteError, UsageError
 from mdnet.model import Contact, DueItem, escape_line_breaks
 from mdnet.wikilinks import link_label
+from mdnet.wording import counted
 
 MAX_OUTPUT_CHARS = 200_000
 MAX_REPEAT = 10_000
@@ -185,7 +186,7 @@ def to_eml(draft: Draft) -> bytes:
 def review_note(drafts: Sequence[Draft], template_name: str, today: dt.date, links: dict[str, str]) -> str:
     """All drafts in one Markdown note to read before sending (``links``: path -> wikilink)."""
     lines = [f"# Drafts from {template_name} ({today.isoformat()})", "",
-             f"{len(drafts)} {'draft' if len(drafts) == 1 else 'drafts'}. Edit freely; nothing here is sent.",
+             f"{counted(len(drafts), 'draft')}. Edit freely; nothing here is sent.",
              ""]  # fmt: skip
     for draft in drafts:
         lines += [f"## {links.get(draft.path, draft.name)}", ""]

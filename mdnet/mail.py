@@ -37,6 +37,7 @@ from mdnet.config import CONFIG_NAME, Config
 from mdnet.durations import parse_date, parse_when
 from mdnet.errors import ConfigError, MdnetError, SourceFileError, UsageError
 from mdnet.model import Contact, Duration, printable_line
+from mdnet.wording import counted
 
 _ADDRESS_RE = re.compile(r"[^@\s<>]+@[^@\s<>]+")
 TRAILER = "Message-ID"
@@ -482,8 +483,7 @@ def commit_message(update: ContactUpdate) -> str:
 
 def record_message(ids: Sequence[str]) -> str:
     lines = "\n".join(f"{TRAILER}: {mid}" for mid in ids)
-    seen = f"{len(ids)} message" if len(ids) == 1 else f"{len(ids)} messages"
-    return f"Mail scan: {seen} seen, no note changed\n\n{lines}\n"
+    return f"Mail scan: {counted(len(ids), 'message')} seen, no note changed\n\n{lines}\n"
 
 
 @dataclass(frozen=True, slots=True)

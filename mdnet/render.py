@@ -15,6 +15,7 @@ from rich.text import Text
 
 from mdnet.model import BUCKETS, Contact, DueItem, Duration, RefreshStats
 from mdnet.wikilinks import link_label
+from mdnet.wording import counted
 
 BUCKET_TITLES = {
     "reply": "Immediate follow-up (you owe a reply)",
@@ -86,11 +87,6 @@ def contacts_table(
         table.add_row(c.name, c.category or "", ", ".join(c.tags), cadence,
                       str(c.last_contact or ""), str(due or ""))  # fmt: skip
     return table
-
-
-def counted(number: int, noun: str) -> str:
-    """``1 contact``, ``2 contacts``: every count a person reads says it so."""
-    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
 
 
 def contact_card(contact: Contact, item: DueItem | None, today: dt.date) -> RenderableType:

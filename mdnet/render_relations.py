@@ -12,8 +12,8 @@ from rich.text import Text
 
 from mdnet.brief import Brief
 from mdnet.network import PathResult, WhoResult
-from mdnet.render import counted
 from mdnet.stats import Stats
+from mdnet.wording import counted
 
 
 def _strength(value: float) -> Text:
