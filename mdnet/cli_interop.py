@@ -108,7 +108,7 @@ def write_output(text: str, out: str | None) -> None:
         return
     if not out.strip():
         raise UsageError("--out needs a file name (or - for stdout)")
-    files.replace_atomically(Path(out), text.encode("utf-8"), out)
+    files.replace_atomically(Path(out), text.encode("utf-8"), out, root=None)  # the user named it
 
 
 @export_group.command(name="vcard")

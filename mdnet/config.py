@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from mdnet import files
 from mdnet.durations import DurationError, parse_duration
 from mdnet.errors import ConfigError
 from mdnet.model import Duration
@@ -72,7 +73,7 @@ def load_config(root: Path) -> Config:
     """Read ``root/mdnet.toml``; the defaults when it does not exist."""
     path = root / CONFIG_NAME
     try:
-        data = path.read_bytes()
+        data = files.read_inside(root, path, 0, CONFIG_NAME)  # a link out of the vault: refused (OutsideVault)
     except FileNotFoundError:
         return Config()
     except OSError as exc:

@@ -21,7 +21,7 @@ from mdnet import daily, dateformat, files, naming
 from mdnet.document import DecodeProblem, decode, detect_newline
 from mdnet.due import due_items
 from mdnet.edit import format_log_entry
-from mdnet.errors import ConfigError, MdnetError, NoteError, UsageError
+from mdnet.errors import ConfigError, MdnetError, NoteError, OutsideVault, UsageError
 from mdnet.folding import fold
 from mdnet.model import Contact, DueItem, LogResult
 
@@ -75,7 +75,7 @@ def settings_for(vault: Vault) -> DailySettings:
     as Obsidian reads them (an empty folder is the vault root, an empty format YYYY-MM-DD)."""
     path = vault.root / OBSIDIAN_SETTINGS
     try:
-        raw = path.read_bytes()
+        raw = files.read_inside(vault.root, path, 0, OBSIDIAN_SETTINGS)  # a link out of the vault: refused
     except FileNotFoundError:
         template = DEFAULT_TEMPLATE if (vault.root / DEFAULT_TEMPLATE).is_file() else None
         return DailySettings(vault.config.daily_dir, vault.config.daily_format, template, "mdnet.toml")
@@ -195,10 +195,10 @@ def build(
         data = result.text.encode("utf-8")
         try:
             if original is None:
-                files.create_new(full, data, relative)
+                files.create_new(full, data, relative, root=vault.root)
                 result.changed = True
             elif data != original:
-                files.write_if_unchanged(full, data, original, relative)
+                files.write_if_unchanged(full, data, original, relative, root=vault.root)
                 result.changed = True
         except MdnetError as exc:
             if result.logged:  # "nothing was written" is true of the daily note only: say what was
@@ -237,7 +237,8 @@ def _named_in(contacts: list[Contact], lines: list[str]) -> set[str]:
 
 def _read_note(vault: Vault, full: Path, relative: str) -> tuple[bytes | None, str | None]:
     try:
-        original = files.read_bytes(full, vault.config.max_note_bytes)
+        # A daily folder linked out of the vault is refused here, before any tick is logged.
+        original = files.read_inside(vault.root, full, vault.config.max_note_bytes, relative)
     except FileNotFoundError:
         return None, None
     except files.TooLarge as exc:
@@ -259,11 +260,14 @@ def _template_text(
     if settings.template is None:
         return f"# {title}\n\n"
     try:
-        raw = decode((vault.root / settings.template).read_bytes())
+        raw = decode(files.read_inside(vault.root, vault.root / settings.template, 0, settings.template))
     except FileNotFoundError:
         result.warnings.append(f"{settings.template}: template not found (set in {settings.source}); used none")
         return f"# {title}\n\n"
-    except (OSError, DecodeProblem) as exc:
+    except OutsideVault as exc:  # optional, as a missing one is: the built-in default, and a warning
+        result.warnings.append(f"{settings.template}: {exc.message}; used none")
+        return f"# {title}\n\n"
+    except (OSError, MdnetError, DecodeProblem) as exc:
         result.warnings.append(f"{settings.template}: cannot read the template ({exc}); used none")
         return f"# {title}\n\n"
     moment = now or dt.datetime.now()

@@ -66,8 +66,9 @@ def make_drafts(
         raise UsageError(f"bad format {fmt!r}: eml or md")
     source = _template_file(vault, template)
     try:
-        text = decode(source.read_bytes())
-    except (OSError, DecodeProblem) as exc:
+        root = vault_of(vault, source)  # in the vault: really there; one the user named elsewhere: read
+        text = decode(files.read_bytes(source, 0) if root is None else files.read_inside(root, source, 0, str(source)))
+    except (OSError, DecodeProblem, MdnetError) as exc:
         raise UsageError(f"cannot read template {source}: {exc}") from None
     parsed = parse_template(text, source.name)
     contacts = [c for c in vault.contacts(category, tag) if c.status != "archived"]
@@ -120,8 +121,18 @@ def _write_drafts(vault: Vault, drafts: Sequence[Draft], stem: str, day: dt.date
     if existing:
         raise UsageError(f"{existing[0]} already exists; nothing was written (choose another --out)")
     for path, data in outputs:
-        files.create_new(path, data, str(path))
+        files.create_new(path, data, str(path), root=vault_of(vault, path))  # drafts/ linked elsewhere: refused
     return [str(path) for path, _data in outputs]
+
+
+def vault_of(vault: Vault, path: Path) -> Path | None:
+    """The vault's root when ``path`` is in it (then its real location must be too: a ``drafts/`` or
+    ``templates/`` linked out of the vault is refused), else ``None``: a file the user named elsewhere."""
+    try:
+        Path(os.path.abspath(path)).relative_to(os.path.abspath(vault.root))
+    except ValueError:
+        return None
+    return vault.root
 
 
 def _contact_at(vault: Vault, path: str) -> Contact | None:

@@ -102,3 +102,14 @@ class SyncError(MdnetError):
 
 class SourceFileError(MdnetError):
     """An import file (vCard, CSV, mailbox) that cannot be read as what it claims to be; nothing was imported."""
+
+
+class OutsideVault(MdnetError):
+    """A path whose real location, links followed, is outside the vault, or in a dot folder
+    (``.git/``, ``.mdnet/``) reached through a link: never read, never written.
+
+    A vault is a git repository that anyone with push access fills, and git stores
+    symbolic links: a note linked to ``~/.bashrc`` must not become a way to write there.
+    """
+
+    exit_code = 1

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import NamedTuple
 
-from mdnet.errors import FileChanged, NoteError, VaultError
+from mdnet.errors import FileChanged, NoteError, OutsideVault, VaultError
 
 _WRITABLE = stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH
 _NOTE_SUFFIXES = (".md", ".MD", ".Md", ".mD")  # str.endswith of a tuple: faster in the scan than lower()
@@ -226,18 +226,89 @@ def read_bytes(path: str | Path, max_bytes: int) -> bytes:
     """
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
     try:
-        size = os.fstat(fd).st_size
-        if max_bytes and size > max_bytes:
-            raise TooLarge(size)
-        data = os.read(fd, size + 1)
-        if len(data) == size:  # the whole file, in one call
-            return data
-        parts = [data]  # it grew since fstat, or the file system reads in pieces: on to the end
-        while chunk := os.read(fd, 1 << 20):
-            parts.append(chunk)
-        return b"".join(parts)
+        return _read_all(fd, max_bytes)
     finally:
         os.close(fd)
+
+
+def _read_all(fd: int, max_bytes: int) -> bytes:
+    size = os.fstat(fd).st_size
+    if max_bytes and size > max_bytes:
+        raise TooLarge(size)
+    data = os.read(fd, size + 1)
+    if len(data) == size:  # the whole file, in one call
+        return data
+    parts = [data]  # it grew since fstat, or the file system reads in pieces: on to the end
+    while chunk := os.read(fd, 1 << 20):
+        parts.append(chunk)
+    return b"".join(parts)
+
+
+def inside_vault(root: str | Path, path: str | Path, display: str) -> Path:
+    """``path``'s real location (every link followed, once), refused when it leaves the vault.
+
+    Raises :class:`OutsideVault` when the real location is outside ``root``'s real location,
+    or when a link leads into a dot name there (``people/x.md -> ../.git/config``): a cloned
+    vault's links are its committer's, and must not make mdnet read or write anything but
+    the vault's own files. A link that stays inside (a note shared between folders) is
+    followed. ``path`` need not exist: a new note's folder is checked the same way.
+    """
+    real_root = os.path.realpath(root)
+    real = os.path.realpath(path)
+    prefix = real_root.rstrip(os.sep) + os.sep
+    if real != real_root and not real.startswith(prefix):
+        raise OutsideVault("links outside the vault; not read, not written", path=display)
+    relative = real[len(prefix) :] if real != real_root else ""
+    parts = relative.split(os.sep)
+    if any(part.startswith(".") for part in parts):
+        lexical = os.path.relpath(os.path.abspath(path), os.path.abspath(root))
+        if lexical != relative:  # a dot name the path itself names (.gitignore, .obsidian/...) is fine
+            raise OutsideVault("links into a hidden folder of the vault; not read, not written", path=display)
+    return Path(real)
+
+
+def read_note(root: str, relative: str, max_bytes: int) -> bytes:
+    """The bytes of the note ``relative`` (a path :func:`scan` listed), read only if it is the vault's.
+
+    A regular file costs nothing extra: it is opened without following a link, and only a
+    note that is a link (``ELOOP``) has its real location checked (:func:`inside_vault`).
+    The scan never enters a linked folder, so the note's folders need no check.
+    """
+    path = os.path.join(root, relative)
+    try:
+        fd = os.open(path, _READ_FLAGS | _NO_FOLLOW)
+    except OSError as exc:
+        if exc.errno not in _IS_A_LINK or not _NO_FOLLOW:
+            raise
+        fd = os.open(inside_vault(root, path, relative), _READ_FLAGS)
+    return _read_open(fd, max_bytes, relative)
+
+
+def read_inside(root: str | Path, path: str | Path, max_bytes: int, display: str) -> bytes:
+    """The bytes of the regular file ``path`` inside the vault ``root`` (a template, a config or git
+    file, a daily note, a note named by a user): links followed only where they stay inside.
+
+    Raises :class:`FileNotFoundError` when there is none, :class:`OutsideVault` when its real
+    location leaves the vault, :class:`VaultError` when it is not a regular file (a FIFO, a
+    device: never waited on), and :class:`TooLarge` over ``max_bytes`` (0: no limit).
+    """
+    return _read_open(os.open(inside_vault(root, path, display), _READ_FLAGS), max_bytes, display)
+
+
+def _read_open(fd: int, max_bytes: int, display: str) -> bytes:
+    """Read the open file ``fd`` whole (and close it): a regular file only, up to ``max_bytes``."""
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise VaultError("is not a regular file; not read", path=display)
+        return _read_all(fd, max_bytes)
+    finally:
+        os.close(fd)
+
+
+# O_NONBLOCK: a FIFO in the vault's place of a template or note is refused, not waited on.
+_READ_FLAGS = os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NONBLOCK", 0)
+_NO_FOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_IS_A_LINK = frozenset({errno.ELOOP, errno.EMLINK})  # Linux and macOS say ELOOP, FreeBSD EMLINK
 
 
 def _fsync_dir(folder: Path) -> None:
@@ -314,17 +385,19 @@ def _give(fd: int, uid: int, gid: int) -> None:
             os.fchown(fd, -1, gid)
 
 
-def write_if_unchanged(path: Path, data: bytes, expected: bytes, display: str) -> None:
+def write_if_unchanged(path: Path, data: bytes, expected: bytes, display: str, *, root: Path) -> None:
     """Replace ``path`` with ``data`` atomically, only if it still holds ``expected``.
 
     Raises :class:`FileChanged` (nothing written) when the note changed since it
     was read, :class:`NoteError` when it is read-only (no write permission bit: the
     user protected it, and a rename would replace it all the same), and
     :class:`VaultError` when it cannot be written. A note that is a symbolic link is
-    written where the link points: the link stays a link. The note's permissions,
-    owner and extended attributes are kept.
+    written where the link points, if that is inside the vault ``root`` (else
+    :class:`OutsideVault`, before anything is written): the link stays a link. The
+    note's permissions, owner and extended attributes are kept.
     """
-    path = Path(os.path.realpath(path))
+    if root is not None:
+        path = inside_vault(root, path, display)
     try:
         info = path.stat()
         if not info.st_mode & _WRITABLE:
@@ -344,14 +417,18 @@ def write_if_unchanged(path: Path, data: bytes, expected: bytes, display: str) -
     _fsync_dir(path.parent)
 
 
-def replace_atomically(path: Path, data: bytes, display: str) -> None:
+def replace_atomically(path: Path, data: bytes, display: str, *, root: Path | None) -> None:
     """Write ``path`` atomically whatever it held: for mdnet's own outputs (exports, caches),
     never for a user's note (those go through :func:`write_if_unchanged`).
 
     A symbolic link is written where it points (the link stays), as notes are: an
-    export linked into a synced folder must update the file there.
+    export linked into a synced folder must update the file there. With a vault ``root``
+    the real location must be inside it (:func:`inside_vault`); ``None`` is for a file the
+    user named on the command line, which may be anywhere.
     """
-    if path.is_symlink():
+    if root is not None:
+        path = inside_vault(root, path, display)
+    elif path.is_symlink():
         path = Path(os.path.realpath(path))
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -362,14 +439,20 @@ def replace_atomically(path: Path, data: bytes, display: str) -> None:
     _fsync_dir(path.parent)
 
 
-def create_new(path: Path, data: bytes, display: str) -> None:
+def create_new(path: Path, data: bytes, display: str, *, root: Path | None) -> None:
     """Create ``path`` atomically with ``data``; never overwrites an existing file.
+
+    ``path``'s folder, links followed, must be inside the vault ``root`` (a ``daily/`` linked
+    elsewhere is refused with :class:`OutsideVault`, and no folder is made); ``None`` is for
+    a file the user named on the command line, which may be anywhere.
 
     A hard link from a finished temporary file is the one call that both never
     overwrites and never shows a half-written note. File systems without hard links
     (exFAT and FAT on a USB stick, some network shares) refuse it; there the note is
     created exclusively and written in place, and removed again if the write fails.
     """
+    if root is not None:
+        path = inside_vault(root, path, display)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with _temporary_beside(path, data, None) as temp:

@@ -301,4 +301,4 @@ def save_facts(path: Path, head: str | None, prefix: str, facts: Iterable[GitFac
 def _write_text(path: Path, text: str) -> None:
     """A cache is best effort: a failed write only means the next run reads git again."""
     with contextlib.suppress(MdnetError, ValueError):
-        files.replace_atomically(path, text.encode("utf-8"), str(path))
+        files.replace_atomically(path, text.encode("utf-8"), str(path), root=path.parent.parent)  # .mdnet/x

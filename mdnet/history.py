@@ -15,6 +15,9 @@ import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
+from mdnet import files
+from mdnet.errors import MdnetError
+
 
 def git_available() -> bool:
     return shutil.which("git") is not None
@@ -197,8 +200,8 @@ def _same_name(root: Path, old: str, new: str) -> bool:
     """
     before = run_git(root, "show", f"HEAD:./{old}")
     try:
-        after = (root / new).read_bytes().decode("utf-8", "replace")
-    except OSError:
+        after = files.read_inside(root, root / new, 0, new).decode("utf-8", "replace")
+    except (OSError, MdnetError):  # gone, or a link out of the vault: never read
         return False
     return before.returncode == 0 and _front_matter_name(before.stdout) == _front_matter_name(after)
 

@@ -6,7 +6,6 @@ and reads rows, so that commands that read the index never import the parser.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
@@ -15,6 +14,7 @@ from mdnet import files
 from mdnet.config import is_in_contact_folder
 from mdnet.contact import LogRow, ParseSettings, parse_note
 from mdnet.document import DecodeProblem, decode, split
+from mdnet.errors import MdnetError
 from mdnet.folding import fold
 from mdnet.index import NoteRow, contact_to_json, due_columns, to_json
 from mdnet.links import name_keys, note_links, touch_dates
@@ -84,13 +84,15 @@ def parse_one(job: tuple[str, str, str], settings: Settings) -> NoteRow:
     contact_dirs, log_heading, max_bytes = settings
     in_folder = is_in_contact_folder(path, contact_dirs)
     try:
-        data = files.read_bytes(os.path.join(root, path), max_bytes)
+        data = files.read_note(root, path, max_bytes)  # a link out of the vault: OutsideVault, never read
         text = decode(data)
     except files.TooLarge as exc:
         message = f"file is {exc.size:,} bytes, over the {max_bytes:,}-byte limit; skipped"
         return _failed(path, token, 0, 0, message, in_folder)
     except DecodeProblem as exc:
         return _failed(path, token, exc.line, exc.column, exc.message, in_folder)
+    except MdnetError as exc:  # OutsideVault, or not a regular file: skipped, and said
+        return _failed(path, token, 0, 0, f"{exc.message}; skipped", in_folder)
     except OSError as exc:
         return _failed(path, token, 0, 0, f"cannot read: {exc.strerror}", in_folder)
     parsed = parse_note(text, path, contact_folder=in_folder, settings=ParseSettings(log_heading), log_records=False)

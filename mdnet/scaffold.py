@@ -26,8 +26,8 @@ def init_vault(root: Path) -> list[str]:
                 (root / folder).mkdir(parents=True)
                 created.append(folder + "/")
         config = root / "mdnet.toml"
-        if not config.exists():
-            config.write_text(_CONFIG, encoding="utf-8")
+        if not config.exists() and not config.is_symlink():  # a dangling link is not written through
+            files.create_new(config, _CONFIG.encode("utf-8"), "mdnet.toml", root=root)
             created.append("mdnet.toml")
         if _ignore_the_index(root / ".gitignore"):
             created.append(".gitignore")
@@ -47,7 +47,7 @@ def _ignore_the_index(path: Path) -> bool:
     atomically and only over the bytes read.
     """
     try:
-        original: bytes | None = path.read_bytes()
+        original: bytes | None = files.read_inside(path.parent, path, 0, ".gitignore")  # a link out: refused
     except FileNotFoundError:
         original = None
     data = original or b""
@@ -59,9 +59,9 @@ def _ignore_the_index(path: Path) -> bool:
         data += newline
     data += b".mdnet/" + newline
     if original is None:
-        files.create_new(path, data, ".gitignore")
+        files.create_new(path, data, ".gitignore", root=path.parent)
     else:
-        files.write_if_unchanged(path, data, original, ".gitignore")
+        files.write_if_unchanged(path, data, original, ".gitignore", root=path.parent)
     return True
 
 

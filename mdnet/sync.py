@@ -15,7 +15,7 @@ from pathlib import Path, PurePosixPath
 
 from mdnet import files, history, merge3
 from mdnet.config import Config
-from mdnet.errors import SyncError
+from mdnet.errors import MdnetError, SyncError
 
 DRIVER = "mdnet"
 DRIVER_NAME = "mdnet: merge contact notes key by key and log entry by entry"
@@ -55,7 +55,7 @@ def write_attributes(root: Path, config: Config) -> bool:
     path = root / ATTRIBUTES
     original: bytes | None
     try:
-        original = path.read_bytes()
+        original = files.read_inside(root, path, 0, ATTRIBUTES)
         existing = original.decode("utf-8")
     except FileNotFoundError:
         original, existing = None, ""
@@ -74,9 +74,9 @@ def write_attributes(root: Path, config: Config) -> bool:
     text += "".join(line + newline for line in missing)
     # The user's versioned file: atomic, and only over the bytes read above.
     if original is None:
-        files.create_new(path, text.encode("utf-8"), ATTRIBUTES)
+        files.create_new(path, text.encode("utf-8"), ATTRIBUTES, root=root)
     else:
-        files.write_if_unchanged(path, text.encode("utf-8"), original, ATTRIBUTES)
+        files.write_if_unchanged(path, text.encode("utf-8"), original, ATTRIBUTES, root=root)
     return True
 
 
@@ -368,8 +368,8 @@ def _describe_conflicts(root: Path, state: str) -> str | None:
     unmarked: list[str] = []
     for path in paths:
         try:
-            text = (root / path).read_bytes().decode("utf-8", "surrogateescape")
-        except OSError:
+            text = files.read_inside(root, root / path, 0, path).decode("utf-8", "surrogateescape")
+        except (OSError, MdnetError):  # gone, or a link out of the vault: not read
             text = ""
         found = merge3.conflict_keys(text)
         if not found:

@@ -21,7 +21,7 @@ from mdnet import files, naming
 from mdnet.config import CONFIG_NAME, Config, is_in_contact_folder, load_config
 from mdnet.due import due_items, matches
 from mdnet.durations import DurationError, parse_date, parse_duration, parse_when
-from mdnet.errors import AmbiguousName, ContactNotFound, UsageError, VaultError
+from mdnet.errors import AmbiguousName, ContactNotFound, MdnetError, UsageError, VaultError
 from mdnet.folding import fold
 from mdnet.index import Index, heals
 from mdnet.index_file import cannot_write, delete_database
@@ -369,7 +369,9 @@ class Vault(HistoryMethods, RelationMethods, WritingMethods):
         severity: Severity = "error" if in_folder else "warning"
 
         try:
-            text = decode(files.read_bytes(full, self.config.max_note_bytes))
+            text = decode(files.read_inside(self.root, full, self.config.max_note_bytes, relative))
+        except MdnetError as exc:  # a link out of the vault, or not a regular file: never read
+            return [Problem(relative, 0, 0, severity, exc.message)]
         except files.TooLarge as exc:
             return [Problem(relative, 0, 0, severity, f"file is {exc.size:,} bytes, over the size limit")]
         except DecodeProblem as exc:

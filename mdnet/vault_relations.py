@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mdnet import files
-from mdnet.errors import AmbiguousName, UsageError
+from mdnet.errors import AmbiguousName, MdnetError, UsageError
 from mdnet.index import heals
 from mdnet.model import Contact
 
@@ -51,8 +51,9 @@ class RelationMethods:
         from mdnet.document import DecodeProblem, decode, split
 
         try:
-            return split(decode(files.read_bytes(self.root / contact.path, self.config.max_note_bytes))).body
-        except (OSError, DecodeProblem, files.TooLarge):
+            data = files.read_note(str(self.root), contact.path, self.config.max_note_bytes)
+            return split(decode(data)).body
+        except (OSError, DecodeProblem, files.TooLarge, MdnetError):  # MdnetError: a link out of the vault
             return ""
 
     @heals

@@ -134,7 +134,7 @@ class WritingMethods:
             # A category with its own entry in [cadence] is left to it: a written cadence, ours or the
             # template's, would override the policy the user set for that category (docs/cadence-policy.md).
             text = edit.remove_field(text, "cadence")
-        files.create_new(target, text.encode("utf-8"), relative)
+        files.create_new(target, text.encode("utf-8"), relative, root=self.root)
         return target
 
     def _free_stem(self, folder: str, stem: str) -> str:
@@ -165,7 +165,9 @@ class WritingMethods:
 
         template = self.root / TEMPLATE_PATH
         try:
-            text = decode(template.read_bytes())
+            # A template linked out of the vault is an error (OutsideVault), not a silent default:
+            # it is never copied into a note, and the user learns why their template was not used.
+            text = decode(files.read_inside(self.root, template, 0, TEMPLATE_PATH))
         except (OSError, DecodeProblem):
             return f"---\n---\n# {name}\n\n## {self.config.log_heading}\n"
         from mdnet.contact_template import fill
@@ -184,7 +186,7 @@ class WritingMethods:
 
         path = self.root / contact.path
         try:
-            original = path.read_bytes()
+            original = files.read_inside(self.root, path, 0, contact.path)  # a link out of the vault: refused
         except OSError as exc:
             raise VaultError(f"cannot read: {exc.strerror}", path=contact.path) from None
         try:
@@ -198,7 +200,7 @@ class WritingMethods:
         except ValueError as exc:
             raise NoteError(str(exc), path=contact.path) from None
         if updated != text:
-            files.write_if_unchanged(path, updated.encode("utf-8"), original, contact.path)
+            files.write_if_unchanged(path, updated.encode("utf-8"), original, contact.path, root=self.root)
         return updated
 
     def _reads_as(self, text: str, contact: Contact) -> bool:

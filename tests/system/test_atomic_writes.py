@@ -196,6 +196,6 @@ def test_without_hard_links_a_new_note_still_never_overwrites_one(vault_dir: Pat
     target = vault_dir / "people" / "Jane Doe.md"
     target.write_text(NOTE, encoding="utf-8")
     with pytest.raises(FileChanged, match="already exists"):
-        files.create_new(target, b"---\nname: Other\n---\n", "people/Jane Doe.md")
+        files.create_new(target, b"---\nname: Other\n---\n", "people/Jane Doe.md", root=vault_dir)
     assert target.read_text(encoding="utf-8") == NOTE
     assert sorted(p.name for p in target.parent.iterdir()) == ["Jane Doe.md"]

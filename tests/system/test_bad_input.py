@@ -65,10 +65,10 @@ def test_a_note_that_vanishes_between_scan_and_read_is_reported(vault_dir: Path)
     assert problem["severity"] == "error" and problem["message"].startswith("cannot read")
 
 
-def test_a_symlinked_note_stays_a_link_and_its_target_is_written(vault_dir: Path, tmp_path: Path) -> None:
+def test_a_symlinked_note_stays_a_link_and_its_target_is_written(vault_dir: Path) -> None:
     from mdnet.vault import Vault
 
-    outside = tmp_path / "elsewhere" / "Teresa.md"
+    outside = vault_dir / "elsewhere" / "Teresa.md"  # in the vault: a link out of it is refused (test_security_paths)
     outside.parent.mkdir()
     outside.write_text("---\nname: Teresa Ortiz\n---\n# Teresa\n", encoding="utf-8")
     link = vault_dir / "people" / "Teresa Ortiz.md"
