@@ -210,3 +210,20 @@ def test_a_line_break_in_a_name_leaves_the_daily_note_well_formed(tmp_path: Path
     assert "logged Ok" in second.out
     third = run_mdnet_process("--vault", str(root), "--today", TODAY, "daily", "--print")
     assert third.code == 0, third
+
+
+def test_every_line_the_cli_prints_goes_through_the_safe_helpers() -> None:
+    """``click.echo`` only in the few functions that make text safe (or print JSON or exported data):
+    a new command that printed a name with ``click.echo`` would bypass them."""
+    import ast
+
+    allowed = {"echo", "warn", "echo_rich", "echo_json_text", "_fail", "run", "write_output"}
+    package = Path(__file__).resolve().parents[2] / "mdnet"
+    for module in sorted(package.glob("cli*.py")):
+        tree = ast.parse(module.read_text(encoding="utf-8"))
+        for function in ast.walk(tree):
+            if not isinstance(function, ast.FunctionDef):
+                continue
+            for node in ast.walk(function):
+                if isinstance(node, ast.Call) and ast.unparse(node.func) in ("click.echo", "print", "sys.stdout.write"):
+                    assert function.name in allowed, f"{module.name}:{node.lineno} prints outside the safe helpers"
