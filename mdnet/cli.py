@@ -23,6 +23,7 @@ import click
 from mdnet import due as due_mod
 from mdnet.errors import MdnetError
 from mdnet.model import BUCKETS, DueItem, escape_line_breaks
+from mdnet.safe_text import json_safe, printable, printable_line
 from mdnet.vault import NOT_A_VAULT, Vault, days_within, resolve_today
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -44,7 +45,7 @@ class State:
             self._vault = Vault.open(self.vault_path)
             self._vault.refresh_on_query = False  # one command, one scan
             if not self._vault.save_index:
-                click.echo(f"mdnet: warning: {self._vault.root}: {NOT_A_VAULT}", err=True)
+                warn(f"{self._vault.root}: {NOT_A_VAULT}")
         return self._vault
 
     @property
@@ -66,7 +67,9 @@ def emit_json(data: Any) -> None:
 
 
 def echo_json_text(text: str) -> None:
-    """One JSON document on stdout, in UTF-8 whatever the locale's encoding (JSON is UTF-8 for every reader)."""
+    """One JSON document on stdout, in UTF-8 whatever the locale's encoding (JSON is UTF-8 for every reader).
+    The controls a terminal acts on that JSON leaves raw (C1, bidi) are written as ``\\uXXXX``: the same values."""
+    text = json_safe(text)
     binary = getattr(sys.stdout, "buffer", None)
     if binary is None or _is_utf8(getattr(sys.stdout, "encoding", None)):
         click.echo(text)
@@ -128,21 +131,37 @@ def _json_float(value: float) -> str:
 _TRAILING_SPACES = re.compile(r" +((?:\x1b\[[0-9;]*m)*)$", re.MULTILINE)
 
 
+def echo(message: str = "", *, err: bool = False, nl: bool = True) -> None:
+    """A line (or lines) for people, on stdout or stderr: every message the CLI prints goes through
+    here or :func:`echo_rich`, so no control character or escape sequence from a vault reaches the
+    terminal (:func:`mdnet.safe_text.printable`). JSON and exported data have their own channels."""
+    click.echo(printable(message), err=err, nl=nl)
+
+
+def warn(message: str) -> None:
+    """``mdnet: warning: MESSAGE`` on stderr, on one line whatever the names in it hold."""
+    click.echo(f"mdnet: warning: {printable_line(escape_line_breaks(message))}", err=True)
+
+
 def echo_rich(renderable: Any) -> None:
     """A table for people, without the spaces rich pads a title or a card's lines with to the
-    table's width (`:r !mdnet due` in vim would keep them); a closed pipe ends as in ``run``."""
+    table's width (`:r !mdnet due` in vim would keep them); a closed pipe ends as in ``run``.
+
+    No control character from the vault survives (:mod:`mdnet.render_safe`)."""
     from rich.console import Console
+
+    from mdnet.render_safe import SafeRenderable
 
     # markup=False: a name or note like "send [b]the deck[/b]" is text, never rich markup.
     console = Console(soft_wrap=False, highlight=False, markup=False)
     with console.capture() as captured:
-        console.print(renderable)
+        console.print(SafeRenderable(renderable))
     click.echo(_TRAILING_SPACES.sub(r"\1", captured.get()), nl=False)
 
 
 def echo_commit(commit: str | None, reason: str | None) -> None:
     """The last line of every writing command: the commit made, or why there is none."""
-    click.echo(f"committed {commit[:10]}" if commit else f"not committed: {reason}")
+    echo(f"committed {commit[:10]}" if commit else f"not committed: {reason}")
 
 
 def warn_bad_notes(state: State) -> None:
@@ -151,9 +170,9 @@ def warn_bad_notes(state: State) -> None:
     first_by_note = {p.path: p for p in reversed(errors)}  # each note once, at its first error
     notes = sorted(first_by_note.values(), key=lambda p: p.path)
     for problem in notes[:MAX_WARNINGS]:
-        click.echo(f"mdnet: warning: {problem.format()} (note left out)", err=True)
+        warn(f"{problem.format()} (note left out)")
     if len(notes) > MAX_WARNINGS:
-        click.echo(f"mdnet: warning: {len(notes) - MAX_WARNINGS} more notes left out; see 'mdnet check'", err=True)
+        warn(f"{len(notes) - MAX_WARNINGS} more notes left out; see 'mdnet check'")
 
 
 # Commands that live in their own modules, imported only when run (or listed by
@@ -225,10 +244,10 @@ def init(path: str) -> None:
     """Make a vault: mdnet.toml, people/, daily/, .gitignore, git init. Never overwrites."""
     created = Vault.init(path)
     if created:
-        click.echo(f"created in {path}: " + ", ".join(created))
+        echo(f"created in {path}: " + ", ".join(created))
         _say_whose_repository(path, created)
     else:
-        click.echo(f"{path} is already a vault; nothing to do")
+        echo(f"{path} is already a vault; nothing to do")
 
 
 def _say_whose_repository(path: str, created: list[str]) -> None:
@@ -240,7 +259,7 @@ def _say_whose_repository(path: str, created: list[str]) -> None:
 
     top = None if ".git/" in created else history.work_tree_root(Path(path))
     if top is not None and top.resolve() != Path(path).resolve():
-        click.echo(f"{path} is inside the git repository {top}: mdnet commits its notes there "
+        echo(f"{path} is inside the git repository {top}: mdnet commits its notes there "
                    f"(for a repository of its own: git init {shlex.quote(path)})")  # fmt: skip
 
 
@@ -259,7 +278,7 @@ def add(state: State, name: str, category: str | None, cadence: str | None, tags
     vault = state.vault
     path = vault.add(name, category=category, cadence=cadence, tags=tags, email=emails, company=company,
                      role=role, today=state.today)  # fmt: skip
-    click.echo(f"added {path.relative_to(vault.root).as_posix()}")
+    echo(f"added {path.relative_to(vault.root).as_posix()}")
 
 
 @main.command(name="list")
@@ -325,7 +344,7 @@ def log(state: State, name: str, text: tuple[str, ...], kind: str | None, when: 
     if as_json:
         emit_json(result.as_dict())
         return
-    click.echo(f"logged in {result.path}: {result.entry}")
+    echo(f"logged in {result.path}: {result.entry}")
     echo_commit(result.commit, result.not_committed_because)
 
 
@@ -362,7 +381,7 @@ def check(state: State, files: tuple[str, ...], as_json: bool) -> None:
         emit_json({"problems": [p.as_dict() for p in problems]})
     else:
         for problem in problems:
-            click.echo(problem.format())
+            echo(problem.format())
     if any(p.severity == "error" for p in problems):
         sys.exit(1)
 
@@ -379,7 +398,7 @@ def report(state: State, as_json: bool) -> None:
         if as_json:
             emit_json({"error": str(exc)})
         else:
-            click.echo(f"mdnet report: {exc}")
+            echo(f"mdnet report: {exc}")
         return
     counts = {bucket: sum(1 for i in items if i.bucket == bucket) for bucket in BUCKETS}
     if as_json:
@@ -388,11 +407,15 @@ def report(state: State, as_json: bool) -> None:
                    "overdue": [i.name for i in items if i.bucket == "overdue"]})  # fmt: skip
         return
     words = {b: "replies" if b == "reply" and counts[b] != 1 else b for b in BUCKETS}  # '0 reply' reads wrong
-    click.echo(f"mdnet {today}: " + ", ".join(f"{counts[b]} {words[b]}" for b in BUCKETS))
+    echo(f"mdnet {today}: " + ", ".join(f"{counts[b]} {words[b]}" for b in BUCKETS))
     for bucket, label in (("reply", "reply owed"), ("overdue", "overdue")):
-        names = [i.name + (f" ({i.days_overdue}d)" if i.days_overdue else "") for i in items if i.bucket == bucket]
+        names = [
+            escape_line_breaks(i.name) + (f" ({i.days_overdue}d)" if i.days_overdue else "")
+            for i in items
+            if i.bucket == bucket
+        ]
         if names:
-            click.echo(f"  {label}: " + ", ".join(names))
+            echo(f"  {label}: " + ", ".join(names))
 
 
 @main.command()
@@ -428,12 +451,12 @@ def index(state: State, rebuild: bool, as_json: bool) -> None:
         return
     from mdnet import render
 
-    click.echo(render.stats_line(stats))
+    echo(render.stats_line(stats))
     warn_bad_notes(state)
 
 
 def _fail(message: str, code: int) -> NoReturn:
-    click.echo(f"mdnet: error: {escape_line_breaks(message)}", err=True)
+    click.echo(f"mdnet: error: {printable_line(escape_line_breaks(message))}", err=True)
     sys.exit(code)
 
 

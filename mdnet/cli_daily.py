@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from mdnet.cli import State, emit_json, json_option, pass_state, warn_bad_notes
+from mdnet.cli import State, echo, emit_json, json_option, pass_state, warn, warn_bad_notes
 from mdnet.durations import parse_date
 from mdnet.errors import UsageError
 
@@ -29,15 +29,15 @@ def daily(state: State, when: str | None, print_only: bool, as_json: bool) -> No
             emit_json({"date": day.isoformat(), "path": result.path, "exists": result.existed,
                        "text": result.text, "items": [i.as_dict() for i in result.items]})  # fmt: skip
         else:
-            click.echo(result.text, nl=False)
+            echo(result.text, nl=False)
     elif as_json:
         emit_json(result.as_dict())
     else:
         for logged in result.logged:
             committed = f" (committed {logged.commit[:10]})" if logged.commit else f" ({logged.not_committed_because})"
-            click.echo(f"logged {logged.name} in {logged.path}: {logged.entry}{committed}")
+            echo(f"logged {logged.name} in {logged.path}: {logged.entry}{committed}")
         verb = "unchanged" if not result.changed else ("updated" if result.existed else "created")
-        click.echo(f"{verb} {result.path}")
+        echo(f"{verb} {result.path}")
     for warning in result.warnings:
-        click.echo(f"mdnet: warning: {warning}", err=True)
+        warn(warning)
     warn_bad_notes(state)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from mdnet.cli import State, echo_commit, emit_json, json_option, pass_state
+from mdnet.cli import State, echo, echo_commit, emit_json, json_option, pass_state, warn
 
 
 @click.command()
@@ -27,18 +27,18 @@ def draft(state: State, template: str, category: str | None, tag: str | None, du
         emit_json(result.as_dict())
         return
     if not result.drafts:
-        click.echo("no contact matches; nothing written")
+        echo("no contact matches; nothing written")
         return
     from mdnet.wording import counted
 
-    click.echo(f"{counted(len(result.drafts), 'draft')}:")
+    echo(f"{counted(len(result.drafts), 'draft')}:")
     for path in result.written:
-        click.echo(f"  wrote {path}")
+        echo(f"  wrote {path}")
     missing = [d.name for d in result.drafts if not d.to]
     if missing and fmt == "eml":
-        click.echo(f"mdnet: warning: no email in the note (no To: line): {', '.join(missing)}", err=True)
+        warn(f"no email in the note (no To: line): {', '.join(missing)}")
     for problem in result.problems:
-        click.echo(f"mdnet: warning: {problem}", err=True)
+        warn(str(problem))
     if log:
-        click.echo(f"logged {counted(len(result.logged), 'interaction')}")
+        echo(f"logged {counted(len(result.logged), 'interaction')}")
         echo_commit(result.commit, result.not_committed_because)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from mdnet.cli import State, echo_commit, echo_rich, emit_json, json_option, pass_state
+from mdnet.cli import State, echo, echo_commit, echo_rich, emit_json, json_option, pass_state
 from mdnet.model import ChangeResult
 
 
@@ -13,7 +13,7 @@ def _report_change(result: ChangeResult, as_json: bool) -> None:
         emit_json(result.as_dict())
         return
     settings = ", ".join(f"{k}: {v}" if v is not None else f"{k} cleared" for k, v in result.fields.items())
-    click.echo(f"{result.path}: {settings}")
+    echo(f"{result.path}: {settings}")
     echo_commit(result.commit, result.not_committed_because)
 
 
@@ -62,6 +62,6 @@ def history(state: State, name: str, as_json: bool) -> None:
     for item in items:
         table.add_row(item.date.isoformat(), item.source, item.kind or "", item.text, (item.commit or "")[:10])
     if not items:
-        click.echo(f"{contact.name} ({contact.path}): no log entries and no commits yet")
+        echo(f"{contact.name} ({contact.path}): no log entries and no commits yet")
         return
     echo_rich(table)

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from mdnet import files
-from mdnet.cli import State, emit_json, json_option, pass_state
+from mdnet.cli import State, echo, emit_json, json_option, pass_state, warn
 from mdnet.errors import UsageError
 from mdnet.import_merge import Incoming
 from mdnet.importing import run_import
@@ -50,12 +50,12 @@ def _report(
     else:
         for outcome in outcomes:
             if outcome.action != "unchanged":
-                click.echo(outcome.line(dry_run))
+                echo(outcome.line(dry_run))
         summary = ", ".join(f"{counts.get(a, 0)} {_label(a, dry_run)}" for a in ACTIONS if counts.get(a))
-        click.echo(("dry run: " if dry_run else "") + (summary or "nothing to import"))
+        echo(("dry run: " if dry_run else "") + (summary or "nothing to import"))
     for outcome in outcomes:
         if outcome.action == "failed":
-            click.echo(f"mdnet: warning: {outcome.name}: {'; '.join(outcome.details)}", err=True)
+            warn(f"{outcome.name}: {'; '.join(outcome.details)}")
     if counts.get("failed"):
         sys.exit(1)
 
@@ -102,9 +102,13 @@ def import_csv(state: State, source: Path, encoding: str, dry_run: bool, categor
 
 
 def write_output(text: str, out: str | None) -> None:
-    """``text`` to the file ``out`` (atomically: a temporary file renamed over it) or to stdout."""
+    """``text`` to the file ``out`` (atomically: a temporary file renamed over it) or to stdout: exact
+    for a pipe or a file (it is data, as JSON is), with its control characters replaced on a terminal."""
     if out is None or out == "-":
-        click.echo(text, nl=False)
+        if sys.stdout.isatty():
+            echo(text, nl=False)
+        else:
+            click.echo(text, nl=False)
         return
     if not out.strip():
         raise UsageError("--out needs a file name (or - for stdout)")
@@ -123,7 +127,7 @@ def export_vcard(state: State, out: str | None, category: str | None, tag: str |
     contacts = state.vault.contacts(category=category, tag=tag)
     write_output(export_vcards(contacts), out)
     if out not in (None, "-"):
-        click.echo(f"exported {counted(len(contacts), 'contact')} to {out}")
+        echo(f"exported {counted(len(contacts), 'contact')} to {out}")
 
 
 @export_group.command(name="ics")
@@ -144,4 +148,4 @@ def export_ics(state: State, out: str | None, within: str, category: str | None,
     rendered = render(contacts, today, window, vault.config.default_cadence_duration, vault.config.cadence_policy)
     write_output(rendered, out)
     if out not in (None, "-"):
-        click.echo(f"exported the calendar of {counted(len(contacts), 'contact')} to {out}")
+        echo(f"exported the calendar of {counted(len(contacts), 'contact')} to {out}")

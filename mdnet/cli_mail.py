@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from mdnet.cli import State, emit_json, json_option, pass_state
+from mdnet.cli import State, echo, emit_json, json_option, pass_state, warn
 
 
 @click.group(name="mail")
@@ -34,17 +34,17 @@ def scan(state: State, paths: tuple[Path, ...], dry_run: bool, since: str | None
     since_day = mail.parse_since(since, today) if since else None
     result = mail.scan(vault, list(paths), dry_run=dry_run, since=since_day, today=today)
     for line in result.skipped:
-        click.echo(f"mdnet: warning: {line} (message left out)", err=True)
+        warn(f"{line} (message left out)")
     for line in result.plan.warnings:
-        click.echo(f"mdnet: warning: {line}", err=True)
+        warn(line)
     for update, error in result.failed:
-        click.echo(f"mdnet: warning: {update.contact.path}: {error}", err=True)
+        warn(f"{update.contact.path}: {error}")
     if as_json:
         emit_json(result.as_dict(dry_run))
     else:
         plan = result.plan
         where = ", ".join(str(p) for p in paths)
-        click.echo(f"scanned {result.kind} {where}: {counted(plan.messages, 'message')}, {plan.matched} with contacts, "
+        echo(f"scanned {result.kind} {where}: {counted(plan.messages, 'message')}, {plan.matched} with contacts, "
                    f"{plan.already} handled before, {plan.unknown} with no contact")  # fmt: skip
         commits = {u.contact.path: c for u, c in result.written}
         for update in plan.updates:
@@ -54,16 +54,16 @@ def scan(state: State, paths: tuple[Path, ...], dry_run: bool, since: str | None
                 verb = "updated"
             else:
                 continue
-            click.echo(f"{verb} {update.contact.path}: " + "; ".join(update.describe()))
+            echo(f"{verb} {update.contact.path}: " + "; ".join(update.describe()))
             commit = commits.get(update.contact.path)
             if commit:
-                click.echo(f"  committed {commit[:10]}")
+                echo(f"  committed {commit[:10]}")
         if plan.record_only and not dry_run and result.record_commit:
             recorded = counted(len(plan.record_only), "message")
-            click.echo(f"recorded {recorded} that changed no note in {result.record_commit[:10]}")
+            echo(f"recorded {recorded} that changed no note in {result.record_commit[:10]}")
         if not dry_run and result.not_recorded_because:
-            click.echo(f"not committed: {result.not_recorded_because}")
+            echo(f"not committed: {result.not_recorded_because}")
         if not plan.updates:
-            click.echo("nothing to change")
+            echo("nothing to change")
     if result.failed:
         sys.exit(1)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from mdnet.cli import State, echo_rich, emit_json, json_option, pass_state
+from mdnet.cli import State, echo, echo_rich, emit_json, json_option, pass_state
 from mdnet.errors import UsageError
 
 
@@ -33,4 +33,4 @@ def stats(state: State, since: str | None, html_file: Path | None, as_json: bool
 
     echo_rich(render_relations.stats_view(result))
     if html_file is not None:
-        click.echo(f"wrote {html_file}")
+        echo(f"wrote {html_file}")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from mdnet.cli import State, pass_state
+from mdnet.cli import State, echo, pass_state
 
 
 @click.command(name="merge-driver")
@@ -37,7 +37,7 @@ def merge_driver(base: str, current: str, other: str, path: str | None) -> None:
     result = sync.run_driver(Path(base), Path(current), Path(other), log_heading=heading)
     if result.conflicts:
         where = ", ".join(c.describe() for c in result.conflicts)
-        click.echo(f"mdnet: conflict in {path or current}: {where}", err=True)
+        echo(f"mdnet: conflict in {path or current}: {where}", err=True)
         sys.exit(1)
 
 
@@ -57,22 +57,22 @@ def sync(state: State, setup_only: bool, no_push: bool, use_merge: bool) -> None
     if setup_only:
         changed = sync_mod.setup(vault.root, vault.config)
         if not history.is_inside_work_tree(vault.root):
-            click.echo("note: the vault is not a git repository yet; run 'git init' and then 'mdnet sync --setup'")
-        click.echo("set up: " + ", ".join(changed) if changed else "the merge driver is already set up")
+            echo("note: the vault is not a git repository yet; run 'git init' and then 'mdnet sync --setup'")
+        echo("set up: " + ", ".join(changed) if changed else "the merge driver is already set up")
         return
     report = sync_mod.sync(vault.root, vault.config, push=not no_push, rebase=not use_merge)
     for item in report.setup:
-        click.echo(f"set up {item}")
+        echo(f"set up {item}")
     if report.committed:
         plural = "s" if len(report.committed) != 1 else ""
-        click.echo(f"committed {len(report.committed)} note{plural} ({(report.commit or '')[:10]})")
+        echo(f"committed {len(report.committed)} note{plural} ({(report.commit or '')[:10]})")
     where = report.upstream or "the remote"
     if report.pulled:
-        click.echo(f"pulled {report.pulled} commit{'s' if report.pulled != 1 else ''} from {where}")
+        echo(f"pulled {report.pulled} commit{'s' if report.pulled != 1 else ''} from {where}")
     if report.pushed:
-        click.echo(f"pushed {report.pushed} commit{'s' if report.pushed != 1 else ''} to {where}")
+        echo(f"pushed {report.pushed} commit{'s' if report.pushed != 1 else ''} to {where}")
     for message in report.messages:
-        click.echo(message)
+        echo(message)
     if not (report.committed or report.pulled or report.pushed or report.messages):
-        click.echo(f"up to date with {where}")
+        echo(f"up to date with {where}")
     vault.refresh()

@@ -14,7 +14,7 @@ from types import FrameType
 
 import click
 
-from mdnet.cli import State, pass_state
+from mdnet.cli import State, echo, pass_state
 from mdnet.vault import resolve_today
 
 
@@ -39,7 +39,7 @@ def watch(state: State, autocommit: bool, daily: bool, verbose: bool, polling: b
             previous[sig] = signal.signal(sig, on_signal)
 
     def report(line: str) -> None:
-        click.echo(f"{time.strftime('%H:%M:%S')} {line}")
+        echo(f"{time.strftime('%H:%M:%S')} {line}")
 
     watcher = Watcher(state.vault, autocommit=autocommit, daily=daily, verbose=verbose, report=report,
                       observer="polling" if polling else "auto",

@@ -22,6 +22,9 @@ _TRUE_WORDS = frozenset(("true", "yes", "y", "on"))
 _FALSE_WORDS = frozenset(("false", "no", "n", "off", ""))
 _KIND_RE = re.compile(r"([A-Za-z][\w-]{0,30}):[ \t]+(.*)$")
 _MONTHDAY_RE = re.compile(r"(?:(\d{4})|-)?-(\d\d)-(\d\d)$")
+# What str.splitlines splits on: any of them in a name would split a wikilink, a task line of the
+# daily note or a line of output in two.
+_LINE_BREAK_RE = re.compile("[\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,6 +133,7 @@ def _build_contact(
 
     name_value = fields.get("name")
     name = _text(name_value).strip() if name_value not in (None, "", []) else stem
+    _refuse_line_breaks(name, stem, as_list(fields.get("aliases")), name_value not in (None, "", []), problem)
     dates: dict[str, dt.date | None] = {}
     for key in DATE_FIELDS:
         dates[key] = _date_field(fields, key, problem)
@@ -186,6 +190,18 @@ def _build_contact(
         birthday=birthday,
     )
     return contact, log
+
+
+def _refuse_line_breaks(name: str, stem: str, aliases: tuple[str, ...], named: bool, problem: Any) -> None:
+    """A name, file name or alias is one line: a line break in one would end the wikilink and the task
+    line the daily note writes for the contact (and the refresh after it would find a broken block),
+    and would start a line of its own in mdnet's output. An error, so the note is left out until fixed."""
+    if _LINE_BREAK_RE.search(stem):
+        problem("", "the file name holds a line break; rename the file to a name on one line")
+    if named and _LINE_BREAK_RE.search(name):
+        problem("name", "name holds a line break; write the name on one line")
+    if any(_LINE_BREAK_RE.search(alias) for alias in aliases):
+        problem("aliases", "an alias holds a line break; write each alias on one line")
 
 
 _HASHTAGS_RE = re.compile(r"[ \t]*:[ \t]+(#[^\s#][^\r\n]*)")

@@ -56,6 +56,7 @@ _SLASHES_RE = re.compile(r"(?<= )//+")
 _USER_WORDS_RE = re.compile(r" //+ ?")
 _KIND_RE = re.compile(r"([A-Za-z][\w-]{0,30}):[ \t]+(.+)$")
 _LOGGED_RE = re.compile(r"(?<!\S)" + re.escape(LOGGED) + r"(?!\S)")
+_LINE_BREAK_RE = re.compile("[\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")  # what str.splitlines splits on
 _EMPTY_DAY_RE = re.compile(re.escape(EMPTY_DAY).replace(re.escape("{within}"), r"\d+"))
 
 
@@ -252,7 +253,9 @@ def task_line(
     item: DueItem, contact: Contact | None, day: dt.date, within: int, links: Mapping[str, str] | None = None
 ) -> str:
     """``- [ ] [[Jane Doe]] — reason · last: ... · ask about: ...``."""
-    link = (links or {}).get(item.path) or f"[[{item.name}]]"
+    # a name on two lines is a check error and never gets here from a vault; for anyone else's
+    # contacts, the link is flattened so the task and the block stay one line each
+    link = _LINE_BREAK_RE.sub(" ", (links or {}).get(item.path) or f"[[{item.name}]]")
     horizon = Duration(within, "d").add_to(day)  # clamped: the last days of 9999 are days too
     reasons = sorted(item.reasons, key=lambda r: (r.kind != "reply", r.due))
     details = [r.detail for r in reasons if r.due <= horizon] or [r.detail for r in reasons[:1]]

@@ -232,14 +232,21 @@ def test_followup_outside_git_writes_and_says_it_did_not_commit(
 def test_log_cli_commits_with_trailers_and_says_when_it_did_not(
     git_vault: Path, vault_dir: Path, write_note: Callable[[str, str], Path]
 ) -> None:
+    # a name on two lines would forge a trailer: it is a check error, so the note is left out
     write_note("people/Jane Doe.md", JANE.replace("name: Jane Doe", 'name: "Jane\\nContact: Mallory"'))
     commit_all(git_vault, "add Jane", "2026-01-10")
+    head = git(git_vault, "rev-parse", "HEAD")
+    refused = run_mdnet_process("--vault", str(git_vault), "log", "jane", "lunch")
+    assert refused.code == 1 and "no contact named 'jane'" in refused.err
+    assert git(git_vault, "rev-parse", "HEAD") == head
+    write_note("people/Jane Doe.md", JANE)
+    commit_all(git_vault, "fix Jane", "2026-01-11")
     done = run_mdnet_process("--vault", str(git_vault), "log", "jane", "lunch", "--kind", "lunch", "--date",
                              "2026-11-20")  # fmt: skip
     assert done.code == 0, done.err
     assert "committed" in done.out
     trailers = git(git_vault, "log", "-1", "--format=%(trailers:only,unfold)").strip().splitlines()
-    assert trailers == ["Contact: Jane Contact: Mallory", "Interaction: lunch", "Interaction-Date: 2026-11-20"]
+    assert trailers == ["Contact: Jane Doe", "Interaction: lunch", "Interaction-Date: 2026-11-20"]
     skipped = run_mdnet_process("--vault", str(git_vault), "log", "jane", "call", "--no-commit")
     assert "not committed: --no-commit was given" in skipped.out
     assert git(git_vault, "diff", "--name-only").splitlines() == ["people/Jane Doe.md"]
