@@ -26,6 +26,11 @@ except ImportError:  # pragma: no cover - another Python
 
 CONFIG_NAME = "mdnet.toml"
 DEFAULT_MAX_NOTE_BYTES = 1024 * 1024
+# The hard ceiling: mdnet.toml is versioned, so whoever can push to a shared vault can set
+# max_note_bytes; no value there makes mdnet read a note larger than this (0, "no limit"
+# before, and anything above it mean the ceiling). Sixteen times the default: far beyond
+# any contact note, small enough that reading and indexing one stays well under a gigabyte.
+MAX_NOTE_BYTES_CEILING = 16 * 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +87,8 @@ def load_config(root: Path) -> Config:
         raw = tomllib.loads(data.decode("utf-8-sig"))  # -sig: a byte-order mark (Windows editors) is not TOML
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"malformed TOML: {exc}", path=CONFIG_NAME) from None
+    except RecursionError:  # tomllib reads arrays and inline tables recursively: [[[[...]]]]
+        raise ConfigError("malformed TOML: arrays or tables nested too deeply", path=CONFIG_NAME) from None
     return config_from_mapping(raw)
 
 
@@ -107,6 +114,8 @@ def config_from_mapping(raw: dict[str, Any]) -> Config:
             if not isinstance(value, int) or isinstance(value, bool) or value < 0:
                 problems.append(f"{key} must be a whole number >= 0")
                 continue
+            if key == "max_note_bytes" and (value == 0 or value > MAX_NOTE_BYTES_CEILING):
+                value = MAX_NOTE_BYTES_CEILING  # "no limit" and "more" mean as much as mdnet reads
             values[key] = value
         elif key in _SECTION_KEYS:
             extra[key] = value

@@ -3,7 +3,9 @@
 Templates are Markdown rendered by Jinja2's sandbox: a template reads the
 contact's fields and never runs code or touches files (no loader, so no
 ``include``/``import``; unsafe attributes and calls raise; a field the contact lacks
-renders empty). An optional front matter ``subject:`` is rendered the same way.
+renders empty), and it is bounded in time and size while it renders
+(:mod:`mdnet.template_sandbox`): a template from a shared vault is hostile input.
+An optional front matter ``subject:`` is rendered the same way.
 Drafts become ``.eml`` messages (:func:`to_eml`) or one Markdown review note
 (:func:`review_note`); writing them is the caller's business.
 """
@@ -19,17 +21,16 @@ from typing import Any
 
 import jinja2
 from jinja2.exceptions import SecurityError
-from jinja2.sandbox import SandboxedEnvironment
 
 from mdnet import document, frontmatter_yaml
 from mdnet.brief import ask_about
 from mdnet.errors import NoteError, UsageError
 from mdnet.model import Contact, DueItem, escape_line_breaks
+from mdnet.template_sandbox import BoundedSandbox, TemplateTooCostly
 from mdnet.wikilinks import link_label
 from mdnet.wording import counted
 
 MAX_OUTPUT_CHARS = 200_000
-MAX_REPEAT = 10_000
 DEFAULT_SUBJECT = "Catching up"
 
 
@@ -37,25 +38,6 @@ class _Empty(jinja2.ChainableUndefined):
     """A field the contact lacks: renders empty, and so does anything read from it."""
 
     __slots__ = ()
-
-
-class _Sandbox(SandboxedEnvironment):
-    """The sandbox, stricter: unsafe attribute access fails (it would render empty), and
-    ``*``/``**`` cannot build huge strings or numbers."""
-
-    intercepted_binops = frozenset(("*", "**"))
-
-    def unsafe_undefined(self, obj: Any, attribute: str) -> jinja2.Undefined:
-        raise SecurityError(f"access to attribute {attribute!r} of {type(obj).__name__!r} object is unsafe")
-
-    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
-        if operator == "**" and (not isinstance(right, int | float) or abs(right) > 100):
-            raise SecurityError("exponent too large")
-        if operator == "*":
-            for count, other in ((left, right), (right, left)):
-                if isinstance(count, int) and isinstance(other, str | list | tuple) and count * len(other) > MAX_REPEAT:
-                    raise SecurityError("repetition too large")
-        return super().call_binop(context, operator, left, right)
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,29 +109,45 @@ def context_for(contact: Contact, today: dt.date, due: DueItem | None = None) ->
 def render_drafts(template: Template, contacts: Sequence[Contact], today: dt.date,
                   dues: dict[str, DueItem] | None = None) -> list[Draft]:  # fmt: skip
     """One draft per contact; a template error is one :class:`UsageError` line."""
-    env = _Sandbox(undefined=_Empty, autoescape=False, keep_trailing_newline=True, loader=None)
+    env = BoundedSandbox(undefined=_Empty, autoescape=False, keep_trailing_newline=True, loader=None)
     env.globals.pop("lipsum", None)
     subject_template = _compile(env, template.subject, template.name + " (subject)")
     body_template = _compile(env, template.body, template.name)
     drafts = []
     for contact in contacts:
         values = context_for(contact, today, (dues or {}).get(contact.path))
-        subject = " ".join(_render(subject_template, values, template.name, contact).split())
-        body = _render(body_template, values, template.name, contact)
+        subject = " ".join(_render(env, subject_template, values, template.name, contact).split())
+        body = _render(env, body_template, values, template.name, contact)
         drafts.append(Draft(contact.name, contact.path, contact.stem, contact.emails[:1], subject, body))
     return drafts
 
 
-def _compile(env: _Sandbox, source: str, name: str) -> jinja2.Template:
+def _compile(env: BoundedSandbox, source: str, name: str) -> jinja2.Template:
     try:
         return env.from_string(source)
     except jinja2.TemplateSyntaxError as exc:
         raise UsageError(f"template {name}: line {exc.lineno}: {exc.message}") from None
+    except RecursionError:
+        raise UsageError(f"template {name}: nested too deeply") from None
 
 
-def _render(template: jinja2.Template, values: dict[str, Any], name: str, contact: Contact) -> str:
+def _render(env: BoundedSandbox, template: jinja2.Template, values: dict[str, Any], name: str,
+            contact: Contact) -> str:  # fmt: skip
+    """The template for one contact, its output counted as it is generated: a draft over
+    MAX_OUTPUT_CHARS stops there, and the sandbox stops one that works too long or builds too much."""
+    env.new_budget()
+    pieces: list[str] = []
+    size = 0
     try:
-        text = template.render(values)
+        for piece in template.generate(values):
+            size += len(piece)
+            if size > MAX_OUTPUT_CHARS:
+                raise UsageError(
+                    f"template {name}: for {contact.name}: the draft is over {MAX_OUTPUT_CHARS:,} characters"
+                )
+            pieces.append(piece)
+    except TemplateTooCostly as exc:
+        raise UsageError(f"template {name}: for {contact.name}: stopped: {exc}") from None
     except SecurityError as exc:
         raise UsageError(f"template {name}: refused (templates only read fields): {exc}") from None
     except TypeError as exc:
@@ -159,9 +157,9 @@ def _render(template: jinja2.Template, values: dict[str, Any], name: str, contac
     except (jinja2.TemplateError, ValueError, ArithmeticError, LookupError, RecursionError) as exc:
         message = getattr(exc, "message", None) or str(exc)
         raise UsageError(f"template {name}: for {contact.name}: {message}") from None
-    if len(text) > MAX_OUTPUT_CHARS:
-        raise UsageError(f"template {name}: for {contact.name}: the draft is over {MAX_OUTPUT_CHARS:,} characters")
-    return text
+    except MemoryError:  # a limit missed something: still one line, and nothing written
+        raise UsageError(f"template {name}: for {contact.name}: stopped: out of memory") from None
+    return "".join(pieces)
 
 
 def to_eml(draft: Draft) -> bytes:

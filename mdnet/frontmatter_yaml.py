@@ -471,10 +471,24 @@ def _unescape(inner: str) -> str:
 
 
 def load_full(text: str) -> tuple[Any, dict[str, int]]:
-    """Exact YAML 1.2 (ruamel.yaml, safe), timestamps kept as strings."""
+    """Exact YAML 1.2 (ruamel.yaml, safe), timestamps kept as strings.
+
+    Aliases are measured before anything is built from them: see :func:`_check_expansion`.
+    """
     loader = _full_loader()
+    # Without aliases, nodes + scalar characters stay under twice the text's length; with
+    # them, a few hundred bytes can stand for gigabytes ("billion laughs", or one long
+    # string aliased thousands of times). Three times the text, and 100,000 for short notes.
+    loader.constructor.mdnet_expansion_limit = 3 * len(text) + _EXPANSION_FLOOR if "*" in text else None
     try:
         value = loader.load(text)
+    except _ExpandsTooFar as exc:
+        raise YamlProblem(
+            f"YAML aliases expand too far (over {exc.limit:,} nodes and characters)", exc.line, 0
+        ) from None
+    except RecursionError:
+        line = next((n for n, line in enumerate(text.split("\n")) if "[" * 20 in line or "{" * 20 in line), 0)
+        raise YamlProblem("malformed YAML: nested too deeply", line, 0) from None
     except Exception as exc:  # ruamel raises many unrelated classes for bad input
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         problem = getattr(exc, "problem", None) or getattr(exc, "context", None) or str(exc).splitlines()[0]
@@ -483,15 +497,51 @@ def load_full(text: str) -> tuple[Any, dict[str, int]]:
         line = mark.line if mark is not None else 0
         column = mark.column if mark is not None else 0
         raise YamlProblem(f"malformed YAML: {problem}", line, column) from None
-    # Aliases share one value among many places, and writing it out once per place can
-    # blow a few hundred bytes up to billions of values ("billion laughs"). Without
-    # aliases a value never holds more items than its text has characters.
-    limit = max(10 * len(text), 10_000)
     try:
-        return _jsonable(value, [limit]), _top_level_key_lines(text)
-    except _TooBig:
-        line = next((n for n, line in enumerate(text.split("\n")) if "*" in line), 0)
-        raise YamlProblem(f"its aliases expand to more than {limit:,} values (a YAML bomb?)", line, 0) from None
+        return _jsonable(value), _top_level_key_lines(text)
+    except RecursionError:  # deep nesting the composer took and the conversion did not
+        raise YamlProblem("malformed YAML: nested too deeply", 0, 0) from None
+
+
+_EXPANSION_FLOOR = 100_000
+
+
+class _ExpandsTooFar(Exception):
+    """The document, its aliases written out, is over its budget."""
+
+    def __init__(self, limit: int, line: int) -> None:
+        super().__init__(limit, line)
+        self.limit = limit
+        self.line = line
+
+
+def _check_expansion(node: Any, limit: int) -> None:
+    """Count the document as if every alias were written out: each node, plus each scalar's
+    characters; raise :class:`_ExpandsTooFar` (with the line of the top-level entry that
+    crosses the limit) as soon as the count passes ``limit``.
+
+    Iterative and stopping at the limit, so the count costs at most ``limit`` steps, and a
+    recursive alias (``&a [*a]``) is simply too large. Merge keys (``<<: *a``) are counted
+    as the copies ruamel's constructor makes of them.
+    """
+    from ruamel.yaml.nodes import MappingNode, ScalarNode
+
+    size = 0
+    entries = node.value if isinstance(node, MappingNode) else [(node, node)]
+    for key, value in entries:
+        stack = [key, value]
+        while stack:
+            item = stack.pop()
+            size += 1
+            if isinstance(item, ScalarNode):
+                size += len(item.value)
+            elif isinstance(item, MappingNode):
+                for child_key, child_value in item.value:
+                    stack += (child_key, child_value)
+            else:
+                stack += item.value
+            if size > limit:
+                raise _ExpandsTooFar(limit, key.start_mark.line)
 
 
 _LOADER: Any = None
@@ -504,7 +554,18 @@ def _full_loader() -> Any:
         from ruamel.yaml.constructor import SafeConstructor
 
         class _Constructor(SafeConstructor):
-            """Safe YAML 1.2 that keeps timestamps as the text the user wrote."""
+            """Safe YAML 1.2 that keeps timestamps as the text the user wrote, and measures
+            aliases before it builds anything from them."""
+
+            mdnet_expansion_limit: int | None = None
+
+            def get_single_data(self) -> Any:
+                node = self.composer.get_single_node()
+                if node is None:
+                    return None
+                if self.mdnet_expansion_limit is not None:
+                    _check_expansion(node, self.mdnet_expansion_limit)
+                return self.construct_document(node)
 
         _Constructor.add_constructor("tag:yaml.org,2002:timestamp", SafeConstructor.construct_yaml_str)
         yaml = YAML(typ="safe", pure=True)
@@ -527,26 +588,16 @@ def _top_level_key_lines(text: str) -> dict[str, int]:
     return lines
 
 
-class _TooBig(Exception):
-    """The value, written out, would exceed its budget of values."""
-
-
-def _jsonable(value: Any, budget: list[int]) -> Any:
-    """Make any YAML value JSON-able: keys to strings, sets to lists, bytes to text.
-
-    ``budget`` holds how many more values may be written; :class:`_TooBig` when none is left.
-    """
-    budget[0] -= 1
-    if budget[0] < 0:
-        raise _TooBig
+def _jsonable(value: Any) -> Any:
+    """Make any YAML value JSON-able: keys to strings, sets to lists, bytes to text."""
     if value is None or isinstance(value, bool | int | str):
         return value
     if isinstance(value, float):
         return value if math.isfinite(value) else str(value)
     if isinstance(value, dict):
-        return {str(k) if not isinstance(k, str) else k: _jsonable(v, budget) for k, v in value.items()}
+        return {str(k) if not isinstance(k, str) else k: _jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple | set | frozenset):
-        return [_jsonable(v, budget) for v in value]
+        return [_jsonable(v) for v in value]
     if isinstance(value, bytes):
         return value.decode("latin-1")
     return str(value)

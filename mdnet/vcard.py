@@ -88,6 +88,8 @@ def parse_vcards(text: str, display: str = "<vcard>") -> list[Incoming]:
         raise SourceFileError(f"not a valid vCard: {message}", path=display, line=line) from None
     except (ValueError, TypeError, AttributeError, IndexError) as exc:
         raise SourceFileError(f"not a valid vCard: {exc}", path=display) from None
+    except RecursionError:  # cards nested in cards, 50,000 deep: vobject reads them recursively
+        raise SourceFileError("not a valid vCard: components nested too deeply", path=display) from None
     if not records:
         raise SourceFileError("no vCard in this file (expected BEGIN:VCARD ... END:VCARD)", path=display)
     return records
@@ -99,6 +101,9 @@ _READ_PROPERTIES = frozenset(("FN", "N", "ORG", "TITLE", "ROLE", "ADR", "NICKNAM
 _MEDIA_PROPERTIES = frozenset(("PHOTO", "LOGO", "SOUND", "KEY"))
 # Single-valued text, where a bare comma is part of the value.
 _TEXT_PROPERTIES = frozenset(("FN", "TITLE", "ROLE", "NICKNAME", "EMAIL", "TEL", "URL", "BDAY"))
+# The longest content line (unfolded) of a property mdnet reads: names, titles and addresses
+# are short, and vobject's text decoding is slow enough that 8 MiB would take seconds.
+MAX_LINE_CHARS = 64 * 1024
 _UNESCAPED_COMMA_RE = re.compile(r"(?<!\\),")
 
 
@@ -115,24 +120,62 @@ def _plain_text(text: str, display: str) -> str:
     before the first one.
     """
     lines: list[tuple[int, str]] = []  # (first line number, unfolded content line)
-    soft_break = False
+    pieces: list[str] = []  # the content line being unfolded, joined once when it ends
+    first = 0
+    head = _Head()
     for number, line in enumerate(text.split("\n"), start=1):
-        if lines and soft_break:
-            lines[-1] = (lines[-1][0], lines[-1][1][:-1] + line)
-        elif lines and line[:1] in (" ", "\t"):
-            lines[-1] = (lines[-1][0], lines[-1][1] + line[1:])
+        if pieces and head.soft_break(pieces):
+            pieces[-1] = pieces[-1][:-1]
+            pieces.append(line)
+        elif pieces and line[:1] in (" ", "\t"):
+            pieces.append(line[1:])
         else:
-            lines.append((number, line))
-        soft_break = lines[-1][1].endswith("=") and _encoding(lines[-1][1]) == "QUOTED-PRINTABLE"
+            if pieces:
+                lines.append((first, "".join(pieces)))
+            pieces, first, head = [line], number, _Head()
+        head.feed(pieces[-1])
+    if pieces:
+        lines.append((first, "".join(pieces)))
     plain = (_plain_line(line, number, display) for number, line in lines)
     return "\n".join(line for line in plain if line is not None)
 
 
-def _encoding(line: str) -> str | None:
-    split = _value_start(line)
-    if split is None:
-        return None
-    return _parameters(line[: split - 1])[1]
+class _Head:
+    """The name and parameters of a content line being unfolded, read piece by piece.
+
+    Unfolding joins every piece once and scans each piece's characters at most once, so
+    a value folded over a million lines (a photo) costs linear time; joining the line again
+    and looking for its ``:`` after every piece was quadratic (a 4 MiB photo took 76 s).
+    """
+
+    __slots__ = ("encoding", "found", "quoted", "scanned")
+
+    def __init__(self) -> None:
+        self.quoted = False
+        self.found = False  # the ``:`` that ends the name and parameters has been seen
+        self.encoding: str | None = None
+        self.scanned: list[str] = []
+
+    def feed(self, piece: str) -> None:
+        if self.found:
+            return
+        for index, char in enumerate(piece):
+            if char == '"':
+                self.quoted = not self.quoted
+            elif char == ":" and not self.quoted:
+                self.found = True
+                self.encoding = _parameters("".join(self.scanned) + piece[:index])[1]
+                self.scanned = []
+                return
+        self.scanned.append(piece)
+
+    def soft_break(self, pieces: list[str]) -> bool:
+        """Whether the line so far ends in a quoted-printable soft line break (``=``)."""
+        if self.encoding != "QUOTED-PRINTABLE":
+            return False
+        while len(pieces) > 1 and not pieces[-1]:
+            pieces.pop()  # an empty continuation adds nothing; the ``=`` is in the piece before
+        return pieces[-1].endswith("=")
 
 
 def _parameters(head: str) -> tuple[list[str], str | None, str | None]:
@@ -161,7 +204,12 @@ def _plain_line(line: str, number: int, display: str) -> str | None:
     if name in _MEDIA_PROPERTIES:
         return None  # never read; vobject would decode it, and a cut-off photo would stop the import
     if name not in _READ_PROPERTIES:
-        return line
+        # never read either; vobject decodes text a character at a time (~1 s a MiB), so a
+        # long one (an 8 MiB NOTE) is dropped rather than decoded for nothing
+        return line if len(line) <= MAX_LINE_CHARS or name in ("BEGIN", "END", "VERSION") else None
+    if len(line) > MAX_LINE_CHARS:
+        raise SourceFileError(f"not a valid vCard: {name} is over {MAX_LINE_CHARS:,} characters", path=display,
+                              line=number)  # fmt: skip
     if encoding is not None:
         value = _decode_value(value, encoding, charset, name, number, display)
         kept = [p for p in parts[1:] if p.strip().upper() not in ("QUOTED-PRINTABLE", "BASE64")
