@@ -45,6 +45,8 @@ class State:
             self._vault.refresh_on_query = False  # one command, one scan
             if not self._vault.save_index:
                 click.echo(f"mdnet: warning: {self._vault.root}: {NOT_A_VAULT}", err=True)
+            elif refused := self._vault.index_folder_refused():  # a link in a cloned vault (docs/security.md)
+                click.echo(f"mdnet: warning: {refused}; nothing in it is used, the index is kept in memory", err=True)
         return self._vault
 
     @property
