@@ -46,6 +46,8 @@ class State:
             self._vault.refresh_on_query = False  # one command, one scan
             if not self._vault.save_index:
                 warn(f"{self._vault.root}: {NOT_A_VAULT}")
+            elif refused := self._vault.index_folder_refused():  # a link in a cloned vault (docs/security.md)
+                warn(f"{refused}; nothing in it is used, the index is kept in memory")
         return self._vault
 
     @property

@@ -506,3 +506,124 @@ def _create_in_place(path: Path, data: bytes) -> None:
         with contextlib.suppress(OSError):
             path.unlink()
         raise
+
+
+# -- mdnet's own folder (.mdnet/): made here, never reached through a link ----------------------------------------
+#
+# A vault is a git repository that `mdnet sync` pulls, and git stores symbolic links: a ``.mdnet`` committed as a
+# link to another folder, or holding links where mdnet's files go, would have mdnet delete, create or rewrite files
+# of other applications (an index.sqlite reached through a link is opened, and switched to WAL, by SQLite itself).
+# So the folder is checked before anything in it is opened (docs/security.md), and its files are opened, written and
+# deleted without following a link at their names.
+
+NO_FOLLOW = getattr(os, "O_NOFOLLOW", 0)  # not on Windows, where the lstat checks below stand alone
+_OWN_FOLDER_FLAGS = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | NO_FOLLOW
+
+
+class NotOwnFolder(VaultError, OSError):
+    """``.mdnet`` is not a folder mdnet made: a link, not a folder, another user's, or one holding links.
+
+    An :class:`OSError` too, so that every caller that answers from an index in memory when the index file cannot
+    be used (a read-only folder, a full disk) does so here as well, without a case of its own.
+    """
+
+    def __init__(self, folder: Path, why: str) -> None:
+        super().__init__(f"not an index folder mdnet made ({why})", path=str(folder))
+
+
+def own_folder(folder: Path, *, create: bool = False) -> bool:
+    """Whether mdnet's own folder ``folder`` is there and usable: a real folder (not a link) that this user or the
+    owner of the folder above it owns, holding no symbolic link. False when it is missing and not ``create``.
+
+    With ``create`` a missing folder is made first (mkdir never follows a link at its name). Raises
+    :class:`NotOwnFolder` for a folder mdnet did not make, :class:`OSError` when it cannot be made or read. Costs one
+    open and a listing of a handful of names, so every command can afford it before it opens the index.
+    """
+    if create:
+        with contextlib.suppress(FileExistsError):
+            os.mkdir(folder)
+    if os.path.islink(folder):
+        raise NotOwnFolder(folder, "it is a symbolic link")
+    try:
+        fd = os.open(folder, _OWN_FOLDER_FLAGS)
+    except FileNotFoundError:
+        if create:
+            raise
+        return False
+    except OSError as exc:
+        if exc.errno in (errno.ELOOP, errno.ENOTDIR):
+            raise NotOwnFolder(folder, "it is not a folder") from None
+        raise
+    try:
+        _check_own_folder(folder, fd)
+    finally:
+        os.close(fd)
+    return True
+
+
+def _check_own_folder(folder: Path, fd: int) -> None:
+    info = os.fstat(fd)
+    if not stat.S_ISDIR(info.st_mode):
+        raise NotOwnFolder(folder, "it is not a folder")
+    if hasattr(os, "geteuid") and info.st_uid not in (os.geteuid(), os.lstat(folder.parent).st_uid):
+        raise NotOwnFolder(folder, f"it belongs to user {info.st_uid}")
+    with os.scandir(fd if os.scandir in os.supports_fd else folder) as entries:
+        for entry in entries:
+            if entry.is_symlink():
+                raise NotOwnFolder(folder, f"{entry.name} in it is a symbolic link")
+
+
+def read_own_file(path: Path) -> bytes:
+    """The bytes of mdnet's own file ``path`` (a cache), never through a link: :class:`OSError` for a link or
+    anything but a regular file, which no cache of mdnet's is."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0) | NO_FOLLOW)
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file", str(path))
+        parts = []
+        while chunk := os.read(fd, 1 << 20):
+            parts.append(chunk)
+        return b"".join(parts)
+    finally:
+        os.close(fd)
+
+
+def write_own_file(path: Path, data: bytes) -> None:
+    """Replace mdnet's own file ``path`` (a cache) with ``data`` atomically. The temporary is created exclusively
+    (never through a link) and renamed over the name: a link there is replaced, never written through."""
+    temp = path.with_name(f".{path.name}.mdnet-{os.urandom(4).hex()}.tmp")
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0) | NO_FOLLOW, 0o644)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp, path)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temp)
+    _fsync_dir(path.parent)
+
+
+def create_own_file(path: Path, data: bytes) -> bool:
+    """Create mdnet's own file ``path`` with ``data`` unless something is at that name (kept, even a link, which is
+    not followed); True when it was created."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | NO_FOLLOW, 0o644)
+    except FileExistsError:
+        return False
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+    return True
+
+
+def delete_own_file(path: Path) -> bool:
+    """Delete ``path`` if it is a regular file (mdnet's own: a database, a temporary); a link, a folder or a missing
+    name is left alone. True when it was deleted."""
+    try:
+        if not stat.S_ISREG(os.lstat(path).st_mode):
+            return False
+        os.unlink(path)
+    except FileNotFoundError:
+        return False
+    return True

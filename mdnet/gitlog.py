@@ -25,8 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from mdnet import files
-from mdnet.errors import MdnetError
+from mdnet.files import read_own_file, write_own_file
 from mdnet.model import GitFacts
 
 CACHE_VERSION = 1
@@ -219,7 +218,7 @@ def follow(records: list[tuple[Commit, list[Change]]]) -> tuple[dict[str, list[i
 def load_cache(path: Path) -> GitHistory | None:
     """The whole cached history, or None when missing, unreadable or of another version."""
     try:
-        lines = path.read_bytes().split(b"\n")
+        lines = read_own_file(path).split(b"\n")
         header = _header(lines)
         if header is None:
             return None
@@ -241,7 +240,7 @@ def load_cache(path: Path) -> GitHistory | None:
 def load_cached_commits(path: Path, head: str, prefix: str, note: str) -> list[Commit] | None:
     """One note's commits from the cache written for ``head``: None when that cache is not there."""
     try:
-        lines = path.read_bytes().split(b"\n")
+        lines = read_own_file(path).split(b"\n")
         header = _header(lines)
         if header is None or header["head"] != head or header["prefix"] != prefix:
             return None
@@ -277,7 +276,7 @@ def save_cache(path: Path, history: GitHistory) -> None:
 def load_facts(path: Path, head: str | None, prefix: str) -> dict[str, GitFacts] | None:
     """The small per-note facts file, when it was written for this HEAD and prefix."""
     try:
-        data = json.loads(path.read_bytes())
+        data = json.loads(read_own_file(path))
         if data.get("version") != CACHE_VERSION or data.get("head") != head or data.get("prefix") != prefix:
             return None
         return {
@@ -299,6 +298,8 @@ def save_facts(path: Path, head: str | None, prefix: str, facts: Iterable[GitFac
 
 
 def _write_text(path: Path, text: str) -> None:
-    """A cache is best effort: a failed write only means the next run reads git again."""
-    with contextlib.suppress(MdnetError, ValueError):
-        files.replace_atomically(path, text.encode("utf-8"), str(path), root=path.parent.parent)  # .mdnet/x
+    """A cache is best effort: a failed write only means the next run reads git again. Written and read
+    without following a link at its name (:func:`mdnet.files.write_own_file`): a cache committed as a link
+    to a file outside the vault must neither be read as the cache nor have that file replaced."""
+    with contextlib.suppress(OSError, ValueError):
+        write_own_file(path, text.encode("utf-8"))

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Concatenate, NamedTuple, ParamSpec, Protocol, TypeVar
 
-from mdnet import index_file
+from mdnet import files, index_file
 from mdnet.index_file import SCHEMA_VERSION, cannot_write
 from mdnet.model import Contact, DueFacts, Duration, LogEntry, Problem
 
@@ -123,11 +123,17 @@ class Index:
         found missing or unusable may be one another process has just made or replaced; only the lock's
         holder deletes or creates, and a new file appears at ``path`` only whole (see :func:`mdnet.index_file.create`).
         A sound index that cannot be opened now (locked, unreadable) raises: it is never replaced.
+
+        Its folder must be one mdnet made (:func:`mdnet.files.own_folder`), checked before SQLite opens anything:
+        SQLite follows links, and would open another application's database, switch it to WAL and write beside
+        it. A folder that is a link or holds links raises :class:`mdnet.files.NotOwnFolder` (an OSError).
         """
+        if not files.own_folder(path.parent):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            files.own_folder(path.parent, create=True)
         found = index_file.open_sound(path)
         if found is not None:
             return cls(found[0], path, rebuilt=False, identity=found[1])
-        path.parent.mkdir(parents=True, exist_ok=True)
         with index_file.creation_lock(path) as alone:
             found = index_file.open_sound(path)  # made or replaced by another process while this one waited
             if found is not None:

@@ -121,14 +121,15 @@ def creation_lock(path: Path) -> Iterator[bool]:
 def _open_lock_file(lock: Path) -> int:
     """The lock file, open for writing where this user may: NFS emulates flock with a byte-range lock, and
     grants an exclusive one only on a file open for writing (flock(2)). Read-only otherwise (another user's
-    lock file, as a watcher run as a system service makes; a read-only file system), enough for flock here."""
+    lock file, as a watcher run as a system service makes; a read-only file system), enough for flock here.
+    Never through a link (O_NOFOLLOW): a link at the lock's name would create or lock another application's file."""
     try:
-        return os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
+        return os.open(lock, os.O_RDWR | os.O_CREAT | files.NO_FOLLOW, 0o644)
     except OSError as exc:
         if exc.errno not in (errno.EACCES, errno.EPERM, errno.EROFS):
             raise
         try:
-            return os.open(lock, os.O_RDONLY)
+            return os.open(lock, os.O_RDONLY | files.NO_FOLLOW)
         except OSError:
             raise exc from None
 
@@ -195,12 +196,12 @@ _TEMPORARY = re.compile(r"(index\.sqlite\.)?[0-9]+\.new(-wal|-shm|-journal)?")
 def delete_temporaries(folder: Path) -> None:
     """Delete the new databases that processes killed while making one left in ``folder`` (after writing it,
     or after linking it into place: a second name that kept the old index's bytes for good). Called under the
-    creation lock, when no other process can be writing one."""
+    creation lock, when no other process can be writing one. Only regular files: a link is never followed
+    nor removed (mdnet makes none)."""
     with contextlib.suppress(OSError), os.scandir(folder) as entries:
         for entry in entries:
             if _TEMPORARY.fullmatch(entry.name):
-                with contextlib.suppress(FileNotFoundError):
-                    os.unlink(entry.path)
+                files.delete_own_file(Path(entry.path))
 
 
 def identity(path: Path) -> tuple[int, int] | None:
@@ -250,8 +251,12 @@ def create_schema(connection: sqlite3.Connection) -> None:
 
 def delete_database(path: Path) -> None:
     """Delete the index database at ``path`` and the files SQLite keeps beside it (a missing one is fine),
-    under the creation lock: never while another process is making a new one there."""
-    if not path.parent.is_dir():
+    under the creation lock: never while another process is making a new one there. Nothing at all in a folder
+    mdnet did not make (a link, or one holding links: :func:`mdnet.files.own_folder`)."""
+    try:
+        if not files.own_folder(path.parent):
+            return
+    except files.NotOwnFolder:
         return
     with contextlib.ExitStack() as stack:
         with contextlib.suppress(OSError):  # a read-only folder: the unlinks say what cannot be deleted
@@ -260,6 +265,7 @@ def delete_database(path: Path) -> None:
 
 
 def delete_files(path: Path) -> None:
+    """Delete the database at ``path`` and SQLite's files beside it: regular files only, never a link nor the
+    file a link points at (another application's database)."""
     for suffix in ("", "-wal", "-shm", "-journal"):
-        with contextlib.suppress(FileNotFoundError):
-            Path(str(path) + suffix).unlink()
+        files.delete_own_file(Path(str(path) + suffix))

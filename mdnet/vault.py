@@ -184,12 +184,26 @@ class Vault(HistoryMethods, RelationMethods, WritingMethods):
         return self._index
 
     def _open_index_file(self) -> Index:
+        """The index file in ``.mdnet/``, made with its .gitignore when missing. A ``.mdnet`` mdnet did not make (a
+        link, or one holding links, as a cloned vault may: docs/security.md) raises :class:`files.NotOwnFolder`
+        before anything in it is opened or written; the caller answers from memory."""
         folder = self.root / INDEX_DIR
-        folder.mkdir(exist_ok=True)
-        ignore = folder / ".gitignore"
-        if not ignore.exists():
-            ignore.write_text("# mdnet's disposable index; never versioned\n*\n")
+        files.own_folder(folder, create=True)
+        files.create_own_file(folder / ".gitignore", b"# mdnet's disposable index; never versioned\n*\n")
         return Index.open(folder / INDEX_NAME)
+
+    def index_folder_refused(self) -> str | None:
+        """Why ``.mdnet/`` is not used, when it is there but not an index folder mdnet made; None otherwise.
+        For the command line's warning: such a vault answers from an index in memory, every command."""
+        if not self.save_index:
+            return None
+        try:
+            files.own_folder(self.root / INDEX_DIR)
+        except files.NotOwnFolder as exc:
+            return str(exc)
+        except OSError:
+            return None  # unreadable: the index's own open says why
+        return None
 
     def reopen_index_file(self) -> RefreshStats | None:
         """Go back from an index in memory to the file, once the file can be written again, and bring the file

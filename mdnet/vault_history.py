@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from mdnet import files
 from mdnet.durations import parse_when
 from mdnet.errors import UsageError, VaultError
 from mdnet.model import ChangeResult, Contact, GitFacts, Interaction
@@ -163,4 +164,9 @@ class HistoryMethods:
 
         self._open_index()  # makes .mdnet/ (and its .gitignore) when the vault is writable
         folder = self.root / INDEX_DIR
-        return folder if folder.is_dir() and os.access(folder, os.W_OK) else None
+        try:  # no cache in a folder mdnet did not make (a link, or one holding links): git is read instead
+            if not files.own_folder(folder):
+                return None
+        except OSError:
+            return None
+        return folder if os.access(folder, os.W_OK) else None
