@@ -400,14 +400,27 @@ def repo_state(root: Path) -> RepoState | None:
     return RepoState(None, prefix)
 
 
+_COMMIT_HASH = re.compile(r"[0-9a-f]{40}(?:[0-9a-f]{24})?")
+
+
+def _hashes(*revisions: str | None) -> bool:
+    """Whether each of ``revisions`` (None allowed) is a full commit hash. The old HEAD comes from a cache
+    file under ``.mdnet/``, which a shared repository could hold: ``--output=~/.bashrc`` is no revision."""
+    return all(r is None or (isinstance(r, str) and _COMMIT_HASH.fullmatch(r)) for r in revisions)
+
+
 def is_ancestor(root: Path, older: str, newer: str) -> bool:
-    result = run_git(root, "merge-base", "--is-ancestor", older, newer)
+    if not _hashes(older, newer):
+        return False
+    result = run_git(root, "merge-base", "--is-ancestor", "--end-of-options", older, newer)
     return result.returncode == 0
 
 
 def has_merges(root: Path, older: str, newer: str) -> bool:
-    """Whether a merge commit is among ``older..newer``."""
-    result = run_git(root, "rev-list", "--merges", "--max-count=1", f"{older}..{newer}")
+    """Whether a merge commit is among ``older..newer`` (True when that cannot be told)."""
+    if not _hashes(older, newer):
+        return True
+    result = run_git(root, "rev-list", "--merges", "--max-count=1", "--end-of-options", f"{older}..{newer}")
     return result.returncode != 0 or bool(result.stdout.strip())
 
 
@@ -419,11 +432,13 @@ def log_records(root: Path, head: str, since: str | None = None) -> Iterator[byt
     many notes and commits it holds; its output is handed on while git still walks,
     so parsing overlaps git's work. The process is gone when the iterator is done.
     """
+    if not _hashes(head, since):
+        raise OSError("git log refused: not a commit hash")
     revisions = f"{since}..{head}" if since else head
     command = ["git", "-C", str(root), "--literal-pathspecs", "-c", "core.quotepath=off", "-c", "trailer.separators=:",
                "log", "-z",
                "--name-status", "-M", "--no-merges", "--relative", "--no-show-signature", "--no-color",
-               "--no-ext-diff", f"--format={LOG_FORMAT}", revisions, "--", "."]  # fmt: skip
+               "--no-ext-diff", f"--format={LOG_FORMAT}", "--end-of-options", revisions, "--", "."]  # fmt: skip
     with tempfile.TemporaryFile() as errors:
         process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=errors, stdin=subprocess.DEVNULL)
         try:
