@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from mdnet import files, history, naming
+from mdnet import commit_text, files, history, naming
 from mdnet.document import DecodeProblem, decode
 from mdnet.drafts import Draft, parse_template, render_drafts, review_note, to_eml
 from mdnet.errors import MdnetError, UsageError
@@ -156,9 +156,12 @@ def _log_drafts(vault: Vault, result: DraftResult, day: dt.date, template_name: 
     # one subject for all, or the template's: the first person's own subject would read as everyone's
     about = subjects.pop() if len(subjects) == 1 else f"drafts from {template_name}"
     title = f"Log email to {counted(len(logged), 'contact')}: {about}"
-    message = (f"{title[:71] + '…' if len(title) > 72 else title}\n\n"
-               + "".join(f"Contact: {names[p]}\n" for p in logged)
-               + f"Interaction: email\nInteraction-Date: {day.isoformat()}\n")  # fmt: skip
-    outcome = history.commit_paths(vault.root, logged, message)
+    # names and subjects come from notes: commit_text flattens them, so none adds a trailer line
+    trailers = [
+        *(("Contact", names[p]) for p in logged),
+        ("Interaction", "email"),
+        ("Interaction-Date", day.isoformat()),
+    ]
+    outcome = history.commit_paths(vault.root, logged, commit_text.message(title, (), trailers))
     return DraftResult(result.drafts, result.written, tuple(logged), outcome.commit, outcome.reason,
                        tuple(problems))  # fmt: skip

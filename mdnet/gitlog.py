@@ -25,10 +25,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from mdnet.commit_text import trusted_trailers
 from mdnet.files import read_own_file, write_own_file
 from mdnet.model import GitFacts
 
-CACHE_VERSION = 1
+CACHE_VERSION = 2  # 2: trailers only from blocks mdnet wrote (commit_text.trusted_trailers)
 TRAILER_KEYS = ("Contact", "Interaction", "Interaction-Date", "Follow-Up", "Snooze-Until")
 _HASH_RE = re.compile(rb"[0-9a-f]{40}(?:[0-9a-f]{24})?\0")
 
@@ -107,7 +108,9 @@ def _parse_record(record: str) -> tuple[Commit, list[Change]]:
     commit_hash, stamp, subject, trailer_text, rest = parts
     if not subject.isascii():
         subject = subject.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
-    commit = Commit(commit_hash, stamp[:10], stamp[11:19], subject, _trailers(trailer_text) if trailer_text else {})
+    commit = Commit(
+        commit_hash, stamp[:10], stamp[11:19], subject, _trailers(trailer_text, subject) if trailer_text else {}
+    )
     tokens = rest.lstrip("\0\n").split("\0")
     changes: list[Change] = []
     position, count = 0, len(tokens)
@@ -126,13 +129,13 @@ def _parse_record(record: str) -> tuple[Commit, list[Change]]:
     return commit, changes
 
 
-def _trailers(text: str) -> dict[str, str]:
+def _trailers(block: str, subject: str) -> dict[str, str]:
+    """mdnet's trailers of a commit (the first value of each key), only from a block mdnet wrote: a
+    user's ``Interaction:`` line, or one smuggled in by a name, does not make history misread it."""
     found: dict[str, str] = {}
-    for item in text.split("\x1f"):
-        key, sep, value = item.partition(":")
-        key = key.strip()
-        if sep and key in TRAILER_KEYS and key not in found:
-            found[key] = value.strip()
+    for key, value in trusted_trailers(block, subject) or ():
+        if key in TRAILER_KEYS and key not in found:
+            found[key] = value
     return found
 
 

@@ -16,6 +16,8 @@ from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
 from mdnet import files
+from mdnet.commit_text import first_line as _first_line
+from mdnet.commit_text import trusted_trailers
 from mdnet.errors import MdnetError
 
 
@@ -318,26 +320,27 @@ def _failed_hooks(text: str) -> str:
     return "; ".join(failed)
 
 
-def _first_line(text: str) -> str:
-    for line in text.splitlines():
-        if line.strip():
-            return line.strip()
-    return ""
-
-
 def trailer_values(root: Path, key: str) -> set[str] | None:
-    """Every value of the commit trailer ``key`` in the history of HEAD; ``None`` without git.
+    """Every value of the trailer ``key`` that mdnet wrote itself in the history of HEAD; ``None`` without git.
 
-    An empty repository (no HEAD yet) has no trailers: an empty set.
+    Only a trailer block mdnet built counts (:func:`mdnet.commit_text.trusted_trailers`):
+    a ``Message-ID:`` in a commit of the user's, or smuggled in by a name, is not a
+    mail mdnet handled. An empty repository (no HEAD yet) has no trailers: an empty set.
     """
     if not is_inside_work_tree(root):
         return None
     if run_git(root, "rev-parse", "--verify", "--quiet", "HEAD").returncode != 0:
         return set()
-    result = run_git(root, "log", f"--format=%(trailers:key={key},valueonly,unfold)", "HEAD")
+    # NUL-separated subject and raw trailer block (neither can hold a NUL); only ':' separates a trailer
+    result = run_git(root, "-c", "trailer.separators=:", "log", "-z", "--no-show-signature",
+                     "--format=%s%x00%(trailers)", "HEAD", "--")  # fmt: skip
     if result.returncode != 0:
         return set()
-    return {line.strip() for line in result.stdout.splitlines() if line.strip()}
+    fields = result.stdout.split("\0")
+    found: set[str] = set()
+    for title, block in zip(fields[0::2], fields[1::2], strict=False):
+        found.update(value for name, value in trusted_trailers(block, title) or () if name == key)
+    return found
 
 
 def commit_record(root: Path, message: str) -> CommitOutcome:
@@ -368,8 +371,9 @@ def commit_record(root: Path, message: str) -> CommitOutcome:
 # -- reading history in one batched pass ------------------------------------------
 
 # One record per commit: \x1e, then hash, author date, subject and trailers separated
-# by NUL (none of them can hold a NUL), then -z's NUL-separated name-status fields.
-LOG_FORMAT = "%x1e%H%x00%aI%x00%s%x00%(trailers:only,unfold,separator=%x1f)%x00"
+# by NUL (none of them can hold a NUL), then -z's NUL-separated name-status fields. The trailer block is
+# git's raw last paragraph: commit_text.trusted_trailers decides whether mdnet wrote it.
+LOG_FORMAT = "%x1e%H%x00%aI%x00%s%x00%(trailers)%x00"
 
 
 class RepoState:
@@ -398,14 +402,27 @@ def repo_state(root: Path) -> RepoState | None:
     return RepoState(None, prefix)
 
 
+_COMMIT_HASH = re.compile(r"[0-9a-f]{40}(?:[0-9a-f]{24})?")
+
+
+def _hashes(*revisions: str | None) -> bool:
+    """Whether each of ``revisions`` (None allowed) is a full commit hash. The old HEAD comes from a cache
+    file under ``.mdnet/``, which a shared repository could hold: ``--output=~/.bashrc`` is no revision."""
+    return all(r is None or (isinstance(r, str) and _COMMIT_HASH.fullmatch(r)) for r in revisions)
+
+
 def is_ancestor(root: Path, older: str, newer: str) -> bool:
-    result = run_git(root, "merge-base", "--is-ancestor", older, newer)
+    if not _hashes(older, newer):
+        return False
+    result = run_git(root, "merge-base", "--is-ancestor", "--end-of-options", older, newer)
     return result.returncode == 0
 
 
 def has_merges(root: Path, older: str, newer: str) -> bool:
-    """Whether a merge commit is among ``older..newer``."""
-    result = run_git(root, "rev-list", "--merges", "--max-count=1", f"{older}..{newer}")
+    """Whether a merge commit is among ``older..newer`` (True when that cannot be told)."""
+    if not _hashes(older, newer):
+        return True
+    result = run_git(root, "rev-list", "--merges", "--max-count=1", "--end-of-options", f"{older}..{newer}")
     return result.returncode != 0 or bool(result.stdout.strip())
 
 
@@ -417,10 +434,13 @@ def log_records(root: Path, head: str, since: str | None = None) -> Iterator[byt
     many notes and commits it holds; its output is handed on while git still walks,
     so parsing overlaps git's work. The process is gone when the iterator is done.
     """
+    if not _hashes(head, since):
+        raise OSError("git log refused: not a commit hash")
     revisions = f"{since}..{head}" if since else head
-    command = ["git", "-C", str(root), "--literal-pathspecs", "-c", "core.quotepath=off", "log", "-z",
+    command = ["git", "-C", str(root), "--literal-pathspecs", "-c", "core.quotepath=off", "-c", "trailer.separators=:",
+               "log", "-z",
                "--name-status", "-M", "--no-merges", "--relative", "--no-show-signature", "--no-color",
-               "--no-ext-diff", f"--format={LOG_FORMAT}", revisions, "--", "."]  # fmt: skip
+               "--no-ext-diff", f"--format={LOG_FORMAT}", "--end-of-options", revisions, "--", "."]  # fmt: skip
     with tempfile.TemporaryFile() as errors:
         process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=errors, stdin=subprocess.DEVNULL)
         try:

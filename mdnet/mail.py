@@ -32,7 +32,7 @@ from email.parser import BytesHeaderParser
 from pathlib import Path
 from typing import Any, Literal
 
-from mdnet import edit, history
+from mdnet import commit_text, edit, history
 from mdnet.config import CONFIG_NAME, Config
 from mdnet.durations import parse_date, parse_when
 from mdnet.errors import ConfigError, MdnetError, SourceFileError, UsageError
@@ -464,28 +464,27 @@ def apply_update(text: str, update: ContactUpdate, log_heading: str) -> str:
 
 
 def commit_message(update: ContactUpdate) -> str:
-    name = update.contact.name
+    """The commit of one contact's note: what changed, and a ``Message-ID:`` trailer per message handled.
+    The name and the mail's subject are flattened to one line (commit_text): neither can add a trailer."""
+    name = commit_text.flat(update.contact.name)
     if len(update.sent) == 1 and update.entries:
-        subject = f"Log email with {name}: {update.sent[0].subject or '(no subject)'}"
+        title = f"Log email with {name}: {update.sent[0].subject or '(no subject)'}"
     elif update.entries:
-        subject = f"Log {len(update.entries)} emails with {name}"
+        title = f"Log {len(update.entries)} emails with {name}"
     elif update.needs_reply not in (None, False):
-        subject = f"Reply owed to {name} (mail of {update.needs_reply})"
+        title = f"Reply owed to {name} (mail of {update.needs_reply})"
     else:
-        subject = f"Update {name} from mail"
-    if len(subject) > 72:
-        subject = subject[:71] + "…"
-    body = "\n".join(update.describe())
-    trailers = [f"Contact: {name}", "Interaction: email"]
+        title = f"Update {name} from mail"
+    trailers = [("Contact", name), ("Interaction", "email")]
     if update.sent:
-        trailers.append(f"Interaction-Date: {max(m.day for m in update.sent).isoformat()}")
-    trailers.extend(f"{TRAILER}: {mid}" for mid in update.message_ids)
-    return f"{subject}\n\n{body}\n\n" + "\n".join(trailers) + "\n"
+        trailers.append(("Interaction-Date", max(m.day for m in update.sent).isoformat()))
+    trailers.extend((TRAILER, mid) for mid in update.message_ids)
+    return commit_text.message(title, update.describe(), trailers)
 
 
 def record_message(ids: Sequence[str]) -> str:
-    lines = "\n".join(f"{TRAILER}: {mid}" for mid in ids)
-    return f"Mail scan: {counted(len(ids), 'message')} seen, no note changed\n\n{lines}\n"
+    title = f"Mail scan: {counted(len(ids), 'message')} seen, no note changed"
+    return commit_text.message(title, (), [(TRAILER, mid) for mid in ids])
 
 
 @dataclass(frozen=True, slots=True)

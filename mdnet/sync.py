@@ -13,7 +13,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from mdnet import files, history, merge3
+from mdnet import commit_text, files, history, merge3
 from mdnet.config import Config
 from mdnet.errors import MdnetError, SyncError
 
@@ -170,10 +170,9 @@ def _is_note(path: str) -> bool:
 def _commit_message(paths: list[str]) -> str:
     stems = [Path(p).stem for p in paths if p != ATTRIBUTES]
     shown = ", ".join(stems[:5]) + (f" and {len(stems) - 5} more" if len(stems) > 5 else "")
-    subject = f"Sync {len(paths)} note{'s' if len(paths) != 1 else ''}" + (f": {shown}" if shown else "")
-    if len(subject) > 72:
-        subject = subject[:71] + "…"
-    return subject + "\n\n" + "".join(f"- {p}\n" for p in paths)
+    title = f"Sync {len(paths)} note{'s' if len(paths) != 1 else ''}" + (f": {shown}" if shown else "")
+    # a file name may hold a newline: commit_text puts each on one line, so none adds a trailer
+    return commit_text.message(title, [f"- {p}" for p in paths])
 
 
 def _commit_pending(root: Path, report: SyncReport) -> None:
@@ -386,7 +385,4 @@ def _describe_conflicts(root: Path, state: str) -> str | None:
 
 
 def _first_line(text: str) -> str:
-    for line in text.splitlines():
-        if line.strip():
-            return line.strip()
-    return "(no message)"
+    return commit_text.first_line(text, "(no message)")

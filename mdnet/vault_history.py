@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from mdnet import files
+from mdnet import commit_text, files
 from mdnet.durations import parse_when
 from mdnet.errors import UsageError, VaultError
 from mdnet.model import ChangeResult, Contact, GitFacts, Interaction
@@ -29,11 +29,6 @@ def check_text_or_none(label: str, value: object, expected: str = "text") -> Non
     """A script's argument of the wrong type is bad usage (exit 2), never an AttributeError from deep inside."""
     if value is not None and not isinstance(value, str):
         raise UsageError(f"{label} must be {expected} or None, not {type(value).__name__}")
-
-
-def one_line(text: str) -> str:
-    """Text as one line: a name or note in a commit subject or trailer cannot add lines."""
-    return " ".join(text.split())
 
 
 class HistoryMethods:
@@ -70,12 +65,12 @@ class HistoryMethods:
         elif note is not None and note.strip():
             changes["follow_up_note"] = " ".join(note.split())
         if day is None:
-            subject = f"Clear the follow-up with {one_line(contact.name)}"
+            subject = f"Clear the follow-up with {commit_text.flat(contact.name)}"
         else:
-            subject = f"Follow up with {one_line(contact.name)} on {day.isoformat()}"
+            subject = f"Follow up with {commit_text.flat(contact.name)} on {day.isoformat()}"
             if changes.get("follow_up_note"):
                 subject += f": {changes['follow_up_note']}"
-        trailer = f"Follow-Up: {day.isoformat() if day else 'none'}"
+        trailer = ("Follow-Up", day.isoformat() if day else "none")
         return self._set_fields(contact, changes, subject, trailer, commit)
 
     def snooze(
@@ -95,10 +90,10 @@ class HistoryMethods:
         contact = self.get(name)
         changes: dict[str, str | None] = {"snooze_until": None if day is None else day.isoformat()}
         if day is None:
-            subject = f"Unsnooze {one_line(contact.name)}"
+            subject = f"Unsnooze {commit_text.flat(contact.name)}"
         else:
-            subject = f"Snooze {one_line(contact.name)} until {day.isoformat()}"
-        trailer = f"Snooze-Until: {day.isoformat() if day else 'none'}"
+            subject = f"Snooze {commit_text.flat(contact.name)} until {day.isoformat()}"
+        trailer = ("Snooze-Until", day.isoformat() if day else "none")
         return self._set_fields(contact, changes, subject, trailer, commit)
 
     def _when(self, when: dt.date | str | None, today: dt.date | str | None, what: str) -> dt.date | None:
@@ -116,7 +111,7 @@ class HistoryMethods:
             raise UsageError(f"bad {what} date: {exc}") from None
 
     def _set_fields(
-        self, contact: Contact, changes: dict[str, str | None], subject: str, trailer: str, commit: bool
+        self, contact: Contact, changes: dict[str, str | None], subject: str, trailer: tuple[str, str], commit: bool
     ) -> ChangeResult:
         from mdnet import edit, history  # writes only: not on the read path
 
@@ -128,9 +123,7 @@ class HistoryMethods:
         self._rewrite(contact, change)
         outcome = history.CommitOutcome(None, "--no-commit was given")
         if commit:
-            if len(subject) > 72:
-                subject = subject[:71] + "…"
-            message = f"{subject}\n\nContact: {one_line(contact.name)}\n{trailer}\n"
+            message = commit_text.message(subject, (), [("Contact", contact.name), trailer])
             outcome = history.commit_paths(self.root, [contact.path], message)
         self.refresh([contact.path])
         return ChangeResult(contact.name, contact.path, changes, outcome.commit, outcome.reason)

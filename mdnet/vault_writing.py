@@ -21,7 +21,7 @@ from mdnet.errors import DuplicateContact, FileChanged, NoteError, UsageError, V
 from mdnet.folding import fold
 from mdnet.index import heals
 from mdnet.model import Contact, Duration, LogResult, RefreshStats
-from mdnet.vault_history import check_text_or_none, one_line
+from mdnet.vault_history import check_text_or_none
 
 if TYPE_CHECKING:
     import sqlite3
@@ -226,7 +226,7 @@ class WritingMethods:
         today: dt.date | str | None = None,
     ) -> LogResult:
         """Record an interaction: a log entry, ``last_contact`` raised, ``needs_reply`` cleared, one commit."""
-        from mdnet import edit, history  # writes only: not on the read path
+        from mdnet import commit_text, edit, history  # writes only: not on the read path
 
         if not isinstance(text, str):
             raise UsageError(f"text must be text, not {type(text).__name__}")
@@ -273,14 +273,13 @@ class WritingMethods:
         self._rewrite(contact, change)
         outcome = history.CommitOutcome(None, "--no-commit was given")
         if commit:
-            subject = f"Log {kind or 'interaction'} with {one_line(contact.name)}: {' '.join(text.split())}"
-            if len(subject) > 72:
-                subject = subject[:71] + "…"
-            message = (
-                f"{subject}\n\n{' '.join(text.split())}\n\n"
-                f"Contact: {one_line(contact.name)}\nInteraction: {kind or 'note'}\n"
-                f"Interaction-Date: {day.isoformat()}\n"
-            )
+            # the name, kind and text come from the user or a note: commit_text makes each one line
+            trailers = [
+                ("Contact", contact.name),
+                ("Interaction", kind or "note"),
+                ("Interaction-Date", day.isoformat()),
+            ]
+            message = commit_text.message(f"Log {kind or 'interaction'} with {contact.name}: {text}", [text], trailers)
             outcome = history.commit_paths(self.root, [contact.path], message)
         self.refresh([contact.path])
         return LogResult(contact.name, contact.path, entry, outcome.commit, outcome.reason)

@@ -8,10 +8,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from mdnet.commit_text import SUBJECT_LIMIT, flat, message
 from mdnet.files import is_note_name
 from mdnet.model import Problem, RefreshStats
-
-SUBJECT_LIMIT = 72
 
 
 def relative_path(root: str, path: str) -> str | None:
@@ -88,23 +87,20 @@ def commit_message(paths: Sequence[str], names: Mapping[str, str], deleted: Sequ
     ``names`` maps a path to its contact's name (now, or before it was deleted);
     paths without a name are other notes (daily notes, companies).
     """
-    contacts = sorted({names[p] for p in paths if p in names}, key=str.casefold)
+    contacts = sorted({flat(names[p]) for p in paths if p in names}, key=str.casefold)
     if contacts:
-        subject = "Update " + _join_limited(contacts, SUBJECT_LIMIT - len("Update "))
+        title = "Update " + _join_limited(contacts, SUBJECT_LIMIT - len("Update "))
     elif len(paths) == 1:
-        subject = f"Update {paths[0]}"
+        title = f"Update {paths[0]}"
     else:
-        subject = f"Update {len(paths)} notes"
-    if len(subject) > SUBJECT_LIMIT:
-        subject = subject[: SUBJECT_LIMIT - 1] + "…"
+        title = f"Update {len(paths)} notes"
     gone = set(deleted)
-    lines = []
+    lines = ["Saved while mdnet watch --autocommit was running:"]
     for path in paths:
         label = f" ({names[path]})" if path in names else ""
         lines.append(f"- {'deleted ' if path in gone else ''}{path}{label}")
-    body = "\n".join(lines)
-    trailer = "".join(f"Contact: {name}\n" for name in contacts)
-    return f"{subject}\n\nSaved while mdnet watch --autocommit was running:\n{body}\n\n{trailer}".rstrip("\n") + "\n"
+    # names and file names come from notes: commit_text flattens each line, so none adds a trailer
+    return message(title, lines, [("Contact", name) for name in contacts])
 
 
 def _join_limited(names: list[str], limit: int) -> str:

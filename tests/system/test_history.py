@@ -246,7 +246,8 @@ def test_log_cli_commits_with_trailers_and_says_when_it_did_not(
     assert done.code == 0, done.err
     assert "committed" in done.out
     trailers = git(git_vault, "log", "-1", "--format=%(trailers:only,unfold)").strip().splitlines()
-    assert trailers == ["Contact: Jane Doe", "Interaction: lunch", "Interaction-Date: 2026-11-20"]
+    expected = ["Contact: Jane Doe", "Interaction: lunch", "Interaction-Date: 2026-11-20", "Mdnet: 1"]
+    assert trailers == expected
     skipped = run_mdnet_process("--vault", str(git_vault), "log", "jane", "call", "--no-commit")
     assert "not committed: --no-commit was given" in skipped.out
     assert git(git_vault, "diff", "--name-only").splitlines() == ["people/Jane Doe.md"]

@@ -207,7 +207,8 @@ def test_messages_that_change_no_note_are_recorded_once(vault: Path, tmp_path: P
     new = commits(vault)
     assert len(new) == len(head) + 1
     assert git(vault, "show", "-s", "--format=%s", new[0]).strip() == "Mail scan: 1 message seen, no note changed"
-    assert git(vault, "show", "--stat", "--format=%B", new[0]).strip().endswith("Message-ID: <m7@fbi.example>")
+    recorded = git(vault, "show", "--stat", "--format=%B", new[0]).strip()
+    assert recorded.endswith("Message-ID: <m7@fbi.example>\nMdnet: 1")
     assert git(vault, "diff", "--stat", new[1], new[0]) == ""  # records, changes no file
     second = run_cli("--vault", str(vault), "mail", "scan", str(box))
     assert "1 handled before" in second.out

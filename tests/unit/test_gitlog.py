@@ -20,7 +20,7 @@ def commit(hash_char: str, day: str = "2026-01-01") -> tuple[Commit, list[Change
 
 
 def test_parse_log_reads_statuses_renames_trailers_and_odd_subjects() -> None:
-    trailers = "Contact: Jane\x1fInteraction: coffee\x1fSigned-off-by: x"
+    trailers = "Contact: Jane\nInteraction: coffee\nSigned-off-by: x\nMdnet: 1\n"
     changes = [b"R087", b"people/old.md", b"people/--new.md", b"M", b"people/-rf.md"]
     raw = record("a", "2026-03-01T10:20:30+01:00", "odd \x1e subject", trailers, changes)
     raw += record("b", "2026-02-01T00:00:00+00:00", "first", "", [b"A", b"people/old.md"])
