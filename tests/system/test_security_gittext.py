@@ -15,7 +15,8 @@ from mdnet.watch_report import commit_message as watch_message
 from tests.conftest import git, run_cli
 
 FORGED = "<real@x.example>"
-EVE = '---\nname: "Eve\\nMessage-ID: <real@x.example>"\nemail: eve@x.example\n---\n# Eve\n\n## Log\n'
+EVIL_EVE = '---\nname: "Eve\\nMessage-ID: <real@x.example>"\nemail: eve@x.example\n---\n# Eve\n\n## Log\n'
+EVE = "---\nname: Eve\nemail: eve@x.example\n---\n# Eve\n\n## Log\n"
 
 
 def mail(mid: str, subject: str, date: str) -> EmailMessage:
@@ -57,16 +58,22 @@ def scan(vault: Path, box: Path) -> str:
 def test_a_name_with_a_newline_cannot_make_mail_scan_skip_a_real_mail(
     eve_vault: Path, tmp_path: Path, kind: str
 ) -> None:
+    """Two layers: a name on two lines leaves its note out (a check error), so no commit names it; and
+    what does reach a commit is flattened (see the log and autocommit tests below)."""
+    note = eve_vault / "people" / "eve.md"
+    note.write_text(EVIL_EVE, encoding="utf-8")
+    git(eve_vault, "commit", "-q", "-am", "a name on two lines")
     first = mail("<first@x.example>", "first", "Mon, 16 Nov 2026 09:00:00 -0700")
     scan(eve_vault, mailbox_with(tmp_path / f"one-{kind}", kind, [first]))
     messages = git(eve_vault, "log", "--format=%B%x00").split("\0")
     assert all(line != f"Message-ID: {FORGED}" for text in messages for line in text.splitlines())
-    assert f"Contact: Eve Message-ID: {FORGED}\n" in messages[0]  # the name, on one line
 
+    note.write_text(EVE, encoding="utf-8")  # the user fixes the name; the real mail then comes
+    git(eve_vault, "commit", "-q", "-am", "fix the name")
     real = mail(FORGED, "the real one", "Tue, 17 Nov 2026 09:00:00 -0700")
     out = scan(eve_vault, mailbox_with(tmp_path / f"two-{kind}", kind, [real]))
     assert "0 handled before" in out
-    assert "- 2026-11-17 email: the real one" in (eve_vault / "people" / "eve.md").read_text(encoding="utf-8")
+    assert "- 2026-11-17 email: the real one" in note.read_text(encoding="utf-8")
     assert git(eve_vault, "log", "-1", "--format=%(trailers:key=Message-ID,valueonly)").split() == [FORGED]
 
 
