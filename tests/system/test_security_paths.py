@@ -215,3 +215,56 @@ def test_the_writes_refuse_a_target_whose_folder_leaves_the_vault(vault_dir: Pat
         with pytest.raises(OutsideVault):
             write()
     assert state(target) == before and listing(outside) == ["note.md"]
+
+
+CONTACT_OUTSIDE = "---\nname: C Outside\nemail: c@x.example\n---\n# C\n\n## Log\n"
+
+
+def test_mail_scan_writes_nothing_through_a_note_linked_out(vault_dir: Path, tmp_path: Path) -> None:
+    """The linked-out note looks like a contact with an address; were it read, mail to that address
+    would be logged into the file outside (row 2 of the table: `mail scan`)."""
+    import mailbox
+    from email.message import EmailMessage
+
+    target = fake(tmp_path / "outside_contact.md", CONTACT_OUTSIDE)
+    (vault_dir / "people" / "c.md").symlink_to(Path("..") / ".." / "outside_contact.md")
+    message = EmailMessage()
+    message["From"], message["To"], message["Subject"] = "me@mine.example", "c@x.example", "hi; touch pwned #"
+    message["Date"], message["Message-ID"] = "Mon, 16 Nov 2026 09:00:00 -0700", "<one@x.example>"
+    message.set_content("hello\n")
+    box = mailbox.Maildir(str(tmp_path / "box"), create=True)
+    box.add(message)
+    box.close()
+    (vault_dir / "mdnet.toml").write_text('me = ["me@mine.example"]\n', encoding="utf-8")
+    before = state(target)
+    code, out, err = cli(vault_dir, "mail", "scan", str(tmp_path / "box"))
+    assert code == 0, err
+    assert state(target) == before
+    assert "hi; touch pwned" not in out  # nothing logged for a contact read from outside
+
+
+def test_watch_daily_writes_nothing_through_a_note_linked_out(hostile: tuple[Path, Path]) -> None:
+    """Row 1 with no command from the user: the watcher's daily note logs ticks by itself."""
+    import datetime as dt
+    import time
+
+    from mdnet.watch import Watcher
+
+    vault, target = hostile
+    before = state(target)
+    daily = vault / "daily" / f"{DEMO_DATE}.md"
+    daily.parent.mkdir()
+    daily.write_text("# day\n\n<!-- mdnet:begin -->\n- [x] [[c]] call: hi; touch pwned #\n<!-- mdnet:end -->\n")
+    watcher = Watcher(vault, quiet=0.1, settle=0.2, daily=True, today=lambda: dt.date.fromisoformat(DEMO_DATE))
+    try:
+        watcher.start()
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and not any("daily note" in line for line in watcher.messages):
+            time.sleep(0.05)
+        assert any("daily note" in line for line in watcher.messages), watcher.messages
+        daily.write_text(daily.read_text(encoding="utf-8") + "\nmore\n", encoding="utf-8")  # a save: a refresh
+        time.sleep(1.0)
+    finally:
+        watcher.stop()
+    assert state(target) == before
+    assert SECRET not in "\n".join(watcher.messages)
