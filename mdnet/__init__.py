@@ -19,7 +19,7 @@ from mdnet.errors import (
     UsageError,
     VaultError,
 )
-from mdnet.model import (
+from mdnet.core.model import (
     ChangeResult,
     Contact,
     DueItem,

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from mdnet.contact import as_list
-from mdnet.due import planned_done
-from mdnet.model import Contact, DueItem, LogEntry
-from mdnet.wikilinks import link_label, links_to_attachment
+from mdnet.core.due import planned_done
+from mdnet.core.model import Contact, DueItem, LogEntry
+from mdnet.core.wikilinks import link_label, links_to_attachment
 
 LAST_INTERACTIONS = 3
 MAX_ASK = 6

@@ -20,10 +20,10 @@ from typing import Any, NoReturn, TypeVar
 
 import click
 
-from mdnet import due as due_mod
+from mdnet.core import due as due_mod
 from mdnet.errors import MdnetError
-from mdnet.model import BUCKETS, DueItem, escape_line_breaks
-from mdnet.safe_text import json_safe, printable, printable_line
+from mdnet.core.model import BUCKETS, DueItem, escape_line_breaks
+from mdnet.core.safe_text import json_safe, printable, printable_line
 from mdnet.vault import NOT_A_VAULT, Vault, days_within, resolve_today
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -136,7 +136,7 @@ _TRAILING_SPACES = re.compile(r" +((?:\x1b\[[0-9;]*m)*)$", re.MULTILINE)
 def echo(message: str = "", *, err: bool = False, nl: bool = True) -> None:
     """A line (or lines) for people, on stdout or stderr: every message the CLI prints goes through
     here or :func:`echo_rich`, so no control character or escape sequence from a vault reaches the
-    terminal (:func:`mdnet.safe_text.printable`). JSON and exported data have their own channels."""
+    terminal (:func:`mdnet.core.safe_text.printable`). JSON and exported data have their own channels."""
     click.echo(printable(message), err=err, nl=nl)
 
 

@@ -29,7 +29,7 @@ def draft(state: State, template: str, category: str | None, tag: str | None, du
     if not result.drafts:
         echo("no contact matches; nothing written")
         return
-    from mdnet.wording import counted
+    from mdnet.core.wording import counted
 
     echo(f"{counted(len(result.drafts), 'draft')}:")
     for path in result.written:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from mdnet.cli import State, echo, echo_commit, echo_rich, emit_json, json_option, pass_state
-from mdnet.model import ChangeResult
+from mdnet.core.model import ChangeResult
 
 
 def _report_change(result: ChangeResult, as_json: bool) -> None:

@@ -13,7 +13,7 @@ from mdnet.cli import State, echo, emit_json, json_option, pass_state, warn
 from mdnet.errors import UsageError
 from mdnet.import_merge import Incoming
 from mdnet.importing import run_import
-from mdnet.wording import counted
+from mdnet.core.wording import counted
 
 ACTIONS = ("create", "update", "unchanged", "skip", "failed")
 

@@ -28,7 +28,7 @@ def scan(state: State, paths: tuple[Path, ...], dry_run: bool, since: str | None
     together so that replies are seen.
     """
     from mdnet import mail
-    from mdnet.wording import counted
+    from mdnet.core.wording import counted
 
     vault, today = state.vault, state.today
     since_day = mail.parse_since(since, today) if since else None

@@ -14,10 +14,10 @@ from pathlib import Path
 from typing import Any
 
 from mdnet import files
-from mdnet.durations import DurationError, parse_duration
+from mdnet.core.durations import DurationError, parse_duration
 from mdnet.errors import ConfigError
-from mdnet.model import Duration
-from mdnet.policy import EMPTY_POLICY, CadencePolicy, parse_policy
+from mdnet.core.model import Duration
+from mdnet.core.policy import EMPTY_POLICY, CadencePolicy, parse_policy
 
 try:  # CPython's own SHA-1: importing hashlib would load OpenSSL (~4 ms on every command) for one small hash
     from _sha1 import sha1 as _sha1  # type: ignore[import-not-found,unused-ignore]

@@ -1,4 +1,4 @@
-"""A parsed note -> a validated :class:`~mdnet.model.Contact` and its Problems.
+"""A parsed note -> a validated :class:`~mdnet.core.model.Contact` and its Problems.
 
 Pure: takes the note's text and where it lives, returns values. Every problem is
 reported with a line and column so ``mdnet check`` can point an editor at it; a
@@ -13,8 +13,8 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from mdnet import document, frontmatter_yaml
-from mdnet.durations import DURATION_FORMS, DurationError, parse_date, parse_duration
-from mdnet.model import Contact, Duration, LogEntry, Problem, Severity
+from mdnet.core.durations import DURATION_FORMS, DurationError, parse_date, parse_duration
+from mdnet.core.model import Contact, Duration, LogEntry, Problem, Severity
 
 DATE_FIELDS = ("last_contact", "next_contact", "follow_up", "snooze_until")
 STATUSES = ("active", "dormant", "archived")

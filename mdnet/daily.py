@@ -23,12 +23,13 @@ import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from mdnet import document, naming
-from mdnet.dateformat import format_date
+from mdnet import document
+from mdnet.core import naming
+from mdnet.core.dateformat import format_date
 from mdnet.document import detect_newline, ends_in_code_block
-from mdnet.folding import fold
-from mdnet.model import BUCKETS, Contact, DueItem, Duration
-from mdnet.wikilinks import is_attachment
+from mdnet.core.folding import fold
+from mdnet.core.model import BUCKETS, Contact, DueItem, Duration
+from mdnet.core.wikilinks import is_attachment
 
 BEGIN = "<!-- mdnet:begin -->"
 END = "<!-- mdnet:end -->"

@@ -17,13 +17,14 @@ from importlib import resources
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
-from mdnet import daily, dateformat, files, naming
+from mdnet import daily, files
+from mdnet.core import dateformat, naming
 from mdnet.document import DecodeProblem, decode, detect_newline
-from mdnet.due import due_items
+from mdnet.core.due import due_items
 from mdnet.edit import format_log_entry
 from mdnet.errors import ConfigError, MdnetError, NoteError, OutsideVault, UsageError
-from mdnet.folding import fold
-from mdnet.model import Contact, DueItem, LogResult
+from mdnet.core.folding import fold
+from mdnet.core.model import Contact, DueItem, LogResult
 
 if TYPE_CHECKING:
     from mdnet.vault import Vault

@@ -15,13 +15,14 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from mdnet import commit_text, files, history, naming
+from mdnet import commit_text, files, history
+from mdnet.core import naming
 from mdnet.document import DecodeProblem, decode
 from mdnet.drafts import Draft, parse_template, render_drafts, review_note, to_eml
 from mdnet.errors import MdnetError, UsageError
-from mdnet.model import Contact, DueItem, Duration
+from mdnet.core.model import Contact, DueItem, Duration
 from mdnet.vault import resolve_today
-from mdnet.wording import counted
+from mdnet.core.wording import counted
 
 if TYPE_CHECKING:
     from mdnet.vault import Vault

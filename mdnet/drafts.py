@@ -25,10 +25,10 @@ from jinja2.exceptions import SecurityError
 from mdnet import document, frontmatter_yaml
 from mdnet.brief import ask_about
 from mdnet.errors import NoteError, UsageError
-from mdnet.model import Contact, DueItem, escape_line_breaks
+from mdnet.core.model import Contact, DueItem, escape_line_breaks
 from mdnet.template_sandbox import BoundedSandbox, TemplateTooCostly
-from mdnet.wikilinks import link_label
-from mdnet.wording import counted
+from mdnet.core.wikilinks import link_label
+from mdnet.core.wording import counted
 
 MAX_OUTPUT_CHARS = 200_000
 DEFAULT_SUBJECT = "Catching up"

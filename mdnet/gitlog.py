@@ -27,7 +27,7 @@ from typing import Any, NamedTuple
 
 from mdnet.commit_text import trusted_trailers
 from mdnet.files import read_own_file, write_own_file
-from mdnet.model import GitFacts
+from mdnet.core.model import GitFacts
 
 CACHE_VERSION = 2  # 2: trailers only from blocks mdnet wrote (commit_text.trusted_trailers)
 TRAILER_KEYS = ("Contact", "Interaction", "Interaction-Date", "Follow-Up", "Snooze-Until")

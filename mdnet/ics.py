@@ -23,10 +23,10 @@ from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
-from mdnet.due import reasons_for
-from mdnet.folding import fold
-from mdnet.model import Contact, Duration, Reason
-from mdnet.policy import CadencePolicy
+from mdnet.core.due import reasons_for
+from mdnet.core.folding import fold
+from mdnet.core.model import Contact, Duration, Reason
+from mdnet.core.policy import CadencePolicy
 
 PRODID = "-//mdnet//mdnet export ics//EN"
 _SUMMARIES = {

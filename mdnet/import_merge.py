@@ -23,9 +23,9 @@ from typing import Any, Literal
 
 from mdnet import edit
 from mdnet.contact import as_list
-from mdnet.folding import fold
+from mdnet.core.folding import fold
 from mdnet.list_edit import append_list_items
-from mdnet.model import Contact, printable_line
+from mdnet.core.model import Contact, printable_line
 
 SCALAR_KEYS = ("company", "role", "location", "birthday", "linkedin_connected")
 LIST_KEYS = ("email", "phone", "links", "aliases")

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, Concatenate, NamedTuple, ParamSpec, Proto
 
 from mdnet import files, index_file
 from mdnet.index_file import SCHEMA_VERSION, cannot_write
-from mdnet.model import Contact, DueFacts, Duration, LogEntry, Problem
+from mdnet.core.model import Contact, DueFacts, Duration, LogEntry, Problem
 
 if TYPE_CHECKING:  # the parser and the links stay unimported on the read path (mdnet due)
     from mdnet.contact import LogRow
@@ -324,7 +324,7 @@ class Index:
         """Contacts that may be due by ``horizon``, as light records (what the due rules read, nothing more).
 
         A superset: SQL drops the archived, the snoozed and those whose every dated
-        reason is past the horizon; :mod:`mdnet.due` decides the rest exactly.
+        reason is past the horizon; :mod:`mdnet.core.due` decides the rest exactly.
         """
         start, end = f"{today:%m-%d}", f"{horizon:%m-%d}"
         if (horizon - today).days >= 365:

@@ -16,10 +16,10 @@ from typing import Literal
 
 from mdnet.contact import as_list
 from mdnet.document import mask_code_blocks
-from mdnet.folding import fold
-from mdnet.model import Contact
-from mdnet.naming import query_folder
-from mdnet.wikilinks import is_attachment, link_target
+from mdnet.core.folding import fold
+from mdnet.core.model import Contact
+from mdnet.core.naming import query_folder
+from mdnet.core.wikilinks import is_attachment, link_target
 
 LinkKind = Literal["knows", "introduced_by", "link", "company", "employer"]
 PERSON_KINDS: tuple[LinkKind, ...] = ("introduced_by", "knows", "link")

@@ -34,10 +34,10 @@ from typing import Any, Literal
 
 from mdnet import commit_text, edit, history
 from mdnet.config import CONFIG_NAME, Config
-from mdnet.durations import parse_date, parse_when
+from mdnet.core.durations import parse_date, parse_when
 from mdnet.errors import ConfigError, MdnetError, SourceFileError, UsageError
-from mdnet.model import Contact, Duration, printable_line
-from mdnet.wording import counted
+from mdnet.core.model import Contact, Duration, printable_line
+from mdnet.core.wording import counted
 
 _ADDRESS_RE = re.compile(r"[^@\s<>]+@[^@\s<>]+")
 TRAILER = "Message-ID"

@@ -30,10 +30,10 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from mdnet.folding import fold
+from mdnet.core.folding import fold
 from mdnet.links import ORG_KINDS, PERSON_KINDS, LinkRow, PersonInfo, name_keys, note_links, person_info, reference
-from mdnet.model import Contact
-from mdnet.naming import in_folder, query_folder
+from mdnet.core.model import Contact
+from mdnet.core.naming import in_folder, query_folder
 
 RECENCY_HALF_LIFE_DAYS = 90.0
 FREQUENCY_WINDOW_DAYS = 730

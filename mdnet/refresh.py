@@ -23,7 +23,7 @@ from mdnet import files
 from mdnet.config import Config
 from mdnet.files import FileState, Stat
 from mdnet.index import Index, NoteRow
-from mdnet.model import RefreshStats
+from mdnet.core.model import RefreshStats
 
 if TYPE_CHECKING:
     from mdnet.rows import Settings

@@ -13,9 +13,9 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from mdnet.model import BUCKETS, Contact, DueItem, Duration, RefreshStats
-from mdnet.wikilinks import link_label
-from mdnet.wording import counted
+from mdnet.core.model import BUCKETS, Contact, DueItem, Duration, RefreshStats
+from mdnet.core.wikilinks import link_label
+from mdnet.core.wording import counted
 
 BUCKET_TITLES = {
     "reply": "Immediate follow-up (you owe a reply)",

@@ -13,7 +13,7 @@ from rich.text import Text
 from mdnet.brief import Brief
 from mdnet.network import PathResult, WhoResult
 from mdnet.stats import Stats
-from mdnet.wording import counted
+from mdnet.core.wording import counted
 
 
 def _strength(value: float) -> Text:

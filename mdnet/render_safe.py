@@ -2,7 +2,7 @@
 
 The renderers build tables and cards from names, fields and log text as they are. Before a
 renderable is printed, :func:`safe_renderable` replaces the control characters in the text it
-holds (:func:`mdnet.safe_text.printable`, one visible character for one, so rich measures the
+holds (:func:`mdnet.core.safe_text.printable`, one visible character for one, so rich measures the
 columns as they will print), and every segment rich renders passes :func:`printable` once more
 on its way out, whatever kind of renderable made it: the first keeps tables aligned, the second
 is the guarantee. Rich's colours are styles, not text, and survive both.
@@ -20,7 +20,7 @@ from rich.segment import Segment
 from rich.table import Table
 from rich.text import Text
 
-from mdnet.safe_text import printable
+from mdnet.core.safe_text import printable
 
 __all__ = ["SafeRenderable", "safe_renderable"]
 

@@ -14,9 +14,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from mdnet.folding import fold
-from mdnet.model import Contact, Duration
-from mdnet.policy import EMPTY_POLICY, CadencePolicy, losing_touch
+from mdnet.core.folding import fold
+from mdnet.core.model import Contact, Duration
+from mdnet.core.policy import EMPTY_POLICY, CadencePolicy, losing_touch
 
 UNCATEGORIZED = "uncategorized"
 TOP = 5

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from mdnet import gitlog, history
 from mdnet.gitlog import Commit, GitHistory
-from mdnet.model import GitFacts, Interaction, LogEntry
+from mdnet.core.model import GitFacts, Interaction, LogEntry
 
 HISTORY_CACHE = "git-history.json"
 FACTS_CACHE = "git-facts.json"

@@ -17,15 +17,16 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
 
-from mdnet import files, naming
+from mdnet import files
+from mdnet.core import naming
 from mdnet.config import CONFIG_NAME, Config, is_in_contact_folder, load_config
-from mdnet.due import due_items, matches
-from mdnet.durations import DurationError, parse_date, parse_duration, parse_when
+from mdnet.core.due import due_items, matches
+from mdnet.core.durations import DurationError, parse_date, parse_duration, parse_when
 from mdnet.errors import AmbiguousName, ContactNotFound, MdnetError, UsageError, VaultError
-from mdnet.folding import fold
+from mdnet.core.folding import fold
 from mdnet.index import Index, heals
 from mdnet.index_file import cannot_write, delete_database
-from mdnet.model import (
+from mdnet.core.model import (
     Contact,
     DueItem,
     Duration,

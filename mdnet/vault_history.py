@@ -13,14 +13,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mdnet import commit_text, files
-from mdnet.durations import parse_when
+from mdnet.core.durations import parse_when
 from mdnet.errors import UsageError, VaultError
-from mdnet.model import ChangeResult, Contact, GitFacts, Interaction
+from mdnet.core.model import ChangeResult, Contact, GitFacts, Interaction
 
 if TYPE_CHECKING:
     from mdnet.gitlog import Commit as GitCommit
     from mdnet.index import Index
-    from mdnet.model import RefreshStats
+    from mdnet.core.model import RefreshStats
 
 _CLEAR_WORDS = frozenset(("none", "never", "off", "clear"))
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from mdnet import files
 from mdnet.errors import AmbiguousName, MdnetError, UsageError
 from mdnet.index import heals
-from mdnet.model import Contact
+from mdnet.core.model import Contact
 
 if TYPE_CHECKING:
     import sqlite3
@@ -60,7 +60,7 @@ class RelationMethods:
     def brief(self, name: str | Contact, today: dt.date | str | None = None) -> Brief:
         """Everything to know before meeting ``name``: see :mod:`mdnet.brief`."""
         from mdnet.brief import Mutual, build_brief
-        from mdnet.due import item_for
+        from mdnet.core.due import item_for
         from mdnet.vault import days_within, resolve_today  # here: vault imports this module
 
         day = resolve_today(today)

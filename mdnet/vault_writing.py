@@ -14,13 +14,14 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from mdnet import files, naming
+from mdnet import files
+from mdnet.core import naming
 from mdnet.config import Config, is_in_contact_folder
-from mdnet.durations import DurationError, parse_date, parse_date_time, parse_duration
+from mdnet.core.durations import DurationError, parse_date, parse_date_time, parse_duration
 from mdnet.errors import DuplicateContact, FileChanged, NoteError, UsageError, VaultError
-from mdnet.folding import fold
+from mdnet.core.folding import fold
 from mdnet.index import heals
-from mdnet.model import Contact, Duration, LogResult, RefreshStats
+from mdnet.core.model import Contact, Duration, LogResult, RefreshStats
 from mdnet.vault_history import check_text_or_none
 
 if TYPE_CHECKING:

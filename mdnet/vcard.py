@@ -16,10 +16,10 @@ from typing import Any
 
 from mdnet.contact import as_list
 from mdnet.errors import SourceFileError
-from mdnet.folding import fold
+from mdnet.core.folding import fold
 from mdnet.import_merge import Incoming, clean_birthday
-from mdnet.model import Contact
-from mdnet.wikilinks import link_label
+from mdnet.core.model import Contact
+from mdnet.core.wikilinks import link_label
 
 VCARD_SUFFIXES = (".vcf", ".vcard")
 # A fixed namespace: a contact's UID is derived from its note's path, so an export

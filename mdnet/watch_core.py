@@ -24,11 +24,11 @@ from pathlib import Path
 
 from mdnet import files, history
 from mdnet.config import load_config
-from mdnet.due import due_items
+from mdnet.core.due import due_items
 from mdnet.errors import MdnetError, VaultError
 from mdnet.files import FileState, scan
 from mdnet.index import Index
-from mdnet.model import DueItem, Problem, RefreshStats
+from mdnet.core.model import DueItem, Problem, RefreshStats
 from mdnet.refresh import parse_paths
 from mdnet.vault import Vault
 from mdnet.watch_report import Batch, commit_message, is_watched_note, status_line

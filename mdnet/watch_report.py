@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from mdnet.commit_text import SUBJECT_LIMIT, flat, message
 from mdnet.files import is_note_name
-from mdnet.model import Problem, RefreshStats
+from mdnet.core.model import Problem, RefreshStats
 
 
 def relative_path(root: str, path: str) -> str | None:

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import mdnet
-from mdnet import naming
+from mdnet.core import naming
 from tests.conftest import DEMO_DATE, examples, run_cli
 
 TEMPLATE = (

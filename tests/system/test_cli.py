@@ -312,7 +312,7 @@ def test_due_on_an_unchanged_vault_does_not_import_the_parser(small_vault: Path)
     assert "PARSER []" in second.stderr
     assert second.stdout == first.stdout
     table = subprocess.run(command[:-1], capture_output=True, text=True, check=True, env=environment)
-    assert "PARSER []" in table.stderr  # the table shows wikilinks (mdnet.wikilinks), without the parser
+    assert "PARSER []" in table.stderr  # the table shows wikilinks (mdnet.core.wikilinks), without the parser
 
 
 def test_report_json_and_init_honours_existing_folders(small_vault: Path, tmp_path: Path) -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mdnet.due import due_items, matches, next_due
+from mdnet.core.due import due_items, matches, next_due
 from mdnet.vault import Vault
 from tests.conftest import examples
 

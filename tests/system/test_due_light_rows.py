@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from mdnet.due import due_items
-from mdnet.model import Contact, DueFacts
+from mdnet.core.due import due_items
+from mdnet.core.model import Contact, DueFacts
 from mdnet.vault import Vault
 from tests.conftest import REPO_ROOT, run_cli
 

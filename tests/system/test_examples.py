@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from mdnet.due import due_items
+from mdnet.core.due import due_items
 from mdnet.errors import ContactNotFound
 from mdnet.vault import Vault
 from tests.conftest import DEMO_DATE, REPO_ROOT, run_mdnet_process
@@ -75,8 +75,8 @@ def test_every_example_note_is_clean(example_vault: Path) -> None:
 def test_get_through_the_name_table_equals_the_full_lookup(example_vault: Path) -> None:
     """Vault.get looks names up in the index; it must agree with naming.find_contact on every contact."""
     from mdnet.errors import MdnetError
-    from mdnet.folding import fold
-    from mdnet.naming import find_contact
+    from mdnet.core.folding import fold
+    from mdnet.core.naming import find_contact
 
     with Vault.open(example_vault) as vault:
         contacts = vault.contacts()

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from mdnet.safe_text import json_safe, printable, printable_line
+from mdnet.core.safe_text import json_safe, printable, printable_line
 from tests.conftest import CliResult, git, run_cli, run_mdnet_process
 
 TODAY = "2026-11-25"

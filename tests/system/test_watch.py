@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 
 from mdnet.index import Index
-from mdnet.model import Contact, RefreshStats
+from mdnet.core.model import Contact, RefreshStats
 from mdnet.vault import Vault
 from mdnet.watch import EventSource, Watcher, wait_for
 from tests.conftest import git, git_env

@@ -9,7 +9,7 @@ import pytest
 
 from mdnet.config import Config, config_from_mapping, load_config
 from mdnet.errors import ConfigError
-from mdnet.model import Duration
+from mdnet.core.model import Duration
 
 
 def test_missing_file_gives_the_spec_defaults(tmp_path: Path) -> None:

@@ -7,9 +7,9 @@ import datetime as dt
 import pytest
 
 from mdnet.contact import ParseSettings, as_list, parse_note
-from mdnet.folding import fold
-from mdnet.model import Duration
-from mdnet.wikilinks import link_label, link_target
+from mdnet.core.folding import fold
+from mdnet.core.model import Duration
+from mdnet.core.wikilinks import link_label, link_target
 
 SPEC_NOTE = """---
 name: Jane Doe

@@ -10,8 +10,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mdnet import daily, dateformat
-from mdnet.model import Contact, DueItem, LogEntry, Reason
+from mdnet import daily
+from mdnet.core import dateformat
+from mdnet.core.model import Contact, DueItem, LogEntry, Reason
 
 DAY = dt.date(2026, 11, 25)
 

@@ -11,7 +11,7 @@ import pytest
 from mdnet.contact import ParseSettings, parse_note
 from mdnet.drafts import Draft, Template, parse_template, render_drafts, review_note, to_eml
 from mdnet.errors import UsageError
-from mdnet.model import Contact
+from mdnet.core.model import Contact
 
 TODAY = dt.date(2026, 11, 25)
 

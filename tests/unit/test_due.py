@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from mdnet.due import due_items, item_for, matches, next_due, reasons_for
-from mdnet.model import Contact, Duration, LogEntry
+from mdnet.core.due import due_items, item_for, matches, next_due, reasons_for
+from mdnet.core.model import Contact, Duration, LogEntry
 
 TODAY = dt.date(2026, 11, 25)
 

@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from mdnet.cli import compact_due_json
-from mdnet.model import BUCKETS, DueItem, Reason
+from mdnet.core.model import BUCKETS, DueItem, Reason
 
 text = st.text(st.characters(codec="utf-8") | st.sampled_from('"\\\n\t\x00\x7f\u2028é✓😀'), max_size=12)
 dates = st.dates(min_value=dt.date(1, 1, 1), max_value=dt.date(9999, 12, 31))

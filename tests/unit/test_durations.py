@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mdnet.durations import DurationError, parse_date, parse_date_time, parse_duration, parse_when
-from mdnet.model import Duration
+from mdnet.core.durations import DurationError, parse_date, parse_date_time, parse_duration, parse_when
+from mdnet.core.model import Duration
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from mdnet import gitlog, timeline
 from mdnet.gitlog import Change, Commit
-from mdnet.model import LogEntry
+from mdnet.core.model import LogEntry
 
 
 def record(hash_char: str, when: str, subject: str, trailers: str, changes: list[bytes]) -> bytes:

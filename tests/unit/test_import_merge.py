@@ -19,7 +19,7 @@ from mdnet.import_merge import (
 )
 from mdnet.importing import run_import
 from mdnet.list_edit import append_list_items
-from mdnet.model import Contact
+from mdnet.core.model import Contact
 from mdnet.vault import Vault
 
 NOTE = """\

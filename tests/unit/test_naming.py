@@ -8,8 +8,8 @@ from hypothesis import strategies as st
 
 from mdnet.errors import AmbiguousName, ContactNotFound
 from mdnet.files import is_note_name
-from mdnet.model import Contact
-from mdnet.naming import file_stem, find_contact, wikilink
+from mdnet.core.model import Contact
+from mdnet.core.naming import file_stem, find_contact, wikilink
 
 
 def person(name: str, stem: str | None = None, aliases: tuple[str, ...] = ()) -> Contact:

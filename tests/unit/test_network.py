@@ -9,7 +9,7 @@ import pytest
 
 from mdnet.contact import ParseSettings, parse_note
 from mdnet.links import note_links
-from mdnet.model import Contact
+from mdnet.core.model import Contact
 from mdnet.network import MemoryLinks, Network, find_person, members_at, tie_strength, who
 
 TODAY = dt.date(2026, 11, 25)

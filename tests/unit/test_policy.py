@@ -7,10 +7,10 @@ import datetime as dt
 import pytest
 
 from mdnet.config import config_from_mapping
-from mdnet.due import due_items, item_for
+from mdnet.core.due import due_items, item_for
 from mdnet.errors import ConfigError
-from mdnet.model import Contact, Duration
-from mdnet.policy import CadencePolicy, Window, cadence_ratio, losing_touch, parse_policy, parse_window
+from mdnet.core.model import Contact, Duration
+from mdnet.core.policy import CadencePolicy, Window, cadence_ratio, losing_touch, parse_policy, parse_window
 
 TODAY = dt.date(2026, 11, 25)
 

@@ -7,8 +7,8 @@ import re
 from html.parser import HTMLParser
 
 from mdnet.contact import ParseSettings, parse_note
-from mdnet.model import Contact
-from mdnet.policy import parse_policy
+from mdnet.core.model import Contact
+from mdnet.core.policy import parse_policy
 from mdnet.stats import compute, default_since
 from mdnet.stats_html import render_html
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mdnet.model import Problem, RefreshStats
+from mdnet.core.model import Problem, RefreshStats
 from mdnet.watch_core import _outermost
 from mdnet.watch_report import Batch, commit_message, is_watched_note, relative_path, status_line
 

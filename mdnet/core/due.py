@@ -17,9 +17,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from mdnet.folding import fold
-from mdnet.model import BUCKETS, Bucket, Contact, DueFacts, DueItem, Duration, Reason
-from mdnet.policy import EMPTY_POLICY, CadencePolicy, Window, losing_touch
+from mdnet.core.folding import fold
+from mdnet.core.model import BUCKETS, Bucket, Contact, DueFacts, DueItem, Duration, Reason
+from mdnet.core.policy import EMPTY_POLICY, CadencePolicy, Window, losing_touch
 
 Dueable = Contact | DueFacts  # the due rules read the same fields of either
 # What "%b" gives in the C locale, without strftime (2 us a call) and whatever locale a program has set.

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from mdnet.model import Duration, DurationUnit
+from mdnet.core.model import Duration, DurationUnit
 
 _WORDS: dict[str, Duration] = {
     "daily": Duration(1, "d"),

@@ -215,7 +215,7 @@ class DueItem:
     tags: tuple[str, ...]
     reasons: tuple[Reason, ...]
     cadence_ratio: float | None = None  # time since the last contact / the ideal cadence (2.3 = 2.3x)
-    losing_touch: bool = False  # past the cadence's maximum window (see mdnet.policy)
+    losing_touch: bool = False  # past the cadence's maximum window (see mdnet.core.policy)
 
     def as_dict(self) -> dict[str, Any]:
         return {

@@ -22,9 +22,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from mdnet.durations import DurationError, parse_duration
-from mdnet.folding import fold
-from mdnet.model import Contact, DueFacts, Duration
+from mdnet.core.durations import DurationError, parse_duration
+from mdnet.core.folding import fold
+from mdnet.core.model import Contact, DueFacts, Duration
 
 DEFAULT_TOLERANCE = 2.0
 

@@ -6,7 +6,7 @@ import datetime as dt
 import re
 from typing import cast
 
-from mdnet.model import Duration, DurationUnit
+from mdnet.core.model import Duration, DurationUnit
 
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
            "November", "December")  # fmt: skip

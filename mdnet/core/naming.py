@@ -11,8 +11,8 @@ import re
 from collections.abc import Sequence
 
 from mdnet.errors import AmbiguousName, ContactNotFound
-from mdnet.folding import fold
-from mdnet.model import Contact
+from mdnet.core.folding import fold
+from mdnet.core.model import Contact
 
 _FORBIDDEN_RE = re.compile(r'[\\/:*?"<>|#^\[\]\x00-\x1f\x7f]')
 _SLUG_RE = re.compile(r"[^a-z0-9]+")
