@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from mdnet.contact import as_list
+from mdnet.note.contact import as_list
 from mdnet.core.due import planned_done
 from mdnet.core.model import Contact, DueItem, LogEntry
 from mdnet.core.wikilinks import link_label, links_to_attachment

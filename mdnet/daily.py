@@ -23,10 +23,10 @@ import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from mdnet import document
+from mdnet.note import document
 from mdnet.core import naming
 from mdnet.core.dateformat import format_date
-from mdnet.document import detect_newline, ends_in_code_block
+from mdnet.note.document import detect_newline, ends_in_code_block
 from mdnet.core.folding import fold
 from mdnet.core.model import BUCKETS, Contact, DueItem, Duration
 from mdnet.core.wikilinks import is_attachment

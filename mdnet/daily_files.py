@@ -19,9 +19,9 @@ from typing import TYPE_CHECKING, Any
 
 from mdnet import daily, files
 from mdnet.core import dateformat, naming
-from mdnet.document import DecodeProblem, decode, detect_newline
+from mdnet.note.document import DecodeProblem, decode, detect_newline
 from mdnet.core.due import due_items
-from mdnet.edit import format_log_entry
+from mdnet.note.edit import format_log_entry
 from mdnet.errors import ConfigError, MdnetError, NoteError, OutsideVault, UsageError
 from mdnet.core.folding import fold
 from mdnet.core.model import Contact, DueItem, LogResult

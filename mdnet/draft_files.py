@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from mdnet import commit_text, files, history
 from mdnet.core import naming
-from mdnet.document import DecodeProblem, decode
+from mdnet.note.document import DecodeProblem, decode
 from mdnet.drafts import Draft, parse_template, render_drafts, review_note, to_eml
 from mdnet.errors import MdnetError, UsageError
 from mdnet.core.model import Contact, DueItem, Duration

@@ -22,7 +22,7 @@ from typing import Any
 import jinja2
 from jinja2.exceptions import SecurityError
 
-from mdnet import document, frontmatter_yaml
+from mdnet.note import document, frontmatter_yaml
 from mdnet.brief import ask_about
 from mdnet.errors import NoteError, UsageError
 from mdnet.core.model import Contact, DueItem, escape_line_breaks

@@ -210,7 +210,7 @@ def _same_name(root: Path, old: str, new: str) -> bool:
 
 def _front_matter_name(text: str) -> object:
     """The ``name:`` value of a note's front matter as YAML reads it; None without one, or unreadable."""
-    from mdnet import document, frontmatter_yaml  # pure readers, only wanted when git paired a rename
+    from mdnet.note import document, frontmatter_yaml  # pure readers, only wanted when git paired a rename
 
     front_matter = document.split(text).front_matter
     if front_matter is None:

@@ -21,10 +21,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
-from mdnet import edit
-from mdnet.contact import as_list
+from mdnet.note import edit
+from mdnet.note.contact import as_list
 from mdnet.core.folding import fold
-from mdnet.list_edit import append_list_items
+from mdnet.note.list_edit import append_list_items
 from mdnet.core.model import Contact, printable_line
 
 SCALAR_KEYS = ("company", "role", "location", "birthday", "linkedin_connected")

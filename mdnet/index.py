@@ -23,8 +23,8 @@ from mdnet.index_file import SCHEMA_VERSION, cannot_write
 from mdnet.core.model import Contact, DueFacts, Duration, LogEntry, Problem
 
 if TYPE_CHECKING:  # the parser and the links stay unimported on the read path (mdnet due)
-    from mdnet.contact import LogRow
-    from mdnet.links import LinkRow, PersonInfo
+    from mdnet.note.contact import LogRow
+    from mdnet.note.links import LinkRow, PersonInfo
 
 # The columns a due list needs, so `mdnet due` never decodes whole records; in DueFacts' order.
 _DUE_COLUMNS = (
@@ -388,7 +388,7 @@ class Index:
 
     def links_from(self, path: str) -> list[LinkRow]:
         """The connections written in one contact note."""
-        from mdnet.links import LinkRow
+        from mdnet.note.links import LinkRow
 
         rows = self.connection.execute("SELECT kind, key, label, folder FROM links WHERE src = ? ORDER BY rowid",
                                        (path,))  # fmt: skip
@@ -396,7 +396,7 @@ class Index:
 
     def links_to(self, keys: Iterable[str]) -> list[tuple[str, LinkRow]]:
         """``(source path, link)`` for every connection whose folded target is one of ``keys``."""
-        from mdnet.links import LinkRow
+        from mdnet.note.links import LinkRow
 
         wanted = sorted(set(keys))
         found: list[tuple[str, LinkRow]] = []
@@ -427,7 +427,7 @@ class Index:
         return row is not None
 
     def people(self, paths: Iterable[str]) -> dict[str, PersonInfo]:
-        from mdnet.links import PersonInfo
+        from mdnet.note.links import PersonInfo
 
         """Name and touch dates of contacts, for tie strength, without decoding whole records."""
         wanted = sorted(set(paths))

@@ -32,7 +32,8 @@ from email.parser import BytesHeaderParser
 from pathlib import Path
 from typing import Any, Literal
 
-from mdnet import commit_text, edit, history
+from mdnet import commit_text, history
+from mdnet.note import edit
 from mdnet.config import CONFIG_NAME, Config
 from mdnet.core.durations import parse_date, parse_when
 from mdnet.errors import ConfigError, MdnetError, SourceFileError, UsageError

@@ -39,7 +39,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from mdnet import document, edit, frontmatter_yaml
+from mdnet.note import document, edit, frontmatter_yaml
 from mdnet.diff3 import diff3
 from mdnet.merge_lists import bare_line, canon, render_list, union
 from mdnet.merge_log import CONFLICT, THEIRS, merge_entries

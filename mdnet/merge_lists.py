@@ -10,7 +10,7 @@ import json
 import re
 from typing import Any
 
-from mdnet import edit, frontmatter_yaml
+from mdnet.note import edit, frontmatter_yaml
 
 
 def canon(value: Any) -> str:

@@ -12,12 +12,12 @@ from typing import Any
 
 from mdnet import files
 from mdnet.config import is_in_contact_folder
-from mdnet.contact import LogRow, ParseSettings, parse_note
-from mdnet.document import DecodeProblem, decode, split
+from mdnet.note.contact import LogRow, ParseSettings, parse_note
+from mdnet.note.document import DecodeProblem, decode, split
 from mdnet.errors import MdnetError
 from mdnet.core.folding import fold
 from mdnet.index import NoteRow, contact_to_json, due_columns, to_json
-from mdnet.links import name_keys, note_links, touch_dates
+from mdnet.note.links import name_keys, note_links, touch_dates
 from mdnet.core.model import Contact, Problem, Severity
 
 # What parsing needs of the configuration: contact folders, log heading, size limit.

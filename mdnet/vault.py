@@ -377,8 +377,8 @@ class Vault(HistoryMethods, RelationMethods, WritingMethods):
             return [Problem(relative, 0, 0, "error", "no such file")]
         if not files.is_note_name(full.name) or not full.is_file():
             return []
-        from mdnet.contact import ParseSettings, parse_note
-        from mdnet.document import DecodeProblem, decode
+        from mdnet.note.contact import ParseSettings, parse_note
+        from mdnet.note.document import DecodeProblem, decode
 
         in_folder = is_in_contact_folder(relative, self.config.contact_dirs)
         severity: Severity = "error" if in_folder else "warning"

@@ -113,7 +113,8 @@ class HistoryMethods:
     def _set_fields(
         self, contact: Contact, changes: dict[str, str | None], subject: str, trailer: tuple[str, str], commit: bool
     ) -> ChangeResult:
-        from mdnet import edit, history  # writes only: not on the read path
+        from mdnet import history  # writes only: not on the read path
+        from mdnet.note import edit
 
         def change(note: str) -> str:
             for key, value in changes.items():

@@ -48,7 +48,7 @@ class RelationMethods:
 
     def note_body(self, contact: Contact) -> str:
         """The note's text after its front matter ("" when it cannot be read now)."""
-        from mdnet.document import DecodeProblem, decode, split
+        from mdnet.note.document import DecodeProblem, decode, split
 
         try:
             data = files.read_note(str(self.root), contact.path, self.config.max_note_bytes)

@@ -27,7 +27,7 @@ from mdnet.vault_history import check_text_or_none
 if TYPE_CHECKING:
     import sqlite3
 
-    from mdnet import edit
+    from mdnet.note import edit
     from mdnet.index import Index
 
 TEMPLATE_PATH = "templates/contact.md"
@@ -90,7 +90,7 @@ class WritingMethods:
         ``known`` is what the name is checked against when the caller has already
         checked it (a batch import); by default every contact, read fresh.
         """
-        from mdnet import edit  # writes only: not on the read path
+        from mdnet.note import edit  # writes only: not on the read path
         from mdnet.vault import check_name  # here: vault imports this module
 
         check_name(name, wanted="the new contact's name")
@@ -162,7 +162,7 @@ class WritingMethods:
         return candidate
 
     def _render_template(self, name: str, today: dt.date) -> str:
-        from mdnet.document import DecodeProblem, decode
+        from mdnet.note.document import DecodeProblem, decode
 
         template = self.root / TEMPLATE_PATH
         try:
@@ -171,7 +171,7 @@ class WritingMethods:
             text = decode(files.read_inside(self.root, template, 0, TEMPLATE_PATH))
         except (OSError, DecodeProblem):
             return f"---\n---\n# {name}\n\n## {self.config.log_heading}\n"
-        from mdnet.contact_template import fill
+        from mdnet.note.template import fill
 
         return fill(text, name, today)
 
@@ -183,7 +183,7 @@ class WritingMethods:
         no longer reads as ``contact`` does is left alone (:class:`FileChanged`), since
         the decision may no longer hold (a role the user has written meanwhile).
         """
-        from mdnet.document import DecodeProblem, decode
+        from mdnet.note.document import DecodeProblem, decode
 
         path = self.root / contact.path
         try:
@@ -206,7 +206,7 @@ class WritingMethods:
 
     def _reads_as(self, text: str, contact: Contact) -> bool:
         """Whether the note ``text`` has ``contact``'s front matter and log entries (lines aside)."""
-        from mdnet.contact import ParseSettings, parse_note
+        from mdnet.note.contact import ParseSettings, parse_note
 
         in_folder = is_in_contact_folder(contact.path, self.config.contact_dirs)
         now = parse_note(text, contact.path, contact_folder=in_folder,
@@ -227,7 +227,8 @@ class WritingMethods:
         today: dt.date | str | None = None,
     ) -> LogResult:
         """Record an interaction: a log entry, ``last_contact`` raised, ``needs_reply`` cleared, one commit."""
-        from mdnet import commit_text, edit, history  # writes only: not on the read path
+        from mdnet import commit_text, history  # writes only: not on the read path
+        from mdnet.note import edit
 
         if not isinstance(text, str):
             raise UsageError(f"text must be text, not {type(text).__name__}")

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from mdnet.contact import as_list
+from mdnet.note.contact import as_list
 from mdnet.errors import SourceFileError
 from mdnet.core.folding import fold
 from mdnet.import_merge import Incoming, clean_birthday

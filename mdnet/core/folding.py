@@ -1,6 +1,6 @@
 """Case- and accent-insensitive names: the one rule every lookup, sort and filter uses.
 
-Apart from the parser (mdnet.contact) so that commands that only read the index,
+Apart from the parser (mdnet.note.contact) so that commands that only read the index,
 such as ``mdnet due``, never import the parser.
 """
 

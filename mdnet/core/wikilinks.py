@@ -1,6 +1,6 @@
 """Obsidian wikilinks, ``[[Folder/Target#Heading|label]]``: what one points at and what it shows.
 
-Apart from :mod:`mdnet.contact` (the note parser), so that what only shows a link, such
+Apart from :mod:`mdnet.note.contact` (the note parser), so that what only shows a link, such
 as the due table, does not load the parser.
 
 A link whose target ends in a file extension other than ``.md`` (``[[Deck.pdf]]``,

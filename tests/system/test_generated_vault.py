@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from mdnet import document, files, frontmatter_yaml
+from mdnet import files
+from mdnet.note import document, frontmatter_yaml
 from mdnet.config import Config
 from mdnet.index import Index, contact_to_json
 from mdnet.refresh import refresh

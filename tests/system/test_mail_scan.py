@@ -300,7 +300,7 @@ def test_me_is_validated(vault: Path, tmp_path: Path, config: str, message: str)
 
 
 def test_plan_is_pure_and_skips_shared_addresses() -> None:
-    from mdnet.contact import ParseSettings, parse_note
+    from mdnet.note.contact import ParseSettings, parse_note
 
     def contact(name: str, mail: str) -> object:
         parsed = parse_note(f"---\nname: {name}\nemail: [{mail}]\n---\n", f"people/{name}.md", contact_folder=True,

@@ -6,7 +6,7 @@ import subprocess
 from pathlib import Path
 from subprocess import CompletedProcess
 
-from mdnet import edit
+from mdnet.note import edit
 from tests.conftest import git, run_cli, run_mdnet_process
 
 NOTE = (

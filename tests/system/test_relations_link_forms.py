@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from mdnet.contact import as_list
+from mdnet.note.contact import as_list
 from tests.conftest import run_cli
 
 

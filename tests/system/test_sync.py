@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from mdnet import edit
+from mdnet.note import edit
 from tests.conftest import git, run_cli
 
 pytestmark = pytest.mark.slow

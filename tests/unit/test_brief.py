@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from mdnet.brief import Mutual, build_brief
-from mdnet.contact import ParseSettings, parse_note
+from mdnet.note.contact import ParseSettings, parse_note
 
 NOTE = """---
 name: Jane Doe

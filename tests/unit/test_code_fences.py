@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mdnet import document, edit
-from mdnet.contact import ParseSettings, parse_note
+from mdnet.note import document, edit
+from mdnet.note.contact import ParseSettings, parse_note
 from mdnet.merge3 import merge_note
 
 EXAMPLE_FIRST = (

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from mdnet.contact import ParseSettings, as_list, parse_note
+from mdnet.note.contact import ParseSettings, as_list, parse_note
 from mdnet.core.folding import fold
 from mdnet.core.model import Duration
 from mdnet.core.wikilinks import link_label, link_target

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mdnet import document
+from mdnet.note import document
 
 CASES = {
     "plain": ("---\nname: Jane\n---\n# Jane\n", "name: Jane\n", "# Jane\n"),

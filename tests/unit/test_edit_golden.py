@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mdnet import document, edit, frontmatter_yaml
+from mdnet.note import document, edit, frontmatter_yaml
 from tests.conftest import examples
 
 GOLDEN = Path(__file__).parent / "golden" / "edit"

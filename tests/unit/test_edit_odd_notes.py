@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from mdnet import document, edit, frontmatter_yaml
+from mdnet.note import document, edit, frontmatter_yaml
 
 # Characters that str.splitlines() treats as line breaks but YAML 1.2 and Markdown do not.
 NOT_LINE_BREAKS = ["\u2028", "\u2029", "\x85", "\x0c", "\x0b", "\x1c", "\x1d", "\x1e"]

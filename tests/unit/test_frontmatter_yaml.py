@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mdnet import frontmatter_yaml as fy
+from mdnet.note import frontmatter_yaml as fy
 from tests.conftest import examples
 
 AGREEMENT_SAMPLES = [

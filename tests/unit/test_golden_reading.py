@@ -7,8 +7,8 @@ from __future__ import annotations
 import json
 import os
 
-from mdnet import document
-from mdnet.contact import ParseSettings, parse_note
+from mdnet.note import document
+from mdnet.note.contact import ParseSettings, parse_note
 from mdnet.index import contact_to_json
 from tests.conftest import EXAMPLE_VAULT, REPO_ROOT
 

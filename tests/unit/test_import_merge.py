@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from mdnet.contact import ParseSettings, parse_note
+from mdnet.note.contact import ParseSettings, parse_note
 from mdnet.import_merge import (
     Change,
     Incoming,
@@ -18,7 +18,7 @@ from mdnet.import_merge import (
     plan_import,
 )
 from mdnet.importing import run_import
-from mdnet.list_edit import append_list_items
+from mdnet.note.list_edit import append_list_items
 from mdnet.core.model import Contact
 from mdnet.vault import Vault
 

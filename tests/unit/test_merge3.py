@@ -9,8 +9,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mdnet import document, edit, frontmatter_yaml
-from mdnet.contact import ParseSettings, parse_note
+from mdnet.note import document, edit, frontmatter_yaml
+from mdnet.note.contact import ParseSettings, parse_note
 from mdnet.diff3 import diff3
 from mdnet.merge3 import conflict_keys, merge_note, merge_text
 from tests.conftest import examples

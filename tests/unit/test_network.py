@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from mdnet.contact import ParseSettings, parse_note
-from mdnet.links import note_links
+from mdnet.note.contact import ParseSettings, parse_note
+from mdnet.note.links import note_links
 from mdnet.core.model import Contact
 from mdnet.network import MemoryLinks, Network, find_person, members_at, tie_strength, who
 

@@ -6,7 +6,7 @@ import datetime as dt
 import re
 from html.parser import HTMLParser
 
-from mdnet.contact import ParseSettings, parse_note
+from mdnet.note.contact import ParseSettings, parse_note
 from mdnet.core.model import Contact
 from mdnet.core.policy import parse_policy
 from mdnet.stats import compute, default_since

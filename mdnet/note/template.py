@@ -17,7 +17,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
-from mdnet import document, edit, frontmatter_yaml
+from mdnet.note import document, edit, frontmatter_yaml
 
 NAME_TOKENS = ("{{name}}", "{{title}}")
 

@@ -14,8 +14,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
-from mdnet.contact import as_list
-from mdnet.document import mask_code_blocks
+from mdnet.note.contact import as_list
+from mdnet.note.document import mask_code_blocks
 from mdnet.core.folding import fold
 from mdnet.core.model import Contact
 from mdnet.core.naming import query_folder

@@ -1,6 +1,6 @@
 """Append items to a front-matter list in place, in the list's own style: a line-level edit.
 
-Apart from :mod:`mdnet.edit` (which replaces a value) because appending keeps what is
+Apart from :mod:`mdnet.note.edit` (which replaces a value) because appending keeps what is
 there: a flow list grows inside its brackets, a block list by lines indented like its
 items, with comments and blank lines between items where they are. Imports use it to
 add emails, phones, links and aliases without rewriting what the user wrote.
@@ -12,8 +12,8 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from mdnet import document, edit, frontmatter_yaml
-from mdnet.contact import as_list
+from mdnet.note import document, edit, frontmatter_yaml
+from mdnet.note.contact import as_list
 
 
 def append_list_items(text: str, key: str, items: Sequence[str]) -> str:
@@ -111,7 +111,7 @@ def _block_list_end(lines: list[str], start: int) -> tuple[int, str | None]:
 
 
 def _split_comment(rest: str) -> tuple[str, str]:
-    """``' [a, b]  # note'`` -> (``'[a, b]'``, ``'  # note'``), as :func:`mdnet.edit.trailing_comment` finds
+    """``' [a, b]  # note'`` -> (``'[a, b]'``, ``'  # note'``), as :func:`mdnet.note.edit.trailing_comment` finds
     comments for every other edit (escaped quotes and ``#`` inside quotes read right)."""
     comment = edit.trailing_comment(rest)
     return rest[: len(rest) - len(comment)].strip(), comment

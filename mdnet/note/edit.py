@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from mdnet import document, frontmatter_yaml
+from mdnet.note import document, frontmatter_yaml
 
 Value = str | bool | int | None | Sequence[str]
 

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, replace
 from typing import Any
 
-from mdnet import document, frontmatter_yaml
+from mdnet.note import document, frontmatter_yaml
 from mdnet.core.durations import DURATION_FORMS, DurationError, parse_date, parse_duration
 from mdnet.core.model import Contact, Duration, LogEntry, Problem, Severity
 
