@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from mdnet.note import document, edit
 from mdnet.note.contact import ParseSettings, parse_note
-from mdnet.merge3 import merge_note
+from mdnet.merge.notes import merge_note
 
 EXAMPLE_FIRST = (
     "---\nname: Jane\n---\n# Jane\n\nHow I keep notes:\n\n"

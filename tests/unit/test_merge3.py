@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 
 from mdnet.note import document, edit, frontmatter_yaml
 from mdnet.note.contact import ParseSettings, parse_note
-from mdnet.diff3 import diff3
-from mdnet.merge3 import conflict_keys, merge_note, merge_text
+from mdnet.merge.diff3 import diff3
+from mdnet.merge.notes import conflict_keys, merge_note, merge_text
 from tests.conftest import examples
 
 BASE = """\

@@ -1,6 +1,6 @@
 """The Log sections of two versions of a note, merged entry by entry: the union, newest first, each once.
 
-Apart from :mod:`mdnet.merge3` (the note's merge, which hands it the entries of each side) because
+Apart from :mod:`mdnet.merge.notes` (the note's merge, which hands it the entries of each side) because
 this is the one part of a merge that knows what an interaction is: an entry one side deleted or
 edited stays so, an entry added on either side is never lost, two copies of one entry written on
 one day are two interactions, and one entry edited differently on both sides is a conflict.

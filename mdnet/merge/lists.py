@@ -1,6 +1,6 @@
 """A front matter list changed on both sides of a merge: the union of the items, in the key's own style.
 
-Apart from :mod:`mdnet.merge3` (which decides when a list key merges this way) because rendering
+Apart from :mod:`mdnet.merge.notes` (which decides when a list key merges this way) because rendering
 a list back as the user wrote it, block or flow, quoted only where YAML needs it, is its own job.
 """
 

@@ -19,7 +19,7 @@ It understands the two parts of a note that two devices edit at the same time:
   one side is taken, the same change on both sides is taken once, and different
   changes to the same lines are a conflict.
 
-The line merge is a diff3 in pure Python (:mod:`mdnet.diff3`, ``difflib`` matching) rather than a call
+The line merge is a diff3 in pure Python (:mod:`mdnet.merge.diff3`, ``difflib`` matching) rather than a call
 to ``git merge-file``: the merge stays a pure function (fast to test with
 Hypothesis, no temporary files, no process per merge), and it runs on the
 *skeleton* of a note, where a whole front matter key or the whole list of log
@@ -28,8 +28,8 @@ the two agree; where lines repeat, difflib may align a conflict region a little
 differently than git's xdiff.
 
 Line endings and the byte-order mark are those of ``ours``; lines taken from
-``theirs`` are given ``ours``' line ending. The Log's entries merge in :mod:`mdnet.merge_log`,
-a list changed on both sides in :mod:`mdnet.merge_lists`.
+``theirs`` are given ``ours``' line ending. The Log's entries merge in :mod:`mdnet.merge.log`,
+a list changed on both sides in :mod:`mdnet.merge.lists`.
 """
 
 from __future__ import annotations
@@ -40,9 +40,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from mdnet.note import document, edit, frontmatter_yaml
-from mdnet.diff3 import diff3
-from mdnet.merge_lists import bare_line, canon, render_list, union
-from mdnet.merge_log import CONFLICT, THEIRS, merge_entries
+from mdnet.merge.diff3 import diff3
+from mdnet.merge.lists import bare_line, canon, render_list, union
+from mdnet.merge.log import CONFLICT, THEIRS, merge_entries
 
 MARKER_SIZE = 7
 #: Keys that record a fact that only moves forward: when both sides changed them, the later date wins.

@@ -1,6 +1,6 @@
 """diff3 over any sequences of comparable tokens: the walk both the note merge and its tests use.
 
-Apart from :mod:`mdnet.merge3` because it knows nothing of notes: the merge runs it on lines,
+Apart from :mod:`mdnet.merge.notes` because it knows nothing of notes: the merge runs it on lines,
 and on the skeleton of a note where a whole front matter key or the whole Log is one token.
 """
 
