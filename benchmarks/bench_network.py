@@ -127,7 +127,7 @@ def bench_size(size: int, seed: int, workdir: Path) -> None:
         contacts = vault.contacts()
         target = contacts[len(contacts) // 2].name
         print(f"  target: {target}; stranger: Stranger 3; company: Acme Corp")
-        from mdnet.network import Network, find_person, members_at, org_keys
+        from mdnet.features.network import Network, find_person, members_at, org_keys
 
         def query_only(text: str | None, company: str | None = None) -> object:
             network = Network(vault._open_index(), TODAY)  # the index is fresh: no scan

@@ -20,7 +20,7 @@ def stats(state: State, since: str | None, html_file: Path | None, as_json: bool
     """Network health: interactions per month by category, dormant contacts, rhythm, most and least contacted."""
     result = state.vault.stats(since=since, today=state.today)
     if html_file is not None:
-        from mdnet.stats_html import render_html
+        from mdnet.features.stats_html import render_html
 
         try:
             html_file.write_text(render_html(result), encoding="utf-8")

@@ -1,7 +1,7 @@
 """The daily note on disk: where it lives, its template, and the refresh that logs ticks.
 
 The pure work (rendering, merging, reading ticks, date formats) is in
-:mod:`mdnet.daily`; this module reads settings and files, calls :meth:`Vault.log`
+:mod:`mdnet.features.daily_block`; this module reads settings and files, calls :meth:`Vault.log`
 for each new tick, and writes the note through :mod:`mdnet.files` (created with
 ``create_new``, refreshed with ``write_if_unchanged``), so a note saved in an
 editor meanwhile is never overwritten.
@@ -17,7 +17,8 @@ from importlib import resources
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
-from mdnet import daily, files
+from mdnet import files
+from mdnet.features import daily_block as daily
 from mdnet.core import dateformat, naming
 from mdnet.note.document import DecodeProblem, decode, detect_newline
 from mdnet.core.due import due_items

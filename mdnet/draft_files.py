@@ -1,7 +1,7 @@
 """``mdnet draft``: render a template per contact, write the drafts, and log them in one commit.
 
-The IO side of :mod:`mdnet.drafts` (which renders, purely), as :mod:`mdnet.daily_files`
-is to :mod:`mdnet.daily`: it reads the template, writes ``.eml`` files or one review
+The IO side of :mod:`mdnet.features.drafts` (which renders, purely), as :mod:`mdnet.daily_files`
+is to :mod:`mdnet.features.daily_block`: it reads the template, writes ``.eml`` files or one review
 note (never overwriting), and with ``--log`` records every draft through
 :meth:`Vault.log` and commits them together.
 """
@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from mdnet import commit_text, files, history
 from mdnet.core import naming
 from mdnet.note.document import DecodeProblem, decode
-from mdnet.drafts import Draft, parse_template, render_drafts, review_note, to_eml
+from mdnet.features.drafts import Draft, parse_template, render_drafts, review_note, to_eml
 from mdnet.errors import MdnetError, UsageError
 from mdnet.core.model import Contact, DueItem, Duration
 from mdnet.vault import resolve_today

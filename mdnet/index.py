@@ -384,7 +384,7 @@ class Index:
         )
         return [(str(path), " ".join(str(snippet).split())) for path, snippet in rows]
 
-    # -- the network (mdnet.network reads these through mdnet.network.IndexLinks) --
+    # -- the network (mdnet.features.network reads these through mdnet.features.network.IndexLinks) --
 
     def links_from(self, path: str) -> list[LinkRow]:
         """The connections written in one contact note."""

@@ -10,9 +10,9 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from mdnet.brief import Brief
-from mdnet.network import PathResult, WhoResult
-from mdnet.stats import Stats
+from mdnet.features.brief import Brief
+from mdnet.features.network import PathResult, WhoResult
+from mdnet.features.stats import Stats
 from mdnet.core.wording import counted
 
 

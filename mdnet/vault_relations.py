@@ -1,8 +1,8 @@
 """Vault methods for relationships and network health: brief, path, who, stats.
 
 A mixin of :class:`mdnet.vault.Vault` (docs/brief.md, docs/path.md, docs/who.md,
-docs/stats.md); the work itself is in :mod:`mdnet.brief`, :mod:`mdnet.network` and
-:mod:`mdnet.stats`, imported when used so that ``mdnet due`` never pays for them.
+docs/stats.md); the work itself is in :mod:`mdnet.features.brief`, :mod:`mdnet.features.network` and
+:mod:`mdnet.features.stats`, imported when used so that ``mdnet due`` never pays for them.
 """
 
 from __future__ import annotations
@@ -19,11 +19,11 @@ from mdnet.core.model import Contact
 if TYPE_CHECKING:
     import sqlite3
 
-    from mdnet.brief import Brief
+    from mdnet.features.brief import Brief
     from mdnet.config import Config
     from mdnet.index import Index
-    from mdnet.network import Network, PathResult, Person, WhoResult
-    from mdnet.stats import Stats
+    from mdnet.features.network import Network, PathResult, Person, WhoResult
+    from mdnet.features.stats import Stats
 
 
 class RelationMethods:
@@ -41,7 +41,7 @@ class RelationMethods:
 
     def network(self, today: dt.date | str | None = None) -> Network:
         """Questions about who is connected to whom, over the (fresh) index."""
-        from mdnet.network import Network
+        from mdnet.features.network import Network
         from mdnet.vault import resolve_today  # here: vault imports this module
 
         return Network(self._fresh(), resolve_today(today))
@@ -58,8 +58,8 @@ class RelationMethods:
 
     @heals
     def brief(self, name: str | Contact, today: dt.date | str | None = None) -> Brief:
-        """Everything to know before meeting ``name``: see :mod:`mdnet.brief`."""
-        from mdnet.brief import Mutual, build_brief
+        """Everything to know before meeting ``name``: see :mod:`mdnet.features.brief`."""
+        from mdnet.features.brief import Mutual, build_brief
         from mdnet.core.due import item_for
         from mdnet.vault import days_within, resolve_today  # here: vault imports this module
 
@@ -86,7 +86,7 @@ class RelationMethods:
         limit: int = 5,
     ) -> PathResult:
         """Warm paths from the user to ``target`` (a contact or a name in links) or anyone at ``company``."""
-        from mdnet.network import PathResult, members_at, org_keys
+        from mdnet.features.network import PathResult, members_at, org_keys
         from mdnet.vault import check_name  # here: vault imports this module
 
         for label, value in (("--via name", via), ("--company name", company)):
@@ -108,7 +108,7 @@ class RelationMethods:
         return PathResult(label, tuple(network.paths(targets, via=via_person, limit=limit, skip_orgs=skip)))
 
     def _person(self, network: Network, text: str) -> Person:
-        from mdnet.network import find_person
+        from mdnet.features.network import find_person
 
         found = find_person(network, text)
         if isinstance(found, list):
@@ -120,7 +120,7 @@ class RelationMethods:
     @heals
     def who(self, query: str, *, kind: str | None = None, today: dt.date | str | None = None) -> WhoResult:
         """Whom the user knows at a company (current or past) or with a tag, directly and one hop away."""
-        from mdnet.network import members_at, org_keys, who
+        from mdnet.features.network import members_at, org_keys, who
         from mdnet.vault import check_name  # here: vault imports this module
 
         if kind not in (None, "company", "tag"):
@@ -146,7 +146,7 @@ class RelationMethods:
     @heals
     def stats(self, since: dt.date | str | None = None, today: dt.date | str | None = None) -> Stats:
         """The network's health from ``since`` (a date, or a duration back from today) to today."""
-        from mdnet.stats import compute
+        from mdnet.features.stats import compute
         from mdnet.vault import resolve_today, since_date  # here: vault imports this module
 
         day = resolve_today(today)

@@ -4,7 +4,7 @@ A contact note connects its person to others through ``knows``, ``introduced_by`
 and wikilinks in its body (``link``), and to organisations through ``company``
 and past ``employers``. Each connection is a :class:`LinkRow` keyed by the folded
 link target (``[[Acme Corp|ACME]]`` -> ``acme corp``), so the index can answer
-"who points at X" with one indexed lookup (mdnet.network builds paths from that).
+"who points at X" with one indexed lookup (mdnet.features.network builds paths from that).
 """
 
 from __future__ import annotations

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from mdnet import Vault, daily
+from mdnet import Vault
+from mdnet.features import daily_block as daily
 from tests.conftest import git, run_cli, run_mdnet_process
 
 DAY = "2026-11-25"

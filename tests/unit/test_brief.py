@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mdnet.brief import Mutual, build_brief
+from mdnet.features.brief import Mutual, build_brief
 from mdnet.note.contact import ParseSettings, parse_note
 
 NOTE = """---

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mdnet import daily
+from mdnet.features import daily_block as daily
 from mdnet.core import dateformat
 from mdnet.core.model import Contact, DueItem, LogEntry, Reason
 

@@ -10,7 +10,7 @@ import pytest
 from mdnet.note.contact import ParseSettings, parse_note
 from mdnet.note.links import note_links
 from mdnet.core.model import Contact
-from mdnet.network import MemoryLinks, Network, find_person, members_at, tie_strength, who
+from mdnet.features.network import MemoryLinks, Network, find_person, members_at, tie_strength, who
 
 TODAY = dt.date(2026, 11, 25)
 

@@ -1,7 +1,7 @@
 """A one-page brief before a meeting: who they are, how we met, what to ask. Pure.
 
 Built from the contact's fields, the note's body, its log, its due item and the
-mutual contacts :mod:`mdnet.network` found. Nothing here reads files or the clock.
+mutual contacts :mod:`mdnet.features.network` found. Nothing here reads files or the clock.
 """
 
 from __future__ import annotations

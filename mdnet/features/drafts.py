@@ -4,7 +4,7 @@ Templates are Markdown rendered by Jinja2's sandbox: a template reads the
 contact's fields and never runs code or touches files (no loader, so no
 ``include``/``import``; unsafe attributes and calls raise; a field the contact lacks
 renders empty), and it is bounded in time and size while it renders
-(:mod:`mdnet.template_sandbox`): a template from a shared vault is hostile input.
+(:mod:`mdnet.features.template_sandbox`): a template from a shared vault is hostile input.
 An optional front matter ``subject:`` is rendered the same way.
 Drafts become ``.eml`` messages (:func:`to_eml`) or one Markdown review note
 (:func:`review_note`); writing them is the caller's business.
@@ -23,10 +23,10 @@ import jinja2
 from jinja2.exceptions import SecurityError
 
 from mdnet.note import document, frontmatter_yaml
-from mdnet.brief import ask_about
+from mdnet.features.brief import ask_about
 from mdnet.errors import NoteError, UsageError
 from mdnet.core.model import Contact, DueItem, escape_line_breaks
-from mdnet.template_sandbox import BoundedSandbox, TemplateTooCostly
+from mdnet.features.template_sandbox import BoundedSandbox, TemplateTooCostly
 from mdnet.core.wikilinks import link_label
 from mdnet.core.wording import counted
 
