@@ -41,15 +41,15 @@ sys.path.insert(0, str(BENCH_DIR))
 from generate import GENERATOR_VERSION, TODAY, generate_vault  # noqa: E402
 
 _PROGRAMS = {
-    "imports": "import sys, mdnet, mdnet.refresh, frontmatter\n",
+    "imports": "import sys, mdnet, mdnet.store.refresh, frontmatter\n",
     "cold": (
-        "import sys, shutil, mdnet, mdnet.refresh, frontmatter\n"
+        "import sys, shutil, mdnet, mdnet.store.refresh, frontmatter\n"
         "shutil.rmtree(sys.argv[1] + '/.mdnet', ignore_errors=True)\n"
-        "mdnet.refresh.PARALLEL_THRESHOLD = 10**9\n"
+        "mdnet.store.refresh.PARALLEL_THRESHOLD = 10**9\n"
         "mdnet.Vault.open(sys.argv[1]).refresh()\n"
     ),
     "naive": (
-        "import sys, pathlib, mdnet, mdnet.refresh, frontmatter\n"
+        "import sys, pathlib, mdnet, mdnet.store.refresh, frontmatter\n"
         "for note in sorted(pathlib.Path(sys.argv[1], 'people').iterdir()):\n"
         "    frontmatter.load(note)\n"
     ),

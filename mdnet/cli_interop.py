@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from mdnet import files
+from mdnet.store import files
 from mdnet.cli import State, echo, emit_json, json_option, pass_state, warn
 from mdnet.errors import UsageError
 from mdnet.import_merge import Incoming

@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from mdnet import files
+from mdnet.store import files
 from mdnet.core.durations import DurationError, parse_duration
 from mdnet.errors import ConfigError
 from mdnet.core.model import Duration

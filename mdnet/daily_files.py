@@ -2,7 +2,7 @@
 
 The pure work (rendering, merging, reading ticks, date formats) is in
 :mod:`mdnet.features.daily_block`; this module reads settings and files, calls :meth:`Vault.log`
-for each new tick, and writes the note through :mod:`mdnet.files` (created with
+for each new tick, and writes the note through :mod:`mdnet.store.files` (created with
 ``create_new``, refreshed with ``write_if_unchanged``), so a note saved in an
 editor meanwhile is never overwritten.
 """
@@ -17,7 +17,7 @@ from importlib import resources
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
-from mdnet import files
+from mdnet.store import files
 from mdnet.features import daily_block as daily
 from mdnet.core import dateformat, naming
 from mdnet.note.document import DecodeProblem, decode, detect_newline

@@ -15,7 +15,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from mdnet import commit_text, files, history
+from mdnet import commit_text, history
+from mdnet.store import files
 from mdnet.core import naming
 from mdnet.note.document import DecodeProblem, decode
 from mdnet.features.drafts import Draft, parse_template, render_drafts, review_note, to_eml

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from mdnet.commit_text import trusted_trailers
-from mdnet.files import read_own_file, write_own_file
+from mdnet.store.files import read_own_file, write_own_file
 from mdnet.core.model import GitFacts
 
 CACHE_VERSION = 2  # 2: trailers only from blocks mdnet wrote (commit_text.trusted_trailers)
@@ -302,7 +302,7 @@ def save_facts(path: Path, head: str | None, prefix: str, facts: Iterable[GitFac
 
 def _write_text(path: Path, text: str) -> None:
     """A cache is best effort: a failed write only means the next run reads git again. Written and read
-    without following a link at its name (:func:`mdnet.files.write_own_file`): a cache committed as a link
+    without following a link at its name (:func:`mdnet.store.files.write_own_file`): a cache committed as a link
     to a file outside the vault must neither be read as the cache nor have that file replaced."""
     with contextlib.suppress(OSError, ValueError):
         write_own_file(path, text.encode("utf-8"))

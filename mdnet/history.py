@@ -15,7 +15,7 @@ import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
-from mdnet import files
+from mdnet.store import files
 from mdnet.commit_text import first_line as _first_line
 from mdnet.commit_text import trusted_trailers
 from mdnet.errors import MdnetError

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from mdnet import files, history
+from mdnet import history
+from mdnet.store import files
 from mdnet.errors import VaultError
 
 _CONFIG = """\

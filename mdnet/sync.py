@@ -13,7 +13,8 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from mdnet import commit_text, files, history
+from mdnet import commit_text, history
+from mdnet.store import files
 from mdnet.merge import notes as merge3
 from mdnet.config import Config
 from mdnet.errors import MdnetError, SyncError

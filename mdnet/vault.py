@@ -17,15 +17,15 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
 
-from mdnet import files
+from mdnet.store import files
 from mdnet.core import naming
 from mdnet.config import CONFIG_NAME, Config, is_in_contact_folder, load_config
 from mdnet.core.due import due_items, matches
 from mdnet.core.durations import DurationError, parse_date, parse_duration, parse_when
 from mdnet.errors import AmbiguousName, ContactNotFound, MdnetError, UsageError, VaultError
 from mdnet.core.folding import fold
-from mdnet.index import Index, heals
-from mdnet.index_file import cannot_write, delete_database
+from mdnet.store.index import Index, heals
+from mdnet.store.index_file import cannot_write, delete_database
 from mdnet.core.model import (
     Contact,
     DueItem,
@@ -34,7 +34,7 @@ from mdnet.core.model import (
     RefreshStats,
     Severity,
 )
-from mdnet.refresh import refresh
+from mdnet.store.refresh import refresh
 from mdnet.vault_history import HistoryMethods
 from mdnet.vault_relations import RelationMethods
 from mdnet.vault_writing import WritingMethods

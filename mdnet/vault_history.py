@@ -12,14 +12,15 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from mdnet import commit_text, files
+from mdnet import commit_text
+from mdnet.store import files
 from mdnet.core.durations import parse_when
 from mdnet.errors import UsageError, VaultError
 from mdnet.core.model import ChangeResult, Contact, GitFacts, Interaction
 
 if TYPE_CHECKING:
     from mdnet.gitlog import Commit as GitCommit
-    from mdnet.index import Index
+    from mdnet.store.index import Index
     from mdnet.core.model import RefreshStats
 
 _CLEAR_WORDS = frozenset(("none", "never", "off", "clear"))

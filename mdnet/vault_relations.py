@@ -11,9 +11,9 @@ import datetime as dt
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from mdnet import files
+from mdnet.store import files
 from mdnet.errors import AmbiguousName, MdnetError, UsageError
-from mdnet.index import heals
+from mdnet.store.index import heals
 from mdnet.core.model import Contact
 
 if TYPE_CHECKING:
@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
     from mdnet.features.brief import Brief
     from mdnet.config import Config
-    from mdnet.index import Index
+    from mdnet.store.index import Index
     from mdnet.features.network import Network, PathResult, Person, WhoResult
     from mdnet.features.stats import Stats
 

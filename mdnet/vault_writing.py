@@ -14,13 +14,13 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from mdnet import files
+from mdnet.store import files
 from mdnet.core import naming
 from mdnet.config import Config, is_in_contact_folder
 from mdnet.core.durations import DurationError, parse_date, parse_date_time, parse_duration
 from mdnet.errors import DuplicateContact, FileChanged, NoteError, UsageError, VaultError
 from mdnet.core.folding import fold
-from mdnet.index import heals
+from mdnet.store.index import heals
 from mdnet.core.model import Contact, Duration, LogResult, RefreshStats
 from mdnet.vault_history import check_text_or_none
 
@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     import sqlite3
 
     from mdnet.note import edit
-    from mdnet.index import Index
+    from mdnet.store.index import Index
 
 TEMPLATE_PATH = "templates/contact.md"
 

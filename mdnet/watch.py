@@ -48,7 +48,8 @@ from watchdog.events import (
 )
 from watchdog.observers.api import BaseObserver, ObservedWatch
 
-from mdnet import files, history
+from mdnet import history
+from mdnet.store import files
 from mdnet.config import CONFIG_NAME, load_config
 from mdnet.errors import MdnetError, VaultError
 from mdnet.vault import Vault, resolve_today

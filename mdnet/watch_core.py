@@ -22,14 +22,15 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from mdnet import files, history
+from mdnet import history
+from mdnet.store import files
 from mdnet.config import load_config
 from mdnet.core.due import due_items
 from mdnet.errors import MdnetError, VaultError
-from mdnet.files import FileState, scan
-from mdnet.index import Index
+from mdnet.store.files import FileState, scan
+from mdnet.store.index import Index
 from mdnet.core.model import DueItem, Problem, RefreshStats
-from mdnet.refresh import parse_paths
+from mdnet.store.refresh import parse_paths
 from mdnet.vault import Vault
 from mdnet.watch_report import Batch, commit_message, is_watched_note, status_line
 

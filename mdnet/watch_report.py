@@ -9,7 +9,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from mdnet.commit_text import SUBJECT_LIMIT, flat, message
-from mdnet.files import is_note_name
+from mdnet.store.files import is_note_name
 from mdnet.core.model import Problem, RefreshStats
 
 

@@ -42,7 +42,7 @@ _VIA_ORDER = {"introduced_by": 0, "knows": 1, "company": 2, "employer": 3, "link
 
 
 class LinkSource(Protocol):
-    """What the network needs from the index (``mdnet.index.Index`` is one)."""
+    """What the network needs from the index (``mdnet.store.index.Index`` is one)."""
 
     def contact(self, path: str) -> Contact | None: ...
     def links_from(self, path: str) -> list[LinkRow]: ...

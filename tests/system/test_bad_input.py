@@ -57,7 +57,7 @@ def test_many_bad_notes_are_summarised_not_flooded(vault_dir: Path, write_note: 
 
 def test_a_note_that_vanishes_between_scan_and_read_is_reported(vault_dir: Path) -> None:
     """The scan saw it, then it was gone (an editor's rename, a git checkout): a problem, not a crash."""
-    from mdnet.rows import parse_one
+    from mdnet.store.rows import parse_one
 
     row = parse_one((str(vault_dir), "people/Gone.md", "token"), (("people",), "Log", 1024))
     assert row.record is None

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from mdnet import files
+from mdnet.store import files
 from mdnet.note import document, frontmatter_yaml
 from mdnet.config import Config
-from mdnet.index import Index, contact_to_json
-from mdnet.refresh import refresh
+from mdnet.store.index import Index, contact_to_json
+from mdnet.store.refresh import refresh
 from tests.conftest import REPO_ROOT
 
 sys.path.insert(0, str(REPO_ROOT / "benchmarks"))
@@ -50,10 +50,10 @@ def test_parallel_index_equals_serial_index(generated: Path, monkeypatch: pytest
         links = [tuple(map(str, row)) for row in index.connection.execute("SELECT * FROM links ORDER BY 1, 2, 3, 4")]
         return contacts, problems, links
 
-    monkeypatch.setattr("mdnet.refresh.PARALLEL_THRESHOLD", 10**9)
+    monkeypatch.setattr("mdnet.store.refresh.PARALLEL_THRESHOLD", 10**9)
     serial = Index.memory()
     refresh(generated, Config(), serial)
-    monkeypatch.setattr("mdnet.refresh.PARALLEL_THRESHOLD", 100)
+    monkeypatch.setattr("mdnet.store.refresh.PARALLEL_THRESHOLD", 100)
     parallel = Index.memory()
     refresh(generated, Config(), parallel)
     assert snapshot(serial) == snapshot(parallel)

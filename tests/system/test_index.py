@@ -20,9 +20,9 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, rule
 
 from mdnet.config import Config
-from mdnet.index import Index, contact_to_json
-from mdnet.index_file import SCHEMA_VERSION
-from mdnet.refresh import refresh
+from mdnet.store.index import Index, contact_to_json
+from mdnet.store.index_file import SCHEMA_VERSION
+from mdnet.store.refresh import refresh
 from mdnet.vault import Vault
 from tests.conftest import examples, run_cli
 
@@ -246,7 +246,7 @@ def test_parallel_parsing_equals_serial_parsing(vault_dir: Path, write_note: Cal
         write_note(f"people/P{i}.md", NOTE.format(name=f"P{i}", day=1 + i % 28) + ("- 2026-13-01 bad\n" * (i % 2)))
     serial = Index.memory()
     refresh(vault_dir, Config(), serial)
-    monkeypatch.setattr("mdnet.refresh.PARALLEL_THRESHOLD", 10)
+    monkeypatch.setattr("mdnet.store.refresh.PARALLEL_THRESHOLD", 10)
     parallel = Index.memory()
     refresh(vault_dir, Config(), parallel)
     assert _snapshot(serial) == _snapshot(parallel)
@@ -518,7 +518,7 @@ def test_full_text_search_stays_current(vault_dir: Path, write_note: Callable[..
         write_note("people/Ben.md", NOTE.format(name="Ben", day=1) + "Took up sailing.\n")
         (vault_dir / "people/Ann.md").unlink()
         assert _found(vault, "sailing") == ["Ben"]  # kept current note by note
-        monkeypatch.setattr("mdnet.index.FTS_INCREMENTAL_LIMIT", 1)
+        monkeypatch.setattr("mdnet.store.index.FTS_INCREMENTAL_LIMIT", 1)
         for name in ("Cy", "Di", "Ed"):
             write_note(f"people/{name}.md", NOTE.format(name=name, day=2) + "Sailing club.\n")
         vault.refresh()
@@ -703,7 +703,7 @@ def test_an_index_locked_too_long_is_answered_from_a_whole_copy_then_used_again(
     watcher asks) goes on in memory, from a copy of the file, so it reads that one note and says so (an empty
     memory index read every note again and called them all added); and the file is taken back, brought up to
     date, once the lock is gone (what the watcher does by itself)."""
-    monkeypatch.setattr("mdnet.index_file.BUSY_TIMEOUT", 0.2)
+    monkeypatch.setattr("mdnet.store.index_file.BUSY_TIMEOUT", 0.2)
     write_note("people/Ann.md", NOTE.format(name="Ann", day=1))
     write_note("people/Ben.md", NOTE.format(name="Ben", day=2))
     database = vault_dir / ".mdnet" / "index.sqlite"

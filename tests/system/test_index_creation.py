@@ -72,8 +72,8 @@ def test_the_index_is_made_in_the_longest_folder_sqlite_opens(tmp_path: Path) ->
 # at one step of making the index, the creation lock held.
 _KILLED_AT = """
 import os, signal
-import mdnet.index
-from mdnet import files
+import mdnet.store.index
+from mdnet.store import files
 real_link = files.link_into_place
 def die(*_args):
     os.kill(os.getpid(), signal.SIGKILL)
@@ -169,12 +169,12 @@ def test_the_index_is_made_on_nfs(vault_dir: Path, monkeypatch: pytest.MonkeyPat
 # creation lock, making a new index.
 _STOPPED_MAKING = """
 import os, signal
-import mdnet.index_file
-real_create = mdnet.index_file.create
+import mdnet.store.index_file
+real_create = mdnet.store.index_file.create
 def stop_then_create(path):
     os.kill(os.getpid(), signal.SIGSTOP)
     real_create(path)
-mdnet.index_file.create = stop_then_create
+mdnet.store.index_file.create = stop_then_create
 """
 
 
@@ -197,7 +197,7 @@ def test_a_process_stopped_holding_the_creation_lock_keeps_no_command_waiting_fo
         else:
             pytest.fail("the process never got to the creation lock")
         started = time.monotonic()
-        shorter_wait = "import mdnet.index_file\nmdnet.index_file.BUSY_TIMEOUT = 1.0"
+        shorter_wait = "import mdnet.store.index_file\nmdnet.index_file.BUSY_TIMEOUT = 1.0"
         waited = _mdnet(root, "--today", "2026-11-25", "due", code=shorter_wait, timeout=30)
         assert waited.returncode == 0, waited.stderr
         assert "Ann" in waited.stdout

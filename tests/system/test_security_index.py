@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from mdnet import files, index_file
+from mdnet.store import files, index_file
 from mdnet.vault import Vault
 from tests.conftest import DEMO_DATE, commit_as_repository, git, run_cli
 

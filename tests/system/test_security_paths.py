@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from mdnet import OutsideVault, files
+from mdnet import OutsideVault
+from mdnet.store import files
 from tests.conftest import DEMO_DATE, run_cli
 
 SECRET = "SECRET-do-not-copy-4711"

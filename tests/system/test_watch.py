@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from mdnet.index import Index
+from mdnet.store.index import Index
 from mdnet.core.model import Contact, RefreshStats
 from mdnet.vault import Vault
 from mdnet.watch import EventSource, Watcher, wait_for
@@ -1004,7 +1004,7 @@ def test_an_index_locked_too_long_is_used_again_once_it_can_be_written(
     """Another process holds the index's write lock past the busy timeout (cut to 0.3 s here, 30 s in use):
     the watcher answers from memory meanwhile, as a command does, but must not stay there for good once the
     lock is gone; it goes back to the file, brings it up to date and keeps it current."""
-    monkeypatch.setattr("mdnet.index_file.BUSY_TIMEOUT", 0.3)
+    monkeypatch.setattr("mdnet.store.index_file.BUSY_TIMEOUT", 0.3)
     watcher, index = start()
     other = sqlite3.connect(vault / ".mdnet" / "index.sqlite", isolation_level=None)
     other.execute("BEGIN EXCLUSIVE")  # a real lock, from a connection of its own
@@ -1044,7 +1044,7 @@ def test_a_failed_try_of_the_index_file_backs_off_like_any_other(
     the next try in the past: the watcher tried again at once, for ever, an 'internal error' line each time,
     with no back-off. A try that fails now waits 1 s, 2 s, 4 s ... like one that finds the file locked, and the
     damaged file is thrown away and made again once the lock is free."""
-    monkeypatch.setattr("mdnet.index_file.BUSY_TIMEOUT", 0.3)
+    monkeypatch.setattr("mdnet.store.index_file.BUSY_TIMEOUT", 0.3)
     watcher, view = start()
     view.index.close()
     database = vault / ".mdnet" / "index.sqlite"

@@ -9,7 +9,7 @@ import os
 
 from mdnet.note import document
 from mdnet.note.contact import ParseSettings, parse_note
-from mdnet.index import contact_to_json
+from mdnet.store.index import contact_to_json
 from tests.conftest import EXAMPLE_VAULT, REPO_ROOT
 
 GOLDEN = REPO_ROOT / "tests" / "golden" / "example-contacts.json"

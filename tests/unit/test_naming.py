@@ -7,7 +7,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from mdnet.errors import AmbiguousName, ContactNotFound
-from mdnet.files import is_note_name
+from mdnet.store.files import is_note_name
 from mdnet.core.model import Contact
 from mdnet.core.naming import file_stem, find_contact, wikilink
 

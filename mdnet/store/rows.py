@@ -1,6 +1,6 @@
 """A parsed note -> its index row: the record, the due columns, links, names, full text.
 
-Runs in the worker processes of a refresh. Apart from mdnet.index, which only stores
+Runs in the worker processes of a refresh. Apart from mdnet.store.index, which only stores
 and reads rows, so that commands that read the index never import the parser.
 """
 
@@ -10,13 +10,13 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
-from mdnet import files
+from mdnet.store import files
 from mdnet.config import is_in_contact_folder
 from mdnet.note.contact import LogRow, ParseSettings, parse_note
 from mdnet.note.document import DecodeProblem, decode, split
 from mdnet.errors import MdnetError
 from mdnet.core.folding import fold
-from mdnet.index import NoteRow, contact_to_json, due_columns, to_json
+from mdnet.store.index import NoteRow, contact_to_json, due_columns, to_json
 from mdnet.note.links import name_keys, note_links, touch_dates
 from mdnet.core.model import Contact, Problem, Severity
 
@@ -116,7 +116,7 @@ def _is_template(text: str) -> bool:
 
 
 def misnamed_row(path: str, token: str, contact_dirs: Sequence[str]) -> NoteRow:
-    """A note whose file name is not UTF-8 (``path`` is its :func:`mdnet.files.readable_path`): not read, reported."""
+    """A note whose file name is not UTF-8 (``path`` is its :func:`mdnet.store.files.readable_path`): not read, reported."""
     message = "the file name is not valid UTF-8 (shown with \\x escapes); rename the file so that mdnet reads it"
     return _failed(path, token, 0, 0, message, is_in_contact_folder(path, contact_dirs))
 

@@ -1,10 +1,10 @@
-"""The index's tables: upserts, and queries returning models (with :mod:`mdnet.index_file`, the only sqlite3 user).
+"""The index's tables: upserts, and queries returning models (with :mod:`mdnet.store.index_file`, the only sqlite3 user).
 
 The index is a disposable cache under ``.mdnet/``. A missing, corrupt or
 other-version database is deleted and rebuilt from the notes; nothing in it is
 ever the only copy of anything. WAL mode and ``BEGIN IMMEDIATE`` let two mdnet
 processes share it: one waits for the other, neither corrupts it. How the file is
-opened, made and thrown away, safely with several processes, is :mod:`mdnet.index_file`.
+opened, made and thrown away, safely with several processes, is :mod:`mdnet.store.index_file`.
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Concatenate, NamedTuple, ParamSpec, Protocol, TypeVar
 
-from mdnet import files, index_file
-from mdnet.index_file import SCHEMA_VERSION, cannot_write
+from mdnet.store import files, index_file
+from mdnet.store.index_file import SCHEMA_VERSION, cannot_write
 from mdnet.core.model import Contact, DueFacts, Duration, LogEntry, Problem
 
 if TYPE_CHECKING:  # the parser and the links stay unimported on the read path (mdnet due)
@@ -119,14 +119,14 @@ class Index:
         """Open the index at ``path``: create it when missing, replace it when damaged or of another version.
 
         A sound index (the common case, `mdnet due`) is opened without a lock and without SQLite's create
-        flag. Anything else is decided again under :func:`mdnet.index_file.creation_lock`, since the index this process
+        flag. Anything else is decided again under :func:`mdnet.store.index_file.creation_lock`, since the index this process
         found missing or unusable may be one another process has just made or replaced; only the lock's
-        holder deletes or creates, and a new file appears at ``path`` only whole (see :func:`mdnet.index_file.create`).
+        holder deletes or creates, and a new file appears at ``path`` only whole (see :func:`mdnet.store.index_file.create`).
         A sound index that cannot be opened now (locked, unreadable) raises: it is never replaced.
 
-        Its folder must be one mdnet made (:func:`mdnet.files.own_folder`), checked before SQLite opens anything:
+        Its folder must be one mdnet made (:func:`mdnet.store.files.own_folder`), checked before SQLite opens anything:
         SQLite follows links, and would open another application's database, switch it to WAL and write beside
-        it. A folder that is a link or holds links raises :class:`mdnet.files.NotOwnFolder` (an OSError).
+        it. A folder that is a link or holds links raises :class:`mdnet.store.files.NotOwnFolder` (an OSError).
         """
         if not files.own_folder(path.parent):
             path.parent.mkdir(parents=True, exist_ok=True)

@@ -19,14 +19,14 @@ from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from mdnet import files
+from mdnet.store import files
 from mdnet.config import Config
-from mdnet.files import FileState, Stat
-from mdnet.index import Index, NoteRow
+from mdnet.store.files import FileState, Stat
+from mdnet.store.index import Index, NoteRow
 from mdnet.core.model import RefreshStats
 
 if TYPE_CHECKING:
-    from mdnet.rows import Settings
+    from mdnet.store.rows import Settings
 
 try:  # what hashlib.blake2b is, without importing hashlib, which loads OpenSSL (~4 ms on every command)
     from _blake2 import blake2b
@@ -96,7 +96,7 @@ def refresh(root: Path, config: Config, index: Index, only: Iterable[str] | None
         """Rows as the workers finish them, so storing overlaps parsing."""
         batches = iter_parsed(root, config, [(p, FileState(*states[p])) for p in changed if p not in misnamed])
         if misnamed:
-            from mdnet.rows import misnamed_row
+            from mdnet.store.rows import misnamed_row
 
             named = [misnamed_row(p, files.token(*states[p]), config.contact_dirs) for p in changed if p in misnamed]
             batches = chain(batches, [named])
@@ -258,7 +258,7 @@ def parse_paths(root: Path, config: Config, work: list[tuple[str, FileState]]) -
 
 def iter_parsed(root: Path, config: Config, work: list[tuple[str, FileState]]) -> Iterator[list[NoteRow]]:
     """Parsed notes in batches, in order; from worker processes when there are many."""
-    from mdnet.rows import parse_one  # the parser: imported only when there are notes to read
+    from mdnet.store.rows import parse_one  # the parser: imported only when there are notes to read
 
     jobs = [(str(root), path, state.token) for path, state in work]
     settings = (config.contact_dirs, config.log_heading, config.max_note_bytes)
@@ -279,6 +279,6 @@ def iter_parsed(root: Path, config: Config, work: list[tuple[str, FileState]]) -
 
 
 def _parse_batch(jobs: list[tuple[str, str, str]], settings: Settings) -> list[NoteRow]:
-    from mdnet.rows import parse_one
+    from mdnet.store.rows import parse_one
 
     return [parse_one(job, settings) for job in jobs]

@@ -1,6 +1,6 @@
 """The index's database file: where it is, how it is opened, made, locked and thrown away.
 
-Apart from :mod:`mdnet.index` (the tables and the queries) because the file's life is its own
+Apart from :mod:`mdnet.store.index` (the tables and the queries) because the file's life is its own
 problem: several mdnet processes may find the index missing, damaged or of another version at
 once. A sound index is opened without a lock and never created in place; anything else is
 decided under a lock file, a new database is made under a temporary name and linked into place
@@ -19,7 +19,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-from mdnet import files
+from mdnet.store import files
 
 # 15: an Excalidraw drawing is no contact, "tags: #a #b" (a comment: no tags) is a warning, and a
 # template's {{placeholders}} outside the contact folders are not malformed YAML, nor a contact;
@@ -252,7 +252,7 @@ def create_schema(connection: sqlite3.Connection) -> None:
 def delete_database(path: Path) -> None:
     """Delete the index database at ``path`` and the files SQLite keeps beside it (a missing one is fine),
     under the creation lock: never while another process is making a new one there. Nothing at all in a folder
-    mdnet did not make (a link, or one holding links: :func:`mdnet.files.own_folder`)."""
+    mdnet did not make (a link, or one holding links: :func:`mdnet.store.files.own_folder`)."""
     try:
         if not files.own_folder(path.parent):
             return
