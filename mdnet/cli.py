@@ -257,7 +257,7 @@ def _say_whose_repository(path: str, created: list[str]) -> None:
     import shlex
     from pathlib import Path
 
-    from mdnet import history
+    from mdnet.git import commands as history
 
     top = None if ".git/" in created else history.work_tree_root(Path(path))
     if top is not None and top.resolve() != Path(path).resolve():

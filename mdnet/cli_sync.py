@@ -22,7 +22,7 @@ def merge_driver(base: str, current: str, other: str, path: str | None) -> None:
     writes the result to CURRENT (%A); exits 0 when clean, 1 when a real conflict is
     left between conflict markers.
     """
-    from mdnet import sync
+    from mdnet.git import sync
     from mdnet.config import Config, load_config
     from mdnet.errors import MdnetError
     from mdnet.vault import discover_root
@@ -50,8 +50,8 @@ def merge_driver(base: str, current: str, other: str, path: str | None) -> None:
 @pass_state
 def sync(state: State, setup_only: bool, no_push: bool, use_merge: bool) -> None:
     """Commit changed notes, pull (rebase) from the upstream, push. Stops on a real conflict."""
-    from mdnet import history
-    from mdnet import sync as sync_mod
+    from mdnet.git import commands as history
+    from mdnet.git import sync as sync_mod
 
     vault = state.vault
     if setup_only:

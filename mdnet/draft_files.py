@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from mdnet import commit_text, history
+from mdnet.git import commands as history, commit_text
 from mdnet.store import files
 from mdnet.core import naming
 from mdnet.note.document import DecodeProblem, decode

@@ -32,7 +32,7 @@ from email.parser import BytesHeaderParser
 from pathlib import Path
 from typing import Any, Literal
 
-from mdnet import commit_text, history
+from mdnet.git import commands as history, commit_text
 from mdnet.note import edit
 from mdnet.config import CONFIG_NAME, Config
 from mdnet.core.durations import parse_date, parse_when

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from mdnet import history
+from mdnet.git import commands as history
 from mdnet.store import files
 from mdnet.errors import VaultError
 
@@ -88,7 +88,7 @@ def _folders(root: Path) -> list[str]:
 
 def _setup_sync(root: Path) -> list[str]:
     """Register the contact-note merge driver (.gitattributes, git config); see docs/sync.md."""
-    from mdnet import sync
+    from mdnet.git import sync
     from mdnet.config import load_config
     from mdnet.errors import MdnetError
 

@@ -1,7 +1,7 @@
 """Vault methods for follow-ups, snoozes and interaction history (docs/history.md).
 
 A mixin of :class:`mdnet.vault.Vault`, kept apart so that the facade stays readable;
-git work lives in :mod:`mdnet.history`, :mod:`mdnet.gitlog` and :mod:`mdnet.timeline`.
+git work lives in :mod:`mdnet.git.commands`, :mod:`mdnet.git.log` and :mod:`mdnet.git.timeline`.
 """
 
 from __future__ import annotations
@@ -12,14 +12,14 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from mdnet import commit_text
+from mdnet.git import commit_text
 from mdnet.store import files
 from mdnet.core.durations import parse_when
 from mdnet.errors import UsageError, VaultError
 from mdnet.core.model import ChangeResult, Contact, GitFacts, Interaction
 
 if TYPE_CHECKING:
-    from mdnet.gitlog import Commit as GitCommit
+    from mdnet.git.log import Commit as GitCommit
     from mdnet.store.index import Index
     from mdnet.core.model import RefreshStats
 
@@ -114,7 +114,7 @@ class HistoryMethods:
     def _set_fields(
         self, contact: Contact, changes: dict[str, str | None], subject: str, trailer: tuple[str, str], commit: bool
     ) -> ChangeResult:
-        from mdnet import history  # writes only: not on the read path
+        from mdnet.git import commands as history  # writes only: not on the read path
         from mdnet.note import edit
 
         def change(note: str) -> str:
@@ -132,13 +132,13 @@ class HistoryMethods:
 
     def history(self, name: str | Contact) -> list[Interaction]:
         """Every log entry of the contact and every commit that touched its note, each once, newest first."""
-        from mdnet import timeline
+        from mdnet.git import timeline
 
         contact = self.get(name)
         return timeline.merge(contact.log, self._git_history_of(contact.path))
 
     def _git_history_of(self, path: str) -> list[GitCommit]:
-        from mdnet import timeline
+        from mdnet.git import timeline
 
         try:
             return timeline.commits_of(self.root, self._cache_dir(), path)
@@ -147,7 +147,7 @@ class HistoryMethods:
 
     def git_facts(self) -> dict[str, GitFacts]:
         """Per note path: the last day a commit touched it (renames followed) and how many did."""
-        from mdnet import timeline
+        from mdnet.git import timeline
 
         try:
             return timeline.load_facts(self.root, self._cache_dir())

@@ -227,7 +227,7 @@ class WritingMethods:
         today: dt.date | str | None = None,
     ) -> LogResult:
         """Record an interaction: a log entry, ``last_contact`` raised, ``needs_reply`` cleared, one commit."""
-        from mdnet import commit_text, history  # writes only: not on the read path
+        from mdnet.git import commands as history, commit_text  # writes only: not on the read path
         from mdnet.note import edit
 
         if not isinstance(text, str):

@@ -48,7 +48,7 @@ from watchdog.events import (
 )
 from watchdog.observers.api import BaseObserver, ObservedWatch
 
-from mdnet import history
+from mdnet.git import commands as history
 from mdnet.store import files
 from mdnet.config import CONFIG_NAME, load_config
 from mdnet.errors import MdnetError, VaultError

@@ -22,7 +22,7 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from mdnet import history
+from mdnet.git import commands as history
 from mdnet.store import files
 from mdnet.config import load_config
 from mdnet.core.due import due_items

@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from mdnet import FileChanged, history
+from mdnet import FileChanged
+from mdnet.git import commands as history
 from mdnet.vault import Vault
 from tests.conftest import git, run_cli
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from mdnet import history, timeline
+from mdnet.git import commands as history, timeline
 from mdnet.vault import Vault
 from tests.conftest import git, git_env, run_cli, run_mdnet_process
 

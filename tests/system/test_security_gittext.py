@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from mdnet import commit_text
+from mdnet.git import commit_text
 from mdnet.watch_report import commit_message as watch_message
 from tests.conftest import git, run_cli
 

@@ -241,7 +241,7 @@ def test_sync_goes_on_when_the_watcher_commits_its_notes_first(
 ) -> None:
     """`mdnet watch --autocommit` beside `mdnet sync`: a note sync listed may be committed by the watcher
     before sync's own commit. That is no error (it said 'cannot commit the changed notes: nothing to commit')."""
-    from mdnet import sync as sync_module
+    from mdnet.git import sync as sync_module
 
     laptop, _remote, desktop = two_devices
     _edit(laptop / "people" / "Jane Doe.md", "cadence", "60d")

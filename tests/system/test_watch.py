@@ -740,7 +740,7 @@ def test_autocommit_says_nothing_when_the_notes_were_committed_meanwhile(
 ) -> None:
     """`mdnet sync` (or the user) committing the same note between the watcher's look at git and its commit:
     nothing is left to commit, which is no failure to report."""
-    from mdnet import history
+    from mdnet.git import commands as history
 
     root = git_vault
     (root / "people" / "Jane Doe.md").write_text(JANE)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mdnet.commit_text import first_line, flat, message, subject, trusted_trailers
+from mdnet.git.commit_text import first_line, flat, message, subject, trusted_trailers
 
 
 def test_flat_replaces_every_line_break_and_control_character() -> None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from mdnet import gitlog, timeline
-from mdnet.gitlog import Change, Commit
+from mdnet.git import log as gitlog, timeline
+from mdnet.git.log import Change, Commit
 from mdnet.core.model import LogEntry
 
 

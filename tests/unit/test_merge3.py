@@ -381,7 +381,7 @@ def test_plain_text_merges_agree_with_git_merge_file_when_git_merges_cleanly(
 
 
 def test_driver_carries_bytes_that_are_not_utf8(tmp_path: Path) -> None:
-    from mdnet.sync import run_driver
+    from mdnet.git.sync import run_driver
 
     base = BASE.encode() + b"caf\xe9\n"
     ours = base.replace(b"cadence: 30d", b"cadence: 60d")

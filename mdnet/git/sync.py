@@ -1,6 +1,6 @@
 """Sync a vault through any git remote: the merge driver's setup, and commit, pull, push.
 
-Every git command goes through :func:`mdnet.history.run_git` (no shell, ``--``
+Every git command goes through :func:`mdnet.git.commands.run_git` (no shell, ``--``
 before paths). The merge itself is :mod:`mdnet.merge.notes` (pure); this module is the IO
 around it: reading git's three temporary files, writing the result, and driving
 ``git fetch`` / ``rebase`` (or ``merge``) / ``push``.
@@ -13,7 +13,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from mdnet import commit_text, history
+from mdnet.git import commands as history, commit_text
 from mdnet.store import files
 from mdnet.merge import notes as merge3
 from mdnet.config import Config

@@ -16,8 +16,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from mdnet import gitlog, history
-from mdnet.gitlog import Commit, GitHistory
+from mdnet.git import commands as history, log as gitlog
+from mdnet.git.log import Commit, GitHistory
 from mdnet.core.model import GitFacts, Interaction, LogEntry
 
 HISTORY_CACHE = "git-history.json"

@@ -1,7 +1,7 @@
 """Git history of every note from one batched ``git log``: parse, follow renames, cache.
 
 Pure except for :func:`load_cache` / :func:`save_cache` (a JSON file under
-``.mdnet/``). The raw log comes from :func:`mdnet.history.log_records`; this module
+``.mdnet/``). The raw log comes from :func:`mdnet.git.commands.log_records`; this module
 turns it into a :class:`GitHistory`: every commit once, and for each note (by its
 path at HEAD) the commits that touched it, renames followed.
 
@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from mdnet.commit_text import trusted_trailers
+from mdnet.git.commit_text import trusted_trailers
 from mdnet.store.files import read_own_file, write_own_file
 from mdnet.core.model import GitFacts
 
@@ -67,7 +67,7 @@ class Change(NamedTuple):
 
 
 def parse_log(raw: bytes | Iterable[bytes]) -> list[tuple[Commit, list[Change]]]:
-    """Parse :data:`mdnet.history.LOG_FORMAT` output (``-z --name-status``), newest first.
+    """Parse :data:`mdnet.git.commands.LOG_FORMAT` output (``-z --name-status``), newest first.
 
     ``raw`` is the whole output or its chunks as git writes them. Each record is
     decoded with ``surrogateescape`` (paths come back exactly as ``os.fsdecode`` gives

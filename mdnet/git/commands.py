@@ -16,8 +16,8 @@ from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
 from mdnet.store import files
-from mdnet.commit_text import first_line as _first_line
-from mdnet.commit_text import trusted_trailers
+from mdnet.git.commit_text import first_line as _first_line
+from mdnet.git.commit_text import trusted_trailers
 from mdnet.errors import MdnetError
 
 
@@ -323,7 +323,7 @@ def _failed_hooks(text: str) -> str:
 def trailer_values(root: Path, key: str) -> set[str] | None:
     """Every value of the trailer ``key`` that mdnet wrote itself in the history of HEAD; ``None`` without git.
 
-    Only a trailer block mdnet built counts (:func:`mdnet.commit_text.trusted_trailers`):
+    Only a trailer block mdnet built counts (:func:`mdnet.git.commit_text.trusted_trailers`):
     a ``Message-ID:`` in a commit of the user's, or smuggled in by a name, is not a
     mail mdnet handled. An empty repository (no HEAD yet) has no trailers: an empty set.
     """
