@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import verdict  # noqa: E402
 
 from mdnet.git import timeline  # noqa: E402
-from mdnet.vault import Vault  # noqa: E402
+from mdnet.vault.facade import Vault  # noqa: E402
 
 SEED = 20261125
 ENV = {

@@ -32,7 +32,7 @@ from mdnet.core.model import (
     Reason,
     RefreshStats,
 )
-from mdnet.vault import Vault
+from mdnet.vault.facade import Vault
 
 __version__ = "0.1.0"
 

@@ -16,7 +16,7 @@ from mdnet.errors import UsageError
 @pass_state
 def daily(state: State, when: str | None, print_only: bool, as_json: bool) -> None:
     """Write or refresh the daily note; log the tasks ticked in it since the last refresh."""
-    from mdnet.daily_files import build
+    from mdnet.vault.daily import build
 
     vault = state.vault
     try:

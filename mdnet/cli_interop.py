@@ -140,7 +140,7 @@ def export_vcard(state: State, out: str | None, category: str | None, tag: str |
 def export_ics(state: State, out: str | None, within: str, category: str | None, tag: str | None) -> None:
     """Replies owed, follow-ups, planned and cadence dates, and birthdays as an iCalendar file."""
     from mdnet.ics import export_ics as render
-    from mdnet.vault import days_within
+    from mdnet.vault.facade import days_within
 
     vault, today = state.vault, state.today
     window = days_within(within, today, vault.config.upcoming_days)

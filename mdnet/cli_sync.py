@@ -25,7 +25,7 @@ def merge_driver(base: str, current: str, other: str, path: str | None) -> None:
     from mdnet.git import sync
     from mdnet.config import Config, load_config
     from mdnet.errors import MdnetError
-    from mdnet.vault import discover_root
+    from mdnet.vault.facade import discover_root
 
     # git runs the driver at the top of the work tree, and %P is relative to it: the note's own
     # folder finds its vault (and its log_heading) when the vault is a folder of the repository

@@ -15,8 +15,8 @@ from typing import Any
 
 from mdnet.errors import MdnetError
 from mdnet.import_merge import Incoming, Plan, apply_changes, plan_import
-from mdnet.vault import Vault
-from mdnet.vault_writing import check_cadence
+from mdnet.vault.facade import Vault
+from mdnet.vault.writing import check_cadence
 
 _VERBS = {"create": "created", "update": "updated", "skip": "skipped"}
 _DRY_RUN_VERBS = {"create": "would create", "update": "would update", "skip": "would skip"}

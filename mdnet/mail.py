@@ -529,7 +529,7 @@ def scan(
     since: dt.date | None = None,
     today: dt.date,
 ) -> ScanResult:
-    """Scan the mailboxes at ``paths`` together into ``vault`` (a :class:`mdnet.vault.Vault`).
+    """Scan the mailboxes at ``paths`` together into ``vault`` (a :class:`mdnet.vault.facade.Vault`).
 
     Several mailboxes (an inbox and a sent folder) are read as one, so a reply in
     one answers a message in the other. Every mailbox is read before anything is

@@ -52,7 +52,7 @@ from mdnet.git import commands as history
 from mdnet.store import files
 from mdnet.config import CONFIG_NAME, load_config
 from mdnet.errors import MdnetError, VaultError
-from mdnet.vault import Vault, resolve_today
+from mdnet.vault.facade import Vault, resolve_today
 from mdnet.watch_core import WatchCore
 from mdnet.watch_report import relative_path
 

@@ -31,7 +31,7 @@ from mdnet.store.files import FileState, scan
 from mdnet.store.index import Index
 from mdnet.core.model import DueItem, Problem, RefreshStats
 from mdnet.store.refresh import parse_paths
-from mdnet.vault import Vault
+from mdnet.vault.facade import Vault
 from mdnet.watch_report import Batch, commit_message, is_watched_note, status_line
 
 MAX_RETRIES = 3  # reads of a half-written note before its problem is reported

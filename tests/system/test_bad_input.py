@@ -66,7 +66,7 @@ def test_a_note_that_vanishes_between_scan_and_read_is_reported(vault_dir: Path)
 
 
 def test_a_symlinked_note_stays_a_link_and_its_target_is_written(vault_dir: Path) -> None:
-    from mdnet.vault import Vault
+    from mdnet.vault.facade import Vault
 
     outside = vault_dir / "elsewhere" / "Teresa.md"  # in the vault: a link out of it is refused (test_security_paths)
     outside.parent.mkdir()
@@ -96,7 +96,7 @@ def test_dates_at_the_ends_of_the_calendar_are_not_crashes(vault_dir: Path, args
 
 def test_api_filters_of_the_wrong_type_raise_mdnet_errors(vault_dir: Path) -> None:
     from mdnet.errors import UsageError
-    from mdnet.vault import Vault
+    from mdnet.vault.facade import Vault
 
     with Vault.open(vault_dir) as vault, pytest.raises(UsageError, match="category must be text"):
         vault.contacts(category=5)  # type: ignore[arg-type]
@@ -119,7 +119,7 @@ def test_api_arguments_a_script_plausibly_passes_work_or_raise_mdnet_errors(
     import datetime as dt
 
     from mdnet.errors import UsageError
-    from mdnet.vault import Vault
+    from mdnet.vault.facade import Vault
 
     note = write_note("people/Ann.md", "---\nname: Ann Lee\ncadence: 1w\nlast_contact: 2026-11-20\n---\n")
     with Vault.open(vault_dir) as vault:
@@ -220,7 +220,7 @@ def test_an_empty_name_is_a_usage_error(vault_dir: Path, command: list[str], bla
 
 def test_an_empty_name_is_a_usage_error_from_a_shell_and_from_the_api(vault_dir: Path) -> None:
     from mdnet.errors import UsageError
-    from mdnet.vault import Vault
+    from mdnet.vault.facade import Vault
     from tests.conftest import run_mdnet_process
 
     code, out, err = run_mdnet_process("--vault", str(vault_dir), "who", "")
@@ -310,7 +310,7 @@ def test_add_refuses_an_empty_name_as_every_command_does(vault_dir: Path) -> Non
     """`add` had its own message for the one condition `check_name` words for every other command, and a
     name that is no text reached `name.split()` (AttributeError from the API)."""
     from mdnet.errors import UsageError
-    from mdnet.vault import Vault
+    from mdnet.vault.facade import Vault
 
     code, out, err = run_cli("--vault", str(vault_dir), "add", " ")
     assert (code, out, err) == (2, "", "mdnet: error: the name is empty: give the new contact's name\n")

@@ -489,7 +489,7 @@ def test_a_vault_folder_that_cannot_be_read_is_exit_2_not_an_empty_network(small
     """SPEC 4: an unreadable vault is exit 2. A vault that could not be listed answered 'Nobody is
     due' (exit 0), or blamed mdnet.toml when even that could not be looked at."""
     from mdnet.errors import VaultError
-    from mdnet.vault import Vault
+    from mdnet.vault.facade import Vault
 
     small_vault.chmod(mode)
     try:

@@ -389,7 +389,7 @@ def test_a_contact_still_due_after_its_tick_shows_only_under_done(vault: Path) -
 
 def test_names_with_brackets_make_links_that_refresh_and_log(git_vault: Path) -> None:
     """A name with [ ] | must not break the block mdnet reads back (found by review)."""
-    from mdnet.vault import Vault
+    from mdnet.vault.facade import Vault
 
     (git_vault / "people" / "Br x Test.md").write_text("---\nname: Br [x] Test|Two\nneeds_reply: true\n---\n")
     with Vault.open(git_vault) as vault:

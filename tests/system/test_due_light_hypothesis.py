@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mdnet.core.due import due_items, matches, next_due
-from mdnet.vault import Vault
+from mdnet.vault.facade import Vault
 from tests.conftest import examples
 
 DAYS = st.dates(min_value=dt.date(2024, 1, 1), max_value=dt.date(2029, 12, 31))

@@ -14,7 +14,7 @@ import pytest
 
 from mdnet.core.due import due_items
 from mdnet.core.model import Contact, DueFacts
-from mdnet.vault import Vault
+from mdnet.vault.facade import Vault
 from tests.conftest import REPO_ROOT, run_cli
 
 sys.path.insert(0, str(REPO_ROOT / "benchmarks"))

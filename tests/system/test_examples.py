@@ -11,7 +11,7 @@ import pytest
 
 from mdnet.core.due import due_items
 from mdnet.errors import ContactNotFound
-from mdnet.vault import Vault
+from mdnet.vault.facade import Vault
 from tests.conftest import DEMO_DATE, REPO_ROOT, run_mdnet_process
 
 EXPECTED = (REPO_ROOT / "examples" / "EXPECTED.md").read_text(encoding="utf-8")

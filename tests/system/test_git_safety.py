@@ -11,7 +11,7 @@ import pytest
 
 from mdnet import FileChanged
 from mdnet.git import commands as history
-from mdnet.vault import Vault
+from mdnet.vault.facade import Vault
 from tests.conftest import git, run_cli
 
 ODD_NAMES = ["--output=x.md", "-rf.md", "*.md", ":(top)x.md", "[ab].md", "a b' ; rm -rf ~.md"]

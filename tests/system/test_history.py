@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from mdnet.git import commands as history, timeline
-from mdnet.vault import Vault
+from mdnet.vault.facade import Vault
 from tests.conftest import git, git_env, run_cli, run_mdnet_process
 
 JANE = "---\nname: Jane Doe\ncadence: 30d  # keep in touch\n---\n# Jane Doe\n\n## Log\n- 2026-01-10 email: intro\n"

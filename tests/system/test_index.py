@@ -23,7 +23,7 @@ from mdnet.config import Config
 from mdnet.store.index import Index, contact_to_json
 from mdnet.store.index_file import SCHEMA_VERSION
 from mdnet.store.refresh import refresh
-from mdnet.vault import Vault
+from mdnet.vault.facade import Vault
 from tests.conftest import examples, run_cli
 
 NOTE = "---\nname: {name}\ncadence: 30d\nlast_contact: 2026-10-{day:02d}\n---\n# {name}\n\n## Log\n- 2026-10-01 x\n"
@@ -165,7 +165,7 @@ def test_only_given_paths_are_refreshed(vault_dir: Path, write_note: Callable[..
 
 _WORKER = """
 import sys
-from mdnet.vault import Vault
+from mdnet.vault.facade import Vault
 for _ in range(int(sys.argv[2])):
     with Vault.open(sys.argv[1]) as vault:
         vault.refresh()

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from mdnet.vault import Vault
+from mdnet.vault.facade import Vault
 from tests.system.test_index import _damage_notes_table
 
 NOTE = "---\nname: {name}\ncadence: 30d\nlast_contact: 2026-10-01\n---\n"

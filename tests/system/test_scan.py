@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from mdnet.store import files
-from mdnet.vault import Vault
+from mdnet.vault.facade import Vault
 
 NOTE = "---\nname: {name}\ncadence: 30d\nlast_contact: 2026-10-01\n---\n# {name}\n"
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from mdnet.store import files, index_file
-from mdnet.vault import Vault
+from mdnet.vault.facade import Vault
 from tests.conftest import DEMO_DATE, commit_as_repository, git, run_cli
 
 DUE = "---\nname: {name}\ncadence: 30d\nlast_contact: {day}\n---\n# {name}\n\n## Log\n- {day} call: hi\n"

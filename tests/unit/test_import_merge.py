@@ -20,7 +20,7 @@ from mdnet.import_merge import (
 from mdnet.importing import run_import
 from mdnet.note.list_edit import append_list_items
 from mdnet.core.model import Contact
-from mdnet.vault import Vault
+from mdnet.vault.facade import Vault
 
 NOTE = """\
 ---

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from mdnet.vault import Vault
+from mdnet.vault.facade import Vault
 
 
 def _note(name: str, word: str) -> str:

@@ -1,6 +1,6 @@
 """``mdnet draft``: render a template per contact, write the drafts, and log them in one commit.
 
-The IO side of :mod:`mdnet.features.drafts` (which renders, purely), as :mod:`mdnet.daily_files`
+The IO side of :mod:`mdnet.features.drafts` (which renders, purely), as :mod:`mdnet.vault.daily`
 is to :mod:`mdnet.features.daily_block`: it reads the template, writes ``.eml`` files or one review
 note (never overwriting), and with ``--log`` records every draft through
 :meth:`Vault.log` and commits them together.
@@ -22,11 +22,11 @@ from mdnet.note.document import DecodeProblem, decode
 from mdnet.features.drafts import Draft, parse_template, render_drafts, review_note, to_eml
 from mdnet.errors import MdnetError, UsageError
 from mdnet.core.model import Contact, DueItem, Duration
-from mdnet.vault import resolve_today
+from mdnet.vault.facade import resolve_today
 from mdnet.core.wording import counted
 
 if TYPE_CHECKING:
-    from mdnet.vault import Vault
+    from mdnet.vault.facade import Vault
 
 
 @dataclass(frozen=True, slots=True)

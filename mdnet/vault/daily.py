@@ -28,7 +28,7 @@ from mdnet.core.folding import fold
 from mdnet.core.model import Contact, DueItem, LogResult
 
 if TYPE_CHECKING:
-    from mdnet.vault import Vault
+    from mdnet.vault.facade import Vault
 
 OBSIDIAN_SETTINGS = ".obsidian/daily-notes.json"
 DEFAULT_TEMPLATE = "templates/daily.md"

@@ -35,13 +35,13 @@ from mdnet.core.model import (
     Severity,
 )
 from mdnet.store.refresh import refresh
-from mdnet.vault_history import HistoryMethods
-from mdnet.vault_relations import RelationMethods
-from mdnet.vault_writing import WritingMethods
+from mdnet.vault.history import HistoryMethods
+from mdnet.vault.relations import RelationMethods
+from mdnet.vault.writing import WritingMethods
 
 if TYPE_CHECKING:  # imported when used, so that `mdnet due` never pays for them
-    from mdnet.daily_files import DailyResult
-    from mdnet.draft_files import DraftResult
+    from mdnet.vault.daily import DailyResult
+    from mdnet.vault.drafts import DraftResult
 
 INDEX_DIR = ".mdnet"
 INDEX_NAME = "index.sqlite"
@@ -411,7 +411,7 @@ class Vault(HistoryMethods, RelationMethods, WritingMethods):
             found = index.search(text)
         return [(contact, snippet) for path, snippet in found if (contact := index.contact(path)) is not None]
 
-    # -- the daily note (mdnet.daily_files) ----------------------------------
+    # -- the daily note (mdnet.vault.daily) ----------------------------------
 
     def daily_note(self, date: dt.date | str | None = None) -> Path:
         """Write or refresh the daily note (logging new ticks first); returns its path."""
@@ -419,20 +419,20 @@ class Vault(HistoryMethods, RelationMethods, WritingMethods):
 
     def refresh_daily(self, date: dt.date | str | None = None) -> DailyResult:
         """:meth:`daily_note` with the details: what was logged, warnings, the note's text."""
-        from mdnet.daily_files import build
+        from mdnet.vault.daily import build
 
         return build(self, resolve_today(date), write=True)
 
     def render_daily(self, date: dt.date | str | None = None) -> str:
         """The daily note as a refresh would write it; writes and logs nothing."""
-        from mdnet.daily_files import build
+        from mdnet.vault.daily import build
 
         return build(self, resolve_today(date), write=False).text
 
     @staticmethod
     def init(path: str | os.PathLike[str]) -> list[str]:
         """Make a vault (never overwriting anything); returns what was created."""
-        from mdnet.scaffold import init_vault
+        from mdnet.vault.scaffold import init_vault
 
         if not isinstance(path, (str, os.PathLike)):
             raise UsageError(f"a vault path must be text or a path, not {type(path).__name__}")
@@ -453,9 +453,9 @@ class Vault(HistoryMethods, RelationMethods, WritingMethods):
         """One draft per matching contact from ``template``: ``.eml`` files or one Markdown review note.
 
         Nothing is overwritten. With ``log``, each draft is logged as an email sent to its
-        contact and all of them are committed together, in one commit (see :mod:`mdnet.draft_files`).
+        contact and all of them are committed together, in one commit (see :mod:`mdnet.vault.drafts`).
         """
-        from mdnet.draft_files import make_drafts
+        from mdnet.vault.drafts import make_drafts
 
         return make_drafts(self, template, category=category, tag=tag, due=due, out=out, fmt=fmt, log=log,
                            today=today)  # fmt: skip

@@ -73,7 +73,7 @@ def _folders(root: Path) -> list[str]:
     daily note goes (docs/daily.md), and ``daily_dir`` would be an empty folder never used.
     """
     from mdnet.config import load_config
-    from mdnet.daily_files import OBSIDIAN_SETTINGS
+    from mdnet.vault.daily import OBSIDIAN_SETTINGS
     from mdnet.errors import MdnetError
 
     try:

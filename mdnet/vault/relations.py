@@ -1,6 +1,6 @@
 """Vault methods for relationships and network health: brief, path, who, stats.
 
-A mixin of :class:`mdnet.vault.Vault` (docs/brief.md, docs/path.md, docs/who.md,
+A mixin of :class:`mdnet.vault.facade.Vault` (docs/brief.md, docs/path.md, docs/who.md,
 docs/stats.md); the work itself is in :mod:`mdnet.features.brief`, :mod:`mdnet.features.network` and
 :mod:`mdnet.features.stats`, imported when used so that ``mdnet due`` never pays for them.
 """
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
 
 class RelationMethods:
-    """Mixed into :class:`~mdnet.vault.Vault`; what it uses of the vault is declared here for the type checker."""
+    """Mixed into :class:`~mdnet.vault.facade.Vault`; what it uses of the vault is declared here for the type checker."""
 
     if TYPE_CHECKING:
         root: Path
@@ -42,7 +42,7 @@ class RelationMethods:
     def network(self, today: dt.date | str | None = None) -> Network:
         """Questions about who is connected to whom, over the (fresh) index."""
         from mdnet.features.network import Network
-        from mdnet.vault import resolve_today  # here: vault imports this module
+        from mdnet.vault.facade import resolve_today  # here: vault imports this module
 
         return Network(self._fresh(), resolve_today(today))
 
@@ -61,7 +61,7 @@ class RelationMethods:
         """Everything to know before meeting ``name``: see :mod:`mdnet.features.brief`."""
         from mdnet.features.brief import Mutual, build_brief
         from mdnet.core.due import item_for
-        from mdnet.vault import days_within, resolve_today  # here: vault imports this module
+        from mdnet.vault.facade import days_within, resolve_today  # here: vault imports this module
 
         day = resolve_today(today)
         contact = self.get(name)
@@ -87,7 +87,7 @@ class RelationMethods:
     ) -> PathResult:
         """Warm paths from the user to ``target`` (a contact or a name in links) or anyone at ``company``."""
         from mdnet.features.network import PathResult, members_at, org_keys
-        from mdnet.vault import check_name  # here: vault imports this module
+        from mdnet.vault.facade import check_name  # here: vault imports this module
 
         for label, value in (("--via name", via), ("--company name", company)):
             if value is not None:
@@ -121,7 +121,7 @@ class RelationMethods:
     def who(self, query: str, *, kind: str | None = None, today: dt.date | str | None = None) -> WhoResult:
         """Whom the user knows at a company (current or past) or with a tag, directly and one hop away."""
         from mdnet.features.network import members_at, org_keys, who
-        from mdnet.vault import check_name  # here: vault imports this module
+        from mdnet.vault.facade import check_name  # here: vault imports this module
 
         if kind not in (None, "company", "tag"):
             raise UsageError(f"bad kind {kind!r}: company or tag")
@@ -147,7 +147,7 @@ class RelationMethods:
     def stats(self, since: dt.date | str | None = None, today: dt.date | str | None = None) -> Stats:
         """The network's health from ``since`` (a date, or a duration back from today) to today."""
         from mdnet.features.stats import compute
-        from mdnet.vault import resolve_today, since_date  # here: vault imports this module
+        from mdnet.vault.facade import resolve_today, since_date  # here: vault imports this module
 
         day = resolve_today(today)
         start = since_date(since, day) if since is not None else None

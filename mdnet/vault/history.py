@@ -1,6 +1,6 @@
 """Vault methods for follow-ups, snoozes and interaction history (docs/history.md).
 
-A mixin of :class:`mdnet.vault.Vault`, kept apart so that the facade stays readable;
+A mixin of :class:`mdnet.vault.facade.Vault`, kept apart so that the facade stays readable;
 git work lives in :mod:`mdnet.git.commands`, :mod:`mdnet.git.log` and :mod:`mdnet.git.timeline`.
 """
 
@@ -33,7 +33,7 @@ def check_text_or_none(label: str, value: object, expected: str = "text") -> Non
 
 
 class HistoryMethods:
-    """Mixed into :class:`~mdnet.vault.Vault`; what it uses of the vault is declared here for the type checker."""
+    """Mixed into :class:`~mdnet.vault.facade.Vault`; what it uses of the vault is declared here for the type checker."""
 
     if TYPE_CHECKING:
         root: Path
@@ -98,7 +98,7 @@ class HistoryMethods:
         return self._set_fields(contact, changes, subject, trailer, commit)
 
     def _when(self, when: dt.date | str | None, today: dt.date | str | None, what: str) -> dt.date | None:
-        from mdnet.vault import resolve_today  # here: vault imports this module
+        from mdnet.vault.facade import resolve_today  # here: vault imports this module
 
         if not isinstance(when, dt.date):
             check_text_or_none("when", when, "a date, YYYY-MM-DD or a duration such as 6m")
@@ -155,7 +155,7 @@ class HistoryMethods:
             raise VaultError(f"cannot read the git history: {exc}") from None
 
     def _cache_dir(self) -> Path | None:
-        from mdnet.vault import INDEX_DIR  # here: vault imports this module
+        from mdnet.vault.facade import INDEX_DIR  # here: vault imports this module
 
         self._open_index()  # makes .mdnet/ (and its .gitignore) when the vault is writable
         folder = self.root / INDEX_DIR

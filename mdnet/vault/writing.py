@@ -1,6 +1,6 @@
 """Vault methods that write notes: add a contact, log an interaction, rewrite a note safely.
 
-A mixin of :class:`mdnet.vault.Vault`, kept apart so that the facade stays readable.
+A mixin of :class:`mdnet.vault.facade.Vault`, kept apart so that the facade stays readable.
 Every write goes through :meth:`WritingMethods._rewrite` (or ``files.create_new`` for a
 new note): atomic, and only over the bytes the change was computed from.
 """
@@ -22,7 +22,7 @@ from mdnet.errors import DuplicateContact, FileChanged, NoteError, UsageError, V
 from mdnet.core.folding import fold
 from mdnet.store.index import heals
 from mdnet.core.model import Contact, Duration, LogResult, RefreshStats
-from mdnet.vault_history import check_text_or_none
+from mdnet.vault.history import check_text_or_none
 
 if TYPE_CHECKING:
     import sqlite3
@@ -53,7 +53,7 @@ def _values(label: str, given: Sequence[str] | str) -> tuple[str, ...]:
 
 
 class WritingMethods:
-    """Mixed into :class:`~mdnet.vault.Vault`; what it uses of the vault is declared here for the type checker."""
+    """Mixed into :class:`~mdnet.vault.facade.Vault`; what it uses of the vault is declared here for the type checker."""
 
     if TYPE_CHECKING:
         root: Path
@@ -91,7 +91,7 @@ class WritingMethods:
         checked it (a batch import); by default every contact, read fresh.
         """
         from mdnet.note import edit  # writes only: not on the read path
-        from mdnet.vault import check_name  # here: vault imports this module
+        from mdnet.vault.facade import check_name  # here: vault imports this module
 
         check_name(name, wanted="the new contact's name")
         name = " ".join(name.split())
@@ -111,7 +111,7 @@ class WritingMethods:
         target = self.root / folder / f"{stem}.md"
         if target.resolve().parent != (self.root / folder).resolve():
             raise UsageError(f"cannot make a file name inside {folder}/ from {name!r}")
-        from mdnet.vault import resolve_today  # here: vault imports this module
+        from mdnet.vault.facade import resolve_today  # here: vault imports this module
 
         text = self._render_template(name, resolve_today(today))
         values: list[tuple[str, edit.Value]] = [("name", name)]
@@ -249,7 +249,7 @@ class WritingMethods:
             except ValueError as exc:
                 raise UsageError(f"bad --date: {exc}") from None
             time = at.strftime("%H:%M") if at is not None else None
-        from mdnet.vault import resolve_today  # here: vault imports this module
+        from mdnet.vault.facade import resolve_today  # here: vault imports this module
 
         day = resolve_today(when if when is not None else today)
         if when is not None:
