@@ -11,8 +11,8 @@ import click
 from mdnet.store import files
 from mdnet.cli import State, echo, emit_json, json_option, pass_state, warn
 from mdnet.errors import UsageError
-from mdnet.import_merge import Incoming
-from mdnet.importing import run_import
+from mdnet.interop.import_merge import Incoming
+from mdnet.interop.importing import run_import
 from mdnet.core.wording import counted
 
 ACTIONS = ("create", "update", "unchanged", "skip", "failed")
@@ -81,7 +81,7 @@ def _encoding_option(function: click.decorators.FC) -> click.decorators.FC:
 def import_vcard(state: State, source: Path, encoding: str, dry_run: bool, category: str | None,
                  cadence: str | None, as_json: bool) -> None:  # fmt: skip
     """Import a .vcf file, or every .vcf/.vcard file in a folder."""
-    from mdnet.vcard import read_vcards
+    from mdnet.interop.vcard import read_vcards
 
     _report(state, read_vcards(source, encoding), dry_run, category, cadence, as_json)
 
@@ -96,7 +96,7 @@ def import_vcard(state: State, source: Path, encoding: str, dry_run: bool, categ
 def import_csv(state: State, source: Path, encoding: str, dry_run: bool, category: str | None,
                cadence: str | None, as_json: bool) -> None:  # fmt: skip
     """Import a Google Contacts, Outlook or LinkedIn CSV export (recognised by its header; , ; or tab)."""
-    from mdnet.csv_import import read_contacts_csv
+    from mdnet.interop.csv_import import read_contacts_csv
 
     _report(state, read_contacts_csv(source, encoding), dry_run, category, cadence, as_json)
 
@@ -122,7 +122,7 @@ def write_output(text: str, out: str | None) -> None:
 @pass_state
 def export_vcard(state: State, out: str | None, category: str | None, tag: str | None) -> None:
     """Every contact as a vCard 3.0, with a stable UID per note."""
-    from mdnet.vcard import export_vcards
+    from mdnet.interop.vcard import export_vcards
 
     contacts = state.vault.contacts(category=category, tag=tag)
     write_output(export_vcards(contacts), out)
@@ -139,7 +139,7 @@ def export_vcard(state: State, out: str | None, category: str | None, tag: str |
 @pass_state
 def export_ics(state: State, out: str | None, within: str, category: str | None, tag: str | None) -> None:
     """Replies owed, follow-ups, planned and cadence dates, and birthdays as an iCalendar file."""
-    from mdnet.ics import export_ics as render
+    from mdnet.interop.ics import export_ics as render
     from mdnet.vault.facade import days_within
 
     vault, today = state.vault, state.today

@@ -27,7 +27,7 @@ def scan(state: State, paths: tuple[Path, ...], dry_run: bool, since: str | None
     PATH is a Maildir folder or an mbox file; give the inbox and the sent folder
     together so that replies are seen.
     """
-    from mdnet import mail
+    from mdnet.interop import mail
     from mdnet.core.wording import counted
 
     vault, today = state.vault, state.today

@@ -88,7 +88,7 @@ def test_every_mdnet_command_the_docs_name_exists() -> None:
 
 
 def test_every_mdnet_module_and_name_the_docs_name_exists() -> None:
-    """`mdnet.core.policy`, `mdnet.Vault`, `mdnet.import_merge`...: a module of the package or a
+    """`mdnet.core.policy`, `mdnet.Vault`, `mdnet.interop.import_merge`...: a module of the package or a
     name it exports (`mdnet.toml` is the settings file)."""
     pages = [REPO_ROOT / "README.md", *sorted((REPO_ROOT / "docs").glob("*.md"))]
     named = {name for page in pages for name in re.findall(r"`mdnet\.(\w+)", page.read_text(encoding="utf-8"))}

@@ -34,7 +34,7 @@ def events_of(data: bytes) -> dict[str, icalendar.Event]:
 
 
 def test_export_parses_back(vault: Path, tmp_path: Path) -> None:
-    out = tmp_path / "mdnet.ics"
+    out = tmp_path / "mdnet.interop.ics"
     result = run_cli("--vault", str(vault), "--today", "2026-11-25", "export", "ics", "--out", str(out))
     assert result.code == 0, result.err
     data = out.read_bytes()
@@ -134,9 +134,9 @@ def test_an_event_on_the_calendars_last_day_is_exported(vault_dir: Path) -> None
 def test_out_through_a_symbolic_link_writes_where_it_points(vault: Path, tmp_path: Path) -> None:
     # ~/Calendars/mdnet.ics -> a synced folder's file that a calendar subscribes to
     (tmp_path / "synced").mkdir()
-    target = tmp_path / "synced" / "mdnet.ics"
+    target = tmp_path / "synced" / "mdnet.interop.ics"
     target.write_text("old calendar\n")
-    link = tmp_path / "mdnet.ics"
+    link = tmp_path / "mdnet.interop.ics"
     link.symlink_to(target)
     result = run_cli("--vault", str(vault), "--today", "2026-11-25", "export", "ics", "--out", str(link))
     assert result.code == 0, result.err

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from mdnet.csv_import import detect, parse_contacts_csv
+from mdnet.interop.csv_import import detect, parse_contacts_csv
 from tests.conftest import run_cli
 
 # The header Google Contacts writes today ("Google CSV"), in full.

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from mdnet.csv_import import detect, header_delimiter, linkedin_date, parse_contacts_csv
+from mdnet.interop.csv_import import detect, header_delimiter, linkedin_date, parse_contacts_csv
 from tests.conftest import run_cli, run_mdnet_process
 from tests.system.test_import_csv import GOOGLE_HEADER, OUTLOOK_HEADER, assert_refused_in_one_line, build_csv
 

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from mdnet.errors import SourceFileError
-from mdnet.vcard import parse_vcards
+from mdnet.interop.vcard import parse_vcards
 from tests.conftest import run_cli
 
 # An iPhone-style 3.0 card (folded lines, photo, Apple's year-less birthday, X- fields),
@@ -374,19 +374,19 @@ def test_a_note_edited_after_the_import_read_it_is_left_alone(
     vault_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # the import read Jane's note with no role and planned to fill it; meanwhile she got one in Obsidian
-    import mdnet.importing
+    import mdnet.interop.importing
 
     note = vault_dir / "people" / "Jane Doe.md"
     note.write_text("---\nname: Jane Doe\nrole:\nemail: [jane@acme.example]\n---\n# Jane\n", encoding="utf-8")
     edited = "---\nname: Jane Doe\nrole: Head of IT\nemail: [jane@acme.example]\n---\n# Jane\n"
-    planned = mdnet.importing.plan_import
+    planned = mdnet.interop.importing.plan_import
 
     def plan_then_edit(*args: Any, **kwargs: Any) -> Any:
         plans = planned(*args, **kwargs)
         note.write_text(edited, encoding="utf-8")  # the user saves while the import runs
         return plans
 
-    monkeypatch.setattr(mdnet.importing, "plan_import", plan_then_edit)
+    monkeypatch.setattr(mdnet.interop.importing, "plan_import", plan_then_edit)
     source = tmp_path / "jane.vcf"
     source.write_text("BEGIN:VCARD\nVERSION:3.0\nFN:Jane Doe\nEMAIL:jane@acme.example\nTITLE:CTO\nEND:VCARD\n")
     result = run_cli("--vault", str(vault_dir), "import", "vcard", str(source))

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from mdnet.mail import Message, plan_scan
+from mdnet.interop.mail import Message, plan_scan
 from tests.conftest import git, run_cli
 
 CONFIG = 'contact_dirs = ["people"]\nme = ["me@mine.example", "Me.Alt@Work.example"]\n'
@@ -403,20 +403,20 @@ def test_a_message_that_vanishes_while_the_maildir_is_read_is_left_out(
     vault: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # mbsync or the mail client expunges a message between the listing and the reading
-    import mdnet.mail
+    import mdnet.interop.mail
 
     box = write_maildir(tmp_path / "Mail", [MESSAGES[0], MESSAGES[2]])
-    listed = mdnet.mail._MaildirReader._list
+    listed = mdnet.interop.mail._MaildirReader._list
     victim: list[str] = []
 
-    def list_then_expunge_one(self: mdnet.mail._MaildirReader) -> dict[str, Path]:
+    def list_then_expunge_one(self: mdnet.interop.mail._MaildirReader) -> dict[str, Path]:
         files = listed(self)
         if not victim:
             victim.append(min(files))
             files[victim[0]].unlink()
         return files
 
-    monkeypatch.setattr(mdnet.mail._MaildirReader, "_list", list_then_expunge_one)
+    monkeypatch.setattr(mdnet.interop.mail._MaildirReader, "_list", list_then_expunge_one)
     result = run_cli("--vault", str(vault), "mail", "scan", str(box))
     assert result.code == 0, result.err
     assert f"Mail:{victim[0]}: vanished while the mailbox was read" in result.err
@@ -449,18 +449,18 @@ def test_a_note_edited_after_the_scan_read_it_is_left_alone(
     vault: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # the scan planned "needs_reply: 2026-11-20" for Bob; meanwhile the user noted that he called him
-    import mdnet.mail
+    import mdnet.interop.mail
 
     bob = vault / "people" / "Bob Baker.md"
     edited = "---\nname: Bob Baker\nemail: bob@globex.example\nneeds_reply: false  # called him\n---\n# Bob Baker\n"
-    planned = mdnet.mail.plan_scan
+    planned = mdnet.interop.mail.plan_scan
 
     def plan_then_edit(*args: Any, **kwargs: Any) -> Any:
         plan = planned(*args, **kwargs)
         bob.write_text(edited)  # the user saves while the scan runs
         return plan
 
-    monkeypatch.setattr(mdnet.mail, "plan_scan", plan_then_edit)
+    monkeypatch.setattr(mdnet.interop.mail, "plan_scan", plan_then_edit)
     box = write_maildir(tmp_path / "Mail", [MESSAGES[2]])
     result = run_cli("--vault", str(vault), "mail", "scan", str(box))
     assert result.code == 1
@@ -485,20 +485,20 @@ def test_a_maildir_without_new_or_tmp_is_read(vault: Path, tmp_path: Path) -> No
 def test_a_message_the_mail_client_marks_read_while_the_scan_runs_is_still_read(
     vault: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import mdnet.mail
+    import mdnet.interop.mail
 
     box = write_maildir(tmp_path / "Mail", [MESSAGES[0], MESSAGES[2]])
-    listed = mdnet.mail._MaildirReader._list
+    listed = mdnet.interop.mail._MaildirReader._list
     moved: list[Path] = []
 
-    def list_then_mark_read(self: mdnet.mail._MaildirReader) -> dict[str, Path]:
+    def list_then_mark_read(self: mdnet.interop.mail._MaildirReader) -> dict[str, Path]:
         files = listed(self)
         if not moved:  # new/KEY becomes cur/KEY:2,S, as a client does when the message is opened
             for key, path in files.items():
                 moved.append(path.rename(box / "cur" / f"{key}:2,S"))
         return files
 
-    monkeypatch.setattr(mdnet.mail._MaildirReader, "_list", list_then_mark_read)
+    monkeypatch.setattr(mdnet.interop.mail._MaildirReader, "_list", list_then_mark_read)
     result = run_cli("--vault", str(vault), "mail", "scan", str(box))
     assert result.code == 0, result.err
     assert "2 messages, 2 with contacts" in result.out

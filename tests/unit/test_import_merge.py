@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from mdnet.note.contact import ParseSettings, parse_note
-from mdnet.import_merge import (
+from mdnet.interop.import_merge import (
     Change,
     Incoming,
     apply_changes,
@@ -17,7 +17,7 @@ from mdnet.import_merge import (
     plan_changes,
     plan_import,
 )
-from mdnet.importing import run_import
+from mdnet.interop.importing import run_import
 from mdnet.note.list_edit import append_list_items
 from mdnet.core.model import Contact
 from mdnet.vault.facade import Vault

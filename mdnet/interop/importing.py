@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from mdnet.errors import MdnetError
-from mdnet.import_merge import Incoming, Plan, apply_changes, plan_import
+from mdnet.interop.import_merge import Incoming, Plan, apply_changes, plan_import
 from mdnet.vault.facade import Vault
 from mdnet.vault.writing import check_cadence
 

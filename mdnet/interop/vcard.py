@@ -17,7 +17,7 @@ from typing import Any
 from mdnet.note.contact import as_list
 from mdnet.errors import SourceFileError
 from mdnet.core.folding import fold
-from mdnet.import_merge import Incoming, clean_birthday
+from mdnet.interop.import_merge import Incoming, clean_birthday
 from mdnet.core.model import Contact
 from mdnet.core.wikilinks import link_label
 

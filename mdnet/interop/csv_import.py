@@ -1,4 +1,4 @@
-"""Google Contacts, Outlook and LinkedIn CSV exports -> :class:`~mdnet.import_merge.Incoming` records.
+"""Google Contacts, Outlook and LinkedIn CSV exports -> :class:`~mdnet.interop.import_merge.Incoming` records.
 
 The kind of export is recognised from its header row, wherever the row is: LinkedIn's
 ``Connections.csv`` puts a few lines of notes above it, so the first lines are read
@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mdnet.errors import SourceFileError
-from mdnet.import_merge import Incoming, clean_birthday
-from mdnet.vcard import decode_source
+from mdnet.interop.import_merge import Incoming, clean_birthday
+from mdnet.interop.vcard import decode_source
 
 Row = dict[str, str]
 _GOOGLE_VALUE_RE = re.compile(r"^(E-mail|Phone|Website) (\d+) - Value$")
