@@ -30,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import verdict  # noqa: E402
 
 from mdnet.store.index import Index  # noqa: E402
-from mdnet.watch import QUIET, Watcher, wait_for  # noqa: E402
+from mdnet.watch.watcher import QUIET, Watcher, wait_for  # noqa: E402
 
 SEED = 20261125
 CONTACTS = 200

@@ -1,6 +1,6 @@
 """``mdnet watch``: keep the index in step with the vault until interrupted (SPEC section 7).
 
-A thin shell around :class:`mdnet.watch.Watcher`: options in, status lines out,
+A thin shell around :class:`mdnet.watch.watcher.Watcher`: options in, status lines out,
 SIGINT and SIGTERM end it cleanly (pending refreshes and commits are finished first).
 """
 
@@ -26,7 +26,7 @@ from mdnet.vault.facade import resolve_today
 @pass_state
 def watch(state: State, autocommit: bool, daily: bool, verbose: bool, polling: bool) -> None:
     """Keep the index (and git, and today's daily note) in step with the vault until interrupted."""
-    from mdnet.watch import Watcher
+    from mdnet.watch.watcher import Watcher
 
     stop = threading.Event()
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from mdnet.git import commit_text
-from mdnet.watch_report import commit_message as watch_message
+from mdnet.watch.report import commit_message as watch_message
 from tests.conftest import git, run_cli
 
 FORGED = "<real@x.example>"

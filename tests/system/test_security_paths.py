@@ -249,7 +249,7 @@ def test_watch_daily_writes_nothing_through_a_note_linked_out(hostile: tuple[Pat
     import datetime as dt
     import time
 
-    from mdnet.watch import Watcher
+    from mdnet.watch.watcher import Watcher
 
     vault, target = hostile
     before = state(target)

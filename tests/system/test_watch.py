@@ -25,7 +25,7 @@ import pytest
 from mdnet.store.index import Index
 from mdnet.core.model import Contact, RefreshStats
 from mdnet.vault.facade import Vault
-from mdnet.watch import EventSource, Watcher, wait_for
+from mdnet.watch.watcher import EventSource, Watcher, wait_for
 from tests.conftest import git, git_env
 from tests.system.test_index import _damage_notes_table
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from mdnet.core.model import Problem, RefreshStats
-from mdnet.watch_core import _outermost
-from mdnet.watch_report import Batch, commit_message, is_watched_note, relative_path, status_line
+from mdnet.watch.engine import _outermost
+from mdnet.watch.report import Batch, commit_message, is_watched_note, relative_path, status_line
 
 ROOT = "/home/me/net"
 

@@ -53,8 +53,8 @@ from mdnet.store import files
 from mdnet.config import CONFIG_NAME, load_config
 from mdnet.errors import MdnetError, VaultError
 from mdnet.vault.facade import Vault, resolve_today
-from mdnet.watch_core import WatchCore
-from mdnet.watch_report import relative_path
+from mdnet.watch.engine import WatchCore
+from mdnet.watch.report import relative_path
 
 QUIET = 0.25  # seconds without events before a batch is refreshed
 MAX_WAIT = 2.0  # ... but never hold events longer than this while they keep coming

@@ -1,6 +1,6 @@
 """The watcher's engine, free of watchdog: pending paths, quiet periods, batches, retries, commits.
 
-:class:`mdnet.watch.Watcher` feeds it paths from file-system events; everything
+:class:`mdnet.watch.watcher.Watcher` feeds it paths from file-system events; everything
 here runs on one worker thread that owns the Vault (and so its SQLite
 connection). A batch is one ``Vault.refresh(paths)``; a full scan is one
 ``Vault.refresh()``. A note caught half-written (empty, or with an error) while it
@@ -32,7 +32,7 @@ from mdnet.store.index import Index
 from mdnet.core.model import DueItem, Problem, RefreshStats
 from mdnet.store.refresh import parse_paths
 from mdnet.vault.facade import Vault
-from mdnet.watch_report import Batch, commit_message, is_watched_note, status_line
+from mdnet.watch.report import Batch, commit_message, is_watched_note, status_line
 
 MAX_RETRIES = 3  # reads of a half-written note before its problem is reported
 FRESH_SECONDS = 2.0  # a note modified this recently may still be being written
