@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from common import verdict  # noqa: E402
 
-from mdnet.cli import run  # noqa: E402
+from mdnet.cli.main import run  # noqa: E402
 
 CARDS = 500
 MESSAGES = 5000

@@ -1,6 +1,6 @@
 """``python -m mdnet``: the command line."""
 
-from mdnet.cli import run
+from mdnet.cli.main import run
 
 if __name__ == "__main__":
     run()

@@ -47,7 +47,7 @@ class CliResult:
 
 def run_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> CliResult:
     """Run ``mdnet ARGS`` in-process (through the real entry point and its error mapping)."""
-    from mdnet.cli import run
+    from mdnet.cli.main import run
 
     out, err = io.StringIO(), io.StringIO()
     old_cwd = Path.cwd()

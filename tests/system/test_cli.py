@@ -276,7 +276,7 @@ def test_json_goes_to_stdout_only_and_debug_shows_tracebacks(small_vault: Path) 
 
 def test_due_does_not_import_watchdog_git_or_rich(small_vault: Path) -> None:
     probe = (
-        "import sys; from mdnet.cli import run\n"
+        "import sys; from mdnet.cli.main import run\n"
         "try:\n    run(sys.argv[1:])\nexcept SystemExit:\n    pass\n"
         "heavy = sorted(m for m in sys.modules if m.split('.')[0] in ('watchdog', 'git', 'rich', 'jinja2', 'ruamel'))\n"
         "print('HEAVY', heavy, file=sys.stderr)"
@@ -294,7 +294,7 @@ def test_due_does_not_import_watchdog_git_or_rich(small_vault: Path) -> None:
 def test_due_on_an_unchanged_vault_does_not_import_the_parser(small_vault: Path) -> None:
     """Reading the index needs no parser: the parser is imported only when a note has to be read."""
     probe = (
-        "import sys; from mdnet.cli import run\n"
+        "import sys; from mdnet.cli.main import run\n"
         "try:\n    run(sys.argv[1:])\nexcept SystemExit:\n    pass\n"
         "parser = ('mdnet.note.contact', 'mdnet.note.frontmatter_yaml', 'mdnet.note.document', 'mdnet.note.links', 'mdnet.store.rows')\n"
         "print('PARSER', sorted(m for m in sys.modules if m in parser), file=sys.stderr)"

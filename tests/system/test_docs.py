@@ -8,7 +8,7 @@ import re
 import click
 
 import mdnet
-from mdnet.cli import LAZY_COMMANDS, main
+from mdnet.cli.main import LAZY_COMMANDS, main
 from tests.conftest import REPO_ROOT
 
 COMMANDS_PAGE = (REPO_ROOT / "docs" / "commands.md").read_text(encoding="utf-8")

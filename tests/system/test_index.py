@@ -198,7 +198,7 @@ def test_two_processes_at_once_never_corrupt_it(vault_dir: Path, write_note: Cal
 # open the index within a millisecond or so of each other, as a hook and a watcher started together do.
 _AT_ONCE = """
 import sys, time
-from mdnet.cli import run
+from mdnet.cli.main import run
 time.sleep(max(0.0, float(sys.argv[1]) - time.time()))
 run(["--vault", sys.argv[2], "index"])
 """

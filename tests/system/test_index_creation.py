@@ -24,7 +24,7 @@ NOTE = "---\nname: {name}\ncadence: 30d\nlast_contact: 2026-10-01\n---\n"
 def _mdnet(root: Path, *args: str, code: str | None = None, timeout: float = 60) -> subprocess.CompletedProcess[str]:
     """`mdnet --vault ROOT ARGS` in a process of its own; ``code`` runs first in it (to stop it half way)."""
     prelude = code or ""
-    script = f"import sys\n{prelude}\nfrom mdnet.cli import run\nrun(sys.argv[1:])\n"
+    script = f"import sys\n{prelude}\nfrom mdnet.cli.main import run\nrun(sys.argv[1:])\n"
     command = [sys.executable, "-c", script, "--vault", str(root), *args]
     return subprocess.run(command, capture_output=True, text=True, timeout=timeout)
 
@@ -185,7 +185,7 @@ def test_a_process_stopped_holding_the_creation_lock_keeps_no_command_waiting_fo
     root = tmp_path / "vault"
     (root / "people").mkdir(parents=True)
     (root / "people" / "Ann.md").write_text(NOTE.format(name="Ann"), encoding="utf-8")
-    script = f"import sys\n{_STOPPED_MAKING}\nfrom mdnet.cli import run\nrun(sys.argv[1:])\n"
+    script = f"import sys\n{_STOPPED_MAKING}\nfrom mdnet.cli.main import run\nrun(sys.argv[1:])\n"
     stopped = subprocess.Popen([sys.executable, "-c", script, "--vault", str(root), "index"],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
     try:

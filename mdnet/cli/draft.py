@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from mdnet.cli import State, echo, echo_commit, emit_json, json_option, pass_state, warn
+from mdnet.cli.main import State, echo, echo_commit, emit_json, json_option, pass_state, warn
 
 
 @click.command()

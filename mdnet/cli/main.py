@@ -149,10 +149,10 @@ def echo_rich(renderable: Any) -> None:
     """A table for people, without the spaces rich pads a title or a card's lines with to the
     table's width (`:r !mdnet due` in vim would keep them); a closed pipe ends as in ``run``.
 
-    No control character from the vault survives (:mod:`mdnet.render_safe`)."""
+    No control character from the vault survives (:mod:`mdnet.cli.render_safe`)."""
     from rich.console import Console
 
-    from mdnet.render_safe import SafeRenderable
+    from mdnet.cli.render_safe import SafeRenderable
 
     # markup=False: a name or note like "send [b]the deck[/b]" is text, never rich markup.
     console = Console(soft_wrap=False, highlight=False, markup=False)
@@ -180,21 +180,21 @@ def warn_bad_notes(state: State) -> None:
 # Commands that live in their own modules, imported only when run (or listed by
 # --help), so that `mdnet due` never pays for watchdog, git or template engines.
 LAZY_COMMANDS: dict[str, str] = {
-    "brief": "mdnet.cli_brief:brief",
-    "daily": "mdnet.cli_daily:daily",
-    "draft": "mdnet.cli_draft:draft",
-    "export": "mdnet.cli_interop:export_group",
-    "followup": "mdnet.cli_history:followup",
-    "history": "mdnet.cli_history:history",
-    "import": "mdnet.cli_interop:import_group",
-    "mail": "mdnet.cli_mail:mail_group",
-    "merge-driver": "mdnet.cli_sync:merge_driver",
-    "path": "mdnet.cli_network:path",
-    "snooze": "mdnet.cli_history:snooze",
-    "stats": "mdnet.cli_stats:stats",
-    "sync": "mdnet.cli_sync:sync",
-    "who": "mdnet.cli_network:who",
-    "watch": "mdnet.cli_watch:watch",
+    "brief": "mdnet.cli.brief:brief",
+    "daily": "mdnet.cli.daily:daily",
+    "draft": "mdnet.cli.draft:draft",
+    "export": "mdnet.cli.interop:export_group",
+    "followup": "mdnet.cli.history:followup",
+    "history": "mdnet.cli.history:history",
+    "import": "mdnet.cli.interop:import_group",
+    "mail": "mdnet.cli.mail:mail_group",
+    "merge-driver": "mdnet.cli.sync:merge_driver",
+    "path": "mdnet.cli.network:path",
+    "snooze": "mdnet.cli.history:snooze",
+    "stats": "mdnet.cli.stats:stats",
+    "sync": "mdnet.cli.sync:sync",
+    "who": "mdnet.cli.network:who",
+    "watch": "mdnet.cli.watch:watch",
 }
 
 
@@ -300,7 +300,7 @@ def list_(state: State, category: str | None, tag: str | None, as_json: bool) ->
              "cadence": c.fields.get("cadence"), "last_contact": _iso(c.last_contact), "due": _iso(dues[c.path])}
             for c in contacts]})  # fmt: skip
     else:
-        from mdnet import render
+        from mdnet.cli import render
 
         echo_rich(render.contacts_table(contacts, dues, category, tag))
     warn_bad_notes(state)
@@ -326,7 +326,7 @@ def show(state: State, name: str, as_json: bool) -> None:
                    "log": [{"date": e.date.isoformat(), "time": e.time, "kind": e.kind, "text": e.text}
                            for e in contact.log]})  # fmt: skip
         return
-    from mdnet import render
+    from mdnet.cli import render
 
     echo_rich(render.contact_card(contact, item, today))
 
@@ -366,7 +366,7 @@ def due(state: State, within: str | None, category: str | None, tag: str | None,
     elif as_json:
         echo_json_text(compact_due_json(today, window, items))
     else:
-        from mdnet import render
+        from mdnet.cli import render
 
         echo_rich(render.due_table(items, today, window))
     warn_bad_notes(state)
@@ -431,7 +431,7 @@ def search(state: State, text: tuple[str, ...], as_json: bool) -> None:
     if as_json:
         emit_json({"query": query, "results": [{"name": c.name, "path": c.path, "snippet": s} for c, s in results]})
         return
-    from mdnet import render
+    from mdnet.cli import render
 
     echo_rich(render.search_table(results, query))
 
@@ -451,7 +451,7 @@ def index(state: State, rebuild: bool, as_json: bool) -> None:
     if as_json:
         emit_json(stats.as_dict())
         return
-    from mdnet import render
+    from mdnet.cli import render
 
     echo(render.stats_line(stats))
     warn_bad_notes(state)

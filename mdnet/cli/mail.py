@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from mdnet.cli import State, echo, emit_json, json_option, pass_state, warn
+from mdnet.cli.main import State, echo, emit_json, json_option, pass_state, warn
 
 
 @click.group(name="mail")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from mdnet.cli import State, echo, pass_state
+from mdnet.cli.main import State, echo, pass_state
 
 
 @click.command(name="merge-driver")

@@ -14,7 +14,7 @@ from types import FrameType
 
 import click
 
-from mdnet.cli import State, echo, pass_state
+from mdnet.cli.main import State, echo, pass_state
 from mdnet.vault.facade import resolve_today
 
 

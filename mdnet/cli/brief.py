@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from mdnet.cli import State, echo_rich, emit_json, json_option, pass_state
+from mdnet.cli.main import State, echo_rich, emit_json, json_option, pass_state
 
 
 @click.command()
@@ -17,6 +17,6 @@ def brief(state: State, name: str, as_json: bool) -> None:
     if as_json:
         emit_json(result.as_dict())
         return
-    from mdnet import render_relations
+    from mdnet.cli import render_relations
 
     echo_rich(render_relations.brief_card(result, state.today))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from mdnet.cli import State, echo, echo_commit, echo_rich, emit_json, json_option, pass_state
+from mdnet.cli.main import State, echo, echo_commit, echo_rich, emit_json, json_option, pass_state
 from mdnet.core.model import ChangeResult
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from mdnet.cli import State, echo, echo_rich, emit_json, json_option, pass_state
+from mdnet.cli.main import State, echo, echo_rich, emit_json, json_option, pass_state
 from mdnet.errors import UsageError
 
 
@@ -29,7 +29,7 @@ def stats(state: State, since: str | None, html_file: Path | None, as_json: bool
     if as_json:
         emit_json(result.as_dict())
         return
-    from mdnet import render_relations
+    from mdnet.cli import render_relations
 
     echo_rich(render_relations.stats_view(result))
     if html_file is not None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from mdnet.cli import State, echo_rich, emit_json, json_option, pass_state
+from mdnet.cli.main import State, echo_rich, emit_json, json_option, pass_state
 
 
 @click.command()
@@ -21,7 +21,7 @@ def path(state: State, target: tuple[str, ...], via: str | None, company: str | 
     if as_json:
         emit_json(result.as_dict())
         return
-    from mdnet import render_relations
+    from mdnet.cli import render_relations
 
     via_name = state.vault.get(via).name if via is not None and not result.paths else via
     echo_rich(render_relations.path_table(result, via=via_name, company=company is not None))
@@ -39,6 +39,6 @@ def who(state: State, query: tuple[str, ...], kind: str | None, as_json: bool) -
     if as_json:
         emit_json(result.as_dict())
         return
-    from mdnet import render_relations
+    from mdnet.cli import render_relations
 
     echo_rich(render_relations.who_tables(result))

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from mdnet.store import files
-from mdnet.cli import State, echo, emit_json, json_option, pass_state, warn
+from mdnet.cli.main import State, echo, emit_json, json_option, pass_state, warn
 from mdnet.errors import UsageError
 from mdnet.interop.import_merge import Incoming
 from mdnet.interop.importing import run_import
