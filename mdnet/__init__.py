@@ -5,6 +5,19 @@
 >>> [item.name for item in vault.due(within="30d")] # doctest: +SKIP
 """
 
+from mdnet.core.model import (
+    ChangeResult,
+    Contact,
+    DueItem,
+    Duration,
+    GitFacts,
+    Interaction,
+    LogEntry,
+    LogResult,
+    Problem,
+    Reason,
+    RefreshStats,
+)
 from mdnet.errors import (
     AmbiguousName,
     ConfigError,
@@ -18,19 +31,6 @@ from mdnet.errors import (
     SyncError,
     UsageError,
     VaultError,
-)
-from mdnet.core.model import (
-    ChangeResult,
-    Contact,
-    DueItem,
-    Duration,
-    GitFacts,
-    Interaction,
-    LogEntry,
-    LogResult,
-    Problem,
-    Reason,
-    RefreshStats,
 )
 from mdnet.vault.facade import Vault
 

@@ -13,11 +13,10 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from mdnet.store import files
 from mdnet.core.durations import DurationError, parse_duration
-from mdnet.errors import ConfigError
 from mdnet.core.model import Duration
 from mdnet.core.policy import EMPTY_POLICY, CadencePolicy, parse_policy
+from mdnet.errors import ConfigError
 
 try:  # CPython's own SHA-1: importing hashlib would load OpenSSL (~4 ms on every command) for one small hash
     from _sha1 import sha1 as _sha1  # type: ignore[import-not-found,unused-ignore]
@@ -74,15 +73,9 @@ _STR_KEYS = ("daily_dir", "daily_format", "log_heading", "file_names", "default_
 _SECTION_KEYS = ("cadence", "me", "tips")
 
 
-def load_config(root: Path) -> Config:
-    """Read ``root/mdnet.toml``; the defaults when it does not exist."""
-    path = root / CONFIG_NAME
-    try:
-        data = files.read_inside(root, path, 0, CONFIG_NAME)  # a link out of the vault: refused (OutsideVault)
-    except FileNotFoundError:
-        return Config()
-    except OSError as exc:
-        raise ConfigError(f"cannot read: {exc.strerror}", path=CONFIG_NAME) from None
+def config_from_bytes(data: bytes) -> Config:
+    """Parse and validate the bytes of an ``mdnet.toml`` (see :func:`mdnet.store.layout.load_config`, which
+    reads the file); raises one :class:`ConfigError` naming every problem."""
     try:
         raw = tomllib.loads(data.decode("utf-8-sig"))  # -sig: a byte-order mark (Windows editors) is not TOML
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:

@@ -8,12 +8,13 @@ from pathlib import Path
 
 import click
 
-from mdnet.store import files
 from mdnet.cli.main import State, echo, emit_json, json_option, pass_state, warn
+from mdnet.core.wording import counted
 from mdnet.errors import UsageError
 from mdnet.interop.import_merge import Incoming
 from mdnet.interop.importing import run_import
-from mdnet.core.wording import counted
+from mdnet.store import files
+from mdnet.vault.arguments import days_within
 
 ACTIONS = ("create", "update", "unchanged", "skip", "failed")
 
@@ -140,7 +141,6 @@ def export_vcard(state: State, out: str | None, category: str | None, tag: str |
 def export_ics(state: State, out: str | None, within: str, category: str | None, tag: str | None) -> None:
     """Replies owed, follow-ups, planned and cadence dates, and birthdays as an iCalendar file."""
     from mdnet.interop.ics import export_ics as render
-    from mdnet.vault.facade import days_within
 
     vault, today = state.vault, state.today
     window = days_within(within, today, vault.config.upcoming_days)

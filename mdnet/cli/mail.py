@@ -27,8 +27,8 @@ def scan(state: State, paths: tuple[Path, ...], dry_run: bool, since: str | None
     PATH is a Maildir folder or an mbox file; give the inbox and the sent folder
     together so that replies are seen.
     """
-    from mdnet.interop import mail
     from mdnet.core.wording import counted
+    from mdnet.interop import mail
 
     vault, today = state.vault, state.today
     since_day = mail.parse_since(since, today) if since else None

@@ -21,10 +21,12 @@ from typing import Any, NoReturn, TypeVar
 import click
 
 from mdnet.core import due as due_mod
-from mdnet.errors import MdnetError
 from mdnet.core.model import BUCKETS, DueItem, escape_line_breaks
 from mdnet.core.safe_text import json_safe, printable, printable_line
-from mdnet.vault.facade import NOT_A_VAULT, Vault, days_within, resolve_today
+from mdnet.errors import MdnetError
+from mdnet.store.layout import NOT_A_VAULT
+from mdnet.vault.arguments import days_within, resolve_today
+from mdnet.vault.facade import Vault
 
 F = TypeVar("F", bound=Callable[..., Any])
 MAX_WARNINGS = 10

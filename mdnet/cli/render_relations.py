@@ -10,10 +10,10 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from mdnet.core.wording import counted
 from mdnet.features.brief import Brief
 from mdnet.features.network import PathResult, WhoResult
 from mdnet.features.stats import Stats
-from mdnet.core.wording import counted
 
 
 def _strength(value: float) -> Text:

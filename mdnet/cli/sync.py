@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from mdnet.cli.main import State, echo, pass_state
+from mdnet.store.layout import discover_root, load_config
 
 
 @click.command(name="merge-driver")
@@ -22,12 +23,10 @@ def merge_driver(base: str, current: str, other: str, path: str | None) -> None:
     writes the result to CURRENT (%A); exits 0 when clean, 1 when a real conflict is
     left between conflict markers.
     """
-    from mdnet.git import sync
-    from mdnet.config import Config, load_config
+    from mdnet.config import Config
     from mdnet.errors import MdnetError
-    from mdnet.vault.facade import discover_root
+    from mdnet.git import sync
 
-    # git runs the driver at the top of the work tree, and %P is relative to it: the note's own
     # folder finds its vault (and its log_heading) when the vault is a folder of the repository
     start = (Path.cwd() / path).parent if path else None
     try:

@@ -15,7 +15,7 @@ from types import FrameType
 import click
 
 from mdnet.cli.main import State, echo, pass_state
-from mdnet.vault.facade import resolve_today
+from mdnet.vault.arguments import resolve_today
 
 
 @click.command()

@@ -10,9 +10,9 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from mdnet.errors import AmbiguousName, ContactNotFound
 from mdnet.core.folding import fold
 from mdnet.core.model import Contact
+from mdnet.errors import AmbiguousName, ContactNotFound
 
 _FORBIDDEN_RE = re.compile(r'[\\/:*?"<>|#^\[\]\x00-\x1f\x7f]')
 _SLUG_RE = re.compile(r"[^a-z0-9]+")

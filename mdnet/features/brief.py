@@ -12,10 +12,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from mdnet.note.contact import as_list
 from mdnet.core.due import planned_done
 from mdnet.core.model import Contact, DueItem, LogEntry
 from mdnet.core.wikilinks import link_label, links_to_attachment
+from mdnet.note.contact import as_list
 
 LAST_INTERACTIONS = 3
 MAX_ASK = 6

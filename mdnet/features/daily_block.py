@@ -23,13 +23,13 @@ import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from mdnet.note import document
 from mdnet.core import naming
 from mdnet.core.dateformat import format_date
-from mdnet.note.document import detect_newline, ends_in_code_block
 from mdnet.core.folding import fold
 from mdnet.core.model import BUCKETS, Contact, DueItem, Duration
 from mdnet.core.wikilinks import is_attachment
+from mdnet.note import document
+from mdnet.note.document import detect_newline, ends_in_code_block
 
 BEGIN = "<!-- mdnet:begin -->"
 END = "<!-- mdnet:end -->"

@@ -22,13 +22,13 @@ from typing import Any
 import jinja2
 from jinja2.exceptions import SecurityError
 
-from mdnet.note import document, frontmatter_yaml
-from mdnet.features.brief import ask_about
-from mdnet.errors import NoteError, UsageError
 from mdnet.core.model import Contact, DueItem, escape_line_breaks
-from mdnet.features.template_sandbox import BoundedSandbox, TemplateTooCostly
 from mdnet.core.wikilinks import link_label
 from mdnet.core.wording import counted
+from mdnet.errors import NoteError, UsageError
+from mdnet.features.brief import ask_about
+from mdnet.features.template_sandbox import BoundedSandbox, TemplateTooCostly
+from mdnet.note import document, frontmatter_yaml
 
 MAX_OUTPUT_CHARS = 200_000
 DEFAULT_SUBJECT = "Catching up"

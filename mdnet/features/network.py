@@ -31,9 +31,9 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from mdnet.core.folding import fold
-from mdnet.note.links import ORG_KINDS, PERSON_KINDS, LinkRow, PersonInfo, name_keys, note_links, person_info, reference
 from mdnet.core.model import Contact
 from mdnet.core.naming import in_folder, query_folder
+from mdnet.note.links import ORG_KINDS, PERSON_KINDS, LinkRow, PersonInfo, name_keys, note_links, person_info, reference
 
 RECENCY_HALF_LIFE_DAYS = 90.0
 FREQUENCY_WINDOW_DAYS = 730

@@ -15,10 +15,10 @@ import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
-from mdnet.store import files
+from mdnet.errors import MdnetError
 from mdnet.git.commit_text import first_line as _first_line
 from mdnet.git.commit_text import trusted_trailers
-from mdnet.errors import MdnetError
+from mdnet.store import files
 
 
 def git_available() -> bool:

@@ -25,9 +25,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from mdnet.core.model import GitFacts
 from mdnet.git.commit_text import trusted_trailers
 from mdnet.store.files import read_own_file, write_own_file
-from mdnet.core.model import GitFacts
 
 CACHE_VERSION = 2  # 2: trailers only from blocks mdnet wrote (commit_text.trusted_trailers)
 TRAILER_KEYS = ("Contact", "Interaction", "Interaction-Date", "Follow-Up", "Snooze-Until")

@@ -13,11 +13,12 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from mdnet.git import commands as history, commit_text
-from mdnet.store import files
-from mdnet.merge import notes as merge3
 from mdnet.config import Config
 from mdnet.errors import MdnetError, SyncError
+from mdnet.git import commands as history
+from mdnet.git import commit_text
+from mdnet.merge import notes as merge3
+from mdnet.store import files
 
 DRIVER = "mdnet"
 DRIVER_NAME = "mdnet: merge contact notes key by key and log entry by entry"

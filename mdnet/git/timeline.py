@@ -16,9 +16,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from mdnet.git import commands as history, log as gitlog
-from mdnet.git.log import Commit, GitHistory
 from mdnet.core.model import GitFacts, Interaction, LogEntry
+from mdnet.git import commands as history
+from mdnet.git import log as gitlog
+from mdnet.git.log import Commit, GitHistory
 
 HISTORY_CACHE = "git-history.json"
 FACTS_CACHE = "git-facts.json"

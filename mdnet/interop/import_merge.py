@@ -21,11 +21,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
+from mdnet.core.folding import fold
+from mdnet.core.model import Contact, printable_line
 from mdnet.note import edit
 from mdnet.note.contact import as_list
-from mdnet.core.folding import fold
 from mdnet.note.list_edit import append_list_items
-from mdnet.core.model import Contact, printable_line
 
 SCALAR_KEYS = ("company", "role", "location", "birthday", "linkedin_connected")
 LIST_KEYS = ("email", "phone", "links", "aliases")

@@ -32,13 +32,14 @@ from email.parser import BytesHeaderParser
 from pathlib import Path
 from typing import Any, Literal
 
-from mdnet.git import commands as history, commit_text
-from mdnet.note import edit
 from mdnet.config import CONFIG_NAME, Config
 from mdnet.core.durations import parse_date, parse_when
-from mdnet.errors import ConfigError, MdnetError, SourceFileError, UsageError
 from mdnet.core.model import Contact, Duration, printable_line
 from mdnet.core.wording import counted
+from mdnet.errors import ConfigError, MdnetError, SourceFileError, UsageError
+from mdnet.git import commands as history
+from mdnet.git import commit_text
+from mdnet.note import edit
 
 _ADDRESS_RE = re.compile(r"[^@\s<>]+@[^@\s<>]+")
 TRAILER = "Message-ID"

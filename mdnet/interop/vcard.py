@@ -14,12 +14,12 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from mdnet.note.contact import as_list
-from mdnet.errors import SourceFileError
 from mdnet.core.folding import fold
-from mdnet.interop.import_merge import Incoming, clean_birthday
 from mdnet.core.model import Contact
 from mdnet.core.wikilinks import link_label
+from mdnet.errors import SourceFileError
+from mdnet.interop.import_merge import Incoming, clean_birthday
+from mdnet.note.contact import as_list
 
 VCARD_SUFFIXES = (".vcf", ".vcard")
 # A fixed namespace: a contact's UID is derived from its note's path, so an export

@@ -39,10 +39,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from mdnet.note import document, edit, frontmatter_yaml
 from mdnet.merge.diff3 import diff3
 from mdnet.merge.lists import bare_line, canon, render_list, union
 from mdnet.merge.log import CONFLICT, THEIRS, merge_entries
+from mdnet.note import document, edit, frontmatter_yaml
 
 MARKER_SIZE = 7
 #: Keys that record a fact that only moves forward: when both sides changed them, the later date wins.

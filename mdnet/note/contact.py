@@ -12,9 +12,9 @@ import re
 from dataclasses import dataclass, replace
 from typing import Any
 
-from mdnet.note import document, frontmatter_yaml
 from mdnet.core.durations import DURATION_FORMS, DurationError, parse_date, parse_duration
 from mdnet.core.model import Contact, Duration, LogEntry, Problem, Severity
+from mdnet.note import document, frontmatter_yaml
 
 DATE_FIELDS = ("last_contact", "next_contact", "follow_up", "snooze_until")
 STATUSES = ("active", "dormant", "archived")

@@ -14,12 +14,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
-from mdnet.note.contact import as_list
-from mdnet.note.document import mask_code_blocks
 from mdnet.core.folding import fold
 from mdnet.core.model import Contact
 from mdnet.core.naming import query_folder
 from mdnet.core.wikilinks import is_attachment, link_target
+from mdnet.note.contact import as_list
+from mdnet.note.document import mask_code_blocks
 
 LinkKind = Literal["knows", "introduced_by", "link", "company", "employer"]
 PERSON_KINDS: tuple[LinkKind, ...] = ("introduced_by", "knows", "link")

@@ -1,4 +1,5 @@
-"""The index's tables: upserts, and queries returning models (with :mod:`mdnet.store.index_file`, the only sqlite3 user).
+"""The index's tables: upserts, and queries returning models (with :mod:`mdnet.store.index_file`, the only
+sqlite3 user).
 
 The index is a disposable cache under ``.mdnet/``. A missing, corrupt or
 other-version database is deleted and rebuilt from the notes; nothing in it is
@@ -18,9 +19,9 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Concatenate, NamedTuple, ParamSpec, Protocol, TypeVar
 
+from mdnet.core.model import Contact, DueFacts, Duration, LogEntry, Problem
 from mdnet.store import files, index_file
 from mdnet.store.index_file import SCHEMA_VERSION, cannot_write
-from mdnet.core.model import Contact, DueFacts, Duration, LogEntry, Problem
 
 if TYPE_CHECKING:  # the parser and the links stay unimported on the read path (mdnet due)
     from mdnet.note.contact import LogRow
@@ -119,9 +120,11 @@ class Index:
         """Open the index at ``path``: create it when missing, replace it when damaged or of another version.
 
         A sound index (the common case, `mdnet due`) is opened without a lock and without SQLite's create
-        flag. Anything else is decided again under :func:`mdnet.store.index_file.creation_lock`, since the index this process
+        flag. Anything else is decided again under :func:`mdnet.store.index_file.creation_lock`, since the
+        index this process
         found missing or unusable may be one another process has just made or replaced; only the lock's
-        holder deletes or creates, and a new file appears at ``path`` only whole (see :func:`mdnet.store.index_file.create`).
+        holder deletes or creates, and a new file appears at ``path`` only whole (see
+        :func:`mdnet.store.index_file.create`).
         A sound index that cannot be opened now (locked, unreadable) raises: it is never replaced.
 
         Its folder must be one mdnet made (:func:`mdnet.store.files.own_folder`), checked before SQLite opens anything:

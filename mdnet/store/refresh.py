@@ -19,11 +19,11 @@ from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from mdnet.store import files
 from mdnet.config import Config
+from mdnet.core.model import RefreshStats
+from mdnet.store import files
 from mdnet.store.files import FileState, Stat
 from mdnet.store.index import Index, NoteRow
-from mdnet.core.model import RefreshStats
 
 if TYPE_CHECKING:
     from mdnet.store.rows import Settings

@@ -10,15 +10,15 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
-from mdnet.store import files
 from mdnet.config import is_in_contact_folder
+from mdnet.core.folding import fold
+from mdnet.core.model import Contact, Problem, Severity
+from mdnet.errors import MdnetError
 from mdnet.note.contact import LogRow, ParseSettings, parse_note
 from mdnet.note.document import DecodeProblem, decode, split
-from mdnet.errors import MdnetError
-from mdnet.core.folding import fold
-from mdnet.store.index import NoteRow, contact_to_json, due_columns, to_json
 from mdnet.note.links import name_keys, note_links, touch_dates
-from mdnet.core.model import Contact, Problem, Severity
+from mdnet.store import files
+from mdnet.store.index import NoteRow, contact_to_json, due_columns, to_json
 
 # What parsing needs of the configuration: contact folders, log heading, size limit.
 Settings = tuple[tuple[str, ...], str, int]
@@ -116,7 +116,8 @@ def _is_template(text: str) -> bool:
 
 
 def misnamed_row(path: str, token: str, contact_dirs: Sequence[str]) -> NoteRow:
-    """A note whose file name is not UTF-8 (``path`` is its :func:`mdnet.store.files.readable_path`): not read, reported."""
+    """A note whose file name is not UTF-8 (``path`` is its :func:`mdnet.store.files.readable_path`): not
+    read, reported."""
     message = "the file name is not valid UTF-8 (shown with \\x escapes); rename the file so that mdnet reads it"
     return _failed(path, token, 0, 0, message, is_in_contact_folder(path, contact_dirs))
 

@@ -17,20 +17,21 @@ from importlib import resources
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
-from mdnet.store import files
-from mdnet.features import daily_block as daily
 from mdnet.core import dateformat, naming
-from mdnet.note.document import DecodeProblem, decode, detect_newline
 from mdnet.core.due import due_items
-from mdnet.note.edit import format_log_entry
-from mdnet.errors import ConfigError, MdnetError, NoteError, OutsideVault, UsageError
 from mdnet.core.folding import fold
 from mdnet.core.model import Contact, DueItem, LogResult
+from mdnet.errors import ConfigError, MdnetError, NoteError, OutsideVault, UsageError
+from mdnet.features import daily_block as daily
+from mdnet.note.document import DecodeProblem, decode, detect_newline
+from mdnet.note.edit import format_log_entry
+from mdnet.store import files
 
 if TYPE_CHECKING:
     from mdnet.vault.facade import Vault
 
-OBSIDIAN_SETTINGS = ".obsidian/daily-notes.json"
+from mdnet.store.layout import OBSIDIAN_DAILY_SETTINGS as OBSIDIAN_SETTINGS
+
 DEFAULT_TEMPLATE = "templates/daily.md"
 OBSIDIAN_DEFAULT_FORMAT = "YYYY-MM-DD"
 

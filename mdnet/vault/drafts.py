@@ -15,15 +15,16 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from mdnet.git import commands as history, commit_text
-from mdnet.store import files
 from mdnet.core import naming
-from mdnet.note.document import DecodeProblem, decode
-from mdnet.features.drafts import Draft, parse_template, render_drafts, review_note, to_eml
-from mdnet.errors import MdnetError, UsageError
 from mdnet.core.model import Contact, DueItem, Duration
-from mdnet.vault.facade import resolve_today
 from mdnet.core.wording import counted
+from mdnet.errors import MdnetError, UsageError
+from mdnet.features.drafts import Draft, parse_template, render_drafts, review_note, to_eml
+from mdnet.git import commands as history
+from mdnet.git import commit_text
+from mdnet.note.document import DecodeProblem, decode
+from mdnet.store import files
+from mdnet.vault.arguments import resolve_today
 
 if TYPE_CHECKING:
     from mdnet.vault.facade import Vault

@@ -10,22 +10,16 @@ import contextlib
 import dataclasses
 import datetime as dt
 import os
-import re
 import sqlite3
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
 
-from mdnet.store import files
+from mdnet.config import Config, is_in_contact_folder
 from mdnet.core import naming
-from mdnet.config import CONFIG_NAME, Config, is_in_contact_folder, load_config
 from mdnet.core.due import due_items, matches
-from mdnet.core.durations import DurationError, parse_date, parse_duration, parse_when
-from mdnet.errors import AmbiguousName, ContactNotFound, MdnetError, UsageError, VaultError
 from mdnet.core.folding import fold
-from mdnet.store.index import Index, heals
-from mdnet.store.index_file import cannot_write, delete_database
 from mdnet.core.model import (
     Contact,
     DueItem,
@@ -34,7 +28,21 @@ from mdnet.core.model import (
     RefreshStats,
     Severity,
 )
+from mdnet.errors import AmbiguousName, ContactNotFound, MdnetError, UsageError, VaultError
+from mdnet.store import files
+from mdnet.store.index import Index, heals
+from mdnet.store.index_file import cannot_write, delete_database
+from mdnet.store.layout import INDEX_DIR, INDEX_NAME, NOT_A_VAULT, discover_root, is_marked, load_config
 from mdnet.store.refresh import refresh
+from mdnet.vault.arguments import (
+    check_filters,
+    check_name,
+    check_paths,
+    check_text,
+    days_within,
+    path_text,
+    resolve_today,
+)
 from mdnet.vault.history import HistoryMethods
 from mdnet.vault.relations import RelationMethods
 from mdnet.vault.writing import WritingMethods
@@ -42,84 +50,6 @@ from mdnet.vault.writing import WritingMethods
 if TYPE_CHECKING:  # imported when used, so that `mdnet due` never pays for them
     from mdnet.vault.daily import DailyResult
     from mdnet.vault.drafts import DraftResult
-
-INDEX_DIR = ".mdnet"
-INDEX_NAME = "index.sqlite"
-_MARKERS = (CONFIG_NAME, INDEX_DIR, ".obsidian")
-
-
-def discover_root(explicit: str | os.PathLike[str] | None = None, cwd: Path | None = None) -> Path:
-    """``explicit``, else ``$MDNET_VAULT``, else the nearest ancestor holding
-    ``mdnet.toml``, ``.mdnet/`` or ``.obsidian/``, else the working directory."""
-    if explicit is not None and not isinstance(explicit, (str, os.PathLike)):
-        raise UsageError(f"a vault path must be text or a path, not {type(explicit).__name__}")
-    if isinstance(explicit, str) and not explicit.strip():
-        # `mdnet --vault "$VAULT"` with VAULT unset: reading the working directory would write .mdnet/
-        # there and make it (and every folder below it) a vault for good
-        raise UsageError("the vault path is empty: give a folder, or leave --vault out to discover the vault")
-    chosen = explicit if explicit is not None else os.environ.get("MDNET_VAULT") or None
-    if chosen is not None:
-        root = Path(chosen).expanduser()
-        if not root.is_dir():
-            raise VaultError("not a folder", path=str(root))
-        return root.resolve()
-    here = (cwd or Path.cwd()).resolve()
-    for folder in (here, *here.parents):
-        if is_marked(folder):
-            return folder
-    return here
-
-
-def is_marked(folder: Path) -> bool:
-    """Whether ``folder`` says it is a vault: it holds ``mdnet.toml``, ``.mdnet/`` or ``.obsidian/``."""
-    return any((folder / marker).exists() for marker in _MARKERS)
-
-
-# Why a vault found by no marker answers from an index in memory (see Vault.open): the CLI's warning
-# and ``vault.in_memory_because`` alike.
-NOT_A_VAULT = (
-    "no mdnet.toml, .mdnet/ or .obsidian/ here or above; "
-    "read as a vault without saving an index (mdnet init makes it one)"
-)
-
-
-def resolve_today(value: dt.date | str | None = None) -> dt.date:
-    """``value``, else ``$MDNET_TODAY``, else the clock: the one place mdnet reads the date."""
-    if isinstance(value, dt.datetime):  # datetime.now(): a datetime is a date, and its day is meant
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if value is not None and not isinstance(value, str):
-        raise UsageError(f"today must be a date or YYYY-MM-DD text, not {type(value).__name__}")
-    text = value if value is not None else os.environ.get("MDNET_TODAY") or None
-    if text is None:
-        return dt.date.today()
-    try:
-        return parse_date(text)
-    except ValueError as exc:
-        source = "today" if value is not None else "$MDNET_TODAY"  # set in a shell long ago, maybe
-        raise UsageError(f"bad date for {source}: {exc}") from None
-
-
-def days_within(within: str | int | None, today: dt.date, default: int) -> int:
-    """``--within`` as a number of days from ``today`` (``1m`` from 31 Jan is 28 or 29 days)."""
-    if within is None:
-        return default
-    if isinstance(within, bool) or not isinstance(within, (int, str)):
-        raise UsageError(f"within must be a duration such as '7d' or a number of days, not {type(within).__name__}")
-    if isinstance(within, int):
-        if within < 0:
-            raise UsageError(f"within must be 0 days or more, not {within}")
-        return within
-    if re.fullmatch(r"\s*0+\s*(?:d|w|m|y|days?|weeks?|months?|years?)?\s*", within.lower()):
-        return 0  # "0d" or "0": today only (a zero cadence is refused, a zero window is not)
-    try:
-        duration = parse_duration(within)
-    except DurationError:
-        raise UsageError(f"bad --within {within!r}: expected a duration such as 0d, 7d, 2w or 1m") from None
-    if duration is None:
-        raise UsageError("bad --within: 'never' is not a window")
-    return (duration.add_to(today) - today).days
 
 
 class Vault(HistoryMethods, RelationMethods, WritingMethods):
@@ -244,8 +174,8 @@ class Vault(HistoryMethods, RelationMethods, WritingMethods):
         """Bring the index up to date (only ``paths``, vault-relative, when given; one path may be a string)."""
         if isinstance(paths, (str, os.PathLike)):
             paths = [paths]
-        _check_paths(paths)
-        wanted = None if paths is None else [_path_text(given) for given in paths]
+        check_paths(paths)
+        wanted = None if paths is None else [path_text(given) for given in paths]
         index = self._open_index()
         try:
             return refresh(self.root, self.config, index, wanted)
@@ -303,7 +233,7 @@ class Vault(HistoryMethods, RelationMethods, WritingMethods):
     @heals
     def contacts(self, category: str | None = None, tag: str | None = None) -> list[Contact]:
         """Every valid contact (notes with errors are left out), sorted by name."""
-        _check_filters(category, tag)
+        check_filters(category, tag)
         found = [c for c in self._fresh().contacts() if matches(c, category, tag)]
         found.sort(key=lambda c: (fold(c.name), c.path))
         return found
@@ -333,7 +263,7 @@ class Vault(HistoryMethods, RelationMethods, WritingMethods):
         tag: str | None = None,
     ) -> list[DueItem]:
         """The due list for ``today`` (SPEC section 3)."""
-        _check_filters(category, tag)
+        check_filters(category, tag)
         day = resolve_today(today)
         window = days_within(within, day, self.config.upcoming_days)
         default = self.config.default_cadence_duration
@@ -354,14 +284,14 @@ class Vault(HistoryMethods, RelationMethods, WritingMethods):
         """Validate every contact note, or just ``paths`` (any notes, e.g. the staged ones; one path is one note)."""
         if isinstance(paths, (str, os.PathLike)):
             paths = [paths]
-        _check_paths(paths)
+        check_paths(paths)
         if paths is None:
             problems = self.problems()
             problems.extend(_duplicate_names(self.contacts()))
             return sorted(problems, key=lambda p: (p.path, p.line, p.column))
         found: list[Problem] = []
         for given in paths:
-            found.extend(self._check_file(Path(_path_text(given))))
+            found.extend(self._check_file(Path(path_text(given))))
         return sorted(found, key=lambda p: (p.path, p.line, p.column))
 
     def _check_file(self, given: Path) -> list[Problem]:
@@ -399,7 +329,7 @@ class Vault(HistoryMethods, RelationMethods, WritingMethods):
     @heals
     def search(self, text: str) -> list[tuple[Contact, str]]:
         """Contacts whose note mentions every word of ``text`` (prefixes too), best first."""
-        _check_text("search text", text)
+        check_text("search text", text)
         index = self._fresh()
         try:
             found = index.search(text)  # the first search fills the full-text table: a write
@@ -489,51 +419,6 @@ def _lookup(index: Index, name: str) -> Contact:
     if found is None:
         raise ContactNotFound(name)
     return found
-
-
-def since_date(value: dt.date | str, today: dt.date) -> dt.date:
-    """``--since``: a date, or a duration counted back from ``today`` (``6m`` = six months ago)."""
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return parse_when(value, today, back=True)
-    except ValueError as exc:
-        raise UsageError(f"bad --since: {exc}") from None
-
-
-def _check_paths(paths: object) -> None:
-    """A list (or other iterable) of paths, or None; a number is bad usage, not a TypeError."""
-    if paths is None:
-        return
-    if isinstance(paths, (str, bytes)) or not isinstance(paths, Iterable):
-        raise UsageError(f"paths must be a path or a list of paths, not {type(paths).__name__}")
-
-
-def _path_text(given: object) -> str:
-    if isinstance(given, os.PathLike):
-        given = os.fspath(given)
-    if not isinstance(given, str):
-        raise UsageError(f"a path must be text or a path, not {type(given).__name__}")
-    return given
-
-
-def _check_text(label: str, value: object) -> None:
-    if not isinstance(value, str):
-        raise UsageError(f"{label} must be text, not {type(value).__name__}")
-
-
-def check_name(value: object, label: str = "name", wanted: str = "a contact's name, alias or file name") -> None:
-    """An empty or blank name is bad usage (exit 2), not a name that finds nobody (exit 1): ``who ""``
-    read as a company named "" and said the user knows nobody there."""
-    _check_text(label, value)
-    if isinstance(value, str) and not value.strip():
-        raise UsageError(f"the {label} is empty: give {wanted}")
-
-
-def _check_filters(category: object, tag: object) -> None:
-    for label, value in (("category", category), ("tag", tag)):
-        if value is not None and not isinstance(value, str):
-            raise UsageError(f"{label} must be text, not {type(value).__name__}")
 
 
 def as_warnings(problems: Iterable[Problem]) -> tuple[Problem, ...]:

@@ -12,16 +12,18 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from mdnet.core.durations import parse_when
+from mdnet.core.model import ChangeResult, Contact, GitFacts, Interaction
+from mdnet.errors import UsageError, VaultError
 from mdnet.git import commit_text
 from mdnet.store import files
-from mdnet.core.durations import parse_when
-from mdnet.errors import UsageError, VaultError
-from mdnet.core.model import ChangeResult, Contact, GitFacts, Interaction
+from mdnet.store.layout import INDEX_DIR
+from mdnet.vault.arguments import resolve_today
 
 if TYPE_CHECKING:
+    from mdnet.core.model import RefreshStats
     from mdnet.git.log import Commit as GitCommit
     from mdnet.store.index import Index
-    from mdnet.core.model import RefreshStats
 
 _CLEAR_WORDS = frozenset(("none", "never", "off", "clear"))
 
@@ -33,7 +35,8 @@ def check_text_or_none(label: str, value: object, expected: str = "text") -> Non
 
 
 class HistoryMethods:
-    """Mixed into :class:`~mdnet.vault.facade.Vault`; what it uses of the vault is declared here for the type checker."""
+    """Mixed into :class:`~mdnet.vault.facade.Vault`; what it uses of the vault is declared here for the type
+    checker."""
 
     if TYPE_CHECKING:
         root: Path
@@ -98,7 +101,6 @@ class HistoryMethods:
         return self._set_fields(contact, changes, subject, trailer, commit)
 
     def _when(self, when: dt.date | str | None, today: dt.date | str | None, what: str) -> dt.date | None:
-        from mdnet.vault.facade import resolve_today  # here: vault imports this module
 
         if not isinstance(when, dt.date):
             check_text_or_none("when", when, "a date, YYYY-MM-DD or a duration such as 6m")
@@ -155,7 +157,6 @@ class HistoryMethods:
             raise VaultError(f"cannot read the git history: {exc}") from None
 
     def _cache_dir(self) -> Path | None:
-        from mdnet.vault.facade import INDEX_DIR  # here: vault imports this module
 
         self._open_index()  # makes .mdnet/ (and its .gitignore) when the vault is writable
         folder = self.root / INDEX_DIR

@@ -11,23 +11,25 @@ import datetime as dt
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from mdnet.store import files
-from mdnet.errors import AmbiguousName, MdnetError, UsageError
-from mdnet.store.index import heals
 from mdnet.core.model import Contact
+from mdnet.errors import AmbiguousName, MdnetError, UsageError
+from mdnet.store import files
+from mdnet.store.index import heals
+from mdnet.vault.arguments import check_name, days_within, resolve_today, since_date
 
 if TYPE_CHECKING:
     import sqlite3
 
-    from mdnet.features.brief import Brief
     from mdnet.config import Config
-    from mdnet.store.index import Index
+    from mdnet.features.brief import Brief
     from mdnet.features.network import Network, PathResult, Person, WhoResult
     from mdnet.features.stats import Stats
+    from mdnet.store.index import Index
 
 
 class RelationMethods:
-    """Mixed into :class:`~mdnet.vault.facade.Vault`; what it uses of the vault is declared here for the type checker."""
+    """Mixed into :class:`~mdnet.vault.facade.Vault`; what it uses of the vault is declared here for the type
+    checker."""
 
     if TYPE_CHECKING:
         root: Path
@@ -42,7 +44,6 @@ class RelationMethods:
     def network(self, today: dt.date | str | None = None) -> Network:
         """Questions about who is connected to whom, over the (fresh) index."""
         from mdnet.features.network import Network
-        from mdnet.vault.facade import resolve_today  # here: vault imports this module
 
         return Network(self._fresh(), resolve_today(today))
 
@@ -59,9 +60,8 @@ class RelationMethods:
     @heals
     def brief(self, name: str | Contact, today: dt.date | str | None = None) -> Brief:
         """Everything to know before meeting ``name``: see :mod:`mdnet.features.brief`."""
-        from mdnet.features.brief import Mutual, build_brief
         from mdnet.core.due import item_for
-        from mdnet.vault.facade import days_within, resolve_today  # here: vault imports this module
+        from mdnet.features.brief import Mutual, build_brief
 
         day = resolve_today(today)
         contact = self.get(name)
@@ -87,7 +87,6 @@ class RelationMethods:
     ) -> PathResult:
         """Warm paths from the user to ``target`` (a contact or a name in links) or anyone at ``company``."""
         from mdnet.features.network import PathResult, members_at, org_keys
-        from mdnet.vault.facade import check_name  # here: vault imports this module
 
         for label, value in (("--via name", via), ("--company name", company)):
             if value is not None:
@@ -121,7 +120,6 @@ class RelationMethods:
     def who(self, query: str, *, kind: str | None = None, today: dt.date | str | None = None) -> WhoResult:
         """Whom the user knows at a company (current or past) or with a tag, directly and one hop away."""
         from mdnet.features.network import members_at, org_keys, who
-        from mdnet.vault.facade import check_name  # here: vault imports this module
 
         if kind not in (None, "company", "tag"):
             raise UsageError(f"bad kind {kind!r}: company or tag")
@@ -147,7 +145,6 @@ class RelationMethods:
     def stats(self, since: dt.date | str | None = None, today: dt.date | str | None = None) -> Stats:
         """The network's health from ``since`` (a date, or a duration back from today) to today."""
         from mdnet.features.stats import compute
-        from mdnet.vault.facade import resolve_today, since_date  # here: vault imports this module
 
         day = resolve_today(today)
         start = since_date(since, day) if since is not None else None

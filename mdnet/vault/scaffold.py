@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from mdnet.errors import VaultError
 from mdnet.git import commands as history
 from mdnet.store import files
-from mdnet.errors import VaultError
+from mdnet.store.layout import load_config
 
 _CONFIG = """\
 # mdnet settings; every key is optional (see docs/configuration.md).
@@ -72,9 +73,8 @@ def _folders(root: Path) -> list[str]:
     No daily folder when Obsidian's Daily notes plugin is set up: its settings say where the
     daily note goes (docs/daily.md), and ``daily_dir`` would be an empty folder never used.
     """
-    from mdnet.config import load_config
-    from mdnet.vault.daily import OBSIDIAN_SETTINGS
     from mdnet.errors import MdnetError
+    from mdnet.vault.daily import OBSIDIAN_SETTINGS
 
     try:
         config = load_config(root)
@@ -88,9 +88,8 @@ def _folders(root: Path) -> list[str]:
 
 def _setup_sync(root: Path) -> list[str]:
     """Register the contact-note merge driver (.gitattributes, git config); see docs/sync.md."""
-    from mdnet.git import sync
-    from mdnet.config import load_config
     from mdnet.errors import MdnetError
+    from mdnet.git import sync
 
     try:
         return sync.setup(root, load_config(root))

@@ -14,14 +14,15 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from mdnet.store import files
-from mdnet.core import naming
 from mdnet.config import Config, is_in_contact_folder
+from mdnet.core import naming
 from mdnet.core.durations import DurationError, parse_date, parse_date_time, parse_duration
-from mdnet.errors import DuplicateContact, FileChanged, NoteError, UsageError, VaultError
 from mdnet.core.folding import fold
-from mdnet.store.index import heals
 from mdnet.core.model import Contact, Duration, LogResult, RefreshStats
+from mdnet.errors import DuplicateContact, FileChanged, NoteError, UsageError, VaultError
+from mdnet.store import files
+from mdnet.store.index import heals
+from mdnet.vault.arguments import check_name, resolve_today
 from mdnet.vault.history import check_text_or_none
 
 if TYPE_CHECKING:
@@ -53,7 +54,8 @@ def _values(label: str, given: Sequence[str] | str) -> tuple[str, ...]:
 
 
 class WritingMethods:
-    """Mixed into :class:`~mdnet.vault.facade.Vault`; what it uses of the vault is declared here for the type checker."""
+    """Mixed into :class:`~mdnet.vault.facade.Vault`; what it uses of the vault is declared here for the type
+    checker."""
 
     if TYPE_CHECKING:
         root: Path
@@ -91,7 +93,6 @@ class WritingMethods:
         checked it (a batch import); by default every contact, read fresh.
         """
         from mdnet.note import edit  # writes only: not on the read path
-        from mdnet.vault.facade import check_name  # here: vault imports this module
 
         check_name(name, wanted="the new contact's name")
         name = " ".join(name.split())
@@ -111,7 +112,6 @@ class WritingMethods:
         target = self.root / folder / f"{stem}.md"
         if target.resolve().parent != (self.root / folder).resolve():
             raise UsageError(f"cannot make a file name inside {folder}/ from {name!r}")
-        from mdnet.vault.facade import resolve_today  # here: vault imports this module
 
         text = self._render_template(name, resolve_today(today))
         values: list[tuple[str, edit.Value]] = [("name", name)]
@@ -227,7 +227,8 @@ class WritingMethods:
         today: dt.date | str | None = None,
     ) -> LogResult:
         """Record an interaction: a log entry, ``last_contact`` raised, ``needs_reply`` cleared, one commit."""
-        from mdnet.git import commands as history, commit_text  # writes only: not on the read path
+        from mdnet.git import commands as history  # writes only: not on the read path
+        from mdnet.git import commit_text
         from mdnet.note import edit
 
         if not isinstance(text, str):
@@ -249,7 +250,6 @@ class WritingMethods:
             except ValueError as exc:
                 raise UsageError(f"bad --date: {exc}") from None
             time = at.strftime("%H:%M") if at is not None else None
-        from mdnet.vault.facade import resolve_today  # here: vault imports this module
 
         day = resolve_today(when if when is not None else today)
         if when is not None:

@@ -22,14 +22,14 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from mdnet.core.due import due_items
+from mdnet.core.model import DueItem, Problem, RefreshStats
+from mdnet.errors import MdnetError, VaultError
 from mdnet.git import commands as history
 from mdnet.store import files
-from mdnet.config import load_config
-from mdnet.core.due import due_items
-from mdnet.errors import MdnetError, VaultError
 from mdnet.store.files import FileState, scan
 from mdnet.store.index import Index
-from mdnet.core.model import DueItem, Problem, RefreshStats
+from mdnet.store.layout import load_config
 from mdnet.store.refresh import parse_paths
 from mdnet.vault.facade import Vault
 from mdnet.watch.report import Batch, commit_message, is_watched_note, status_line

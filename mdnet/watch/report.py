@@ -8,9 +8,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from mdnet.core.model import Problem, RefreshStats
 from mdnet.git.commit_text import SUBJECT_LIMIT, flat, message
 from mdnet.store.files import is_note_name
-from mdnet.core.model import Problem, RefreshStats
 
 
 def relative_path(root: str, path: str) -> str | None:

@@ -48,11 +48,13 @@ from watchdog.events import (
 )
 from watchdog.observers.api import BaseObserver, ObservedWatch
 
+from mdnet.config import CONFIG_NAME
+from mdnet.errors import MdnetError, VaultError
 from mdnet.git import commands as history
 from mdnet.store import files
-from mdnet.config import CONFIG_NAME, load_config
-from mdnet.errors import MdnetError, VaultError
-from mdnet.vault.facade import Vault, resolve_today
+from mdnet.store.layout import load_config
+from mdnet.vault.arguments import resolve_today
+from mdnet.vault.facade import Vault
 from mdnet.watch.engine import WatchCore
 from mdnet.watch.report import relative_path
 

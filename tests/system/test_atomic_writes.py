@@ -190,8 +190,8 @@ def test_add_works_on_a_file_system_without_hard_links(vault_dir: Path) -> None:
 
 @pytest.mark.usefixtures("no_hard_links")
 def test_without_hard_links_a_new_note_still_never_overwrites_one(vault_dir: Path) -> None:
-    from mdnet.store import files
     from mdnet.errors import FileChanged
+    from mdnet.store import files
 
     target = vault_dir / "people" / "Jane Doe.md"
     target.write_text(NOTE, encoding="utf-8")

@@ -296,7 +296,8 @@ def test_due_on_an_unchanged_vault_does_not_import_the_parser(small_vault: Path)
     probe = (
         "import sys; from mdnet.cli.main import run\n"
         "try:\n    run(sys.argv[1:])\nexcept SystemExit:\n    pass\n"
-        "parser = ('mdnet.note.contact', 'mdnet.note.frontmatter_yaml', 'mdnet.note.document', 'mdnet.note.links', 'mdnet.store.rows')\n"
+        "parser = ('mdnet.note.contact', 'mdnet.note.frontmatter_yaml', 'mdnet.note.document', "
+        "'mdnet.note.links', 'mdnet.store.rows')\n"
         "print('PARSER', sorted(m for m in sys.modules if m in parser), file=sys.stderr)"
     )
     import subprocess

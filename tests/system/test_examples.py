@@ -74,9 +74,9 @@ def test_every_example_note_is_clean(example_vault: Path) -> None:
 
 def test_get_through_the_name_table_equals_the_full_lookup(example_vault: Path) -> None:
     """Vault.get looks names up in the index; it must agree with naming.find_contact on every contact."""
-    from mdnet.errors import MdnetError
     from mdnet.core.folding import fold
     from mdnet.core.naming import find_contact
+    from mdnet.errors import MdnetError
 
     with Vault.open(example_vault) as vault:
         contacts = vault.contacts()

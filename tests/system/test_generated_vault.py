@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from mdnet.store import files
-from mdnet.note import document, frontmatter_yaml
 from mdnet.config import Config
+from mdnet.note import document, frontmatter_yaml
+from mdnet.store import files
 from mdnet.store.index import Index, contact_to_json
 from mdnet.store.refresh import refresh
 from tests.conftest import REPO_ROOT

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from mdnet.git import commands as history, timeline
+from mdnet.git import commands as history
+from mdnet.git import timeline
 from mdnet.vault.facade import Vault
 from tests.conftest import git, git_env, run_cli, run_mdnet_process
 

@@ -197,7 +197,7 @@ def test_a_process_stopped_holding_the_creation_lock_keeps_no_command_waiting_fo
         else:
             pytest.fail("the process never got to the creation lock")
         started = time.monotonic()
-        shorter_wait = "import mdnet.store.index_file\nmdnet.index_file.BUSY_TIMEOUT = 1.0"
+        shorter_wait = "import mdnet.store.index_file\nmdnet.store.index_file.BUSY_TIMEOUT = 1.0"
         waited = _mdnet(root, "--today", "2026-11-25", "due", code=shorter_wait, timeout=30)
         assert waited.returncode == 0, waited.stderr
         assert "Ann" in waited.stdout

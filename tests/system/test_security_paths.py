@@ -185,8 +185,8 @@ def test_config_files_linked_out_are_refused(vault_dir: Path, tmp_path: Path, na
 
 def test_git_files_linked_out_are_never_written(vault_dir: Path, tmp_path: Path) -> None:
     from mdnet.config import Config
-    from mdnet.vault.scaffold import init_vault
     from mdnet.git.sync import write_attributes
+    from mdnet.vault.scaffold import init_vault
 
     ignore = fake(tmp_path / "fake_ignore")
     attributes = fake(tmp_path / "fake_attributes")

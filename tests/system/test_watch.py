@@ -22,8 +22,8 @@ from pathlib import Path
 
 import pytest
 
-from mdnet.store.index import Index
 from mdnet.core.model import Contact, RefreshStats
+from mdnet.store.index import Index
 from mdnet.vault.facade import Vault
 from mdnet.watch.watcher import EventSource, Watcher, wait_for
 from tests.conftest import git, git_env

@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from mdnet.merge.notes import merge_note
 from mdnet.note import document, edit
 from mdnet.note.contact import ParseSettings, parse_note
-from mdnet.merge.notes import merge_note
 
 EXAMPLE_FIRST = (
     "---\nname: Jane\n---\n# Jane\n\nHow I keep notes:\n\n"

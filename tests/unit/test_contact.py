@@ -6,10 +6,10 @@ import datetime as dt
 
 import pytest
 
-from mdnet.note.contact import ParseSettings, as_list, parse_note
 from mdnet.core.folding import fold
 from mdnet.core.model import Duration
 from mdnet.core.wikilinks import link_label, link_target
+from mdnet.note.contact import ParseSettings, as_list, parse_note
 
 SPEC_NOTE = """---
 name: Jane Doe

@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mdnet.features import daily_block as daily
 from mdnet.core import dateformat
 from mdnet.core.model import Contact, DueItem, LogEntry, Reason
+from mdnet.features import daily_block as daily
 
 DAY = dt.date(2026, 11, 25)
 

@@ -8,10 +8,10 @@ from email.policy import default
 
 import pytest
 
-from mdnet.note.contact import ParseSettings, parse_note
-from mdnet.features.drafts import Draft, Template, parse_template, render_drafts, review_note, to_eml
-from mdnet.errors import UsageError
 from mdnet.core.model import Contact
+from mdnet.errors import UsageError
+from mdnet.features.drafts import Draft, Template, parse_template, render_drafts, review_note, to_eml
+from mdnet.note.contact import ParseSettings, parse_note
 
 TODAY = dt.date(2026, 11, 25)
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from mdnet.git import log as gitlog, timeline
-from mdnet.git.log import Change, Commit
 from mdnet.core.model import LogEntry
+from mdnet.git import log as gitlog
+from mdnet.git import timeline
+from mdnet.git.log import Change, Commit
 
 
 def record(hash_char: str, when: str, subject: str, trailers: str, changes: list[bytes]) -> bytes:

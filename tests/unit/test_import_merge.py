@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from mdnet.note.contact import ParseSettings, parse_note
+from mdnet.core.model import Contact
 from mdnet.interop.import_merge import (
     Change,
     Incoming,
@@ -18,8 +18,8 @@ from mdnet.interop.import_merge import (
     plan_import,
 )
 from mdnet.interop.importing import run_import
+from mdnet.note.contact import ParseSettings, parse_note
 from mdnet.note.list_edit import append_list_items
-from mdnet.core.model import Contact
 from mdnet.vault.facade import Vault
 
 NOTE = """\

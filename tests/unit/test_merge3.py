@@ -9,10 +9,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mdnet.note import document, edit, frontmatter_yaml
-from mdnet.note.contact import ParseSettings, parse_note
 from mdnet.merge.diff3 import diff3
 from mdnet.merge.notes import conflict_keys, merge_note, merge_text
+from mdnet.note import document, edit, frontmatter_yaml
+from mdnet.note.contact import ParseSettings, parse_note
 from tests.conftest import examples
 
 BASE = """\

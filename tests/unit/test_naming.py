@@ -6,10 +6,10 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from mdnet.errors import AmbiguousName, ContactNotFound
-from mdnet.store.files import is_note_name
 from mdnet.core.model import Contact
 from mdnet.core.naming import file_stem, find_contact, wikilink
+from mdnet.errors import AmbiguousName, ContactNotFound
+from mdnet.store.files import is_note_name
 
 
 def person(name: str, stem: str | None = None, aliases: tuple[str, ...] = ()) -> Contact:

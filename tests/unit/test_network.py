@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
-from mdnet.note.contact import ParseSettings, parse_note
-from mdnet.note.links import note_links
 from mdnet.core.model import Contact
 from mdnet.features.network import MemoryLinks, Network, find_person, members_at, tie_strength, who
+from mdnet.note.contact import ParseSettings, parse_note
+from mdnet.note.links import note_links
 
 TODAY = dt.date(2026, 11, 25)
 

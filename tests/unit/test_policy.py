@@ -8,9 +8,9 @@ import pytest
 
 from mdnet.config import config_from_mapping
 from mdnet.core.due import due_items, item_for
-from mdnet.errors import ConfigError
 from mdnet.core.model import Contact, Duration
 from mdnet.core.policy import CadencePolicy, Window, cadence_ratio, losing_touch, parse_policy, parse_window
+from mdnet.errors import ConfigError
 
 TODAY = dt.date(2026, 11, 25)
 

@@ -6,11 +6,11 @@ import datetime as dt
 import re
 from html.parser import HTMLParser
 
-from mdnet.note.contact import ParseSettings, parse_note
 from mdnet.core.model import Contact
 from mdnet.core.policy import parse_policy
 from mdnet.features.stats import compute, default_since
 from mdnet.features.stats_html import render_html
+from mdnet.note.contact import ParseSettings, parse_note
 
 TODAY = dt.date(2026, 11, 25)
 
