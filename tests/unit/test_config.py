@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from mdnet.config import Config, config_from_mapping, load_config
+from mdnet.config import Config, config_from_mapping
 from mdnet.core.model import Duration
 from mdnet.errors import ConfigError
+from mdnet.store.layout import load_config
 
 
 def test_missing_file_gives_the_spec_defaults(tmp_path: Path) -> None:
