@@ -8,7 +8,8 @@ from pathlib import Path
 
 import click
 
-from mdnet.cli.main import State, echo, emit_json, json_option, pass_state, warn
+from mdnet.cli.output import echo, emit_json, warn
+from mdnet.cli.state import State, json_option, pass_state
 from mdnet.core.wording import counted
 from mdnet.errors import UsageError
 from mdnet.interop.import_merge import Incoming
