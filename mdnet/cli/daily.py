@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import click
 
-from mdnet.cli.main import State, echo, emit_json, json_option, pass_state, warn, warn_bad_notes
+from mdnet.cli.output import echo, emit_json, warn
+from mdnet.cli.state import State, json_option, pass_state, warn_bad_notes
 from mdnet.core.durations import parse_date
 from mdnet.errors import UsageError
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import click
 
-from mdnet.cli.main import State, echo, echo_commit, emit_json, json_option, pass_state, warn
+from mdnet.cli.output import echo, echo_commit, emit_json, warn
+from mdnet.cli.state import State, json_option, pass_state
 
 
 @click.command()

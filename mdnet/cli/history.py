@@ -1,11 +1,32 @@
-"""``mdnet followup``, ``mdnet snooze`` and ``mdnet history``: loaded only when run."""
+"""``mdnet log``, ``mdnet followup``, ``mdnet snooze`` and ``mdnet history``: what happened with a contact,
+and when to come back. Loaded only when run."""
 
 from __future__ import annotations
 
 import click
 
-from mdnet.cli.main import State, echo, echo_commit, echo_rich, emit_json, json_option, pass_state
+from mdnet.cli.output import echo, echo_commit, echo_rich, emit_json
+from mdnet.cli.state import State, json_option, pass_state
 from mdnet.core.model import ChangeResult
+
+
+@click.command()
+@click.argument("name")
+@click.argument("text", nargs=-1, required=True)
+@click.option("--kind", help="What it was: coffee, email, call, lunch, meeting, ...")
+@click.option("--date", "when", metavar="DATE", help="When it happened (default: today).")
+@click.option("--no-commit", is_flag=True, help="Write the note but do not commit.")
+@json_option
+@pass_state
+def log(state: State, name: str, text: tuple[str, ...], kind: str | None, when: str | None, no_commit: bool,
+        as_json: bool) -> None:  # fmt: skip
+    """Log an interaction: a Log entry, last_contact raised, needs_reply cleared, one git commit."""
+    result = state.vault.log(name, " ".join(text), kind=kind, when=when, commit=not no_commit, today=state.today)
+    if as_json:
+        emit_json(result.as_dict())
+        return
+    echo(f"logged in {result.path}: {result.entry}")
+    echo_commit(result.commit, result.not_committed_because)
 
 
 def _report_change(result: ChangeResult, as_json: bool) -> None:

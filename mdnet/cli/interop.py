@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import importlib
 import sys
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 import click
 
-from mdnet.cli.main import State, echo, emit_json, json_option, pass_state, warn
+from mdnet.cli.output import echo, emit_json, warn
+from mdnet.cli.state import State, json_option, pass_state
 from mdnet.core.wording import counted
 from mdnet.errors import UsageError
 from mdnet.interop.import_merge import Incoming
@@ -72,34 +75,31 @@ def _encoding_option(function: click.decorators.FC) -> click.decorators.FC:
                         help="The file's encoding (Outlook: often cp1252).")(function)  # fmt: skip
 
 
-@import_group.command(name="vcard")
-@click.argument("source", type=click.Path(path_type=Path))
-@_encoding_option
-@_dry_run_option
-@_new_note_options
-@json_option
-@pass_state
-def import_vcard(state: State, source: Path, encoding: str, dry_run: bool, category: str | None,
-                 cadence: str | None, as_json: bool) -> None:  # fmt: skip
-    """Import a .vcf file, or every .vcf/.vcard file in a folder."""
-    from mdnet.interop.vcard import read_vcards
+def _import_command(name: str, reader: str, summary: str) -> click.Command:
+    """``mdnet import NAME SOURCE``: the records ``reader`` (``"module:function"``, imported when run)
+    reads from SOURCE, merged into the vault. vCard and CSV differ only in the reader."""
 
-    _report(state, read_vcards(source, encoding), dry_run, category, cadence, as_json)
+    @import_group.command(name=name, help=summary)
+    @click.argument("source", type=click.Path(path_type=Path))
+    @_encoding_option
+    @_dry_run_option
+    @_new_note_options
+    @json_option
+    @pass_state
+    def command(state: State, source: Path, encoding: str, dry_run: bool, category: str | None,
+                cadence: str | None, as_json: bool) -> None:  # fmt: skip
+        module_name, attribute = reader.split(":")
+        read: Callable[[Path, str], list[Incoming]] = getattr(importlib.import_module(module_name), attribute)
+        _report(state, read(source, encoding), dry_run, category, cadence, as_json)
+
+    return command
 
 
-@import_group.command(name="csv")
-@click.argument("source", type=click.Path(path_type=Path))
-@_encoding_option
-@_dry_run_option
-@_new_note_options
-@json_option
-@pass_state
-def import_csv(state: State, source: Path, encoding: str, dry_run: bool, category: str | None,
-               cadence: str | None, as_json: bool) -> None:  # fmt: skip
-    """Import a Google Contacts, Outlook or LinkedIn CSV export (recognised by its header; , ; or tab)."""
-    from mdnet.interop.csv_import import read_contacts_csv
-
-    _report(state, read_contacts_csv(source, encoding), dry_run, category, cadence, as_json)
+import_vcard = _import_command("vcard", "mdnet.interop.vcard:read_vcards",
+                               "Import a .vcf file, or every .vcf/.vcard file in a folder.")  # fmt: skip
+import_csv = _import_command("csv", "mdnet.interop.csv_import:read_contacts_csv",
+                             "Import a Google Contacts, Outlook or LinkedIn CSV export "
+                             "(recognised by its header; , ; or tab).")  # fmt: skip
 
 
 def write_output(text: str, out: str | None) -> None:

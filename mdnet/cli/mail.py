@@ -7,7 +7,8 @@ from pathlib import Path
 
 import click
 
-from mdnet.cli.main import State, echo, emit_json, json_option, pass_state, warn
+from mdnet.cli.output import echo, emit_json, warn
+from mdnet.cli.state import State, json_option, pass_state
 
 
 @click.group(name="mail")

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import click
 
-from mdnet.cli.main import State, echo_rich, emit_json, json_option, pass_state
+from mdnet.cli.output import echo_rich, emit_json
+from mdnet.cli.state import State, json_option, pass_state
 
 
 @click.command()

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import click
 
-from mdnet.cli.main import State, echo, echo_rich, emit_json, json_option, pass_state
+from mdnet.cli.output import echo, echo_rich, emit_json
+from mdnet.cli.state import State, json_option, pass_state
 from mdnet.errors import UsageError
 
 

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import click
 
-from mdnet.cli.main import State, echo, pass_state
+from mdnet.cli.output import echo
+from mdnet.cli.state import State, pass_state
 from mdnet.store.layout import discover_root, load_config
 
 

@@ -14,7 +14,8 @@ from types import FrameType
 
 import click
 
-from mdnet.cli.main import State, echo, pass_state
+from mdnet.cli.output import echo
+from mdnet.cli.state import State, pass_state
 from mdnet.vault.arguments import resolve_today
 
 

@@ -1,13 +1,11 @@
 """``mdnet mail scan``: emails in a local Maildir or mbox become log entries and replies owed.
 
-Three layers:
+Three layers, a module each:
 
-- :func:`read_mailbox` reads the headers of every message (the standard library's
-  ``mailbox`` and ``email``); a file that is not an mbox, or a folder that is not
-  a Maildir, is one clear error and nothing is written;
-- :func:`plan_scan` is pure: messages, contacts, the user's addresses and the
-  Message-IDs already handled in, a :class:`ContactUpdate` per contact out;
-- :func:`scan` writes each update through the same exact-edit, conditional path as
+- :func:`mdnet.interop.mail_read.read_mailbox` reads the headers of every message;
+- :func:`mdnet.interop.mail_plan.plan_scan` is pure: messages, contacts, the user's
+  addresses and the Message-IDs already handled in, a ``ContactUpdate`` per contact out;
+- :func:`scan`, here, writes each update through the same exact-edit, conditional path as
   ``Vault.log`` and commits each contact's note by itself, with one ``Message-ID:``
   trailer per message. Those trailers are the durable record of what was handled
   (docs/mail.md): deleting ``.mdnet/`` loses nothing, and a message is never
@@ -17,63 +15,24 @@ Three layers:
 from __future__ import annotations
 
 import datetime as dt
-import email.errors
-import email.header
-import email.message
-import email.utils
-import hashlib
-import mailbox
-import os
-import re
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
-from email import policy
-from email.parser import BytesHeaderParser
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from mdnet.config import CONFIG_NAME, Config
-from mdnet.core.durations import parse_date, parse_when
-from mdnet.core.model import Contact, Duration, printable_line
+from mdnet.core.durations import parse_when
 from mdnet.core.wording import counted
-from mdnet.errors import ConfigError, MdnetError, SourceFileError, UsageError
+from mdnet.errors import ConfigError, MdnetError, UsageError
 from mdnet.git import commands as history
 from mdnet.git import commit_text
+from mdnet.interop.mail_plan import ContactUpdate, ScanPlan, plan_scan
+from mdnet.interop.mail_read import ADDRESS_RE, Message, read_mailbox
 from mdnet.note import edit
 
-_ADDRESS_RE = re.compile(r"[^@\s<>]+@[^@\s<>]+")
+__all__ = ["Message", "ContactUpdate", "ScanPlan", "ScanResult", "plan_scan", "read_mailbox", "scan"]
+
 TRAILER = "Message-ID"
-
-
-@dataclass(frozen=True, slots=True)
-class Message:
-    """What mdnet needs of one email: addresses (lower case), local date-time, subject."""
-
-    message_id: str
-    sender: str
-    to: tuple[str, ...]
-    cc: tuple[str, ...]
-    delivered_to: tuple[str, ...]
-    when: dt.datetime  # aware, in the local time zone
-    subject: str
-    automatic: bool = False  # a mailing list, an auto-reply, bulk mail
-
-    @property
-    def recipients(self) -> tuple[str, ...]:
-        return self.to + self.cc
-
-    @property
-    def day(self) -> dt.date:
-        return self.when.date()
-
-
-@dataclass(frozen=True, slots=True)
-class MailboxRead:
-    """The messages of a mailbox and the ones left out (with why)."""
-
-    kind: Literal["maildir", "mbox"]
-    messages: tuple[Message, ...]
-    skipped: tuple[str, ...]
 
 
 # -- configuration ---------------------------------------------------------
@@ -87,7 +46,7 @@ def my_addresses(config: Config) -> frozenset[str]:
     values = [raw] if isinstance(raw, str) else raw
     if not isinstance(values, list) or not values:
         raise ConfigError('me must be a list of your email addresses, e.g. me = ["you@example.com"]', path=CONFIG_NAME)
-    bad = [repr(v) for v in values if not isinstance(v, str) or not _ADDRESS_RE.fullmatch(v.strip())]
+    bad = [repr(v) for v in values if not isinstance(v, str) or not ADDRESS_RE.fullmatch(v.strip())]
     if bad:
         raise ConfigError(f"me: not an email address: {', '.join(bad)}", path=CONFIG_NAME)
     return frozenset(v.strip().casefold() for v in values)
@@ -99,354 +58,6 @@ def parse_since(text: str, today: dt.date) -> dt.date:
         return parse_when(text, today, back=True)
     except ValueError as exc:
         raise UsageError(f"bad --since: {exc}") from None
-
-
-# -- reading ---------------------------------------------------------------
-
-
-def read_mailbox(path: Path, today: dt.date) -> MailboxRead:
-    """Every message's headers in the Maildir folder or mbox file ``path``.
-
-    A message dated more than a day after ``today`` (a sender's clock years ahead) is
-    left out: it would raise ``last_contact`` past today and hide the contact from
-    the due list until then.
-    """
-    latest = Duration(1, "d").add_to(today)  # a clock minutes ahead at midnight; clamped at 9999-12-31
-    if path.is_dir():
-        if not any((path / sub).is_dir() for sub in ("cur", "new")):
-            raise SourceFileError("not a Maildir (it has no cur/ or new/ folder) and not an mbox file", path=str(path))
-        box: mailbox.Mailbox[Any] | _MaildirReader = _MaildirReader(path)
-        kind: Literal["maildir", "mbox"] = "maildir"
-    elif path.is_file():
-        _check_mbox(path)
-        box = mailbox.mbox(str(path), factory=None, create=False)
-        kind = "mbox"
-    else:
-        raise SourceFileError("no such Maildir folder or mbox file", path=str(path))
-    parser = BytesHeaderParser(policy=policy.compat32)  # the fast parser: mdnet reads a few headers
-    messages: list[Message] = []
-    skipped: list[str] = []
-    try:
-        keys = sorted(box.keys())
-        for key in keys:
-            where = f"{path.name}:{key}" if kind == "maildir" else f"{path.name} message {int(key) + 1}"
-            try:
-                data = box.get_bytes(key)
-            except (KeyError, FileNotFoundError):  # a mail client or mbsync expunged it meanwhile
-                skipped.append(f"{where}: vanished while the mailbox was read")
-                continue
-            try:
-                parsed = parser.parsebytes(re.split(rb"\r?\n\r?\n", data, maxsplit=1)[0] + b"\n\n")
-                message = _message(parsed, data)
-            except (ValueError, TypeError, IndexError, LookupError) as exc:
-                skipped.append(f"{where}: unreadable headers ({exc})")
-                continue
-            if isinstance(message, str):
-                skipped.append(f"{where}: {message}")
-            elif message.day > latest:
-                skipped.append(f"{where}: dated {message.day.isoformat()}, after today")
-            else:
-                messages.append(message)
-    except OSError as exc:
-        raise SourceFileError(f"cannot read: {exc.strerror or exc}", path=str(path)) from None
-    finally:
-        box.close()
-    return MailboxRead(kind, tuple(messages), tuple(skipped))
-
-
-class _MaildirReader:
-    """The messages of a Maildir, read only: the files in ``new/`` and ``cur/``, either of which may be missing.
-
-    (``mailbox.Maildir`` needs both, and ``tmp/``: an archive kept in git or a synced
-    folder, which drop empty folders, has only ``cur/``.) A message is known by its
-    unique name, without the ``:2,FLAGS`` suffix that a mail client changes when it
-    marks the message read, so a message renamed meanwhile is found again.
-    """
-
-    def __init__(self, path: Path) -> None:
-        self._path = path
-        self._files: dict[str, Path] = {}
-
-    def _list(self) -> dict[str, Path]:
-        files: dict[str, Path] = {}
-        for sub in ("new", "cur"):
-            folder = self._path / sub
-            if folder.is_dir():
-                for entry in os.scandir(folder):
-                    if not entry.name.startswith(".") and entry.is_file():
-                        files[re.split(r"[:!]", entry.name, maxsplit=1)[0]] = Path(entry.path)
-        return files
-
-    def keys(self) -> list[str]:
-        self._files = self._list()
-        return list(self._files)
-
-    def get_bytes(self, key: str) -> bytes:
-        """The message's bytes; :class:`KeyError` when it is gone (expunged meanwhile)."""
-        try:
-            return self._files[key].read_bytes()
-        except FileNotFoundError:
-            self._files = self._list()  # renamed (new/ to cur/, other flags) or deleted
-            return self._files[key].read_bytes()
-
-    def close(self) -> None:
-        pass
-
-
-def _check_mbox(path: Path) -> None:
-    """An mbox starts with a ``From `` line; anything else is not one (nothing is guessed)."""
-    try:
-        with open(path, "rb") as handle:
-            head = handle.read(4096)
-    except OSError as exc:
-        raise SourceFileError(f"cannot read: {exc.strerror}", path=str(path)) from None
-    if head and not head.lstrip(b"\r\n").startswith(b"From "):
-        raise SourceFileError("not an mbox file: it does not start with a 'From ' line", path=str(path), line=1)
-    if b"\x00" in head:
-        raise SourceFileError("not an mbox file: it holds binary data", path=str(path))
-
-
-def _header_values(message: email.message.Message, name: str) -> list[str]:
-    """A header's raw values as text; 8-bit bytes (raw UTF-8 in a header) are decoded as UTF-8."""
-    values = []
-    for value in message.get_all(name, []):
-        text = str(value)
-        if any("\udc80" <= c <= "\udcff" for c in text):
-            text = text.encode("ascii", "surrogateescape").decode("utf-8", "replace")
-        values.append(text)
-    return values
-
-
-def _header(message: email.message.Message, name: str) -> str:
-    values = _header_values(message, name)
-    return values[0] if values else ""
-
-
-def _addresses(message: email.message.Message, *names: str) -> tuple[str, ...]:
-    values: list[str] = []
-    for name in names:
-        values.extend(_header_values(message, name))
-    # a dict keeps the first-seen order and answers "seen?" at once: a list's ``in`` made a
-    # message with 300,000 recipients take minutes
-    found: dict[str, None] = {}
-    for _, address in email.utils.getaddresses(values):
-        address = address.strip().casefold()
-        if address not in found and _ADDRESS_RE.fullmatch(address):
-            found[address] = None
-    return tuple(found)
-
-
-def _decoded(raw: str) -> str:
-    """An RFC 2047 header (``=?utf-8?q?Ren=C3=A9?=``) as text, on one printable line (no NUL, no escapes)."""
-    try:
-        text = str(email.header.make_header(email.header.decode_header(raw)))
-    except (LookupError, UnicodeError, ValueError, email.errors.HeaderParseError):
-        text = raw
-    return printable_line(text)
-
-
-def _message(parsed: email.message.Message, data: bytes) -> Message | str:
-    senders = _addresses(parsed, "From")
-    if not senders:
-        return "no From: address"
-    date_header = _header(parsed, "Date")
-    try:
-        when = email.utils.parsedate_to_datetime(date_header) if date_header.strip() else None
-        if when is not None and when.tzinfo is None:  # "-0000": the time is UTC, the zone unknown
-            when = when.replace(tzinfo=dt.UTC)
-        when = when.astimezone() if when is not None else None  # the local day is the one logged
-    except (ValueError, TypeError, IndexError, OverflowError):  # OverflowError: a year past 9999 here
-        when = None
-    if when is None:
-        return "no usable Date: header"
-    subject = _decoded(_header(parsed, "Subject"))
-    match = re.search(r"<[^<>\s]+>", _header(parsed, "Message-ID"))
-    if match:
-        message_id = match.group(0)
-    else:
-        digest = hashlib.sha1(re.split(rb"\r?\n\r?\n", data, maxsplit=1)[0]).hexdigest()[:24]
-        message_id = f"<{digest}@mdnet.invalid>"
-    automatic = bool(
-        _header(parsed, "List-Id")
-        or (_header(parsed, "Auto-Submitted").strip().lower() or "no") != "no"
-        or _header(parsed, "Precedence").strip().lower() in ("bulk", "list", "junk")
-    )
-    return Message(
-        message_id=message_id,
-        sender=senders[0],
-        to=_addresses(parsed, "To"),
-        cc=_addresses(parsed, "Cc", "Bcc"),
-        delivered_to=_addresses(parsed, "Delivered-To", "X-Original-To"),
-        when=when,
-        subject=subject,
-        automatic=automatic,
-    )
-
-
-# -- planning (pure) -------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class ContactUpdate:
-    """What one scan does to one contact's note."""
-
-    contact: Contact
-    entries: tuple[str, ...] = ()  # log lines to add, newest first
-    last_contact: dt.date | None = None  # raise to this
-    needs_reply: dt.date | Literal[False] | None = None  # set to a date, clear (False), or leave (None)
-    message_ids: tuple[str, ...] = ()  # every message handled for this contact
-    sent: tuple[Message, ...] = ()
-
-    @property
-    def changes_note(self) -> bool:
-        return bool(self.entries) or self.last_contact is not None or self.needs_reply is not None
-
-    def describe(self) -> list[str]:
-        lines = [f"log {entry[2:]}" for entry in self.entries]
-        if self.last_contact is not None:
-            lines.append(f"last_contact: {self.last_contact.isoformat()}")
-        if self.needs_reply is False:
-            lines.append("needs_reply: false")
-        elif self.needs_reply is not None:
-            lines.append(f"needs_reply: {self.needs_reply.isoformat()}")
-        return lines
-
-
-@dataclass(frozen=True, slots=True)
-class ScanPlan:
-    updates: tuple[ContactUpdate, ...]
-    record_only: tuple[str, ...]  # handled Message-IDs whose contacts' notes do not change
-    warnings: tuple[str, ...]
-    messages: int = 0
-    matched: int = 0
-    unknown: int = 0
-    already: int = 0
-
-
-@dataclass
-class _Bucket:
-    sent: list[Message] = field(default_factory=list)
-    received: list[Message] = field(default_factory=list)
-    fyi: list[Message] = field(default_factory=list)
-
-
-def plan_scan(
-    messages: Sequence[Message],
-    contacts: Sequence[Contact],
-    me: Iterable[str],
-    handled: set[str],
-    since: dt.date | None = None,
-) -> ScanPlan:
-    """The changes a scan makes; ``handled`` holds the Message-IDs already recorded."""
-    mine = {m.casefold() for m in me}
-    owners: dict[str, list[Contact]] = {}
-    for contact in contacts:
-        for address in {e.strip().casefold() for e in contact.emails}:
-            owners.setdefault(address, []).append(contact)
-    warnings = [
-        f"{address} belongs to several contacts ({', '.join(c.path for c in found)}); its mail is left alone"
-        for address, found in sorted(owners.items())
-        if len(found) > 1
-    ]
-    owner = {address: found[0] for address, found in owners.items() if len(found) == 1 and address not in mine}
-
-    ordered = sorted(messages, key=lambda m: (m.when, m.message_id))
-    # every message of the mailbox tells whether a reply was sent, whatever --since says
-    newest_sent: dict[str, dt.datetime] = {}
-    for message in ordered:
-        if message.sender in mine:
-            for address in message.recipients:
-                if address in owner:
-                    newest_sent[owner[address].path] = message.when
-    buckets: dict[str, _Bucket] = {}
-    matched = unknown = already = 0
-    seen: set[str] = set()
-    for message in ordered:
-        if message.message_id in seen:
-            continue  # the same message twice in the mailbox (a copy in Sent and in a folder)
-        seen.add(message.message_id)
-        outbound = message.sender in mine
-        people = (
-            {owner[a].path: owner[a] for a in message.recipients if a in owner}
-            if outbound
-            else ({owner[message.sender].path: owner[message.sender]} if message.sender in owner else {})
-        )
-        if not people:
-            unknown += 1
-            continue
-        matched += 1
-        if message.message_id in handled:
-            already += 1
-            continue
-        if since is not None and message.day < since:
-            continue
-        for path in people:
-            bucket = buckets.setdefault(path, _Bucket())
-            if outbound:
-                bucket.sent.append(message)
-            elif not message.automatic and (
-                mine & set(message.to) or (not mine & set(message.cc) and mine & set(message.delivered_to))
-            ):
-                bucket.received.append(message)
-            else:
-                bucket.fyi.append(message)  # a copy (Cc), a list or an auto-reply: seen, nothing owed
-    by_path = {c.path: c for c in contacts}
-    updates: list[ContactUpdate] = []
-    record_only: list[str] = []
-    for path in sorted(buckets):
-        update = _update_for(by_path[path], buckets[path], newest_sent.get(path))
-        if update.changes_note:
-            updates.append(update)
-        else:
-            record_only.extend(update.message_ids)
-    return ScanPlan(tuple(updates), tuple(dict.fromkeys(record_only)), tuple(warnings), len(messages), matched,
-                    unknown, already)  # fmt: skip
-
-
-def _update_for(contact: Contact, bucket: _Bucket, newest_sent: dt.datetime | None) -> ContactUpdate:
-    existing = {(e.date, (e.kind or "").casefold(), " ".join(e.text.split())) for e in contact.log}
-    entries: list[str] = []
-    for message in bucket.sent:
-        text = message.subject or "(no subject)"
-        if (message.day, "email", " ".join(text.split())) in existing:
-            continue  # logged before (by hand, or by a scan in a vault without git)
-        entries.append(edit.format_log_entry(message.day.isoformat(), text, "email"))
-    entries.reverse()  # newest first, as the log is written
-    recorded_last = _field_date(contact.fields.get("last_contact"))
-    last_contact = None
-    if bucket.sent:
-        newest_day = max(m.day for m in bucket.sent)
-        if recorded_last is None or newest_day > recorded_last:
-            last_contact = newest_day
-    # a reply is owed for a message to me with nothing from me after it (an email, or a
-    # contact logged on a later day)
-    effective_last = contact.last_contact
-    unanswered = [
-        m
-        for m in bucket.received
-        if (newest_sent is None or m.when > newest_sent) and (effective_last is None or effective_last <= m.day)
-    ]
-    needs_reply: dt.date | Literal[False] | None = None
-    if contact.needs_reply:
-        # needs_reply: true names no day: it was owed at the latest since the last contact
-        # (a mail sent before that cannot have answered it)
-        owed_since = contact.needs_reply_date or effective_last
-        answered = bucket.sent and (owed_since is None or max(m.day for m in bucket.sent) >= owed_since)
-        if answered and not unanswered:
-            needs_reply = False
-    elif unanswered:
-        needs_reply = min(m.day for m in unanswered)
-    ids = tuple(dict.fromkeys(m.message_id for m in [*bucket.sent, *bucket.received, *bucket.fyi]))
-    return ContactUpdate(contact, tuple(entries), last_contact, needs_reply, ids, tuple(bucket.sent))
-
-
-def _field_date(value: Any) -> dt.date | None:
-    if value in (None, ""):
-        return None
-    try:
-        return parse_date(str(value))
-    except ValueError:
-        return None
 
 
 # -- writing ---------------------------------------------------------------

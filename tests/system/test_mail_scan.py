@@ -13,7 +13,8 @@ from typing import Any
 
 import pytest
 
-from mdnet.interop.mail import Message, plan_scan
+from mdnet.interop.mail_plan import plan_scan
+from mdnet.interop.mail_read import Message
 from tests.conftest import git, run_cli
 
 CONFIG = 'contact_dirs = ["people"]\nme = ["me@mine.example", "Me.Alt@Work.example"]\n'
@@ -403,20 +404,20 @@ def test_a_message_that_vanishes_while_the_maildir_is_read_is_left_out(
     vault: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # mbsync or the mail client expunges a message between the listing and the reading
-    import mdnet.interop.mail
+    import mdnet.interop.mail_read
 
     box = write_maildir(tmp_path / "Mail", [MESSAGES[0], MESSAGES[2]])
-    listed = mdnet.interop.mail._MaildirReader._list
+    listed = mdnet.interop.mail_read._MaildirReader._list
     victim: list[str] = []
 
-    def list_then_expunge_one(self: mdnet.interop.mail._MaildirReader) -> dict[str, Path]:
+    def list_then_expunge_one(self: mdnet.interop.mail_read._MaildirReader) -> dict[str, Path]:
         files = listed(self)
         if not victim:
             victim.append(min(files))
             files[victim[0]].unlink()
         return files
 
-    monkeypatch.setattr(mdnet.interop.mail._MaildirReader, "_list", list_then_expunge_one)
+    monkeypatch.setattr(mdnet.interop.mail_read._MaildirReader, "_list", list_then_expunge_one)
     result = run_cli("--vault", str(vault), "mail", "scan", str(box))
     assert result.code == 0, result.err
     assert f"Mail:{victim[0]}: vanished while the mailbox was read" in result.err
@@ -485,20 +486,20 @@ def test_a_maildir_without_new_or_tmp_is_read(vault: Path, tmp_path: Path) -> No
 def test_a_message_the_mail_client_marks_read_while_the_scan_runs_is_still_read(
     vault: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import mdnet.interop.mail
+    import mdnet.interop.mail_read
 
     box = write_maildir(tmp_path / "Mail", [MESSAGES[0], MESSAGES[2]])
-    listed = mdnet.interop.mail._MaildirReader._list
+    listed = mdnet.interop.mail_read._MaildirReader._list
     moved: list[Path] = []
 
-    def list_then_mark_read(self: mdnet.interop.mail._MaildirReader) -> dict[str, Path]:
+    def list_then_mark_read(self: mdnet.interop.mail_read._MaildirReader) -> dict[str, Path]:
         files = listed(self)
         if not moved:  # new/KEY becomes cur/KEY:2,S, as a client does when the message is opened
             for key, path in files.items():
                 moved.append(path.rename(box / "cur" / f"{key}:2,S"))
         return files
 
-    monkeypatch.setattr(mdnet.interop.mail._MaildirReader, "_list", list_then_mark_read)
+    monkeypatch.setattr(mdnet.interop.mail_read._MaildirReader, "_list", list_then_mark_read)
     result = run_cli("--vault", str(vault), "mail", "scan", str(box))
     assert result.code == 0, result.err
     assert "2 messages, 2 with contacts" in result.out

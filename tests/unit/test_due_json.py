@@ -1,4 +1,4 @@
-"""``due --json`` through a pipe is written key by key (mdnet.cli.main.compact_due_json); it must be
+"""``due --json`` through a pipe is written key by key (mdnet.cli.due.compact_due_json); it must be
 exactly ``json.dumps`` of the items' ``as_dict``, whatever the names, details and numbers hold."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import json
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mdnet.cli.main import compact_due_json
+from mdnet.cli.due import compact_due_json
 from mdnet.core.model import BUCKETS, DueItem, Reason
 
 text = st.text(st.characters(codec="utf-8") | st.sampled_from('"\\\n\t\x00\x7f\u2028é✓😀'), max_size=12)

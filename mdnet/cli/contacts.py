@@ -1,0 +1,94 @@
+"""``mdnet add``, ``list``, ``show`` and ``search``: make a contact note, and read contacts back."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from mdnet.cli.output import echo, echo_rich, emit_json
+from mdnet.cli.state import State, json_option, pass_state, warn_bad_notes
+from mdnet.core import due as due_mod
+from mdnet.vault.arguments import days_within
+
+
+@click.command()
+@click.argument("name")
+@click.option("--category", help="client, vendor, friend, recruiter, ... (free text)")
+@click.option("--cadence", help="Keep in touch every ... (30d, 2w, 3m, quarterly, never).")
+@click.option("--tag", "tags", multiple=True, help="A tag (repeatable).")
+@click.option("--email", "emails", multiple=True, help="An email address (repeatable).")
+@click.option("--company", help="Their company (written as a wikilink).")
+@click.option("--role", help="Their role.")
+@pass_state
+def add(state: State, name: str, category: str | None, cadence: str | None, tags: tuple[str, ...],
+        emails: tuple[str, ...], company: str | None, role: str | None) -> None:  # fmt: skip
+    """Add a contact note named after the person."""
+    vault = state.vault
+    path = vault.add(name, category=category, cadence=cadence, tags=tags, email=emails, company=company,
+                     role=role, today=state.today)  # fmt: skip
+    echo(f"added {path.relative_to(vault.root).as_posix()}")
+
+
+@click.command(name="list")
+@click.option("--category", help="Only this category.")
+@click.option("--tag", help="Only contacts with this tag.")
+@json_option
+@pass_state
+def list_(state: State, category: str | None, tag: str | None, as_json: bool) -> None:
+    """List contacts."""
+    vault, today = state.vault, state.today
+    contacts = vault.contacts(category=category, tag=tag)
+    default = vault.config.default_cadence_duration
+    dues = {c.path: due_mod.next_due(c, today, default, vault.config.cadence_policy) for c in contacts}
+    if as_json:
+        emit_json({"contacts": [
+            {"name": c.name, "path": c.path, "category": c.category, "tags": list(c.tags),
+             "cadence": c.fields.get("cadence"), "last_contact": _iso(c.last_contact), "due": _iso(dues[c.path])}
+            for c in contacts]})  # fmt: skip
+    else:
+        from mdnet.cli import render
+
+        echo_rich(render.contacts_table(contacts, dues, category, tag))
+    warn_bad_notes(state)
+
+
+def _iso(value: Any) -> str | None:
+    return None if value is None else str(value.isoformat())
+
+
+@click.command()
+@click.argument("name")
+@json_option
+@pass_state
+def show(state: State, name: str, as_json: bool) -> None:
+    """Show one contact: fields, due state, last interactions."""
+    vault, today = state.vault, state.today
+    contact = vault.get(name)
+    window = days_within(None, today, vault.config.upcoming_days)
+    item = due_mod.item_for(contact, today, window, vault.config.default_cadence_duration, vault.config.cadence_policy)
+    if as_json:
+        emit_json({"name": contact.name, "path": contact.path, "fields": contact.fields,
+                   "last_contact": _iso(contact.last_contact), "due": None if item is None else item.as_dict(),
+                   "log": [{"date": e.date.isoformat(), "time": e.time, "kind": e.kind, "text": e.text}
+                           for e in contact.log]})  # fmt: skip
+        return
+    from mdnet.cli import render
+
+    echo_rich(render.contact_card(contact, item, today))
+
+
+@click.command()
+@click.argument("text", nargs=-1, required=True)
+@json_option
+@pass_state
+def search(state: State, text: tuple[str, ...], as_json: bool) -> None:
+    """Full-text search over contacts."""
+    query = " ".join(text)
+    results = state.vault.search(query)
+    if as_json:
+        emit_json({"query": query, "results": [{"name": c.name, "path": c.path, "snippet": s} for c, s in results]})
+        return
+    from mdnet.cli import render
+
+    echo_rich(render.search_table(results, query))
