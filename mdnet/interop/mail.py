@@ -21,6 +21,7 @@ import email.errors
 import email.header
 import email.message
 import email.utils
+import functools
 import hashlib
 import mailbox
 import os
@@ -30,7 +31,7 @@ from dataclasses import dataclass, field, replace
 from email import policy
 from email.parser import BytesHeaderParser
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from mdnet.config import CONFIG_NAME, Config
 from mdnet.core.durations import parse_date, parse_when
@@ -40,6 +41,9 @@ from mdnet.errors import ConfigError, MdnetError, SourceFileError, UsageError
 from mdnet.git import commands as history
 from mdnet.git import commit_text
 from mdnet.note import edit
+
+if TYPE_CHECKING:
+    from mdnet.vault.ports import NotesVault
 
 _ADDRESS_RE = re.compile(r"[^@\s<>]+@[^@\s<>]+")
 TRAILER = "Message-ID"
@@ -523,14 +527,14 @@ class ScanResult:
 
 
 def scan(
-    vault: Any,
+    vault: NotesVault,
     paths: Path | Sequence[Path],
     *,
     dry_run: bool = False,
     since: dt.date | None = None,
     today: dt.date,
 ) -> ScanResult:
-    """Scan the mailboxes at ``paths`` together into ``vault`` (a :class:`mdnet.vault.facade.Vault`).
+    """Scan the mailboxes at ``paths`` together into ``vault`` (a :class:`mdnet.vault.ports.NotesVault`).
 
     Several mailboxes (an inbox and a sent folder) are read as one, so a reply in
     one answers a message in the other. Every mailbox is read before anything is
@@ -552,9 +556,9 @@ def scan(
         done: list[ContactUpdate] = []
         for update in plan.updates:
             try:
-                vault._rewrite(
+                vault.writer.rewrite(
                     update.contact,
-                    lambda text, u=update: apply_update(text, u, vault.config.log_heading),
+                    functools.partial(apply_update, update=update, log_heading=vault.config.log_heading),
                     planned=True,
                 )
             except MdnetError as exc:

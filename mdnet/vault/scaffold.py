@@ -74,7 +74,7 @@ def _folders(root: Path) -> list[str]:
     daily note goes (docs/daily.md), and ``daily_dir`` would be an empty folder never used.
     """
     from mdnet.errors import MdnetError
-    from mdnet.vault.daily import OBSIDIAN_SETTINGS
+    from mdnet.store.layout import OBSIDIAN_DAILY_SETTINGS as OBSIDIAN_SETTINGS
 
     try:
         config = load_config(root)
