@@ -130,7 +130,7 @@ def bench_size(size: int, seed: int, workdir: Path) -> None:
         from mdnet.features.network import Network, find_person, members_at, org_keys
 
         def query_only(text: str | None, company: str | None = None) -> object:
-            network = Network(vault._open_index(), TODAY)  # the index is fresh: no scan
+            network = Network(vault.indexed(), TODAY)  # the index is fresh: no scan
             if company is not None:
                 targets = [network.person_of(c) for c, _ in members_at(network, company)]
                 return network.paths(targets, skip_orgs=org_keys(network, company))

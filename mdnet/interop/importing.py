@@ -1,4 +1,5 @@
-"""Carry out an import plan in a vault: new notes through ``Vault.add``, merges through ``Vault._rewrite``.
+"""Carry out an import plan in a vault: new notes through ``Vault.add``, merges through its
+:class:`~mdnet.vault.writer.NoteWriter`.
 
 The whole source is read and planned before anything is written, so a bad file
 changes nothing. A note that cannot be written (changed on disk meanwhile, a file
@@ -11,12 +12,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mdnet.errors import MdnetError
 from mdnet.interop.import_merge import Incoming, Plan, apply_changes, plan_import
-from mdnet.vault.facade import Vault
 from mdnet.vault.writing import check_cadence
+
+if TYPE_CHECKING:
+    from mdnet.vault.ports import ImportingVault
 
 _VERBS = {"create": "created", "update": "updated", "skip": "skipped"}
 _DRY_RUN_VERBS = {"create": "would create", "update": "would update", "skip": "would skip"}
@@ -45,7 +48,7 @@ class Outcome:
 
 
 def run_import(
-    vault: Vault,
+    vault: ImportingVault,
     records: Sequence[Incoming],
     *,
     dry_run: bool = False,
@@ -65,7 +68,7 @@ def run_import(
 
 
 def _carry_out(
-    vault: Vault, plan: Plan, dry_run: bool, category: str | None, cadence: str | None, today: dt.date | None
+    vault: ImportingVault, plan: Plan, dry_run: bool, category: str | None, cadence: str | None, today: dt.date | None
 ) -> Outcome:
     record = plan.incoming
     if plan.action == "skip":
@@ -80,7 +83,7 @@ def _carry_out(
         details = tuple(c.describe() for c in plan.changes)
         if not dry_run:
             try:
-                vault._rewrite(contact, lambda text: apply_changes(text, plan.changes), planned=True)
+                vault.writer.rewrite(contact, lambda text: apply_changes(text, plan.changes), planned=True)
             except MdnetError as exc:
                 return Outcome("failed", contact.name, contact.path, (str(exc),), record.source)
         return Outcome("update", contact.name, contact.path, details, record.source)

@@ -15,10 +15,11 @@ Three layers, a module each:
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mdnet.config import CONFIG_NAME, Config
 from mdnet.core.durations import parse_when
@@ -31,6 +32,9 @@ from mdnet.interop.mail_read import ADDRESS_RE, Message, read_mailbox
 from mdnet.note import edit
 
 __all__ = ["Message", "ContactUpdate", "ScanPlan", "ScanResult", "plan_scan", "read_mailbox", "scan"]
+
+if TYPE_CHECKING:
+    from mdnet.vault.ports import NotesVault
 
 TRAILER = "Message-ID"
 
@@ -134,14 +138,14 @@ class ScanResult:
 
 
 def scan(
-    vault: Any,
+    vault: NotesVault,
     paths: Path | Sequence[Path],
     *,
     dry_run: bool = False,
     since: dt.date | None = None,
     today: dt.date,
 ) -> ScanResult:
-    """Scan the mailboxes at ``paths`` together into ``vault`` (a :class:`mdnet.vault.facade.Vault`).
+    """Scan the mailboxes at ``paths`` together into ``vault`` (a :class:`mdnet.vault.ports.NotesVault`).
 
     Several mailboxes (an inbox and a sent folder) are read as one, so a reply in
     one answers a message in the other. Every mailbox is read before anything is
@@ -163,9 +167,9 @@ def scan(
         done: list[ContactUpdate] = []
         for update in plan.updates:
             try:
-                vault._rewrite(
+                vault.writer.rewrite(
                     update.contact,
-                    lambda text, u=update: apply_update(text, u, vault.config.log_heading),
+                    functools.partial(apply_update, update=update, log_heading=vault.config.log_heading),
                     planned=True,
                 )
             except MdnetError as exc:

@@ -44,8 +44,15 @@ FTS_INCREMENTAL_LIMIT = 500
 to_json = json.JSONEncoder(ensure_ascii=False, check_circular=False).encode
 
 
+class _Healer(Protocol):
+    def heal(self, exc: sqlite3.DatabaseError) -> bool: ...
+
+
 class _Healing(Protocol):
-    def _discard_damaged_index(self, exc: sqlite3.DatabaseError) -> bool: ...
+    """A service holding an index session (:class:`mdnet.store.session.IndexSession`), which heals."""
+
+    @property
+    def session(self) -> _Healer: ...
 
 
 _Owner = TypeVar("_Owner", bound=_Healing)
@@ -63,7 +70,7 @@ def heals(method: Callable[Concatenate[_Owner, _Params], _Result]) -> Callable[C
         try:
             return method(self, *args, **kwargs)
         except sqlite3.DatabaseError as exc:
-            if not self._discard_damaged_index(exc):
+            if not self.session.heal(exc):
                 raise
         return method(self, *args, **kwargs)
 

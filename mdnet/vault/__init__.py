@@ -1,0 +1,1 @@
+from mdnet.vault.facade import Vault as Vault  # the documented `from mdnet.vault import Vault`

@@ -97,3 +97,19 @@ def check_filters(category: object, tag: object) -> None:
     for label, value in (("category", category), ("tag", tag)):
         if value is not None and not isinstance(value, str):
             raise UsageError(f"{label} must be text, not {type(value).__name__}")
+
+
+def check_text_or_none(label: str, value: object, expected: str = "text") -> None:
+    """A script's argument of the wrong type is bad usage (exit 2), never an AttributeError from deep inside."""
+    if value is not None and not isinstance(value, str):
+        raise UsageError(f"{label} must be {expected} or None, not {type(value).__name__}")
+
+
+def wanted_paths(paths: object) -> list[str] | None:
+    """``Vault.refresh``'s paths as vault-relative text (one path may be a string), or None for all of them."""
+    if isinstance(paths, (str, os.PathLike)):
+        paths = [paths]
+    check_paths(paths)  # None, or an iterable that is no string
+    if not isinstance(paths, Iterable):
+        return None
+    return [path_text(given) for given in paths]

@@ -2,9 +2,9 @@
 
 The pure work (rendering, merging, reading ticks, date formats) is in
 :mod:`mdnet.features.daily_block`; this module reads settings and files, calls :meth:`Vault.log`
-for each new tick, and writes the note through :mod:`mdnet.store.files` (created with
-``create_new``, refreshed with ``write_if_unchanged``), so a note saved in an
-editor meanwhile is never overwritten.
+for each new tick, and writes the note through the vault's :class:`~mdnet.vault.writer.NoteWriter`
+(``create``, or ``write_over`` the bytes it read), so a note saved in an editor meanwhile is never
+overwritten.
 """
 
 from __future__ import annotations
@@ -26,11 +26,10 @@ from mdnet.features import daily_block as daily
 from mdnet.note.document import DecodeProblem, decode, detect_newline
 from mdnet.note.edit import format_log_entry
 from mdnet.store import files
+from mdnet.store.layout import OBSIDIAN_DAILY_SETTINGS as OBSIDIAN_SETTINGS
 
 if TYPE_CHECKING:
-    from mdnet.vault.facade import Vault
-
-from mdnet.store.layout import OBSIDIAN_DAILY_SETTINGS as OBSIDIAN_SETTINGS
+    from mdnet.vault.ports import LoggingVault
 
 DEFAULT_TEMPLATE = "templates/daily.md"
 OBSIDIAN_DEFAULT_FORMAT = "YYYY-MM-DD"
@@ -72,7 +71,7 @@ class DailyResult:
         }
 
 
-def settings_for(vault: Vault) -> DailySettings:
+def settings_for(vault: LoggingVault) -> DailySettings:
     """mdnet.toml's ``daily_dir``/``daily_format`` and ``templates/daily.md`` (when it exists),
     unless ``.obsidian/daily-notes.json`` exists: then its folder, format and template, read
     as Obsidian reads them (an empty folder is the vault root, an empty format YYYY-MM-DD)."""
@@ -151,7 +150,7 @@ def resolve_link(contacts: list[Contact], target: str) -> Contact:
 
 
 def build(
-    vault: Vault, day: dt.date, *, write: bool, now: dt.datetime | None = None, today: dt.date | None = None
+    vault: LoggingVault, day: dt.date, *, write: bool, now: dt.datetime | None = None, today: dt.date | None = None
 ) -> DailyResult:
     """Refresh (``write=True``: log new ticks, then write) or only render the daily note.
 
@@ -198,10 +197,10 @@ def build(
         data = result.text.encode("utf-8")
         try:
             if original is None:
-                files.create_new(full, data, relative, root=vault.root)
+                vault.writer.create(full, data, relative)
                 result.changed = True
             elif data != original:
-                files.write_if_unchanged(full, data, original, relative, root=vault.root)
+                vault.writer.write_over(full, data, original, relative)
                 result.changed = True
         except MdnetError as exc:
             if result.logged:  # "nothing was written" is true of the daily note only: say what was
@@ -238,7 +237,7 @@ def _named_in(contacts: list[Contact], lines: list[str]) -> set[str]:
     return paths
 
 
-def _read_note(vault: Vault, full: Path, relative: str) -> tuple[bytes | None, str | None]:
+def _read_note(vault: LoggingVault, full: Path, relative: str) -> tuple[bytes | None, str | None]:
     try:
         # A daily folder linked out of the vault is refused here, before any tick is logged.
         original = files.read_inside(vault.root, full, vault.config.max_note_bytes, relative)
@@ -257,7 +256,12 @@ def _read_note(vault: Vault, full: Path, relative: str) -> tuple[bytes | None, s
 
 
 def _template_text(
-    vault: Vault, settings: DailySettings, day: dt.date, relative: str, now: dt.datetime | None, result: DailyResult
+    vault: LoggingVault,
+    settings: DailySettings,
+    day: dt.date,
+    relative: str,
+    now: dt.datetime | None,
+    result: DailyResult,
 ) -> str:
     title = PurePosixPath(relative).stem
     if settings.template is None:
@@ -278,7 +282,7 @@ def _template_text(
 
 
 def _log_ticks(
-    vault: Vault, block: daily.Block, day: dt.date, relative: str, result: DailyResult, today: dt.date | None
+    vault: LoggingVault, block: daily.Block, day: dt.date, relative: str, result: DailyResult, today: dt.date | None
 ) -> set[int]:
     """Log each new tick once; the 1-based note lines of the ticks now logged."""
     done: set[int] = set()

@@ -25,9 +25,10 @@ from mdnet.git import commit_text
 from mdnet.note.document import DecodeProblem, decode
 from mdnet.store import files
 from mdnet.vault.arguments import resolve_today
+from mdnet.vault.writer import root_if_inside
 
 if TYPE_CHECKING:
-    from mdnet.vault.facade import Vault
+    from mdnet.vault.ports import DraftingVault
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,7 +49,7 @@ class DraftResult:
 
 
 def make_drafts(
-    vault: Vault,
+    vault: DraftingVault,
     template: str | os.PathLike[str],
     *,
     category: str | None = None,
@@ -69,7 +70,7 @@ def make_drafts(
         raise UsageError(f"bad format {fmt!r}: eml or md")
     source = _template_file(vault, template)
     try:
-        root = vault_of(vault, source)  # in the vault: really there; one the user named elsewhere: read
+        root = root_if_inside(vault.root, source)  # in the vault: really there; one the user named elsewhere: read
         text = decode(files.read_bytes(source, 0) if root is None else files.read_inside(root, source, 0, str(source)))
     except (OSError, DecodeProblem, MdnetError) as exc:
         raise UsageError(f"cannot read template {source}: {exc}") from None
@@ -90,7 +91,7 @@ def make_drafts(
     return result
 
 
-def _template_file(vault: Vault, template: str | os.PathLike[str]) -> Path:
+def _template_file(vault: DraftingVault, template: str | os.PathLike[str]) -> Path:
     given = Path(template).expanduser()
     candidates = [given, vault.root / "templates" / given, vault.root / "templates" / f"{given}.md"]
     for candidate in candidates:
@@ -99,7 +100,7 @@ def _template_file(vault: Vault, template: str | os.PathLike[str]) -> Path:
     raise UsageError(f"no template {str(template)!r} (looked in the working folder and {vault.root / 'templates'})")
 
 
-def _write_drafts(vault: Vault, drafts: Sequence[Draft], stem: str, day: dt.date,
+def _write_drafts(vault: DraftingVault, drafts: Sequence[Draft], stem: str, day: dt.date,
                   out: str | os.PathLike[str] | None, fmt: str) -> list[str]:  # fmt: skip
     if not drafts:
         return []
@@ -124,25 +125,15 @@ def _write_drafts(vault: Vault, drafts: Sequence[Draft], stem: str, day: dt.date
     if existing:
         raise UsageError(f"{existing[0]} already exists; nothing was written (choose another --out)")
     for path, data in outputs:
-        files.create_new(path, data, str(path), root=vault_of(vault, path))  # drafts/ linked elsewhere: refused
+        vault.writer.create(path, data, str(path))  # drafts/ linked elsewhere: refused
     return [str(path) for path, _data in outputs]
 
 
-def vault_of(vault: Vault, path: Path) -> Path | None:
-    """The vault's root when ``path`` is in it (then its real location must be too: a ``drafts/`` or
-    ``templates/`` linked out of the vault is refused), else ``None``: a file the user named elsewhere."""
-    try:
-        Path(os.path.abspath(path)).relative_to(os.path.abspath(vault.root))
-    except ValueError:
-        return None
-    return vault.root
-
-
-def _contact_at(vault: Vault, path: str) -> Contact | None:
+def _contact_at(vault: DraftingVault, path: str) -> Contact | None:
     return vault.indexed().contact(path)
 
 
-def _log_drafts(vault: Vault, result: DraftResult, day: dt.date, template_name: str) -> DraftResult:
+def _log_drafts(vault: DraftingVault, result: DraftResult, day: dt.date, template_name: str) -> DraftResult:
     logged: list[str] = []
     problems: list[str] = []
     for draft in result.drafts:

@@ -1,74 +1,55 @@
 """The :class:`Vault` facade that ties the pieces together for scripts and the CLI.
 
-Every query first brings the index up to date (a change-token scan that reads
-only what changed), so an answer never lags the files.
+A vault is composed of small services (as khal's collection holds its storages and its cache):
+an :class:`~mdnet.store.session.IndexSession` (open, in-memory fallback, heal, reopen, refresh), a
+:class:`~mdnet.vault.writer.NoteWriter` (the only way a note is written), the queries, writing,
+history and relations. ``Vault`` builds them and delegates to them; they never reach back into it.
+Every query first brings the index up to date (a change-token scan that reads only what changed),
+so an answer never lags the files.
 """
 
 from __future__ import annotations
 
-import contextlib
-import dataclasses
 import datetime as dt
 import os
-import sqlite3
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
 
-from mdnet.config import Config, is_in_contact_folder
-from mdnet.core import naming
-from mdnet.core.due import due_items, matches
-from mdnet.core.folding import fold
-from mdnet.core.model import (
-    Contact,
-    DueItem,
-    Duration,
-    Problem,
-    RefreshStats,
-    Severity,
-)
-from mdnet.errors import AmbiguousName, ContactNotFound, MdnetError, UsageError, VaultError
-from mdnet.store import files
-from mdnet.store.index import Index, heals
-from mdnet.store.index_file import cannot_write, delete_database
-from mdnet.store.layout import INDEX_DIR, INDEX_NAME, NOT_A_VAULT, discover_root, is_marked, load_config
-from mdnet.store.refresh import refresh
-from mdnet.vault.arguments import (
-    check_filters,
-    check_name,
-    check_paths,
-    check_text,
-    days_within,
-    path_text,
-    resolve_today,
-)
-from mdnet.vault.history import HistoryMethods
-from mdnet.vault.relations import RelationMethods
-from mdnet.vault.writing import WritingMethods
+from mdnet.config import Config
+from mdnet.core.model import ChangeResult, Contact, DueItem, GitFacts, Interaction, LogResult, Problem, RefreshStats
+from mdnet.errors import UsageError, VaultError
+from mdnet.store.index import Index
+from mdnet.store.layout import discover_root, is_marked, load_config
+from mdnet.store.session import IndexSession
+from mdnet.vault.arguments import resolve_today, wanted_paths
+from mdnet.vault.history import History
+from mdnet.vault.queries import Queries
+from mdnet.vault.relations import Relations
+from mdnet.vault.writer import NoteWriter
+from mdnet.vault.writing import Writing
 
 if TYPE_CHECKING:  # imported when used, so that `mdnet due` never pays for them
+    from mdnet.features.brief import Brief
+    from mdnet.features.network import Network, PathResult, WhoResult
+    from mdnet.features.stats import Stats
+    from mdnet.note import edit
     from mdnet.vault.daily import DailyResult
     from mdnet.vault.drafts import DraftResult
 
 
-class Vault(HistoryMethods, RelationMethods, WritingMethods):
+class Vault:
     """A vault of notes and its index. Open with :meth:`open`; usable as a context manager."""
 
     def __init__(self, root: Path, config: Config | None = None, *, save_index: bool = True) -> None:
-        self.root = root
-        self.config = config if config is not None else load_config(root)
-        # False for a working directory that no marker made a vault: see open().
-        self.save_index = save_index
-        self._index: Index | None = None
-        # Every query brings the index up to date first. A short-lived caller (one CLI
-        # command) sets this False: one scan at its first query, then its own writes
-        # refresh just the notes they touch.
-        self.refresh_on_query = True
-        self._refreshed = False
-        # Why the index is in memory, when it is (the file could not be created or written): for the watcher,
-        # which says so and later tries the file again (reopen_index_file).
-        self.in_memory_because: str | None = None
+        # save_index is False for a working directory that no marker made a vault: see open().
+        self.session = IndexSession(root, config if config is not None else load_config(root), save_index=save_index)
+        self.writer = NoteWriter(self.session)
+        self._queries = Queries(self.session)
+        self._writing = Writing(self.session, self.writer, self._queries)
+        self._history = History(self.session, self.writer, self._queries)
+        self._relations = Relations(self.session, self._queries)
 
     @classmethod
     def open(cls, path: str | os.PathLike[str] | None = None) -> Vault:
@@ -94,167 +75,74 @@ class Vault(HistoryMethods, RelationMethods, WritingMethods):
     def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
         self.close()
 
+    # -- the session's state -----------------------------------------------
+
+    @property
+    def root(self) -> Path:
+        return self.session.root
+
+    @property
+    def config(self) -> Config:
+        return self.session.config
+
+    @config.setter
+    def config(self, config: Config) -> None:  # the watcher reloads mdnet.toml
+        self.session.config = config
+
+    @property
+    def save_index(self) -> bool:
+        return self.session.save_index
+
+    @property
+    def refresh_on_query(self) -> bool:
+        """Every query brings the index up to date first; a short-lived caller (one CLI command) sets this
+        False: one scan at its first query, then its own writes refresh just the notes they touch."""
+        return self.session.refresh_on_query
+
+    @refresh_on_query.setter
+    def refresh_on_query(self, value: bool) -> None:
+        self.session.refresh_on_query = value
+
+    @property
+    def in_memory_because(self) -> str | None:
+        """Why the index is in memory, when it is (the file could not be created or written)."""
+        return self.session.in_memory_because
+
+    # -- the index (mdnet.store.session) -------------------------------------
+
     def close(self) -> None:
-        if self._index is not None:
-            self._index.close()
-            self._index = None
-
-    # -- the index ---------------------------------------------------------
-
-    def _open_index(self) -> Index:
-        if self._index is None and not self.save_index:
-            self._index = Index.memory()
-            self.in_memory_because = NOT_A_VAULT
-        if self._index is None:
-            try:
-                self._index = self._open_index_file()
-                self.in_memory_because = None
-            except (OSError, sqlite3.OperationalError) as exc:
-                self._index = Index.memory()  # a read-only vault still answers
-                self.in_memory_because = str(exc)
-        return self._index
-
-    def _open_index_file(self) -> Index:
-        """The index file in ``.mdnet/``, made with its .gitignore when missing. A ``.mdnet`` mdnet did not make (a
-        link, or one holding links, as a cloned vault may: docs/security.md) raises :class:`files.NotOwnFolder`
-        before anything in it is opened or written; the caller answers from memory."""
-        folder = self.root / INDEX_DIR
-        files.own_folder(folder, create=True)
-        files.create_own_file(folder / ".gitignore", b"# mdnet's disposable index; never versioned\n*\n")
-        return Index.open(folder / INDEX_NAME)
+        self.session.close()
 
     def index_folder_refused(self) -> str | None:
-        """Why ``.mdnet/`` is not used, when it is there but not an index folder mdnet made; None otherwise.
-        For the command line's warning: such a vault answers from an index in memory, every command."""
-        if not self.save_index:
-            return None
-        try:
-            files.own_folder(self.root / INDEX_DIR)
-        except files.NotOwnFolder as exc:
-            return str(exc)
-        except OSError:
-            return None  # unreadable: the index's own open says why
-        return None
+        """Why ``.mdnet/`` is not used, when it is there but not an index folder mdnet made; None otherwise."""
+        return self.session.index_folder_refused()
 
     def reopen_index_file(self) -> RefreshStats | None:
-        """Go back from an index in memory to the file, once the file can be written again, and bring the file
-        up to date by a normal refresh. For a long-running caller (the watcher), which would otherwise answer
-        from memory for good after one lock held too long; a command ends before that matters.
-
-        Returns that refresh's figures once the vault answers from the file again; None while the file still
-        cannot be written (nothing waits for a lock here), the memory index kept, current as ever.
-        """
-        if not self.save_index or (self._index is not None and self._index.path is not None):
-            return None  # already on the file, or never to be (a folder no marker makes a vault)
-        try:
-            disk = self._open_index_file()
-        except (OSError, sqlite3.OperationalError) as exc:
-            self.in_memory_because = str(exc)
-            return None
-        try:
-            if not disk.can_write_now():
-                disk.close()
-                return None
-            stats = refresh(self.root, self.config, disk)
-        except (OSError, sqlite3.DatabaseError) as exc:
-            if isinstance(exc, sqlite3.DatabaseError) and not cannot_write(exc):
-                with contextlib.suppress(OSError):  # the creation lock held too long: a later try throws it away
-                    disk.discard()  # damaged: the next try makes a new one
-            else:
-                disk.close()
-            self.in_memory_because = str(exc)
-            return None
-        if self._index is not None:
-            self._index.close()
-        self._index = disk
-        self.in_memory_because = None
-        return stats
+        """Go back from an index in memory to the file once it can be written (for the watcher)."""
+        return self.session.reopen_index_file()
 
     def refresh(self, paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[str] | None = None) -> RefreshStats:
         """Bring the index up to date (only ``paths``, vault-relative, when given; one path may be a string)."""
-        if isinstance(paths, (str, os.PathLike)):
-            paths = [paths]
-        check_paths(paths)
-        wanted = None if paths is None else [path_text(given) for given in paths]
-        index = self._open_index()
-        try:
-            return refresh(self.root, self.config, index, wanted)
-        except sqlite3.DatabaseError as exc:
-            # a corrupt index is a cache to rebuild, never an error for the user
-            if not (self._discard_damaged_index(exc) or self._answer_from_memory(exc)):
-                raise
-            return refresh(self.root, self.config, self._open_index(), wanted)
+        return self.session.refresh(wanted_paths(paths))
 
     def indexed(self) -> Index:
         """The index as it stands, not brought up to date (for the watcher, which refreshes by itself)."""
-        return self._open_index()
+        return self.session.indexed()
 
     def rebuild_index(self) -> None:
         """Throw the index away; the next refresh reads every note again."""
-        self.close()
-        delete_database(self.root / INDEX_DIR / INDEX_NAME)
+        self.session.rebuild()
 
-    def _discard_damaged_index(self, exc: sqlite3.DatabaseError) -> bool:
-        """Throw away an index a query found damaged, so that the next query rebuilds it (see :func:`heals`)."""
-        index = self._index
-        if index is None or index.path is None or cannot_write(exc):
-            return False
-        self._index = None
-        self._refreshed = False
-        try:
-            index.discard()
-        except OSError as error:  # a read-only folder: in memory for this command
-            self._index = Index.memory()
-            self.in_memory_because = str(error)
-        return True
+    # -- queries (mdnet.vault.queries) ---------------------------------------
 
-    def _answer_from_memory(self, exc: sqlite3.DatabaseError) -> bool:
-        """Answer from an index in memory for this command when the index file is sound but not ours to write
-        (another user's, locked too long, a full disk): never delete a database another process may be using.
-
-        The memory index starts as a copy of the file, so the refresh that follows reads and reports only what
-        changed, as it would have in the file (an empty one read every note again, all of them "added")."""
-        index = self._index
-        if index is None or index.path is None or not cannot_write(exc):
-            return False
-        self._index = index.copy_in_memory()
-        index.close()
-        self.in_memory_because = str(exc)
-        return True
-
-    def _fresh(self) -> Index:
-        if self.refresh_on_query or not self._refreshed:
-            self.refresh()
-            self._refreshed = True
-        return self._open_index()
-
-    # -- queries -----------------------------------------------------------
-
-    @heals
     def contacts(self, category: str | None = None, tag: str | None = None) -> list[Contact]:
         """Every valid contact (notes with errors are left out), sorted by name."""
-        check_filters(category, tag)
-        found = [c for c in self._fresh().contacts() if matches(c, category, tag)]
-        found.sort(key=lambda c: (fold(c.name), c.path))
-        return found
+        return self._queries.contacts(category, tag)
 
-    @heals
     def get(self, name: str | Contact) -> Contact:
-        """One contact by name, alias, file stem or unique name prefix.
+        """One contact by name, alias, file stem or unique name prefix (a ``Contact``: as its note is now)."""
+        return self._queries.get(name)
 
-        Exact names come from the index's name table and prefixes from name-only
-        rows, so only the contact found is decoded in full. A ``Contact`` (one a script
-        already holds) gives that note's contact as it is now.
-        """
-        if isinstance(name, Contact):
-            found = self._fresh().contact(name.path)
-            if found is None:
-                raise ContactNotFound(name.name, hint=f"{name.path} is no longer a contact")
-            return found
-        check_name(name)
-        return _lookup(self._fresh(), name)
-
-    @heals
     def due(
         self,
         today: dt.date | str | None = None,
@@ -263,83 +151,112 @@ class Vault(HistoryMethods, RelationMethods, WritingMethods):
         tag: str | None = None,
     ) -> list[DueItem]:
         """The due list for ``today`` (SPEC section 3)."""
-        check_filters(category, tag)
-        day = resolve_today(today)
-        window = days_within(within, day, self.config.upcoming_days)
-        default = self.config.default_cadence_duration
-        policy = self.config.cadence_policy
-        horizon = Duration(window, "d").add_to(day)  # clamped: the last days of 9999 are days too
-        # Contacts without their own cadence take the default or their category's: SQL
-        # cannot date those, so they all go through when either exists.
-        inherited = default is not None or bool(policy.windows)
-        candidates = self._fresh().due_candidates(day, horizon, inherited)
-        return due_items((c for c in candidates if matches(c, category, tag)), day, window, default, policy)
+        return self._queries.due(today, within, category, tag)
 
-    @heals
     def problems(self) -> list[Problem]:
         """Problems of every contact note, as the last refresh found them."""
-        return self._fresh().problems()
+        return self._queries.problems()
 
     def check(self, paths: Sequence[str | os.PathLike[str]] | str | os.PathLike[str] | None = None) -> list[Problem]:
         """Validate every contact note, or just ``paths`` (any notes, e.g. the staged ones; one path is one note)."""
-        if isinstance(paths, (str, os.PathLike)):
-            paths = [paths]
-        check_paths(paths)
-        if paths is None:
-            problems = self.problems()
-            problems.extend(_duplicate_names(self.contacts()))
-            return sorted(problems, key=lambda p: (p.path, p.line, p.column))
-        found: list[Problem] = []
-        for given in paths:
-            found.extend(self._check_file(Path(path_text(given))))
-        return sorted(found, key=lambda p: (p.path, p.line, p.column))
+        return self._queries.check(paths)
 
-    def _check_file(self, given: Path) -> list[Problem]:
-        full = given if given.is_absolute() else Path.cwd() / given
-        try:
-            # the folder resolved, not the note: a symlinked note is the vault's where its link is
-            relative = (full.parent.resolve() / full.name).relative_to(self.root).as_posix()
-        except ValueError:
-            return [Problem(str(given), 0, 0, "error", "not inside the vault " + str(self.root))]
-        if files.in_dot_folder(relative):
-            return []  # .obsidian/, .trash/, .git/, ...: never notes, as the scan never enters them
-        if not full.exists():
-            return [Problem(relative, 0, 0, "error", "no such file")]
-        if not files.is_note_name(full.name) or not full.is_file():
-            return []
-        from mdnet.note.contact import ParseSettings, parse_note
-        from mdnet.note.document import DecodeProblem, decode
-
-        in_folder = is_in_contact_folder(relative, self.config.contact_dirs)
-        severity: Severity = "error" if in_folder else "warning"
-
-        try:
-            text = decode(files.read_inside(self.root, full, self.config.max_note_bytes, relative))
-        except MdnetError as exc:  # a link out of the vault, or not a regular file: never read
-            return [Problem(relative, 0, 0, severity, exc.message)]
-        except files.TooLarge as exc:
-            return [Problem(relative, 0, 0, severity, f"file is {exc.size:,} bytes, over the size limit")]
-        except DecodeProblem as exc:
-            return [Problem(relative, exc.line, exc.column, severity, exc.message)]
-        except OSError as exc:
-            return [Problem(relative, 0, 0, "error", f"cannot read: {exc.strerror}")]
-        parsed = parse_note(text, relative, contact_folder=in_folder, settings=ParseSettings(self.config.log_heading))
-        return list(parsed.problems if in_folder or parsed.is_contact_type else as_warnings(parsed.problems))
-
-    @heals
     def search(self, text: str) -> list[tuple[Contact, str]]:
         """Contacts whose note mentions every word of ``text`` (prefixes too), best first."""
-        check_text("search text", text)
-        index = self._fresh()
-        try:
-            found = index.search(text)  # the first search fills the full-text table: a write
-        except sqlite3.DatabaseError as exc:
-            if not self._answer_from_memory(exc):  # another user's index, say: search a copy in memory
-                raise
-            self.refresh()
-            index = self._open_index()
-            found = index.search(text)
-        return [(contact, snippet) for path, snippet in found if (contact := index.contact(path)) is not None]
+        return self._queries.search(text)
+
+    # -- writing (mdnet.vault.writing) ---------------------------------------
+
+    def add(
+        self,
+        name: str,
+        *,
+        category: str | None = None,
+        cadence: str | None = None,
+        tags: Sequence[str] | str = (),
+        email: Sequence[str] | str = (),
+        company: str | None = None,
+        role: str | None = None,
+        today: dt.date | str | None = None,
+        extra: Sequence[tuple[str, edit.Value]] = (),
+        known: Sequence[Contact] | None = None,
+    ) -> Path:
+        """Create a contact note from the template; refuses a name or alias already in use."""
+        return self._writing.add(name, category=category, cadence=cadence, tags=tags, email=email, company=company,
+                                 role=role, today=today, extra=extra, known=known)  # fmt: skip
+
+    def log(
+        self,
+        name: str | Contact,
+        text: str,
+        kind: str | None = None,
+        when: dt.date | str | None = None,
+        commit: bool = True,
+        today: dt.date | str | None = None,
+    ) -> LogResult:
+        """Record an interaction: a log entry, ``last_contact`` raised, ``needs_reply`` cleared, one commit."""
+        return self._writing.log(name, text, kind, when, commit, today)
+
+    # -- follow-ups, snoozes and history (mdnet.vault.history) ---------------
+
+    def followup(
+        self,
+        name: str | Contact,
+        when: dt.date | str | None,
+        note: str | None = None,
+        commit: bool = True,
+        today: dt.date | str | None = None,
+    ) -> ChangeResult:
+        """Set ``follow_up`` (a date, or a duration from today such as ``6m``) and, if given, its note."""
+        return self._history.followup(name, when, note, commit, today)
+
+    def snooze(
+        self, name: str | Contact, when: dt.date | str | None, commit: bool = True, today: dt.date | str | None = None
+    ) -> ChangeResult:
+        """Set ``snooze_until`` (a date or a duration from today); ``None`` / ``"none"`` clears it."""
+        return self._history.snooze(name, when, commit, today)
+
+    def history(self, name: str | Contact) -> list[Interaction]:
+        """Every log entry of the contact and every commit that touched its note, each once, newest first."""
+        return self._history.history(name)
+
+    def git_facts(self) -> dict[str, GitFacts]:
+        """Per note path: the last day a commit touched it (renames followed) and how many did."""
+        return self._history.git_facts()
+
+    # -- relationships (mdnet.vault.relations) -------------------------------
+
+    def network(self, today: dt.date | str | None = None) -> Network:
+        """Questions about who is connected to whom, over the (fresh) index."""
+        return self._relations.network(today)
+
+    def note_body(self, contact: Contact) -> str:
+        """The note's text after its front matter ("" when it cannot be read now)."""
+        return self._relations.note_body(contact)
+
+    def brief(self, name: str | Contact, today: dt.date | str | None = None) -> Brief:
+        """Everything to know before meeting ``name``: see :mod:`mdnet.features.brief`."""
+        return self._relations.brief(name, today)
+
+    def path(
+        self,
+        target: str | None,
+        *,
+        via: str | None = None,
+        company: str | None = None,
+        today: dt.date | str | None = None,
+        limit: int = 5,
+    ) -> PathResult:
+        """Warm paths from the user to ``target`` (a contact or a name in links) or anyone at ``company``."""
+        return self._relations.path(target, via=via, company=company, today=today, limit=limit)
+
+    def who(self, query: str, *, kind: str | None = None, today: dt.date | str | None = None) -> WhoResult:
+        """Whom the user knows at a company (current or past) or with a tag, directly and one hop away."""
+        return self._relations.who(query, kind=kind, today=today)
+
+    def stats(self, since: dt.date | str | None = None, today: dt.date | str | None = None) -> Stats:
+        """The network's health from ``since`` (a date, or a duration back from today) to today."""
+        return self._relations.stats(since, today)
 
     # -- the daily note (mdnet.vault.daily) ----------------------------------
 
@@ -389,53 +306,3 @@ class Vault(HistoryMethods, RelationMethods, WritingMethods):
 
         return make_drafts(self, template, category=category, tag=tag, due=due, out=out, fmt=fmt, log=log,
                            today=today)  # fmt: skip
-
-
-def _lookup(index: Index, name: str) -> Contact:
-    """:meth:`Vault.get` on ``index``."""
-    key = fold(naming.query_text(name))
-    paths = index.contact_paths_named(key) if key else []
-    folder = naming.query_folder(name)
-    whole = naming.whole_name(name)
-    if whole is not None and (named := index.contact_paths_named(whole)):  # AC/DC: a name, not a folder and a file
-        paths, folder = named, ""
-    if folder and len(paths) > 1:  # [[people/work/jane]]: the jane.md in that folder
-        paths = [p for p in paths if naming.in_folder(p, folder)] or paths
-    found: Contact | None = None
-    if len(paths) > 1:
-        matches_ = [c for c in (index.contact(p) for p in paths) if c is not None]
-        raise AmbiguousName(name, [(c.name, c.path) for c in sorted(matches_, key=lambda c: fold(c.name))])
-    if paths:
-        found = index.contact(paths[0])
-    if found is None:
-        try:
-            found = index.contact(naming.find_contact(index.contact_names(), name).path)
-        except ContactNotFound:
-            broken = index.broken_notes(key) if key else []
-            if broken:  # the note asked for, found: the near misses of its name would only mislead
-                hint = f"{broken[0]} has errors and is left out (see 'mdnet check')"
-                raise ContactNotFound(name, hint=hint) from None
-            raise
-    if found is None:
-        raise ContactNotFound(name)
-    return found
-
-
-def as_warnings(problems: Iterable[Problem]) -> tuple[Problem, ...]:
-    """A note that is not a contact is not mdnet's to fail on: its problems are warnings."""
-    return tuple(dataclasses.replace(p, severity="warning") for p in problems)
-
-
-def _duplicate_names(contacts: list[Contact]) -> list[Problem]:
-    """A warning where two contacts answer to the same name or alias (lookups become ambiguous)."""
-    owners: dict[str, list[Contact]] = {}
-    for contact in contacts:
-        for label in {fold(contact.name), *(fold(a) for a in contact.aliases)}:
-            owners.setdefault(label, []).append(contact)
-    problems = []
-    for label, group in owners.items():
-        if len(group) > 1:
-            for contact in group:
-                others = ", ".join(o.path for o in group if o is not contact)
-                problems.append(Problem(contact.path, 1, 1, "warning", f"{label!r} also names {others}"))
-    return problems

@@ -1,14 +1,12 @@
-"""Vault methods for follow-ups, snoozes and interaction history (docs/history.md).
+"""Follow-ups, snoozes and interaction history (docs/history.md): a service of :class:`mdnet.vault.facade.Vault`.
 
-A mixin of :class:`mdnet.vault.facade.Vault`, kept apart so that the facade stays readable;
-git work lives in :mod:`mdnet.git.commands`, :mod:`mdnet.git.log` and :mod:`mdnet.git.timeline`.
+Git work lives in :mod:`mdnet.git.commands`, :mod:`mdnet.git.log` and :mod:`mdnet.git.timeline`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -18,34 +16,24 @@ from mdnet.errors import UsageError, VaultError
 from mdnet.git import commit_text
 from mdnet.store import files
 from mdnet.store.layout import INDEX_DIR
-from mdnet.vault.arguments import resolve_today
+from mdnet.store.session import IndexSession
+from mdnet.vault.arguments import check_text_or_none, resolve_today
+from mdnet.vault.queries import Queries
+from mdnet.vault.writer import NoteWriter
 
 if TYPE_CHECKING:
-    from mdnet.core.model import RefreshStats
     from mdnet.git.log import Commit as GitCommit
-    from mdnet.store.index import Index
 
 _CLEAR_WORDS = frozenset(("none", "never", "off", "clear"))
 
 
-def check_text_or_none(label: str, value: object, expected: str = "text") -> None:
-    """A script's argument of the wrong type is bad usage (exit 2), never an AttributeError from deep inside."""
-    if value is not None and not isinstance(value, str):
-        raise UsageError(f"{label} must be {expected} or None, not {type(value).__name__}")
+class History:
+    """Follow-ups, snoozes and each contact's history; notes written through the writer."""
 
-
-class HistoryMethods:
-    """Mixed into :class:`~mdnet.vault.facade.Vault`; what it uses of the vault is declared here for the type
-    checker."""
-
-    if TYPE_CHECKING:
-        root: Path
-
-        def get(self, name: str | Contact) -> Contact: ...
-        def refresh(self, paths: Iterable[str] | None = None) -> RefreshStats: ...
-        def _open_index(self) -> Index: ...
-        def _rewrite(self, contact: Contact, change: Callable[[str], str], *, planned: bool = False) -> str: ...
-    # -- follow-ups, snoozes and history (issue 3) -----------------------------
+    def __init__(self, session: IndexSession, writer: NoteWriter, queries: Queries) -> None:
+        self.session = session
+        self.writer = writer
+        self.queries = queries
 
     def followup(
         self,
@@ -62,7 +50,7 @@ class HistoryMethods:
         """
         check_text_or_none("note", note)
         day = self._when(when, today, "follow-up")
-        contact = self.get(name)
+        contact = self.queries.get(name)
         changes: dict[str, str | None] = {"follow_up": None if day is None else day.isoformat()}
         if day is None:
             changes["follow_up_note"] = None
@@ -91,7 +79,7 @@ class HistoryMethods:
                 "set status: archived or cadence: never in the note; to end a snooze, give none)"
             )
         day = self._when(when, today, "snooze")
-        contact = self.get(name)
+        contact = self.queries.get(name)
         changes: dict[str, str | None] = {"snooze_until": None if day is None else day.isoformat()}
         if day is None:
             subject = f"Unsnooze {commit_text.flat(contact.name)}"
@@ -124,26 +112,26 @@ class HistoryMethods:
                 note = edit.set_field(note, key, value) if value is not None else edit.clear_field(note, key)
             return note
 
-        self._rewrite(contact, change)
+        self.writer.rewrite(contact, change)
         outcome = history.CommitOutcome(None, "--no-commit was given")
         if commit:
             message = commit_text.message(subject, (), [("Contact", contact.name), trailer])
-            outcome = history.commit_paths(self.root, [contact.path], message)
-        self.refresh([contact.path])
+            outcome = history.commit_paths(self.session.root, [contact.path], message)
+        self.session.refresh([contact.path])
         return ChangeResult(contact.name, contact.path, changes, outcome.commit, outcome.reason)
 
     def history(self, name: str | Contact) -> list[Interaction]:
         """Every log entry of the contact and every commit that touched its note, each once, newest first."""
         from mdnet.git import timeline
 
-        contact = self.get(name)
+        contact = self.queries.get(name)
         return timeline.merge(contact.log, self._git_history_of(contact.path))
 
     def _git_history_of(self, path: str) -> list[GitCommit]:
         from mdnet.git import timeline
 
         try:
-            return timeline.commits_of(self.root, self._cache_dir(), path)
+            return timeline.commits_of(self.session.root, self._cache_dir(), path)
         except OSError as exc:
             raise VaultError(f"cannot read the git history: {exc}") from None
 
@@ -152,14 +140,14 @@ class HistoryMethods:
         from mdnet.git import timeline
 
         try:
-            return timeline.load_facts(self.root, self._cache_dir())
+            return timeline.load_facts(self.session.root, self._cache_dir())
         except OSError as exc:
             raise VaultError(f"cannot read the git history: {exc}") from None
 
     def _cache_dir(self) -> Path | None:
 
-        self._open_index()  # makes .mdnet/ (and its .gitignore) when the vault is writable
-        folder = self.root / INDEX_DIR
+        self.session.indexed()  # makes .mdnet/ (and its .gitignore) when the vault is writable
+        folder = self.session.root / INDEX_DIR
         try:  # no cache in a folder mdnet did not make (a link, or one holding links): git is read instead
             if not files.own_folder(folder):
                 return None

@@ -1,58 +1,48 @@
-"""Vault methods for relationships and network health: brief, path, who, stats.
+"""Relationships and network health: brief, path, who, stats (docs/brief.md, docs/path.md, docs/who.md,
+docs/stats.md); a service of :class:`mdnet.vault.facade.Vault`.
 
-A mixin of :class:`mdnet.vault.facade.Vault` (docs/brief.md, docs/path.md, docs/who.md,
-docs/stats.md); the work itself is in :mod:`mdnet.features.brief`, :mod:`mdnet.features.network` and
+The work itself is in :mod:`mdnet.features.brief`, :mod:`mdnet.features.network` and
 :mod:`mdnet.features.stats`, imported when used so that ``mdnet due`` never pays for them.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mdnet.core.model import Contact
 from mdnet.errors import AmbiguousName, MdnetError, UsageError
 from mdnet.store import files
 from mdnet.store.index import heals
+from mdnet.store.session import IndexSession
 from mdnet.vault.arguments import check_name, days_within, resolve_today, since_date
+from mdnet.vault.queries import Queries
 
 if TYPE_CHECKING:
-    import sqlite3
-
-    from mdnet.config import Config
     from mdnet.features.brief import Brief
     from mdnet.features.network import Network, PathResult, Person, WhoResult
     from mdnet.features.stats import Stats
-    from mdnet.store.index import Index
 
 
-class RelationMethods:
-    """Mixed into :class:`~mdnet.vault.facade.Vault`; what it uses of the vault is declared here for the type
-    checker."""
+class Relations:
+    """Questions about the network, over the queries' fresh index."""
 
-    if TYPE_CHECKING:
-        root: Path
-        config: Config
-
-        def get(self, name: str | Contact) -> Contact: ...
-        def contacts(self, category: str | None = None, tag: str | None = None) -> list[Contact]: ...
-        def _discard_damaged_index(self, exc: sqlite3.DatabaseError) -> bool: ...
-        def _fresh(self) -> Index: ...
-    # -- relationships: brief, path, who (docs/brief.md, docs/path.md) ------
+    def __init__(self, session: IndexSession, queries: Queries) -> None:
+        self.session = session
+        self.queries = queries
 
     def network(self, today: dt.date | str | None = None) -> Network:
         """Questions about who is connected to whom, over the (fresh) index."""
         from mdnet.features.network import Network
 
-        return Network(self._fresh(), resolve_today(today))
+        return Network(self.session.fresh(), resolve_today(today))
 
     def note_body(self, contact: Contact) -> str:
         """The note's text after its front matter ("" when it cannot be read now)."""
         from mdnet.note.document import DecodeProblem, decode, split
 
         try:
-            data = files.read_note(str(self.root), contact.path, self.config.max_note_bytes)
+            data = files.read_note(str(self.session.root), contact.path, self.session.config.max_note_bytes)
             return split(decode(data)).body
         except (OSError, DecodeProblem, files.TooLarge, MdnetError):  # MdnetError: a link out of the vault
             return ""
@@ -64,15 +54,17 @@ class RelationMethods:
         from mdnet.features.brief import Mutual, build_brief
 
         day = resolve_today(today)
-        contact = self.get(name)
+        contact = self.queries.get(name)
         network = self.network(day)
         mutual = [
             Mutual(person.name, person.path, via, network.strength(person))
             for person, via in network.neighbours(network.person_of(contact)).values()
             if person.path is not None
         ]
-        window = days_within(None, day, self.config.upcoming_days)
-        item = item_for(contact, day, window, self.config.default_cadence_duration, self.config.cadence_policy)
+        window = days_within(None, day, self.session.config.upcoming_days)
+        item = item_for(
+            contact, day, window, self.session.config.default_cadence_duration, self.session.config.cadence_policy
+        )
         return build_brief(contact, self.note_body(contact), mutual, item)
 
     @heals
@@ -114,7 +106,7 @@ class RelationMethods:
             raise AmbiguousName(text, [(c.name, c.path) for c in found])
         if found is not None:
             return found
-        return network.person_of(self.get(text))  # prefixes, near misses and their errors
+        return network.person_of(self.queries.get(text))  # prefixes, near misses and their errors
 
     @heals
     def who(self, query: str, *, kind: str | None = None, today: dt.date | str | None = None) -> WhoResult:
@@ -133,13 +125,11 @@ class RelationMethods:
             members = members_at(network, query)
             chosen, skip = "company", org_keys(network, query)
         if not members and kind in (None, "tag"):
-            tagged = self.contacts(tag=query)
+            tagged = self.queries.contacts(tag=query)
             if tagged or kind == "tag":
                 members = [(c, "tagged " + query.lstrip("#")) for c in tagged]
                 chosen = "tag"
         return who(network, query, chosen or "company", members, skip if chosen == "company" else ())
-
-    # -- drafts (docs/draft.md) ---------------------------------------------
 
     @heals
     def stats(self, since: dt.date | str | None = None, today: dt.date | str | None = None) -> Stats:
@@ -148,5 +138,5 @@ class RelationMethods:
 
         day = resolve_today(today)
         start = since_date(since, day) if since is not None else None
-        config = self.config
-        return compute(self.contacts(), day, start, config.cadence_policy, config.default_cadence_duration)
+        config = self.session.config
+        return compute(self.queries.contacts(), day, start, config.cadence_policy, config.default_cadence_duration)

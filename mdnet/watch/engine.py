@@ -242,7 +242,7 @@ class WatchCore:
     def _discard_damaged_index(self, exc: sqlite3.DatabaseError) -> bool:
         """A read of the index found it damaged: throw it away as a query does (see ``index.heals``), open a new
         one, and let the caller scan the vault into it. False when ``exc`` is not damage (a lock, a full disk)."""
-        if not self.vault._discard_damaged_index(exc):
+        if not self.vault.session.heal(exc):
             return False
         self.say(f"the index is damaged ({exc}); rebuilding it")
         self._remember_index()

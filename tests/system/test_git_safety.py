@@ -138,7 +138,7 @@ def test_a_file_changed_between_read_and_write_is_left_as_the_user_saved_it(
             return text + "mdnet's change\n"
 
         with pytest.raises(FileChanged, match="changed on disk"):
-            vault._rewrite(contact, editor_saves_meanwhile)
+            vault.writer.rewrite(contact, editor_saves_meanwhile)
     assert path.read_bytes() == users_bytes
     assert sorted(p.name for p in path.parent.iterdir()) == ["Jane Doe.md"]  # no temporary left behind
 
@@ -155,7 +155,7 @@ def test_a_file_deleted_between_read_and_write_is_not_recreated(
             return text + "x\n"
 
         with pytest.raises(FileChanged):
-            vault._rewrite(contact, deleted_meanwhile)
+            vault.writer.rewrite(contact, deleted_meanwhile)
     assert list(path.parent.iterdir()) == []
 
 

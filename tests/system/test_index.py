@@ -485,7 +485,7 @@ class IncrementalEqualsRebuild(RuleBasedStateMachine):
 
     def equals_rebuild(self) -> None:
         """The index as it stands (not refreshed here: the rules refresh it) equals one built from scratch."""
-        index = self.vault._open_index()
+        index = self.vault.indexed()
         fresh = Index.memory()
         refresh(self.root, Config(), fresh)
         assert _snapshot(index) == _snapshot(fresh)
@@ -522,7 +522,7 @@ def test_full_text_search_stays_current(vault_dir: Path, write_note: Callable[..
         for name in ("Cy", "Di", "Ed"):
             write_note(f"people/{name}.md", NOTE.format(name=name, day=2) + "Sailing club.\n")
         vault.refresh()
-        assert vault._open_index().get_meta("fts") == "stale"  # a bulk change defers the work
+        assert vault.indexed().get_meta("fts") == "stale"  # a bulk change defers the work
         assert _found(vault, "sailing") == ["Ben", "Cy", "Di", "Ed"]
         assert _found(vault, "jazz") == []
 
@@ -601,7 +601,7 @@ def test_a_file_name_that_is_not_utf8_is_reported_not_a_crash(vault_dir: Path,
         assert vault.refresh([raw]).updated == 0  # what a watcher passes: the same note, no change
         fresh = Index.memory()
         refresh(vault_dir, Config(), fresh)
-        assert _snapshot(vault._open_index()) == _snapshot(fresh)
+        assert _snapshot(vault.indexed()) == _snapshot(fresh)
         (vault_dir / raw).unlink()
         assert vault.refresh([raw]).removed == 1
         assert vault.check() == []
@@ -751,7 +751,7 @@ def test_a_refresh_racing_a_watcher_never_vouches_for_rows_it_did_not_write(
         order: list[str] = []
 
         def second_commits_after_the_watcher(self: Index, *args: object, **kwargs: object) -> None:
-            real_apply(watcher._open_index(), *watcher_write)  # the watcher's write lands first
+            real_apply(watcher.indexed(), *watcher_write)  # the watcher's write lands first
             order.append("watcher")
             real_apply(self, *args, **kwargs)  # type: ignore[arg-type]
             order.append("second")

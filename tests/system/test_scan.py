@@ -197,9 +197,9 @@ def test_a_partial_refresh_indexes_only_what_a_scan_would(vault_dir: Path, tmp_p
                  "./people/Ann.md", "people//Ann.md", "people/../people/Ann.md", "people/Ann.md"]  # fmt: skip
         stats = vault.refresh(given)
         assert (stats.added, stats.updated) == (0, 0)
-        indexed = sorted(vault._open_index().tokens())
+        indexed = sorted(vault.indexed().tokens())
         assert indexed == sorted(files.scan(vault_dir)) == ["people/Ann.md", "people/Cy.md"]
         (vault_dir / "people" / "Cy.md").unlink()
         (vault_dir / "people" / "Cy.md").mkdir()  # a folder where the note was
         assert vault.refresh(["people/Cy.md"]).removed == 1
-        assert sorted(vault._open_index().tokens()) == sorted(files.scan(vault_dir)) == ["people/Ann.md"]
+        assert sorted(vault.indexed().tokens()) == sorted(files.scan(vault_dir)) == ["people/Ann.md"]
