@@ -15,7 +15,7 @@ from mdnet.core.model import Contact
 from mdnet.errors import AmbiguousName, MdnetError, UsageError
 from mdnet.store import files
 from mdnet.store.index import heals
-from mdnet.vault.arguments import check_name, days_within, resolve_today, since_date
+from mdnet.vault.arguments import check_name, resolve_today, since_date
 
 if TYPE_CHECKING:
     import sqlite3
@@ -60,7 +60,6 @@ class RelationMethods:
     @heals
     def brief(self, name: str | Contact, today: dt.date | str | None = None) -> Brief:
         """Everything to know before meeting ``name``: see :mod:`mdnet.features.brief`."""
-        from mdnet.core.due import item_for
         from mdnet.features.brief import Mutual, build_brief
 
         day = resolve_today(today)
@@ -71,8 +70,7 @@ class RelationMethods:
             for person, via in network.neighbours(network.person_of(contact)).values()
             if person.path is not None
         ]
-        window = days_within(None, day, self.config.upcoming_days)
-        item = item_for(contact, day, window, self.config.default_cadence_duration, self.config.cadence_policy)
+        item = self.config.due_rules.item_for(contact, day)
         return build_brief(contact, self.note_body(contact), mutual, item)
 
     @heals
@@ -148,5 +146,5 @@ class RelationMethods:
 
         day = resolve_today(today)
         start = since_date(since, day) if since is not None else None
-        config = self.config
-        return compute(self.contacts(), day, start, config.cadence_policy, config.default_cadence_duration)
+        rules = self.config.due_rules
+        return compute(self.contacts(), day, start, rules.policy, rules.default_cadence)

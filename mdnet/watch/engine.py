@@ -22,7 +22,6 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from mdnet.core.due import due_items
 from mdnet.core.model import DueItem, Problem, RefreshStats
 from mdnet.errors import MdnetError, VaultError
 from mdnet.git import commands as history
@@ -505,9 +504,7 @@ class WatchCore:
         if not self.daily:
             return
         today = self._today()
-        config = self.vault.config
-        window = (today + dt.timedelta(days=config.upcoming_days) - today).days
-        items = due_items(self._index().contacts(), today, window, config.default_cadence_duration)
+        items = self.vault.config.due_rules.items(self._index().contacts(), today)
         if not force and today == self._daily_date and items == self._daily_items:
             return
         self._daily_date, self._daily_items = today, items
