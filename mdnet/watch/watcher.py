@@ -133,9 +133,7 @@ class Watcher(WatchCore):
         thread = self._thread
         if thread is None:
             return
-        with self._cond:
-            self._stopping = True
-            self._cond.notify_all()
+        self.request_stop()
         thread.join(timeout)
         self._thread = None
 
