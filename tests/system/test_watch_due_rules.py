@@ -52,3 +52,9 @@ def test_the_watchers_due_check_sees_a_change_only_the_policy_makes(vault_dir: P
         assert wait_for(lambda: "Zed Policy" in daily.read_text(encoding="utf-8"), 5.0), (
             "the watcher did not see that the due list changed: " + "; ".join(watcher.messages)
         )
+
+
+def test_the_documented_import_of_the_watcher() -> None:
+    from mdnet.watch import Watcher as Documented
+
+    assert Documented is Watcher
