@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from mdnet.core.due import DueRules
 from mdnet.core.durations import DurationError, parse_duration
 from mdnet.core.model import Duration
 from mdnet.core.policy import EMPTY_POLICY, CadencePolicy, parse_policy
@@ -57,6 +58,11 @@ class Config:
         if "cadence" not in self.extra:
             return EMPTY_POLICY
         return parse_policy(self.extra["cadence"])[0]
+
+    @property
+    def due_rules(self) -> DueRules:
+        """The one entry point for what ``due`` reads from the settings: window, default cadence, policy."""
+        return DueRules(self.upcoming_days, self.default_cadence_duration, self.cadence_policy)
 
     def fingerprint(self) -> str:
         """What the index depends on: a change here means the index is rebuilt."""

@@ -8,8 +8,6 @@ import click
 
 from mdnet.cli.output import echo, echo_rich, emit_json
 from mdnet.cli.state import State, json_option, pass_state, warn_bad_notes
-from mdnet.core import due as due_mod
-from mdnet.vault.arguments import days_within
 
 
 @click.command()
@@ -39,8 +37,8 @@ def list_(state: State, category: str | None, tag: str | None, as_json: bool) ->
     """List contacts."""
     vault, today = state.vault, state.today
     contacts = vault.contacts(category=category, tag=tag)
-    default = vault.config.default_cadence_duration
-    dues = {c.path: due_mod.next_due(c, today, default, vault.config.cadence_policy) for c in contacts}
+    rules = vault.config.due_rules
+    dues = {c.path: rules.next_due(c, today) for c in contacts}
     if as_json:
         emit_json({"contacts": [
             {"name": c.name, "path": c.path, "category": c.category, "tags": list(c.tags),
@@ -65,8 +63,7 @@ def show(state: State, name: str, as_json: bool) -> None:
     """Show one contact: fields, due state, last interactions."""
     vault, today = state.vault, state.today
     contact = vault.get(name)
-    window = days_within(None, today, vault.config.upcoming_days)
-    item = due_mod.item_for(contact, today, window, vault.config.default_cadence_duration, vault.config.cadence_policy)
+    item = vault.config.due_rules.item_for(contact, today)
     if as_json:
         emit_json({"name": contact.name, "path": contact.path, "fields": contact.fields,
                    "last_contact": _iso(contact.last_contact), "due": None if item is None else item.as_dict(),

@@ -145,7 +145,8 @@ def export_ics(state: State, out: str | None, within: str, category: str | None,
     vault, today = state.vault, state.today
     window = days_within(within, today, vault.config.upcoming_days)
     contacts = vault.contacts(category=category, tag=tag)
-    rendered = render(contacts, today, window, vault.config.default_cadence_duration, vault.config.cadence_policy)
+    rules = vault.config.due_rules
+    rendered = render(contacts, today, window, rules.default_cadence, rules.policy)
     write_output(rendered, out)
     if out not in (None, "-"):
         echo(f"exported the calendar of {counted(len(contacts), 'contact')} to {out}")

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from mdnet.core.folding import fold
 from mdnet.core.model import BUCKETS, Bucket, Contact, DueFacts, DueItem, Duration, Reason
@@ -202,3 +203,33 @@ def next_due(
     if contact.status == "archived" or (contact.snooze_until is not None and contact.snooze_until > today):
         return None
     return min((r.due for r in reasons_for(contact, today, default_cadence, policy)), default=None)
+
+
+@dataclass(frozen=True, slots=True)
+class DueRules:
+    """The vault's settings the due rules read, in one place: the upcoming window, the default cadence and
+    the cadence policy by category. Built from the vault's settings by ``Config.due_rules`` (every caller:
+    the facade, the commands, the daily note, the watcher), so that no caller leaves one out."""
+
+    upcoming_days: int = 7
+    default_cadence: Duration | None = None
+    policy: CadencePolicy = EMPTY_POLICY
+
+    @property
+    def inherited(self) -> bool:
+        """Whether a contact without its own cadence may still have one (the default or its category's)."""
+        return self.default_cadence is not None or bool(self.policy.windows)
+
+    def items(self, contacts: Iterable[Dueable], today: dt.date, within_days: int | None = None) -> list[DueItem]:
+        """The due list (:func:`due_items`); ``within_days`` defaults to the upcoming window."""
+        window = self.upcoming_days if within_days is None else within_days
+        return due_items(contacts, today, window, self.default_cadence, self.policy)
+
+    def item_for(self, contact: Dueable, today: dt.date, within_days: int | None = None) -> DueItem | None:
+        """The contact's due item (:func:`item_for`); ``within_days`` defaults to the upcoming window."""
+        window = self.upcoming_days if within_days is None else within_days
+        return item_for(contact, today, window, self.default_cadence, self.policy)
+
+    def next_due(self, contact: Dueable, today: dt.date) -> dt.date | None:
+        """The contact's earliest reason date (:func:`next_due`)."""
+        return next_due(contact, today, self.default_cadence, self.policy)

@@ -18,7 +18,6 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from mdnet.core import dateformat, naming
-from mdnet.core.due import due_items
 from mdnet.core.folding import fold
 from mdnet.core.model import Contact, DueItem, LogResult
 from mdnet.errors import ConfigError, MdnetError, NoteError, OutsideVault, UsageError
@@ -171,9 +170,7 @@ def build(
         logged_lines = _log_ticks(vault, block, day, relative, result, today)
     contacts = vault.contacts()
     config = vault.config
-    result.items = due_items(
-        contacts, day, config.upcoming_days, config.default_cadence_duration, config.cadence_policy
-    )
+    result.items = config.due_rules.items(contacts, day)
     base = text if text is not None else _template_text(vault, settings, day, relative, now, result)
     newline = detect_newline(base)
     done = daily.carry_forward(block, logged_lines)

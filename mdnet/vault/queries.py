@@ -16,7 +16,7 @@ from pathlib import Path
 
 from mdnet.config import is_in_contact_folder
 from mdnet.core import naming
-from mdnet.core.due import due_items, matches
+from mdnet.core.due import matches
 from mdnet.core.folding import fold
 from mdnet.core.model import Contact, DueItem, Duration, Problem, Severity
 from mdnet.errors import AmbiguousName, ContactNotFound, MdnetError
@@ -75,15 +75,13 @@ class Queries:
         """The due list for ``today`` (SPEC section 3)."""
         check_filters(category, tag)
         day = resolve_today(today)
-        window = days_within(within, day, self.session.config.upcoming_days)
-        default = self.session.config.default_cadence_duration
-        policy = self.session.config.cadence_policy
+        rules = self.session.config.due_rules
+        window = days_within(within, day, rules.upcoming_days)
         horizon = Duration(window, "d").add_to(day)  # clamped: the last days of 9999 are days too
         # Contacts without their own cadence take the default or their category's: SQL
         # cannot date those, so they all go through when either exists.
-        inherited = default is not None or bool(policy.windows)
-        candidates = self.session.fresh().due_candidates(day, horizon, inherited)
-        return due_items((c for c in candidates if matches(c, category, tag)), day, window, default, policy)
+        candidates = self.session.fresh().due_candidates(day, horizon, rules.inherited)
+        return rules.items((c for c in candidates if matches(c, category, tag)), day, window)
 
     @heals
     def problems(self) -> list[Problem]:

@@ -15,7 +15,7 @@ from mdnet.errors import AmbiguousName, MdnetError, UsageError
 from mdnet.store import files
 from mdnet.store.index import heals
 from mdnet.store.session import IndexSession
-from mdnet.vault.arguments import check_name, days_within, resolve_today, since_date
+from mdnet.vault.arguments import check_name, resolve_today, since_date
 from mdnet.vault.queries import Queries
 
 if TYPE_CHECKING:
@@ -50,7 +50,6 @@ class Relations:
     @heals
     def brief(self, name: str | Contact, today: dt.date | str | None = None) -> Brief:
         """Everything to know before meeting ``name``: see :mod:`mdnet.features.brief`."""
-        from mdnet.core.due import item_for
         from mdnet.features.brief import Mutual, build_brief
 
         day = resolve_today(today)
@@ -61,10 +60,7 @@ class Relations:
             for person, via in network.neighbours(network.person_of(contact)).values()
             if person.path is not None
         ]
-        window = days_within(None, day, self.session.config.upcoming_days)
-        item = item_for(
-            contact, day, window, self.session.config.default_cadence_duration, self.session.config.cadence_policy
-        )
+        item = self.session.config.due_rules.item_for(contact, day)
         return build_brief(contact, self.note_body(contact), mutual, item)
 
     @heals
@@ -138,5 +134,5 @@ class Relations:
 
         day = resolve_today(today)
         start = since_date(since, day) if since is not None else None
-        config = self.session.config
-        return compute(self.queries.contacts(), day, start, config.cadence_policy, config.default_cadence_duration)
+        rules = self.session.config.due_rules
+        return compute(self.queries.contacts(), day, start, rules.policy, rules.default_cadence)

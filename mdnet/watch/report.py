@@ -13,6 +13,11 @@ from mdnet.git.commit_text import SUBJECT_LIMIT, flat, message
 from mdnet.store.files import is_note_name
 
 
+def plain_token(token: str | None) -> str | None:
+    """A change token without its ``racy:`` mark: the file as read, whether or not it may change again."""
+    return None if token is None else token.removeprefix("racy:")
+
+
 def relative_path(root: str, path: str) -> str | None:
     """``path`` relative to ``root`` (POSIX), or None when it is outside or in a dot folder / a dot file.
 

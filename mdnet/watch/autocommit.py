@@ -1,0 +1,117 @@
+"""``--autocommit``: the notes that changed committed once edits settle, named after their contacts.
+
+Exactly those notes, never other staged work; without hooks (docs/decisions.md); a busy git
+(another commit, a rebase) is tried again shortly.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from mdnet.git import commands as history
+from mdnet.store.index import Index
+from mdnet.watch.report import commit_message
+from mdnet.watch.report import plain_token as _plain
+
+COMMIT_ATTEMPTS = 5
+
+
+class AutoCommit:
+    """The notes waiting to be committed and when; ``index`` gives the watcher's index of the moment."""
+
+    def __init__(self, root: Path, index: Callable[[], Index], *, enabled: bool, commit_quiet: float,
+                 say: Callable[[str], None], token_of: Callable[[str], str | None]) -> None:  # fmt: skip
+        self.root = root
+        self._index = index
+        self.autocommit = enabled
+        self.commit_quiet = commit_quiet
+        self.say = say
+        self.token_of = token_of
+        self.commits: list[str] = []
+        self._commit: set[str] = set()
+        self._commit_at: float | None = None
+        self._commit_attempts = 0
+        self._names: dict[str, str] = {}
+
+    @property
+    def due_at(self) -> float | None:
+        """When the next commit is due (None: nothing waits)."""
+        return self._commit_at
+
+    @property
+    def waiting(self) -> bool:
+        return bool(self._commit)
+
+    def postpone(self, when: float) -> None:
+        """Edits are still coming: look again at ``when``."""
+        self._commit_at = when
+
+    def start(self) -> None:
+        """Before the first commit: a vault outside git commits nothing; the contacts' names for the messages."""
+        if self.autocommit:
+            if not history.is_inside_work_tree(self.root):
+                self.say("--autocommit: the vault is not in a git repository; nothing will be committed")
+                self.autocommit = False
+            else:
+                self._names = {c.path: c.name for c in self._index().contacts()}
+
+    def after_change(self, changed: Iterable[str]) -> None:
+        """Notes changed (as the index now has them): commit them once edits settle."""
+        index = self._index()
+        for path in changed:
+            contact = index.contact(path)
+            if contact is not None:
+                self._names[path] = contact.name
+        if self.autocommit:
+            self._commit.update(changed)
+            self._commit_at = time.monotonic() + self.commit_quiet
+
+    def add_own_write(self, path: str) -> None:
+        """The watcher's own write (the daily note): no batch of the user's brings it to the commit (nor does its
+        own event, once the write has indexed it); commit_pending keeps it only if git sees a change."""
+        if self.autocommit:
+            self._commit.add(path)
+            self._commit_at = time.monotonic() + self.commit_quiet
+
+    def commit_pending(self) -> None:
+        """Commit the notes that changed (exactly those; never other staged work) with their contacts' names.
+
+        git commits a note as it is on disk now: one written again since it was indexed (a writer still holding
+        it, its close not seen yet) may be half-written, so it waits for its own batch and the next commit."""
+        rewritten = self._rewritten_since_indexed(self._commit)
+        try:
+            changed = history.changed_paths(self.root, sorted(self._commit - rewritten))
+            subject = ""
+            if changed:
+                deleted = [p for p in changed if not (self.root / p).exists()]
+                message = commit_message(changed, {p: self._names[p] for p in changed if p in self._names}, deleted)
+                subject = message.splitlines()[0]
+                # Without hooks: the pre-commit framework would take the user's other unstaged work out of the
+                # working tree while its hooks run, and roll back a save made meanwhile (docs/decisions.md).
+                outcome = history.commit_paths(self.root, changed, message, hooks=False)
+        except OSError as exc:  # git vanished, or too many paths for one command line
+            changed, outcome = ["?"], history.CommitOutcome(None, f"cannot run git: {exc}")
+        if changed and outcome.commit is None and outcome.unchanged:
+            pass  # committed meanwhile by someone else (mdnet sync, the user): nothing to say
+        elif changed and outcome.commit is None:
+            self._commit_attempts += 1
+            reason = outcome.reason or ""
+            if ("index.lock" in reason or "another git process" in reason) and self._commit_attempts < COMMIT_ATTEMPTS:
+                self._commit_at = time.monotonic() + self.commit_quiet * self._commit_attempts
+                return  # git is busy (the user is committing, rebasing...): try again shortly
+            self.say(f"not committed: {reason}")
+        elif changed and outcome.commit is not None:
+            self.commits.append(outcome.commit)
+            self.say(f"committed {outcome.commit[:10]}: {subject}")
+        self._commit_attempts = 0
+        self._commit = rewritten
+        self._commit_at = time.monotonic() + self.commit_quiet if rewritten else None
+
+    def _rewritten_since_indexed(self, paths: set[str]) -> set[str]:
+        """Those of ``paths`` whose file is not as the index read it (a file gone, or held under a stand-in
+        name, is not waited for: nothing could be half-written there)."""
+        tokens = self._index().tokens()
+        found = ((path, self.token_of(path)) for path in paths)
+        return {path for path, token in found if token is not None and token != _plain(tokens.get(path))}
