@@ -141,6 +141,11 @@ def run(argv: list[str] | None = None) -> None:
     if argv is None:  # this process runs one command and ends
         _spare_the_garbage_collector()
     debug = "--debug" in args
+    if debug:  # mdnet's debug lines (logger "mdnet.refresh": each refresh decision) on stderr
+        import logging
+
+        logging.basicConfig(format="mdnet: debug: %(message)s")
+        logging.getLogger("mdnet").setLevel(logging.DEBUG)
     prepare_stdout()
     try:
         main.main(args=args, prog_name="mdnet", standalone_mode=False)

@@ -8,7 +8,6 @@ import click
 
 from mdnet.cli.output import echo, echo_rich, emit_json
 from mdnet.cli.state import State, json_option, pass_state
-from mdnet.errors import UsageError
 
 
 @click.command()
@@ -22,11 +21,10 @@ def stats(state: State, since: str | None, html_file: Path | None, as_json: bool
     result = state.vault.stats(since=since, today=state.today)
     if html_file is not None:
         from mdnet.features.stats_html import render_html
+        from mdnet.store import files
 
-        try:
-            html_file.write_text(render_html(result), encoding="utf-8")
-        except OSError as exc:
-            raise UsageError(f"cannot write {html_file}: {exc.strerror}") from None
+        data = render_html(result).encode("utf-8")
+        files.replace_atomically(html_file, data, str(html_file), root=None)  # the user named it: anywhere
     if as_json:
         emit_json(result.as_dict())
         return

@@ -471,6 +471,21 @@ def create_new(path: Path, data: bytes, display: str, *, root: Path | None) -> N
     _fsync_dir(path.parent)
 
 
+def make_folder(path: Path) -> bool:
+    """Make the folder ``path`` and any missing folders above it; False (nothing made) when a folder is there.
+
+    For the folders a vault's layout names (``mdnet init``'s, the index's). A name held by anything
+    but a folder (a file, a dangling link) raises :class:`FileExistsError`, as :meth:`Path.mkdir` does.
+    """
+    try:
+        path.mkdir(parents=True)
+    except FileExistsError:
+        if path.is_dir():
+            return False
+        raise
+    return True
+
+
 # What link(2) says on a file system without hard links: Linux's vfat and exfat give EPERM,
 # others ENOTSUP/EOPNOTSUPP; a share may give EMLINK or ENOSYS.
 _NO_HARD_LINKS = frozenset({errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EMLINK, errno.ENOSYS})

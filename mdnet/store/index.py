@@ -139,7 +139,7 @@ class Index:
         it. A folder that is a link or holds links raises :class:`mdnet.store.files.NotOwnFolder` (an OSError).
         """
         if not files.own_folder(path.parent):
-            path.parent.mkdir(parents=True, exist_ok=True)
+            files.make_folder(path.parent)
             files.own_folder(path.parent, create=True)
         found = index_file.open_sound(path)
         if found is not None:

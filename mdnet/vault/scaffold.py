@@ -22,10 +22,10 @@ def init_vault(root: Path) -> list[str]:
     """Create mdnet.toml, people/, daily/, a .gitignore with .mdnet/, and a git repository."""
     created: list[str] = []
     try:
-        root.mkdir(parents=True, exist_ok=True)
+        files.make_folder(root)
         for folder in _folders(root):
             if not (root / folder).exists():
-                (root / folder).mkdir(parents=True)
+                files.make_folder(root / folder)
                 created.append(folder + "/")
         config = root / "mdnet.toml"
         if not config.exists() and not config.is_symlink():  # a dangling link is not written through
