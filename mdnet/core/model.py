@@ -128,6 +128,40 @@ class LogEntry:
 
 
 @dataclass(frozen=True, slots=True)
+class Mention:
+    """An interaction written elsewhere in the vault (SPEC 11): a link to the contact in a dated note,
+    or in another contact's log entry. ``line`` is 1-based over the whole file; ``text`` is the line, flat."""
+
+    date: dt.date
+    path: str
+    line: int
+    text: str
+
+    @property
+    def source(self) -> str:
+        """``PATH:LINE``, as reasons and ``last_contact_source`` name a mention."""
+        return f"{self.path}:{self.line}"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"date": self.date.isoformat(), "path": self.path, "line": self.line, "text": self.text}
+
+
+@dataclass(frozen=True, slots=True)
+class OpenLoop:
+    """A task not done (``- [ ]``) that links the contact or sits in its note (SPEC 11); ``due`` from
+    ``📅``/``[due:: ]``/``due::``, else ``⏳``, else None."""
+
+    path: str
+    line: int
+    text: str
+    due: dt.date | None
+
+    def as_dict(self) -> dict[str, Any]:
+        due = None if self.due is None else self.due.isoformat()
+        return {"path": self.path, "line": self.line, "text": self.text, "due": due}
+
+
+@dataclass(frozen=True, slots=True)
 class Contact:
     """A contact note, validated: the typed fields mdnet uses plus every raw field.
 
@@ -159,6 +193,12 @@ class Contact:
     snooze_until: dt.date | None = None
     birthday: tuple[int | None, int, int] | None = None
     log: tuple[LogEntry, ...] = field(default=())
+    # SPEC 11, as of the vault's day T: ``last_contact`` above is the effective one (front matter, log,
+    # mentions on or before T); where it came from ("people/Bob.md", or "daily/2026-11-20.md:3" for a
+    # mention); every mention (newest first, future ones too, one per note and date); the open loops.
+    last_contact_source: str | None = None
+    mentions: tuple[Mention, ...] = ()
+    open_loops: tuple[OpenLoop, ...] = ()
 
     @property
     def last_log(self) -> LogEntry | None:
@@ -188,13 +228,16 @@ class DueFacts(NamedTuple):
     needs_reply_date: dt.date | None
     snooze_until: dt.date | None
     birthday: tuple[int | None, int, int] | None
+    last_contact_source: str | None = None
+    mentions: tuple[Mention, ...] = ()
+    open_loops: tuple[OpenLoop, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
 class Reason:
     """Why a contact is due, each with its own date (SPEC section 3)."""
 
-    kind: Literal["reply", "follow_up", "planned", "cadence", "birthday"]
+    kind: Literal["reply", "follow_up", "planned", "cadence", "birthday", "task"]
     due: dt.date
     detail: str
 
@@ -234,22 +277,28 @@ class DueItem:
 
 @dataclass(frozen=True, slots=True)
 class Interaction:
-    """One item of a contact's history: a log entry or a git commit."""
+    """One item of a contact's history: a log entry, a git commit, or a mention (SPEC 11: ``path`` and
+    ``line`` of the dated note, ``commit`` the last commit that touched it, if any)."""
 
     date: dt.date
-    source: Literal["log", "git"]
+    source: Literal["log", "git", "mention"]
     kind: str | None
     text: str
     commit: str | None = None
+    path: str | None = None
+    line: int | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "date": self.date.isoformat(),
             "source": self.source,
             "kind": self.kind,
             "text": self.text,
             "commit": self.commit,
         }
+        if self.source == "mention":
+            data["path"], data["line"] = self.path, self.line
+        return data
 
 
 @dataclass(frozen=True, slots=True)
