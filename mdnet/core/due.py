@@ -10,6 +10,14 @@ Decisions the spec leaves open, documented in docs/due.md:
   is a date to look forward to and is never "overdue" for eleven months.
 - ``dormant`` contacts stay due (dormant is a fact, not a wish to forget them);
   only ``archived`` and a ``snooze_until`` after today remove a contact.
+
+And the rules SPEC section 11 brings to section 3:
+
+- An explicit date beats the rhythm: while ``follow_up`` or a ``next_contact`` not yet
+  done is on or after today, there is no ``cadence`` reason. Only those two fields do this.
+- ``last_contact`` is already the effective one as of today (front matter, log, mentions
+  on or before today); a cadence reason names the mention it counts from. A mention after
+  today is a ``planned`` reason on its date; each open loop with a date, a ``task`` reason.
 """
 
 from __future__ import annotations
@@ -71,9 +79,16 @@ def _reasons(
     if contact.follow_up is not None:
         detail = f"follow up: {contact.follow_up_note}" if contact.follow_up_note else "follow up"
         reasons.append(Reason("follow_up", contact.follow_up, detail))
+    # An explicit date beats the rhythm (SPEC 3): a follow_up or an open plan on or after today holds
+    # back the cadence ("come back in six months" means six months); a past one, or a plan done, does not.
+    explicit = contact.follow_up is not None and contact.follow_up >= today
     if contact.next_contact is not None and not planned_done(contact):
         reasons.append(Reason("planned", contact.next_contact, "planned next contact"))
-    if window is not None:
+        explicit = explicit or contact.next_contact >= today
+    for mention in contact.mentions:  # one per note and date; a future one is a plan, never a last contact
+        if mention.date > today:
+            reasons.append(Reason("planned", mention.date, f"planned in {mention.path}"))
+    if window is not None and not explicit:
         cadence = window.ideal
         source = ""
         if policy is not None and not contact.cadence_set and policy.category_window(contact.category)[0]:
@@ -83,6 +98,9 @@ def _reasons(
             reasons.append(Reason("cadence", today, f"every {cadence.count}{cadence.unit}{source}; no contact yet"))
         else:
             detail = f"every {cadence.count}{cadence.unit}{source}; last contact {last.isoformat()}"
+            where = contact.last_contact_source
+            if where is not None and where != contact.path and _names_a_line(where):
+                detail += f" ({where})"  # a mention: PATH:LINE of the dated note or the other contact's log
             if losing:
                 detail += f"; losing touch (past {window.maximum})"
             reasons.append(Reason("cadence", cadence.add_to(last), detail))
@@ -92,7 +110,16 @@ def _reasons(
         if when is not None:  # None: the next one is after 9999-12-31, where the calendar ends
             detail = f"birthday {_MONTHS[when.month - 1]} {when.day}{_age(year, month, day, when, today)}"
             reasons.append(Reason("birthday", when, detail))
+    for loop in contact.open_loops:  # an open loop with a date (SPEC 11); one without gives no reason
+        if loop.due is not None:
+            reasons.append(Reason("task", loop.due, f"{loop.text} ({loop.path}:{loop.line})"))
     return reasons
+
+
+def _names_a_line(source: str) -> bool:
+    """Whether a ``last_contact_source`` is ``PATH:LINE`` (a mention) rather than a bare note path."""
+    _, colon, line = source.rpartition(":")
+    return bool(colon) and line.isdigit()
 
 
 def _age(year: int | None, month: int, day: int, when: dt.date, today: dt.date) -> str:

@@ -534,18 +534,25 @@ def test_a_stdout_closed_from_the_start_is_like_a_reader_that_left(small_vault: 
 
 def test_show_says_the_due_date_once_and_a_reasons_date_only_where_it_differs(vault_dir: Path) -> None:
     """The card read ``today, today - cadence 2026-11-25: ...``: the bucket and each reason's date
-    repeated the due date in front of them."""
-    note = "---\nname: Bo\ncadence: 30d\nlast_contact: 2026-10-01\nfollow_up: 2026-11-28\n---\n"
+    repeated the due date in front of them.
+
+    Bo's follow_up was 2026-11-28 here; since SPEC 3's "an explicit date beats the rhythm" (issue 14) a
+    follow_up after today holds back the cadence, so Bo's is now in the past (2026-11-20), which keeps both
+    reasons, and Di has the future one: upcoming on its date, with no cadence line."""
+    note = "---\nname: Bo\ncadence: 30d\nlast_contact: 2026-10-01\nfollow_up: 2026-11-20\n---\n"
     (vault_dir / "people" / "Bo.md").write_text(note, encoding="utf-8")
     (vault_dir / "people" / "Cy.md").write_text("---\nname: Cy\ncadence: 30d\n---\n", encoding="utf-8")
+    (vault_dir / "people" / "Di.md").write_text(note.replace("Bo", "Di").replace("11-20", "11-28"), encoding="utf-8")
     bo = run_cli("--vault", str(vault_dir), "--today", DEMO_DATE, "show", "Bo").out
     cy = run_cli("--vault", str(vault_dir), "--today", DEMO_DATE, "show", "Cy").out
+    di = run_cli("--vault", str(vault_dir), "--today", DEMO_DATE, "show", "Di").out
     due_bo = " ".join(bo[bo.index("\nDue") :].split())  # the row, unwrapped
     assert (
         due_bo
-        == "Due 2026-10-31 (25d ago) - cadence: every 30d; last contact 2026-10-01; follow_up 2026-11-28: follow up"
+        == "Due 2026-10-31 (25d ago) - cadence: every 30d; last contact 2026-10-01; follow_up 2026-11-20: follow up"
     )
     assert "Due           today - cadence: every 30d; no contact yet\n" in cy
+    assert " ".join(di[di.index("\nDue") :].split()) == "Due 2026-11-28 (in 3d) - follow_up: follow up"
 
 
 def test_counts_a_person_reads_are_singular_for_one(vault_dir: Path, tmp_path: Path) -> None:

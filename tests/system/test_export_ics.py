@@ -18,6 +18,9 @@ NOTES = {
     "people/Archived.md": "---\nname: Archived\nstatus: archived\nbirthday: 1970-01-01\nfollow_up: 2026-11-26\n---\n",
     "people/Snoozed.md": "---\nname: Snoozed\nsnooze_until: 2026-12-31\nfollow_up: 2026-11-27\n"
     "birthday: --12-01\n---\n",
+    # Jane's cadence (due 2026-10-31) is held back by her follow_up on 2026-12-10 (SPEC 3, issue 14: an
+    # explicit date beats the rhythm); Lapsed has the same cadence and no follow_up, so it stays overdue.
+    "people/Lapsed.md": "---\nname: Lapsed\ncadence: 30d\nlast_contact: 2026-10-01\n---\n",
 }
 
 
@@ -44,10 +47,11 @@ def test_export_parses_back(vault: Path, tmp_path: Path) -> None:
         "mdnet-birthday-people-jane-doe@mdnet",
         "mdnet-birthday-people-leap-year@mdnet",
         "mdnet-birthday-people-snoozed@mdnet",
-        "mdnet-cadence-people-jane-doe@mdnet",
+        "mdnet-cadence-people-lapsed@mdnet",
         "mdnet-follow-up-people-jane-doe@mdnet",
         "mdnet-reply-people-owes-reply@mdnet",
-    ]  # archived: nothing; snoozed: only the birthday; 2027-03-01 is past the 30-day window
+    ]  # archived: nothing; snoozed: only the birthday; 2027-03-01 is past the 30-day window; no cadence
+    # event for Jane: her follow_up after today holds back the overdue cadence (SPEC 3, issue 14)
     birthday = events["mdnet-birthday-people-jane-doe@mdnet"]
     assert birthday.decoded("DTSTART") == dt.date(1984, 6, 2)
     assert birthday["RRULE"]["FREQ"] == ["YEARLY"]
@@ -58,7 +62,7 @@ def test_export_parses_back(vault: Path, tmp_path: Path) -> None:
     follow = events["mdnet-follow-up-people-jane-doe@mdnet"]
     assert follow.decoded("DTSTART") == dt.date(2026, 12, 10)
     assert "Ask about Q1 budget" in str(follow["DESCRIPTION"])
-    cadence = events["mdnet-cadence-people-jane-doe@mdnet"]
+    cadence = events["mdnet-cadence-people-lapsed@mdnet"]
     assert cadence.decoded("DTSTART") == dt.date(2026, 11, 25)  # due 2026-10-31: overdue, shown today
     assert "25 days overdue" in str(cadence["DESCRIPTION"])
     reply = events["mdnet-reply-people-owes-reply@mdnet"]

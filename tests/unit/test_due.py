@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 from mdnet.core.due import due_items, item_for, matches, next_due, reasons_for
-from mdnet.core.model import Contact, Duration, LogEntry
+from mdnet.core.model import Contact, DueFacts, Duration, LogEntry, Mention, OpenLoop
 
 TODAY = dt.date(2026, 11, 25)
 
@@ -41,7 +41,11 @@ def test_the_earliest_reason_gives_the_due_date() -> None:
     item = item_for(c, TODAY, 7, None)
     assert item is not None
     assert (item.bucket, item.due) == ("upcoming", d("2026-11-27"))
-    assert [r.kind for r in item.reasons] == ["follow_up", "planned", "cadence"]
+    # SPEC 3 (issue 14): an explicit date beats the rhythm, so the follow_up and the plan, both after
+    # today, hold back the cadence (it was listed third here before); the earliest of the rest wins.
+    assert [r.kind for r in item.reasons] == ["follow_up", "planned"]
+    without_dates = item_for(contact(cadence=Duration(1, "m"), last_contact=d("2026-11-10")), TODAY, 30, None)
+    assert without_dates is not None and without_dates.due == d("2026-12-10")
 
 
 def test_reply_owed_goes_first_whatever_its_date() -> None:
@@ -155,3 +159,170 @@ def test_a_birth_date_after_today_is_named_not_a_negative_age() -> None:
     assert reasons_for(contact(birthday=(2026, 11, 25)), TODAY, None)[0].detail == "birthday Nov 25"  # born today
     assert reasons_for(contact(birthday=(0, 11, 28)), TODAY, None)[0].detail == "birthday Nov 28"  # year 0000
     assert reasons_for(contact(birthday=(2027, 2, 29)), TODAY, None)[0].detail.endswith("check the year)")
+
+
+# SPEC 3 and 11 (issue 14): an explicit date beats the rhythm, mentions, and open loops. The contacts
+# carry the fields the index fills (effective last_contact, last_contact_source, mentions, open_loops).
+
+MONTHLY = {"cadence": Duration(1, "m"), "last_contact": d("2026-09-10")}  # cadence due 2026-10-10: overdue
+
+
+def facts(c: Contact) -> DueFacts:
+    """The light record the index gives the due list for the same contact."""
+    return DueFacts(c.path, c.name, c.category, c.tags, c.status, c.cadence, c.cadence_set, c.last_contact,
+                    c.next_contact, c.follow_up, c.follow_up_note, c.needs_reply, c.needs_reply_date,
+                    c.snooze_until, c.birthday, c.last_contact_source, c.mentions, c.open_loops)  # fmt: skip
+
+
+def kinds(c: Contact, today: dt.date = TODAY) -> list[str]:
+    found = [r.kind for r in sorted(reasons_for(c, today, None), key=lambda r: (r.due, r.kind))]
+    assert found == [r.kind for r in sorted(reasons_for(facts(c), today, None), key=lambda r: (r.due, r.kind))]
+    return found
+
+
+def test_a_follow_up_after_today_holds_back_the_cadence() -> None:
+    # `mdnet followup bob 6m`: "come back in six months" means six months, not "due today as well"
+    c = contact(follow_up=d("2027-05-25"), **MONTHLY)
+    assert kinds(c) == ["follow_up"]
+    assert item_for(c, TODAY, 7, None) is None
+    assert item_for(facts(c), TODAY, 7, None) is None
+    assert next_due(c, TODAY, None) == d("2027-05-25")
+
+
+def test_a_follow_up_on_today_still_holds_back_the_cadence_one_in_the_past_does_not() -> None:
+    on_today = item_for(contact(follow_up=TODAY, **MONTHLY), TODAY, 7, None)
+    assert on_today is not None and (on_today.bucket, [r.kind for r in on_today.reasons]) == ("today", ["follow_up"])
+    past = item_for(contact(follow_up=d("2026-11-20"), **MONTHLY), TODAY, 7, None)
+    assert past is not None and [r.kind for r in past.reasons] == ["cadence", "follow_up"]
+    assert (past.bucket, past.due) == ("overdue", d("2026-10-10"))
+
+
+def test_a_planned_next_contact_holds_back_the_cadence_until_it_is_done() -> None:
+    planned = contact(next_contact=d("2026-12-20"), **MONTHLY)
+    assert kinds(planned) == ["planned"]
+    assert item_for(planned, TODAY, 7, None) is None  # was "overdue since 2026-10-10" before SPEC 3's rule
+    # a plan followed by an interaction is done: it neither gives a reason nor holds back the cadence
+    done = contact(cadence=Duration(1, "w"), next_contact=d("2026-11-10"), last_contact=d("2026-11-12"))
+    assert kinds(done) == ["cadence"]
+    # a plan in the past not yet done is a reason (overdue) but no longer an explicit date ahead
+    missed = contact(next_contact=d("2026-11-20"), **MONTHLY)
+    assert kinds(missed) == ["cadence", "planned"]
+
+
+def test_only_follow_up_and_next_contact_hold_back_the_cadence() -> None:
+    c = contact(needs_reply=True, needs_reply_date=d("2026-12-01"), birthday=(None, 12, 1),
+                open_loops=(OpenLoop("people/Jane Doe.md", 12, "send the deck", d("2026-12-01")),),
+                mentions=(Mention(d("2026-12-01"), "meetings/2026-12-01 Coffee.md", 3, "Coffee with [[Jane Doe]]"),),
+                **MONTHLY)  # fmt: skip
+    assert kinds(c) == ["cadence", "birthday", "planned", "reply", "task"]
+    with_follow_up = contact(follow_up=d("2026-12-05"), needs_reply=True, birthday=(None, 12, 1),
+                             open_loops=c.open_loops, mentions=c.mentions, **MONTHLY)  # fmt: skip
+    assert kinds(with_follow_up) == ["reply", "birthday", "planned", "task", "follow_up"]
+
+
+def test_the_cadence_names_the_mention_it_counts_from() -> None:
+    mention = Mention(d("2026-11-20"), "daily/2026-11-20.md", 3, "Lunch with [[Jane Doe]]")
+    c = contact(cadence=Duration(30, "d"), last_contact=d("2026-11-20"), last_contact_source=mention.source,
+                mentions=(mention,))  # fmt: skip
+    for record in (c, facts(c)):
+        (reason,) = reasons_for(record, TODAY, None)
+        assert (reason.kind, reason.due) == ("cadence", d("2026-12-20"))
+        assert reason.detail == "every 30d; last contact 2026-11-20 (daily/2026-11-20.md:3)"
+    # losing touch is said after the source; another contact's log entry is named the same way
+    old = contact(cadence=Duration(30, "d"), last_contact=d("2026-08-01"), last_contact_source="people/Bob.md:14")
+    assert reasons_for(old, TODAY, None)[0].detail == (
+        "every 30d; last contact 2026-08-01 (people/Bob.md:14); losing touch (past 60d)"
+    )
+
+
+def test_a_last_contact_from_the_note_itself_is_unchanged() -> None:
+    own = contact(cadence=Duration(30, "d"), last_contact=d("2026-10-21"), last_contact_source="people/Jane Doe.md")
+    assert reasons_for(own, TODAY, None)[0].detail == "every 30d; last contact 2026-10-21"
+    none = contact(cadence=Duration(30, "d"), last_contact=d("2026-10-21"))  # old callers: no source at all
+    assert reasons_for(none, TODAY, None)[0].detail == "every 30d; last contact 2026-10-21"
+    # a note path holding a colon but no line is a bare path, not a mention
+    odd = contact("Re: Jane", cadence=Duration(30, "d"), last_contact=d("2026-10-21"),
+                  last_contact_source="people/Re: Jane.md")  # fmt: skip
+    assert reasons_for(odd, TODAY, None)[0].detail == "every 30d; last contact 2026-10-21"
+
+
+def test_a_mention_after_today_is_planned_and_leaves_the_cadence_alone() -> None:
+    past = Mention(d("2026-10-01"), "daily/2026-10-01.md", 5, "Call with [[Jane Doe]]")
+    future = Mention(d("2026-12-05"), "meetings/2026-12-05 Coffee.md", 2, "attendees:: [[Jane Doe]]")
+    c = contact(cadence=Duration(30, "d"), last_contact=d("2026-10-01"), last_contact_source=past.source,
+                mentions=(future, past))  # fmt: skip
+    reasons = sorted(reasons_for(c, TODAY, None), key=lambda r: r.due)
+    assert [(r.kind, r.due, r.detail) for r in reasons] == [
+        ("cadence", d("2026-10-31"), "every 30d; last contact 2026-10-01 (daily/2026-10-01.md:5)"),
+        ("planned", d("2026-12-05"), "planned in meetings/2026-12-05 Coffee.md"),
+    ]
+    item = item_for(c, TODAY, 7, None)
+    assert item is not None and (item.bucket, item.due) == ("overdue", d("2026-10-31"))
+    # without a cadence the future mention alone puts the contact on the list on its date
+    alone = item_for(contact(mentions=(future,)), TODAY, 14, None)
+    assert alone is not None and (alone.bucket, alone.due) == ("upcoming", d("2026-12-05"))
+    # a mention today or before is never a plan (it is the last contact, which the index fills)
+    assert reasons_for(contact(mentions=(past,)), TODAY, None) == []
+    on_today = Mention(TODAY, "daily/2026-11-25.md", 1, "[[Jane Doe]]")
+    assert reasons_for(contact(mentions=(on_today,)), TODAY, None) == []
+
+
+def test_each_future_mention_is_its_own_plan() -> None:
+    first = Mention(d("2026-12-05"), "meetings/2026-12-05 Coffee.md", 2, "[[Jane Doe]]")
+    second = Mention(d("2026-12-09"), "daily/2026-12-09.md", 4, "[[Jane Doe]]")
+    item = item_for(contact(mentions=(second, first)), TODAY, 30, None)
+    assert item is not None and item.due == d("2026-12-05")
+    assert [(r.kind, r.due) for r in item.reasons] == [("planned", d("2026-12-05")), ("planned", d("2026-12-09"))]
+
+
+def test_open_loops_with_a_date_are_task_reasons_without_one_none() -> None:
+    dated = OpenLoop("daily/2026-11-20.md", 7, "send [[Jane Doe]] the deck", d("2026-11-22"))
+    later = OpenLoop("people/Jane Doe.md", 21, "book the venue", d("2026-12-01"))
+    undated = OpenLoop("people/Jane Doe.md", 22, "ask about the move", None)
+    c = contact(open_loops=(later, undated, dated))
+    for record in (c, facts(c)):
+        item = item_for(record, TODAY, 7, None)
+        assert item is not None
+        assert (item.bucket, item.due, item.days_overdue) == ("overdue", d("2026-11-22"), 3)
+        assert [(r.kind, r.due, r.detail) for r in item.reasons] == [
+            ("task", d("2026-11-22"), "send [[Jane Doe]] the deck (daily/2026-11-20.md:7)"),
+            ("task", d("2026-12-01"), "book the venue (people/Jane Doe.md:21)"),
+        ]
+    assert reasons_for(contact(open_loops=(undated,)), TODAY, None) == []
+    assert item_for(contact(open_loops=(undated,)), TODAY, 7, None) is None
+
+
+def test_a_task_is_given_beside_a_follow_up_and_can_make_the_item_earlier() -> None:
+    loop = OpenLoop("daily/2026-11-24.md", 2, "call [[Jane Doe]] back", TODAY)
+    c = contact(follow_up=d("2027-05-25"), open_loops=(loop,), **MONTHLY)
+    item = item_for(c, TODAY, 7, None)
+    assert item is not None and (item.bucket, item.due) == ("today", TODAY)
+    assert [r.kind for r in item.reasons] == ["task", "follow_up"]
+
+
+def test_archived_and_snoozed_hide_tasks_and_planned_mentions_too() -> None:
+    extra = {"open_loops": (OpenLoop("people/Jane Doe.md", 9, "x", TODAY),),
+             "mentions": (Mention(d("2026-11-26"), "daily/2026-11-26.md", 1, "[[Jane Doe]]"),)}  # fmt: skip
+    assert item_for(contact(status="archived", **extra), TODAY, 7, None) is None
+    assert item_for(contact(snooze_until=d("2026-12-01"), **extra), TODAY, 7, None) is None
+    assert next_due(contact(status="archived", **extra), TODAY, None) is None
+
+
+def test_the_rules_give_the_same_items_for_contacts_and_their_light_records() -> None:
+    loop = OpenLoop("daily/2026-11-20.md", 7, "send the deck", d("2026-11-28"))
+    mention = Mention(d("2026-11-20"), "daily/2026-11-20.md", 3, "Lunch with [[Amy]]")
+    people = [
+        contact("Amy", cadence=Duration(1, "w"), last_contact=mention.date, last_contact_source=mention.source,
+                mentions=(mention,), open_loops=(loop,)),
+        contact("Bob", follow_up=d("2026-12-01"), **MONTHLY),
+        contact("Cat", next_contact=d("2026-11-30"), **MONTHLY),
+        contact("Dan", **MONTHLY),
+        contact("Eve", mentions=(Mention(d("2026-11-27"), "meetings/2026-11-27 Sync.md", 4, "[[Eve]]"),)),
+    ]  # fmt: skip
+    full = due_items(people, TODAY, 7)
+    assert full == due_items([facts(c) for c in people], TODAY, 7)
+    assert [(i.name, i.bucket, i.due) for i in full] == [
+        ("Dan", "overdue", d("2026-10-10")), ("Amy", "upcoming", d("2026-11-27")),
+        ("Eve", "upcoming", d("2026-11-27")), ("Cat", "upcoming", d("2026-11-30")),
+        ("Bob", "upcoming", d("2026-12-01")),
+    ]  # fmt: skip
