@@ -8,6 +8,7 @@ import click
 
 from mdnet.cli.output import echo, echo_rich, emit_json
 from mdnet.cli.state import State, json_option, pass_state, warn_bad_notes
+from mdnet.core.model import Contact, DueItem
 
 
 @click.command()
@@ -65,14 +66,23 @@ def show(state: State, name: str, as_json: bool) -> None:
     contact = vault.get(name)
     item = vault.config.due_rules.item_for(contact, today)
     if as_json:
-        emit_json({"name": contact.name, "path": contact.path, "fields": contact.fields,
-                   "last_contact": _iso(contact.last_contact), "due": None if item is None else item.as_dict(),
-                   "log": [{"date": e.date.isoformat(), "time": e.time, "kind": e.kind, "text": e.text}
-                           for e in contact.log]})  # fmt: skip
+        emit_json(contact_json(contact, item))
         return
     from mdnet.cli import render
 
     echo_rich(render.contact_card(contact, item, today))
+
+
+def contact_json(contact: Contact, item: DueItem | None) -> dict[str, Any]:
+    """``show --json``: the fields, the effective last contact and its source, the due item, the log, and
+    (SPEC 11) every mention, newest first and future ones too, and every open loop."""
+    return {"name": contact.name, "path": contact.path, "fields": contact.fields,
+            "last_contact": _iso(contact.last_contact), "last_contact_source": contact.last_contact_source,
+            "due": None if item is None else item.as_dict(),
+            "log": [{"date": e.date.isoformat(), "time": e.time, "kind": e.kind, "text": e.text}
+                    for e in contact.log],
+            "mentions": [m.as_dict() for m in contact.mentions],
+            "open_loops": [loop.as_dict() for loop in contact.open_loops]}  # fmt: skip
 
 
 @click.command()

@@ -68,7 +68,8 @@ def snooze(state: State, name: str, when: str, no_commit: bool, as_json: bool) -
 @json_option
 @pass_state
 def history(state: State, name: str, as_json: bool) -> None:
-    """Every log entry and every commit of a contact's note (renames followed), newest first."""
+    """Every log entry, every mention in a dated note and every commit of a contact's note (renames
+    followed), newest first."""
     vault = state.vault
     contact = vault.get(name)
     items = vault.history(name)
@@ -81,8 +82,9 @@ def history(state: State, name: str, as_json: bool) -> None:
     for column in ("date", "source", "kind", "text", "commit"):
         table.add_column(column, overflow="fold" if column == "text" else "ellipsis", no_wrap=column != "text")
     for item in items:
-        table.add_row(item.date.isoformat(), item.source, item.kind or "", item.text, (item.commit or "")[:10])
+        text = f"{item.text} ({item.path}:{item.line})" if item.source == "mention" else item.text
+        table.add_row(item.date.isoformat(), item.source, item.kind or "", text, (item.commit or "")[:10])
     if not items:
-        echo(f"{contact.name} ({contact.path}): no log entries and no commits yet")
+        echo(f"{contact.name} ({contact.path}): no log entries, mentions or commits yet")
         return
     echo_rich(table)

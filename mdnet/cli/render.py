@@ -13,7 +13,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from mdnet.core.model import BUCKETS, Contact, DueItem, Duration, RefreshStats
+from mdnet.core.model import BUCKETS, Contact, DueItem, Duration, OpenLoop, RefreshStats
 from mdnet.core.wikilinks import link_label
 from mdnet.core.wording import counted
 
@@ -99,19 +99,48 @@ def contact_card(contact: Contact, item: DueItem | None, today: dt.date) -> Rend
         if key == "name":
             continue
         table.add_row(key, _field_text(value))
-    table.add_row("Last contact", str(contact.last_contact or "never"))
+    table.add_row("Last contact", _last_contact_text(contact))
     if item is None:
         table.add_row("Due", "not due in the window")
     else:
         table.add_row("Due", f"{_when(item, today)} - {_reasons_text(item)}")
     parts: list[RenderableType] = [table]
-    recent = sorted(contact.log, key=lambda e: (e.date, e.time or ""), reverse=True)[:5]
+    recent = last_interactions(contact, today)
     if recent:
         parts.append(Text("\nLast interactions", style="bold"))
-        for entry in recent:
-            kind = f"{entry.kind}: " if entry.kind else ""
-            parts.append(Text(f"  {entry.date} {kind}{entry.text}"))
+        parts.extend(Text(f"  {line}") for line in recent)
+    if contact.open_loops:
+        parts.append(Text("\nOpen loops", style="bold"))
+        parts.extend(Text(f"  - {loop_text(loop)}") for loop in contact.open_loops)
     return Group(*parts)
+
+
+def _last_contact_text(contact: Contact) -> str:
+    """``2026-12-06 (daily/2026-12-06.md:3)`` when the date came from elsewhere than the contact's note."""
+    if contact.last_contact is None:
+        return "never"
+    source = contact.last_contact_source
+    return f"{contact.last_contact} ({source})" if source and source != contact.path else str(contact.last_contact)
+
+
+def last_interactions(contact: Contact, today: dt.date, count: int = 5) -> list[str]:
+    """The newest log entries and mentions on or before ``today``, one line each, newest first; a log entry
+    before a mention of the same day."""
+    dated: list[tuple[tuple[dt.date, str, int], str]] = []
+    for entry in contact.log:
+        kind = f"{entry.kind}: " if entry.kind else ""
+        dated.append(((entry.date, entry.time or "", 1), f"{entry.date} {kind}{entry.text}"))
+    for mention in contact.mentions:
+        if mention.date <= today:
+            dated.append(((mention.date, "", 0), f"{mention.date} {mention.text} ({mention.source})"))
+    dated.sort(key=lambda pair: pair[0], reverse=True)
+    return [line for _, line in dated[:count]]
+
+
+def loop_text(loop: OpenLoop) -> str:
+    """``send the deck (due 2026-12-01) - daily/2026-11-20.md:4``."""
+    due = f" (due {loop.due})" if loop.due is not None else ""
+    return f"{loop.text}{due} - {loop.path}:{loop.line}"
 
 
 def _reasons_text(item: DueItem) -> str:

@@ -10,6 +10,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from mdnet.core.model import Mention
 from mdnet.core.wording import counted
 from mdnet.features.brief import Brief
 from mdnet.features.network import PathResult, WhoResult
@@ -48,6 +49,9 @@ def brief_card(brief: Brief, today: dt.date) -> RenderableType:
     if brief.last_interactions:
         parts.append(Text("\nLast interactions", style="bold"))
         for entry in brief.last_interactions:
+            if isinstance(entry, Mention):
+                parts.append(_indented(f"{entry.date} {entry.text} ({entry.source})"))
+                continue
             kind = f"{entry.kind}: " if entry.kind else ""
             parts.append(_indented(f"{entry.date} {kind}{entry.text}"))
     if brief.open_follow_ups:

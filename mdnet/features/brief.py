@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from mdnet.core.due import planned_done
-from mdnet.core.model import Contact, DueItem, LogEntry
+from mdnet.core.model import Contact, DueItem, LogEntry, Mention, OpenLoop
 from mdnet.core.wikilinks import link_label, links_to_attachment
 from mdnet.note.contact import as_list
 
@@ -62,7 +62,7 @@ class Brief:
     interests: tuple[str, ...]
     links: tuple[str, ...]
     last_contact: dt.date | None
-    last_interactions: tuple[LogEntry, ...]
+    last_interactions: tuple[LogEntry | Mention, ...]
     open_follow_ups: tuple[str, ...]
     ask_about: tuple[str, ...]
     mutual: tuple[Mutual, ...]
@@ -83,10 +83,7 @@ class Brief:
             "interests": list(self.interests),
             "links": list(self.links),
             "last_contact": None if self.last_contact is None else self.last_contact.isoformat(),
-            "last_interactions": [
-                {"date": e.date.isoformat(), "time": e.time, "kind": e.kind, "text": e.text}
-                for e in self.last_interactions
-            ],
+            "last_interactions": [_interaction_dict(e) for e in self.last_interactions],
             "open_follow_ups": list(self.open_follow_ups),
             "ask_about": list(self.ask_about),
             "mutual": [m.as_dict() for m in self.mutual],
@@ -95,10 +92,20 @@ class Brief:
         }
 
 
-def build_brief(contact: Contact, body: str, mutual: Sequence[Mutual], due: DueItem | None) -> Brief:
-    """The brief for ``contact`` whose note body is ``body``."""
+def _interaction_dict(item: LogEntry | Mention) -> dict[str, Any]:
+    if isinstance(item, Mention):
+        return {"date": item.date.isoformat(), "time": None, "kind": None, "text": item.text, "source": "mention",
+                "path": item.path, "line": item.line}  # fmt: skip
+    return {"date": item.date.isoformat(), "time": item.time, "kind": item.kind, "text": item.text, "source": "log"}
+
+
+def build_brief(
+    contact: Contact, body: str, mutual: Sequence[Mutual], due: DueItem | None, today: dt.date | None = None
+) -> Brief:
+    """The brief for ``contact`` whose note body is ``body``; ``today`` tells past mentions from planned ones
+    (default: those on or before the effective last contact, which the index computed for the vault's day)."""
     fields = contact.fields
-    recent = tuple(sorted(contact.log, key=lambda e: (e.date, e.time or ""), reverse=True)[:LAST_INTERACTIONS])
+    recent = last_interactions(contact, today)
     paragraphs = _paragraphs(body)
     return Brief(
         name=contact.name,
@@ -165,6 +172,26 @@ def _how_we_met(fields: dict[str, Any], paragraphs: list[str]) -> str | None:
     return f"connected on LinkedIn on {connected}" if connected else None
 
 
+def last_interactions(contact: Contact, today: dt.date | None) -> tuple[LogEntry | Mention, ...]:
+    """The newest log entries and past mentions (SPEC 11), newest first; a log entry before a mention of
+    the same day."""
+    cut = today if today is not None else contact.last_contact
+    dated: list[tuple[tuple[dt.date, str, int], LogEntry | Mention]] = [
+        ((e.date, e.time or "", 1), e) for e in contact.log
+    ]
+    dated += [((m.date, "", 0), m) for m in contact.mentions if cut is not None and m.date <= cut]
+    dated.sort(key=lambda pair: pair[0], reverse=True)
+    return tuple(item for _, item in dated[:LAST_INTERACTIONS])
+
+
+def loop_line(loop: OpenLoop, own_path: str) -> str:
+    """An open loop as a follow-up: ``send the deck (due 2026-12-01; daily/2026-11-20.md:4)``."""
+    where = [] if loop.due is None else [f"due {loop.due}"]
+    if loop.path != own_path:
+        where.append(f"{loop.path}:{loop.line}")
+    return loop.text + (f" ({'; '.join(where)})" if where else "")
+
+
 def _open_follow_ups(contact: Contact, body: str) -> list[str]:
     found: list[str] = []
     if contact.needs_reply:
@@ -177,11 +204,20 @@ def _open_follow_ups(contact: Contact, body: str) -> list[str]:
         found.append(contact.follow_up_note)
     if contact.next_contact is not None and not planned_done(contact):
         found.append(f"planned next contact on {contact.next_contact}")
+    # the index's open loops (SPEC 11) hold the note's own tasks too; the body is read for those it
+    # does not know (a contact read without the index)
+    known = {_same_text(loop.text) for loop in contact.open_loops if loop.path == contact.path}
+    found += [loop_line(loop, contact.path) for loop in contact.open_loops]
     for line in body.splitlines():
         match = _TASK_RE.match(line)
-        if match:
+        if match and _same_text(_plain(match.group(1))) not in known:
             found.append(_plain(match.group(1)))
     return found
+
+
+def _same_text(text: str) -> str:
+    """Text compared as the index flattens it: words, no case, at most the first 100 characters."""
+    return " ".join(text.split()).casefold()[:100]
 
 
 def ask_about(contact: Contact) -> list[str]:

@@ -48,6 +48,9 @@ _OWN_HEADINGS = frozenset((NETWORKING_HEADING, DONE_HEADING, *BUCKET_HEADINGS.va
 EMPTY_DAY = ("_Nobody is due today or in the next {within} days. A good day to write to someone you have not "
              "heard from in a while, or to meet someone new._")  # fmt: skip
 MAX_LAST_CHARS = 90
+MAX_LOOPS = 5  # open loops listed under a contact's line; more are counted
+LOOP_INDENT = "    "
+LOOP_PREFIX = LOOP_INDENT + "- open: "
 
 _TASK_RE = re.compile(r"[-*+][ \t]+\[(.)\][ \t]+(.*)$")
 _LINK_RE = re.compile(r"\[\[([^\]|#]+)(?:#[^\]|]*)?(?:\|([^\]]*))?\]\]")
@@ -59,6 +62,8 @@ _KIND_RE = re.compile(r"([A-Za-z][\w-]{0,30}):[ \t]+(.+)$")
 _LOGGED_RE = re.compile(r"(?<!\S)" + re.escape(LOGGED) + r"(?!\S)")
 _LINE_BREAK_RE = re.compile("[\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")  # what str.splitlines splits on
 _EMPTY_DAY_RE = re.compile(re.escape(EMPTY_DAY).replace(re.escape("{within}"), r"\d+"))
+# a contact's open loops, under its task line: plain sub-bullets (not tasks: a tick there would close nothing)
+_LOOP_RE = re.compile(re.escape(LOOP_PREFIX) + r"\S.*$|" + re.escape(LOOP_INDENT) + r"- and \d+ more open loops?$")
 
 
 class BlockError(ValueError):
@@ -136,16 +141,21 @@ def _check_lines(block: Block) -> None:
     """Refuse lines mdnet did not write: they would be lost when the block is regenerated.
 
     mdnet writes blank lines, its own headings, the tip (its heading and the one ``>``
-    line after it), the empty-day line, and task lines that start with a link: unticked
+    line after it), the empty-day line, task lines that start with a link: unticked
     ones as ``[[link]] — ...`` (never with the user's `` // `` words, which only a tick
-    keeps); ticked and logged ones are kept as the user left them.
+    keeps); ticked and logged ones are kept as the user left them; and under a task, its
+    contact's open loops (``    - open: ...``).
     """
     previous = ""
+    under_task = False
     for index, line in enumerate(block.lines):
         number = block.begin_line + 1 + index
         stripped = line.rstrip()
         tip = line.startswith(">") and (stripped == TIP_HEADING or previous == TIP_HEADING)
         previous = stripped
+        if under_task and _LOOP_RE.fullmatch(stripped):
+            continue
+        under_task = False
         if not stripped or stripped in _OWN_HEADINGS or tip or _EMPTY_DAY_RE.fullmatch(stripped):
             continue
         task = _TASK_RE.match(line)
@@ -157,6 +167,7 @@ def _check_lines(block: Block) -> None:
                 number,
             )
         if task and link:
+            under_task = True  # a ticked one keeps its loops until the refresh moves it under Done
             if task.group(1) in "xX" or is_logged(line):
                 continue
             after = task.group(2)[link.end() :]
@@ -236,7 +247,10 @@ def render_block(
         chosen = [i for i in shown if i.bucket == bucket]
         if chosen:
             lines += ["", BUCKET_HEADINGS[bucket]]
-            lines += [task_line(i, contacts.get(i.path), day, within, links) for i in chosen]
+            for item in chosen:
+                contact = contacts.get(item.path)
+                lines.append(task_line(item, contact, day, within, links))
+                lines += loop_lines(contact)
     if done:
         lines += ["", DONE_HEADING, *done]
     lines.append(END)
@@ -265,23 +279,45 @@ def task_line(
         reason = f"{item.days_overdue} {'day' if item.days_overdue == 1 else 'days'} overdue: {reason}"
     elif item.bucket == "upcoming":
         reason = f"due {format_date(item.due, 'ddd YYYY-MM-DD')}: {reason}"
-    parts = [f"- [ ] {link} — {_one_line(reason)}", "last: " + _last_text(contact)]
+    parts = [f"- [ ] {link} — {_one_line(reason)}", "last: " + _last_text(contact, day)]
     ask = _ask_about(contact, reason)
     if ask:
         parts.append("ask about: " + ask)
     return " · ".join(parts)
 
 
-def _last_text(contact: Contact | None) -> str:
+def _last_text(contact: Contact | None, day: dt.date) -> str:
+    """The newer of the last log entry and the last mention on or before ``day`` (a log entry on a tie);
+    the mention's note without its line, so that editing above it rewrites nothing here."""
     if contact is None:
         return "never"
     entry = contact.last_log
-    if entry is not None and (contact.last_contact is None or entry.date >= contact.last_contact):
+    mention = next((m for m in contact.mentions if m.date <= day), None)  # newest first
+    if mention is not None and (entry is None or mention.date > entry.date):
+        if contact.last_contact is None or mention.date >= contact.last_contact:
+            return _one_line(f"{mention.date.isoformat()} {_shorten(mention.text)} ({mention.path})")
+    elif entry is not None and (contact.last_contact is None or entry.date >= contact.last_contact):
         kind = f" {entry.kind}:" if entry.kind else ""
         return _one_line(f"{entry.date.isoformat()}{kind} {_shorten(entry.text)}")
     if contact.last_contact is not None:
         return contact.last_contact.isoformat()
     return "never"
+
+
+def loop_lines(contact: Contact | None) -> list[str]:
+    """The contact's open loops as plain sub-bullets (``    - open: send the deck, due 2026-12-01``),
+    without line numbers: a refresh of an unchanged vault rewrites nothing."""
+    if contact is None or not contact.open_loops:
+        return []
+    lines = []
+    for loop in contact.open_loops[:MAX_LOOPS]:
+        due = f", due {loop.due.isoformat()}" if loop.due is not None else ""
+        text = _one_line(f"{_shorten(loop.text)}{due}").replace("<!--", "< !--") or "(a task)"
+        lines.append(LOOP_PREFIX + text)
+    more = len(contact.open_loops) - MAX_LOOPS
+    if more > 0:
+        lines.append(f"{LOOP_INDENT}- and {more} more open {'loop' if more == 1 else 'loops'}")
+    return lines
 
 
 def _ask_about(contact: Contact | None, reason: str) -> str:

@@ -1,7 +1,8 @@
 """The health of the network: interactions per month, dormant contacts, rhythm. Pure.
 
-An *interaction* is a ``## Log`` entry, or a ``last_contact`` date that no log entry
-records (the user raised it by hand). Git history is not counted again: ``mdnet log``
+An *interaction* is a ``## Log`` entry, a mention in a dated note (SPEC 11: one per note and
+date, as the index keeps them), or a ``last_contact`` date that neither records (the user
+raised it by hand). Git history is not counted again: ``mdnet log``
 writes an entry *and* a commit for the same interaction, so commits would count it twice.
 """
 
@@ -93,8 +94,10 @@ def default_since(today: dt.date) -> dt.date:
 
 
 def touches(contact: Contact) -> list[dt.date]:
-    """Every interaction's date, oldest first (see the module docstring)."""
+    """Every interaction's date, oldest first (see the module docstring): log entries and mentions,
+    future mentions too (the caller keeps the days up to today)."""
     dates = [entry.date for entry in contact.log]
+    dates += [mention.date for mention in contact.mentions]
     if contact.last_contact is not None and contact.last_contact not in dates:
         dates.append(contact.last_contact)
     return sorted(dates)

@@ -1,4 +1,4 @@
-"""A contact's history: its log entries merged with the commits that touched its note.
+"""A contact's history: its log entries and mentions merged with the commits that touched its note.
 
 :func:`merge` is pure. :func:`load_history` and :func:`load_facts` read git once for
 the whole vault (one ``git log``) and keep the result under ``.mdnet/``, keyed by
@@ -14,9 +14,11 @@ a rename, ``followup``, an Obsidian git plugin's "vault backup") is a ``git`` it
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from mdnet.core.model import GitFacts, Interaction, LogEntry
+from mdnet.core.model import GitFacts, Interaction, LogEntry, Mention
 from mdnet.git import commands as history
 from mdnet.git import log as gitlog
 from mdnet.git.log import Commit, GitHistory
@@ -25,8 +27,18 @@ HISTORY_CACHE = "git-history.json"
 FACTS_CACHE = "git-facts.json"
 
 
-def merge(entries: tuple[LogEntry, ...] | list[LogEntry], commits: list[Commit]) -> list[Interaction]:
-    """Log entries and commits as one list, each interaction once, newest first."""
+def merge(
+    entries: tuple[LogEntry, ...] | list[LogEntry],
+    commits: list[Commit],
+    mentions: Iterable[Mention] = (),
+    facts: Mapping[str, GitFacts] | None = None,
+) -> list[Interaction]:
+    """Log entries, mentions and commits as one list, each interaction once, newest first.
+
+    ``mentions`` are the contact's past mentions (SPEC 11), each an item of its own with the last
+    commit that touched its dated note (from ``facts``, :func:`load_facts`), or None. Among items of
+    the same day, log entries come first, then mentions, then commits.
+    """
     matched: dict[int, Commit] = {}
     git_items: list[tuple[tuple[str, str], Interaction]] = []
     for commit in sorted(commits, key=lambda c: (c.date, c.time)):
@@ -46,10 +58,28 @@ def merge(entries: tuple[LogEntry, ...] | list[LogEntry], commits: list[Commit])
         time = entry.time or (recorded.time if recorded is not None and recorded.date == day else "")
         item = Interaction(entry.date, "log", entry.kind, entry.text, recorded.hash if recorded else None)
         log_items.append(((day, time), item))
+    mention_items = [
+        ((mention.date.isoformat(), ""), _mention_item(mention, facts)) for mention in _newest_first(mentions)
+    ]
     # log entries first, so that among equal keys the note's own (newest first) order stays
-    combined = log_items + sorted(git_items, key=lambda item: item[0], reverse=True)
+    combined = log_items + mention_items + sorted(git_items, key=lambda item: item[0], reverse=True)
     combined.sort(key=lambda item: item[0], reverse=True)
     return [item for _, item in combined]
+
+
+def _newest_first(mentions: Iterable[Mention]) -> list[Mention]:
+    """Each mention once (one per note and date), newest first, then by path and line."""
+    ordered = sorted(mentions, key=lambda m: (-m.date.toordinal(), m.path, m.line))
+    unique: dict[tuple[str, dt.date], Mention] = {}
+    for mention in ordered:
+        unique.setdefault((mention.path, mention.date), mention)  # the first line of the note that day
+    return list(unique.values())
+
+
+def _mention_item(mention: Mention, facts: Mapping[str, GitFacts] | None) -> Interaction:
+    known = (facts or {}).get(mention.path)
+    commit = known.last_commit if known is not None else None
+    return Interaction(mention.date, "mention", None, mention.text, commit, mention.path, mention.line)
 
 
 def _kind_of(commit: Commit) -> str | None:

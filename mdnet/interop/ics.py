@@ -5,9 +5,14 @@ Pure: contacts and ``today`` in, text out. Decisions (docs/import-export.md):
 - every event is an all-day, transparent (not busy) event with a UID made from its
   kind and the note's path (``mdnet-cadence-people-jane-doe@mdnet``), so a calendar
   that re-imports or subscribes updates the event instead of duplicating it;
-- a reply owed, a follow-up, a planned contact and a cadence date within
-  ``within_days`` of ``today`` are events on their day, an overdue one on ``today``
-  (a reminder in the past is one nobody sees);
+- a reply owed, a follow-up, a planned contact, a cadence date and an open loop's date
+  (a ``task`` reason, SPEC 11) within ``within_days`` of ``today`` are events on their day,
+  an overdue one on ``today`` (a reminder in the past is one nobody sees);
+- a contact may have several ``task`` reasons (and ``planned`` ones from dated notes beside its
+  own ``next_contact``): a task, and a second reason of a kind, gets a UID of its own from its
+  kind, the note's path and a hash of its detail without the line number
+  (``mdnet-task-people-jane-doe-1a2b3c4d@mdnet``), so the event stays the same while the task
+  keeps its words, wherever its line moves;
 - a birthday is a yearly event (``RRULE:FREQ=YEARLY``) from the birth year, or from
   2000 when the year is unknown; 29 February recurs on the last day of February;
 - ``DTSTAMP`` is ``today`` at 00:00:00 UTC, never the clock's second, so a second
@@ -34,7 +39,9 @@ _SUMMARIES = {
     "follow_up": "Follow up with {name}",
     "planned": "Contact {name} (planned)",
     "cadence": "Keep in touch with {name}",
+    "task": "Open task with {name}",
 }
+_LINE_NUMBER_RE = re.compile(r":\d+\)$")
 
 
 def path_slug(contact: Contact) -> str:
@@ -72,29 +79,52 @@ def calendar_events(
         if contact.status == "archived":
             continue
         snoozed = contact.snooze_until is not None and contact.snooze_until > today
+        kinds: set[str] = set()
+        taken: set[str] = set()
         for reason in reasons_for(contact, today, default_cadence, policy):
             if reason.kind == "birthday":
                 events.append(_birthday(contact, shared))
             elif not snoozed and reason.due <= horizon:
-                events.append(_reminder(contact, reason, today, shared))
+                event = _reminder(contact, reason, today, shared, again=reason.kind in kinds)
+                kinds.add(reason.kind)
+                while event["uid"] in taken:  # the same words twice: the second gets the next number
+                    event["uid"] = _next_uid(event["uid"])
+                taken.add(event["uid"])
+                events.append(event)
     events.sort(key=lambda e: (e["start"], e["uid"]))
     return events
 
 
-def _reminder(contact: Contact, reason: Reason, today: dt.date, shared_slug: bool) -> dict[str, Any]:
+def _reminder(
+    contact: Contact, reason: Reason, today: dt.date, shared_slug: bool, *, again: bool = False
+) -> dict[str, Any]:
     day = max(reason.due, today)
+    uid = uid_for(reason.kind, contact, shared_slug)
+    if reason.kind == "task" or again:
+        words = _LINE_NUMBER_RE.sub(")", reason.detail)
+        uid = uid.removesuffix("@mdnet") + "-" + hashlib.sha1(words.encode("utf-8", "surrogateescape")).hexdigest()[:8]
+        uid += "@mdnet"
     lines = [reason.detail]
     if reason.due < today:
         lines.append(f"due {reason.due.isoformat()} ({(today - reason.due).days} days overdue)")
     lines.append(f"note: {contact.path}")
     return {
-        "uid": uid_for(reason.kind, contact, shared_slug),
+        "uid": uid,
         "summary": _SUMMARIES[reason.kind].format(name=contact.name),
         "description": "\n".join(lines),
         "start": day,
         "rrule": None,
         "categories": [reason.kind.replace("_", "-")],
     }
+
+
+def _next_uid(uid: str) -> str:
+    """``...-1a2b3c4d@mdnet`` -> ``...-1a2b3c4d-2@mdnet`` -> ``...-1a2b3c4d-3@mdnet``."""
+    base = uid.removesuffix("@mdnet")
+    head, _, number = base.rpartition("-")
+    if number.isdigit() and head.count("-") >= 3 and len(number) < 8:
+        return f"{head}-{int(number) + 1}@mdnet"
+    return f"{base}-2@mdnet"
 
 
 def _birthday(contact: Contact, shared_slug: bool) -> dict[str, Any]:

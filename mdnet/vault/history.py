@@ -120,12 +120,24 @@ class History:
         self.session.refresh([contact.path])
         return ChangeResult(contact.name, contact.path, changes, outcome.commit, outcome.reason)
 
-    def history(self, name: str | Contact) -> list[Interaction]:
-        """Every log entry of the contact and every commit that touched its note, each once, newest first."""
+    def history(self, name: str | Contact, today: dt.date | str | None = None) -> list[Interaction]:
+        """Every log entry of the contact, every past mention (SPEC 11) and every commit that touched its
+        note, each once, newest first.
+
+        A mention is past when it is on or before ``today``; without one, on or before the contact's
+        effective last contact, which the index computed for the vault's day and which every mention on
+        or before that day reaches (so no clock is read here).
+        """
         from mdnet.git import timeline
 
         contact = self.queries.get(name)
-        return timeline.merge(contact.log, self._git_history_of(contact.path))
+        if today is not None:
+            cut: dt.date | None = resolve_today(today)
+        else:
+            cut = contact.last_contact
+        past = [m for m in contact.mentions if cut is not None and m.date <= cut]
+        facts = self.git_facts() if past else None
+        return timeline.merge(contact.log, self._git_history_of(contact.path), past, facts)
 
     def _git_history_of(self, path: str) -> list[GitCommit]:
         from mdnet.git import timeline

@@ -61,7 +61,7 @@ class Relations:
             if person.path is not None
         ]
         item = self.session.config.due_rules.item_for(contact, day)
-        return build_brief(contact, self.note_body(contact), mutual, item)
+        return build_brief(contact, self.note_body(contact), mutual, item, day)
 
     @heals
     def path(
