@@ -46,6 +46,7 @@ class Config:
     new_contact_cadence: str = "90d"
     upcoming_days: int = 7
     max_note_bytes: int = DEFAULT_MAX_NOTE_BYTES
+    vdir: str = ""  # a vdir of vCards kept in step (SPEC 14); "" for none
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -115,6 +116,11 @@ def config_from_mapping(raw: dict[str, Any]) -> Config:
                 continue
             if key == "max_note_bytes" and (value == 0 or value > MAX_NOTE_BYTES_CEILING):
                 value = MAX_NOTE_BYTES_CEILING  # "no limit" and "more" mean as much as mdnet reads
+            values[key] = value
+        elif key == "vdir":
+            if not isinstance(value, str):
+                problems.append("vdir must be a folder name (a string)")
+                continue
             values[key] = value
         elif key in _SECTION_KEYS:
             extra[key] = value

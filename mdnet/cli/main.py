@@ -46,6 +46,7 @@ LAZY_COMMANDS: dict[str, str] = {
     "snooze": "mdnet.cli.history:snooze",
     "stats": "mdnet.cli.stats:stats",
     "sync": "mdnet.cli.sync:sync",
+    "vdir": "mdnet.cli.vdir:vdir_group",
     "who": "mdnet.cli.network:who",
     "watch": "mdnet.cli.watch:watch",
 }

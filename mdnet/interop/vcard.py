@@ -307,7 +307,11 @@ def _incoming(card: Any, source: str) -> Incoming:
 
 
 def contact_uid(contact: Contact) -> str:
-    """A stable UID: the same note path gives the same UID on every export."""
+    """A stable UID: the note's ``uid:`` field (``vdir sync`` writes one), else one derived from its path,
+    the same on every export."""
+    given = contact.fields.get("uid")
+    if isinstance(given, str) and given.strip():
+        return given.strip()
     return f"urn:uuid:{uuid.uuid5(UID_NAMESPACE, contact.path)}"
 
 

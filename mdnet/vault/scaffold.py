@@ -42,7 +42,13 @@ def init_vault(root: Path) -> list[str]:
 
 
 def _ignore_the_index(path: Path) -> bool:
-    """Add ``.mdnet/`` to the vault's ``.gitignore`` unless it is there; True when it was added.
+    """Add ``.mdnet/`` to the vault's ``.gitignore`` unless it is there; True when it was added."""
+    return ignore_in_git(path, ".mdnet/")
+
+
+def ignore_in_git(path: Path, entry: str) -> bool:
+    """Add ``entry`` (``.mdnet/``, ``.mdnet-vdir.json``) to the ``.gitignore`` at ``path`` unless it is there
+    (with or without a trailing slash); True when it was added.
 
     The user's versioned file, read and written as git reads it, in bytes (any
     encoding, a byte-order mark): one line added in the file's own line ending,
@@ -53,13 +59,14 @@ def _ignore_the_index(path: Path) -> bool:
     except FileNotFoundError:
         original = None
     data = original or b""
-    if {line.strip() for line in data.removeprefix(b"\xef\xbb\xbf").split(b"\n")} & {b".mdnet/", b".mdnet"}:
+    line = entry.encode("utf-8")
+    if {row.strip() for row in data.removeprefix(b"\xef\xbb\xbf").split(b"\n")} & {line, line.rstrip(b"/")}:
         return False
     first_end = data.find(b"\n")
     newline = b"\r\n" if first_end > 0 and data[first_end - 1 : first_end] == b"\r" else b"\n"
     if data and not data.endswith(b"\n"):
         data += newline
-    data += b".mdnet/" + newline
+    data += line + newline
     if original is None:
         files.create_new(path, data, ".gitignore", root=path.parent)
     else:
