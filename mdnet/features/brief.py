@@ -68,6 +68,7 @@ class Brief:
     mutual: tuple[Mutual, ...]
     due: DueItem | None
     mutual_total: int = 0
+    news: str | None = None  # the news: field (SPEC 13)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -91,6 +92,7 @@ class Brief:
             "ask_about": list(self.ask_about),
             "mutual": [m.as_dict() for m in self.mutual],
             "mutual_total": self.mutual_total,
+            "news": self.news,
             "due": None if self.due is None else self.due.as_dict(),
         }
 
@@ -119,6 +121,7 @@ def build_brief(contact: Contact, body: str, mutual: Sequence[Mutual], due: DueI
         mutual=tuple(sorted(mutual, key=Mutual.rank)[:MAX_MUTUAL]),
         due=due,
         mutual_total=len(mutual),
+        news=contact.news,
     )
 
 
@@ -177,6 +180,8 @@ def _open_follow_ups(contact: Contact, body: str) -> list[str]:
         found.append(contact.follow_up_note)
     if contact.next_contact is not None and not planned_done(contact):
         found.append(f"planned next contact on {contact.next_contact}")
+    if contact.news:
+        found.append(f"news: {contact.news}")
     for line in body.splitlines():
         match = _TASK_RE.match(line)
         if match:
