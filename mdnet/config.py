@@ -77,7 +77,7 @@ class Config:
 
 _STR_KEYS = ("daily_dir", "daily_format", "log_heading", "file_names", "default_cadence", "new_contact_cadence")
 # Keys that later features own; accepted here so that one mdnet.toml serves all.
-_SECTION_KEYS = ("cadence", "me", "tips")
+_SECTION_KEYS = ("cadence", "me", "tips", "my_linkedin")
 
 
 def config_from_bytes(data: bytes) -> Config:
@@ -138,6 +138,8 @@ def config_from_mapping(raw: dict[str, Any]) -> Config:
                 problems.append(f"{key}: {exc}")
     if "cadence" in extra:
         problems.extend(parse_policy(extra["cadence"])[1])
+    if not isinstance(extra.get("my_linkedin", ""), str):
+        problems.append("my_linkedin must be your LinkedIn profile URL, a string")
     if problems:
         raise ConfigError("; ".join(problems), path=CONFIG_NAME)
     return Config(**values, extra=extra)

@@ -1,12 +1,14 @@
-"""``mdnet import vcard|csv`` and ``mdnet export vcard|ics``: meet the user where their data is."""
+"""``mdnet import vcard|csv|linkedin`` and ``mdnet export vcard|ics``: meet the user where their data is."""
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import sys
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -150,3 +152,94 @@ def export_ics(state: State, out: str | None, within: str, category: str | None,
     write_output(rendered, out)
     if out not in (None, "-"):
         echo(f"exported the calendar of {counted(len(contacts), 'contact')} to {out}")
+
+
+@import_group.command(name="linkedin")
+@click.argument("export", type=click.Path(path_type=Path))
+@_dry_run_option
+@_new_note_options
+@json_option
+@pass_state
+def import_linkedin(state: State, export: Path, dry_run: bool, category: str | None, cadence: str | None,
+                    as_json: bool) -> None:  # fmt: skip
+    """Import LinkedIn's data export (the .zip or its folder): connections, messages, invitations, job changes.
+
+    Messages become linkedin: log entries, committed per contact; a job change updates company
+    and role, adds a ## Career line and sets news:. Your profile: my_linkedin in mdnet.toml, else
+    found in the export.
+    """
+    from mdnet.interop.linkedin import import_linkedin as run
+
+    with _progress_bar() as progress:
+        result = run(state.vault, export, today=state.today, dry_run=dry_run, category=category, cadence=cadence,
+                     progress=progress)  # fmt: skip
+    for update, error in result.failed:
+        warn(f"{update.contact.path}: {error}")
+    for outcome in result.outcomes:
+        if outcome.action == "failed":
+            warn(f"{outcome.name}: {'; '.join(outcome.details)}")
+    if as_json:
+        emit_json(result.as_dict(dry_run))
+    else:
+        _linkedin_report(result, dry_run)
+    if result.failed or any(o.action == "failed" for o in result.outcomes):
+        sys.exit(1)
+
+
+def _linkedin_report(result: Any, dry_run: bool) -> None:
+    counts = Counter(o.action for o in result.outcomes)
+    for outcome in result.outcomes:
+        if outcome.action not in ("unchanged", "failed"):
+            echo(outcome.line(dry_run))
+    summary = ", ".join(f"{counts.get(a, 0)} {_label(a, dry_run)}" for a in ACTIONS if counts.get(a))
+    echo(("dry run: " if dry_run else "") + f"connections: {summary or 'none'}")
+    if result.changes:
+        echo(f"{counted(len(result.changes), 'job change')}: news set (mdnet due shows them)")
+    if result.connections_commit:
+        echo(f"  committed {result.connections_commit[:10]}")
+    plan = result.plan
+    echo(f"messages: {counted(plan.messages, 'message')} in {counted(plan.conversations, 'conversation')}, "
+         f"{plan.matched} conversation days with contacts, {plan.already} imported before")  # fmt: skip
+    commits = {u.contact.path: c for u, c in result.written}
+    for update in plan.updates:
+        if not dry_run and update.contact.path not in commits:
+            continue
+        echo(f"{'would update' if dry_run else 'updated'} {update.contact.path}: " + "; ".join(update.describe()))
+    if result.record_commit:
+        echo(f"recorded conversation days that changed no note in {result.record_commit[:10]}")
+    if not dry_run and result.not_committed_because:
+        echo(f"not committed: {result.not_committed_because}")
+    if plan.unknown:
+        ranked = sorted(plan.unknown.items(), key=lambda kv: (-kv[1], kv[0]))
+        echo("people you talk to who are no contact: " + ", ".join(f"{n} ({d})" for n, d in ranked[:10])
+             + (f", and {len(ranked) - 10} more" if len(ranked) > 10 else ""))  # fmt: skip
+
+
+PROGRESS_MINIMUM = 200  # steps (notes written and committed): below this an import is quick, no bar
+
+
+@contextlib.contextmanager
+def _progress_bar() -> Iterator[Callable[[int, int], None] | None]:
+    """A rich progress bar on stderr while a long import writes, only when stderr is a terminal."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import Progress
+
+    bar = Progress(console=Console(stderr=True), transient=True)
+    task: list[Any] = []
+
+    def advance(done: int, total: int) -> None:
+        if total < PROGRESS_MINIMUM:
+            return
+        if not task:
+            bar.start()
+            task.append(bar.add_task("LinkedIn import", total=total))
+        bar.update(task[0], completed=done)
+
+    try:
+        yield advance
+    finally:
+        if task:
+            bar.stop()

@@ -38,6 +38,7 @@ LAZY_COMMANDS: dict[str, str] = {
     "list": "mdnet.cli.contacts:list_",
     "log": "mdnet.cli.history:log",
     "mail": "mdnet.cli.mail:mail_group",
+    "news": "mdnet.cli.news:news",
     "merge-driver": "mdnet.cli.sync:merge_driver",
     "path": "mdnet.cli.network:path",
     "report": "mdnet.cli.due:report",

@@ -23,6 +23,7 @@ And the rules SPEC section 11 brings to section 3:
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -104,6 +105,8 @@ def _reasons(
             if losing:
                 detail += f"; losing touch (past {window.maximum})"
             reasons.append(Reason("cadence", cadence.add_to(last), detail))
+    if contact.news is not None and (news := news_reason(contact.news, contact.last_contact, today)) is not None:
+        reasons.append(news)
     if contact.birthday is not None:
         year, month, day = contact.birthday
         when = _birthday_on_or_after(month, day, today)
@@ -120,6 +123,32 @@ def _names_a_line(source: str) -> bool:
     """Whether a ``last_contact_source`` is ``PATH:LINE`` (a mention) rather than a bare note path."""
     _, colon, line = source.rpartition(":")
     return bool(colon) and line.isdigit()
+
+
+NEWS_DAYS = 30  # a job change is news for a month (SPEC 13)
+_NEWS_DATE_RE = re.compile(r"\s*(\d{4}-\d\d-\d\d)\b[\s:—-]*(.*)", re.DOTALL)
+
+
+def news_date(news: str | None) -> dt.date | None:
+    """The date that starts a ``news:`` value (``2026-11-25 changed jobs: ...``), or ``None``."""
+    match = _NEWS_DATE_RE.match(news or "")
+    try:
+        return dt.date.fromisoformat(match.group(1)) if match else None
+    except ValueError:
+        return None
+
+
+def news_reason(news: str, last_contact: dt.date | None, today: dt.date) -> Reason | None:
+    """The ``news`` reason (SPEC 3, 13): due on its date, until an interaction on a later day, for at most
+    :data:`NEWS_DAYS` days; a job change asks for congratulations, other news for a word about it."""
+    day = news_date(news)
+    if day is None or (last_contact is not None and last_contact > day) or (today - day).days > NEWS_DAYS:
+        return None
+    match = _NEWS_DATE_RE.match(news)
+    text = " ".join(match.group(2).split()) if match else ""
+    if text.startswith("changed jobs"):
+        return Reason("news", day, f"{text}: congratulate them")
+    return Reason("news", day, f"news: {text}; ask them about it" if text else "news: ask them about it")
 
 
 def _age(year: int | None, month: int, day: int, when: dt.date, today: dt.date) -> str:

@@ -201,6 +201,12 @@ class Contact:
     open_loops: tuple[OpenLoop, ...] = ()
 
     @property
+    def news(self) -> str | None:
+        """The ``news:`` field (``"DATE what they told you"``, SPEC 13), when it is text."""
+        value = self.fields.get("news")
+        return value if isinstance(value, str) and value.strip() else None
+
+    @property
     def last_log(self) -> LogEntry | None:
         return max(self.log, key=lambda e: (e.date, e.time or ""), default=None)
 
@@ -231,13 +237,14 @@ class DueFacts(NamedTuple):
     last_contact_source: str | None = None
     mentions: tuple[Mention, ...] = ()
     open_loops: tuple[OpenLoop, ...] = ()
+    news: str | None = None  # the news: field (SPEC 13)
 
 
 @dataclass(frozen=True, slots=True)
 class Reason:
     """Why a contact is due, each with its own date (SPEC section 3)."""
 
-    kind: Literal["reply", "follow_up", "planned", "cadence", "birthday", "task"]
+    kind: Literal["reply", "follow_up", "planned", "cadence", "birthday", "task", "news"]
     due: dt.date
     detail: str
 

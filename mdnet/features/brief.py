@@ -68,6 +68,7 @@ class Brief:
     mutual: tuple[Mutual, ...]
     due: DueItem | None
     mutual_total: int = 0
+    news: str | None = None  # the news: field (SPEC 13)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -88,6 +89,7 @@ class Brief:
             "ask_about": list(self.ask_about),
             "mutual": [m.as_dict() for m in self.mutual],
             "mutual_total": self.mutual_total,
+            "news": self.news,
             "due": None if self.due is None else self.due.as_dict(),
         }
 
@@ -126,6 +128,7 @@ def build_brief(
         mutual=tuple(sorted(mutual, key=Mutual.rank)[:MAX_MUTUAL]),
         due=due,
         mutual_total=len(mutual),
+        news=contact.news,
     )
 
 
@@ -204,6 +207,8 @@ def _open_follow_ups(contact: Contact, body: str) -> list[str]:
         found.append(contact.follow_up_note)
     if contact.next_contact is not None and not planned_done(contact):
         found.append(f"planned next contact on {contact.next_contact}")
+    if contact.news:
+        found.append(f"news: {contact.news}")
     # the index's open loops (SPEC 11) hold the note's own tasks too; the body is read for those it
     # does not know (a contact read without the index)
     known = {_same_text(loop.text) for loop in contact.open_loops if loop.path == contact.path}

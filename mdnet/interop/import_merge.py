@@ -27,7 +27,7 @@ from mdnet.note import edit
 from mdnet.note.contact import as_list
 from mdnet.note.list_edit import append_list_items
 
-SCALAR_KEYS = ("company", "role", "location", "birthday", "linkedin_connected")
+SCALAR_KEYS = ("company", "role", "location", "birthday", "linkedin", "linkedin_connected")
 LIST_KEYS = ("email", "phone", "links", "aliases")
 _ALTERNATE_KEYS = {"email": "emails", "phone": "phones", "links": "link", "aliases": "alias"}
 
@@ -46,6 +46,8 @@ class Incoming:
     # YYYY-MM-DD: the day a LinkedIn connection was made. A fact about the network, not an
     # interaction, so it never becomes last_contact or a log entry (docs/decisions.md)
     linkedin_connected: str | None = None
+    # the LinkedIn profile URL as profile_url() spells it: the first key for matching (SPEC 13)
+    linkedin: str | None = None
     links: tuple[str, ...] = ()
     aliases: tuple[str, ...] = ()
     source: str = ""  # where it came from, for messages: "cards.vcf:12"
@@ -60,6 +62,7 @@ class Incoming:
             "role": self.role,
             "location": self.location,
             "birthday": self.birthday,
+            "linkedin": self.linkedin,
             "linkedin_connected": self.linkedin_connected,
             "email": self.emails,
             "phone": self.phones,
@@ -192,13 +195,22 @@ class ContactIndex:
     def __init__(self, contacts: Sequence[Contact]) -> None:
         self.by_email: dict[str, list[Contact]] = {}
         self.by_name: dict[str, list[Contact]] = {}
+        self.by_linkedin: dict[str, list[Contact]] = {}
         for contact in contacts:
+            url = contact.fields.get("linkedin")
+            if isinstance(url, str) and profile_key(url):
+                self.by_linkedin.setdefault(profile_key(url), []).append(contact)
             for email in {e.strip().casefold() for e in contact.emails}:
                 self.by_email.setdefault(email, []).append(contact)
             for key in {fold(contact.name), fold(contact.stem), *(fold(a) for a in contact.aliases)}:
                 self.by_name.setdefault(key, []).append(contact)
 
     def match(self, incoming: Incoming) -> Match:
+        by_profile = self.by_linkedin.get(profile_key(incoming.linkedin or ""), []) if incoming.linkedin else []
+        if len(by_profile) == 1:
+            return Match(by_profile[0], by="linkedin")
+        if by_profile:
+            return Match(None, tuple(by_profile), by="linkedin")
         found: list[Contact] = []
         for email in dict.fromkeys(e.strip().casefold() for e in incoming.emails if e.strip()):
             found.extend(c for c in self.by_email.get(email, []) if c not in found)
@@ -239,7 +251,7 @@ def sanitize(record: Incoming) -> Incoming:
 
     return replace(record, name=printable_line(record.name), emails=many("email", record.emails),
                    phones=many("phone", record.phones), company=one(record.company), role=one(record.role),
-                   location=one(record.location), birthday=one(record.birthday),
+                   location=one(record.location), birthday=one(record.birthday), linkedin=one(record.linkedin),
                    linkedin_connected=one(record.linkedin_connected), links=many("links", record.links),
                    aliases=many("aliases", record.aliases))  # fmt: skip
 
@@ -334,6 +346,7 @@ def _union(first: Incoming, second: Incoming) -> Incoming:
         role=first.role or second.role,
         location=first.location or second.location,
         birthday=first.birthday or second.birthday,
+        linkedin=first.linkedin or second.linkedin,
         linkedin_connected=first.linkedin_connected or second.linkedin_connected,
     )
 
@@ -433,6 +446,18 @@ def _update_plan(contact: Contact, record: Incoming, matched_by: str) -> Plan:
     changes = tuple(plan_changes(contact.fields, record))
     action: Literal["update", "unchanged"] = "update" if changes else "unchanged"
     return Plan(action, record, contact, changes, matched_by=matched_by)
+
+
+def profile_url(value: str) -> str:
+    """A LinkedIn profile URL as mdnet keeps it (SPEC 13): lower case, no query or fragment, no trailing
+    ``/``; empty when ``value`` is no web address."""
+    url = value.strip().lower().split("?", 1)[0].split("#", 1)[0].rstrip("/")
+    return url if url.startswith(("http://", "https://", "www.", "linkedin.com")) else ""
+
+
+def profile_key(value: str) -> str:
+    """What two spellings of one profile share: :func:`profile_url` without scheme and ``www.``."""
+    return re.sub(r"^https?://", "", profile_url(value)).removeprefix("www.")
 
 
 def clean_birthday(value: str | None) -> str | None:

@@ -64,10 +64,10 @@ def run_import(
     """
     check_cadence(cadence)
     plans = plan_import(vault.contacts(), records)
-    return [_carry_out(vault, plan, dry_run, category, cadence, today) for plan in plans]
+    return [carry_out(vault, plan, dry_run, category, cadence, today) for plan in plans]
 
 
-def _carry_out(
+def carry_out(
     vault: ImportingVault, plan: Plan, dry_run: bool, category: str | None, cadence: str | None, today: dt.date | None
 ) -> Outcome:
     record = plan.incoming

@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Concatenate, NamedTuple, ParamSpec, Protocol, TypeVar
 
+from mdnet.core.due import news_date
 from mdnet.core.model import Contact, DueFacts, Duration, LogEntry, Problem
 from mdnet.store import files, index_file
 from mdnet.store.index_file import SCHEMA_VERSION, cannot_write
@@ -30,7 +31,7 @@ if TYPE_CHECKING:  # the parser and the links stay unimported on the read path (
 # The columns a due list needs, so `mdnet due` never decodes whole records; in DueFacts' order.
 _DUE_COLUMNS = (
     "path, name, category, tags, status, cadence, cadence_set, last_contact, next_contact, follow_up, "
-    "follow_up_note, needs_reply, needs_reply_date, snooze_until, birthday"
+    "follow_up_note, needs_reply, needs_reply_date, snooze_until, birthday, news"
 )
 _ALWAYS = "0000-00-00"  # first_due of a contact with a cadence and no contact yet: due at once
 # Full-text indexing costs more than everything else in a cold index (FTS5 tokenises
@@ -101,14 +102,20 @@ def due_columns(c: Contact) -> tuple[Any, ...]:
     own_cadence_due = None
     if c.cadence is not None:
         own_cadence_due = _ALWAYS if c.last_contact is None else c.cadence.add_to(c.last_contact).isoformat()
-    candidates = [_iso(c.follow_up), _iso(c.next_contact), _iso(c.needs_reply_date), own_cadence_due]
+    candidates = [
+        _iso(c.follow_up),
+        _iso(c.next_contact),
+        _iso(c.needs_reply_date),
+        own_cadence_due,
+        _iso(news_date(c.news)),
+    ]
     first_due = min((d for d in candidates if d is not None), default=None)
     return (
         c.name, c.stem, c.category, to_json(c.tags), c.status,
         None if c.cadence is None else f"{c.cadence.count}{c.cadence.unit}", c.cadence_set,
         _iso(c.last_contact), _iso(c.next_contact), _iso(c.follow_up), c.follow_up_note, c.needs_reply,
         _iso(c.needs_reply_date), _iso(c.snooze_until), None if c.birthday is None else to_json(c.birthday),
-        first_due, None if c.birthday is None else f"{c.birthday[1]:02d}-{c.birthday[2]:02d}",
+        first_due, None if c.birthday is None else f"{c.birthday[1]:02d}-{c.birthday[2]:02d}", c.news,
     )  # fmt: skip
 
 
@@ -472,7 +479,7 @@ def _due_facts(rows: Iterable[tuple[Any, ...]]) -> list[DueFacts]:
     cadences: dict[str | None, Duration | None] = {None: None}
     found = []
     for (path, name, category, tags, status, cadence, cadence_set, last_contact, next_contact, follow_up,
-         follow_up_note, needs_reply, needs_reply_date, snooze_until, birthday) in rows:  # fmt: skip
+         follow_up_note, needs_reply, needs_reply_date, snooze_until, birthday, news) in rows:  # fmt: skip
         if tags not in tag_lists:
             tag_lists[tags] = tuple(json.loads(tags))
         if birthday not in birthdays:
@@ -484,7 +491,7 @@ def _due_facts(rows: Iterable[tuple[Any, ...]]) -> list[DueFacts]:
             None if last_contact is None else date(last_contact), None if next_contact is None else date(next_contact),
             None if follow_up is None else date(follow_up), follow_up_note, bool(needs_reply),
             None if needs_reply_date is None else date(needs_reply_date),
-            None if snooze_until is None else date(snooze_until), birthdays[birthday],
+            None if snooze_until is None else date(snooze_until), birthdays[birthday], news=news,
         ))  # fmt: skip
     return found
 

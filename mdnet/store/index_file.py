@@ -27,7 +27,7 @@ from mdnet.store import files
 # 13: a name of accents alone folds by case (fold("¯") was ""); 12: a date-time whose time does not exist
 # is an error; 11: a block list's item "- [[Link]]" is the link, [[Name.md]] is Name, fences hold no links;
 # 10: nor log; 9: notes_with_problems; 8: fold() transliterates ø, æ, ß
-SCHEMA_VERSION = 15
+SCHEMA_VERSION = 16
 _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE notes (
@@ -41,7 +41,7 @@ CREATE TABLE notes (
     name TEXT, stem TEXT, category TEXT, tags TEXT, status TEXT, cadence TEXT, cadence_set INTEGER,
     last_contact TEXT, next_contact TEXT, follow_up TEXT, follow_up_note TEXT, needs_reply INTEGER,
     needs_reply_date TEXT, snooze_until TEXT, birthday TEXT,
-    first_due TEXT, birthday_md TEXT,
+    first_due TEXT, birthday_md TEXT, news TEXT,
     fts_aliases TEXT, fts_details TEXT, body TEXT
 );
 CREATE VIRTUAL TABLE contacts_fts USING fts5(
