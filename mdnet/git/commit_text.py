@@ -23,8 +23,10 @@ from collections.abc import Iterable, Sequence
 
 SUBJECT_LIMIT = 72
 MARKER = ("Mdnet", "1")
-# the keys mdnet writes, in the order it writes them; the first five at most once each
-ORDER = ("Contact", "Interaction", "Interaction-Date", "Follow-Up", "Snooze-Until", "Message-ID")
+# the keys mdnet writes, in the order it writes them; the first five at most once each (the calendar
+# scan's two came after the marker: they count only in a block that holds it)
+ORDER = ("Contact", "Interaction", "Interaction-Date", "Follow-Up", "Snooze-Until", "Message-ID",
+         "Calendar-Event", "Calendar-Planned")  # fmt: skip
 _SINGLE = frozenset(ORDER[1:5])
 _TRAILER_LINE = re.compile(r"(?P<key>[A-Za-z0-9][A-Za-z0-9-]*): (?P<value>\S.*)")
 # commits made before the marker: their subject says which trailers they could hold (first match wins)
