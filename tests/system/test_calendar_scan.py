@@ -396,3 +396,28 @@ def test_no_source_and_no_config_is_bad_usage(vault: Path) -> None:
     result = scan(vault)
     assert result.code == 2
     assert "calendar_sources" in result.err
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [("calendar_max_people = 0", "calendar_max_people must be a whole number >= 1"),
+     ('my_emails = "me@mine.example"', "my_emails must be a list of text"),
+     ('my_emails = ["not an address"]', "my_emails must hold email addresses"),
+     ("calendar_sources = [1]", "calendar_sources must be a list of text")],
+)  # fmt: skip
+def test_calendar_keys_are_checked_with_the_config(vault: Path, tmp_path: Path, line: str, message: str) -> None:
+    (vault / "mdnet.toml").write_text(f'contact_dirs = ["people"]\n{line}\n', encoding="utf-8")
+    result = scan(vault, str(write_ics(tmp_path / "cal.ics")))
+    assert result.code == 2
+    assert message in result.err
+
+
+def test_a_rule_every_minute_is_left_out_with_a_warning(vault: Path, tmp_path: Path) -> None:
+    storm = event("storm@test", "Every minute", dt.datetime(2026, 11, 20, 16, tzinfo=UTC),
+                  [person("bob@globex.example")], rrule={"freq": "minutely"})  # fmt: skip
+    path = tmp_path / "storm.ics"
+    path.write_bytes(calendar([storm]))
+    result = scan(vault, str(path))
+    assert result.code == 0, result.err
+    assert "storm@test repeats every second or minute; left out" in result.err
+    assert "Every minute" not in note(vault, "Bob Baker")
