@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-stamp
 BENCH_STAMP := $(VENV)/.bench-stamp
 DEMO_DATE := 2026-11-25
 
-.PHONY: run test test-fast test-explore lint bench bench-index bench-history bench-watch bench-network bench-interop bench-instructions bench-vdir bench-linkedin clean
+.PHONY: run test test-fast test-explore lint bench bench-index bench-history bench-watch bench-network bench-interop bench-instructions bench-vdir bench-linkedin bench-calendar clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -45,7 +45,7 @@ lint: $(STAMP)
 # An installed package runs from compiled bytecode, so the benchmarks do too, even where
 # the shell sets PYTHONDONTWRITEBYTECODE (every new process would recompile mdnet).
 BENCH := env -u PYTHONDONTWRITEBYTECODE $(BIN)/python
-bench: bench-index bench-instructions bench-history bench-watch bench-network bench-interop bench-vdir bench-linkedin
+bench: bench-index bench-instructions bench-history bench-watch bench-network bench-interop bench-vdir bench-linkedin bench-calendar
 
 bench-index: $(BENCH_STAMP)
 	$(BENCH) benchmarks/bench.py
@@ -64,6 +64,9 @@ bench-interop: $(BENCH_STAMP)
 
 bench-linkedin: $(BENCH_STAMP)
 	$(BENCH) benchmarks/bench_linkedin.py
+
+bench-calendar: $(BENCH_STAMP)
+	$(BENCH) benchmarks/bench_calendar.py
 
 # Instruction counts (valgrind), steady where wall-clock figures move with the machine's load.
 bench-instructions: $(BENCH_STAMP)

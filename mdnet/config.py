@@ -78,6 +78,8 @@ class Config:
 _STR_KEYS = ("daily_dir", "daily_format", "log_heading", "file_names", "default_cadence", "new_contact_cadence")
 # Keys that later features own; accepted here so that one mdnet.toml serves all.
 _SECTION_KEYS = ("cadence", "me", "tips", "my_linkedin")
+# The calendar scan's keys (SPEC 12), kept in ``extra`` and validated here: see :func:`_check_calendar_key`.
+_CALENDAR_KEYS = ("calendar_sources", "calendar_max_people", "my_emails")
 
 
 def config_from_bytes(data: bytes) -> Config:
@@ -124,6 +126,12 @@ def config_from_mapping(raw: dict[str, Any]) -> Config:
             values[key] = value
         elif key in _SECTION_KEYS:
             extra[key] = value
+        elif key in _CALENDAR_KEYS:
+            problem = _check_calendar_key(key, value)
+            if problem:
+                problems.append(problem)
+                continue
+            extra[key] = value
         else:
             problems.append(f"unknown key {key!r}")
     if "daily_dir" in values:
@@ -143,6 +151,20 @@ def config_from_mapping(raw: dict[str, Any]) -> Config:
     if problems:
         raise ConfigError("; ".join(problems), path=CONFIG_NAME)
     return Config(**values, extra=extra)
+
+
+def _check_calendar_key(key: str, value: Any) -> str | None:
+    """What is wrong with a calendar key's value (SPEC 9, 12), or None."""
+    if key == "calendar_max_people":
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            return "calendar_max_people must be a whole number >= 1"
+        return None
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        example = '["calendars/work.ics"]' if key == "calendar_sources" else '["you@example.com"]'
+        return f"{key} must be a list of text, e.g. {key} = {example}"
+    if key == "my_emails" and any("@" not in v or any(c.isspace() for c in v.strip()) for v in value):
+        return 'my_emails must hold email addresses, e.g. my_emails = ["you@example.com"]'
+    return None
 
 
 def is_in_contact_folder(path: str, contact_dirs: Sequence[str]) -> bool:

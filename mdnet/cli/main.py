@@ -25,6 +25,7 @@ from mdnet.errors import MdnetError
 LAZY_COMMANDS: dict[str, str] = {
     "add": "mdnet.cli.contacts:add",
     "brief": "mdnet.cli.brief:brief",
+    "calendar": "mdnet.cli.calendar:calendar_group",
     "check": "mdnet.cli.check:check",
     "daily": "mdnet.cli.daily:daily",
     "draft": "mdnet.cli.draft:draft",

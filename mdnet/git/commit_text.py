@@ -23,7 +23,8 @@ from collections.abc import Iterable, Sequence
 
 SUBJECT_LIMIT = 72
 MARKER = ("Mdnet", "1")
-# the keys mdnet writes, in the order it writes them; the first five at most once each
+# the keys mdnet writes, in the order it writes them; the first five at most once each (the calendar
+# scan's two came after the marker: they count only in a block that holds it)
 ORDER = (
     "Contact",
     "Interaction",
@@ -32,6 +33,8 @@ ORDER = (
     "Snooze-Until",
     "Message-ID",
     "LinkedIn-Conversation",
+    "Calendar-Event",
+    "Calendar-Planned",
 )
 _SINGLE = frozenset(ORDER[1:5])
 _TRAILER_LINE = re.compile(r"(?P<key>[A-Za-z0-9][A-Za-z0-9-]*): (?P<value>\S.*)")

@@ -43,8 +43,9 @@ TRAILER = "Message-ID"
 
 
 def my_addresses(config: Config) -> frozenset[str]:
-    """The user's own addresses, from ``me = ["..."]`` in mdnet.toml (validated here)."""
-    raw = config.extra.get("me")
+    """The user's own addresses, from ``my_emails = ["..."]`` (or its older name ``me``) in mdnet.toml
+    (validated here)."""
+    raw = config.extra.get("my_emails") or config.extra.get("me")
     if raw is None:
         raise UsageError(f'mail scan needs your own addresses: add me = ["you@example.com"] to {CONFIG_NAME}')
     values = [raw] if isinstance(raw, str) else raw
