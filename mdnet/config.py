@@ -46,6 +46,7 @@ class Config:
     new_contact_cadence: str = "90d"
     upcoming_days: int = 7
     max_note_bytes: int = DEFAULT_MAX_NOTE_BYTES
+    autocommit_max_wait: int = 60  # seconds: watch --autocommit commits at least this often while edits go on
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -109,7 +110,7 @@ def config_from_mapping(raw: dict[str, Any]) -> Config:
                 problems.append(f"{key} must be a non-empty string")
                 continue
             values[key] = value
-        elif key in ("upcoming_days", "max_note_bytes"):
+        elif key in ("upcoming_days", "max_note_bytes", "autocommit_max_wait"):
             if not isinstance(value, int) or isinstance(value, bool) or value < 0:
                 problems.append(f"{key} must be a whole number >= 0")
                 continue
