@@ -18,6 +18,7 @@ import contextlib
 import contextvars
 import errno
 import os
+import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -37,10 +38,12 @@ T = TypeVar("T")
 
 def git_dir(root: Path, common: bool = True) -> Path | None:
     """The repository's (common) git folder, absolute; None outside a repository."""
-    from mdnet.git.commands import run_git
-
     which = "--git-common-dir" if common else "--git-dir"
-    found = run_git(root, "rev-parse", "--path-format=absolute", which)
+    try:  # git run here, not through commands.run_git: commands uses this module
+        found = subprocess.run(["git", "-C", str(root), "rev-parse", "--path-format=absolute", which],
+                               capture_output=True, text=True, check=False)  # fmt: skip
+    except OSError:
+        return None
     text = found.stdout.strip()
     return Path(text) if found.returncode == 0 and text else None
 

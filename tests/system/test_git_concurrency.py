@@ -194,3 +194,26 @@ def _names(path: Path) -> set[str]:
             index.close()
     except Exception:
         return set()
+
+
+def test_a_stale_index_lock_is_named_with_its_rm_command_and_log_exits_1(git_vault: Path) -> None:
+    """git's index.lock left by a killed git: log keeps the entry, says how to remove the lock, exits 1;
+    the lock is not removed; after it is, the next log commits both entries and names the earlier one."""
+    root = git_vault
+    (root / "people" / "Jane Doe.md").write_text(CONTACT.format(name="Jane Doe"))
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "jane")
+    lock = root / ".git" / "index.lock"
+    lock.write_text("")
+    os.utime(lock, (time.time() - 60, time.time() - 60))
+    first = _mdnet(root, "log", "Jane Doe", "first coffee")
+    assert first.returncode == 1, first.stdout + first.stderr
+    assert f"rm -f {lock}" in first.stdout
+    assert lock.exists()
+    assert "first coffee" in (root / "people" / "Jane Doe.md").read_text()
+    lock.unlink()
+    second = _mdnet(root, "log", "Jane Doe", "second coffee")
+    assert second.returncode == 0, second.stdout + second.stderr
+    message = git(root, "log", "-1", "--format=%B")
+    assert "second coffee" in message.splitlines()[0] and "written earlier" in message and "first coffee" in message
+    assert git(root, "status", "--porcelain") == ""
