@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-stamp
 BENCH_STAMP := $(VENV)/.bench-stamp
 DEMO_DATE := 2026-11-25
 
-.PHONY: run test test-fast test-explore lint bench bench-index bench-history bench-watch bench-network bench-interop bench-instructions bench-vdir bench-linkedin bench-calendar clean
+.PHONY: run test test-fast test-explore lint bench bench-index bench-history bench-watch bench-network bench-interop bench-instructions bench-vdir bench-linkedin bench-calendar bench-git clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -45,7 +45,7 @@ lint: $(STAMP)
 # An installed package runs from compiled bytecode, so the benchmarks do too, even where
 # the shell sets PYTHONDONTWRITEBYTECODE (every new process would recompile mdnet).
 BENCH := env -u PYTHONDONTWRITEBYTECODE $(BIN)/python
-bench: bench-index bench-instructions bench-history bench-watch bench-network bench-interop bench-vdir bench-linkedin bench-calendar
+bench: bench-index bench-instructions bench-history bench-watch bench-network bench-interop bench-vdir bench-linkedin bench-calendar bench-git
 
 bench-index: $(BENCH_STAMP)
 	$(BENCH) benchmarks/bench.py
@@ -77,3 +77,7 @@ clean:
 
 bench-watch: $(BENCH_STAMP)
 	$(BENCH) benchmarks/bench_watch.py
+
+# Commits under load (issue 19): logs per second with 1 and 4 writers, save -> commit under autocommit.
+bench-git: $(BENCH_STAMP)
+	$(BENCH) benchmarks/bench_git.py

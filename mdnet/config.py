@@ -47,6 +47,7 @@ class Config:
     upcoming_days: int = 7
     max_note_bytes: int = DEFAULT_MAX_NOTE_BYTES
     vdir: str = ""  # a vdir of vCards kept in step (SPEC 14); "" for none
+    autocommit_max_wait: int = 60  # seconds: watch --autocommit commits at least this often while edits go on
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -112,7 +113,7 @@ def config_from_mapping(raw: dict[str, Any]) -> Config:
                 problems.append(f"{key} must be a non-empty string")
                 continue
             values[key] = value
-        elif key in ("upcoming_days", "max_note_bytes"):
+        elif key in ("upcoming_days", "max_note_bytes", "autocommit_max_wait"):
             if not isinstance(value, int) or isinstance(value, bool) or value < 0:
                 problems.append(f"{key} must be a whole number >= 0")
                 continue

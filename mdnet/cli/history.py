@@ -26,7 +26,7 @@ def log(state: State, name: str, text: tuple[str, ...], kind: str | None, when: 
         emit_json(result.as_dict())
         return
     echo(f"logged in {result.path}: {result.entry}")
-    echo_commit(result.commit, result.not_committed_because)
+    echo_commit(result.commit, result.not_committed_because, result.commit_failed)
 
 
 def _report_change(result: ChangeResult, as_json: bool) -> None:
@@ -35,7 +35,7 @@ def _report_change(result: ChangeResult, as_json: bool) -> None:
         return
     settings = ", ".join(f"{k}: {v}" if v is not None else f"{k} cleared" for k, v in result.fields.items())
     echo(f"{result.path}: {settings}")
-    echo_commit(result.commit, result.not_committed_because)
+    echo_commit(result.commit, result.not_committed_because, result.commit_failed)
 
 
 @click.command()

@@ -93,6 +93,9 @@ def echo_rich(renderable: Any) -> None:
     click.echo(_TRAILING_SPACES.sub(r"\1", captured.get()), nl=False)
 
 
-def echo_commit(commit: str | None, reason: str | None) -> None:
-    """The last line of every writing command: the commit made, or why there is none."""
+def echo_commit(commit: str | None, reason: str | None, failed: bool = False) -> None:
+    """The last line of every writing command: the commit made, or why there is none. ``failed``: git refused
+    the commit (busy past its retries, a stale lock, a hook): the command exits 1, the note stays written."""
     echo(f"committed {commit[:10]}" if commit else f"not committed: {reason}")
+    if failed and not commit:
+        raise SystemExit(1)

@@ -317,6 +317,7 @@ class LogResult:
     entry: str
     commit: str | None
     not_committed_because: str | None = None
+    commit_failed: bool = False  # git was asked and refused: the CLI exits 1 (not in as_dict)
 
     def as_dict(self) -> dict[str, Any]:
         return {"name": self.name, "path": self.path, "entry": self.entry, "commit": self.commit,
@@ -375,6 +376,7 @@ class ChangeResult:
     fields: dict[str, str | None]
     commit: str | None
     not_committed_because: str | None = None
+    commit_failed: bool = False  # git was asked and refused: the CLI exits 1 (not in as_dict)
 
     def as_dict(self) -> dict[str, Any]:
         return {"name": self.name, "path": self.path, "fields": dict(self.fields), "commit": self.commit,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextvars
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import tempfile
@@ -16,6 +17,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
 from mdnet.errors import MdnetError
+from mdnet.git import commit_lock
 from mdnet.git.commit_text import first_line as _first_line
 from mdnet.git.commit_text import trusted_trailers
 from mdnet.store import files
@@ -80,10 +82,16 @@ def init_repository(root: Path) -> bool:
 class CommitOutcome:
     """What a commit attempt did: the new commit's hash, or why there is none."""
 
-    def __init__(self, commit: str | None, reason: str | None = None, *, unchanged: bool = False) -> None:
+    def __init__(
+        self, commit: str | None, reason: str | None = None, *, unchanged: bool = False, failed: bool = False
+    ) -> None:
         self.commit = commit
         self.reason = reason
         self.unchanged = unchanged  # no commit because the files are as in HEAD (committed meanwhile?)
+        # git was busy past the retries (another git's index.lock, a stale one, mdnet's own lock held too long):
+        # the command that wrote the note exits 1; the change stays on disk for the next commit. A refusal the
+        # user set up (a hook, no identity) is said, not an error: every write would fail the same way.
+        self.failed = failed
 
     def __bool__(self) -> bool:
         return self.commit is not None
@@ -110,6 +118,22 @@ def commit_paths(root: Path, paths: list[str], message: str, *, hooks: bool = Tr
     refused = _not_now(root, paths)
     if refused is not None:
         return CommitOutcome(None, refused)
+    commit_lock.remove_orphan_temporaries(sorted({(root / path).parent for path in paths}))
+    try:
+        with commit_lock.commit_lock(root):
+            outcome = _add_and_commit(root, paths, message, hooks)
+    except TimeoutError as exc:
+        return CommitOutcome(None, str(exc.strerror or exc), failed=True)
+    if outcome.commit is None and outcome.failed and commit_lock.is_busy(outcome.reason or ""):
+        stale = commit_lock.stale_index_lock(root)
+        if stale is not None:
+            outcome.reason = (f"{stale} is left over from a git that is no longer running; the change is kept on "
+                              f"disk: remove the lock with: rm -f {shlex.quote(str(stale))}")  # fmt: skip
+    return outcome
+
+
+def _add_and_commit(root: Path, paths: list[str], message: str, hooks: bool) -> CommitOutcome:
+    """commit_paths' git steps, under mdnet's commit lock; each tried again while another git holds index.lock."""
     # --only takes the files as they are on disk; git only has to know the new ones. An intent to add, not
     # their content; when the commit fails, the intent is taken back too (see below).
     # A note removed with 'git rm' or moved with 'git mv' is in neither the index nor the folder, and
@@ -118,15 +142,57 @@ def commit_paths(root: Path, paths: list[str], message: str, *, hooks: bool = Tr
     present = [path for path in paths if os.path.lexists(root / path)]
     renamed = [old for old in renamed_from(root, present) if old not in paths]
     untracked = _untracked(root, present)
-    added = run_git(root, "--literal-pathspecs", "add", "--intent-to-add", "--", *present) if present else None
+    added = (
+        commit_lock.retrying(
+            lambda: run_git(root, "--literal-pathspecs", "add", "--intent-to-add", "--", *present), _busy
+        )
+        if present
+        else None
+    )
     if added is not None and added.returncode != 0:
-        return CommitOutcome(None, "git add failed: " + _first_line(added.stderr))
+        return CommitOutcome(None, "git add failed: " + _first_line(added.stderr), failed=_busy(added))
     outcome = _commit_only(root, paths, renamed, message, hooks)
     if outcome.commit is None and untracked:
         # the intent to add outlives a failed commit: the note would show as a new file with nothing staged
         # (' D' once deleted) and ride along in a 'git commit -a'; untracked it was, untracked it stays
-        run_git(root, "--literal-pathspecs", "rm", "--cached", "--quiet", "--ignore-unmatch", "--", *untracked)
+        commit_lock.retrying(
+            lambda: run_git(root, "--literal-pathspecs", "rm", "--cached", "--quiet", "--ignore-unmatch", "--",
+                            *untracked), _busy)  # fmt: skip
     return outcome
+
+
+def _busy(result: subprocess.CompletedProcess[str]) -> bool:
+    return result.returncode != 0 and commit_lock.is_busy(result.stderr)
+
+
+def uncommitted_log_entries(root: Path, path: str) -> list[str]:
+    """The log entries (``- YYYY-MM-DD ...`` lines) of the note at ``path`` on disk that HEAD's version lacks:
+    interactions written and not committed (a commit that failed, ``--no-commit``, a killed mdnet)."""
+    try:
+        now = files.read_inside(root, root / path, 0, path).decode("utf-8", "replace")
+    except (OSError, MdnetError):
+        return []
+    # the name through stdin: no path on git's command line outside '--' (a note named '--output=x.md')
+    before = run_git(root, "cat-file", "--batch", input=f"HEAD:./{path}\n") if "\n" not in path else None
+    header, _, content = (
+        before.stdout.partition("\n") if before is not None and before.returncode == 0 else ("", "", "")
+    )
+    known: dict[str, int] = {}
+    for line in content.splitlines() if header.split(" ")[1:2] == ["blob"] else ():
+        known[line.strip()] = known.get(line.strip(), 0) + 1
+    found: list[str] = []
+    for line in now.splitlines():
+        entry = line.strip()
+        if not _LOG_ENTRY.match(entry):
+            continue
+        if known.get(entry, 0) > 0:
+            known[entry] -= 1
+        else:
+            found.append(entry)
+    return found
+
+
+_LOG_ENTRY = re.compile(r"^[-*] +\[?\d{4}-\d{2}-\d{2}")
 
 
 def _untracked(root: Path, paths: list[str]) -> list[str]:
@@ -139,13 +205,14 @@ def _untracked(root: Path, paths: list[str]) -> list[str]:
 
 def _commit_only(root: Path, paths: list[str], renamed: list[str], message: str, hooks: bool) -> CommitOutcome:
     verify = [] if hooks else ["--no-verify"]
-    result = run_git(root, "--literal-pathspecs", "commit", "--quiet", "--only", *verify, "-F", "-", "--", *paths,
-                     *renamed, input=message)  # fmt: skip
+    result = commit_lock.retrying(
+        lambda: run_git(root, "--literal-pathspecs", "commit", "--quiet", "--only", *verify, "-F", "-", "--", *paths,
+                        *renamed, input=message), _busy)  # fmt: skip
     if result.returncode != 0:
         if _as_in_head(root, paths):  # a snooze to the date it already had: git only says 'On branch main'
             return CommitOutcome(None, f"nothing to commit: {', '.join(paths)} {'is' if len(paths) == 1 else 'are'} "
                                        "as in the last commit", unchanged=True)  # fmt: skip
-        return CommitOutcome(None, "git commit failed: " + _failure(result))
+        return CommitOutcome(None, "git commit failed: " + _failure(result), failed=_busy(result))
     head = run_git(root, "rev-parse", "HEAD")
     return CommitOutcome(head.stdout.strip() or None)
 
@@ -354,17 +421,25 @@ def commit_record(root: Path, message: str) -> CommitOutcome:
     refused = _not_now(root)
     if refused is not None:
         return CommitOutcome(None, refused)
+    try:
+        with commit_lock.commit_lock(root):
+            return _record(root, message)
+    except TimeoutError as exc:
+        return CommitOutcome(None, str(exc.strerror or exc), failed=True)
+
+
+def _record(root: Path, message: str) -> CommitOutcome:
     head = run_git(root, "rev-parse", "--verify", "--quiet", "HEAD")
     if head.returncode != 0:
         return CommitOutcome(None, "the repository has no commit yet")
     old = head.stdout.strip()
     made = run_git(root, "commit-tree", f"{old}^{{tree}}", "-p", old, "-F", "-", input=message)
     if made.returncode != 0:
-        return CommitOutcome(None, "git commit-tree failed: " + _failure(made))
+        return CommitOutcome(None, "git commit-tree failed: " + _failure(made), failed=_busy(made))
     new = made.stdout.strip()
-    moved = run_git(root, "update-ref", "-m", "mdnet: record", "HEAD", new, old)
+    moved = commit_lock.retrying(lambda: run_git(root, "update-ref", "-m", "mdnet: record", "HEAD", new, old), _busy)
     if moved.returncode != 0:
-        return CommitOutcome(None, "git update-ref failed: " + _first_line(moved.stderr))
+        return CommitOutcome(None, "git update-ref failed: " + _first_line(moved.stderr), failed=_busy(moved))
     return CommitOutcome(new)
 
 

@@ -222,9 +222,10 @@ def connect(path: Path, create: bool = True) -> sqlite3.Connection:
         connection.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT * 1000)}")
         connection.execute("PRAGMA journal_mode = WAL")
         connection.execute("PRAGMA synchronous = NORMAL")
-        # Reads through a memory map skip a copy per page: the due query, tokens and problems
-        # read much of the file. Pages are the kernel's cache, not this process's memory.
-        connection.execute("PRAGMA mmap_size = 268435456")
+        # No memory map: a page read through one from a file another process truncated (or a damaged disk) is
+        # SIGBUS, which kills the process (the watcher, 8 trials in 16 of issue 19). read() instead returns
+        # short or bad data, which SQLite reports as an error the watcher answers by rebuilding the index.
+        connection.execute("PRAGMA mmap_size = 0")
     except sqlite3.DatabaseError:
         connection.close()
         raise

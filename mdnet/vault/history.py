@@ -105,6 +105,7 @@ class History:
         self, contact: Contact, changes: dict[str, str | None], subject: str, trailer: tuple[str, str], commit: bool
     ) -> ChangeResult:
         from mdnet.git import commands as history  # writes only: not on the read path
+        from mdnet.git import commit_lock
         from mdnet.note import edit
 
         def change(note: str) -> str:
@@ -112,13 +113,21 @@ class History:
                 note = edit.set_field(note, key, value) if value is not None else edit.clear_field(note, key)
             return note
 
-        self.writer.rewrite(contact, change)
         outcome = history.CommitOutcome(None, "--no-commit was given")
         if commit:
-            message = commit_text.message(subject, (), [("Contact", contact.name), trailer])
-            outcome = history.commit_paths(self.session.root, [contact.path], message)
+            try:  # the write and its commit in one turn of mdnet's commit lock (see log)
+                with commit_lock.commit_lock(self.session.root):
+                    self.writer.rewrite(contact, change)
+                    message = commit_text.message(subject, (), [("Contact", contact.name), trailer])
+                    outcome = history.commit_paths(self.session.root, [contact.path], message)
+            except TimeoutError as exc:
+                self.writer.rewrite(contact, change)
+                outcome = history.CommitOutcome(None, str(exc.strerror or exc), failed=True)
+        else:
+            self.writer.rewrite(contact, change)
         self.session.refresh([contact.path])
-        return ChangeResult(contact.name, contact.path, changes, outcome.commit, outcome.reason)
+        return ChangeResult(contact.name, contact.path, changes, outcome.commit, outcome.reason,
+                            commit_failed=outcome.failed)  # fmt: skip
 
     def history(self, name: str | Contact, today: dt.date | str | None = None) -> list[Interaction]:
         """Every log entry of the contact, every past mention (SPEC 11) and every commit that touched its

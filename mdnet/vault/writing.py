@@ -6,6 +6,7 @@ for a new note): atomic, and only over the bytes the change was computed from.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
 import shlex
@@ -178,7 +179,7 @@ class Writing:
     ) -> LogResult:
         """Record an interaction: a log entry, ``last_contact`` raised, ``needs_reply`` cleared, one commit."""
         from mdnet.git import commands as history  # writes only: not on the read path
-        from mdnet.git import commit_text
+        from mdnet.git import commit_lock, commit_text
         from mdnet.note import edit
 
         if not isinstance(text, str):
@@ -222,16 +223,32 @@ class Writing:
                 note = edit.set_field(note, "needs_reply", False)
             return note
 
-        self.writer.rewrite(contact, change)
-        outcome = history.CommitOutcome(None, "--no-commit was given")
-        if commit:
+        if not commit:
+            self.writer.rewrite(contact, change)
+            self.session.refresh([contact.path])
+            return LogResult(contact.name, contact.path, entry, None, "--no-commit was given")
+        root = self.session.root
+        # The write and its commit under mdnet's commit lock: another mdnet's entry in this note is written before
+        # or after, never between, so each entry is in the commit whose message names it.
+        with contextlib.ExitStack() as held:
+            try:
+                held.enter_context(commit_lock.commit_lock(root))
+            except TimeoutError as exc:
+                self.writer.rewrite(contact, change)  # the entry is written; the next commit of the note takes it
+                self.session.refresh([contact.path])
+                why = f"{exc.strerror or exc}; the entry is kept in the note for the next commit"
+                return LogResult(contact.name, contact.path, entry, None, why, commit_failed=True)
+            earlier = history.uncommitted_log_entries(root, contact.path) if history.is_inside_work_tree(root) else []
+            self.writer.rewrite(contact, change)
             # the name, kind and text come from the user or a note: commit_text makes each one line
             trailers = [
                 ("Contact", contact.name),
                 ("Interaction", kind or "note"),
                 ("Interaction-Date", day.isoformat()),
             ]
-            message = commit_text.message(f"Log {kind or 'interaction'} with {contact.name}: {text}", [text], trailers)
-            outcome = history.commit_paths(self.session.root, [contact.path], message)
+            body = [text, *(f"Also committed here, written earlier: {line}" for line in earlier)]
+            message = commit_text.message(f"Log {kind or 'interaction'} with {contact.name}: {text}", body, trailers)
+            outcome = history.commit_paths(root, [contact.path], message)
         self.session.refresh([contact.path])
-        return LogResult(contact.name, contact.path, entry, outcome.commit, outcome.reason)
+        return LogResult(contact.name, contact.path, entry, outcome.commit, outcome.reason,
+                         commit_failed=outcome.failed)  # fmt: skip

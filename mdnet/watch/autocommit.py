@@ -1,7 +1,9 @@
 """``--autocommit``: the notes that changed committed once edits settle, named after their contacts.
 
 Exactly those notes, never other staged work; without hooks (docs/decisions.md); a busy git
-(another commit, a rebase) is tried again shortly.
+(another commit, a rebase) is tried again shortly. Every indexed note that differs from HEAD is
+committed, whoever indexed it (a save ``mdnet due`` indexed first, one a previous watcher left
+pending); edits that never stop are committed at least every ``autocommit_max_wait`` seconds.
 """
 
 from __future__ import annotations
@@ -11,19 +13,26 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from mdnet.git import commands as history
+from mdnet.git import commit_lock
 from mdnet.store.index import Index
 from mdnet.watch.report import commit_message
 from mdnet.watch.report import plain_token as _plain
 
 COMMIT_ATTEMPTS = 5
+BRANCH_SETTLE = 5.0  # seconds after HEAD moved to another branch before committing (a checkout still writing)
 
 
 class AutoCommit:
     """The notes waiting to be committed and when; ``index`` gives the watcher's index of the moment."""
 
     def __init__(self, root: Path, index: Callable[[], Index], *, enabled: bool, commit_quiet: float,
-                 say: Callable[[str], None], token_of: Callable[[str], str | None]) -> None:  # fmt: skip
+                 say: Callable[[str], None], token_of: Callable[[str], str | None],
+                 max_wait: Callable[[], float] = lambda: 60.0) -> None:  # fmt: skip
         self.root = root
+        self.max_wait = max_wait
+        self._since: float | None = None  # when the oldest change still uncommitted was seen
+        self._branch: str | None = None
+        self._branch_moved_at = 0.0
         self._index = index
         self.autocommit = enabled
         self.commit_quiet = commit_quiet
@@ -45,8 +54,18 @@ class AutoCommit:
         return bool(self._commit)
 
     def postpone(self, when: float) -> None:
-        """Edits are still coming: look again at ``when``."""
-        self._commit_at = when
+        """Edits are still coming: look again at ``when``, but no later than ``autocommit_max_wait`` after the
+        oldest change waiting."""
+        self._commit_at = when if self._since is None else min(when, self._since + self.max_wait())
+
+    def overdue(self, now: float) -> bool:
+        """A change has waited ``autocommit_max_wait``: commit now, even while edits go on."""
+        return self._since is not None and now >= self._since + self.max_wait()
+
+    def _schedule(self, when: float) -> None:
+        if self._since is None:
+            self._since = time.monotonic()
+        self.postpone(when)
 
     def start(self) -> None:
         """Before the first commit: a vault outside git commits nothing; the contacts' names for the messages."""
@@ -56,6 +75,33 @@ class AutoCommit:
                 self.autocommit = False
             else:
                 self._names = {c.path: c.name for c in self._index().contacts()}
+                self._branch = self._current_branch()
+                folders = sorted({(self.root / path).parent for path in self._index().tokens()} | {self.root})
+                for gone in commit_lock.remove_orphan_temporaries(folders):
+                    self.say(f"removed {gone.name}, a temporary file a stopped mdnet left behind")
+                # what a previous watcher (killed, or stopped before its commit) or a --no-commit left behind
+                left = self._uncommitted()
+                if left:
+                    self.say(f"--autocommit: {len(left)} note(s) differ from the last commit; committing them")
+                    self._commit.update(left)
+                    self._schedule(time.monotonic())
+
+    def _uncommitted(self) -> set[str]:
+        """Every indexed note that git would commit (changed, deleted or new), whoever indexed it."""
+        try:
+            return set(history.changed_paths(self.root, sorted(self._index().tokens())))
+        except OSError:
+            return set()
+
+    def seen(self, paths: Iterable[str]) -> None:
+        """Events named ``paths``, changed in the index or not (another mdnet may have indexed them first): they
+        are looked at in the next commit, which commits those git sees changed."""
+        if self.autocommit:
+            fresh = set(paths) - self._commit
+            if fresh:
+                self._commit.update(fresh)
+                if self._commit_at is None:
+                    self._schedule(time.monotonic() + self.commit_quiet)
 
     def after_change(self, changed: Iterable[str]) -> None:
         """Notes changed (as the index now has them): commit them once edits settle."""
@@ -66,20 +112,32 @@ class AutoCommit:
                 self._names[path] = contact.name
         if self.autocommit:
             self._commit.update(changed)
-            self._commit_at = time.monotonic() + self.commit_quiet
+            self._schedule(time.monotonic() + self.commit_quiet)
 
     def add_own_write(self, path: str) -> None:
         """The watcher's own write (the daily note): no batch of the user's brings it to the commit (nor does its
         own event, once the write has indexed it); commit_pending keeps it only if git sees a change."""
         if self.autocommit:
             self._commit.add(path)
-            self._commit_at = time.monotonic() + self.commit_quiet
+            self._schedule(time.monotonic() + self.commit_quiet)
 
     def commit_pending(self) -> None:
         """Commit the notes that changed (exactly those; never other staged work) with their contacts' names.
 
         git commits a note as it is on disk now: one written again since it was indexed (a writer still holding
         it, its close not seen yet) may be half-written, so it waits for its own batch and the next commit."""
+        if not self.autocommit:
+            self._commit, self._commit_at, self._since = set(), None, None
+            return
+        branch = self._current_branch()
+        if branch != self._branch:  # a checkout or switch: its files may still be landing; wait for them
+            if branch is not None and self._branch is not None:  # (a rebase detaches HEAD: refused below, at once)
+                self._branch_moved_at = time.monotonic()
+            self._branch = branch
+        if time.monotonic() < self._branch_moved_at + BRANCH_SETTLE:
+            self._commit_at = self._branch_moved_at + BRANCH_SETTLE
+            return
+        self._commit |= self._uncommitted()
         rewritten = self._rewritten_since_indexed(self._commit)
         try:
             changed = history.changed_paths(self.root, sorted(self._commit - rewritten))
@@ -108,6 +166,11 @@ class AutoCommit:
         self._commit_attempts = 0
         self._commit = rewritten
         self._commit_at = time.monotonic() + self.commit_quiet if rewritten else None
+        self._since = time.monotonic() if rewritten else None
+
+    def _current_branch(self) -> str | None:
+        found = history.run_git(self.root, "symbolic-ref", "--quiet", "HEAD")
+        return found.stdout.strip() if found.returncode == 0 else None
 
     def _rewritten_since_indexed(self, paths: set[str]) -> set[str]:
         """Those of ``paths`` whose file is not as the index read it (a file gone, or held under a stand-in

@@ -69,7 +69,8 @@ class WatchCore:
         self._next_supervise = self._next_rescan = 0.0
         self.supervisor = IndexSupervisor(self.root, lambda: self.vault, self.say, self.request_full_scan)
         self.committer = AutoCommit(self.root, self._index, enabled=autocommit, commit_quiet=commit_quiet,
-                                    say=self.say, token_of=self.token_of)  # fmt: skip
+                                    say=self.say, token_of=self.token_of,
+                                    max_wait=lambda: float(self.vault.config.autocommit_max_wait))  # fmt: skip
         self.daily_job = DailyJob(self.root, lambda: self.vault, enabled=daily, today=today, say=self.say,
                                   token_of=self.token_of, wrote=self.committer.add_own_write)  # fmt: skip
 
@@ -246,7 +247,7 @@ class WatchCore:
         if commit_at is not None and (final or now >= commit_at):
             with self._cond:
                 settled = final or not self.pending.has_events()
-            if settled:
+            if settled or self.committer.overdue(now):
                 self.commit_pending()
             else:  # edits still coming: look again after their batch, not on every round of the loop
                 self.committer.postpone(now + self.quiet)
@@ -295,6 +296,7 @@ class WatchCore:
         if not paths:
             return
         ordered = sorted(paths)
+        self.committer.seen(files.readable_path(p) for p in ordered)
         before = self._index().tokens()
         try:
             stats = self.refresh_index(ordered)
