@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 from urllib.parse import unquote
 
+from mdnet.config import INTERACTION_FIELDS
 from mdnet.core.model import Problem
 from mdnet.core.wikilinks import is_attachment
 from mdnet.note.contact import LogRow, ParseSettings, parse_note
@@ -33,7 +34,6 @@ END = "<!-- mdnet:end -->"
 MentionMode = Literal["links", "fields", "off"]
 Source = Literal["body", "field", "inline", "log"]
 DateSource = Literal["daily", "date", "day", "name"]
-INTERACTION_FIELDS = ("people", "person", "attendees", "with", "participants", "met")
 MAX_TEXT = 200  # characters of a line kept as a mention's or a loop's text
 
 
