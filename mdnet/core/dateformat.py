@@ -79,6 +79,9 @@ def daily_date_reader(folder: str, date_format: str) -> Callable[[str], dt.date 
     the path must be ``folder/<date in date_format>.md`` exactly (checked by writing the date back)."""
     prefix = f"{folder.strip('/')}/" if folder.strip("/") else ""
     pattern = re.compile(_format_regex(date_format) + r"\.md", re.IGNORECASE)
+    # Formats of fixed-width numbers and literals alone (YYYY-MM-DD, the default): a name the pattern
+    # matches with a real date is the date written back, so the costly check is left out.
+    exact = _only_fixed(date_format)
 
     def daily_date(path: str) -> dt.date | None:
         if not path.startswith(prefix):
@@ -94,6 +97,8 @@ def daily_date_reader(folder: str, date_format: str) -> Callable[[str], dt.date 
             day = dt.date(int(parts["Y"]), month, int(parts["D"]))
         except ValueError:
             return None
+        if exact:
+            return day
         return day if format_date(day, date_format) + ".md" == path[len(prefix) :] else None
 
     return daily_date
@@ -105,6 +110,12 @@ _FORMAT_PARTS = {
     "YYYY": r"(?P<Y>\d{4})", "MMMM": r"(?P<N>[A-Za-z]+)", "MMM": r"(?P<N>[A-Za-z]{3})", "MM": r"(?P<M>\d\d)",
     "M": r"(?P<M>\d{1,2})", "Do": r"(?P<D>\d{1,2})(?:st|nd|rd|th)", "DD": r"(?P<D>\d\d)", "D": r"(?P<D>\d{1,2})",
 }  # fmt: skip
+
+
+def _only_fixed(date_format: str) -> bool:
+    """Whether ``date_format`` holds no token but ``YYYY``, ``MM``, ``DD`` and ``[literal]`` text."""
+    return all(m.group(0) in ("YYYY", "MM", "DD") or m.group(1) is not None
+               for m in _FORMAT_TOKEN_RE.finditer(date_format))  # fmt: skip
 
 
 def _format_regex(date_format: str) -> str:

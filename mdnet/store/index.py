@@ -21,7 +21,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Concatenate, NamedTuple, ParamSpec, Protocol, TypeVar
 
 from mdnet.core.model import Contact, DueFacts, Duration, LogEntry, Mention, OpenLoop, Problem
-from mdnet.core.naming import in_folder
 from mdnet.store import files, index_file
 from mdnet.store.index_file import SCHEMA_VERSION, cannot_write
 
@@ -579,6 +578,8 @@ def _resolve(db: sqlite3.Connection, todo: _Resolve, everything: bool) -> None:
     then path; the first is the one meant, and only a contact makes a hit. One hit per person, note and
     date (the first line); a contact's own log never mentions itself. A loop belongs to every contact it
     links and to the contact whose note it sits in."""
+    from mdnet.core.naming import in_folder  # here: `mdnet due` never imports it
+
     if everything:
         db.execute("DELETE FROM hits")
         db.execute("DELETE FROM loop_hits")

@@ -71,9 +71,8 @@ CREATE INDEX loop_links_src ON loop_links (src);
 CREATE INDEX loop_links_key ON loop_links (key);
 CREATE TABLE hits (
     contact TEXT NOT NULL, date TEXT NOT NULL, src TEXT NOT NULL, line INTEGER NOT NULL, text TEXT NOT NULL,
-    UNIQUE (contact, src, date)
+    UNIQUE (contact, date, src)
 );
-CREATE INDEX hits_contact ON hits (contact, date, src, line);
 CREATE INDEX hits_src ON hits (src);
 CREATE INDEX hits_date ON hits (date);
 CREATE TABLE loop_hits (

@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Any
 
-from mdnet.config import is_in_contact_folder
+from mdnet.config import INTERACTION_FIELDS, is_in_contact_folder
 from mdnet.core.dateformat import daily_date_reader
 from mdnet.core.folding import fold
 from mdnet.core.model import Contact, Problem, Severity
@@ -27,6 +27,7 @@ from mdnet.store.index import NoteRow, contact_to_json, due_columns, to_json
 # What parsing needs of the configuration: contact folders, log heading, size limit, the mention mode,
 # the interaction fields, and the daily notes' folder and format (SPEC 11).
 Settings = tuple[tuple[str, ...], str, int, str, tuple[str, ...], str, str]
+_MENTION_DEFAULTS = ("links", INTERACTION_FIELDS, "daily", "YYYY-MM-DD")
 MentionRow = tuple[str, int, str, str, str]  # date, line, folded target, folded folder, text
 LoopRow = tuple[int, str, str | None]  # line, text, due
 LoopLinkRow = tuple[int, str, str]  # line, folded target, folded folder
@@ -141,7 +142,9 @@ def _fts_row(contact: Contact, body: str) -> tuple[str, str, str]:
 def parse_one(job: tuple[str, str, str], settings: Settings) -> NoteRow:
     """One note -> its index row; every failure becomes a Problem, never an exception."""
     root, path, token = job
-    contact_dirs, log_heading, max_bytes, mode, interaction_fields, daily_folder, daily_format = settings
+    contact_dirs, log_heading, max_bytes = settings[:3]
+    # The SPEC 11 settings; a caller of the three first alone (the settings before them) gets the defaults.
+    mode, interaction_fields, daily_folder, daily_format = settings[3:] or _MENTION_DEFAULTS
     in_folder = is_in_contact_folder(path, contact_dirs)
     try:
         data = files.read_note(root, path, max_bytes)  # a link out of the vault: OutsideVault, never read
@@ -158,7 +161,11 @@ def parse_one(job: tuple[str, str, str], settings: Settings) -> NoteRow:
     parsed = parse_note(text, path, contact_folder=in_folder, settings=ParseSettings(log_heading), log_records=False)
     is_contact = in_folder or (parsed.is_contact_type and not _is_template(text))
     facts = NOTHING
-    if "[[" in text or "](" in text or "[ ]" in text:  # the common note holds none: read_note's own fast exit
+    if is_contact:  # a contact note: only its open loops and the links in its log entries count
+        wanted = "[ ]" in text or any("[[" in row[3] or "](" in row[3] for row in parsed.log_rows)
+    else:  # the common note holds no link and no box: read_note's own fast exit
+        wanted = "[[" in text or "](" in text or "[ ]" in text
+    if wanted:
         reader = _daily_reader(daily_folder, daily_format)
         facts = read_note(
             text, path, _mention_settings(mode, interaction_fields, log_heading),
