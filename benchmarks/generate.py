@@ -34,7 +34,7 @@ __all__ = ["GENERATOR_VERSION", "TODAY", "generate_vault", "main"]
 
 #: Bumped whenever a change to this file changes the bytes it writes, so that
 #: vaults kept by ``bench.py --workdir`` are regenerated rather than reused.
-GENERATOR_VERSION = 2
+GENERATOR_VERSION = 3
 
 #: The day the generated data is anchored to: the benchmarks run ``due`` with
 #: ``--today`` set to this, so the mix of overdue/today/upcoming is the same
@@ -625,6 +625,61 @@ def generate_vault(root: Path, contacts: int, seed: int = 1) -> None:
         if i in bom:
             data = b"\xef\xbb\xbf" + data
         (people / f"{_safe_filename(name)}.md").write_bytes(data)
+
+    _dated_notes(root, names, random.Random(f"dated-{seed}"))
+
+
+_DAILY_LINES = (
+    "Lunch with {a}, talked about the move",
+    "Call with {a} and {b} about the budget",
+    "Coffee with {a}",
+    "Ran into {a} at the station",
+    "{a} sent the slides; reply tomorrow",
+)
+_TASKS = ("send {a} the deck", "ask {a} about the job", "book a table with {a}")
+
+
+def _link(rng: random.Random, name: str) -> str:
+    """A link to a contact as Obsidian users write them: by name, by path, or with a label."""
+    draw = rng.random()
+    if draw < 0.7:
+        return f"[[{name}]]"
+    if draw < 0.85:
+        return f"[[people/{_safe_filename(name)}|{name.split()[0]}]]"
+    return f"[{name}](people/{_safe_filename(name).replace(' ', '%20')}.md)"
+
+
+def _dated_notes(root: Path, names: list[str], rng: random.Random) -> None:
+    """Daily notes (one a day going back from TODAY, a few days ahead) and meeting notes that mention
+    the contacts, about three mentions per contact, with open tasks, quotes and code that are not
+    mentions (SPEC 11). Its own random stream, so the contact notes are the bytes of generator 2."""
+    if not names:
+        return
+    daily, meetings = root / "daily", root / "meetings"
+    daily.mkdir(exist_ok=True)
+    meetings.mkdir(exist_ok=True)
+    for n in range(len(names) // 2):
+        day = _date(_TODAY_ORD + 5 - n)
+        lines = ["---", "tags: [daily]", "---", f"# {day}", ""]
+        for _ in range(1 + int(rng.random() * 5)):
+            a, b = _link(rng, _pick(rng, names)), _link(rng, _pick(rng, names))
+            lines.append("- " + _pick(rng, _DAILY_LINES).format(a=a, b=b))
+        if rng.random() < 0.3:
+            due = f" \N{CALENDAR} {_date(_TODAY_ORD + int(rng.random() * 30) - 10)}" if rng.random() < 0.5 else ""
+            lines.append(f"- [ ] {_pick(rng, _TASKS).format(a=_link(rng, _pick(rng, names)))}{due}")
+        if rng.random() < 0.1:
+            lines.append(f"> {_link(rng, _pick(rng, names))} said this once (a quote: no mention)")
+        if rng.random() < 0.05:
+            lines += ["```", f"[[{_pick(rng, names)}]] in code is no mention", "```"]
+        lines.append("")
+        (daily / f"{day}.md").write_text("\n".join(lines), encoding="utf-8")
+    for n in range(len(names) // 5):
+        day = _date(_TODAY_ORD + 10 - int(rng.random() * 1500))
+        people = [_pick(rng, names) for _ in range(1 + int(rng.random() * 3))]
+        lines = ["---", f"date: {day}", "attendees:"]
+        lines += [f'  - "[[{person}]]"' for person in people]
+        lines += ["---", "## Notes", "", f"with:: [[{_pick(rng, names)}]]", "- agreed on the plan", ""]
+        (meetings / f"{day} Meeting {n}.md").write_text("\n".join(lines), encoding="utf-8")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

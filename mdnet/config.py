@@ -31,6 +31,8 @@ DEFAULT_MAX_NOTE_BYTES = 1024 * 1024
 # before, and anything above it mean the ceiling). Sixteen times the default: far beyond
 # any contact note, small enough that reading and indexing one stays well under a gigabyte.
 MAX_NOTE_BYTES_CEILING = 16 * 1024 * 1024
+MENTION_MODES = ("links", "fields", "off")
+INTERACTION_FIELDS = ("people", "person", "attendees", "with", "participants", "met")
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +50,9 @@ class Config:
     max_note_bytes: int = DEFAULT_MAX_NOTE_BYTES
     vdir: str = ""  # a vdir of vCards kept in step (SPEC 14); "" for none
     autocommit_max_wait: int = 60  # seconds: watch --autocommit commits at least this often while edits go on
+    # SPEC 11: which links in dated notes count as interactions, and the fields that hold them
+    mentions: str = "links"
+    interaction_fields: tuple[str, ...] = INTERACTION_FIELDS
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -69,7 +74,8 @@ class Config:
     def fingerprint(self) -> str:
         """What the index depends on: a change here means the index is rebuilt."""
         relevant = {"contact_dirs": self.contact_dirs, "log_heading": self.log_heading,
-                    "max_note_bytes": self.max_note_bytes}  # fmt: skip
+                    "max_note_bytes": self.max_note_bytes, "mentions": self.mentions,
+                    "interaction_fields": self.interaction_fields}  # fmt: skip
         return str(_sha1(json.dumps(relevant, sort_keys=True).encode()).hexdigest())[:16]
 
     def as_dict(self) -> dict[str, Any]:
@@ -125,6 +131,16 @@ def config_from_mapping(raw: dict[str, Any]) -> Config:
                 problems.append("vdir must be a folder name (a string)")
                 continue
             values[key] = value
+        elif key == "mentions":
+            if value not in MENTION_MODES:
+                problems.append(f"mentions must be one of {', '.join(repr(m) for m in MENTION_MODES)}, not {value!r}")
+                continue
+            values[key] = value
+        elif key == "interaction_fields":
+            if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+                problems.append("interaction_fields must be a list of field names (text)")
+                continue
+            values[key] = tuple(dict.fromkeys(v.strip() for v in value))
         elif key in _SECTION_KEYS:
             extra[key] = value
         elif key in _CALENDAR_KEYS:

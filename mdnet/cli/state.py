@@ -29,7 +29,7 @@ class State:
     @property
     def vault(self) -> Vault:
         if self._vault is None:
-            self._vault = Vault.open(self.vault_path)
+            self._vault = Vault.open(self.vault_path, today=self.today_text)
             self._vault.refresh_on_query = False  # one command, one scan
             if not self._vault.save_index:
                 warn(f"{self._vault.root}: {NOT_A_VAULT}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from typing import cast
 
 from mdnet.core.model import Duration, DurationUnit
@@ -71,3 +72,68 @@ def fill_template(template: str, day: dt.date, now: dt.datetime, *, title: str, 
         return format_date(moment, match.group(4) or default)
 
     return _TEMPLATE_RE.sub(token, template)
+
+
+def daily_date_reader(folder: str, date_format: str) -> Callable[[str], dt.date | None]:
+    """A function from a vault-relative path to the day whose daily note it is, else None:
+    the path must be ``folder/<date in date_format>.md`` exactly (checked by writing the date back)."""
+    prefix = f"{folder.strip('/')}/" if folder.strip("/") else ""
+    pattern = re.compile(_format_regex(date_format) + r"\.md", re.IGNORECASE)
+    # Formats of fixed-width numbers and literals alone (YYYY-MM-DD, the default): a name the pattern
+    # matches with a real date is the date written back, so the costly check is left out.
+    exact = _only_fixed(date_format)
+
+    def daily_date(path: str) -> dt.date | None:
+        if not path.startswith(prefix):
+            return None
+        match = pattern.fullmatch(path[len(prefix) :])
+        if match is None:
+            return None
+        parts = match.groupdict()
+        if not parts.get("Y") or not (parts.get("M") or parts.get("N")) or not parts.get("D"):
+            return None
+        month = int(parts["M"]) if parts.get("M") else _MONTH_NAMES.index(parts["N"][:3].title()) + 1
+        try:
+            day = dt.date(int(parts["Y"]), month, int(parts["D"]))
+        except ValueError:
+            return None
+        if exact:
+            return day
+        return day if format_date(day, date_format) + ".md" == path[len(prefix) :] else None
+
+    return daily_date
+
+
+_MONTH_NAMES = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+_FORMAT_TOKEN_RE = re.compile(r"\[([^\]]*)\]|YYYY|MMMM|MMM|MM|M|Do|DD|D|dddd|ddd|dd|[A-Za-z]+")
+_FORMAT_PARTS = {
+    "YYYY": r"(?P<Y>\d{4})", "MMMM": r"(?P<N>[A-Za-z]+)", "MMM": r"(?P<N>[A-Za-z]{3})", "MM": r"(?P<M>\d\d)",
+    "M": r"(?P<M>\d{1,2})", "Do": r"(?P<D>\d{1,2})(?:st|nd|rd|th)", "DD": r"(?P<D>\d\d)", "D": r"(?P<D>\d{1,2})",
+}  # fmt: skip
+
+
+def _only_fixed(date_format: str) -> bool:
+    """Whether ``date_format`` holds no token but ``YYYY``, ``MM``, ``DD`` and ``[literal]`` text."""
+    return all(m.group(0) in ("YYYY", "MM", "DD") or m.group(1) is not None
+               for m in _FORMAT_TOKEN_RE.finditer(date_format))  # fmt: skip
+
+
+def _format_regex(date_format: str) -> str:
+    """A regex for names in a moment.js format; tokens it cannot read match loosely (checked after)."""
+    out: list[str] = []
+    position = 0
+    seen: set[str] = set()
+    for match in _FORMAT_TOKEN_RE.finditer(date_format):
+        out.append(re.escape(date_format[position : match.start()]))
+        token = match.group(0)
+        part = _FORMAT_PARTS.get(token)
+        if match.group(1) is not None:
+            out.append(re.escape(match.group(1)))
+        elif part is not None and part[4] not in seen:
+            seen.add(part[4])
+            out.append(part)
+        else:
+            out.append(r"[^/]+?")
+        position = match.end()
+    out.append(re.escape(date_format[position:]))
+    return "".join(out)

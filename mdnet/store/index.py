@@ -16,11 +16,12 @@ import functools
 import json
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Concatenate, NamedTuple, ParamSpec, Protocol, TypeVar
 
 from mdnet.core.due import news_date
-from mdnet.core.model import Contact, DueFacts, Duration, LogEntry, Problem
+from mdnet.core.model import Contact, DueFacts, Duration, LogEntry, Mention, OpenLoop, Problem
 from mdnet.store import files, index_file
 from mdnet.store.index_file import SCHEMA_VERSION, cannot_write
 
@@ -96,6 +97,11 @@ class NoteRow(NamedTuple):
     links: tuple[tuple[str, str, str, str], ...] = ()  # kind, folded target, label, folded folder of the target
     names: tuple[tuple[str, int, int], ...] = ()  # folded name a link may use, rank, is_contact
     person: tuple[str, str | None, str] | None = None  # name, last contact, touch dates
+    # SPEC 11, raw (resolved to contacts when stored): mentions (date, line, folded target, folded folder,
+    # text), open loops (line, text, due) and the links of those loops (line, folded target, folded folder)
+    mentions: tuple[tuple[str, int, str, str, str], ...] = ()
+    loops: tuple[tuple[int, str, str | None], ...] = ()
+    loop_links: tuple[tuple[int, str, str], ...] = ()
 
 
 def due_columns(c: Contact) -> tuple[Any, ...]:
@@ -263,14 +269,16 @@ class Index:
             # Nothing stored yet (a cold index): no old rows to delete for each new one.
             empty = db.execute("SELECT 1 FROM notes LIMIT 1").fetchone() is None
             db.executemany("DELETE FROM notes WHERE path = ?", gone)
-            self._store(db, [], gone, keep_fts, empty)
+            resolve = _Resolve()
+            self._store(db, [], gone, keep_fts, empty, resolve)
             chunk: list[NoteRow] = []
             for row in rows:
                 chunk.append(row)
                 if len(chunk) == 500:
-                    self._store(db, chunk, [], keep_fts, empty)
+                    self._store(db, chunk, [], keep_fts, empty, resolve)
                     chunk = []
-            self._store(db, chunk, [], keep_fts, empty)
+            self._store(db, chunk, [], keep_fts, empty, resolve)
+            _resolve(db, resolve, everything=empty)
             if not keep_fts and fts_current and (count or gone):
                 db.execute("DELETE FROM contacts_fts")
                 db.execute("INSERT OR REPLACE INTO meta VALUES ('fts', 'stale')")
@@ -279,16 +287,46 @@ class Index:
 
     @staticmethod
     def _store(
-        db: sqlite3.Connection, rows: list[NoteRow], gone: list[tuple[str]], keep_fts: bool, empty: bool
+        db: sqlite3.Connection,
+        rows: list[NoteRow],
+        gone: list[tuple[str]],
+        keep_fts: bool,
+        empty: bool,
+        resolve: _Resolve,
     ) -> None:
-        """One chunk of a write: the notes' rows and everything derived from them."""
+        """One chunk of a write: the notes' rows and everything derived from them.
+
+        ``resolve`` collects what must be resolved again once every chunk is stored: the notes written
+        or deleted, and the names whose owners changed (a contact added, deleted, renamed, aliased).
+        """
         touched = gone + [(r.path,) for r in rows]
         if not touched:
             return
         if not empty:
-            for table, column in (("links", "src"), ("names", "path"), ("people", "path")):
+            resolve.srcs.update(path for (path,) in touched)
+            batch = json.dumps([path for (path,) in touched], ensure_ascii=False)
+            old: dict[str, set[tuple[str, int, int]]] = {}
+            for key, path, rank, is_contact in db.execute(
+                "SELECT key, path, rank, is_contact FROM names WHERE path IN (SELECT value FROM json_each(?))",
+                (batch,),
+            ):
+                old.setdefault(path, set()).add((key, rank, is_contact))
+            new = {r.path: set(r.names) for r in rows}
+            for (path,) in touched:
+                before, after = old.get(path, set()), new.get(path, set())
+                if before != after:
+                    resolve.keys.update(key for key, _rank, _is_contact in before | after)
+            for table, column in (("links", "src"), ("names", "path"), ("people", "path"), ("mentions", "src"),
+                                  ("loops", "src"), ("loop_links", "src")):  # fmt: skip
                 db.executemany(f"DELETE FROM {table} WHERE {column} = ?", touched)
         if rows:
+            db.executemany(
+                "INSERT INTO mentions VALUES (?, ?, ?, ?, ?, ?)", [(r.path, *m) for r in rows for m in r.mentions]
+            )
+            db.executemany("INSERT INTO loops VALUES (?, ?, ?, ?)", [(r.path, *lo) for r in rows for lo in r.loops])
+            db.executemany(
+                "INSERT INTO loop_links VALUES (?, ?, ?, ?)", [(r.path, *k) for r in rows for k in r.loop_links]
+            )
             db.executemany(
                 "INSERT INTO links VALUES (?, ?, ?, ?, ?)", [(r.path, *link) for r in rows for link in r.links]
             )
@@ -333,15 +371,56 @@ class Index:
             )
             db.execute("INSERT OR REPLACE INTO meta VALUES ('fts', 'current')")
 
-    def contacts(self) -> list[Contact]:
+    def contacts(self, today: dt.date | None = None) -> list[Contact]:
+        """Every contact; with ``today``, each with its mentions and open loops and the effective last
+        contact as of that day (SPEC 11). Without it, as its note says (front matter and log alone)."""
         rows = self.connection.execute("SELECT record FROM notes WHERE is_contact ORDER BY path")
-        return [contact_from_json(json.loads(record)) for (record,) in rows]
+        found = [contact_from_json(json.loads(record)) for (record,) in rows]
+        if today is None:
+            return found
+        mentions: dict[str, list[Mention]] = {}
+        for contact, date, src, line, text in self.connection.execute(
+            "SELECT contact, date, src, line, text FROM hits ORDER BY contact, date DESC, src, line"
+        ):
+            mentions.setdefault(contact, []).append(Mention(dt.date.fromisoformat(date), src, line, text))
+        loops = self._loops(None)
+        return [_with_interactions(c, mentions.get(c.path, []), loops.get(c.path, []), today) for c in found]
+
+    def mentions_of(self, path: str) -> list[Mention]:
+        """The contact's mentions, newest first, past and future, one per note and date (SPEC 11)."""
+        rows = self.connection.execute(
+            "SELECT date, src, line, text FROM hits WHERE contact = ? ORDER BY date DESC, src, line", (path,)
+        )
+        return [Mention(dt.date.fromisoformat(date), src, line, text) for date, src, line, text in rows]
+
+    def open_loops_of(self, path: str) -> list[OpenLoop]:
+        """The contact's open loops: dated ones first, soonest first, then by note and line."""
+        return self._loops(path).get(path, [])
+
+    def _loops(self, path: str | None) -> dict[str, list[OpenLoop]]:
+        query = (
+            "SELECT h.contact, l.src, l.line, l.text, l.due FROM loop_hits AS h"
+            " JOIN loops AS l ON l.src = h.src AND l.line = h.line"
+            + (" WHERE h.contact = ?" if path is not None else "")
+            + " ORDER BY h.contact, l.due IS NULL, l.due, l.src, l.line"
+        )
+        found: dict[str, list[OpenLoop]] = {}
+        for contact, src, line, text, due in self.connection.execute(query, () if path is None else (path,)):
+            found.setdefault(contact, []).append(OpenLoop(src, line, text, _date(due)))
+        return found
 
     def due_candidates(self, today: dt.date, horizon: dt.date, with_default_cadence: bool) -> list[DueFacts]:
         """Contacts that may be due by ``horizon``, as light records (what the due rules read, nothing more).
 
         A superset: SQL drops the archived, the snoozed and those whose every dated
-        reason is past the horizon; :mod:`mdnet.core.due` decides the rest exactly.
+        reason is past the horizon; :mod:`mdnet.core.due` decides the rest exactly. A mention on or
+        before ``today`` only moves a cadence later, so the stored first due date stays a bound; a
+        mention after it (a planned meeting) or a dated open loop up to the horizon lets a contact in.
+
+        Each record carries SPEC 11's facts as of ``today``: ``last_contact`` is the effective one and
+        ``last_contact_source`` where it came from; ``mentions`` holds only the mentions *after*
+        ``today`` (newest first: the due rules' planned reasons; the past ones are
+        :meth:`mentions_of`'s, which ``due`` never needs), ``open_loops`` every open loop.
         """
         start, end = f"{today:%m-%d}", f"{horizon:%m-%d}"
         if (horizon - today).days >= 365:
@@ -350,14 +429,29 @@ class Index:
             birthdays = f"(birthday_md >= :start {'AND' if start <= end else 'OR'} birthday_md <= :end)"
             birthdays = f"({birthdays} OR birthday_md = '02-29')"
         query = (
-            f"SELECT {_DUE_COLUMNS} FROM notes WHERE is_contact AND status != 'archived'"
+            f"SELECT {_DUE_COLUMNS}, (SELECT date || ' ' || line || ' ' || src FROM hits"
+            " WHERE contact = notes.path AND date <= :today ORDER BY date DESC, src, line LIMIT 1)"
+            " FROM notes WHERE is_contact AND status != 'archived'"
             " AND (snooze_until IS NULL OR snooze_until <= :today)"
             f" AND (needs_reply OR {birthdays} OR first_due <= :horizon"
             + (" OR NOT cadence_set" if with_default_cadence else "")
-            + ")"
+            + " OR path IN (SELECT contact FROM hits WHERE date > :today AND date <= :horizon)"
+            " OR path IN (SELECT contact FROM loop_hits WHERE due <= :horizon))"
         )
         parameters = {"today": today.isoformat(), "horizon": horizon.isoformat(), "start": start, "end": end}
-        return _due_facts(self.connection.execute(query, parameters))
+        facts = _due_facts(self.connection.execute(query, parameters))
+        if self.connection.execute("SELECT 1 FROM loop_hits LIMIT 1").fetchone() is not None:
+            loops = self._loops(None)
+            facts = [f._replace(open_loops=tuple(loops[f.path])) if f.path in loops else f for f in facts]
+        planned: dict[str, list[Mention]] = {}
+        for contact, date, src, line, text in self.connection.execute(
+            "SELECT contact, date, src, line, text FROM hits WHERE date > ? ORDER BY contact, date DESC, src, line",
+            (today.isoformat(),),
+        ):
+            planned.setdefault(contact, []).append(Mention(dt.date.fromisoformat(date), src, line, text))
+        if planned:
+            facts = [f._replace(mentions=tuple(planned[f.path])) if f.path in planned else f for f in facts]
+        return facts
 
     def contact_names(self) -> list[Contact]:
         """Every contact as a name-only record (path, name, file stem), for prefix lookups."""
@@ -373,9 +467,15 @@ class Index:
         )
         return [str(path) for (path,) in rows]
 
-    def contact(self, path: str) -> Contact | None:
+    def contact(self, path: str, today: dt.date | None = None) -> Contact | None:
+        """One contact; with ``today``, with its mentions and loops as :meth:`contacts` gives them."""
         row = self.connection.execute("SELECT record FROM notes WHERE path = ? AND is_contact", (path,)).fetchone()
-        return None if row is None else contact_from_json(json.loads(row[0]))
+        if row is None:
+            return None
+        found = contact_from_json(json.loads(row[0]))
+        if today is None:
+            return found
+        return _with_interactions(found, self.mentions_of(path), self.open_loops_of(path), today)
 
     def problems(self) -> list[Problem]:
         found: list[Problem] = []
@@ -470,6 +570,90 @@ class Index:
         return [str(key) for (key,) in rows if str(key).startswith(prefix)]
 
 
+class _Resolve:
+    """What one write must resolve again (SPEC 11): notes whose mentions or loops changed, and names whose
+    owners changed (every mention or loop link using them may now name someone else)."""
+
+    def __init__(self) -> None:
+        self.srcs: set[str] = set()
+        self.keys: set[str] = set()
+
+
+def _resolve(db: sqlite3.Connection, todo: _Resolve, everything: bool) -> None:
+    """Resolve raw mentions and loop links to contacts, as links resolve (mdnet.features.network): the
+    notes a folded name may mean, in a link's folder when it names one, by rank (file name, alias, name)
+    then path; the first is the one meant, and only a contact makes a hit. One hit per person, note and
+    date (the first line); a contact's own log never mentions itself. A loop belongs to every contact it
+    links and to the contact whose note it sits in."""
+    from mdnet.core.naming import in_folder  # here: `mdnet due` never imports it
+
+    if everything:
+        db.execute("DELETE FROM hits")
+        db.execute("DELETE FROM loop_hits")
+        mentions = db.execute("SELECT src, date, line, key, folder, text FROM mentions").fetchall()
+        links = db.execute("SELECT src, line, key, folder FROM loop_links").fetchall()
+        loops = db.execute("SELECT src, line, due FROM loops").fetchall()
+        names: dict[str, list[tuple[str, int, int]]] = {}
+        for key, path, rank, is_contact in db.execute("SELECT key, path, rank, is_contact FROM names"):
+            names.setdefault(key, []).append((path, rank, is_contact))
+        owners = {src for (src,) in db.execute("SELECT path FROM people")}
+    else:
+        srcs = set(todo.srcs)
+        if todo.keys:
+            keys = json.dumps(sorted(todo.keys), ensure_ascii=False)
+            for table in ("mentions", "loop_links"):
+                srcs.update(src for (src,) in db.execute(
+                    f"SELECT DISTINCT src FROM {table} WHERE key IN (SELECT value FROM json_each(?))", (keys,)
+                ))  # fmt: skip
+        if not srcs:
+            return
+        batch = json.dumps(sorted(srcs), ensure_ascii=False)
+        within = "src IN (SELECT value FROM json_each(?))"
+        db.execute(f"DELETE FROM hits WHERE {within}", (batch,))
+        db.execute(f"DELETE FROM loop_hits WHERE {within}", (batch,))
+        mentions = db.execute(f"SELECT src, date, line, key, folder, text FROM mentions WHERE {within}",
+                              (batch,)).fetchall()  # fmt: skip
+        links = db.execute(f"SELECT src, line, key, folder FROM loop_links WHERE {within}", (batch,)).fetchall()
+        loops = db.execute(f"SELECT src, line, due FROM loops WHERE {within}", (batch,)).fetchall()
+        wanted = json.dumps(sorted({m[3] for m in mentions} | {k[2] for k in links}), ensure_ascii=False)
+        names = {}
+        for key, path, rank, is_contact in db.execute(
+            "SELECT key, path, rank, is_contact FROM names WHERE key IN (SELECT value FROM json_each(?))", (wanted,)
+        ):
+            names.setdefault(key, []).append((path, rank, is_contact))
+        owners = {path for (path,) in db.execute(
+            "SELECT path FROM people WHERE path IN (SELECT value FROM json_each(?))", (batch,)
+        )}  # fmt: skip
+    for found in names.values():
+        found.sort(key=lambda n: (n[1], n[0]))
+    chosen: dict[tuple[str, str], str | None] = {}
+
+    def person(key: str, folder: str) -> str | None:
+        if (key, folder) not in chosen:
+            found = names.get(key, [])
+            if folder:
+                found = [n for n in found if in_folder(n[0], folder)] or found
+            chosen[key, folder] = found[0][0] if found and found[0][2] else None
+        return chosen[key, folder]
+
+    mentions.sort(key=lambda m: (m[0], m[1], m[2]))
+    db.executemany(
+        "INSERT OR IGNORE INTO hits VALUES (?, ?, ?, ?, ?)",
+        [(contact, date, src, line, text) for src, date, line, key, folder, text in mentions
+         if (contact := person(key, folder)) is not None and contact != src],
+    )  # fmt: skip
+    linked: dict[tuple[str, int], list[str]] = {}
+    for src, line, key, folder in links:
+        contact = person(key, folder)
+        if contact is not None:
+            linked.setdefault((src, line), []).append(contact)
+    db.executemany(
+        "INSERT OR IGNORE INTO loop_hits VALUES (?, ?, ?, ?)",
+        [(contact, src, line, due) for src, line, due in loops
+         for contact in ([src] if src in owners else []) + linked.get((src, line), [])],
+    )  # fmt: skip
+
+
 def _due_facts(rows: Iterable[tuple[Any, ...]]) -> list[DueFacts]:
     """Rows of :data:`_DUE_COLUMNS` -> :class:`DueFacts`, decoding each distinct tag list, cadence and
     birthday once (a vault repeats a few of each thousands of times)."""
@@ -479,21 +663,39 @@ def _due_facts(rows: Iterable[tuple[Any, ...]]) -> list[DueFacts]:
     cadences: dict[str | None, Duration | None] = {None: None}
     found = []
     for (path, name, category, tags, status, cadence, cadence_set, last_contact, next_contact, follow_up,
-         follow_up_note, needs_reply, needs_reply_date, snooze_until, birthday, news) in rows:  # fmt: skip
+         follow_up_note, needs_reply, needs_reply_date, snooze_until, birthday, news, hit) in rows:  # fmt: skip
         if tags not in tag_lists:
             tag_lists[tags] = tuple(json.loads(tags))
         if birthday not in birthdays:
             birthdays[birthday] = tuple(json.loads(birthday))
         if cadence not in cadences:
             cadences[cadence] = Duration(int(cadence[:-1]), cadence[-1])
+        source = None if last_contact is None else path
+        if hit is not None and (last_contact is None or hit[:10] > last_contact):  # a mention on or before T
+            last_contact = hit[:10]
+            line, src = hit[11:].split(" ", 1)
+            source = f"{src}:{line}"
         found.append(DueFacts(
             path, name, category, tag_lists[tags], status, cadences[cadence], bool(cadence_set),
             None if last_contact is None else date(last_contact), None if next_contact is None else date(next_contact),
             None if follow_up is None else date(follow_up), follow_up_note, bool(needs_reply),
             None if needs_reply_date is None else date(needs_reply_date),
-            None if snooze_until is None else date(snooze_until), birthdays[birthday], news=news,
+            None if snooze_until is None else date(snooze_until), birthdays[birthday], source, news=news,
         ))  # fmt: skip
     return found
+
+
+def _with_interactions(contact: Contact, mentions: list[Mention], loops: list[OpenLoop], today: dt.date) -> Contact:
+    """``contact`` with SPEC 11's facts as of ``today``: the effective last contact (the later of its note's
+    and its newest mention on or before ``today``) and where it came from, its mentions and open loops."""
+    last, source = contact.last_contact, None if contact.last_contact is None else contact.path
+    for mention in mentions:  # newest first
+        if mention.date <= today:
+            if last is None or mention.date > last:
+                last, source = mention.date, mention.source
+            break
+    return replace(contact, last_contact=last, last_contact_source=source, mentions=tuple(mentions),
+                   open_loops=tuple(loops))  # fmt: skip
 
 
 def _date(value: str | None) -> dt.date | None:

@@ -27,7 +27,9 @@ from mdnet.store import files
 # 13: a name of accents alone folds by case (fold("¯") was ""); 12: a date-time whose time does not exist
 # is an error; 11: a block list's item "- [[Link]]" is the link, [[Name.md]] is Name, fences hold no links;
 # 10: nor log; 9: notes_with_problems; 8: fold() transliterates ø, æ, ß
-SCHEMA_VERSION = 16
+# 17: mentions, open loops and their links (SPEC 11), resolved to contacts as hits and loop_hits;
+# 16: the news: field (SPEC 13);
+SCHEMA_VERSION = 17
 _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE notes (
@@ -57,9 +59,32 @@ CREATE TABLE names (key TEXT NOT NULL, path TEXT NOT NULL, rank INTEGER NOT NULL
 CREATE INDEX names_key ON names (key);
 CREATE INDEX names_path ON names (path);
 CREATE TABLE people (path TEXT PRIMARY KEY, name TEXT NOT NULL, last_contact TEXT, touches TEXT NOT NULL);
+CREATE TABLE mentions (
+    src TEXT NOT NULL, date TEXT NOT NULL, line INTEGER NOT NULL, key TEXT NOT NULL, folder TEXT NOT NULL,
+    text TEXT NOT NULL
+);
+CREATE INDEX mentions_src ON mentions (src);
+CREATE INDEX mentions_key ON mentions (key);
+CREATE TABLE loops (src TEXT NOT NULL, line INTEGER NOT NULL, text TEXT NOT NULL, due TEXT);
+CREATE INDEX loops_src ON loops (src);
+CREATE TABLE loop_links (src TEXT NOT NULL, line INTEGER NOT NULL, key TEXT NOT NULL, folder TEXT NOT NULL);
+CREATE INDEX loop_links_src ON loop_links (src);
+CREATE INDEX loop_links_key ON loop_links (key);
+CREATE TABLE hits (
+    contact TEXT NOT NULL, date TEXT NOT NULL, src TEXT NOT NULL, line INTEGER NOT NULL, text TEXT NOT NULL,
+    UNIQUE (contact, date, src)
+);
+CREATE INDEX hits_src ON hits (src);
+CREATE INDEX hits_date ON hits (date);
+CREATE TABLE loop_hits (
+    contact TEXT NOT NULL, src TEXT NOT NULL, line INTEGER NOT NULL, due TEXT, UNIQUE (contact, src, line)
+);
+CREATE INDEX loop_hits_src ON loop_hits (src);
+CREATE INDEX loop_hits_due ON loop_hits (due);
 """
 
-TABLES = ("meta", "notes", "contacts_fts", "links", "names", "people")
+TABLES = ("meta", "notes", "contacts_fts", "links", "names", "people", "mentions", "loops", "loop_links", "hits",
+          "loop_hits")  # fmt: skip
 # How long a write waits for another process's write lock before it fails (SQLITE_BUSY). A module
 # setting, read on each connect, so that a test can hold a lock "too long" without waiting 30 s.
 BUSY_TIMEOUT = 30.0

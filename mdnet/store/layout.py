@@ -6,11 +6,13 @@ watcher, the CLI) takes it from here rather than from :mod:`mdnet.vault.facade`.
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
+from typing import Any
 
 from mdnet.config import CONFIG_NAME, Config, config_from_bytes
-from mdnet.errors import ConfigError, UsageError, VaultError
+from mdnet.errors import ConfigError, MdnetError, UsageError, VaultError
 from mdnet.store import files
 
 INDEX_DIR = ".mdnet"
@@ -54,6 +56,44 @@ NOT_A_VAULT = (
 
 # Obsidian's "Daily notes" settings, read for the daily note's folder, format and template.
 OBSIDIAN_DAILY_SETTINGS = ".obsidian/daily-notes.json"
+# The Periodic Notes plugin's settings: its "daily" folder and format, when Obsidian's own are not there.
+PERIODIC_NOTES_SETTINGS = ".obsidian/plugins/periodic-notes/data.json"
+
+
+def daily_location(root: Path, config: Config) -> tuple[str, str]:
+    """The daily notes' folder and file-name format, for telling which notes are daily notes (SPEC 11):
+    ``.obsidian/daily-notes.json`` when it exists (as :func:`mdnet.vault.daily.settings_for` reads it),
+    else the Periodic Notes plugin's daily settings, else mdnet.toml's ``daily_dir``/``daily_format``.
+
+    Read through the guarded reads of :mod:`mdnet.store.files`; a file that cannot be read or is not
+    the JSON expected falls back to the next (``mdnet daily`` reports it when it writes a note): the
+    index never fails on it.
+    """
+    obsidian = _json_object(root, OBSIDIAN_DAILY_SETTINGS)
+    if obsidian is not None:
+        return _folder(obsidian.get("folder")), _format(obsidian.get("format"))
+    periodic = _json_object(root, PERIODIC_NOTES_SETTINGS)
+    daily = periodic.get("daily") if periodic is not None else None
+    if isinstance(daily, dict) and daily.get("enabled", True) is not False:
+        return _folder(daily.get("folder")), _format(daily.get("format"))
+    return config.daily_dir, config.daily_format
+
+
+def _json_object(root: Path, relative: str) -> dict[str, Any] | None:
+    try:
+        raw = files.read_inside(root, root / relative, 1024 * 1024, relative)  # a link out of the vault: refused
+        data = json.loads(raw.decode("utf-8-sig") or "{}")
+    except (OSError, ValueError, MdnetError, files.TooLarge):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _folder(value: Any) -> str:
+    return value.strip().strip("/") if isinstance(value, str) else ""
+
+
+def _format(value: Any) -> str:
+    return value.strip() if isinstance(value, str) and value.strip() else "YYYY-MM-DD"
 
 
 def load_config(root: Path) -> Config:

@@ -27,6 +27,7 @@ from mdnet.core.model import RefreshStats
 from mdnet.store import files
 from mdnet.store.files import FileState, Stat
 from mdnet.store.index import Index, NoteRow
+from mdnet.store.layout import daily_location
 
 if TYPE_CHECKING:
     from mdnet.store.rows import Settings
@@ -45,19 +46,30 @@ RACY_NS_FINE = 100_000_000
 PARALLEL_THRESHOLD = 1500
 
 
-def refresh(root: Path, config: Config, index: Index, only: Iterable[str] | None = None) -> RefreshStats:
+def refresh(
+    root: Path,
+    config: Config,
+    index: Index,
+    only: Iterable[str] | None = None,
+    daily: tuple[str, str] | None = None,
+) -> RefreshStats:
     """Bring ``index`` up to date with the notes under ``root``.
 
     ``only`` limits the work to the given vault-relative paths (what a watcher saw
-    change); without it the whole vault is scanned.
+    change); without it the whole vault is scanned. ``daily`` is the daily notes' folder
+    and format (:func:`mdnet.store.layout.daily_location`, read there when not given): which
+    notes are daily notes, and so dated (SPEC 11). It is part of what the index depends on.
     """
+    if daily is None:
+        daily = daily_location(root, config)
     started = time.perf_counter()
     started_ns = time.time_ns()  # before any note is read: later writes have later mtimes
     rebuilt = index.rebuilt
     # Settings the index depends on changed: reread everything and replace the old rows in
     # the same transaction, so another process never sees an empty index meanwhile.
     stored_config = index.get_meta("config")
-    reset = stored_config != config.fingerprint()
+    fingerprint = index_fingerprint(config, daily)
+    reset = stored_config != fingerprint
     if reset:
         rebuilt = rebuilt or stored_config is not None
         _debug("reset: %s; every note is read again", "the settings changed" if stored_config else "a new index")
@@ -102,7 +114,8 @@ def refresh(root: Path, config: Config, index: Index, only: Iterable[str] | None
 
     def parsed_rows() -> Iterator[NoteRow]:
         """Rows as the workers finish them, so storing overlaps parsing."""
-        batches = iter_parsed(root, config, [(p, FileState(*states[p])) for p in changed if p not in misnamed])
+        work = [(p, FileState(*states[p])) for p in changed if p not in misnamed]
+        batches = iter_parsed(root, config, work, daily)
         if misnamed:
             from mdnet.store.rows import misnamed_row
 
@@ -125,7 +138,7 @@ def refresh(root: Path, config: Config, index: Index, only: Iterable[str] | None
         current = index.get_meta("generation")
         vouch = current == generation
         values = {
-            "config": config.fingerprint(),
+            "config": fingerprint,
             "digest": digest if vouch else "",
             "counts": f"{counts[0]},{counts[1]}",
             "generation": str(int(current) + 1 if current and current.isdigit() else 1),
@@ -273,17 +286,28 @@ def _digest(states: dict[str, Stat]) -> str:
     return hasher.hexdigest()
 
 
-def parse_paths(root: Path, config: Config, work: list[tuple[str, FileState]]) -> list[NoteRow]:
+def index_fingerprint(config: Config, daily: tuple[str, str]) -> str:
+    """What the index's rows depend on: the settings' fingerprint and the daily notes' folder and format."""
+    return f"{config.fingerprint()} {len(daily[0])}:{daily[0]}{daily[1]}"
+
+
+def parse_paths(
+    root: Path, config: Config, work: list[tuple[str, FileState]], daily: tuple[str, str] | None = None
+) -> list[NoteRow]:
     """Read and parse notes; on several cores when there are many."""
-    return [row for batch in iter_parsed(root, config, work) for row in batch]
+    return [row for batch in iter_parsed(root, config, work, daily) for row in batch]
 
 
-def iter_parsed(root: Path, config: Config, work: list[tuple[str, FileState]]) -> Iterator[list[NoteRow]]:
+def iter_parsed(
+    root: Path, config: Config, work: list[tuple[str, FileState]], daily: tuple[str, str] | None = None
+) -> Iterator[list[NoteRow]]:
     """Parsed notes in batches, in order; from worker processes when there are many."""
     from mdnet.store.rows import parse_one  # the parser: imported only when there are notes to read
 
     jobs = [(str(root), path, state.token) for path, state in work]
-    settings = (config.contact_dirs, config.log_heading, config.max_note_bytes)
+    folder, date_format = daily_location(root, config) if daily is None else daily
+    settings: Settings = (config.contact_dirs, config.log_heading, config.max_note_bytes, config.mentions,
+                          config.interaction_fields, folder, date_format)  # fmt: skip
     workers = min(os.cpu_count() or 1, 8)
     if len(jobs) < PARALLEL_THRESHOLD or workers < 2:
         yield [parse_one(job, settings) for job in jobs]

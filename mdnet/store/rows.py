@@ -6,22 +6,77 @@ and reads rows, so that commands that read the index never import the parser.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import functools
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Any
 
-from mdnet.config import is_in_contact_folder
+from mdnet.config import INTERACTION_FIELDS, is_in_contact_folder
+from mdnet.core.dateformat import daily_date_reader
 from mdnet.core.folding import fold
 from mdnet.core.model import Contact, Problem, Severity
+from mdnet.core.naming import query_folder
 from mdnet.errors import MdnetError
 from mdnet.note.contact import LogRow, ParseSettings, parse_note
 from mdnet.note.document import DecodeProblem, decode, split
 from mdnet.note.links import name_keys, note_links, touch_dates
+from mdnet.note.mentions import NOTHING, MentionMode, MentionSettings, NoteFacts, read_note
 from mdnet.store import files
 from mdnet.store.index import NoteRow, contact_to_json, due_columns, to_json
 
-# What parsing needs of the configuration: contact folders, log heading, size limit.
-Settings = tuple[tuple[str, ...], str, int]
+# What parsing needs of the configuration: contact folders, log heading, size limit, the mention mode,
+# the interaction fields, and the daily notes' folder and format (SPEC 11).
+Settings = tuple[tuple[str, ...], str, int, str, tuple[str, ...], str, str]
+_MENTION_DEFAULTS = ("links", INTERACTION_FIELDS, "daily", "YYYY-MM-DD")
+MentionRow = tuple[str, int, str, str, str]  # date, line, folded target, folded folder, text
+LoopRow = tuple[int, str, str | None]  # line, text, due
+LoopLinkRow = tuple[int, str, str]  # line, folded target, folded folder
+
+
+@functools.lru_cache(maxsize=8)
+def _daily_reader(folder: str, date_format: str) -> Callable[[str], Any]:
+    return daily_date_reader(folder, date_format)
+
+
+@functools.lru_cache(maxsize=8)
+def _mention_settings(mode: str, fields: tuple[str, ...], log_heading: str) -> MentionSettings:
+    return MentionSettings(cast_mode(mode), fields, log_heading)
+
+
+def cast_mode(mode: str) -> MentionMode:
+    return "fields" if mode == "fields" else "off" if mode == "off" else "links"
+
+
+@functools.lru_cache(maxsize=4096)
+def target_key(target: str) -> tuple[str, str]:
+    """A link target as written (``people/Bob Stone``, ``people/Bob%20Stone.md`` decoded) -> its folded
+    name and folded folder, as :func:`mdnet.note.links.reference` and ``link_folder`` key a link."""
+    head, _slash, stem = target.strip().rpartition("/")
+    stem = stem.strip()
+    if stem.lower().endswith(".md"):
+        stem = stem[:-3].strip()
+    return fold(stem), query_folder(target) if head else ""
+
+
+def facts_rows(facts: NoteFacts) -> tuple[tuple[MentionRow, ...], tuple[LoopRow, ...], tuple[LoopLinkRow, ...]]:
+    """What the index keeps of a note's SPEC 11 facts: raw rows, resolved to contacts by the index."""
+    if facts is NOTHING:
+        return (), (), ()
+    mentions: list[MentionRow] = []
+    if facts.date is not None:
+        day = facts.date.isoformat()
+        for m in facts.mentions:
+            key, folder = target_key(m.target)
+            if key:
+                mentions.append((day, m.line, key, folder, m.text))
+    for entry in facts.log_mentions:
+        for target in entry.targets:
+            key, folder = target_key(target)
+            if key:
+                mentions.append((entry.date.isoformat(), entry.line, key, folder, entry.text))
+    loops = tuple((lo.line, lo.text, None if lo.due is None else lo.due.isoformat()) for lo in facts.loops)
+    links = tuple((lo.line, *key_folder) for lo in facts.loops for t in lo.targets if (key_folder := target_key(t))[0])
+    return tuple(mentions), loops, links
 
 
 def build_row(
@@ -32,6 +87,7 @@ def build_row(
     problems: tuple[Problem, ...],
     body: str,
     log: Sequence[LogRow] | None = None,
+    facts: NoteFacts = NOTHING,
 ) -> NoteRow:
     """Serialise a parsed note: the full record, the due columns, and the full-text row.
 
@@ -39,10 +95,12 @@ def build_row(
     index parses notes that way: it never needs the log as records).
     """
     problem_text = to_json([p.as_dict() for p in problems]) if problems else "[]"
+    mentions, loops, loop_links = facts_rows(facts)
     if contact is None:
         stem_key = fold(path.rsplit("/", 1)[-1].removesuffix(".md"))
         fields_text = to_json(fields)
-        return NoteRow(path, token, None, fields_text, problem_text, len(problems), None, None, (), ((stem_key, 0, 0),))
+        return NoteRow(path, token, None, fields_text, problem_text, len(problems), None, None, (), ((stem_key, 0, 0),),
+                       None, mentions, loops, loop_links)  # fmt: skip
     if log is None:
         log = [(e.date.isoformat(), e.time, e.kind, e.text, e.line) for e in contact.log]
     record = to_json(contact_to_json(contact, log))  # holds the fields too
@@ -62,6 +120,9 @@ def build_row(
         links,
         names,
         (contact.name, last, touches),
+        mentions,
+        loops,
+        loop_links,
     )
 
 
@@ -81,7 +142,9 @@ def _fts_row(contact: Contact, body: str) -> tuple[str, str, str]:
 def parse_one(job: tuple[str, str, str], settings: Settings) -> NoteRow:
     """One note -> its index row; every failure becomes a Problem, never an exception."""
     root, path, token = job
-    contact_dirs, log_heading, max_bytes = settings
+    contact_dirs, log_heading, max_bytes = settings[:3]
+    # The SPEC 11 settings; a caller of the three first alone (the settings before them) gets the defaults.
+    mode, interaction_fields, daily_folder, daily_format = settings[3:] or _MENTION_DEFAULTS
     in_folder = is_in_contact_folder(path, contact_dirs)
     try:
         data = files.read_note(root, path, max_bytes)  # a link out of the vault: OutsideVault, never read
@@ -96,15 +159,29 @@ def parse_one(job: tuple[str, str, str], settings: Settings) -> NoteRow:
     except OSError as exc:
         return _failed(path, token, 0, 0, f"cannot read: {exc.strerror}", in_folder)
     parsed = parse_note(text, path, contact_folder=in_folder, settings=ParseSettings(log_heading), log_records=False)
-    if not in_folder and (not parsed.is_contact_type or _is_template(text)):
+    is_contact = in_folder or (parsed.is_contact_type and not _is_template(text))
+    facts = NOTHING
+    if is_contact:  # a contact note: only its open loops and the links in its log entries count
+        wanted = "[ ]" in text or any("[[" in row[3] or "](" in row[3] for row in parsed.log_rows)
+    else:  # the common note holds no link and no box: read_note's own fast exit
+        wanted = "[[" in text or "](" in text or "[ ]" in text
+    if wanted:
+        reader = _daily_reader(daily_folder, daily_format)
+        facts = read_note(
+            text, path, _mention_settings(mode, interaction_fields, log_heading),
+            daily_date=None if is_contact else reader(path), is_contact=is_contact, fields=parsed.fields,
+            log_rows=parsed.log_rows,
+        )  # fmt: skip
+    if not is_contact:
         # Other notes are kept for link resolution; their problems are reported as warnings only,
         # and a template's not at all: "name: {{name}}" is a placeholder for Obsidian or `add`, not YAML,
         # and a template saying "type: contact" describes the contacts made from it, not a person.
-        problems = tuple(replace(p, severity="warning") for p in parsed.problems)
+        problems = tuple(replace(p, severity="warning") for p in (*parsed.problems, *facts.problems))
         if problems and _is_template(text):
             problems = ()
-        return build_row(path, token, None, parsed.fields, problems, "")
-    return build_row(path, token, parsed.contact, parsed.fields, parsed.problems, parsed.body, parsed.log_rows)
+        return build_row(path, token, None, parsed.fields, problems, "", facts=facts)
+    return build_row(path, token, parsed.contact, parsed.fields, parsed.problems, parsed.body, parsed.log_rows,
+                     facts)  # fmt: skip
 
 
 def _is_template(text: str) -> bool:

@@ -18,7 +18,18 @@ from types import TracebackType
 from typing import TYPE_CHECKING
 
 from mdnet.config import Config
-from mdnet.core.model import ChangeResult, Contact, DueItem, GitFacts, Interaction, LogResult, Problem, RefreshStats
+from mdnet.core.model import (
+    ChangeResult,
+    Contact,
+    DueItem,
+    GitFacts,
+    Interaction,
+    LogResult,
+    Mention,
+    OpenLoop,
+    Problem,
+    RefreshStats,
+)
 from mdnet.errors import UsageError, VaultError
 from mdnet.store.index import Index
 from mdnet.store.layout import discover_root, is_marked, load_config
@@ -42,18 +53,32 @@ if TYPE_CHECKING:  # imported when used, so that `mdnet due` never pays for them
 class Vault:
     """A vault of notes and its index. Open with :meth:`open`; usable as a context manager."""
 
-    def __init__(self, root: Path, config: Config | None = None, *, save_index: bool = True) -> None:
+    def __init__(
+        self,
+        root: Path,
+        config: Config | None = None,
+        *,
+        save_index: bool = True,
+        today: dt.date | str | None = None,
+    ) -> None:
         # save_index is False for a working directory that no marker made a vault: see open().
         self.session = IndexSession(root, config if config is not None else load_config(root), save_index=save_index)
         self.writer = NoteWriter(self.session)
-        self._queries = Queries(self.session)
+        # The vault's day T (SPEC 11), checked now; None: the clock (or $MDNET_TODAY), read at each use, so
+        # that a long-running caller (the watcher) moves on at midnight.
+        self._today = None if today is None else resolve_today(today)
+        self._queries = Queries(self.session, self.day)
         self._writing = Writing(self.session, self.writer, self._queries)
         self._history = History(self.session, self.writer, self._queries)
         self._relations = Relations(self.session, self._queries)
 
     @classmethod
-    def open(cls, path: str | os.PathLike[str] | None = None) -> Vault:
+    def open(cls, path: str | os.PathLike[str] | None = None, today: dt.date | str | None = None) -> Vault:
         """Open the vault at ``path`` or the one discovered as SPEC section 1 says.
+
+        ``today`` is the vault's day T (a date or YYYY-MM-DD; default the clock): every method that takes
+        a ``today`` uses it unless given its own, and the effective last contacts are judged as of it
+        (a mention after it is planned, not a last contact; SPEC 11).
 
         When discovery ends at the working directory because nothing marks a vault there or above
         (``mdnet due`` typed in the home folder), the folder is read as SPEC says, but its index is
@@ -67,7 +92,7 @@ class Vault:
         except OSError as exc:
             raise VaultError(f"cannot read the vault: {exc.strerror}", path=str(root)) from None
         named = path is not None or bool(os.environ.get("MDNET_VAULT"))
-        return cls(root, load_config(root), save_index=named or is_marked(root))
+        return cls(root, load_config(root), save_index=named or is_marked(root), today=today)
 
     def __enter__(self) -> Vault:
         return self
@@ -76,6 +101,17 @@ class Vault:
         self.close()
 
     # -- the session's state -----------------------------------------------
+
+    @property
+    def today(self) -> dt.date:
+        """The vault's day T: the one given to :meth:`open`, else the clock's (``$MDNET_TODAY`` first)."""
+        return self.day(None)
+
+    def day(self, today: dt.date | str | None = None) -> dt.date:
+        """``today`` when given, else the vault's day T."""
+        if today is None and self._today is not None:
+            return self._today
+        return resolve_today(today)
 
     @property
     def root(self) -> Path:
@@ -135,13 +171,25 @@ class Vault:
 
     # -- queries (mdnet.vault.queries) ---------------------------------------
 
-    def contacts(self, category: str | None = None, tag: str | None = None) -> list[Contact]:
-        """Every valid contact (notes with errors are left out), sorted by name."""
-        return self._queries.contacts(category, tag)
+    def contacts(
+        self, category: str | None = None, tag: str | None = None, today: dt.date | str | None = None
+    ) -> list[Contact]:
+        """Every valid contact (notes with errors are left out), sorted by name, with its mentions, open loops
+        and effective last contact as of ``today`` (default: the vault's day)."""
+        return self._queries.contacts(category, tag, today)
 
-    def get(self, name: str | Contact) -> Contact:
-        """One contact by name, alias, file stem or unique name prefix (a ``Contact``: as its note is now)."""
-        return self._queries.get(name)
+    def get(self, name: str | Contact, today: dt.date | str | None = None) -> Contact:
+        """One contact by name, alias, file stem or unique name prefix (a ``Contact``: as its note is now),
+        with its mentions, open loops and effective last contact as of ``today`` (default: the vault's day)."""
+        return self._queries.get(name, today)
+
+    def mentions_of(self, name: str | Contact) -> list[Mention]:
+        """The contact's mentions in dated notes and others' logs, newest first, future ones too (SPEC 11)."""
+        return list(self.get(name).mentions)
+
+    def open_loops_of(self, name: str | Contact) -> list[OpenLoop]:
+        """The contact's open loops (SPEC 11): dated ones first, soonest first."""
+        return list(self.get(name).open_loops)
 
     def due(
         self,
@@ -183,7 +231,7 @@ class Vault:
     ) -> Path:
         """Create a contact note from the template; refuses a name or alias already in use."""
         return self._writing.add(name, category=category, cadence=cadence, tags=tags, email=email, company=company,
-                                 role=role, today=today, extra=extra, known=known)  # fmt: skip
+                                 role=role, today=self.day(today), extra=extra, known=known)  # fmt: skip
 
     def log(
         self,
@@ -195,7 +243,7 @@ class Vault:
         today: dt.date | str | None = None,
     ) -> LogResult:
         """Record an interaction: a log entry, ``last_contact`` raised, ``needs_reply`` cleared, one commit."""
-        return self._writing.log(name, text, kind, when, commit, today)
+        return self._writing.log(name, text, kind, when, commit, self.day(today))
 
     # -- follow-ups, snoozes and history (mdnet.vault.history) ---------------
 
@@ -208,13 +256,13 @@ class Vault:
         today: dt.date | str | None = None,
     ) -> ChangeResult:
         """Set ``follow_up`` (a date, or a duration from today such as ``6m``) and, if given, its note."""
-        return self._history.followup(name, when, note, commit, today)
+        return self._history.followup(name, when, note, commit, self.day(today))
 
     def snooze(
         self, name: str | Contact, when: dt.date | str | None, commit: bool = True, today: dt.date | str | None = None
     ) -> ChangeResult:
         """Set ``snooze_until`` (a date or a duration from today); ``None`` / ``"none"`` clears it."""
-        return self._history.snooze(name, when, commit, today)
+        return self._history.snooze(name, when, commit, self.day(today))
 
     def history(self, name: str | Contact) -> list[Interaction]:
         """Every log entry of the contact and every commit that touched its note, each once, newest first."""
@@ -228,7 +276,7 @@ class Vault:
 
     def network(self, today: dt.date | str | None = None) -> Network:
         """Questions about who is connected to whom, over the (fresh) index."""
-        return self._relations.network(today)
+        return self._relations.network(self.day(today))
 
     def note_body(self, contact: Contact) -> str:
         """The note's text after its front matter ("" when it cannot be read now)."""
@@ -236,7 +284,7 @@ class Vault:
 
     def brief(self, name: str | Contact, today: dt.date | str | None = None) -> Brief:
         """Everything to know before meeting ``name``: see :mod:`mdnet.features.brief`."""
-        return self._relations.brief(name, today)
+        return self._relations.brief(name, self.day(today))
 
     def path(
         self,
@@ -248,15 +296,15 @@ class Vault:
         limit: int = 5,
     ) -> PathResult:
         """Warm paths from the user to ``target`` (a contact or a name in links) or anyone at ``company``."""
-        return self._relations.path(target, via=via, company=company, today=today, limit=limit)
+        return self._relations.path(target, via=via, company=company, today=self.day(today), limit=limit)
 
     def who(self, query: str, *, kind: str | None = None, today: dt.date | str | None = None) -> WhoResult:
         """Whom the user knows at a company (current or past) or with a tag, directly and one hop away."""
-        return self._relations.who(query, kind=kind, today=today)
+        return self._relations.who(query, kind=kind, today=self.day(today))
 
     def stats(self, since: dt.date | str | None = None, today: dt.date | str | None = None) -> Stats:
         """The network's health from ``since`` (a date, or a duration back from today) to today."""
-        return self._relations.stats(since, today)
+        return self._relations.stats(since, self.day(today))
 
     # -- the daily note (mdnet.vault.daily) ----------------------------------
 
@@ -268,13 +316,13 @@ class Vault:
         """:meth:`daily_note` with the details: what was logged, warnings, the note's text."""
         from mdnet.vault.daily import build
 
-        return build(self, resolve_today(date), write=True)
+        return build(self, self.day(date), write=True)
 
     def render_daily(self, date: dt.date | str | None = None) -> str:
         """The daily note as a refresh would write it; writes and logs nothing."""
         from mdnet.vault.daily import build
 
-        return build(self, resolve_today(date), write=False).text
+        return build(self, self.day(date), write=False).text
 
     @staticmethod
     def init(path: str | os.PathLike[str]) -> list[str]:
@@ -305,4 +353,4 @@ class Vault:
         from mdnet.vault.drafts import make_drafts
 
         return make_drafts(self, template, category=category, tag=tag, due=due, out=out, fmt=fmt, log=log,
-                           today=today)  # fmt: skip
+                           today=self.day(today))  # fmt: skip

@@ -11,7 +11,7 @@ import dataclasses
 import datetime as dt
 import os
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from mdnet.config import is_in_contact_folder
@@ -37,32 +37,41 @@ from mdnet.vault.arguments import (
 class Queries:
     """Questions to the vault's index, each over a fresh index."""
 
-    def __init__(self, session: IndexSession) -> None:
+    def __init__(self, session: IndexSession, day: Callable[[dt.date | str | None], dt.date] = resolve_today) -> None:
         self.session = session
+        # The day T of a method not given its own ``today``: the vault's (Vault.open(path, today=...)),
+        # else the clock (SPEC 11: effective last contacts are judged as of it).
+        self.day = day
 
     @heals
-    def contacts(self, category: str | None = None, tag: str | None = None) -> list[Contact]:
-        """Every valid contact (notes with errors are left out), sorted by name."""
+    def contacts(
+        self, category: str | None = None, tag: str | None = None, today: dt.date | str | None = None
+    ) -> list[Contact]:
+        """Every valid contact (notes with errors are left out), sorted by name; each with its mentions, open
+        loops and effective last contact as of ``today`` (SPEC 11)."""
         check_filters(category, tag)
-        found = [c for c in self.session.fresh().contacts() if matches(c, category, tag)]
+        found = [c for c in self.session.fresh().contacts(self.day(today)) if matches(c, category, tag)]
         found.sort(key=lambda c: (fold(c.name), c.path))
         return found
 
     @heals
-    def get(self, name: str | Contact) -> Contact:
+    def get(self, name: str | Contact, today: dt.date | str | None = None) -> Contact:
         """One contact by name, alias, file stem or unique name prefix.
 
         Exact names come from the index's name table and prefixes from name-only
         rows, so only the contact found is decoded in full. A ``Contact`` (one a script
         already holds) gives that note's contact as it is now.
         """
+        day = self.day(today)
         if isinstance(name, Contact):
-            found = self.session.fresh().contact(name.path)
+            found = self.session.fresh().contact(name.path, day)
             if found is None:
                 raise ContactNotFound(name.name, hint=f"{name.path} is no longer a contact")
             return found
         check_name(name)
-        return _lookup(self.session.fresh(), name)
+        index = self.session.fresh()
+        found = _lookup(index, name)
+        return index.contact(found.path, day) or found
 
     @heals
     def due(
@@ -74,7 +83,7 @@ class Queries:
     ) -> list[DueItem]:
         """The due list for ``today`` (SPEC section 3)."""
         check_filters(category, tag)
-        day = resolve_today(today)
+        day = self.day(today)
         rules = self.session.config.due_rules
         window = days_within(within, day, rules.upcoming_days)
         horizon = Duration(window, "d").add_to(day)  # clamped: the last days of 9999 are days too
