@@ -52,7 +52,7 @@ class DailyJob:
         if not self.daily:
             return
         today = self._today()
-        items = self.vault.config.due_rules.items(self.vault.indexed().contacts(), today)
+        items = self.vault.config.due_rules.items(self.vault.indexed().contacts(today), today)
         if not force and today == self._daily_date and items == self._daily_items:
             return
         self._daily_date, self._daily_items = today, items

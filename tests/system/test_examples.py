@@ -60,7 +60,8 @@ def test_sql_prefilter_never_drops_a_due_contact(example_vault: Path, offset: in
     """Vault.due reads light rows that SQL pre-filters; it must equal the full computation."""
     (example_vault / "mdnet.toml").write_text(settings + "\n", encoding="utf-8")
     today = dt.date(2026, 11, 25) + dt.timedelta(days=offset)
-    with Vault.open(example_vault) as vault:
+    # the vault's day is today's too: its contacts' effective last contacts count mentions up to it (SPEC 11)
+    with Vault.open(example_vault, today=today) as vault:
         config = vault.config
         for window in (0, 7, 30, 400):
             fast = vault.due(today=today, within=window)
