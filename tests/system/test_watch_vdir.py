@@ -103,10 +103,14 @@ def mtimes(*folders: Path) -> dict[str, int]:
     return found
 
 
+@pytest.mark.parametrize("observer", ["auto", pytest.param("polling", marks=pytest.mark.slow)])
 def test_a_card_edit_reaches_the_note_a_note_edit_the_card_and_then_nothing_moves(
-    vault: Path, vdir: Path, start: Start
+    vault: Path, vdir: Path, start: Start, observer: str
 ) -> None:
-    watcher = start()
+    watcher = start(observer=observer, poll_interval=0.1)
+    assert watcher.vdir_source is not None and watcher.vdir_source.mode == (
+        "polling" if observer == "polling" else "inotify"
+    )
     # the sync at start: a card for each note, a uid: in each note
     until(lambda: len(list(vdir.glob("*.vcf"))) == 2 and "uid:" in (vault / "people" / "Jane Doe.md").read_text())
     assert watcher.wait_idle(quiet_for=0.3)
