@@ -23,10 +23,19 @@ from mdnet.vault.arguments import resolve_today
 @click.option("--autocommit", is_flag=True, help="Commit changed notes once edits settle (names the contacts).")
 @click.option("--daily", is_flag=True, help="Refresh today's daily note when the due list changes and at midnight.")
 @click.option("--verbose", "-v", is_flag=True, help="Print every file-system event, not just one line per batch.")
+@click.option(
+    "--vdir",
+    "vdir",
+    is_flag=False,
+    flag_value="",
+    default=None,
+    metavar="[DIR]",
+    help="Sync the vdir DIR (default: vdir in mdnet.toml) when a contact note or a card changes.",
+)
 @click.option("--polling", is_flag=True, help="Poll for changes instead of using inotify (network file systems).")
 @pass_state
-def watch(state: State, autocommit: bool, daily: bool, verbose: bool, polling: bool) -> None:
-    """Keep the index (and git, and today's daily note) in step with the vault until interrupted."""
+def watch(state: State, autocommit: bool, daily: bool, verbose: bool, polling: bool, vdir: str | None) -> None:
+    """Keep the index (and git, today's daily note, a vdir) in step with the vault until interrupted."""
     from mdnet.watch.watcher import Watcher
 
     stop = threading.Event()
@@ -43,7 +52,7 @@ def watch(state: State, autocommit: bool, daily: bool, verbose: bool, polling: b
         echo(f"{time.strftime('%H:%M:%S')} {line}")
 
     watcher = Watcher(state.vault, autocommit=autocommit, daily=daily, verbose=verbose, report=report,
-                      observer="polling" if polling else "auto",
+                      observer="polling" if polling else "auto", vdir=vdir,
                       today=lambda: resolve_today(state.today_text))  # fmt: skip
     try:
         watcher.start()

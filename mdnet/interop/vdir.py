@@ -89,12 +89,14 @@ def vdir_folder(vault_root: Path, given: Path | None, configured: str) -> Path:
     return folder
 
 
-def sync(vault: ImportingVault, folder: Path) -> SyncResult:
-    """One two-way sync of ``vault``'s contact notes with the vdir ``folder`` (see the module's docs)."""
+def sync(vault: ImportingVault, folder: Path, *, hooks: bool = True) -> SyncResult:
+    """One two-way sync of ``vault``'s contact notes with the vdir ``folder`` (see the module's docs).
+
+    ``hooks=False``: its commit runs no git hooks (``mdnet watch --vdir`` commits while the user edits)."""
     root = vault.root
     key = str(folder)
     state, problem = vdir_files.load_state(root, key)
-    result = _Sync(vault, folder, state)
+    result = _Sync(vault, folder, state, hooks)
     if problem:
         result.result.problems.append(problem)
     result.run()
@@ -102,8 +104,8 @@ def sync(vault: ImportingVault, folder: Path) -> SyncResult:
 
 
 class _Sync:
-    def __init__(self, vault: ImportingVault, folder: Path, state: VdirState) -> None:
-        self.vault, self.folder, self.old = vault, folder, state
+    def __init__(self, vault: ImportingVault, folder: Path, state: VdirState, hooks: bool = True) -> None:
+        self.vault, self.folder, self.old, self.hooks = vault, folder, state, hooks
         self.new = VdirState(first=False)
         self.result = SyncResult(str(folder), first=state.first)
         self.touched: dict[str, str] = {}  # note path -> contact name, for the commit
@@ -339,7 +341,7 @@ class _Sync:
             title = f"Sync {counted(len(self.touched), 'contact')} with the vdir {commit_text.flat(self.folder.name)}"
             body = [*self.result.notes_created, *self.result.notes_changed]
             trailers = [("Contact", commit_text.flat(self.touched[p])) for p in paths if p in self.touched]
-            outcome = history.commit_paths(root, paths, commit_text.message(title, body, trailers))
+            outcome = history.commit_paths(root, paths, commit_text.message(title, body, trailers), hooks=self.hooks)
             self.result.commit, self.result.not_committed = outcome.commit, outcome.reason
         vdir_files.save_state(root, str(self.folder), self.new)
 

@@ -9,7 +9,7 @@ drops a contact from the index.
 
 The jobs, one module each: pending events coalesced into batches (:mod:`.coalesce`),
 the index file and vault folder supervised (:mod:`.supervise`), today's daily note
-(:mod:`.daily_job`) and the commits (:mod:`.autocommit`).
+(:mod:`.daily_job`), the commits (:mod:`.autocommit`) and the vdir sync (:mod:`.vdir_job`).
 """
 
 from __future__ import annotations
@@ -38,6 +38,7 @@ from mdnet.watch.daily_job import DailyJob
 from mdnet.watch.report import Batch, status_line
 from mdnet.watch.report import plain_token as _plain
 from mdnet.watch.supervise import IndexSupervisor
+from mdnet.watch.vdir_job import VdirJob
 
 MAX_RETRIES = 3  # reads of a half-written note before its problem is reported
 FRESH_SECONDS = 2.0  # a note modified this recently may still be being written
@@ -50,7 +51,8 @@ class WatchCore:
 
     def __init__(self, vault: Vault, *, autocommit: bool, daily: bool, quiet: float, max_wait: float,
                  commit_quiet: float, settle: float, rescan_every: float,
-                 report: Callable[[str], None] | None, today: Callable[[], dt.date]) -> None:  # fmt: skip
+                 report: Callable[[str], None] | None, today: Callable[[], dt.date],
+                 vdir: Path | None = None) -> None:  # fmt: skip
         self.vault = vault
         self.root = vault.root
         self.quiet = quiet
@@ -73,6 +75,9 @@ class WatchCore:
                                     max_wait=lambda: float(self.vault.config.autocommit_max_wait))  # fmt: skip
         self.daily_job = DailyJob(self.root, lambda: self.vault, enabled=daily, today=today, say=self.say,
                                   token_of=self.token_of, wrote=self.committer.add_own_write)  # fmt: skip
+        self.vdir_job = VdirJob(self.root, lambda: self.vault, vdir, cond=self._cond, quiet=commit_quiet,
+                                max_wait=lambda: float(self.vault.config.autocommit_max_wait), say=self.say,
+                                token_of=self.token_of, before_sync=self._commit_before_sync)  # fmt: skip
 
     @property
     def error(self) -> VaultError | None:
@@ -143,7 +148,13 @@ class WatchCore:
         since: float | None = None
         while time.monotonic() < deadline:
             with self._cond:
-                idle = not (self._busy or not self.pending.idle() or self._retries or self.committer.waiting)
+                idle = not (
+                    self._busy
+                    or not self.pending.idle()
+                    or self._retries
+                    or self.committer.waiting
+                    or self.vdir_job.waiting
+                )
             if idle and self.source_idle():
                 since = since if since is not None else time.monotonic()
                 if time.monotonic() - since >= quiet_for:
@@ -167,6 +178,7 @@ class WatchCore:
         self.supervisor.follow_index_file()
         self.committer.start()
         self.check_daily()
+        self.vdir_job.start()
 
     def loop(self) -> None:
         while True:
@@ -207,6 +219,8 @@ class WatchCore:
             times.append(self.committer.due_at)
         if self.supervisor.retry_at is not None:
             times.append(self.supervisor.retry_at)
+        if self.vdir_job.due_at is not None:
+            times.append(self.vdir_job.due_at)
         return min(times)
 
     def _tick(self, final: bool) -> None:
@@ -251,6 +265,14 @@ class WatchCore:
                 self.commit_pending()
             else:  # edits still coming: look again after their batch, not on every round of the loop
                 self.committer.postpone(now + self.quiet)
+        vdir_at = self.vdir_job.due_at
+        if vdir_at is not None and (final or now >= vdir_at):
+            with self._cond:
+                settled = final or not self.pending.has_events()
+            if settled or self.vdir_job.overdue(now):
+                self.vdir_job.run()
+            else:
+                self.vdir_job.postpone(now + self.quiet)
 
     def _reload_config(self) -> str | None:
         try:
@@ -280,6 +302,7 @@ class WatchCore:
         after = self._index().tokens()
         changed = sorted(p for p in before.keys() | after.keys() if _plain(before.get(p)) != _plain(after.get(p)))
         self._after_refresh(Batch(reason, (), True, stats, self._problems_of(changed), tuple(changed)))
+        self.vdir_job.after_full_scan()
 
     def refresh_paths(self, paths: set[str], reason: str, attempt: int) -> None:
         """Refresh ``paths``. A fresh note caught empty, or a fresh broken one that is a valid contact in the
@@ -363,6 +386,7 @@ class WatchCore:
             return
         self.committer.after_change(batch.changed)
         self.daily_job.after_change(batch.changed)
+        self.vdir_job.after_change(batch.changed)
 
     # -- the jobs --------------------------------------------------------------------
 
@@ -373,6 +397,12 @@ class WatchCore:
     def commit_pending(self) -> None:
         """``--autocommit``: see :meth:`mdnet.watch.autocommit.AutoCommit.commit_pending`."""
         self.committer.commit_pending()
+
+    def _commit_before_sync(self) -> None:
+        """``--vdir`` with ``--autocommit``: the notes the user changed get their own commit before a sync
+        commits the notes it changes (else an edit of the user's would land in the sync's commit)."""
+        if self.committer.autocommit and self.committer.waiting:
+            self.commit_pending()
 
 
 def _outermost(folders: set[str]) -> list[str]:

@@ -76,6 +76,7 @@ class Watcher(WatchCore):
         report: Callable[[str], None] | None = None,
         verbose: bool = False,
         today: Callable[[], dt.date] | None = None,
+        vdir: str | os.PathLike[str] | None = None,
     ) -> None:
         if isinstance(vault, Vault):
             root, config, save_index = vault.root.resolve(), vault.config, vault.save_index
@@ -84,14 +85,26 @@ class Watcher(WatchCore):
             config, save_index = load_config(root), True  # a vault named by its path saves its index
         if observer not in ("auto", "native", "polling"):
             raise MdnetError(f"unknown observer {observer!r}: auto, native or polling")
+        folder = None
+        if vdir is not None:  # "" is the vdir in mdnet.toml; a missing folder or one inside the vault: an error now
+            from mdnet.interop.vdir import vdir_folder
+
+            folder = vdir_folder(root, Path(vdir) if os.fspath(vdir) else None, config.vdir)
         # The watcher's own Vault: its SQLite connection belongs to the worker thread. It saves its index
         # where the caller's would: a folder no marker makes a vault gets no .mdnet/ (Vault.open).
         super().__init__(Vault(root, config, save_index=save_index), autocommit=autocommit, daily=daily, quiet=quiet,
                          max_wait=max_wait, commit_quiet=commit_quiet, settle=settle, rescan_every=rescan_every,
-                         report=report, today=today or resolve_today)  # fmt: skip
+                         report=report, today=today or resolve_today, vdir=folder)  # fmt: skip
         self.verbose = verbose
         self._root_text = root.as_posix()
         self.source = self.make_source(observer, poll_interval)
+        self.vdir_source = (
+            None
+            if folder is None
+            else EventSource(
+                folder, Guard(self._on_vdir_event, self._handler_failed), observer, poll_interval, self.say
+            )
+        )  # a second observer: the vdir is outside the vault
         self._overflow_log = OverflowLog(lambda: self.request_full_scan("inotify queue overflow"))
         self._thread: threading.Thread | None = None
         self._ready = threading.Event()
@@ -155,6 +168,8 @@ class Watcher(WatchCore):
             if not self.root.is_dir():
                 raise VaultError("not a folder", path=str(self.root))
             self.source.start()
+            if self.vdir_source is not None:
+                self.vdir_source.start()
             logging.getLogger("watchdog.observers").addHandler(self._overflow_log)
             self.initial_scan()
             how = {"inotify": f"inotify, {self.source.folders} folders", "polling":
@@ -164,6 +179,8 @@ class Watcher(WatchCore):
             logging.getLogger("watchdog.observers").removeHandler(self._overflow_log)
             self._start_error = exc
             self.source.stop()
+            if self.vdir_source is not None:
+                self.vdir_source.stop()
             self.vault.close()
             self._ready.set()
             return
@@ -173,6 +190,8 @@ class Watcher(WatchCore):
         finally:
             logging.getLogger("watchdog.observers").removeHandler(self._overflow_log)
             self.source.stop()
+            if self.vdir_source is not None:
+                self.vdir_source.stop()
             self.vault.close()
             self.say("stopped")
 
@@ -192,6 +211,13 @@ class Watcher(WatchCore):
             self.note_folders([r for r in (src, dest) if r is not None], gone)
         else:
             self.note_files([r for r in (src, dest) if r is not None])
+
+    def _on_vdir_event(self, event: FileSystemEvent) -> None:
+        if self.verbose:
+            self.say(f"vdir event {event.event_type}: {os.fsdecode(event.src_path)}")
+        if not event.is_directory:
+            paths = (event.src_path, getattr(event, "dest_path", "") or "")
+            self.vdir_job.card_event(os.path.basename(os.fsdecode(p)) for p in paths if p)
 
     def relative(self, path: str) -> str | None:
         if os.sep != "/":  # events carry native separators; the index uses POSIX paths
@@ -219,10 +245,10 @@ class Watcher(WatchCore):
             self.request_full_scan("fell back to polling")
 
     def source_alive(self) -> bool:
-        return self.source.alive()
+        return self.source.alive() and (self.vdir_source is None or self.vdir_source.alive())
 
     def source_idle(self) -> bool:
-        return self.source.idle()
+        return self.source.idle() and (self.vdir_source is None or self.vdir_source.idle())
 
     def source_holds_folders(self) -> bool:
         return self.source.mode != "polling"
@@ -232,6 +258,9 @@ class Watcher(WatchCore):
         self.say("the event observer stopped; restarting it and rescanning the vault")
         self.source.stop()
         self.source.start()
+        if self.vdir_source is not None:
+            self.vdir_source.stop()
+            self.vdir_source.start()
 
     def is_config(self, relative: str) -> bool:
         return relative == CONFIG_NAME
