@@ -94,7 +94,7 @@ def scan(state: State, sources: tuple[Path, ...], since: str | None, ahead: str,
         emit_json(result.as_dict(dry_run))
     else:
         _print(result, dry_run)
-    if result.failed:
+    if result.failed or result.commit_failed:
         sys.exit(1)
 
 

@@ -42,3 +42,5 @@ def daily(state: State, when: str | None, print_only: bool, as_json: bool) -> No
     for warning in result.warnings:
         warn(warning)
     warn_bad_notes(state)
+    if any(logged.commit_failed for logged in result.logged):  # the ticks are logged on disk; git refused
+        raise SystemExit(1)

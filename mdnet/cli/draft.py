@@ -26,6 +26,8 @@ def draft(state: State, template: str, category: str | None, tag: str | None, du
                                today=state.today)  # fmt: skip
     if as_json:
         emit_json(result.as_dict())
+        if result.commit_failed:
+            raise SystemExit(1)
         return
     if not result.drafts:
         echo("no contact matches; nothing written")
@@ -42,4 +44,4 @@ def draft(state: State, template: str, category: str | None, tag: str | None, du
         warn(str(problem))
     if log:
         echo(f"logged {counted(len(result.logged), 'interaction')}")
-        echo_commit(result.commit, result.not_committed_because)
+        echo_commit(result.commit, result.not_committed_because, result.commit_failed)

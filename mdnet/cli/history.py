@@ -24,6 +24,8 @@ def log(state: State, name: str, text: tuple[str, ...], kind: str | None, when: 
     result = state.vault.log(name, " ".join(text), kind=kind, when=when, commit=not no_commit, today=state.today)
     if as_json:
         emit_json(result.as_dict())
+        if result.commit_failed:  # the note is written; git refused (busy, a stale lock): the next commit takes it
+            raise SystemExit(1)
         return
     echo(f"logged in {result.path}: {result.entry}")
     echo_commit(result.commit, result.not_committed_because, result.commit_failed)
@@ -32,6 +34,8 @@ def log(state: State, name: str, text: tuple[str, ...], kind: str | None, when: 
 def _report_change(result: ChangeResult, as_json: bool) -> None:
     if as_json:
         emit_json(result.as_dict())
+        if result.commit_failed:
+            raise SystemExit(1)
         return
     settings = ", ".join(f"{k}: {v}" if v is not None else f"{k} cleared" for k, v in result.fields.items())
     echo(f"{result.path}: {settings}")

@@ -182,7 +182,7 @@ def import_linkedin(state: State, export: Path, dry_run: bool, category: str | N
         emit_json(result.as_dict(dry_run))
     else:
         _linkedin_report(result, dry_run)
-    if result.failed or any(o.action == "failed" for o in result.outcomes):
+    if result.failed or result.commit_failed or any(o.action == "failed" for o in result.outcomes):
         sys.exit(1)
 
 

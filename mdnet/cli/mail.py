@@ -66,5 +66,5 @@ def scan(state: State, paths: tuple[Path, ...], dry_run: bool, since: str | None
             echo(f"not committed: {result.not_recorded_because}")
         if not plan.updates:
             echo("nothing to change")
-    if result.failed:
+    if result.failed or result.commit_failed:
         sys.exit(1)

@@ -31,15 +31,18 @@ def news(state: State, name: str, text: tuple[str, ...], no_commit: bool, as_jso
     vault.writer.rewrite(contact, lambda note: edit.set_field(note, "news", value))
     vault.refresh([contact.path])
     commit = reason = None
+    failed = False
     if no_commit:
         reason = "--no-commit"
     else:
         title = f"News from {commit_text.flat(contact.name)}: {words}"
         message = commit_text.message(title, [f"news: {value}"], [("Contact", contact.name)])
         outcome = history.commit_paths(vault.root, [contact.path], message)
-        commit, reason = outcome.commit, outcome.reason
+        commit, reason, failed = outcome.commit, outcome.reason, outcome.failed
     if as_json:
         emit_json({"name": contact.name, "path": contact.path, "news": value, "commit": commit})
+        if failed:
+            raise SystemExit(1)
         return
     echo(f"{contact.path}: news: {value}")
-    echo_commit(commit, reason)
+    echo_commit(commit, reason, failed)

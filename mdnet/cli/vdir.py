@@ -47,5 +47,5 @@ def sync(state: State, folder: Path | None, as_json: bool) -> None:
             echo(f"not committed: {result.not_committed}")
         if not result.changed:
             echo(f"in step with {result.folder}: nothing to change")
-    if any("left for the next sync" in p or "no note made" in p for p in result.problems):
+    if result.commit_failed or any("left for the next sync" in p or "no note made" in p for p in result.problems):
         sys.exit(1)

@@ -108,9 +108,10 @@ def is_busy(text: str) -> bool:
     return "index.lock" in text or "another git process" in text or ".lock': File exists" in text
 
 
-def retrying(step: Callable[[], T], busy: Callable[[T], bool], wait: float = BUSY_WAIT) -> T:
-    """``step()`` again, with backoff, while ``busy`` says git found its lock taken; at most ``wait`` seconds."""
-    deadline = time.monotonic() + wait
+def retrying(step: Callable[[], T], busy: Callable[[T], bool], wait: float | None = None) -> T:
+    """``step()`` again, with backoff, while ``busy`` says git found its lock taken; at most ``wait`` seconds
+    (default :data:`BUSY_WAIT`, read at each call)."""
+    deadline = time.monotonic() + (BUSY_WAIT if wait is None else wait)
     pause = 0.02
     while True:
         result = step()

@@ -142,6 +142,7 @@ class CalendarResult:
     written: tuple[tuple[CalendarUpdate, str | None], ...]  # (update, commit)
     failed: tuple[tuple[CalendarUpdate, str], ...]
     not_committed_because: str | None
+    commit_failed: bool = False  # git refused a commit (busy, a stale index.lock): the CLI exits 1, notes stay written
 
     def as_dict(self, dry_run: bool) -> dict[str, Any]:
         commits = {u.contact.path: c for u, c in self.written}
@@ -205,6 +206,7 @@ def scan(
     written: list[tuple[CalendarUpdate, str | None]] = []
     failed: list[tuple[CalendarUpdate, str]] = []
     reason = None
+    busy = False
     if not dry_run:
         for number, update in enumerate(plan.updates, 1):
             if progress is not None:
@@ -217,14 +219,18 @@ def scan(
                 except MdnetError as exc:
                     failed.append((update, str(exc)))
                     continue
+                if busy:  # git is busy or locked: the notes after it are not tried for seconds each
+                    written.append((update, None))
+                    continue
                 outcome = history.commit_paths(root, [update.contact.path], commit_message(update))
-            elif records is not None:
+            elif records is not None and not busy:
                 outcome = history.commit_record(root, commit_message(update))
             else:
                 continue
             written.append((update, outcome.commit))
+            busy = busy or outcome.failed
             if outcome.commit is None and reason is None:
                 reason = outcome.reason
         if written:
             vault.refresh([u.contact.path for u, _ in written])
-    return CalendarResult(plan, read, tuple(written), tuple(failed), reason)
+    return CalendarResult(plan, read, tuple(written), tuple(failed), reason, busy)

@@ -50,6 +50,7 @@ class LinkedInResult:
     record_commit: str | None
     not_committed_because: str | None
     left_out: int
+    commit_failed: bool = False  # git refused a commit (busy, a stale index.lock): the CLI exits 1, notes stay written
 
     def as_dict(self, dry_run: bool) -> dict[str, Any]:
         commits = {u.contact.path: c for u, c in self.written}
@@ -98,11 +99,14 @@ def import_linkedin(
         vault.refresh(touched)
         outcome = history.commit_paths(vault.root, touched, _connections_message(outcomes, changes))
         connections_commit, reason = outcome.commit, outcome.reason
+    busy = bool(touched) and not dry_run and outcome.failed
     handled = history.trailer_values(vault.root, TRAILER) or set()
     plan = plan_interactions(messages, export.rows(INVITATIONS), me, vault.contacts(), handled)
-    written, failed, record_commit, reason2 = ([], [], None, None) if dry_run else _write(vault, plan, progress)
+    written, failed, record_commit, reason2, busy2 = (
+        ([], [], None, None, False) if dry_run else _write(vault, plan, progress, busy)
+    )
     return LinkedInResult(tuple(outcomes), tuple(changes), connections_commit, plan, tuple(written), tuple(failed),
-                          record_commit, reason or reason2, left_out)  # fmt: skip
+                          record_commit, reason or reason2, left_out, busy or busy2)  # fmt: skip
 
 
 def _merge_connections(
@@ -178,8 +182,11 @@ def commit_message(update: ContactUpdate) -> str:
 
 
 def _write(
-    vault: ImportingVault, plan: InteractionPlan, progress: Progress | None
-) -> tuple[list[tuple[ContactUpdate, str | None]], list[tuple[ContactUpdate, str]], str | None, str | None]:
+    vault: ImportingVault, plan: InteractionPlan, progress: Progress | None, busy: bool
+) -> tuple[list[tuple[ContactUpdate, str | None]], list[tuple[ContactUpdate, str]], str | None, str | None, bool]:
+    """Write and commit each contact's note; ``busy``: a commit failed already (git busy or locked), so the
+    notes are written and not committed (each would wait seconds for the same lock). The last value says
+    whether a commit failed that way."""
     done: list[ContactUpdate] = []
     failed: list[tuple[ContactUpdate, str]] = []
     total = len(plan.updates)
@@ -199,17 +206,21 @@ def _write(
     written: list[tuple[ContactUpdate, str | None]] = []
     reason = record_commit = None
     for number, update in enumerate(done, start=1):
-        trailed = replace(update, keys=[k for k in update.keys if k not in pending])
-        outcome = history.commit_paths(vault.root, [update.contact.path], commit_message(trailed))
-        written.append((update, outcome.commit))
-        reason = reason or (outcome.reason if outcome.commit is None else None)
+        if busy:  # git is busy or locked: the notes after it are not tried for seconds each; they stay written
+            written.append((update, None))
+        else:
+            trailed = replace(update, keys=[k for k in update.keys if k not in pending])
+            outcome = history.commit_paths(vault.root, [update.contact.path], commit_message(trailed))
+            written.append((update, outcome.commit))
+            reason = reason or (outcome.reason if outcome.commit is None else None)
+            busy = outcome.failed
         if progress is not None:
             progress(total + number, total * 2)
     leftover = [key for key in plan.record_only if key not in pending]
-    if leftover and reason is None:
+    if leftover and reason is None and not busy:
         title = f"LinkedIn import: {len(leftover)} conversation days seen, no note changed"
         recorded = history.commit_record(vault.root, commit_text.message(title, (), [(TRAILER, k) for k in leftover]))
-        record_commit, reason = recorded.commit, recorded.reason
+        record_commit, reason, busy = recorded.commit, recorded.reason, recorded.failed
     if written:
         vault.refresh([u.contact.path for u, _ in written])
-    return written, failed, record_commit, reason
+    return written, failed, record_commit, reason, busy

@@ -114,6 +114,8 @@ class ScanResult:
     failed: tuple[tuple[ContactUpdate, str], ...]
     record_commit: str | None
     not_recorded_because: str | None
+    # git refused a commit (busy past its retries, a stale index.lock): the CLI exits 1; the notes stay written
+    commit_failed: bool = False
 
     def as_dict(self, dry_run: bool) -> dict[str, Any]:
         plan = self.plan
@@ -164,6 +166,7 @@ def scan(
     failed: list[tuple[ContactUpdate, str]] = []
     record_commit = None
     reason = None
+    commit_failed = False
     if not dry_run:
         done: list[ContactUpdate] = []
         for update in plan.updates:
@@ -182,15 +185,19 @@ def scan(
         # (and the other note's log line, already there, is not written twice)
         pending = {mid for update, _ in failed for mid in update.message_ids}
         for update in done:
+            if commit_failed:  # git is busy or locked: the notes after it are not tried for seconds each
+                written.append((update, None))
+                continue
             trailed = replace(update, message_ids=tuple(m for m in update.message_ids if m not in pending))
             outcome = history.commit_paths(vault.root, [update.contact.path], commit_message(trailed))
             written.append((update, outcome.commit))
             if outcome.commit is None:
                 reason = outcome.reason
+                commit_failed = outcome.failed
         leftover = [mid for mid in plan.record_only if mid not in pending]
         if leftover and reason is None:
             recorded = history.commit_record(vault.root, record_message(leftover))
-            record_commit, reason = recorded.commit, recorded.reason
+            record_commit, reason, commit_failed = recorded.commit, recorded.reason, recorded.failed
         if written:
             vault.refresh([u.contact.path for u, _ in written])
-    return ScanResult(plan, kind, skipped, tuple(written), tuple(failed), record_commit, reason)
+    return ScanResult(plan, kind, skipped, tuple(written), tuple(failed), record_commit, reason, commit_failed)

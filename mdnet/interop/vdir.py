@@ -55,6 +55,7 @@ class SyncResult:
     problems: list[str] = field(default_factory=list)  # one line each
     commit: str | None = None
     not_committed: str | None = None
+    commit_failed: bool = False  # git refused the commit (busy, a stale index.lock): exit 1 (not in as_dict)
 
     @property
     def changed(self) -> bool:
@@ -62,7 +63,7 @@ class SyncResult:
                     or self.cards_deleted)  # fmt: skip
 
     def as_dict(self) -> dict[str, object]:
-        return {k: getattr(self, k) for k in self.__slots__}
+        return {k: getattr(self, k) for k in self.__slots__ if k != "commit_failed"}
 
 
 @dataclass(slots=True)
@@ -343,6 +344,7 @@ class _Sync:
             trailers = [("Contact", commit_text.flat(self.touched[p])) for p in paths if p in self.touched]
             outcome = history.commit_paths(root, paths, commit_text.message(title, body, trailers), hooks=self.hooks)
             self.result.commit, self.result.not_committed = outcome.commit, outcome.reason
+            self.result.commit_failed = outcome.failed
         vdir_files.save_state(root, str(self.folder), self.new)
 
 

@@ -41,6 +41,7 @@ class DraftResult:
     commit: str | None = None
     not_committed_because: str | None = None
     problems: tuple[str, ...] = ()
+    commit_failed: bool = False  # git refused the commit (busy, a stale index.lock): exit 1 (not in as_dict)
 
     def as_dict(self) -> dict[str, object]:
         return {"drafts": [d.as_dict() for d in self.drafts], "written": list(self.written),
@@ -158,4 +159,4 @@ def _log_drafts(vault: DraftingVault, result: DraftResult, day: dt.date, templat
     ]
     outcome = history.commit_paths(vault.root, logged, commit_text.message(title, (), trailers))
     return DraftResult(result.drafts, result.written, tuple(logged), outcome.commit, outcome.reason,
-                       tuple(problems))  # fmt: skip
+                       tuple(problems), outcome.failed)  # fmt: skip

@@ -18,7 +18,8 @@ from mdnet.store.index import Index
 from mdnet.watch.report import commit_message
 from mdnet.watch.report import plain_token as _plain
 
-COMMIT_ATTEMPTS = 5
+RETRY_FIRST = 1.0  # seconds before a commit git refused (busy past commit_paths' retries, a stale lock) is tried again
+REWRITTEN_RECHECK = 0.25  # seconds: an overdue commit held back by a note being saved looks again this soon
 BRANCH_SETTLE = 5.0  # seconds after HEAD moved to another branch before committing (a checkout still writing)
 
 
@@ -41,7 +42,7 @@ class AutoCommit:
         self.commits: list[str] = []
         self._commit: set[str] = set()
         self._commit_at: float | None = None
-        self._commit_attempts = 0
+        self._failed_rounds = 0  # commits in a row that git refused as busy or locked
         self._names: dict[str, str] = {}
 
     @property
@@ -153,20 +154,33 @@ class AutoCommit:
             changed, outcome = ["?"], history.CommitOutcome(None, f"cannot run git: {exc}")
         if changed and outcome.commit is None and outcome.unchanged:
             pass  # committed meanwhile by someone else (mdnet sync, the user): nothing to say
+        elif changed and outcome.commit is None and outcome.failed:
+            # git stayed busy past commit_paths' own retries (a long rebase, a stale index.lock, another mdnet
+            # holding the commit lock): the notes stay waiting and are tried again by the clock, 1 s, 2 s, 4 s ...
+            # apart, at most autocommit_max_wait, so they are committed once git is free, with no save needed
+            self._failed_rounds += 1
+            delay = max(RETRY_FIRST, min(self.max_wait(), RETRY_FIRST * 2 ** min(self._failed_rounds - 1, 16)))
+            if self._failed_rounds == 1:
+                self.say(f"not committed: {outcome.reason}; trying again until git lets it")
+            now = time.monotonic()
+            self._commit_at, self._since = now + delay, now
+            return
         elif changed and outcome.commit is None:
-            self._commit_attempts += 1
-            reason = outcome.reason or ""
-            if ("index.lock" in reason or "another git process" in reason) and self._commit_attempts < COMMIT_ATTEMPTS:
-                self._commit_at = time.monotonic() + self.commit_quiet * self._commit_attempts
-                return  # git is busy (the user is committing, rebasing...): try again shortly
-            self.say(f"not committed: {reason}")
+            self.say(f"not committed: {outcome.reason}")
         elif changed and outcome.commit is not None:
             self.commits.append(outcome.commit)
             self.say(f"committed {outcome.commit[:10]}: {subject}")
-        self._commit_attempts = 0
+        self._failed_rounds = 0
         self._commit = rewritten
-        self._commit_at = time.monotonic() + self.commit_quiet if rewritten else None
-        self._since = time.monotonic() if rewritten else None
+        now = time.monotonic()
+        if not rewritten:
+            self._commit_at = self._since = None
+        else:
+            # a note saved again since it was indexed waits for its batch, but its change is as old as it was:
+            # past autocommit_max_wait, it is looked at again right after that batch, not a whole quiet period
+            # later (a note saved every 0.3 s would otherwise never be caught as the index has it)
+            self._since = now if self._since is None else self._since
+            self._commit_at = now + (REWRITTEN_RECHECK if self.overdue(now) else self.commit_quiet)
 
     def _current_branch(self) -> str | None:
         found = history.run_git(self.root, "symbolic-ref", "--quiet", "HEAD")

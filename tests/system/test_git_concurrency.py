@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import random
 import signal
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -13,7 +14,6 @@ from pathlib import Path
 
 import pytest
 
-from mdnet.store.index import Index
 from mdnet.watch.watcher import Watcher
 from tests.conftest import git, git_env
 
@@ -174,26 +174,61 @@ def test_a_damaged_index_under_the_watcher_is_rebuilt(git_vault: Path, damage: s
             else:
                 index.unlink()
             (root / "people" / f"New{round_}.md").write_text(CONTACT.format(name=f"New{round_}"))
+            every = {f"P{n}" for n in range(40)} | {f"New{r}" for r in range(round_ + 1)}
             deadline = time.monotonic() + 15
-            while time.monotonic() < deadline and f"New{round_}" not in _names(index):
+            while time.monotonic() < deadline and not every <= _names(index):
                 time.sleep(0.2)
             assert watcher.running, list(watcher.messages)
-            assert f"New{round_}" in _names(index), list(watcher.messages)
+            # all of them: the file was rebuilt by a full scan, not only given the note saved after the damage
+            assert every <= _names(index), list(watcher.messages)
     finally:
         watcher.stop()
     assert watcher.error is None
 
 
 def _names(path: Path) -> set[str]:
-    """The contacts in the index file as it is now (read on its own connection; nothing while it is damaged)."""
-    try:
-        index = Index.open(path)
-        try:
-            return {c.name for c in index.contacts()}
-        finally:
-            index.close()
-    except Exception:
+    """The contacts in the index file as it is now, read only: never creates the file (Index.open would make a
+    new one after a delete, and the watcher would only have to fill it); nothing while it is missing or damaged."""
+    if not path.exists():
         return set()
+    try:
+        connection = sqlite3.connect(path.absolute().as_uri() + "?mode=ro", uri=True)
+        try:
+            return {name for (name,) in connection.execute("SELECT name FROM people")}
+        finally:
+            connection.close()
+    except sqlite3.Error:
+        return set()
+
+
+_TRUNCATED_UNDER_A_READ = """
+import os, sqlite3, sys
+from pathlib import Path
+from mdnet.store.index_file import connect
+path = Path(sys.argv[1])
+connection = connect(path)
+connection.execute("CREATE TABLE t (data BLOB)")
+connection.executemany("INSERT INTO t VALUES (?)", [(os.urandom(4000),) for _ in range(2000)])
+connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # the pages in the file itself, not the WAL
+rows = connection.execute("SELECT data FROM t")
+rows.fetchone()  # a read under way, as the watcher's refresh is
+os.truncate(path, 4096)  # another process truncates the file
+try:
+    rows.fetchall()
+except sqlite3.DatabaseError as exc:
+    print("error:", exc)
+else:
+    print("read")
+"""
+
+
+def test_the_index_is_read_without_a_memory_map(tmp_path: Path) -> None:
+    """A file truncated while a read is under way: through a memory map that read is SIGBUS and kills the process
+    (the watcher, 8 trials in 16); without one it is an error the watcher answers by rebuilding. The test above
+    damages the file between reads, where SQLite sees the new size before it maps: this one fails with mmap on."""
+    done = subprocess.run([sys.executable, "-c", _TRUNCATED_UNDER_A_READ, str(tmp_path / "index.sqlite")],
+                          capture_output=True, text=True, timeout=60, check=False)  # fmt: skip
+    assert done.returncode == 0, (done.returncode, done.stderr)
 
 
 def test_a_stale_index_lock_is_named_with_its_rm_command_and_log_exits_1(git_vault: Path) -> None:
