@@ -21,6 +21,9 @@ from mdnet.core.model import ChangeResult
 def log(state: State, name: str, text: tuple[str, ...], kind: str | None, when: str | None, no_commit: bool,
         as_json: bool) -> None:  # fmt: skip
     """Log an interaction: a Log entry, last_contact raised, needs_reply cleared, one git commit."""
+    from mdnet.cli.names import refuse_unquoted
+
+    refuse_unquoted(state.vault, "log", name, text)
     result = state.vault.log(name, " ".join(text), kind=kind, when=when, commit=not no_commit, today=state.today)
     if as_json:
         emit_json(result.as_dict())
@@ -47,6 +50,9 @@ def _report_change(result: ChangeResult, as_json: bool) -> None:
 @pass_state
 def followup(state: State, name: str, when: str, note: str | None, no_commit: bool, as_json: bool) -> None:
     """Come back to a contact on a date or after a while: WHEN is 2027-05-25, 2w, 6m, ... or none."""
+    from mdnet.cli.names import refuse_unquoted
+
+    refuse_unquoted(state.vault, "followup", name, [when])
     result = state.vault.followup(name, when, note=note, commit=not no_commit, today=state.today)
     _report_change(result, as_json)
 
@@ -59,6 +65,9 @@ def followup(state: State, name: str, when: str, note: str | None, no_commit: bo
 @pass_state
 def snooze(state: State, name: str, when: str, no_commit: bool, as_json: bool) -> None:
     """Hide a contact from the due list until WHEN (a date, or 2w, 3m, ...; none to unsnooze)."""
+    from mdnet.cli.names import refuse_unquoted
+
+    refuse_unquoted(state.vault, "snooze", name, [when])
     result = state.vault.snooze(name, when, commit=not no_commit, today=state.today)
     _report_change(result, as_json)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.conftest import run_mdnet_process
+from tests.conftest import git, run_mdnet_process
 
 
 def test_check_of_a_folder_checks_every_note_under_it(vault_dir: Path) -> None:
@@ -18,3 +18,36 @@ def test_check_of_a_folder_checks_every_note_under_it(vault_dir: Path) -> None:
     assert result.code == 1, result
     assert "people/sub/dup.md:4:1: error: duplicate key 'cadence'" in result.out
     assert ".trash" not in result.out + result.err
+
+
+def _priya(vault: Path) -> None:
+    (vault / "people" / "Priya Raman.md").write_text(
+        "---\nname: Priya Raman\nneeds_reply: true\n---\n# Priya Raman\n", encoding="utf-8"
+    )
+    git(vault, "add", "-A")
+    git(vault, "commit", "-qm", "priya")
+
+
+def test_log_with_an_unquoted_name_is_refused_with_the_hint(git_vault: Path) -> None:
+    _priya(git_vault)
+    before = (git_vault / "people" / "Priya Raman.md").read_bytes()
+    result = run_mdnet_process("log", "Priya", "Raman", "intro call", cwd=git_vault)
+    assert result.code == 2, result
+    assert 'quote names with spaces: mdnet log "Priya Raman" ...' in result.err
+    assert (git_vault / "people" / "Priya Raman.md").read_bytes() == before
+    assert git(git_vault, "log", "--format=%s", "-1").strip() == "priya"
+    quoted = run_mdnet_process("log", "Priya Raman", "intro call", cwd=git_vault)
+    assert quoted.code == 0, quoted
+
+
+def test_other_commands_give_the_same_hint(git_vault: Path) -> None:
+    _priya(git_vault)
+    shown = run_mdnet_process("show", "Priya", "Raman", cwd=git_vault)
+    assert shown.code == 2
+    assert 'quote names with spaces: mdnet show "Priya Raman"' in shown.err
+    snoozed = run_mdnet_process("snooze", "Priya", "Raman", cwd=git_vault)
+    assert snoozed.code == 2
+    assert 'quote names with spaces: mdnet snooze "Priya Raman"' in snoozed.err
+    followed = run_mdnet_process("followup", "Priya", "Raman", "2w", cwd=git_vault)
+    assert followed.code == 2
+    assert 'quote names with spaces: mdnet followup "Priya Raman"' in followed.err
