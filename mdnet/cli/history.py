@@ -36,6 +36,10 @@ def _report_change(result: ChangeResult, as_json: bool) -> None:
     if as_json:
         emit_json(result.as_dict())
         return
+    if not result.changed:
+        already = ", ".join(f"{k} is {v}" if v is not None else f"{k} is not set" for k, v in result.fields.items())
+        echo(f"{result.path}: nothing to change ({already}); nothing written or committed")
+        return
     settings = ", ".join(f"{k}: {v}" if v is not None else f"{k} cleared" for k, v in result.fields.items())
     echo(f"{result.path}: {settings}")
     echo_commit(result.commit, result.not_committed_because, result.commit_failed)

@@ -51,3 +51,17 @@ def test_other_commands_give_the_same_hint(git_vault: Path) -> None:
     followed = run_mdnet_process("followup", "Priya", "Raman", "2w", cwd=git_vault)
     assert followed.code == 2
     assert 'quote names with spaces: mdnet followup "Priya Raman"' in followed.err
+
+
+def test_snooze_none_on_a_contact_never_snoozed_changes_and_commits_nothing(git_vault: Path) -> None:
+    _priya(git_vault)
+    note = git_vault / "people" / "Priya Raman.md"
+    note.write_text(note.read_text(encoding="utf-8") + "\nan edit of my own, not for mdnet to commit\n")
+    before = note.read_bytes()
+    result = run_mdnet_process("snooze", "Priya Raman", "none", cwd=git_vault)
+    assert result.code == 0, result
+    assert "nothing to change (snooze_until is not set); nothing written or committed" in result.out
+    assert "cleared" not in result.out
+    assert note.read_bytes() == before
+    assert git(git_vault, "log", "--format=%s", "-1").strip() == "priya"
+    assert git(git_vault, "diff", "--name-only").strip() == "people/Priya Raman.md"  # still the user's edit
