@@ -65,3 +65,14 @@ def test_snooze_none_on_a_contact_never_snoozed_changes_and_commits_nothing(git_
     assert note.read_bytes() == before
     assert git(git_vault, "log", "--format=%s", "-1").strip() == "priya"
     assert git(git_vault, "diff", "--name-only").strip() == "people/Priya Raman.md"  # still the user's edit
+
+
+def test_export_refuses_an_out_file_in_a_missing_folder(vault_dir: Path, tmp_path: Path) -> None:
+    target = tmp_path / "nonexistent" / "dir" / "x.ics"
+    for kind in ("ics", "vcard"):
+        result = run_mdnet_process("export", kind, "--out", str(target), cwd=vault_dir)
+        assert result.code == 2, result
+        assert f"there is no folder {target.parent}" in result.err
+        assert not (tmp_path / "nonexistent").exists()
+    made = run_mdnet_process("export", "ics", "--out", str(tmp_path / "x.ics"), cwd=vault_dir)
+    assert made.code == 0, made
