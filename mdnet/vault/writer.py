@@ -43,6 +43,7 @@ class NoteWriter:
         no longer reads as ``contact`` does is left alone (:class:`FileChanged`), since
         the decision may no longer hold (a role the user has written meanwhile).
         """
+        from mdnet.note.conflicts import conflict_message, first_conflict_line
         from mdnet.note.document import DecodeProblem, decode
 
         root = self.session.root
@@ -55,6 +56,10 @@ class NoteWriter:
             text = decode(original)
         except DecodeProblem as exc:
             raise NoteError(exc.message, path=contact.path, line=exc.line) from None
+        conflict = first_conflict_line(text)
+        if conflict is not None:  # an edit would land on one side of it, or between the markers
+            message = conflict_message(contact.path, conflict) + "; resolve it first; nothing was written"
+            raise NoteError(message, path=contact.path, line=conflict)
         if planned and not self._reads_as(text, contact):
             raise FileChanged("changed since mdnet read it; nothing was written", path=contact.path)
         try:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
 from pathlib import Path
 
 from tests.conftest import git, run_mdnet_process
@@ -76,3 +78,45 @@ def test_export_refuses_an_out_file_in_a_missing_folder(vault_dir: Path, tmp_pat
         assert not (tmp_path / "nonexistent").exists()
     made = run_mdnet_process("export", "ics", "--out", str(tmp_path / "x.ics"), cwd=vault_dir)
     assert made.code == 0, made
+
+
+def _conflicted_jane(vault: Path) -> Path:
+    """A real merge conflict: two branches changed Jane's last_contact (no merge driver set up)."""
+    note = vault / "people" / "Jane Doe.md"
+    note.write_text("---\nname: Jane Doe\ncadence: 30d\nlast_contact: 2026-10-01\n---\n# Jane Doe\n", encoding="utf-8")
+    git(vault, "add", "-A")
+    git(vault, "commit", "-qm", "jane")
+    git(vault, "checkout", "-qb", "other")
+    note.write_text(note.read_text(encoding="utf-8").replace("2026-10-01", "2026-11-03"), encoding="utf-8")
+    git(vault, "commit", "-qam", "other device")
+    git(vault, "checkout", "-q", "main")
+    note.write_text(note.read_text(encoding="utf-8").replace("2026-10-01", "2026-11-01"), encoding="utf-8")
+    git(vault, "commit", "-qam", "this device")
+    subprocess.run(["git", "-C", str(vault), "merge", "-q", "other"], capture_output=True, check=False)
+    assert "<<<<<<<" in note.read_text(encoding="utf-8")
+    return note
+
+
+def test_a_note_with_conflict_markers_is_named_as_such_and_kept_listed(git_vault: Path) -> None:
+    note = _conflicted_jane(git_vault)
+    said = "unresolved merge conflict in people/Jane Doe.md (line 4)"
+    checked = run_mdnet_process("check", cwd=git_vault)
+    assert checked.code == 1
+    assert f"people/Jane Doe.md:4:1: error: {said}" in checked.out
+    assert "malformed YAML" not in checked.out
+    assert said in run_mdnet_process("check", "people/Jane Doe.md", cwd=git_vault).out
+    listed = run_mdnet_process("list", "--json", cwd=git_vault)
+    assert [c["name"] for c in json.loads(listed.out)["contacts"]] == ["Jane Doe"]
+    assert said in listed.err
+    shown = run_mdnet_process("show", "jane", cwd=git_vault)
+    assert shown.code == 0, shown
+    assert "2026-11-01" in shown.out  # read as its first side, this device's
+    assert said in shown.err
+    due = run_mdnet_process("--today", "2026-12-20", "due", "--json", cwd=git_vault)
+    assert [i["name"] for i in json.loads(due.out)["items"]] == ["Jane Doe"]
+    before = note.read_bytes()
+    logged = run_mdnet_process("log", "jane", "call", cwd=git_vault)
+    assert logged.code == 1
+    assert said in logged.err
+    assert "nothing was written" in logged.err
+    assert note.read_bytes() == before
