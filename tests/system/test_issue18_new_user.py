@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 import subprocess
+import sys
 from pathlib import Path
 
-from tests.conftest import git, run_mdnet_process
+from tests.conftest import git, git_env, run_mdnet_process
 
 
 def test_check_of_a_folder_checks_every_note_under_it(vault_dir: Path) -> None:
@@ -120,3 +121,30 @@ def test_a_note_with_conflict_markers_is_named_as_such_and_kept_listed(git_vault
     assert said in logged.err
     assert "nothing was written" in logged.err
     assert note.read_bytes() == before
+
+
+def test_five_concurrent_logs_of_one_contact_each_commit_their_own_entry(git_vault: Path) -> None:
+    _priya(git_vault)
+    env = {k: v for k, v in git_env().items() if not k.startswith("MDNET_")}
+    runs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "mdnet", "log", "Priya Raman", f"concurrent {n}"],
+            cwd=git_vault,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )  # fmt: skip
+        for n in range(5)
+    ]
+    outputs = [run.communicate(timeout=120) for run in runs]
+    for run, (out, err) in zip(runs, outputs, strict=True):
+        assert run.returncode == 0, (out, err)
+        assert "not committed" not in out + err, (out, err)
+        assert "committed " in out
+    subjects = git(git_vault, "log", "--format=%s").splitlines()
+    for n in range(5):
+        assert sum(subject.endswith(f": concurrent {n}") for subject in subjects) == 1, subjects
+    committed = git(git_vault, "show", "HEAD:people/Priya Raman.md")
+    assert all(committed.count(f" concurrent {n}\n") == 1 for n in range(5))
+    assert git(git_vault, "status", "--porcelain") == ""
