@@ -7,7 +7,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.conftest import git, git_env, run_mdnet_process
+from mdnet.note import edit
+from tests.conftest import git, git_env, run_cli, run_mdnet_process
+from tests.system.test_sync import two_devices  # noqa: F401 (a fixture)
 
 
 def test_check_of_a_folder_checks_every_note_under_it(vault_dir: Path) -> None:
@@ -148,3 +150,24 @@ def test_five_concurrent_logs_of_one_contact_each_commit_their_own_entry(git_vau
     committed = git(git_vault, "show", "HEAD:people/Priya Raman.md")
     assert all(committed.count(f" concurrent {n}\n") == 1 for n in range(5))
     assert git(git_vault, "status", "--porcelain") == ""
+
+
+def test_a_reply_answered_on_the_other_device_is_not_owed_after_sync(
+    two_devices: tuple[Path, Path, Path],  # noqa: F811 (the fixture imported above)
+) -> None:
+    laptop, _remote, desktop = two_devices
+    note = desktop / "people" / "Jane Doe.md"
+    note.write_bytes(edit.set_field(note.read_text(encoding="utf-8"), "needs_reply", "2026-12-04").encode("utf-8"))
+    git(desktop, "commit", "-qam", "jane wrote")
+    logged = run_cli("--vault", str(laptop), "--today", "2026-12-08", "log", "Jane", "answered her", "--kind", "email",
+                     "--date", "2026-12-07")  # fmt: skip
+    assert logged.code == 0, logged
+    for device in (laptop, desktop, laptop):
+        synced = run_cli("--vault", str(device), "--today", "2026-12-08", "sync")
+        assert synced.code == 0, synced
+    for device in (laptop, desktop):
+        text = (device / "people" / "Jane Doe.md").read_text(encoding="utf-8")
+        assert "needs_reply: 2026-12-04" in text  # the merge kept both sides
+        assert "answered her" in text
+        due = run_mdnet_process("--today", "2026-12-08", "due", "--json", cwd=device)
+        assert "reply" not in [r["kind"] for i in json.loads(due.out)["items"] for r in i["reasons"]], due.out
