@@ -175,8 +175,11 @@ def run(argv: list[str] | None = None) -> None:
         _fail("interrupted", 130)
     except click.ClickException as exc:
         if isinstance(exc, getattr(click.exceptions, "NoArgsIsHelpError", ())):  # `mdnet` alone (click >= 8.2)
-            click.echo(exc.format_message(), err=True)  # the help, as it reads, not as an error line
-            sys.exit(exc.exit_code)
+            # `mdnet` alone asks what mdnet does: the help on stdout, exit 0. A group without its
+            # subcommand (`mdnet mail`) is bad usage: its help on stderr, exit 2.
+            alone = getattr(exc, "ctx", None) is not None and exc.ctx.parent is None  # type: ignore[attr-defined]
+            click.echo(exc.format_message(), err=not alone)  # the help, as it reads, not as an error line
+            sys.exit(0 if alone else exc.exit_code)
         hint = _global_option_misplaced(exc) or _unquoted_name_hint(exc, args)
         _fail(hint or exc.format_message(), exc.exit_code)
     except MdnetError as exc:

@@ -171,3 +171,11 @@ def test_a_reply_answered_on_the_other_device_is_not_owed_after_sync(
         assert "answered her" in text
         due = run_mdnet_process("--today", "2026-12-08", "due", "--json", cwd=device)
         assert "reply" not in [r["kind"] for i in json.loads(due.out)["items"] for r in i["reasons"]], due.out
+
+
+def test_mdnet_alone_shows_the_help_and_exits_0(tmp_path: Path) -> None:
+    result = run_mdnet_process(cwd=tmp_path)
+    assert result.code == 0, result
+    assert result.out.startswith("Usage: mdnet")
+    assert "Commands:" in result.out.splitlines()
+    assert result.err == ""
