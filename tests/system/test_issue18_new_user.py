@@ -179,3 +179,22 @@ def test_mdnet_alone_shows_the_help_and_exits_0(tmp_path: Path) -> None:
     assert result.out.startswith("Usage: mdnet")
     assert "Commands:" in result.out.splitlines()
     assert result.err == ""
+
+
+def test_search_at_its_cap_does_not_claim_a_count(vault_dir: Path) -> None:
+    import inspect
+
+    from mdnet.cli.render import SEARCH_CAP
+    from mdnet.store.index import Index
+
+    assert inspect.signature(Index.search).parameters["limit"].default == SEARCH_CAP
+    for n in range(SEARCH_CAP + 5):
+        (vault_dir / "people" / f"Person {n:03}.md").write_text(
+            f"---\nname: Person {n:03}\n---\nLoves sailing.\n", encoding="utf-8"
+        )
+    result = run_mdnet_process("search", "sailing", cwd=vault_dir)
+    assert result.code == 0, result
+    assert f"The first {SEARCH_CAP} contacts that match 'sailing' (there may be more" in " ".join(result.out.split())
+    assert f"{SEARCH_CAP} contacts match" not in result.out
+    few = run_mdnet_process("search", "Person 001", cwd=vault_dir)
+    assert "1 contact matches" in few.out
