@@ -61,5 +61,21 @@ def first_side(text: str) -> str:
     return "".join(out)
 
 
+def conflict_blocks(text: str) -> list[str]:
+    """Each conflict's lines, markers included: an edit that leaves them all as they were landed
+    outside every conflict (a log entry under a heading the merge did not touch)."""
+    blocks: list[str] = []
+    current: list[str] | None = None
+    for line in text.splitlines():
+        if current is None and _START.match(line):
+            current = [line]
+        elif current is not None:
+            current.append(line)
+            if _END.match(line):
+                blocks.append("\n".join(current))
+                current = None
+    return blocks
+
+
 def conflict_message(path: str, line: int) -> str:
     return f"unresolved merge conflict in {path} (line {line})"

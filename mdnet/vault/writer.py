@@ -43,7 +43,7 @@ class NoteWriter:
         no longer reads as ``contact`` does is left alone (:class:`FileChanged`), since
         the decision may no longer hold (a role the user has written meanwhile).
         """
-        from mdnet.note.conflicts import conflict_message, first_conflict_line
+        from mdnet.note.conflicts import conflict_blocks, conflict_message, first_conflict_line
         from mdnet.note.document import DecodeProblem, decode
 
         root = self.session.root
@@ -56,16 +56,17 @@ class NoteWriter:
             text = decode(original)
         except DecodeProblem as exc:
             raise NoteError(exc.message, path=contact.path, line=exc.line) from None
-        conflict = first_conflict_line(text)
-        if conflict is not None:  # an edit would land on one side of it, or between the markers
-            message = conflict_message(contact.path, conflict) + "; resolve it first; nothing was written"
-            raise NoteError(message, path=contact.path, line=conflict)
         if planned and not self._reads_as(text, contact):
             raise FileChanged("changed since mdnet read it; nothing was written", path=contact.path)
         try:
             updated = change(text)
         except ValueError as exc:
             raise NoteError(str(exc), path=contact.path) from None
+        conflict = first_conflict_line(text)
+        if conflict is not None and conflict_blocks(updated) != conflict_blocks(text):
+            # the edit would land on one side of a merge conflict, or between its markers
+            message = conflict_message(contact.path, conflict) + "; resolve it first; nothing was written"
+            raise NoteError(message, path=contact.path, line=conflict)
         if updated != text:
             files.write_if_unchanged(path, updated.encode("utf-8"), original, contact.path, root=root)
         return updated

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mdnet.note.conflicts import first_conflict_line, first_side
+from mdnet.note.conflicts import conflict_blocks, first_conflict_line, first_side
 
 CONFLICTED = (
     "---\nname: Jane\n<<<<<<< HEAD\nlast_contact: 2026-11-01\n||||||| base\nlast_contact: 2026-10-01\n"
@@ -33,3 +33,10 @@ def test_the_first_side_keeps_every_line_number() -> None:
 def test_crlf_lines_stay_crlf() -> None:
     read = first_side(CONFLICTED.replace("\n", "\r\n"))
     assert read.count("\r\n") == CONFLICTED.count("\n")
+
+
+def test_an_edit_outside_the_conflict_leaves_its_blocks_as_they_were() -> None:
+    outside = CONFLICTED.replace("name: Jane\n", "name: Jane\nrole: CTO\n")
+    assert conflict_blocks(outside) == conflict_blocks(CONFLICTED)
+    inside = CONFLICTED.replace("last_contact: 2026-11-01", "last_contact: 2026-12-01")
+    assert conflict_blocks(inside) != conflict_blocks(CONFLICTED)
