@@ -6,7 +6,7 @@ from typing import Any
 
 import click
 
-from mdnet.cli.output import echo, echo_rich, emit_json
+from mdnet.cli.output import echo, echo_rich, emit_json, warn
 from mdnet.cli.state import State, json_option, pass_state, warn_bad_notes
 from mdnet.core.model import Contact, DueItem
 
@@ -65,6 +65,9 @@ def show(state: State, name: str, as_json: bool) -> None:
     vault, today = state.vault, state.today
     contact = vault.get(name)
     item = vault.config.due_rules.item_for(contact, today)
+    for problem in vault.problems():  # a note read as one side of a merge conflict: say so
+        if problem.path == contact.path and problem.message.startswith("unresolved merge conflict"):
+            warn(problem.format())
     if as_json:
         emit_json(contact_json(contact, item))
         return

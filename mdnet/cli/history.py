@@ -21,6 +21,9 @@ from mdnet.core.model import ChangeResult
 def log(state: State, name: str, text: tuple[str, ...], kind: str | None, when: str | None, no_commit: bool,
         as_json: bool) -> None:  # fmt: skip
     """Log an interaction: a Log entry, last_contact raised, needs_reply cleared, one git commit."""
+    from mdnet.cli.names import refuse_unquoted
+
+    refuse_unquoted(state.vault, "log", name, text)
     result = state.vault.log(name, " ".join(text), kind=kind, when=when, commit=not no_commit, today=state.today)
     if as_json:
         emit_json(result.as_dict())
@@ -37,6 +40,10 @@ def _report_change(result: ChangeResult, as_json: bool) -> None:
         if result.commit_failed:
             raise SystemExit(1)
         return
+    if not result.changed:
+        already = ", ".join(f"{k} is {v}" if v is not None else f"{k} is not set" for k, v in result.fields.items())
+        echo(f"{result.path}: nothing to change ({already}); nothing written or committed")
+        return
     settings = ", ".join(f"{k}: {v}" if v is not None else f"{k} cleared" for k, v in result.fields.items())
     echo(f"{result.path}: {settings}")
     echo_commit(result.commit, result.not_committed_because, result.commit_failed)
@@ -51,6 +58,9 @@ def _report_change(result: ChangeResult, as_json: bool) -> None:
 @pass_state
 def followup(state: State, name: str, when: str, note: str | None, no_commit: bool, as_json: bool) -> None:
     """Come back to a contact on a date or after a while: WHEN is 2027-05-25, 2w, 6m, ... or none."""
+    from mdnet.cli.names import refuse_unquoted
+
+    refuse_unquoted(state.vault, "followup", name, [when])
     result = state.vault.followup(name, when, note=note, commit=not no_commit, today=state.today)
     _report_change(result, as_json)
 
@@ -63,6 +73,9 @@ def followup(state: State, name: str, when: str, note: str | None, no_commit: bo
 @pass_state
 def snooze(state: State, name: str, when: str, no_commit: bool, as_json: bool) -> None:
     """Hide a contact from the due list until WHEN (a date, or 2w, 3m, ...; none to unsnooze)."""
+    from mdnet.cli.names import refuse_unquoted
+
+    refuse_unquoted(state.vault, "snooze", name, [when])
     result = state.vault.snooze(name, when, commit=not no_commit, today=state.today)
     _report_change(result, as_json)
 

@@ -115,6 +115,9 @@ def write_output(text: str, out: str | None) -> None:
         return
     if not out.strip():
         raise UsageError("--out needs a file name (or - for stdout)")
+    folder = Path(out).parent
+    if not folder.is_dir():  # a typo in the folder is not a request to make a tree of folders
+        raise UsageError(f"--out {out}: there is no folder {folder}; make it first, or give another path")
     files.replace_atomically(Path(out), text.encode("utf-8"), out, root=None)  # the user named it
 
 

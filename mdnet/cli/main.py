@@ -138,6 +138,23 @@ def _global_option_misplaced(exc: click.ClickException) -> str | None:
     return f"{option} is an option of mdnet, not of {command!r}: put it before the command ({example})"
 
 
+def _unquoted_name_hint(exc: click.ClickException, args: list[str]) -> str | None:
+    """``mdnet show Anna Berg``: click's "Got unexpected extra argument (Berg)", with how to give the name."""
+    context = getattr(exc, "ctx", None)
+    if not exc.message.startswith("Got unexpected extra argument") or context is None:
+        return None
+    name = context.params.get("name")
+    command = context.command_path.partition(" ")[2]
+    if not isinstance(name, str) or not command or name not in args:
+        return None
+    following = args[args.index(name) + 1 :][:1]
+    if not following or following[0].startswith("-"):
+        return None
+    from mdnet.cli.names import quote_hint
+
+    return f"{exc.format_message()}; {quote_hint(command, name + ' ' + following[0])}"
+
+
 def run(argv: list[str] | None = None) -> None:
     """Entry point: run the CLI, turning every error into one line and an exit code."""
     args = sys.argv[1:] if argv is None else argv
@@ -158,9 +175,13 @@ def run(argv: list[str] | None = None) -> None:
         _fail("interrupted", 130)
     except click.ClickException as exc:
         if isinstance(exc, getattr(click.exceptions, "NoArgsIsHelpError", ())):  # `mdnet` alone (click >= 8.2)
-            click.echo(exc.format_message(), err=True)  # the help, as it reads, not as an error line
-            sys.exit(exc.exit_code)
-        _fail(_global_option_misplaced(exc) or exc.format_message(), exc.exit_code)
+            # `mdnet` alone asks what mdnet does: the help on stdout, exit 0. A group without its
+            # subcommand (`mdnet mail`) is bad usage: its help on stderr, exit 2.
+            alone = getattr(exc, "ctx", None) is not None and exc.ctx.parent is None  # type: ignore[attr-defined]
+            click.echo(exc.format_message(), err=not alone)  # the help, as it reads, not as an error line
+            sys.exit(0 if alone else exc.exit_code)
+        hint = _global_option_misplaced(exc) or _unquoted_name_hint(exc, args)
+        _fail(hint or exc.format_message(), exc.exit_code)
     except MdnetError as exc:
         if debug:
             raise

@@ -165,11 +165,18 @@ def _field_text(value: Any) -> str:
     return link_label(str(value)) if isinstance(value, str) and "[[" in value else str(value)
 
 
+SEARCH_CAP = 50
+"""How many contacts a search gives at most (``Index.search``'s limit; a test keeps the two equal)."""
+
+
 def search_table(results: Sequence[tuple[Contact, str]], query: str) -> RenderableType:
     if not results:
         return Text(f"No contact mentions {query!r}.")
     matches = "matches" if len(results) == 1 else "match"
-    table = Table(title=f"{counted(len(results), 'contact')} {matches} {query!r}", title_justify="left")
+    title = f"{counted(len(results), 'contact')} {matches} {query!r}"
+    if len(results) >= SEARCH_CAP:  # the cap, not the count: "50 contacts match" read as all of them
+        title = f"The first {len(results)} contacts that match {query!r} (there may be more: add a word to narrow it)"
+    table = Table(title=title, title_justify="left")
     table.add_column("Name", no_wrap=True)
     table.add_column("File")
     table.add_column("Where")

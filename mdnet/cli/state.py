@@ -55,6 +55,7 @@ def warn_bad_notes(state: State) -> None:
     first_by_note = {p.path: p for p in reversed(errors)}  # each note once, at its first error
     notes = sorted(first_by_note.values(), key=lambda p: p.path)
     for problem in notes[:MAX_WARNINGS]:
-        warn(f"{problem.format()} (note left out)")
+        conflict = problem.message.startswith("unresolved merge conflict")  # the note is still listed
+        warn(f"{problem.format()}" + (" until the markers are resolved" if conflict else " (note left out)"))
     if len(notes) > MAX_WARNINGS:
         warn(f"{len(notes) - MAX_WARNINGS} more notes left out; see 'mdnet check'")

@@ -5,7 +5,8 @@ Decisions the spec leaves open, documented in docs/due.md:
 - ``needs_reply: true`` is owed at once (due ``today``); ``needs_reply: DATE`` is
   owed from that date (usually the day their message came). An item is in the
   ``reply`` bucket once a reply is owed (its date is today or past); a reply owed
-  from a future date waits in the ordinary buckets like any other date.
+  from a future date waits in the ordinary buckets like any other date. A dated reply
+  followed by an interaction on a later day (the effective last contact) is answered.
 - A birthday is this year's, or next year's once this year's has passed: a birthday
   is a date to look forward to and is never "overdue" for eleven months.
 - ``dormant`` contacts stay due (dormant is a fact, not a wish to forget them);
@@ -62,6 +63,17 @@ def planned_done(contact: Dueable) -> bool:
     )
 
 
+def reply_owed(contact: Dueable) -> bool:
+    """Whether ``needs_reply`` still stands: ``true``, or a date not followed by an interaction on a later
+    day. After a sync one device's ``needs_reply: 2026-12-04`` can meet the other's email logged on 12-07;
+    that email answered it. The same day does not (a mail scan or LinkedIn import logs the day of the
+    message it sets the date from, as SPEC 13 says: "unless an interaction on a later day exists")."""
+    if not contact.needs_reply:
+        return False
+    owed, last = contact.needs_reply_date, contact.last_contact
+    return owed is None or last is None or owed >= last
+
+
 def _reasons(
     contact: Dueable, today: dt.date, window: Window | None, policy: CadencePolicy | None, losing: bool
 ) -> list[Reason]:
@@ -71,7 +83,7 @@ def _reasons(
     (what ``str`` gives) and durations from their fields (what ``Duration.__str__`` gives).
     """
     reasons: list[Reason] = []
-    if contact.needs_reply:
+    if reply_owed(contact):
         owed = contact.needs_reply_date
         if owed is None:
             reasons.append(Reason("reply", today, "you owe them a reply"))
@@ -208,7 +220,7 @@ def item_for(
         reasons.sort(key=_reason_order)
     due = reasons[0].due
     bucket: Bucket
-    if contact.needs_reply and (contact.needs_reply_date is None or contact.needs_reply_date <= today):
+    if reply_owed(contact) and (contact.needs_reply_date is None or contact.needs_reply_date <= today):
         bucket = "reply"  # a reply owed now: the reply reason's date is today or past
     elif due < today:
         bucket = "overdue"

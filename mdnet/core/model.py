@@ -377,7 +377,8 @@ class ChangeResult:
     commit: str | None
     not_committed_because: str | None = None
     commit_failed: bool = False  # git was asked and refused: the CLI exits 1 (not in as_dict)
+    changed: bool = True  # False: the note already said so; nothing was written or committed
 
     def as_dict(self) -> dict[str, Any]:
         return {"name": self.name, "path": self.path, "fields": dict(self.fields), "commit": self.commit,
-                "not_committed_because": self.not_committed_because}  # fmt: skip
+                "not_committed_because": self.not_committed_because, "changed": self.changed}  # fmt: skip

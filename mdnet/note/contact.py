@@ -14,7 +14,7 @@ from typing import Any
 
 from mdnet.core.durations import DURATION_FORMS, DurationError, parse_date, parse_duration
 from mdnet.core.model import Contact, Duration, LogEntry, Problem, Severity
-from mdnet.note import document, frontmatter_yaml
+from mdnet.note import conflicts, document, frontmatter_yaml
 
 DATE_FIELDS = ("last_contact", "next_contact", "follow_up", "snooze_until")
 STATUSES = ("active", "dormant", "archived")
@@ -68,6 +68,12 @@ class _Collector:
     def has_error(self) -> bool:
         return any(p.severity == "error" for p in self.problems)
 
+    def has_error_besides(self, conflict: int | None) -> bool:
+        """An error that leaves the note out: a merge conflict's does not (the first side is read)."""
+        return any(p.severity == "error" and not (p.line == conflict and p.column == 1
+                                                  and p.message.startswith("unresolved merge conflict"))
+                   for p in self.problems)  # fmt: skip
+
 
 def parse_note(
     text: str, path: str, *, contact_folder: bool, settings: ParseSettings, log_records: bool = True
@@ -78,6 +84,10 @@ def parse_note(
     elsewhere is a contact only when its front matter says ``type: contact``.
     """
     out = _Collector(path)
+    conflict = conflicts.first_conflict_line(text)
+    if conflict is not None:  # read as its first side, kept listed, and said (an error for check)
+        text = conflicts.first_side(text)
+        out.add(conflict, 1, "error", conflicts.conflict_message(path, conflict) + "; read as its first side")
     doc = document.split(text)
     fields: dict[str, Any] = {}
     key_lines: dict[str, int] = {}
@@ -105,7 +115,7 @@ def parse_note(
         return ParsedNote(fields, False, None, tuple(out.problems), doc.body)
     line_of = {key: doc.yaml_line + line for key, line in key_lines.items()}
     contact, log = _build_contact(fields, path, doc, line_of, out, settings.log_heading)
-    if out.has_error:
+    if out.has_error_besides(conflict):
         return ParsedNote(fields, is_contact_type, None, tuple(out.problems), doc.body)
     if log_records:
         contact = replace(contact, log=tuple(LogEntry(dt.date.fromisoformat(d), t, k, x, n) for d, t, k, x, n in log))

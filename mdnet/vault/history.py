@@ -108,26 +108,36 @@ class History:
         from mdnet.git import commit_lock
         from mdnet.note import edit
 
+        edited: list[bool] = []
+
         def change(note: str) -> str:
+            before = note
             for key, value in changes.items():
                 note = edit.set_field(note, key, value) if value is not None else edit.clear_field(note, key)
+            edited.append(note != before)
             return note
 
+        # A change that changes nothing (``snooze NAME none`` on a contact never snoozed) writes nothing
+        # and commits nothing: a commit of the note would take whatever else the user had changed in it.
+        unchanged = history.CommitOutcome(None, "nothing to change: the note already says so")
         outcome = history.CommitOutcome(None, "--no-commit was given")
         if commit:
             try:  # the write and its commit in one turn of mdnet's commit lock (see log)
                 with commit_lock.commit_lock(self.session.root):
                     self.writer.rewrite(contact, change)
                     message = commit_text.message(subject, (), [("Contact", contact.name), trailer])
-                    outcome = history.commit_paths(self.session.root, [contact.path], message)
+                    if edited[-1]:
+                        outcome = history.commit_paths(self.session.root, [contact.path], message)
             except TimeoutError as exc:
                 self.writer.rewrite(contact, change)
                 outcome = history.CommitOutcome(None, str(exc.strerror or exc), failed=True)
         else:
             self.writer.rewrite(contact, change)
+        if not edited[-1]:
+            outcome = unchanged
         self.session.refresh([contact.path])
         return ChangeResult(contact.name, contact.path, changes, outcome.commit, outcome.reason,
-                            commit_failed=outcome.failed)  # fmt: skip
+                            commit_failed=outcome.failed, changed=edited[-1])  # fmt: skip
 
     def history(self, name: str | Contact, today: dt.date | str | None = None) -> list[Interaction]:
         """Every log entry of the contact, every past mention (SPEC 11) and every commit that touched its

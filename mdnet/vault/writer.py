@@ -43,6 +43,7 @@ class NoteWriter:
         no longer reads as ``contact`` does is left alone (:class:`FileChanged`), since
         the decision may no longer hold (a role the user has written meanwhile).
         """
+        from mdnet.note.conflicts import conflict_blocks, conflict_message, first_conflict_line
         from mdnet.note.document import DecodeProblem, decode
 
         root = self.session.root
@@ -61,6 +62,11 @@ class NoteWriter:
             updated = change(text)
         except ValueError as exc:
             raise NoteError(str(exc), path=contact.path) from None
+        conflict = first_conflict_line(text)
+        if conflict is not None and conflict_blocks(updated) != conflict_blocks(text):
+            # the edit would land on one side of a merge conflict, or between its markers
+            message = conflict_message(contact.path, conflict) + "; resolve it first; nothing was written"
+            raise NoteError(message, path=contact.path, line=conflict)
         if updated != text:
             files.write_if_unchanged(path, updated.encode("utf-8"), original, contact.path, root=root)
         return updated

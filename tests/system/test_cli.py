@@ -474,10 +474,10 @@ def test_errors_and_problems_stay_one_line_when_a_name_or_path_holds_a_newline(s
 
 
 @pytest.mark.skipif(not hasattr(click.exceptions, "NoArgsIsHelpError"), reason="click < 8.2 prints the help itself")
-@pytest.mark.parametrize("args", [[], ["mail"], ["export"]])
+@pytest.mark.parametrize("args", [["mail"], ["export"]])
 def test_no_command_prints_the_help_as_help(args: list[str]) -> None:
-    """`mdnet` alone is bad usage (exit 2, as click has it), answered with the help text on stderr,
-    as it reads: not squeezed into an error line with its line breaks written as \\n."""
+    """A group without its command is bad usage (exit 2, as click has it), answered with the help text on
+    stderr, as it reads: not squeezed into an error line with its line breaks written as \\n."""
     result = run_cli(*args)
     assert result.code == 2 and result.out == ""
     assert result.err.startswith("Usage: mdnet") and "\\n" not in result.err

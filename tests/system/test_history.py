@@ -397,9 +397,9 @@ def test_snoozing_again_to_the_same_date_says_there_is_nothing_to_commit(
     for args in (("snooze", "jane", "6m"), ("followup", "jane", "none")):
         again = run_cli("--vault", str(git_vault), "--today", "2026-11-25", *args)
         assert again.code == 0, again.err
-        assert again.out.splitlines()[-1] == (
-            "not committed: nothing to commit: people/Jane Doe.md is as in the last commit"
-        )
+        # issue 18: a change that changes nothing is not even written, and says so in one line
+        assert again.out.startswith("people/Jane Doe.md: nothing to change (")
+        assert again.out.splitlines()[-1].endswith("; nothing written or committed")
     assert git(git_vault, "status", "--porcelain") == "?? untracked.md\n"
 
 

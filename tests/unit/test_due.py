@@ -55,6 +55,17 @@ def test_reply_owed_goes_first_whatever_its_date() -> None:
     assert dated is not None and (dated.bucket, dated.days_overdue) == ("reply", 5)
 
 
+def test_a_dated_reply_followed_by_a_later_interaction_is_answered() -> None:
+    """Issue 18: after a sync, one device's needs_reply date met the other's later email."""
+    answered = contact(needs_reply=True, needs_reply_date=d("2026-11-20"), last_contact=d("2026-11-22"))
+    assert item_for(answered, TODAY, 7, None) is None
+    same_day = contact(needs_reply=True, needs_reply_date=d("2026-11-20"), last_contact=d("2026-11-20"))
+    item = item_for(same_day, TODAY, 7, None)  # a mail scan logs the day of the message it owes a reply to
+    assert item is not None and item.bucket == "reply"
+    undated = item_for(contact(needs_reply=True, last_contact=d("2026-11-24")), TODAY, 7, None)
+    assert undated is not None and undated.bucket == "reply"
+
+
 def test_a_reply_owed_from_a_future_date_waits() -> None:
     item = item_for(contact(needs_reply=True, needs_reply_date=d("2026-11-28")), TODAY, 7, None)
     assert item is not None and item.bucket == "upcoming"
