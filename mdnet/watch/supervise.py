@@ -34,6 +34,7 @@ class IndexSupervisor:
         self.error: VaultError | None = None  # set when the vault folder went away
         self._root_id: tuple[int, int] | None = None
         self._index_id: tuple[int, int] | None = None
+        self._index_size = 0  # the largest the index file has been: it only grows, unless cut short
         self._file_retry_at: float | None = None  # set while the index is in memory: when to try the file
         self._file_retry_delay = FILE_RETRY_FIRST
 
@@ -81,7 +82,10 @@ class IndexSupervisor:
         """An index file deleted (``rm -rf .mdnet``) or replaced under the watcher is opened again and filled by
         a full scan: the watcher must not keep a deleted file up to date while the vault has no index."""
         path = self._index().path
-        if path is None or _identity(path) == self._index_id:
+        if path is None:
+            return
+        if _identity(path) == self._index_id:
+            self._check_size(path)
             return
         self.vault.close()
         self.remember_index()
@@ -120,6 +124,24 @@ class IndexSupervisor:
         """Which file the index is now (None in memory), for :meth:`check_index_file` to see it go."""
         path = self._index().path
         self._index_id = None if path is None else _identity(path)
+        self._index_size = 0 if path is None else _size(path)
+
+    def _check_size(self, path: Path) -> None:
+        """A database file only grows (mdnet never vacuums; a rebuild is a new file). One cut short under the
+        watcher (``truncate``, a full disk's half-written copy) has lost pages that SQLite may still hold in its
+        cache, so the watcher would go on writing into a file no other command can read: damage, raised as
+        such so that the loop rebuilds the index (``discard_damaged_index``)."""
+        size = _size(path)
+        if size < self._index_size:
+            raise sqlite3.DatabaseError(f"the index file was cut short ({self._index_size:,} -> {size:,} bytes)")
+        self._index_size = size
+
+
+def _size(path: Path) -> int:
+    try:
+        return os.stat(path).st_size
+    except OSError:
+        return 0
 
 
 def _identity(path: Path, folder: bool = False) -> tuple[int, int] | None:
