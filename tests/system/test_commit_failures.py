@@ -3,6 +3,7 @@ the change on disk for the next commit (``mail scan``, ``daily``; ``log`` is in 
 
 from __future__ import annotations
 
+import json
 import mailbox
 import os
 import time
@@ -55,7 +56,7 @@ def test_mail_scan_exits_1_on_a_stale_lock_and_keeps_the_entries(vault: Path, tm
     box.add(mailbox.mboxMessage(_sent("jane@acme.example", "The pilot", "<s1@mine.example>")))
     box.add(mailbox.mboxMessage(_sent("bob@globex.example", "The print shop", "<s2@mine.example>")))
     box.close()
-    head = git(vault, "rev-parse", "HEAD")
+    head = git(vault, "rev-parse", "HEAD").strip()
     lock = _stale_lock(vault)
     started = time.monotonic()
     first = run_cli("--vault", str(vault), "--today", "2026-11-25", "mail", "scan", str(tmp_path / "sent.mbox"))
@@ -63,7 +64,7 @@ def test_mail_scan_exits_1_on_a_stale_lock_and_keeps_the_entries(vault: Path, tm
     assert time.monotonic() - started < 20  # the second note is not tried for seconds more once git is locked
     assert f"rm -f {lock}" in first.out
     assert lock.exists()  # never removed by mdnet
-    assert git(vault, "rev-parse", "HEAD") == head
+    assert git(vault, "rev-parse", "HEAD").strip() == head
     assert "- 2026-11-18 email: The pilot" in (vault / "people" / "Jane Doe.md").read_text()
     assert "- 2026-11-18 email: The print shop" in (vault / "people" / "Bob Baker.md").read_text()
     lock.unlink()
@@ -71,11 +72,26 @@ def test_mail_scan_exits_1_on_a_stale_lock_and_keeps_the_entries(vault: Path, tm
     assert again.code == 0, again.out + again.err
     jane = (vault / "people" / "Jane Doe.md").read_text()
     assert jane.count("The pilot") == 1  # kept, not written twice
-    # the next commit of the note takes the entry written earlier and names it
-    logged = run_cli("--vault", str(vault), "--today", "2026-11-25", "log", "Jane Doe", "coffee")
-    assert logged.code == 0, logged.out + logged.err
-    assert "The pilot" in git(vault, "log", "-1", "--format=%B")
-    assert "The pilot" in git(vault, "show", "HEAD:people/Jane Doe.md")
+    # the next scan commits each note it finds its lines in and that differs from HEAD, not a bare record
+    assert "committed people/Jane Doe.md, written earlier" in again.out
+    assert "committed people/Bob Baker.md, written earlier" in again.out
+    assert git(vault, "status", "--porcelain", "--", "people") == ""
+    assert git(vault, "show", "HEAD:people/Jane Doe.md").count("- 2026-11-18 email: The pilot") == 1
+    assert git(vault, "show", "HEAD:people/Bob Baker.md").count("- 2026-11-18 email: The print shop") == 1
+    messages = git(vault, "log", f"{head}..HEAD", "--format=%B%x00").split("\0")
+    jane_commit = next(m for m in messages if "Contact: Jane Doe" in m)
+    assert jane_commit.strip().startswith("Log email with Jane Doe: The pilot")
+    assert "Message-ID: <s1@mine.example>" in jane_commit
+    assert "Also committed here, written earlier: - 2026-11-18 email: The pilot" in jane_commit
+    changed = git(vault, "diff", "--name-only", f"{head}..HEAD").splitlines()
+    assert changed == ["people/Bob Baker.md", "people/Jane Doe.md"]
+    # recorded once: a third scan has nothing to do, and history pairs the entry with its commit
+    third = run_cli("--vault", str(vault), "--today", "2026-11-25", "mail", "scan", str(tmp_path / "sent.mbox"))
+    assert third.code == 0 and "2 handled before" in third.out, third.out
+    assert git(vault, "rev-list", "--count", f"{head}..HEAD").strip() == "2"
+    shown = run_cli("--vault", str(vault), "--today", "2026-11-25", "history", "Jane Doe", "--json")
+    item = next(i for i in json.loads(shown.out)["items"] if i["text"] == "The pilot")
+    assert item["commit"] == git(vault, "log", "-1", "--format=%H", "--", "people/Jane Doe.md").strip()
 
 
 @pytest.mark.slow
