@@ -117,3 +117,57 @@ def test_daily_exits_1_when_a_ticked_task_cannot_be_committed(vault: Path) -> No
     logged = run_cli("--vault", str(vault), "--today", day, "log", "Jane Doe", "coffee")
     assert logged.code == 0, logged.out + logged.err
     assert "followed up from the daily note" in git(vault, "show", "HEAD:people/Jane Doe.md")
+
+
+MEETING = """BEGIN:VCALENDAR\r
+VERSION:2.0\r
+PRODID:-//mdnet tests//EN\r
+BEGIN:VEVENT\r
+UID:pilot-review@mine.example\r
+DTSTAMP:20261101T000000Z\r
+DTSTART:20261118T150000Z\r
+DTEND:20261118T160000Z\r
+SUMMARY:Pilot review\r
+ORGANIZER:mailto:me@mine.example\r
+ATTENDEE;PARTSTAT=ACCEPTED:mailto:me@mine.example\r
+ATTENDEE;PARTSTAT=ACCEPTED:mailto:jane@acme.example\r
+END:VEVENT\r
+END:VCALENDAR\r
+"""
+
+
+@pytest.mark.slow
+def test_calendar_scan_commits_next_time_what_a_failed_commit_left(
+    vault: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    ics = tmp_path / "cal.ics"
+    ics.write_text(MEETING)
+    head = git(vault, "rev-parse", "HEAD").strip()
+    lock = _stale_lock(vault)
+    args = ("--vault", str(vault), "--today", "2026-11-25", "calendar", "scan", str(ics))
+    try:
+        first = run_cli(*args)
+        assert first.code == 1, first.out + first.err
+        assert f"rm -f {lock}" in first.out
+        entry = "- 2026-11-18 15:00 meeting: Pilot review"
+        assert entry in (vault / "people" / "Jane Doe.md").read_text()
+        assert git(vault, "rev-parse", "HEAD").strip() == head
+        lock.unlink()
+        again = run_cli(*args)
+        assert again.code == 0, again.out + again.err
+        assert "committed people/Jane Doe.md, written earlier" in again.out
+        assert (vault / "people" / "Jane Doe.md").read_text().count(entry) == 1
+        assert git(vault, "status", "--porcelain", "--", "people") == ""
+        assert git(vault, "show", "HEAD:people/Jane Doe.md").count(entry) == 1
+        message = git(vault, "log", "-1", "--format=%B")
+        assert message.startswith("Log meeting with Jane Doe: Pilot review")
+        assert "Calendar-Event: pilot-review@mine.example" in message
+        assert git(vault, "rev-list", "--count", f"{head}..HEAD").strip() == "1"
+        third = run_cli(*args)
+        assert third.code == 0, third.out + third.err
+        assert git(vault, "rev-list", "--count", f"{head}..HEAD").strip() == "1"  # recorded: nothing more
+    finally:
+        monkeypatch.undo()
+        time.tzset()
