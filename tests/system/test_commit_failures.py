@@ -171,3 +171,39 @@ def test_calendar_scan_commits_next_time_what_a_failed_commit_left(
     finally:
         monkeypatch.undo()
         time.tzset()
+
+
+CAROL_CARD = (
+    "BEGIN:VCARD\r\nVERSION:3.0\r\nUID:carol-1\r\nFN:Carol Chen\r\nN:Chen;Carol;;;\r\nTEL:{phone}\r\nEND:VCARD\r\n"
+)
+
+
+@pytest.mark.slow
+def test_vdir_sync_commits_next_time_what_a_failed_commit_left(vault: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "contacts"
+    folder.mkdir()
+    card = folder / "carol-1.vcf"
+    card.write_text(CAROL_CARD.format(phone="+1 555 0100"))
+    args = ("--vault", str(vault), "--today", "2026-11-25", "vdir", "sync", str(folder))
+    made = run_cli(*args)
+    assert made.code == 0, made.out + made.err
+    assert git(vault, "status", "--porcelain", "--", "people") == ""
+    head = git(vault, "rev-parse", "HEAD").strip()
+    card.write_text(CAROL_CARD.format(phone="+1 555 0199 ext 2"))  # the phone changed it
+    lock = _stale_lock(vault)
+    failed = run_cli(*args)
+    assert failed.code == 1, failed.out + failed.err
+    assert f"rm -f {lock}" in failed.out + failed.err
+    carol = vault / "people" / "Carol Chen.md"
+    assert "0199 ext 2" in carol.read_text()
+    assert git(vault, "rev-parse", "HEAD").strip() == head
+    lock.unlink()
+    again = run_cli(*args)
+    assert again.code == 0, again.out + again.err
+    assert "committed note people/Carol Chen.md: written by an earlier sync" in again.out
+    assert git(vault, "status", "--porcelain", "--", "people") == ""
+    assert git(vault, "show", "HEAD:people/Carol Chen.md").count("0199 ext 2") == 1
+    assert "Contact: Carol Chen" in git(vault, "log", "-1", "--format=%B")
+    third = run_cli(*args)
+    assert third.code == 0, third.out + third.err
+    assert git(vault, "rev-list", "--count", f"{head}..HEAD").strip() == "1"
