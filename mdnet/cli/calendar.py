@@ -114,6 +114,8 @@ def _print(result: Any, dry_run: bool) -> None:
         commit = commits.get(update.contact.path)
         if commit:
             echo(f"  committed {commit[:10]}")
+    for path in result.caught_up:  # its lines written by an earlier scan whose commit failed
+        echo(f"committed {path}, written earlier, in {(commits.get(path) or '')[:10]}")
     if not changed:
         echo("nothing to change")
     if not dry_run and result.not_committed_because:

@@ -208,6 +208,10 @@ def _linkedin_report(result: Any, dry_run: bool) -> None:
         if not dry_run and update.contact.path not in commits:
             continue
         echo(f"{'would update' if dry_run else 'updated'} {update.contact.path}: " + "; ".join(update.describe()))
+    changing = {u.contact.path for u in plan.updates}
+    for update, commit in result.written:  # its lines written by an earlier import whose commit failed
+        if commit and update.contact.path not in changing:
+            echo(f"committed {update.contact.path}, written earlier, in {commit[:10]}")
     if result.record_commit:
         echo(f"recorded conversation days that changed no note in {result.record_commit[:10]}")
     if not dry_run and result.not_committed_because:

@@ -59,6 +59,9 @@ def scan(state: State, paths: tuple[Path, ...], dry_run: bool, since: str | None
             commit = commits.get(update.contact.path)
             if commit:
                 echo(f"  committed {commit[:10]}")
+        for update, commit in result.caught_up:  # its lines written by an earlier scan whose commit failed
+            if commit:
+                echo(f"committed {update.contact.path}, written earlier, in {commit[:10]}")
         if plan.record_only and not dry_run and result.record_commit:
             recorded = counted(len(plan.record_only), "message")
             echo(f"recorded {recorded} that changed no note in {result.record_commit[:10]}")

@@ -38,12 +38,12 @@ def sync(state: State, folder: Path | None, as_json: bool) -> None:
         for label, lines in (("created note", result.notes_created), ("updated note", result.notes_changed),
                              ("created card", result.cards_created), ("updated card", result.cards_written),
                              ("deleted card", result.cards_deleted), ("kept note", result.kept),
-                             ("conflict", result.conflicts)):  # fmt: skip
+                             ("conflict", result.conflicts), ("committed note", result.caught_up)):  # fmt: skip
             for line in lines:
                 echo(f"{label} {line}")
         if result.commit:
             echo(f"committed {result.commit[:10]}")
-        elif result.not_committed and result.notes_changed + result.notes_created:
+        elif result.not_committed and result.notes_changed + result.notes_created + result.caught_up:
             echo(f"not committed: {result.not_committed}")
         if not result.changed:
             echo(f"in step with {result.folder}: nothing to change")

@@ -135,6 +135,26 @@ def commit_message(update: CalendarUpdate) -> str:
     return commit_text.message(title, update.describe() or ["meetings already in the log"], trailers)
 
 
+def catch_up_message(update: CalendarUpdate, earlier: Sequence[str]) -> str:
+    """The commit of a note that holds this scan's meetings already but differs from HEAD: written by an
+    earlier scan whose commit failed (git busy, a stale index.lock). It commits the note as it is with the
+    records, named like the commit that failed, and lists the log lines it commits (``earlier``)."""
+    name = commit_text.flat(update.contact.name)
+    trailers = [("Contact", name)]
+    if earlier and update.recorded:
+        title = (f"Log meeting with {name}: {update.recorded[0].summary or '(no title)'}" if len(update.recorded) == 1
+                 else f"Log {len(update.recorded)} meetings with {name}")  # fmt: skip
+        trailers.append(("Interaction", "meeting"))
+        trailers.append(("Interaction-Date", max(local_start(o).date() for o in update.recorded).isoformat()))
+    else:
+        title = f"Record {counted(len(update.recorded), 'meeting')} with {name} from the calendar"
+    trailers.extend((EVENT_TRAILER, record) for record in update.records)
+    if update.plan is not None:
+        trailers.append((PLANNED_TRAILER, update.plan.value))
+    body = [f"Also committed here, written earlier: {line}" for line in earlier]
+    return commit_text.message(title, body or ["the note's changes since its last commit"], trailers)
+
+
 @dataclass(frozen=True, slots=True)
 class CalendarResult:
     plan: CalendarPlan
@@ -143,6 +163,7 @@ class CalendarResult:
     failed: tuple[tuple[CalendarUpdate, str], ...]
     not_committed_because: str | None
     commit_failed: bool = False  # git refused a commit (busy, a stale index.lock): the CLI exits 1, notes stay written
+    caught_up: tuple[str, ...] = ()  # notes holding their meetings already, uncommitted until this scan committed them
 
     def as_dict(self, dry_run: bool) -> dict[str, Any]:
         commits = {u.contact.path: c for u, c in self.written}
@@ -171,6 +192,7 @@ class CalendarResult:
             "unmatched": [u.as_dict() for u in self.plan.unmatched],
             "warnings": [*self.read.warnings, *self.plan.warnings],
             "failed": [{"path": u.contact.path, "error": error} for u, error in self.failed],
+            "caught_up": [{"path": path, "commit": commits.get(path)} for path in self.caught_up],
         }
 
 
@@ -207,7 +229,10 @@ def scan(
     failed: list[tuple[CalendarUpdate, str]] = []
     reason = None
     busy = False
+    caught_up: list[str] = []
     if not dry_run:
+        quiet = [u.contact.path for u in plan.updates if not u.changes_note]
+        dirty = set(history.changed_paths(root, quiet)) if quiet and records is not None else set()
         for number, update in enumerate(plan.updates, 1):
             if progress is not None:
                 progress("writing notes", number, len(plan.updates))
@@ -223,6 +248,14 @@ def scan(
                     written.append((update, None))
                     continue
                 outcome = history.commit_paths(root, [update.contact.path], commit_message(update))
+            elif records is not None and not busy and update.contact.path in dirty:
+                # its lines are there already, uncommitted (an earlier scan's commit failed): commit the note
+                earlier = history.uncommitted_log_entries(root, update.contact.path)
+                outcome = history.commit_paths(root, [update.contact.path], catch_up_message(update, earlier))
+                if outcome.unchanged:  # committed meanwhile
+                    outcome = history.commit_record(root, commit_message(update))
+                elif outcome.commit is not None:
+                    caught_up.append(update.contact.path)
             elif records is not None and not busy:
                 outcome = history.commit_record(root, commit_message(update))
             else:
@@ -233,4 +266,4 @@ def scan(
                 reason = outcome.reason
         if written:
             vault.refresh([u.contact.path for u, _ in written])
-    return CalendarResult(plan, read, tuple(written), tuple(failed), reason, busy)
+    return CalendarResult(plan, read, tuple(written), tuple(failed), reason, busy, tuple(caught_up))

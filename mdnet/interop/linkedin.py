@@ -181,6 +181,33 @@ def commit_message(update: ContactUpdate) -> str:
     return commit_text.message(title, update.describe(), trailers)
 
 
+def _catch_up(
+    root: Path, unchanged: Sequence[ContactUpdate], pending: set[str], done: list[tuple[ContactUpdate, str | None]]
+) -> tuple[set[str], str | None, bool]:
+    """Commit each note of ``unchanged`` (its lines there already) that differs from HEAD, with its keys (but
+    ``pending``): an earlier import wrote it and its commit failed. Appends (update, commit) to ``done``;
+    returns the keys recorded, why a commit failed, and whether git refused it (busy, a stale lock)."""
+    dirty = set(history.changed_paths(root, [u.contact.path for u in unchanged]))
+    recorded: set[str] = set()
+    for update in unchanged:
+        if update.contact.path not in dirty:
+            continue
+        keys = [k for k in update.keys if k not in pending]
+        name = commit_text.flat(update.contact.name)
+        body = [f"Also committed here, written earlier: {line}"
+                for line in history.uncommitted_log_entries(root, update.contact.path)]  # fmt: skip
+        message = commit_text.message(f"Update {name} from LinkedIn", body or ["the note's changes since its last "
+                                      "commit"], [("Contact", name), *((TRAILER, k) for k in keys)])  # fmt: skip
+        outcome = history.commit_paths(root, [update.contact.path], message)
+        if outcome.unchanged:  # committed meanwhile: the record takes its keys
+            continue
+        done.append((update, outcome.commit))
+        if outcome.commit is None:
+            return recorded, outcome.reason, outcome.failed
+        recorded.update(keys)
+    return recorded, None, False
+
+
 def _write(
     vault: ImportingVault, plan: InteractionPlan, progress: Progress | None, busy: bool
 ) -> tuple[list[tuple[ContactUpdate, str | None]], list[tuple[ContactUpdate, str]], str | None, str | None, bool]:
@@ -216,7 +243,11 @@ def _write(
             busy = outcome.failed
         if progress is not None:
             progress(total + number, total * 2)
-    leftover = [key for key in plan.record_only if key not in pending]
+    caught_up: set[str] = set()
+    if plan.unchanged and not busy:
+        caught_up, why, busy = _catch_up(vault.root, plan.unchanged, pending, written)
+        reason = reason or why
+    leftover = [key for key in plan.record_only if key not in pending and key not in caught_up]
     if leftover and reason is None and not busy:
         title = f"LinkedIn import: {len(leftover)} conversation days seen, no note changed"
         recorded = history.commit_record(vault.root, commit_text.message(title, (), [(TRAILER, k) for k in leftover]))

@@ -143,6 +143,9 @@ class InteractionPlan:
     matched: int  # conversation-days and invitations with a contact
     already: int  # of those, handled by an earlier import
     unknown: dict[str, int]  # people who are no contact -> how many conversation-days
+    # the contacts of record_only: a note holding the lines already that differs from HEAD (an earlier import
+    # whose commit failed) is committed with its keys, not left behind by an empty record
+    unchanged: tuple[ContactUpdate, ...] = ()
 
 
 def _entry_text(day_messages: Sequence[Message]) -> str:
@@ -219,8 +222,9 @@ def plan_interactions(
         update.keys[:] = list(dict.fromkeys(update.keys))
     changing = tuple(u for _, u in sorted(updates.items()) if u.changes_note)
     record_only = tuple(dict.fromkeys(k for u in updates.values() if not u.changes_note for k in u.keys))
+    unchanged = tuple(u for _, u in sorted(updates.items()) if not u.changes_note and u.keys)
     return InteractionPlan(changing, record_only, len(messages), len(by_conversation), matched, already,
-                           {k: v for k, v in unknown.items() if v})  # fmt: skip
+                           {k: v for k, v in unknown.items() if v}, unchanged)  # fmt: skip
 
 
 def _logged(contact: Contact, day: dt.date, text: str) -> bool:

@@ -100,6 +100,23 @@ def commit_message(update: ContactUpdate) -> str:
     return commit_text.message(title, update.describe(), trailers)
 
 
+def catch_up_message(update: ContactUpdate, earlier: Sequence[str]) -> str:
+    """The commit of a note that holds this scan's lines already but differs from HEAD: written by an earlier
+    scan whose commit failed (git busy, a stale index.lock). It commits the note as it is with the Message-IDs,
+    named like the commit that failed, and lists the log lines it commits (``earlier``)."""
+    name = commit_text.flat(update.contact.name)
+    trailers = [("Contact", name)]
+    if earlier and update.sent:
+        title = (f"Log email with {name}: {update.sent[0].subject or '(no subject)'}" if len(update.sent) == 1
+                 else f"Log {len(update.sent)} emails with {name}")  # fmt: skip
+        trailers += [("Interaction", "email"), ("Interaction-Date", max(m.day for m in update.sent).isoformat())]
+    else:
+        title = f"Update {name} from mail"
+    trailers.extend((TRAILER, mid) for mid in update.message_ids)
+    body = [f"Also committed here, written earlier: {line}" for line in earlier]
+    return commit_text.message(title, body or ["the note's changes since its last commit"], trailers)
+
+
 def record_message(ids: Sequence[str]) -> str:
     title = f"Mail scan: {counted(len(ids), 'message')} seen, no note changed"
     return commit_text.message(title, (), [(TRAILER, mid) for mid in ids])
@@ -116,6 +133,8 @@ class ScanResult:
     not_recorded_because: str | None
     # git refused a commit (busy past its retries, a stale index.lock): the CLI exits 1; the notes stay written
     commit_failed: bool = False
+    # (update, commit) of each note that held its lines already and differed from HEAD: committed now
+    caught_up: tuple[tuple[ContactUpdate, str | None], ...] = ()
 
     def as_dict(self, dry_run: bool) -> dict[str, Any]:
         plan = self.plan
@@ -135,6 +154,8 @@ class ScanResult:
                 for u in plan.updates
             ],
             "failed": [{"path": u.contact.path, "error": error} for u, error in self.failed],
+            "caught_up": [{"name": u.contact.name, "path": u.contact.path, "message_ids": list(u.message_ids),
+                           "commit": c} for u, c in self.caught_up],
             "record_only": list(plan.record_only),
             "record_commit": self.record_commit,
         }  # fmt: skip
@@ -167,6 +188,7 @@ def scan(
     record_commit = None
     reason = None
     commit_failed = False
+    caught_up: list[tuple[ContactUpdate, str | None]] = []
     if not dry_run:
         done: list[ContactUpdate] = []
         for update in plan.updates:
@@ -194,10 +216,42 @@ def scan(
             if outcome.commit is None:
                 reason = outcome.reason
                 commit_failed = outcome.failed
-        leftover = [mid for mid in plan.record_only if mid not in pending]
+        recorded_ids: set[str] = set()
+        if plan.unchanged and not commit_failed:
+            recorded_ids, why, commit_failed = _catch_up(vault.root, plan.unchanged, pending, caught_up)
+            reason = reason or why
+        leftover = [mid for mid in plan.record_only if mid not in pending and mid not in recorded_ids]
         if leftover and reason is None:
             recorded = history.commit_record(vault.root, record_message(leftover))
             record_commit, reason, commit_failed = recorded.commit, recorded.reason, recorded.failed
-        if written:
-            vault.refresh([u.contact.path for u, _ in written])
-    return ScanResult(plan, kind, skipped, tuple(written), tuple(failed), record_commit, reason, commit_failed)
+        if written or caught_up:
+            vault.refresh([u.contact.path for u, _ in (*written, *caught_up)])
+    return ScanResult(
+        plan, kind, skipped, tuple(written), tuple(failed), record_commit, reason, commit_failed, tuple(caught_up)
+    )
+
+
+def _catch_up(
+    root: Path, unchanged: Sequence[ContactUpdate], pending: set[str], done: list[tuple[ContactUpdate, str | None]]
+) -> tuple[set[str], str | None, bool]:
+    """Commit each note of ``unchanged`` (its lines already written) that differs from HEAD, with its
+    Message-IDs (those of ``pending`` left out): an earlier scan wrote it and its commit failed, and a record
+    with no file in it would leave the note uncommitted until some other command commits it. Appends
+    (update, commit) to ``done``; returns the Message-IDs recorded, why a commit failed, and whether git
+    refused it (busy, a stale lock: the notes after it are not tried)."""
+    dirty = set(history.changed_paths(root, [u.contact.path for u in unchanged]))
+    recorded: set[str] = set()
+    for update in unchanged:
+        if update.contact.path not in dirty:
+            continue
+        ids = tuple(m for m in update.message_ids if m not in pending)
+        earlier = history.uncommitted_log_entries(root, update.contact.path)
+        message = catch_up_message(replace(update, message_ids=ids), earlier)
+        outcome = history.commit_paths(root, [update.contact.path], message)
+        if outcome.unchanged:  # committed meanwhile: the record commit takes its Message-IDs
+            continue
+        done.append((update, outcome.commit))
+        if outcome.commit is None:
+            return recorded, outcome.reason, outcome.failed
+        recorded.update(ids)
+    return recorded, None, False

@@ -49,6 +49,9 @@ class ScanPlan:
     matched: int = 0
     unknown: int = 0
     already: int = 0
+    # the contacts of record_only, each with its Message-IDs: a note that holds the scan's lines already and
+    # differs from HEAD (an earlier scan whose commit failed) is committed with them, not left behind
+    unchanged: tuple[ContactUpdate, ...] = ()
 
 
 @dataclass
@@ -121,14 +124,16 @@ def plan_scan(
     by_path = {c.path: c for c in contacts}
     updates: list[ContactUpdate] = []
     record_only: list[str] = []
+    unchanged: list[ContactUpdate] = []
     for path in sorted(buckets):
         update = _update_for(by_path[path], buckets[path], newest_sent.get(path))
         if update.changes_note:
             updates.append(update)
         else:
             record_only.extend(update.message_ids)
+            unchanged.append(update)
     return ScanPlan(tuple(updates), tuple(dict.fromkeys(record_only)), tuple(warnings), len(messages), matched,
-                    unknown, already)  # fmt: skip
+                    unknown, already, tuple(unchanged))  # fmt: skip
 
 
 def _update_for(contact: Contact, bucket: _Bucket, newest_sent: dt.datetime | None) -> ContactUpdate:

@@ -56,6 +56,7 @@ class SyncResult:
     commit: str | None = None
     not_committed: str | None = None
     commit_failed: bool = False  # git refused the commit (busy, a stale index.lock): exit 1 (not in as_dict)
+    caught_up: list[str] = field(default_factory=list)  # notes an earlier sync wrote and could not commit
 
     @property
     def changed(self) -> bool:
@@ -334,17 +335,26 @@ class _Sync:
     def _finish(self) -> None:
         root = self.vault.root
         ignored = bool(self.new.pairs or self.new.gone) and _ignore_state(root)
-        if self.touched:
-            paths = sorted(self.touched)
-            self.vault.refresh(paths)
+        # notes an earlier sync wrote and could not commit (git busy, a stale index.lock): in this commit
+        earlier = {p: n for p, n in self.old.uncommitted.items() if p not in self.touched and (root / p).is_file()}
+        left = set(history.changed_paths(root, [*sorted(earlier), ".gitignore"])) if earlier else set()
+        ignored = ignored or left.intersection({".gitignore"}) != set()  # added by that sync, not committed
+        left.discard(".gitignore")
+        self.result.caught_up = [f"{p}: written by an earlier sync whose commit failed" for p in sorted(left)]
+        touched = {**{p: earlier[p] for p in left}, **self.touched}
+        if touched:
+            paths = sorted(touched)
+            self.vault.refresh(sorted(self.touched))
             if ignored:
                 paths.append(".gitignore")
-            title = f"Sync {counted(len(self.touched), 'contact')} with the vdir {commit_text.flat(self.folder.name)}"
-            body = [*self.result.notes_created, *self.result.notes_changed]
-            trailers = [("Contact", commit_text.flat(self.touched[p])) for p in paths if p in self.touched]
+            title = f"Sync {counted(len(touched), 'contact')} with the vdir {commit_text.flat(self.folder.name)}"
+            body = [*self.result.notes_created, *self.result.notes_changed, *self.result.caught_up]
+            trailers = [("Contact", commit_text.flat(touched[p])) for p in paths if p in touched]
             outcome = history.commit_paths(root, paths, commit_text.message(title, body, trailers), hooks=self.hooks)
             self.result.commit, self.result.not_committed = outcome.commit, outcome.reason
             self.result.commit_failed = outcome.failed
+            if outcome.commit is None and not outcome.unchanged and history.is_inside_work_tree(root):
+                self.new.uncommitted = touched  # the state is saved (the cards are written): the mark says commit
         vdir_files.save_state(root, str(self.folder), self.new)
 
 

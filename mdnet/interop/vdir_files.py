@@ -115,10 +115,16 @@ class VdirState:
     pairs: dict[str, Pair] = field(default_factory=dict)
     gone: dict[str, str] = field(default_factory=dict)  # uid -> note path
     first: bool = True
+    # note path -> contact name: notes this sync wrote whose commit failed (git busy, a stale index.lock): the
+    # next sync commits them, though neither side changed since
+    uncommitted: dict[str, str] = field(default_factory=dict)
 
     def as_json(self) -> dict[str, Any]:
         pairs = {uid: p.as_json() for uid, p in sorted(self.pairs.items())}
-        return {"pairs": pairs, "gone": dict(sorted(self.gone.items()))}
+        data: dict[str, Any] = {"pairs": pairs, "gone": dict(sorted(self.gone.items()))}
+        if self.uncommitted:
+            data["uncommitted"] = dict(sorted(self.uncommitted.items()))
+        return data
 
 
 def load_state(root: Path, key: str) -> tuple[VdirState, str | None]:
@@ -137,6 +143,7 @@ def load_state(root: Path, key: str) -> tuple[VdirState, str | None]:
                 values[k] = tuple(str(i) for i in v) if k in LISTS else str(v)
             state.pairs[str(uid)] = Pair(str(pair["note"]), str(pair["card"]), str(pair["token"]), values)
         state.gone = {str(k): str(v) for k, v in entry.get("gone", {}).items()}
+        state.uncommitted = {str(k): str(v) for k, v in entry.get("uncommitted", {}).items()}
     except (KeyError, TypeError, AttributeError):
         return VdirState(), f"{STATE_NAME}: not as mdnet writes it; this sync is a first sync (it deletes nothing)"
     return state, None

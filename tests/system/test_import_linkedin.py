@@ -312,3 +312,23 @@ def test_pure_helpers() -> None:
     assert company_key("Acme Corp, Inc.") == company_key("acme") == company_key("[[ACME]]")
     assert company_key("Initech") != company_key("Acme")
     assert profile_url("HTTPS://www.LinkedIn.com/in/Jane/?trk=1") == "https://www.linkedin.com/in/jane"
+
+
+@pytest.mark.slow
+def test_a_failed_commit_is_made_by_the_next_import(vault: Path, tmp_path: Path) -> None:
+    """Issue 19: the notes written while git was locked are committed by the next import, not just recorded."""
+    export = full_export(tmp_path)
+    lock = vault / ".git" / "index.lock"
+    lock.write_text("")
+    os.utime(lock, (time.time() - 60, time.time() - 60))  # left by a killed git
+    before = commits(vault)
+    code, out, err = run_import(vault, export)
+    assert code == 1, out + err
+    assert commits(vault) == before
+    assert "- 2026-11-10 linkedin: Sure - Tuesday works for me" in read(vault, "Jane Doe")
+    lock.unlink()
+    code, out, err = run_import(vault, export)
+    assert code == 0, out + err
+    assert "committed people/Jane Doe.md, written earlier" in out
+    assert git(vault, "show", "HEAD:people/Jane Doe.md").count("- 2026-11-10 linkedin: Sure - Tuesday works") == 1
+    assert git(vault, "status", "--porcelain").strip() == ""  # every note the first import wrote
