@@ -84,6 +84,9 @@ class Tick:
     target: str  # the first wikilink's target (``Jane Doe``, ``people/jane``)
     kind: str | None
     words: str  # the log entry's text
+    # the entry the tick logs without the user's words after `` // ``: what a refresh logged when the
+    # tick was saved before the words were typed (an editor saving its older buffer brings them later)
+    plain: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,7 +201,9 @@ def find_ticks(block: Block) -> list[Tick]:
         if link is None:
             continue
         kind, words = _log_words(match.group(2))
-        ticks.append(Tick(block.begin_line + 1 + index, line.rstrip(), link.group(1).strip(), kind, words))
+        separators = list(_USER_WORDS_RE.finditer(match.group(2)))
+        plain = _log_words(match.group(2)[: separators[-1].start()])[1] if separators else words
+        ticks.append(Tick(block.begin_line + 1 + index, line.rstrip(), link.group(1).strip(), kind, words, plain))
     return ticks
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.conftest import run_mdnet_process
+from tests.conftest import git, run_mdnet_process
 
 # -- 9: a vCard round trip keeps every mapped field ---------------------------
 
@@ -45,3 +45,42 @@ def test_vcard_round_trip_keeps_every_mapped_field(vault_dir: Path, tmp_path: Pa
     before, after = fields(vault_dir), fields(empty)
     assert set(before) == {"Ana Lima", "Bo Chen"}
     assert before == after
+
+
+# -- 2: one tick is one interaction -------------------------------------------
+
+
+def test_words_after_a_logged_tick_amend_its_entry(git_vault: Path) -> None:
+    (git_vault / "people" / "Tom Hanks.md").write_text(
+        "---\nname: Tom Hanks\ncadence: 30d\nlast_contact: 2026-10-01\n---\n# Tom Hanks\n\n## Log\n", encoding="utf-8"
+    )
+    git(git_vault, "add", "-A")
+    git(git_vault, "commit", "-qm", "tom")
+    first = run_mdnet_process("--today", "2026-12-08", "daily", cwd=git_vault)
+    assert first.code == 0, first
+    note = git_vault / "daily" / "2026-12-08.md"
+    line = next(x for x in note.read_text(encoding="utf-8").splitlines() if "[[Tom Hanks]]" in x)
+    ticked = note.read_text(encoding="utf-8").replace(line, line.replace("- [ ]", "- [x]", 1))
+    note.write_text(ticked, encoding="utf-8")  # the autosave of the tick
+    logged = run_mdnet_process("--today", "2026-12-08", "daily", cwd=git_vault)  # the watcher's refresh
+    assert logged.code == 0, logged
+    commits = int(git(git_vault, "rev-list", "--count", "HEAD"))
+    # the editor saves its older buffer: the same tick, words typed after it, no logged mark
+    line_ticked = line.replace("- [ ]", "- [x]", 1)
+    note.write_text(ticked.replace(line_ticked, line_ticked + " // call: talked about films"), encoding="utf-8")
+    amended = run_mdnet_process("--today", "2026-12-08", "daily", cwd=git_vault)
+    assert amended.code == 0, amended
+    text = (git_vault / "people" / "Tom Hanks.md").read_text(encoding="utf-8")
+    entries = [x for x in text.splitlines() if x.startswith("- 2026-12-08")]
+    assert entries == ["- 2026-12-08 call: talked about films"]
+    assert int(git(git_vault, "rev-list", "--count", "HEAD")) == commits + 1
+    assert git(git_vault, "status", "--porcelain", "people").strip() == ""
+    again = run_mdnet_process("--today", "2026-12-08", "daily", cwd=git_vault)
+    assert again.code == 0, again
+    assert (git_vault / "people" / "Tom Hanks.md").read_text(encoding="utf-8") == text
+    assert "✓ logged" in note.read_text(encoding="utf-8")
+    shown = json.loads(run_mdnet_process("--today", "2026-12-08", "history", "Tom Hanks", "--json", cwd=git_vault).out)
+    assert [(i["source"], i["kind"], i["text"]) for i in shown["items"] if i["date"] == "2026-12-08"][:2] == [
+        ("log", "call", "talked about films"),
+        ("git", None, "tom"),
+    ]
