@@ -29,6 +29,7 @@ from mdnet.core.folding import fold
 from mdnet.core.model import BUCKETS, Contact, DueItem, Duration
 from mdnet.core.wikilinks import is_attachment
 from mdnet.note import document
+from mdnet.note.conflicts import first_conflict_line
 from mdnet.note.document import detect_newline, ends_in_code_block
 
 BEGIN = "<!-- mdnet:begin -->"
@@ -149,6 +150,14 @@ def _check_lines(block: Block) -> None:
     keeps); ticked and logged ones are kept as the user left them; and under a task, its
     contact's open loops (``    - open: ...``).
     """
+    conflict = first_conflict_line("\n".join(block.lines))
+    if conflict is not None:  # git's, not the user's: say so, not "a line mdnet did not write"
+        raise BlockError(
+            "unresolved merge conflict in mdnet's block (git's <<<<<<< line); delete the block's lines between "
+            f"{BEGIN} and {END} except your ticked tasks, and the refresh writes it again (or run "
+            "'mdnet sync --setup' so that the merge driver merges daily notes)",
+            block.begin_line + conflict,
+        )
     previous = ""
     under_task = False
     for index, line in enumerate(block.lines):

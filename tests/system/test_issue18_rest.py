@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.conftest import git, run_mdnet_process
+from tests.conftest import git, run_cli, run_mdnet_process
+from tests.system.test_sync import two_devices  # noqa: F401 (a fixture)
 
 # -- 9: a vCard round trip keeps every mapped field ---------------------------
 
@@ -84,3 +85,75 @@ def test_words_after_a_logged_tick_amend_its_entry(git_vault: Path) -> None:
         ("log", "call", "talked about films"),
         ("git", None, "tom"),
     ]
+
+
+# -- 10: daily notes through the merge driver ---------------------------------
+
+
+def _on(root: Path, *args: str) -> tuple[int, str, str]:
+    result = run_cli("--vault", str(root), "--today", "2026-12-08", *args)
+    return result.code, result.out, result.err
+
+
+def _tick(note: Path, name: str) -> None:
+    text = note.read_text(encoding="utf-8")
+    line = next(x for x in text.splitlines() if f"[[{name}]]" in x and x.startswith("- [ ]"))
+    note.write_text(text.replace(line, line.replace("- [ ]", "- [x]", 1)), encoding="utf-8")
+
+
+def test_daily_notes_of_two_devices_merge_ticks_and_user_text(
+    two_devices: tuple[Path, Path, Path],  # noqa: F811 (the fixture imported above)
+) -> None:
+    laptop, _remote, desktop = two_devices
+    note = Path("daily") / "2026-12-08.md"
+    assert _on(laptop, "add", "Tom Hanks", "--cadence", "30d")[0] == 0
+    assert _on(laptop, "sync")[0] == 0
+    assert _on(desktop, "sync")[0] == 0
+    # both devices write the day's note; the laptop ticks Jane, the desktop ticks Tom and writes below the block
+    for root in (laptop, desktop):
+        assert _on(root, "daily")[0] == 0
+    _tick(laptop / note, "Jane Doe")
+    _tick(desktop / note, "Tom Hanks")
+    with (desktop / note).open("a", encoding="utf-8") as out:
+        out.write("\nCalled the bank.\n")
+    for root in (laptop, desktop):
+        code, _out, err = _on(root, "daily")
+        assert code == 0, err
+    assert _on(laptop, "sync")[0] == 0
+    code, out, err = _on(desktop, "sync")
+    assert code == 0, out + err
+    merged = (desktop / note).read_text(encoding="utf-8")
+    assert "<<<<<<<" not in merged
+    assert "Called the bank." in merged
+    assert merged.count("[[Jane Doe]]") == 1 and merged.count("[[Tom Hanks]]") == 1
+    assert merged.count("✓ logged") == 2
+    code, _out, err = _on(desktop, "daily")
+    assert code == 0, err
+    for name in ("Jane Doe", "Tom Hanks"):
+        entries = [x for x in (desktop / "people" / f"{name}.md").read_text(encoding="utf-8").splitlines()
+                   if x.startswith("- 2026-12-08")]  # fmt: skip
+        assert len(entries) == 1, (name, entries)
+
+
+def test_daily_does_not_blame_the_user_for_a_git_conflict_marker(vault_dir: Path) -> None:
+    assert run_mdnet_process("--today", "2026-12-08", "daily", cwd=vault_dir).code == 0
+    note = vault_dir / "daily" / "2026-12-08.md"
+    text = note.read_text(encoding="utf-8")
+    begin = text.index("<!-- mdnet:begin -->\n") + len("<!-- mdnet:begin -->\n")
+    note.write_text(text[:begin] + "<<<<<<< HEAD\n=======\n>>>>>>> other\n" + text[begin:], encoding="utf-8")
+    result = run_mdnet_process("--today", "2026-12-08", "daily", cwd=vault_dir)
+    assert result.code == 1
+    assert "unresolved merge conflict" in result.err
+    assert "daily/2026-12-08.md:4:" in result.err
+    assert "not one mdnet wrote" not in result.err
+
+
+def test_the_merge_knows_the_daily_block_as_the_refresh_writes_it() -> None:
+    from mdnet.features import daily_block
+    from mdnet.merge import daily as merge_daily
+
+    assert (merge_daily.BEGIN, merge_daily.END, merge_daily.LOGGED) == (
+        daily_block.BEGIN,
+        daily_block.END,
+        daily_block.LOGGED,
+    )
