@@ -157,3 +157,26 @@ def test_the_merge_knows_the_daily_block_as_the_refresh_writes_it() -> None:
         daily_block.END,
         daily_block.LOGGED,
     )
+
+
+# -- 7: 80-column tables never cut a date or a name ---------------------------
+
+
+def test_80_column_tables_never_cut_a_date_or_a_name(example_vault: Path) -> None:
+    import re
+
+    names = [json.loads(run_mdnet_process("list", "--json", cwd=example_vault).out)["contacts"][i]["name"]
+             for i in range(3)]  # fmt: skip
+    for command in (("due",), ("due", "--within", "30d"), ("list",)):
+        result = run_mdnet_process("--today", "2026-11-25", *command, cwd=example_vault, env={"COLUMNS": "80"})
+        assert result.code == 0, result
+        lines = result.out.splitlines()
+        assert all(len(line) <= 80 for line in lines), command
+        assert "…" not in result.out, (command, result.out)
+        assert not re.search(r"\b\d{4}-(?!\d\d-\d\d)", result.out), command  # a date cut or wrapped
+        assert "planned: planned" not in result.out
+        assert "follow_up: follow up" not in result.out
+        assert "birthday: birthday" not in result.out
+        if command == ("list",):
+            for name in names:
+                assert any(name in line for line in lines), (name, result.out)
