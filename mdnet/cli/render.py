@@ -164,7 +164,11 @@ def contact_card(contact: Contact, item: DueItem | None, today: dt.date) -> Rend
             continue
         table.add_row(key, _field_text(value))
     table.add_row("Last contact", _last_contact_text(contact))
-    if item is None:
+    if item is None and contact.status == "archived":
+        table.add_row("Due", "never: archived")
+    elif item is None and contact.snooze_until is not None and contact.snooze_until > today:
+        table.add_row("Due", f"snoozed until {contact.snooze_until}")
+    elif item is None:
         table.add_row("Due", "not due in the window")
     else:
         table.add_row("Due", f"{_when(item, today)} - {_reasons_text(item)}")

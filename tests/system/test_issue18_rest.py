@@ -180,3 +180,16 @@ def test_80_column_tables_never_cut_a_date_or_a_name(example_vault: Path) -> Non
         if command == ("list",):
             for name in names:
                 assert any(name in line for line in lines), (name, result.out)
+
+
+# -- friction ------------------------------------------------------------------
+
+
+def test_show_of_a_snoozed_contact_says_until_when(vault_dir: Path) -> None:
+    (vault_dir / "people" / "Sam Lee.md").write_text(
+        "---\nname: Sam Lee\ncadence: 30d\nsnooze_until: 2026-12-20\n---\n", encoding="utf-8"
+    )
+    shown = run_mdnet_process("--today", "2026-12-08", "show", "Sam Lee", cwd=vault_dir)
+    assert shown.code == 0, shown
+    assert "snoozed until 2026-12-20" in shown.out
+    assert "not due in the window" not in shown.out
