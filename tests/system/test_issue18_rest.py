@@ -193,3 +193,10 @@ def test_show_of_a_snoozed_contact_says_until_when(vault_dir: Path) -> None:
     assert shown.code == 0, shown
     assert "snoozed until 2026-12-20" in shown.out
     assert "not due in the window" not in shown.out
+
+
+def test_an_unknown_config_key_suggests_the_one_meant(vault_dir: Path) -> None:
+    (vault_dir / "mdnet.toml").write_text('contacts_dirs = ["people"]\n', encoding="utf-8")
+    result = run_mdnet_process("list", cwd=vault_dir)
+    assert result.code == 2, result
+    assert "unknown key 'contacts_dirs'; did you mean 'contact_dirs'?" in result.err
