@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import tomllib
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -101,6 +101,15 @@ def config_from_bytes(data: bytes) -> Config:
     return config_from_mapping(raw)
 
 
+def _did_you_mean(key: str) -> str:
+    """``; did you mean 'contact_dirs'?`` for a key close to one mdnet reads (``contacts_dirs``), else nothing."""
+    import difflib
+
+    known = [f.name for f in fields(Config) if not f.name.startswith("_")] + [*_SECTION_KEYS, *_CALENDAR_KEYS]
+    close = difflib.get_close_matches(key, dict.fromkeys(known), n=1, cutoff=0.75)
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
 def config_from_mapping(raw: dict[str, Any]) -> Config:
     """Validate a parsed ``mdnet.toml``; raises one :class:`ConfigError` naming every problem."""
     problems: list[str] = []
@@ -150,7 +159,7 @@ def config_from_mapping(raw: dict[str, Any]) -> Config:
                 continue
             extra[key] = value
         else:
-            problems.append(f"unknown key {key!r}")
+            problems.append(f"unknown key {key!r}" + _did_you_mean(key))
     if "daily_dir" in values:
         values["daily_dir"] = _clean_folder(values["daily_dir"], problems, "daily_dir")
     if values.get("file_names", "title") not in ("title", "slug"):

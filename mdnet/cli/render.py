@@ -42,25 +42,81 @@ def _ratio(item: DueItem) -> Text:
     return Text(f"{item.cadence_ratio:.1f}x", style=style)
 
 
-def due_table(items: Sequence[DueItem], today: dt.date, within: int) -> RenderableType:
+def reason_text(kind: str, detail: str) -> str:
+    """A reason as people read it: ``kind: detail``, without the kind when the detail starts with it
+    (``planned next contact``, ``follow up: send the deck``, ``birthday Dec 8``, ``reply owed since ...``)."""
+    spoken = kind.replace("_", " ").casefold()
+    return detail if detail.casefold().startswith(spoken) else f"{kind}: {detail}"
+
+
+# A table's frame: a border before each column and one at the end, and one space of padding either side.
+_PER_COLUMN = 3
+_FLEXIBLE_MIN = 20  # the narrowest a wrapped column (the reason, the tags) is made before a column is dropped
+
+
+def _fits(width: int, fixed: Sequence[int], flexible: int) -> bool:
+    return sum(fixed) + flexible + _PER_COLUMN * (len(fixed) + (1 if flexible else 0)) + 1 <= width
+
+
+def _cell_width(header: str, cells: Sequence[str]) -> int:
+    """What a column never cut needs: its widest cell, and the longest word of its header (which may wrap)."""
+    return max([len(word) for word in header.split()] + [len(cell) for cell in cells])
+
+
+def _chosen(width: int, fixed: dict[str, int], drop_order: Sequence[str], flexible_min: int) -> list[str]:
+    """The columns of ``fixed`` kept: the least useful (first in ``drop_order``) dropped while the rest
+    and a flexible column of ``flexible_min`` would not fit in ``width``."""
+    kept = list(fixed)
+    for column in drop_order:
+        if _fits(width, [fixed[c] for c in kept], flexible_min):
+            break
+        kept.remove(column)
+    return kept
+
+
+def _console_width() -> int:
+    from rich.console import Console
+
+    return Console().width
+
+
+def due_table(items: Sequence[DueItem], today: dt.date, within: int, width: int | None = None) -> RenderableType:
+    """The due list, a table per bucket. Names and dates are never cut: the reason wraps, and on a
+    narrow terminal the category, then the cadence ratio, are left out."""
     if not items:
         return Text(f"Nobody is due on {today} or in the next {within} days. A fine day to meet someone new.")
+    width = width or _console_width()
     parts: list[RenderableType] = [Text(f"Due list for {today} (next {within} days)", style="bold")]
+    horizon = Duration(within, "d").add_to(today)  # clamped: the last days of 9999 are days too
     for bucket in BUCKETS:
         chosen = [i for i in items if i.bucket == bucket]
         if not chosen:
             continue
+        rows = [(item.name, _when(item, today), "; ".join(reason_text(r.kind, r.detail) for r in item.reasons
+                 if r.due <= horizon), item.category or "", _ratio(item)) for item in chosen]  # fmt: skip
+        fixed = {
+            "Name": _cell_width("Name", [r[0] for r in rows]),
+            "Due": _cell_width("Due", [r[1] for r in rows]),
+            "Category": _cell_width("Category", [r[3] for r in rows]),
+            "Cadence": _cell_width("Cadence", [r[4].plain for r in rows]),
+        }
+        kept = _chosen(width, fixed, ("Category", "Cadence"), _FLEXIBLE_MIN)
         table = Table(title=f"{BUCKET_TITLES[bucket]} - {len(chosen)}", title_style=_BUCKET_STYLES[bucket],
                       title_justify="left", expand=False)  # fmt: skip
-        table.add_column("Name", no_wrap=True)
-        table.add_column("Due", no_wrap=True)
-        table.add_column("Why")
-        table.add_column("Category")
-        table.add_column("Cadence", justify="right")
-        horizon = Duration(within, "d").add_to(today)  # clamped: the last days of 9999 are days too
-        for item in chosen:
-            why = "; ".join(f"{r.kind}: {r.detail}" for r in item.reasons if r.due <= horizon)
-            table.add_row(item.name, _when(item, today), why, item.category or "", _ratio(item))
+        table.add_column("Name", no_wrap=True, min_width=fixed["Name"])
+        table.add_column("Due", no_wrap=True, min_width=fixed["Due"])
+        table.add_column("Why", overflow="fold")
+        if "Category" in kept:
+            table.add_column("Category", no_wrap=True, min_width=fixed["Category"])
+        if "Cadence" in kept:
+            table.add_column("Cadence", justify="right", no_wrap=True, min_width=fixed["Cadence"])
+        for name, when, why, category, ratio in rows:
+            cells: list[str | Text] = [name, when, why]
+            if "Category" in kept:
+                cells.append(category)
+            if "Cadence" in kept:
+                cells.append(ratio)
+            table.add_row(*cells)
         parts.append(table)
     return Group(*parts)
 
@@ -70,6 +126,7 @@ def contacts_table(
     dues: dict[str, dt.date | None],
     category: str | None = None,
     tag: str | None = None,
+    width: int | None = None,
 ) -> RenderableType:
     if not contacts and (category is not None or tag is not None):
         # a filter that matches nobody: the vault is not empty, and `mdnet add` is no answer
@@ -78,14 +135,21 @@ def contacts_table(
         return Text(f"No contact{where}{has}.")
     if not contacts:
         return Text('No contacts yet. Add one with: mdnet add "Jane Doe"')
+    rows = [(c.name, c.category or "", ", ".join(c.tags), str(c.fields.get("cadence") or ""),
+             str(c.last_contact or ""), str(dues.get(c.path) or "")) for c in contacts]  # fmt: skip
+    headers = ("Name", "Category", "Tags", "Cadence", "Last contact", "Next due")
+    fixed = {h: _cell_width(h, [r[i] for r in rows]) for i, h in enumerate(headers) if h != "Tags"}
+    # names and dates are never cut; the tags wrap; the cadence, then the category, go on a narrow terminal
+    kept = _chosen(width or _console_width(), fixed, ("Cadence", "Category"), min(_FLEXIBLE_MIN, 12))
     table = Table(title=counted(len(contacts), "contact"), title_justify="left")
-    for column in ("Name", "Category", "Tags", "Cadence", "Last contact", "Next due"):
-        table.add_column(column)
-    for c in contacts:
-        due = dues.get(c.path)
-        cadence = str(c.fields.get("cadence") or "")
-        table.add_row(c.name, c.category or "", ", ".join(c.tags), cadence,
-                      str(c.last_contact or ""), str(due or ""))  # fmt: skip
+    columns = [i for i, h in enumerate(headers) if h == "Tags" or h in kept]
+    for i in columns:
+        if headers[i] == "Tags":
+            table.add_column("Tags", overflow="fold")
+        else:
+            table.add_column(headers[i], no_wrap=True, min_width=fixed[headers[i]])
+    for row in rows:
+        table.add_row(*(row[i] for i in columns))
     return table
 
 
@@ -100,7 +164,11 @@ def contact_card(contact: Contact, item: DueItem | None, today: dt.date) -> Rend
             continue
         table.add_row(key, _field_text(value))
     table.add_row("Last contact", _last_contact_text(contact))
-    if item is None:
+    if item is None and contact.status == "archived":
+        table.add_row("Due", "never: archived")
+    elif item is None and contact.snooze_until is not None and contact.snooze_until > today:
+        table.add_row("Due", f"snoozed until {contact.snooze_until}")
+    elif item is None:
         table.add_row("Due", "not due in the window")
     else:
         table.add_row("Due", f"{_when(item, today)} - {_reasons_text(item)}")
@@ -149,7 +217,7 @@ def _reasons_text(item: DueItem) -> str:
     The card said ``today, today - cadence 2026-11-25: ...``: the bucket and each reason's date
     repeated the due date in front of it.
     """
-    return "; ".join(f"{r.kind}: {r.detail}" if r.due == item.due else f"{r.kind} {r.due}: {r.detail}"
+    return "; ".join(reason_text(r.kind, r.detail) if r.due == item.due else f"{r.kind} {r.due}: {r.detail}"
                      for r in item.reasons)  # fmt: skip
 
 

@@ -29,6 +29,7 @@ from mdnet.core.folding import fold
 from mdnet.core.model import BUCKETS, Contact, DueItem, Duration
 from mdnet.core.wikilinks import is_attachment
 from mdnet.note import document
+from mdnet.note.conflicts import first_conflict_line
 from mdnet.note.document import detect_newline, ends_in_code_block
 
 BEGIN = "<!-- mdnet:begin -->"
@@ -84,6 +85,9 @@ class Tick:
     target: str  # the first wikilink's target (``Jane Doe``, ``people/jane``)
     kind: str | None
     words: str  # the log entry's text
+    # the entry the tick logs without the user's words after `` // ``: what a refresh logged when the
+    # tick was saved before the words were typed (an editor saving its older buffer brings them later)
+    plain: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,6 +150,14 @@ def _check_lines(block: Block) -> None:
     keeps); ticked and logged ones are kept as the user left them; and under a task, its
     contact's open loops (``    - open: ...``).
     """
+    conflict = first_conflict_line("\n".join(block.lines))
+    if conflict is not None:  # git's, not the user's: say so, not "a line mdnet did not write"
+        raise BlockError(
+            "unresolved merge conflict in mdnet's block (git's <<<<<<< line); delete the block's lines between "
+            f"{BEGIN} and {END} except your ticked tasks, and the refresh writes it again (or run "
+            "'mdnet sync --setup' so that the merge driver merges daily notes)",
+            block.begin_line + conflict,
+        )
     previous = ""
     under_task = False
     for index, line in enumerate(block.lines):
@@ -198,7 +210,9 @@ def find_ticks(block: Block) -> list[Tick]:
         if link is None:
             continue
         kind, words = _log_words(match.group(2))
-        ticks.append(Tick(block.begin_line + 1 + index, line.rstrip(), link.group(1).strip(), kind, words))
+        separators = list(_USER_WORDS_RE.finditer(match.group(2)))
+        plain = _log_words(match.group(2)[: separators[-1].start()])[1] if separators else words
+        ticks.append(Tick(block.begin_line + 1 + index, line.rstrip(), link.group(1).strip(), kind, words, plain))
     return ticks
 
 

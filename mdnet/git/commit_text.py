@@ -35,6 +35,7 @@ ORDER = (
     "LinkedIn-Conversation",
     "Calendar-Event",
     "Calendar-Planned",
+    "Amends",  # the commit of a log entry this one rewrote (a daily note's tick, words typed after it)
 )
 _SINGLE = frozenset(ORDER[1:5])
 _TRAILER_LINE = re.compile(r"(?P<key>[A-Za-z0-9][A-Za-z0-9-]*): (?P<value>\S.*)")

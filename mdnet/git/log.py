@@ -29,8 +29,8 @@ from mdnet.core.model import GitFacts
 from mdnet.git.commit_text import trusted_trailers
 from mdnet.store.files import read_own_file, write_own_file
 
-CACHE_VERSION = 2  # 2: trailers only from blocks mdnet wrote (commit_text.trusted_trailers)
-TRAILER_KEYS = ("Contact", "Interaction", "Interaction-Date", "Follow-Up", "Snooze-Until")
+CACHE_VERSION = 3  # 2: trailers only from blocks mdnet wrote (commit_text.trusted_trailers); 3: Amends
+TRAILER_KEYS = ("Contact", "Interaction", "Interaction-Date", "Follow-Up", "Snooze-Until", "Amends")
 _HASH_RE = re.compile(rb"[0-9a-f]{40}(?:[0-9a-f]{24})?\0")
 
 

@@ -17,6 +17,7 @@ from mdnet.config import Config
 from mdnet.errors import MdnetError, SyncError
 from mdnet.git import commands as history
 from mdnet.git import commit_text
+from mdnet.merge import daily as merge_daily
 from mdnet.merge import notes as merge3
 from mdnet.store import files
 
@@ -41,9 +42,10 @@ def driver_command() -> str:
 
 
 def attribute_lines(config: Config) -> list[str]:
-    """``people/**/*.md merge=mdnet`` for each contact folder (quoted when it has spaces)."""
+    """``people/**/*.md merge=mdnet`` for each contact folder and the daily folder (quoted when it has spaces)."""
     lines = []
-    for folder in config.contact_dirs:
+    folders = [*config.contact_dirs, *([config.daily_dir] if config.daily_dir.strip("/") else [])]
+    for folder in dict.fromkeys(folders):
         # git matches patterns as written: './people' or '.' (the vault itself) would match nothing
         where = PurePosixPath(folder.strip("/")).as_posix()
         pattern = "**/*.md" if where == "." else f"{where}/**/*.md"
@@ -128,7 +130,10 @@ def run_driver(base: Path, current: Path, other: Path, log_heading: str = "Log")
             texts.append("")
         except OSError as exc:
             raise SyncError(f"merge driver cannot read {path}: {exc.strerror}") from None
-    result = merge3.merge_note(texts[0], texts[1], texts[2], log_heading=log_heading)
+    if merge_daily.is_daily(*texts):  # a daily note: mdnet's block by its rules, the rest as text
+        result = merge_daily.merge_daily(texts[0], texts[1], texts[2])
+    else:
+        result = merge3.merge_note(texts[0], texts[1], texts[2], log_heading=log_heading)
     try:
         current.write_bytes(result.text.encode("utf-8", "surrogateescape"))
     except OSError as exc:

@@ -8,7 +8,8 @@ new commits, anything else (a rebase, a reset) reads everything again.
 Each interaction appears once. A commit that ``mdnet log`` made carries the
 trailers ``Interaction:`` and ``Interaction-Date:``; when they match a log entry of
 the note (same day, same kind, and the subject's text when several do), the commit
-is that entry's ``commit`` and not a separate item. Every other commit (a hand edit,
+is that entry's ``commit`` and not a separate item; so is a commit another one ``Amends:``
+(a daily note's tick logged, then rewritten with the words typed after it). Every other commit (a hand edit,
 a rename, ``followup``, an Obsidian git plugin's "vault backup") is a ``git`` item.
 """
 
@@ -41,7 +42,11 @@ def merge(
     """
     matched: dict[int, Commit] = {}
     git_items: list[tuple[tuple[str, str], Interaction]] = []
+    # a commit that logged an entry a later one amended (a tick logged, then words typed after it): one item
+    amended = {c.trailers["Amends"] for c in commits if c.trailers.get("Amends")}
     for commit in sorted(commits, key=lambda c: (c.date, c.time)):
+        if commit.hash in amended:
+            continue
         entry_index = _entry_of(commit, entries, matched)
         if entry_index is not None:
             matched[entry_index] = commit

@@ -27,7 +27,7 @@ from mdnet.note import edit
 from mdnet.note.contact import as_list
 from mdnet.note.list_edit import append_list_items
 
-SCALAR_KEYS = ("company", "role", "location", "birthday", "linkedin", "linkedin_connected")
+SCALAR_KEYS = ("company", "role", "location", "birthday", "linkedin", "linkedin_connected", "status")
 LIST_KEYS = ("email", "phone", "links", "aliases")
 _ALTERNATE_KEYS = {"email": "emails", "phone": "phones", "links": "link", "aliases": "alias"}
 
@@ -50,6 +50,9 @@ class Incoming:
     linkedin: str | None = None
     links: tuple[str, ...] = ()
     aliases: tuple[str, ...] = ()
+    # the note's category then its tags, as vCard's CATEGORIES holds them (the first is the category)
+    categories: tuple[str, ...] = ()
+    status: str | None = None  # active, dormant, archived: a vCard's X-MDNET-STATUS
     source: str = ""  # where it came from, for messages: "cards.vcf:12"
 
     def values(self) -> dict[str, str | tuple[str, ...] | None]:
@@ -64,6 +67,7 @@ class Incoming:
             "birthday": self.birthday,
             "linkedin": self.linkedin,
             "linkedin_connected": self.linkedin_connected,
+            "status": self.status,
             "email": self.emails,
             "phone": self.phones,
             "links": self.links,
@@ -102,7 +106,7 @@ def same_item(key: str, a: str, b: str) -> bool:
         return da == db or (len(short) >= 7 and long_.endswith(short))
     if key == "links":
         return a.strip().rstrip("/").casefold() == b.strip().rstrip("/").casefold()
-    if key == "aliases":
+    if key in ("aliases", "categories"):
         return fold(a) == fold(b)
     return a.strip().casefold() == b.strip().casefold()
 
@@ -148,6 +152,23 @@ def plan_changes(fields: dict[str, Any], incoming: Incoming) -> list[Change]:
             changes.append(Change(target, "set", new[0]))  # one phone is written as people write it
         elif new:
             changes.append(Change(target, "append", tuple(new)))
+    changes.extend(_category_changes(fields, incoming.categories))
+    return changes
+
+
+def _category_changes(fields: dict[str, Any], categories: tuple[str, ...]) -> list[Change]:
+    """CATEGORIES into a note as ``vdir sync`` reads it: the first is the category (when the note has
+    none), the rest are tags; a group the note has as its category or a tag already is left alone."""
+    category = fields.get("category")
+    target = note_key(fields, "tags")
+    have = {fold(str(item)) for item in [*as_list(fields.get(target)), *([category] if category else [])]}
+    new = [item for item in categories if fold(item) not in have]
+    changes: list[Change] = []
+    if new and _empty(category):
+        changes.append(Change("category", "set", new[0]))
+        new = new[1:]
+    if new:
+        changes.append(Change(target, "append", tuple(new)))
     return changes
 
 
@@ -155,7 +176,7 @@ def new_note_extra(incoming: Incoming) -> list[tuple[str, edit.Value]]:
     """Fields for a new note beyond what ``Vault.add`` writes (name, company, role, email)."""
     out: list[tuple[str, edit.Value]] = []
     for change in plan_changes({"name": incoming.name}, incoming):
-        if change.key in ("company", "role", "email"):
+        if change.key in ("company", "role", "email", "category", "tags"):  # Vault.add's own arguments
             continue
         out.append((change.key, change.value if change.action == "set" else list(change.value)))
     return out
@@ -253,7 +274,8 @@ def sanitize(record: Incoming) -> Incoming:
                    phones=many("phone", record.phones), company=one(record.company), role=one(record.role),
                    location=one(record.location), birthday=one(record.birthday), linkedin=one(record.linkedin),
                    linkedin_connected=one(record.linkedin_connected), links=many("links", record.links),
-                   aliases=many("aliases", record.aliases))  # fmt: skip
+                   aliases=many("aliases", record.aliases), categories=many("categories", record.categories),
+                   status=one(record.status.lower() if record.status else None))  # fmt: skip
 
 
 def combine(records: Iterable[Incoming]) -> list[Incoming]:
@@ -348,6 +370,8 @@ def _union(first: Incoming, second: Incoming) -> Incoming:
         birthday=first.birthday or second.birthday,
         linkedin=first.linkedin or second.linkedin,
         linkedin_connected=first.linkedin_connected or second.linkedin_connected,
+        categories=items("categories", first.categories, second.categories),
+        status=first.status or second.status,
     )
 
 

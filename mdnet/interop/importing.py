@@ -88,12 +88,17 @@ def carry_out(
                 return Outcome("failed", contact.name, contact.path, (str(exc),), record.source)
         return Outcome("update", contact.name, contact.path, details, record.source)
     company = record.company[2:-2] if record.company and record.company.startswith("[[") else record.company
+    groups = [item for item in record.categories if not category or item.casefold() != category.casefold()]
+    if category is None and groups:  # CATEGORIES as vdir sync reads it: the category, then the tags
+        category, groups = groups[0], groups[1:]
     details = tuple(
         f"{key}: {_shown(value)}"
         for key, value in (
             ("company", company),
             ("role", record.role),
             ("email", record.emails),
+            ("category", category if record.categories else None),
+            ("tags", tuple(groups)),
             *plan.new_fields,
         )
         if value
@@ -101,8 +106,8 @@ def carry_out(
     if dry_run:
         return Outcome("create", record.name, None, details, record.source)
     try:
-        path = vault.add(record.name, category=category, cadence=cadence, email=record.emails, company=company,
-                         role=record.role, today=today, extra=plan.new_fields, known=())  # fmt: skip
+        path = vault.add(record.name, category=category, cadence=cadence, tags=groups, email=record.emails,
+                         company=company, role=record.role, today=today, extra=plan.new_fields, known=())  # fmt: skip
         # known=(): plan_import already checked the name against every contact's name, file
         # name and aliases (add's own rule), and re-reading the vault per note is O(n²)
     except MdnetError as exc:

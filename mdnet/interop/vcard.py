@@ -19,7 +19,7 @@ from mdnet.core.model import Contact
 from mdnet.core.wikilinks import link_label
 from mdnet.errors import SourceFileError
 from mdnet.interop.import_merge import Incoming, clean_birthday
-from mdnet.note.contact import as_list
+from mdnet.note.contact import STATUSES, as_list
 
 VCARD_SUFFIXES = (".vcf", ".vcard")
 # A fixed namespace: a contact's UID is derived from its note's path, so an export
@@ -297,10 +297,15 @@ def _incoming(card: Any, source: str) -> Incoming:
     aliases: list[str] = []
     for value in _values(card, "nickname"):  # one a line: _plain_text split the comma-separated list
         aliases.extend(_text(v) for v in (value if isinstance(value, list) else [value]) if _text(v))
+    categories: list[str] = []
+    for value in _values(card, "categories"):
+        categories.extend(_text(v) for v in (value if isinstance(value, list) else [value]) if _text(v))
+    status = next((_text(v).lower() for v in _values(card, "x-mdnet-status") if _text(v)), None)
     if not name:
         name = company or (emails[0] if emails else "")
     return Incoming(name=name, emails=emails, phones=phones, company=company, role=role, location=location,
-                    birthday=birthday, links=links, aliases=tuple(aliases), source=source)  # fmt: skip
+                    birthday=birthday, links=links, aliases=tuple(aliases), categories=tuple(categories),
+                    status=status if status in STATUSES else None, source=source)  # fmt: skip
 
 
 # -- export ----------------------------------------------------------------
@@ -366,6 +371,8 @@ def _card(contact: Contact) -> str:
             categories.append(value)
     if categories:
         card.add("categories").value = categories
+    if contact.status != "active":  # the default is not written; an address book keeps X- properties
+        card.add("x-mdnet-status").value = contact.status
     return str(card.serialize())
 
 

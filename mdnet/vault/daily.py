@@ -287,7 +287,11 @@ def _log_ticks(
     for tick in ticks:
         try:
             contact = resolve_link(vault.contacts(), tick.target)  # fresh: an earlier tick may have logged
-            if not _already_logged(contact, day, tick):
+            if _already_logged(contact, day, tick):
+                pass
+            elif _logged_without_words(contact, day, tick):
+                result.logged.append(_amend(vault, contact, day, tick))
+            else:
                 result.logged.append(vault.log(contact, tick.words, kind=tick.kind, when=day, commit=True, today=today))
             done.add(tick.line)
         except MdnetError as exc:
@@ -301,3 +305,61 @@ def _already_logged(contact: Contact, day: dt.date, tick: daily.Tick) -> bool:
     entry = format_log_entry(day.isoformat(), tick.words, tick.kind)  # as Vault.log writes it
     return any(format_log_entry(e.date.isoformat(), e.text, e.kind, e.time) == entry
                for e in contact.log if e.date == day)  # fmt: skip
+
+
+def _logged_without_words(contact: Contact, day: dt.date, tick: daily.Tick) -> bool:
+    """The tick was logged before the user's words after `` // `` arrived (the editor saved the tick,
+    the refresh logged it and marked it, then the editor saved its older buffer with the words and
+    without the mark): its entry of that day is there, without the words."""
+    if (tick.kind, tick.words) == (None, tick.plain):
+        return False
+    entry = format_log_entry(day.isoformat(), tick.plain)
+    return any(format_log_entry(e.date.isoformat(), e.text, e.kind, e.time) == entry
+               for e in contact.log if e.date == day)  # fmt: skip
+
+
+def _amend(vault: LoggingVault, contact: Contact, day: dt.date, tick: daily.Tick) -> LogResult:
+    """One tick is one interaction: the words typed after it replace the entry logged without them
+    (in place, one line), committed as an amendment of that interaction."""
+    from mdnet.git import commands as history
+    from mdnet.git import commit_lock, commit_text
+
+    old = format_log_entry(day.isoformat(), tick.plain)
+    new = format_log_entry(day.isoformat(), tick.words, tick.kind)
+
+    def change(note: str) -> str:
+        lines = note.splitlines(keepends=True)
+        for index, line in enumerate(lines):
+            if line.rstrip("\r\n") == old:
+                lines[index] = new + line[len(line.rstrip("\r\n")) :]
+                return "".join(lines)
+        raise NoteError("the entry to amend is gone", path=contact.path)
+
+    root = vault.root
+    with contextlib.ExitStack() as held:
+        try:
+            held.enter_context(commit_lock.commit_lock(root))
+        except TimeoutError as exc:
+            raise NoteError(f"{exc.strerror or exc}; the words are amended on the next refresh",
+                            path=contact.path) from None  # fmt: skip
+        logged = _entry_commit(root, contact, day, tick.plain)
+        vault.writer.rewrite(contact, change)
+        trailers = [("Contact", contact.name), ("Interaction", tick.kind or "note"),
+                    ("Interaction-Date", day.isoformat()), ("Amends", logged or "")]  # fmt: skip
+        body = [tick.words, f"Amends the entry the daily note's tick logged: {tick.plain}"]
+        title = f"Amend {tick.kind or 'interaction'} with {contact.name}: {tick.words}"
+        outcome = history.commit_paths(root, [contact.path], commit_text.message(title, body, trailers))
+    vault.refresh([contact.path])
+    return LogResult(contact.name, contact.path, new, outcome.commit, outcome.reason, commit_failed=outcome.failed)
+
+
+def _entry_commit(root: Path, contact: Contact, day: dt.date, text: str) -> str | None:
+    """The commit that logged ``text`` for ``day`` in the contact's note (history folds it into the amendment)."""
+    from mdnet.git import timeline
+
+    found = None
+    for commit in sorted(timeline.commits_of(root, None, contact.path), key=lambda c: (c.date, c.time)):
+        said = commit.subject.split(": ", 1)[1].rstrip("…") if ": " in commit.subject else ""
+        if commit.trailers.get("Interaction-Date") == day.isoformat() and said and text.startswith(said):
+            found = commit.hash  # the newest
+    return found

@@ -552,7 +552,7 @@ def test_show_says_the_due_date_once_and_a_reasons_date_only_where_it_differs(va
         == "Due 2026-10-31 (25d ago) - cadence: every 30d; last contact 2026-10-01; follow_up 2026-11-20: follow up"
     )
     assert "Due           today - cadence: every 30d; no contact yet\n" in cy
-    assert " ".join(di[di.index("\nDue") :].split()) == "Due 2026-11-28 (in 3d) - follow_up: follow up"
+    assert " ".join(di[di.index("\nDue") :].split()) == "Due 2026-11-28 (in 3d) - follow up"
 
 
 def test_counts_a_person_reads_are_singular_for_one(vault_dir: Path, tmp_path: Path) -> None:

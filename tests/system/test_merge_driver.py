@@ -25,7 +25,8 @@ def test_setup_is_idempotent_and_the_attributes_match_nested_contact_notes(git_v
     attributes = (git_vault / ".gitattributes").read_text(encoding="utf-8")
     assert 'people/**/*.md merge=mdnet\n"my contacts/**/*.md" merge=mdnet\n' in attributes
     for path, expected in (("people/a.md", "mdnet"), ("people/x/y/b.md", "mdnet"), ("my contacts/c.md", "mdnet"),
-                           ("daily/2026-11-25.md", "unspecified"), ("people/notes.txt", "unspecified")):  # fmt: skip
+                           ("daily/2026-11-25.md", "mdnet"), ("notes/x.md", "unspecified"),
+                           ("people/notes.txt", "unspecified")):  # fmt: skip
         assert git(git_vault, "check-attr", "merge", "--", path).strip().endswith(f"merge: {expected}")
     driver = git(git_vault, "config", "merge.mdnet.driver").strip()
     assert driver.endswith(" -m mdnet merge-driver %O %A %B %P")
