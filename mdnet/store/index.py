@@ -397,11 +397,13 @@ class Index:
         """The contact's open loops: dated ones first, soonest first, then by note and line."""
         return self._loops(path).get(path, [])
 
-    def _loops(self, path: str | None) -> dict[str, list[OpenLoop]]:
+    def _loops(self, path: str | None, dated: bool = False) -> dict[str, list[OpenLoop]]:
+        """Open loops by contact: one contact's (``path``) or everyone's; with ``dated``, those with a date only."""
+        wanted = (["h.contact = ?"] if path is not None else []) + (["h.due IS NOT NULL"] if dated else [])
         query = (
             "SELECT h.contact, l.src, l.line, l.text, l.due FROM loop_hits AS h"
             " JOIN loops AS l ON l.src = h.src AND l.line = h.line"
-            + (" WHERE h.contact = ?" if path is not None else "")
+            + (" WHERE " + " AND ".join(wanted) if wanted else "")
             + " ORDER BY h.contact, l.due IS NULL, l.due, l.src, l.line"
         )
         found: dict[str, list[OpenLoop]] = {}
@@ -420,7 +422,9 @@ class Index:
         Each record carries SPEC 11's facts as of ``today``: ``last_contact`` is the effective one and
         ``last_contact_source`` where it came from; ``mentions`` holds only the mentions *after*
         ``today`` (newest first: the due rules' planned reasons; the past ones are
-        :meth:`mentions_of`'s, which ``due`` never needs), ``open_loops`` every open loop.
+        :meth:`mentions_of`'s, which ``due`` never needs), ``open_loops`` every open loop with a date (one
+        without gives the due list no reason). A vault without any mention (no dated note links anyone)
+        skips the last-mention lookup; hits' unique index, newest first per contact, answers it without a sort.
         """
         start, end = f"{today:%m-%d}", f"{horizon:%m-%d}"
         if (horizon - today).days >= 365:
@@ -428,9 +432,15 @@ class Index:
         else:  # the window's month-days, across New Year when it wraps; 29 Feb is always let through
             birthdays = f"(birthday_md >= :start {'AND' if start <= end else 'OR'} birthday_md <= :end)"
             birthdays = f"({birthdays} OR birthday_md = '02-29')"
-        query = (
-            f"SELECT {_DUE_COLUMNS}, (SELECT date || ' ' || line || ' ' || src FROM hits"
+        any_hit = self.connection.execute("SELECT EXISTS (SELECT 1 FROM hits)").fetchone()[0]
+        last_mention = (
+            "(SELECT date || ' ' || line || ' ' || src FROM hits"
             " WHERE contact = notes.path AND date <= :today ORDER BY date DESC, src, line LIMIT 1)"
+            if any_hit
+            else "NULL"
+        )
+        query = (
+            f"SELECT {_DUE_COLUMNS}, {last_mention}"
             " FROM notes WHERE is_contact AND status != 'archived'"
             " AND (snooze_until IS NULL OR snooze_until <= :today)"
             f" AND (needs_reply OR {birthdays} OR first_due <= :horizon"
@@ -441,13 +451,11 @@ class Index:
         parameters = {"today": today.isoformat(), "horizon": horizon.isoformat(), "start": start, "end": end}
         facts = _due_facts(self.connection.execute(query, parameters))
         if self.connection.execute("SELECT 1 FROM loop_hits LIMIT 1").fetchone() is not None:
-            loops = self._loops(None)
+            loops = self._loops(None, dated=True)
             facts = [f._replace(open_loops=tuple(loops[f.path])) if f.path in loops else f for f in facts]
         planned: dict[str, list[Mention]] = {}
-        for contact, date, src, line, text in self.connection.execute(
-            "SELECT contact, date, src, line, text FROM hits WHERE date > ? ORDER BY contact, date DESC, src, line",
-            (today.isoformat(),),
-        ):
+        future = "SELECT contact, date, src, line, text FROM hits WHERE date > ? ORDER BY contact, date DESC, src, line"
+        for contact, date, src, line, text in self.connection.execute(future, (today.isoformat(),)) if any_hit else ():
             planned.setdefault(contact, []).append(Mention(dt.date.fromisoformat(date), src, line, text))
         if planned:
             facts = [f._replace(mentions=tuple(planned[f.path])) if f.path in planned else f for f in facts]
@@ -655,19 +663,23 @@ def _resolve(db: sqlite3.Connection, todo: _Resolve, everything: bool) -> None:
 
 
 def _due_facts(rows: Iterable[tuple[Any, ...]]) -> list[DueFacts]:
-    """Rows of :data:`_DUE_COLUMNS` -> :class:`DueFacts`, decoding each distinct tag list, cadence and
-    birthday once (a vault repeats a few of each thousands of times)."""
+    """Rows of :data:`_DUE_COLUMNS` and the last mention -> :class:`DueFacts`, decoding each distinct tag
+    list, cadence and birthday once (a vault repeats a few of each thousands of times). Each record is made
+    by ``tuple.__new__``, without the named tuple's ``__new__`` in Python: the due list of a large vault
+    decodes thousands on every ``mdnet due``."""
     date = dt.date.fromisoformat
-    tag_lists: dict[str, tuple[str, ...]] = {}
+    make = tuple.__new__
+    tag_lists: dict[str, tuple[str, ...]] = {"[]": ()}
     birthdays: dict[str | None, Any] = {None: None}
     cadences: dict[str | None, Duration | None] = {None: None}
-    found = []
+    found: list[DueFacts] = []
+    append = found.append
     for (path, name, category, tags, status, cadence, cadence_set, last_contact, next_contact, follow_up,
          follow_up_note, needs_reply, needs_reply_date, snooze_until, birthday, news, hit) in rows:  # fmt: skip
         if tags not in tag_lists:
             tag_lists[tags] = tuple(json.loads(tags))
         if birthday not in birthdays:
-            birthdays[birthday] = tuple(json.loads(birthday))
+            birthdays[birthday] = _birthday(birthday)
         if cadence not in cadences:
             cadences[cadence] = Duration(int(cadence[:-1]), cadence[-1])
         source = None if last_contact is None else path
@@ -675,14 +687,20 @@ def _due_facts(rows: Iterable[tuple[Any, ...]]) -> list[DueFacts]:
             last_contact = hit[:10]
             line, src = hit[11:].split(" ", 1)
             source = f"{src}:{line}"
-        found.append(DueFacts(
+        append(make(DueFacts, (
             path, name, category, tag_lists[tags], status, cadences[cadence], bool(cadence_set),
             None if last_contact is None else date(last_contact), None if next_contact is None else date(next_contact),
             None if follow_up is None else date(follow_up), follow_up_note, bool(needs_reply),
             None if needs_reply_date is None else date(needs_reply_date),
-            None if snooze_until is None else date(snooze_until), birthdays[birthday], source, news=news,
-        ))  # fmt: skip
+            None if snooze_until is None else date(snooze_until), birthdays[birthday], source, (), (), news,
+        )))  # fmt: skip
     return found
+
+
+def _birthday(text: str) -> tuple[int | None, int, int]:
+    """A birthday column (``[1975, 4, 9]``, ``[null, 4, 17]``: :func:`to_json` of the tuple) -> the tuple."""
+    year, month, day = text[1:-1].split(", ")
+    return None if year == "null" else int(year), int(month), int(day)
 
 
 def _with_interactions(contact: Contact, mentions: list[Mention], loops: list[OpenLoop], today: dt.date) -> Contact:
