@@ -266,8 +266,10 @@ class Index:
                     db.execute(f"DELETE FROM {table}")
             fts_current = self._get_meta_in(db, "fts") == "current"
             keep_fts = fts_current and count + len(gone) <= FTS_INCREMENTAL_LIMIT
-            # Nothing stored yet (a cold index): no old rows to delete for each new one.
+            # Nothing stored yet (a cold index): no old rows to delete for each new one, and the secondary
+            # indexes are made once at the end, from the stored rows, rather than kept up row by row.
             empty = db.execute("SELECT 1 FROM notes LIMIT 1").fetchone() is None
+            indexes = index_file.drop_indexes(db) if empty else []
             db.executemany("DELETE FROM notes WHERE path = ?", gone)
             resolve = _Resolve()
             self._store(db, [], gone, keep_fts, empty, resolve)
@@ -279,6 +281,8 @@ class Index:
                     chunk = []
             self._store(db, chunk, [], keep_fts, empty, resolve)
             _resolve(db, resolve, everything=empty)
+            for statement in indexes:
+                db.execute(statement)
             if not keep_fts and fts_current and (count or gone):
                 db.execute("DELETE FROM contacts_fts")
                 db.execute("INSERT OR REPLACE INTO meta VALUES ('fts', 'stale')")

@@ -840,3 +840,24 @@ def test_the_index_is_made_on_a_file_system_without_hard_links(
     finally:
         opened.close()
     assert sorted(p.name for p in database.parent.iterdir() if ".new" in p.name) == []
+
+
+def test_a_cold_index_makes_every_secondary_index_after_its_rows(
+    vault_dir: Path, write_note: Callable[..., Path]
+) -> None:
+    """The cold index drops the schema's indexes, fills the tables and makes them again: all of them,
+    over every row, and a query for one contact's mentions uses them."""
+    write_note("people/Ann Lee.md", "---\nname: Ann Lee\n---\n")
+    write_note("daily/2026-11-20.md", "- coffee with [[Ann Lee]]\n- [ ] send [[Ann Lee]] the deck 📅 2026-12-01\n")
+    schema = Index.memory()
+    wanted = schema.connection.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' ORDER BY name")
+    expected = wanted.fetchall()
+    schema.close()
+    with Vault.open(vault_dir) as vault:
+        vault.refresh()
+        db = vault.indexed().connection
+        made = db.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' ORDER BY name").fetchall()
+        assert made == expected and any(name == "hits_date" for name, _sql in made)
+        assert db.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+        assert [m.date.isoformat() for m in vault.mentions_of("Ann Lee")] == ["2026-11-20"]
+        assert [loop.line for loop in vault.open_loops_of("Ann Lee")] == [2]
