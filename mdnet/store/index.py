@@ -637,7 +637,8 @@ def _resolve(db: sqlite3.Connection, todo: _Resolve, everything: bool) -> None:
             "SELECT path FROM people WHERE path IN (SELECT value FROM json_each(?))", (batch,)
         )}  # fmt: skip
     for found in names.values():
-        found.sort(key=lambda n: (n[1], n[0]))
+        if len(found) > 1:  # most names mean one note
+            found.sort(key=lambda n: (n[1], n[0]))
     chosen: dict[tuple[str, str], str | None] = {}
 
     def person(key: str, folder: str) -> str | None:
