@@ -118,8 +118,8 @@ def due_columns(c: Contact) -> tuple[Any, ...]:
     first_due = min((d for d in candidates if d is not None), default=None)
     return (
         c.name, c.stem, c.category, to_json(c.tags), c.status,
-        None if c.cadence is None else f"{c.cadence.count}{c.cadence.unit}", c.cadence_set,
-        _iso(c.last_contact), _iso(c.next_contact), _iso(c.follow_up), c.follow_up_note, c.needs_reply,
+        None if c.cadence is None else f"{c.cadence.count}{c.cadence.unit}", int(c.cadence_set),
+        _iso(c.last_contact), _iso(c.next_contact), _iso(c.follow_up), c.follow_up_note, int(c.needs_reply),
         _iso(c.needs_reply_date), _iso(c.snooze_until), None if c.birthday is None else to_json(c.birthday),
         first_due, None if c.birthday is None else f"{c.birthday[1]:02d}-{c.birthday[2]:02d}", c.news,
     )  # fmt: skip
@@ -338,15 +338,7 @@ class Index:
                 (key, r.path, rank, is_contact) for r in rows for key, rank, is_contact in r.names
             ])  # fmt: skip
             db.executemany("INSERT INTO people VALUES (?, ?, ?, ?)", [(r.path, *r.person) for r in rows if r.person])
-            db.executemany(
-                "INSERT OR REPLACE INTO notes VALUES (" + ", ".join(["?"] * (7 + _N_DUE_COLUMNS + 3)) + ")",
-                [
-                    (r.path, r.token, r.record is not None, r.record, r.fields, r.problems, r.problem_count)
-                    + (r.columns or (None,) * _N_DUE_COLUMNS)
-                    + (r.fts or (None, None, None))
-                    for r in rows
-                ],
-            )
+            db.executemany(_INSERT_NOTE, [_note_values(r) for r in rows])
         if keep_fts:
             # One pass over the FTS table for the whole chunk: `path` is not indexed there, so a
             # DELETE per path would scan the table once per note (quadratic in a big batch).
@@ -761,4 +753,25 @@ def contact_from_json(d: dict[str, Any]) -> Contact:
     )  # fmt: skip
 
 
-_N_DUE_COLUMNS = len(due_columns(Contact(path="", name="", stem="", fields={})))  # after _iso exists
+_SAMPLE_DUE = due_columns(Contact(path="", name="", stem="", fields={}))  # after _iso exists
+_N_DUE_COLUMNS = len(_SAMPLE_DUE)
+# A note's row binds no None and no bool: Python's sqlite3 runs its adapter lookup for each (some 3,000 CPU
+# instructions a value, a tenth of a cold index), an int or a str goes straight in. A column that may be NULL
+# takes a stand-in that none of its values can equal, and NULLIF makes it NULL again: 0 in a text column (a
+# bound int never equals a bound str), -1 in a 0/1 column (cadence_set, needs_reply: ints even in a sample).
+_DUE_NULLS = tuple(-1 if isinstance(value, int) else 0 for value in _SAMPLE_DUE)
+
+
+def _note_values(r: NoteRow) -> tuple[Any, ...]:
+    """What :data:`_INSERT_NOTE` binds for one note: NULLs as their stand-ins, booleans as 0 and 1."""
+    columns = r.columns
+    due = _DUE_NULLS if columns is None else [n if v is None else v for v, n in zip(columns, _DUE_NULLS, strict=True)]
+    return (r.path, r.token, 0 if r.record is None else 1, 0 if r.record is None else r.record,
+            0 if r.fields is None else r.fields, r.problems, r.problem_count, *due, *(r.fts or (0, 0, 0)))  # fmt: skip
+
+
+_INSERT_NOTE = (
+    "INSERT OR REPLACE INTO notes VALUES (?, ?, ?, NULLIF(?, 0), NULLIF(?, 0), ?, ?, "
+    + ", ".join(f"NULLIF(?, {null})" for null in _DUE_NULLS)
+    + ", NULLIF(?, 0), NULLIF(?, 0), NULLIF(?, 0))"
+)
