@@ -13,6 +13,7 @@ as ``daily_date`` (see :func:`mdnet.core.dateformat.daily_date_reader`), setting
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -215,9 +216,15 @@ def _is_contact_type(fields: Mapping[str, Any]) -> bool:
     return isinstance(kind, str) and kind.strip().lower() == "contact"
 
 
+@functools.lru_cache(maxsize=8)
+def _wanted(interaction_fields: tuple[str, ...]) -> frozenset[str]:
+    """The interaction fields' names, lowercased (once per setting, not once per note)."""
+    return frozenset(name.lower() for name in interaction_fields)
+
+
 def _field_mentions(doc: Document, fields: Mapping[str, Any], settings: MentionSettings) -> list[Mention]:
     """Links in front matter keys listed in ``interaction_fields``; a plain name is no link."""
-    wanted = {name.lower() for name in settings.interaction_fields}
+    wanted = _wanted(settings.interaction_fields)
     found: list[Mention] = []
     front = doc.front_matter or ""
     for key, value in fields.items():
@@ -262,7 +269,7 @@ def _body_scan(doc: Document, settings: MentionSettings, mentions: list[Mention]
     """Append the body's mentions to ``mentions`` and its open loops to ``loops`` (either may be None)."""
     original = doc.body
     body = _masked(original)
-    wanted = {name.lower() for name in settings.interaction_fields}
+    wanted = _wanted(settings.interaction_fields)
     number = doc.body_line
     counted = 0
     size = len(body)
@@ -289,7 +296,7 @@ def _body_scan(doc: Document, settings: MentionSettings, mentions: list[Mention]
         spans = _field_spans(line, wanted)
         text = ""
         for target, offset in _links(line, 0):
-            inline = any(a <= offset < b for a, b in spans)
+            inline = bool(spans) and any(a <= offset < b for a, b in spans)
             if inline or settings.mode == "links":
                 text = text or _flatten(original[start:end])
                 source: Source = "inline" if inline else "body"
@@ -336,11 +343,12 @@ def _spaces(match: re.Match[str]) -> str:
 
 def _links(line: str, start: int) -> list[tuple[str, int]]:
     """(target, offset) of each wikilink and Markdown link to a note in ``line``; embeds are none."""
-    found = [
-        (m.group(2).strip(), m.start())
-        for m in _WIKI_RE.finditer(line, start)
-        if not m.group(1) and m.group(2).strip() and not is_attachment(m.group(2))
-    ]
+    found = []
+    for m in _WIKI_RE.finditer(line, start):
+        embed, target = m.group(1, 2)
+        target = target.strip()
+        if target and not embed and ("." not in target or not is_attachment(target)):  # no dot: no extension
+            found.append((target, m.start()))
     if "](" in line:
         for m in _MD_LINK_RE.finditer(line, start):
             target = _md_target(m.group(3))
@@ -360,7 +368,7 @@ def _md_target(url: str) -> str | None:
     return unquote(url).strip() or None
 
 
-def _field_spans(line: str, wanted: set[str]) -> list[tuple[int, int]]:
+def _field_spans(line: str, wanted: frozenset[str]) -> list[tuple[int, int]]:
     """Where the values of Dataview inline fields with an interaction key sit in ``line``:
     ``key:: value`` at the line's start (to its end), ``[key:: value]`` and ``(key:: value)``."""
     if "::" not in line:
@@ -400,14 +408,19 @@ def _loop_due(line: str) -> dt.date | None:
     return None
 
 
+def _wiki_label(match: re.Match[str]) -> str:
+    """What a reader sees of a wikilink: its label, else its target's last part."""
+    return match.group(3) or match.group(2).rsplit("/", 1)[-1]
+
+
 def _flatten(line: str) -> str:
     """A line as a reader sees it: no list marker or box, links as their labels, one space between words."""
     prefix = _LIST_PREFIX_RE.match(line)
     text = line[prefix.end() :] if prefix else line
     if "[[" in text:
-        text = _WIKI_RE.sub(lambda m: m.group(3) or m.group(2).rsplit("/", 1)[-1], text)
+        text = _WIKI_RE.sub(_wiki_label, text)
     if "](" in text:
-        text = _MD_LINK_RE.sub(lambda m: m.group(2), text)
+        text = _MD_LINK_RE.sub(r"\2", text)
     text = " ".join(text.split())
     return text if len(text) <= MAX_TEXT else text[: MAX_TEXT - 1].rstrip() + "\N{HORIZONTAL ELLIPSIS}"
 

@@ -118,8 +118,8 @@ def due_columns(c: Contact) -> tuple[Any, ...]:
     first_due = min((d for d in candidates if d is not None), default=None)
     return (
         c.name, c.stem, c.category, to_json(c.tags), c.status,
-        None if c.cadence is None else f"{c.cadence.count}{c.cadence.unit}", c.cadence_set,
-        _iso(c.last_contact), _iso(c.next_contact), _iso(c.follow_up), c.follow_up_note, c.needs_reply,
+        None if c.cadence is None else f"{c.cadence.count}{c.cadence.unit}", int(c.cadence_set),
+        _iso(c.last_contact), _iso(c.next_contact), _iso(c.follow_up), c.follow_up_note, int(c.needs_reply),
         _iso(c.needs_reply_date), _iso(c.snooze_until), None if c.birthday is None else to_json(c.birthday),
         first_due, None if c.birthday is None else f"{c.birthday[1]:02d}-{c.birthday[2]:02d}", c.news,
     )  # fmt: skip
@@ -266,8 +266,10 @@ class Index:
                     db.execute(f"DELETE FROM {table}")
             fts_current = self._get_meta_in(db, "fts") == "current"
             keep_fts = fts_current and count + len(gone) <= FTS_INCREMENTAL_LIMIT
-            # Nothing stored yet (a cold index): no old rows to delete for each new one.
+            # Nothing stored yet (a cold index): no old rows to delete for each new one, and the secondary
+            # indexes are made once at the end, from the stored rows, rather than kept up row by row.
             empty = db.execute("SELECT 1 FROM notes LIMIT 1").fetchone() is None
+            indexes = index_file.drop_indexes(db) if empty else []
             db.executemany("DELETE FROM notes WHERE path = ?", gone)
             resolve = _Resolve()
             self._store(db, [], gone, keep_fts, empty, resolve)
@@ -279,6 +281,8 @@ class Index:
                     chunk = []
             self._store(db, chunk, [], keep_fts, empty, resolve)
             _resolve(db, resolve, everything=empty)
+            for statement in indexes:
+                db.execute(statement)
             if not keep_fts and fts_current and (count or gone):
                 db.execute("DELETE FROM contacts_fts")
                 db.execute("INSERT OR REPLACE INTO meta VALUES ('fts', 'stale')")
@@ -334,15 +338,7 @@ class Index:
                 (key, r.path, rank, is_contact) for r in rows for key, rank, is_contact in r.names
             ])  # fmt: skip
             db.executemany("INSERT INTO people VALUES (?, ?, ?, ?)", [(r.path, *r.person) for r in rows if r.person])
-            db.executemany(
-                "INSERT OR REPLACE INTO notes VALUES (" + ", ".join(["?"] * (7 + _N_DUE_COLUMNS + 3)) + ")",
-                [
-                    (r.path, r.token, r.record is not None, r.record, r.fields, r.problems, r.problem_count)
-                    + (r.columns or (None,) * _N_DUE_COLUMNS)
-                    + (r.fts or (None, None, None))
-                    for r in rows
-                ],
-            )
+            db.executemany(_INSERT_NOTE, [_note_values(r) for r in rows])
         if keep_fts:
             # One pass over the FTS table for the whole chunk: `path` is not indexed there, so a
             # DELETE per path would scan the table once per note (quadratic in a big batch).
@@ -397,11 +393,13 @@ class Index:
         """The contact's open loops: dated ones first, soonest first, then by note and line."""
         return self._loops(path).get(path, [])
 
-    def _loops(self, path: str | None) -> dict[str, list[OpenLoop]]:
+    def _loops(self, path: str | None, dated: bool = False) -> dict[str, list[OpenLoop]]:
+        """Open loops by contact: one contact's (``path``) or everyone's; with ``dated``, those with a date only."""
+        wanted = (["h.contact = ?"] if path is not None else []) + (["h.due IS NOT NULL"] if dated else [])
         query = (
             "SELECT h.contact, l.src, l.line, l.text, l.due FROM loop_hits AS h"
             " JOIN loops AS l ON l.src = h.src AND l.line = h.line"
-            + (" WHERE h.contact = ?" if path is not None else "")
+            + (" WHERE " + " AND ".join(wanted) if wanted else "")
             + " ORDER BY h.contact, l.due IS NULL, l.due, l.src, l.line"
         )
         found: dict[str, list[OpenLoop]] = {}
@@ -420,7 +418,9 @@ class Index:
         Each record carries SPEC 11's facts as of ``today``: ``last_contact`` is the effective one and
         ``last_contact_source`` where it came from; ``mentions`` holds only the mentions *after*
         ``today`` (newest first: the due rules' planned reasons; the past ones are
-        :meth:`mentions_of`'s, which ``due`` never needs), ``open_loops`` every open loop.
+        :meth:`mentions_of`'s, which ``due`` never needs), ``open_loops`` every open loop with a date (one
+        without gives the due list no reason). A vault without any mention (no dated note links anyone)
+        skips the last-mention lookup; hits' unique index, newest first per contact, answers it without a sort.
         """
         start, end = f"{today:%m-%d}", f"{horizon:%m-%d}"
         if (horizon - today).days >= 365:
@@ -428,9 +428,15 @@ class Index:
         else:  # the window's month-days, across New Year when it wraps; 29 Feb is always let through
             birthdays = f"(birthday_md >= :start {'AND' if start <= end else 'OR'} birthday_md <= :end)"
             birthdays = f"({birthdays} OR birthday_md = '02-29')"
-        query = (
-            f"SELECT {_DUE_COLUMNS}, (SELECT date || ' ' || line || ' ' || src FROM hits"
+        any_hit = self.connection.execute("SELECT EXISTS (SELECT 1 FROM hits)").fetchone()[0]
+        last_mention = (
+            "(SELECT date || ' ' || line || ' ' || src FROM hits"
             " WHERE contact = notes.path AND date <= :today ORDER BY date DESC, src, line LIMIT 1)"
+            if any_hit
+            else "NULL"
+        )
+        query = (
+            f"SELECT {_DUE_COLUMNS}, {last_mention}"
             " FROM notes WHERE is_contact AND status != 'archived'"
             " AND (snooze_until IS NULL OR snooze_until <= :today)"
             f" AND (needs_reply OR {birthdays} OR first_due <= :horizon"
@@ -441,13 +447,11 @@ class Index:
         parameters = {"today": today.isoformat(), "horizon": horizon.isoformat(), "start": start, "end": end}
         facts = _due_facts(self.connection.execute(query, parameters))
         if self.connection.execute("SELECT 1 FROM loop_hits LIMIT 1").fetchone() is not None:
-            loops = self._loops(None)
+            loops = self._loops(None, dated=True)
             facts = [f._replace(open_loops=tuple(loops[f.path])) if f.path in loops else f for f in facts]
         planned: dict[str, list[Mention]] = {}
-        for contact, date, src, line, text in self.connection.execute(
-            "SELECT contact, date, src, line, text FROM hits WHERE date > ? ORDER BY contact, date DESC, src, line",
-            (today.isoformat(),),
-        ):
+        future = "SELECT contact, date, src, line, text FROM hits WHERE date > ? ORDER BY contact, date DESC, src, line"
+        for contact, date, src, line, text in self.connection.execute(future, (today.isoformat(),)) if any_hit else ():
             planned.setdefault(contact, []).append(Mention(dt.date.fromisoformat(date), src, line, text))
         if planned:
             facts = [f._replace(mentions=tuple(planned[f.path])) if f.path in planned else f for f in facts]
@@ -625,7 +629,8 @@ def _resolve(db: sqlite3.Connection, todo: _Resolve, everything: bool) -> None:
             "SELECT path FROM people WHERE path IN (SELECT value FROM json_each(?))", (batch,)
         )}  # fmt: skip
     for found in names.values():
-        found.sort(key=lambda n: (n[1], n[0]))
+        if len(found) > 1:  # most names mean one note
+            found.sort(key=lambda n: (n[1], n[0]))
     chosen: dict[tuple[str, str], str | None] = {}
 
     def person(key: str, folder: str) -> str | None:
@@ -655,19 +660,23 @@ def _resolve(db: sqlite3.Connection, todo: _Resolve, everything: bool) -> None:
 
 
 def _due_facts(rows: Iterable[tuple[Any, ...]]) -> list[DueFacts]:
-    """Rows of :data:`_DUE_COLUMNS` -> :class:`DueFacts`, decoding each distinct tag list, cadence and
-    birthday once (a vault repeats a few of each thousands of times)."""
+    """Rows of :data:`_DUE_COLUMNS` and the last mention -> :class:`DueFacts`, decoding each distinct tag
+    list, cadence and birthday once (a vault repeats a few of each thousands of times). Each record is made
+    by ``tuple.__new__``, without the named tuple's ``__new__`` in Python: the due list of a large vault
+    decodes thousands on every ``mdnet due``."""
     date = dt.date.fromisoformat
-    tag_lists: dict[str, tuple[str, ...]] = {}
+    make = tuple.__new__
+    tag_lists: dict[str, tuple[str, ...]] = {"[]": ()}
     birthdays: dict[str | None, Any] = {None: None}
     cadences: dict[str | None, Duration | None] = {None: None}
-    found = []
+    found: list[DueFacts] = []
+    append = found.append
     for (path, name, category, tags, status, cadence, cadence_set, last_contact, next_contact, follow_up,
          follow_up_note, needs_reply, needs_reply_date, snooze_until, birthday, news, hit) in rows:  # fmt: skip
         if tags not in tag_lists:
             tag_lists[tags] = tuple(json.loads(tags))
         if birthday not in birthdays:
-            birthdays[birthday] = tuple(json.loads(birthday))
+            birthdays[birthday] = _birthday(birthday)
         if cadence not in cadences:
             cadences[cadence] = Duration(int(cadence[:-1]), cadence[-1])
         source = None if last_contact is None else path
@@ -675,14 +684,20 @@ def _due_facts(rows: Iterable[tuple[Any, ...]]) -> list[DueFacts]:
             last_contact = hit[:10]
             line, src = hit[11:].split(" ", 1)
             source = f"{src}:{line}"
-        found.append(DueFacts(
+        append(make(DueFacts, (
             path, name, category, tag_lists[tags], status, cadences[cadence], bool(cadence_set),
             None if last_contact is None else date(last_contact), None if next_contact is None else date(next_contact),
             None if follow_up is None else date(follow_up), follow_up_note, bool(needs_reply),
             None if needs_reply_date is None else date(needs_reply_date),
-            None if snooze_until is None else date(snooze_until), birthdays[birthday], source, news=news,
-        ))  # fmt: skip
+            None if snooze_until is None else date(snooze_until), birthdays[birthday], source, (), (), news,
+        )))  # fmt: skip
     return found
+
+
+def _birthday(text: str) -> tuple[int | None, int, int]:
+    """A birthday column (``[1975, 4, 9]``, ``[null, 4, 17]``: :func:`to_json` of the tuple) -> the tuple."""
+    year, month, day = text[1:-1].split(", ")
+    return None if year == "null" else int(year), int(month), int(day)
 
 
 def _with_interactions(contact: Contact, mentions: list[Mention], loops: list[OpenLoop], today: dt.date) -> Contact:
@@ -738,4 +753,25 @@ def contact_from_json(d: dict[str, Any]) -> Contact:
     )  # fmt: skip
 
 
-_N_DUE_COLUMNS = len(due_columns(Contact(path="", name="", stem="", fields={})))  # after _iso exists
+_SAMPLE_DUE = due_columns(Contact(path="", name="", stem="", fields={}))  # after _iso exists
+_N_DUE_COLUMNS = len(_SAMPLE_DUE)
+# A note's row binds no None and no bool: Python's sqlite3 runs its adapter lookup for each (some 3,000 CPU
+# instructions a value, a tenth of a cold index), an int or a str goes straight in. A column that may be NULL
+# takes a stand-in that none of its values can equal, and NULLIF makes it NULL again: 0 in a text column (a
+# bound int never equals a bound str), -1 in a 0/1 column (cadence_set, needs_reply: ints even in a sample).
+_DUE_NULLS = tuple(-1 if isinstance(value, int) else 0 for value in _SAMPLE_DUE)
+
+
+def _note_values(r: NoteRow) -> tuple[Any, ...]:
+    """What :data:`_INSERT_NOTE` binds for one note: NULLs as their stand-ins, booleans as 0 and 1."""
+    columns = r.columns
+    due = _DUE_NULLS if columns is None else [n if v is None else v for v, n in zip(columns, _DUE_NULLS, strict=True)]
+    return (r.path, r.token, 0 if r.record is None else 1, 0 if r.record is None else r.record,
+            0 if r.fields is None else r.fields, r.problems, r.problem_count, *due, *(r.fts or (0, 0, 0)))  # fmt: skip
+
+
+_INSERT_NOTE = (
+    "INSERT OR REPLACE INTO notes VALUES (?, ?, ?, NULLIF(?, 0), NULLIF(?, 0), ?, ?, "
+    + ", ".join(f"NULLIF(?, {null})" for null in _DUE_NULLS)
+    + ", NULLIF(?, 0), NULLIF(?, 0), NULLIF(?, 0))"
+)

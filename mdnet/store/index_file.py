@@ -28,8 +28,9 @@ from mdnet.store import files
 # is an error; 11: a block list's item "- [[Link]]" is the link, [[Name.md]] is Name, fences hold no links;
 # 10: nor log; 9: notes_with_problems; 8: fold() transliterates ø, æ, ß
 # 17: mentions, open loops and their links (SPEC 11), resolved to contacts as hits and loop_hits;
-# 16: the news: field (SPEC 13);
-SCHEMA_VERSION = 17
+# 16: the news: field (SPEC 13); 18: hits kept newest first per contact (the due list's last mention
+# read without a sort);
+SCHEMA_VERSION = 18
 _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE notes (
@@ -72,7 +73,7 @@ CREATE INDEX loop_links_src ON loop_links (src);
 CREATE INDEX loop_links_key ON loop_links (key);
 CREATE TABLE hits (
     contact TEXT NOT NULL, date TEXT NOT NULL, src TEXT NOT NULL, line INTEGER NOT NULL, text TEXT NOT NULL,
-    UNIQUE (contact, date, src)
+    UNIQUE (contact, date DESC, src)
 );
 CREATE INDEX hits_src ON hits (src);
 CREATE INDEX hits_date ON hits (date);
@@ -91,6 +92,16 @@ BUSY_TIMEOUT = 30.0
 # SQLite's primary result codes that say "cannot write here now", not "this file is damaged".
 _CANNOT_WRITE = frozenset((3, 5, 6, 8, 10, 13, 14))  # PERM, BUSY, LOCKED, READONLY, IOERR, FULL, CANTOPEN
 _CANTOPEN = 14
+
+
+def drop_indexes(db: sqlite3.Connection) -> list[str]:
+    """Drop the schema's secondary indexes (not the unique ones: INSERT OR IGNORE needs them) and return the
+    statements that make them again: a cold index fills its empty tables first and indexes them after, in
+    one sort each, instead of updating every index at each of thousands of inserts."""
+    found = db.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL").fetchall()
+    for name, _sql in found:
+        db.execute(f'DROP INDEX "{name}"')
+    return [str(sql) for _name, sql in found]
 
 
 def cannot_write(exc: sqlite3.DatabaseError) -> bool:

@@ -3,7 +3,8 @@
 A vault is composed of small services (as khal's collection holds its storages and its cache):
 an :class:`~mdnet.store.session.IndexSession` (open, in-memory fallback, heal, reopen, refresh), a
 :class:`~mdnet.vault.writer.NoteWriter` (the only way a note is written), the queries, writing,
-history and relations. ``Vault`` builds them and delegates to them; they never reach back into it.
+history and relations. ``Vault`` builds them (the writer and the services that write at first use)
+and delegates to them; they never reach back into it.
 Every query first brings the index up to date (a change-token scan that reads only what changed),
 so an answer never lags the files.
 """
@@ -11,6 +12,7 @@ so an answer never lags the files.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -35,11 +37,7 @@ from mdnet.store.index import Index
 from mdnet.store.layout import discover_root, is_marked, load_config
 from mdnet.store.session import IndexSession
 from mdnet.vault.arguments import resolve_today, wanted_paths
-from mdnet.vault.history import History
 from mdnet.vault.queries import Queries
-from mdnet.vault.relations import Relations
-from mdnet.vault.writer import NoteWriter
-from mdnet.vault.writing import Writing
 
 if TYPE_CHECKING:  # imported when used, so that `mdnet due` never pays for them
     from mdnet.features.brief import Brief
@@ -48,6 +46,10 @@ if TYPE_CHECKING:  # imported when used, so that `mdnet due` never pays for them
     from mdnet.note import edit
     from mdnet.vault.daily import DailyResult
     from mdnet.vault.drafts import DraftResult
+    from mdnet.vault.history import History
+    from mdnet.vault.relations import Relations
+    from mdnet.vault.writer import NoteWriter
+    from mdnet.vault.writing import Writing
 
 
 class Vault:
@@ -63,14 +65,37 @@ class Vault:
     ) -> None:
         # save_index is False for a working directory that no marker made a vault: see open().
         self.session = IndexSession(root, config if config is not None else load_config(root), save_index=save_index)
-        self.writer = NoteWriter(self.session)
         # The vault's day T (SPEC 11), checked now; None: the clock (or $MDNET_TODAY), read at each use, so
         # that a long-running caller (the watcher) moves on at midnight.
         self._today = None if today is None else resolve_today(today)
         self._queries = Queries(self.session, self.day)
-        self._writing = Writing(self.session, self.writer, self._queries)
-        self._history = History(self.session, self.writer, self._queries)
-        self._relations = Relations(self.session, self._queries)
+        # The note writer and the services that write, read git or follow links are built (and their modules
+        # imported) at first use, each once, on the same session: `mdnet due` imports none of them.
+
+    @functools.cached_property
+    def writer(self) -> NoteWriter:
+        """The only way a note is written (:class:`mdnet.vault.writer.NoteWriter`), on the vault's session."""
+        from mdnet.vault.writer import NoteWriter
+
+        return NoteWriter(self.session)
+
+    @functools.cached_property
+    def _writing(self) -> Writing:
+        from mdnet.vault.writing import Writing
+
+        return Writing(self.session, self.writer, self._queries)
+
+    @functools.cached_property
+    def _history(self) -> History:
+        from mdnet.vault.history import History
+
+        return History(self.session, self.writer, self._queries)
+
+    @functools.cached_property
+    def _relations(self) -> Relations:
+        from mdnet.vault.relations import Relations
+
+        return Relations(self.session, self._queries)
 
     @classmethod
     def open(cls, path: str | os.PathLike[str] | None = None, today: dt.date | str | None = None) -> Vault:

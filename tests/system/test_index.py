@@ -24,7 +24,7 @@ from mdnet.store.index import Index, contact_to_json
 from mdnet.store.index_file import SCHEMA_VERSION
 from mdnet.store.refresh import refresh
 from mdnet.vault.facade import Vault
-from tests.conftest import examples, run_cli
+from tests.conftest import EXAMPLE_VAULT, examples, run_cli
 
 NOTE = "---\nname: {name}\ncadence: 30d\nlast_contact: 2026-10-{day:02d}\n---\n# {name}\n\n## Log\n- 2026-10-01 x\n"
 
@@ -840,3 +840,67 @@ def test_the_index_is_made_on_a_file_system_without_hard_links(
     finally:
         opened.close()
     assert sorted(p.name for p in database.parent.iterdir() if ".new" in p.name) == []
+
+
+def test_a_cold_index_makes_every_secondary_index_after_its_rows(
+    vault_dir: Path, write_note: Callable[..., Path]
+) -> None:
+    """The cold index drops the schema's indexes, fills the tables and makes them again: all of them,
+    over every row, and a query for one contact's mentions uses them."""
+    write_note("people/Ann Lee.md", "---\nname: Ann Lee\n---\n")
+    write_note("daily/2026-11-20.md", "- coffee with [[Ann Lee]]\n- [ ] send [[Ann Lee]] the deck 📅 2026-12-01\n")
+    schema = Index.memory()
+    wanted = schema.connection.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' ORDER BY name")
+    expected = wanted.fetchall()
+    schema.close()
+    with Vault.open(vault_dir) as vault:
+        vault.refresh()
+        db = vault.indexed().connection
+        made = db.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' ORDER BY name").fetchall()
+        assert made == expected and any(name == "hits_date" for name, _sql in made)
+        assert db.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+        assert [m.date.isoformat() for m in vault.mentions_of("Ann Lee")] == ["2026-11-20"]
+        assert [loop.line for loop in vault.open_loops_of("Ann Lee")] == [2]
+
+
+def test_a_notes_row_is_stored_as_given_nulls_and_booleans_too() -> None:
+    """The notes' rows are bound without None or bool (stand-ins that NULLIF turns back): every column reads
+    back as a plain insert of the same rows stores it, value and SQLite type, contacts and other notes."""
+    from mdnet.store.index import _N_DUE_COLUMNS, NoteRow
+    from mdnet.store.rows import parse_one
+
+    root = EXAMPLE_VAULT
+    paths = sorted(str(p.relative_to(root)) for p in root.rglob("*.md"))
+    settings = (("people",), "Log", 1_000_000)
+    rows: list[NoteRow] = [parse_one((str(root), path, "t"), settings) for path in paths]
+    assert any(r.record is None for r in rows) and any(r.record is not None for r in rows)
+    assert any(r.columns and None in r.columns for r in rows)
+    index = Index.memory()
+    index.apply(rows, [], {})
+    plain = Index.memory()
+    plain.connection.executemany(
+        "INSERT INTO notes VALUES (" + ", ".join(["?"] * (7 + _N_DUE_COLUMNS + 3)) + ")",
+        [(r.path, r.token, r.record is not None, r.record, r.fields, r.problems, r.problem_count)
+         + (r.columns or (None,) * _N_DUE_COLUMNS) + (r.fts or (None, None, None)) for r in rows],
+    )  # fmt: skip
+    read = "SELECT * FROM notes ORDER BY path"
+    typed = (
+        "SELECT "
+        + ", ".join(
+            f"typeof({c})"
+            for c in (
+                "path",
+                "is_contact",
+                "record",
+                "fields",
+                "cadence_set",
+                "needs_reply",
+                "follow_up",
+                "news",
+                "body",
+            )
+        )
+        + " FROM notes"
+    )
+    assert index.connection.execute(read).fetchall() == plain.connection.execute(read).fetchall()
+    assert index.connection.execute(typed).fetchall() == plain.connection.execute(typed).fetchall()

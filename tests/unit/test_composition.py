@@ -9,6 +9,8 @@ a service goes back to mixins or to importing the facade.
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -107,6 +109,32 @@ def test_the_vault_is_composed_not_mixed() -> None:
         assert vault.writer.session is vault.session
         for service in (vault._queries, vault._writing, vault._history, vault._relations):
             assert service.session is vault.session
+        # ...and the one note writer, built once however many services ask for it.
+        assert vault._writing.writer is vault.writer and vault._history.writer is vault.writer
+
+
+# Built at first use: the note writer and the services that write notes, read git or follow links.
+LAZY = ("mdnet.vault.writer", "mdnet.vault.writing", "mdnet.vault.history", "mdnet.vault.relations",
+        "mdnet.git.commit_text", "shlex")  # fmt: skip
+
+
+def test_due_builds_and_imports_none_of_the_writing_services(tmp_path: Path) -> None:
+    """`mdnet due` (the command run most, a new process each time) pays for the queries alone."""
+    (tmp_path / "people").mkdir()
+    (tmp_path / "mdnet.toml").write_text('contact_dirs = ["people"]\n', encoding="utf-8")
+    (tmp_path / "people" / "Ann Lee.md").write_text("---\nneeds_reply: true\n---\n", encoding="utf-8")
+    probe = (
+        "import sys; from mdnet.cli.main import run\n"
+        "try:\n    run(sys.argv[1:])\nexcept SystemExit:\n    pass\n"
+        f"print('LOADED', sorted(m for m in sys.modules if m in {LAZY!r}), file=sys.stderr)"
+    )
+    command = [sys.executable, "-c", probe, "--vault", str(tmp_path), "--today", "2026-11-25", "due", "--json"]
+    result = subprocess.run(command, capture_output=True, text=True, check=True)
+    assert '"Ann Lee"' in result.stdout and "LOADED []" in result.stderr
+    with Vault(tmp_path) as vault:
+        assert "writer" not in vault.__dict__ and "_history" not in vault.__dict__
+        assert [item.name for item in vault.due("2026-11-25")] == ["Ann Lee"]
+        assert "writer" not in vault.__dict__ and "_writing" not in vault.__dict__
 
 
 def test_the_checker_sees_a_note_written_around_the_writer(tmp_path: Path) -> None:
