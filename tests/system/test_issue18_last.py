@@ -1,0 +1,60 @@
+"""Issue 18, the last items: one name, two people on import, and the friction left. Each test failed
+before its fix."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.conftest import git, run_mdnet_process
+
+# -- 5: an identity key that differs means a different person ---------------------------------
+
+CONNECTIONS = (
+    "First Name,Last Name,URL,Email Address,Company,Position,Connected On\n"
+    "José,Álvarez,https://www.linkedin.com/in/ja,,Acme,CTO,12 Mar 2024\n"
+    "Jose,Alvarez,https://www.linkedin.com/in/ja2,,Initech,Engineer,01 Jan 2025\n"
+)
+
+
+def test_two_people_with_one_name_on_a_linkedin_import_are_two_notes(git_vault: Path, tmp_path: Path) -> None:
+    export = tmp_path / "export"
+    export.mkdir()
+    (export / "Connections.csv").write_text(CONNECTIONS, encoding="utf-8")
+    args = ("--today", "2026-11-25", "import", "linkedin", str(export))
+    dry = run_mdnet_process(*args, "--dry-run", cwd=git_vault)
+    assert dry.code == 0, dry
+    assert "a second note" in dry.out and "another LinkedIn profile" in dry.out, dry.out
+    done = run_mdnet_process(*args, cwd=git_vault)
+    assert done.code == 0, done
+    names = sorted(p.name for p in (git_vault / "people").iterdir())
+    assert names == ["Jose Alvarez 2.md", "José Álvarez.md"], (names, done.out)
+    second = (git_vault / "people" / "Jose Alvarez 2.md").read_text(encoding="utf-8")
+    assert "Initech" in second and "/in/ja2" in second
+    first = (git_vault / "people" / "José Álvarez.md").read_text(encoding="utf-8")
+    assert "Initech" not in first and "Acme" in first
+    assert not git(git_vault, "status", "--porcelain")  # the LinkedIn import commits
+    again = run_mdnet_process(*args, cwd=git_vault)
+    assert again.code == 0, again
+    assert sorted(p.name for p in (git_vault / "people").iterdir()) == names, again.out
+
+
+def test_another_email_is_another_person_but_no_email_is_the_same(vault_dir: Path, tmp_path: Path) -> None:
+    (vault_dir / "people" / "John Smith.md").write_text(
+        "---\nname: John Smith\nemail: [john@acme.example]\n---\n", encoding="utf-8"
+    )
+    cards = tmp_path / "c.vcf"
+    cards.write_text(
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:John Smith\r\nEMAIL:jsmith@other.example\r\nORG:Other Ltd\r\nEND:VCARD\r\n"
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ann Lee\r\nTEL:+1 555 0100\r\nEND:VCARD\r\n",
+        encoding="utf-8",
+    )
+    (vault_dir / "people" / "Ann Lee.md").write_text("---\nname: Ann Lee\nemail: [ann@x.example]\n---\n", "utf-8")
+    result = run_mdnet_process("import", "vcard", str(cards), "--json", cwd=vault_dir)
+    assert result.code == 0, result
+    items = {i["path"]: i for i in json.loads(result.out)["items"]}
+    assert items["people/John Smith 2.md"]["action"] == "create"
+    assert any("a second note" in d for d in items["people/John Smith 2.md"]["details"])
+    assert items["people/Ann Lee.md"]["action"] == "update"  # no conflicting key: the same person
+    again = run_mdnet_process("import", "vcard", str(cards), "--json", cwd=vault_dir)
+    assert {i["action"] for i in json.loads(again.out)["items"]} == {"unchanged"}, again.out
