@@ -58,3 +58,16 @@ def test_another_email_is_another_person_but_no_email_is_the_same(vault_dir: Pat
     assert items["people/Ann Lee.md"]["action"] == "update"  # no conflicting key: the same person
     again = run_mdnet_process("import", "vcard", str(cards), "--json", cwd=vault_dir)
     assert {i["action"] for i in json.loads(again.out)["items"]} == {"unchanged"}, again.out
+
+
+# -- friction: the reply bucket's Due column shows the reply's date ------------------------------
+
+
+def test_the_reply_bucket_shows_the_replys_date(vault_dir: Path) -> None:
+    (vault_dir / "people" / "Ann Lee.md").write_text(
+        "---\nname: Ann Lee\ncadence: 30d\nlast_contact: 2024-08-20\nneeds_reply: 2026-12-01\n---\n", encoding="utf-8"
+    )
+    result = run_mdnet_process("--today", "2026-12-08", "due", cwd=vault_dir, env={"COLUMNS": "150"})
+    assert result.code == 0, result
+    row = next(line for line in result.out.splitlines() if "Ann Lee" in line)
+    assert "2026-12-01 (7d ago)" in row and "2024-" not in row.split("Ann Lee")[1].split("│")[1], result.out
