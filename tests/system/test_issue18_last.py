@@ -71,3 +71,21 @@ def test_the_reply_bucket_shows_the_replys_date(vault_dir: Path) -> None:
     assert result.code == 0, result
     row = next(line for line in result.out.splitlines() if "Ann Lee" in line)
     assert "2026-12-01 (7d ago)" in row and "2024-" not in row.split("Ann Lee")[1].split("│")[1], result.out
+
+
+# -- friction: `followup X none` removes the lines it added ------------------------------------------
+
+
+def test_followup_none_removes_the_lines(git_vault: Path) -> None:
+    note = git_vault / "people" / "Ann Lee.md"
+    original = "---\nname: Ann Lee\ncadence: 30d  # monthly\n---\n# Ann Lee\n"
+    note.write_text(original, encoding="utf-8")
+    git(git_vault, "add", "-A")
+    git(git_vault, "commit", "-qm", "Ann")
+    added = run_mdnet_process("followup", "Ann Lee", "2w", "--note", "ask about Q1", cwd=git_vault)
+    assert added.code == 0, added
+    assert "follow_up_note: ask about Q1" in note.read_text(encoding="utf-8")
+    cleared = run_mdnet_process("followup", "Ann Lee", "none", cwd=git_vault)
+    assert cleared.code == 0, cleared
+    assert note.read_text(encoding="utf-8") == original
+    assert not git(git_vault, "status", "--porcelain")
