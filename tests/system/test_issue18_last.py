@@ -89,3 +89,13 @@ def test_followup_none_removes_the_lines(git_vault: Path) -> None:
     assert cleared.code == 0, cleared
     assert note.read_text(encoding="utf-8") == original
     assert not git(git_vault, "status", "--porcelain")
+
+
+def test_followup_years_in_the_past_warns(git_vault: Path) -> None:
+    (git_vault / "people" / "Ann Lee.md").write_text("---\nname: Ann Lee\n---\n", encoding="utf-8")
+    result = run_mdnet_process("--today", "2026-12-08", "followup", "Ann Lee", "2020-01-01", "--no-commit",
+                               cwd=git_vault)  # fmt: skip
+    assert result.code == 0, result
+    assert "mdnet: warning: follow_up 2020-01-01 is 6 years in the past" in result.err
+    soon = run_mdnet_process("--today", "2026-12-08", "followup", "Ann Lee", "2w", "--no-commit", cwd=git_vault)
+    assert "warning" not in soon.err
