@@ -99,3 +99,17 @@ def test_followup_years_in_the_past_warns(git_vault: Path) -> None:
     assert "mdnet: warning: follow_up 2020-01-01 is 6 years in the past" in result.err
     soon = run_mdnet_process("--today", "2026-12-08", "followup", "Ann Lee", "2w", "--no-commit", cwd=git_vault)
     assert "warning" not in soon.err
+
+
+# -- friction: `tags: [#mentor, work]` at its own line, with a hint ------------------------------
+
+
+def test_a_hash_in_a_flow_list_is_reported_at_its_line_with_a_hint(vault_dir: Path) -> None:
+    (vault_dir / "people" / "ann.md").write_text(
+        "---\nname: Ann Lee\ncategory: friend\ntags: [#mentor, work]\ncadence: 30d\n---\n# Ann\n", encoding="utf-8"
+    )
+    result = run_mdnet_process("check", cwd=vault_dir)
+    assert result.code == 1, result
+    assert "people/ann.md:4:8: error: malformed YAML" in result.out + result.err
+    assert "'#mentor' starts a YAML comment" in result.out + result.err
+    assert 'quote it ("#mentor")' in result.out + result.err
