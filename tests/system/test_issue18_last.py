@@ -113,3 +113,17 @@ def test_a_hash_in_a_flow_list_is_reported_at_its_line_with_a_hint(vault_dir: Pa
     assert "people/ann.md:4:8: error: malformed YAML" in result.out + result.err
     assert "'#mentor' starts a YAML comment" in result.out + result.err
     assert 'quote it ("#mentor")' in result.out + result.err
+
+
+# -- friction: `stats --html FILE` writes the page and does not print the terminal report too ----------
+
+
+def test_stats_html_does_not_print_the_terminal_report(vault_dir: Path, tmp_path: Path) -> None:
+    (vault_dir / "people" / "Ann Lee.md").write_text(
+        "---\nname: Ann Lee\ncategory: friend\n---\n## Log\n- 2026-11-01 call: hi\n", encoding="utf-8"
+    )
+    page = tmp_path / "s.html"
+    result = run_mdnet_process("--today", "2026-12-08", "stats", "--html", str(page), cwd=vault_dir)
+    assert result.code == 0, result
+    assert result.out.splitlines() == [f"wrote {page}: 1 interaction (open it in a browser)"]
+    assert page.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
