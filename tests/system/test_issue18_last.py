@@ -127,3 +127,23 @@ def test_stats_html_does_not_print_the_terminal_report(vault_dir: Path, tmp_path
     assert result.code == 0, result
     assert result.out.splitlines() == [f"wrote {page}: 1 interaction (open it in a browser)"]
     assert page.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+
+
+# -- friction: `draft --log` skips a contact with no address, and says so ---------------------------
+
+
+def test_draft_log_skips_a_contact_with_no_address(git_vault: Path, tmp_path: Path) -> None:
+    people = git_vault / "people"
+    (people / "Ann Lee.md").write_text("---\nname: Ann Lee\ncategory: client\n---\n", encoding="utf-8")
+    (people / "Bo Chan.md").write_text("---\nname: Bo Chan\ncategory: client\nemail: bo@x.example\n---\n", "utf-8")
+    git(git_vault, "add", "-A")
+    git(git_vault, "commit", "-qm", "two")
+    template = tmp_path / "update.md"
+    template.write_text("Subject: News\n\nHi {{ first_name }}\n", encoding="utf-8")
+    result = run_mdnet_process("draft", str(template), "--category", "client", "--out", str(tmp_path / "out"),
+                               "--log", cwd=git_vault)  # fmt: skip
+    assert result.code == 0, result
+    assert "people/Ann Lee.md: no email address in the note; not logged" in result.err
+    assert "logged 1 interaction" in result.out
+    assert "## Log" not in (people / "Ann Lee.md").read_text(encoding="utf-8")
+    assert "email: sent: " in (people / "Bo Chan.md").read_text(encoding="utf-8")
