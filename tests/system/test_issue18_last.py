@@ -147,3 +147,30 @@ def test_draft_log_skips_a_contact_with_no_address(git_vault: Path, tmp_path: Pa
     assert "logged 1 interaction" in result.out
     assert "## Log" not in (people / "Ann Lee.md").read_text(encoding="utf-8")
     assert "email: sent: " in (people / "Bo Chan.md").read_text(encoding="utf-8")
+
+
+# -- friction: the watcher says whom it logged from a tick ------------------------------------------
+
+
+def test_the_watcher_says_whom_it_logged_from_a_tick(git_vault: Path) -> None:
+    import datetime as dt
+
+    from mdnet.vault.facade import Vault
+    from mdnet.watch.daily_job import DailyJob
+
+    (git_vault / "people" / "Tom Hanks.md").write_text(
+        "---\nname: Tom Hanks\ncadence: 30d\nlast_contact: 2026-10-01\n---\n# Tom Hanks\n\n## Log\n", encoding="utf-8"
+    )
+    git(git_vault, "add", "-A")
+    git(git_vault, "commit", "-qm", "tom")
+    said: list[str] = []
+    with Vault.open(git_vault) as vault:
+        job = DailyJob(git_vault, lambda: vault, enabled=True, today=lambda: dt.date(2026, 12, 8), say=said.append,
+                       token_of=lambda _path: None, wrote=lambda _path: None)  # fmt: skip
+        job.check_daily()
+        note = git_vault / "daily" / "2026-12-08.md"
+        text = note.read_text(encoding="utf-8")
+        line = next(x for x in text.splitlines() if "[[Tom Hanks]]" in x)
+        note.write_text(text.replace(line, line.replace("- [ ]", "- [x]", 1)), encoding="utf-8")
+        job.check_daily(force=True)  # the watcher's refresh after the user's save
+    assert any(m.startswith("logged Tom Hanks from a tick: - 2026-12-08") for m in said), said
