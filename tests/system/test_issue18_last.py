@@ -174,3 +174,23 @@ def test_the_watcher_says_whom_it_logged_from_a_tick(git_vault: Path) -> None:
         note.write_text(text.replace(line, line.replace("- [ ]", "- [x]", 1)), encoding="utf-8")
         job.check_daily(force=True)  # the watcher's refresh after the user's save
     assert any(m.startswith("logged Tom Hanks from a tick: - 2026-12-08") for m in said), said
+
+
+# -- friction: `brief` says a sentence once, and shows status: archived ---------------------------------
+
+
+def test_brief_says_how_we_met_once_and_shows_archived(vault_dir: Path) -> None:
+    (vault_dir / "people" / "Ann Lee.md").write_text(
+        "---\nname: Ann Lee\nstatus: archived\n---\n# Ann Lee\n\nWe met at PyCon 2019.\n", encoding="utf-8"
+    )
+    result = run_mdnet_process("brief", "Ann Lee", cwd=vault_dir, env={"COLUMNS": "120"})
+    assert result.code == 0, result
+    assert result.out.count("We met at PyCon 2019") == 1, result.out
+    assert "About" not in result.out
+    assert any(line.strip("│ ").split() == ["Status", "archived"] for line in result.out.splitlines()), result.out
+    (vault_dir / "people" / "Ann Lee.md").write_text(
+        "---\nname: Ann Lee\n---\n# Ann Lee\n\nWe met at PyCon 2019. She runs the data team.\n", encoding="utf-8"
+    )
+    again = run_mdnet_process("brief", "Ann Lee", cwd=vault_dir, env={"COLUMNS": "120"})
+    assert again.out.count("We met at PyCon 2019") == 1 and "She runs the data team." in again.out, again.out
+    assert "Status" not in again.out
