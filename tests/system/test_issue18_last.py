@@ -194,3 +194,52 @@ def test_brief_says_how_we_met_once_and_shows_archived(vault_dir: Path) -> None:
     again = run_mdnet_process("brief", "Ann Lee", cwd=vault_dir, env={"COLUMNS": "120"})
     assert again.out.count("We met at PyCon 2019") == 1 and "She runs the data team." in again.out, again.out
     assert "Status" not in again.out
+
+
+# -- friction: `due --limit N` / `list --limit N`, and a screenful on a terminal ---------------------------
+
+
+def _many(vault_dir: Path, count: int) -> None:
+    for n in range(count):
+        (vault_dir / "people" / f"P{n:03}.md").write_text(f"---\nname: Person {n:03}\nneeds_reply: true\n---\n", "utf-8")
+
+
+def test_due_and_list_limit(vault_dir: Path) -> None:
+    _many(vault_dir, 30)
+    for command in ("due", "list"):
+        cut = run_mdnet_process("--today", "2026-12-08", command, "--limit", "3", cwd=vault_dir)
+        assert cut.code == 0, cut
+        assert sum("Person 0" in line for line in cut.out.splitlines()) == 3, cut.out
+        assert cut.out.splitlines()[-1] == "and 27 more: --all (or --limit N)"
+        whole = run_mdnet_process("--today", "2026-12-08", command, cwd=vault_dir)  # a pipe: everyone
+        assert sum("Person 0" in line for line in whole.out.splitlines()) == 30 and "more: --all" not in whole.out
+    data = json.loads(run_mdnet_process("due", "--json", "--limit", "2", cwd=vault_dir).out)
+    assert len(data["items"]) == 2
+
+
+def test_a_terminal_gets_a_screenful(vault_dir: Path) -> None:
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    _many(vault_dir, 80)
+    leader, follower = pty.openpty()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MDNET_")}
+    env.update({"COLUMNS": "100", "LINES": "30"})
+    process = subprocess.Popen([sys.executable, "-m", "mdnet", "--today", "2026-12-08", "due"], cwd=vault_dir,
+                               stdout=follower, stderr=subprocess.DEVNULL, env=env)  # fmt: skip
+    os.close(follower)
+    chunks: list[bytes] = []
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    process.wait(timeout=60)
+    os.close(leader)
+    out = b"".join(chunks).decode("utf-8", "replace")
+    assert "and 62 more: --all" in out, out[-500:]
