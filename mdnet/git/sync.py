@@ -283,10 +283,15 @@ def _integrate(root: Path, rebase: bool) -> int:
     behind = _count(root, "HEAD..@{u}")
     if behind == 0:
         return 0
+    # git's autostash gives the changes back unstaged: what the user had staged (an mdnet.toml edit for
+    # their next commit) is staged again afterwards, exactly, from the index's own diff
+    staged = history.run_git(root, "diff", "--cached", "--binary", "--no-color", "--no-ext-diff").stdout
     if rebase:
         result = history.run_git(root, "-c", "core.editor=true", "rebase", "--autostash", "--quiet", "@{u}")
     else:
         result = history.run_git(root, "-c", "core.editor=true", "merge", "--autostash", "--no-edit", "--quiet", "@{u}")
+    if result.returncode == 0 and staged:
+        history.run_git(root, "apply", "--cached", "--whitespace=nowarn", "-", input=staged)
     if result.returncode != 0:
         what = "rebase" if rebase else "merge"
         state = history.operation_in_progress(root)

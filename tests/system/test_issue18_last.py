@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 from tests.conftest import git, run_mdnet_process
+from tests.system.test_sync import two_devices  # noqa: F401 (a fixture)
 
 # -- 5: an identity key that differs means a different person ---------------------------------
 
@@ -201,7 +202,8 @@ def test_brief_says_how_we_met_once_and_shows_archived(vault_dir: Path) -> None:
 
 def _many(vault_dir: Path, count: int) -> None:
     for n in range(count):
-        (vault_dir / "people" / f"P{n:03}.md").write_text(f"---\nname: Person {n:03}\nneeds_reply: true\n---\n", "utf-8")
+        note = f"---\nname: Person {n:03}\nneeds_reply: true\n---\n"
+        (vault_dir / "people" / f"P{n:03}.md").write_text(note, encoding="utf-8")
 
 
 def test_due_and_list_limit(vault_dir: Path) -> None:
@@ -243,3 +245,23 @@ def test_a_terminal_gets_a_screenful(vault_dir: Path) -> None:
     os.close(leader)
     out = b"".join(chunks).decode("utf-8", "replace")
     assert "and 62 more: --all" in out, out[-500:]
+
+
+# -- friction: `sync` keeps a staged change staged ----------------------------------------------------------
+
+
+def test_sync_keeps_a_staged_change_staged(
+    two_devices: tuple[Path, Path, Path],  # noqa: F811 (the fixture imported above)
+) -> None:
+    laptop, _remote, desktop = two_devices
+    logged = run_mdnet_process("log", "Jane", "coffee", "--date", "2026-11-20", cwd=desktop)
+    assert logged.code == 0, logged
+    assert run_mdnet_process("sync", cwd=desktop).code == 0
+    config = laptop / "mdnet.toml"
+    config.write_text(config.read_text(encoding="utf-8") + "# staged for my next commit\n", encoding="utf-8")
+    git(laptop, "add", "mdnet.toml")
+    synced = run_mdnet_process("sync", cwd=laptop)
+    assert synced.code == 0, synced
+    assert "Jane" in git(laptop, "log", "-1", "--format=%s")  # the desktop's entry came in
+    assert git(laptop, "diff", "--cached", "--name-only").split() == ["mdnet.toml"]
+    assert git(laptop, "diff", "--name-only").split() == []
