@@ -265,3 +265,26 @@ def test_sync_keeps_a_staged_change_staged(
     assert "Jane" in git(laptop, "log", "-1", "--format=%s")  # the desktop's entry came in
     assert git(laptop, "diff", "--cached", "--name-only").split() == ["mdnet.toml"]
     assert git(laptop, "diff", "--name-only").split() == []
+
+
+# -- friction: during sync's rebase the sides are "this device" and "other device" -------------------------
+
+
+def test_a_conflict_during_syncs_rebase_names_the_devices(
+    two_devices: tuple[Path, Path, Path],  # noqa: F811 (the fixture imported above)
+) -> None:
+    laptop, _remote, desktop = two_devices
+
+    def set_role(root: Path, role: str) -> None:
+        note = root / "people" / "Jane Doe.md"
+        note.write_text(note.read_text(encoding="utf-8").replace("role: IT Manager", f"role: {role}"), "utf-8")
+        git(root, "commit", "-qam", f"role {role}")
+
+    set_role(laptop, "CIO")
+    assert run_mdnet_process("sync", cwd=laptop).code == 0
+    set_role(desktop, "CTO")
+    stopped = run_mdnet_process("sync", cwd=desktop)
+    assert stopped.code == 1, stopped
+    assert "<<<<<<< other device: the version pulled; >>>>>>> this device: yours" in stopped.err
+    text = (desktop / "people" / "Jane Doe.md").read_text(encoding="utf-8")
+    assert "<<<<<<< other device\nrole: CIO\n=======\nrole: CTO\n>>>>>>> this device\n" in text
