@@ -28,8 +28,8 @@ from mdnet.store import files
 # is an error; 11: a block list's item "- [[Link]]" is the link, [[Name.md]] is Name, fences hold no links;
 # 10: nor log; 9: notes_with_problems; 8: fold() transliterates ø, æ, ß
 # 17: mentions, open loops and their links (SPEC 11), resolved to contacts as hits and loop_hits;
-# 16: the news: field (SPEC 13);
-SCHEMA_VERSION = 17
+# 16: the news: field (SPEC 13); 18: Obsidian tags in a contact's body are its tags too (issue 18)
+SCHEMA_VERSION = 18
 _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE notes (

@@ -288,3 +288,21 @@ def test_a_conflict_during_syncs_rebase_names_the_devices(
     assert "<<<<<<< other device: the version pulled; >>>>>>> this device: yours" in stopped.err
     text = (desktop / "people" / "Jane Doe.md").read_text(encoding="utf-8")
     assert "<<<<<<< other device\nrole: CIO\n=======\nrole: CTO\n>>>>>>> this device\n" in text
+
+
+# -- friction: Obsidian body tags are tags ------------------------------------------------------------------
+
+
+def test_body_tags_are_seen_by_list_and_who(vault_dir: Path) -> None:
+    (vault_dir / "people" / "Ann Lee.md").write_text(
+        "---\nname: Ann Lee\ntags: [work]\n---\n# Ann Lee\n\nLoves #hiking and #Work.\n\n```\n#notatag\n```\n",
+        encoding="utf-8",
+    )
+    (vault_dir / "people" / "Bo Chan.md").write_text("---\nname: Bo Chan\n---\n# Bo\n\nIssue #2024 only.\n", "utf-8")
+    listed = run_mdnet_process("list", "--tag", "hiking", "--json", cwd=vault_dir)
+    assert listed.code == 0, listed
+    assert [(c["name"], c["tags"]) for c in json.loads(listed.out)["contacts"]] == [("Ann Lee", ["work", "hiking"])]
+    assert json.loads(run_mdnet_process("list", "--tag", "notatag", "--json", cwd=vault_dir).out)["contacts"] == []
+    who = run_mdnet_process("who", "#hiking", "--json", cwd=vault_dir)
+    assert who.code == 0, who
+    assert "Ann Lee" in who.out and "Bo Chan" not in who.out
