@@ -6,7 +6,7 @@ from typing import Any
 
 import click
 
-from mdnet.cli.output import echo, echo_rich, emit_json, warn
+from mdnet.cli.output import echo, echo_more, echo_rich, emit_json, shown_limit, warn
 from mdnet.cli.state import State, json_option, pass_state, warn_bad_notes
 from mdnet.core.model import Contact, DueItem
 
@@ -32,12 +32,18 @@ def add(state: State, name: str, category: str | None, cadence: str | None, tags
 @click.command(name="list")
 @click.option("--category", help="Only this category.")
 @click.option("--tag", help="Only contacts with this tag.")
+@click.option("--limit", type=click.IntRange(min=0), help="Show the first N (0: all). Default: a screenful.")
+@click.option("--all", "show_all", is_flag=True, help="Show everyone (the default to a pipe or with --json).")
 @json_option
 @pass_state
-def list_(state: State, category: str | None, tag: str | None, as_json: bool) -> None:
+def list_(state: State, category: str | None, tag: str | None, limit: int | None, show_all: bool,
+          as_json: bool) -> None:  # fmt: skip
     """List contacts."""
     vault, today = state.vault, state.today
     contacts = vault.contacts(category=category, tag=tag)
+    shown = shown_limit(limit, show_all or (as_json and limit is None), 6)
+    left = max(0, len(contacts) - shown) if shown is not None else 0
+    contacts = contacts[:shown] if shown is not None else contacts
     rules = vault.config.due_rules
     dues = {c.path: rules.next_due(c, today) for c in contacts}
     if as_json:
@@ -49,6 +55,7 @@ def list_(state: State, category: str | None, tag: str | None, as_json: bool) ->
         from mdnet.cli import render
 
         echo_rich(render.contacts_table(contacts, dues, category, tag))
+        echo_more(left)
     warn_bad_notes(state)
 
 

@@ -3,9 +3,11 @@ and when to come back. Loaded only when run."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import click
 
-from mdnet.cli.output import echo, echo_commit, echo_rich, emit_json
+from mdnet.cli.output import echo, echo_commit, echo_rich, emit_json, warn
 from mdnet.cli.state import State, json_option, pass_state
 from mdnet.core.model import ChangeResult
 
@@ -62,7 +64,18 @@ def followup(state: State, name: str, when: str, note: str | None, no_commit: bo
 
     refuse_unquoted(state.vault, "followup", name, [when])
     result = state.vault.followup(name, when, note=note, commit=not no_commit, today=state.today)
+    _warn_past(result.fields.get("follow_up"), state.today)
     _report_change(result, as_json)
+
+
+def _warn_past(day: str | None, today: dt.date) -> None:
+    """A follow-up set more than a month in the past (``2020-01-01``) is due at once: likely a typo."""
+    if day is None:
+        return
+    past = (today - dt.date.fromisoformat(day)).days
+    if past > 31:
+        ago = f"{past // 365} years" if past >= 730 else ("a year" if past >= 365 else f"{past} days")
+        warn(f"follow_up {day} is {ago} in the past, so it is due at once (did you mean a later year?)")
 
 
 @click.command()

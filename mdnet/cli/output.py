@@ -99,3 +99,23 @@ def echo_commit(commit: str | None, reason: str | None, failed: bool = False) ->
     echo(f"committed {commit[:10]}" if commit else f"not committed: {reason}")
     if failed and not commit:
         raise SystemExit(1)
+
+
+def shown_limit(limit: int | None, show_all: bool, per_screen: int) -> int | None:
+    """How many rows a table shows: ``--all`` (or ``--limit 0``) all; ``--limit N`` N; else, on a terminal,
+    what fits a screen (``per_screen`` rows of it are the table's own lines and titles), and to a pipe all."""
+    if show_all or limit == 0:
+        return None
+    if limit is not None:
+        return limit
+    if not sys.stdout.isatty():
+        return None
+    import shutil
+
+    return max(5, shutil.get_terminal_size().lines - per_screen)
+
+
+def echo_more(left: int) -> None:
+    """``and 2,000 more: --all`` under a table cut by :func:`shown_limit`."""
+    if left > 0:
+        echo(f"and {left:,} more: --all (or --limit N)")

@@ -27,11 +27,14 @@ _BUCKET_STYLES = {"reply": "bold magenta", "overdue": "bold red", "today": "bold
 
 
 def _when(item: DueItem, today: dt.date) -> str:
-    if item.due < today:
-        return f"{item.due} ({item.days_overdue}d ago)"
-    if item.due == today:
+    due = item.due
+    if item.bucket == "reply":  # the reply's date, not an older reason's (a cadence missed 825 days ago)
+        due = min((r.due for r in item.reasons if r.kind == "reply"), default=due)
+    if due < today:
+        return f"{due} ({(today - due).days}d ago)"
+    if due == today:
         return "today"
-    return f"{item.due} (in {(item.due - today).days}d)"
+    return f"{due} (in {(due - today).days}d)"
 
 
 def _ratio(item: DueItem) -> Text:

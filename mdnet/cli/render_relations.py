@@ -29,6 +29,8 @@ def brief_card(brief: Brief, today: dt.date) -> RenderableType:
     grid.add_column()
     headline = ", ".join(x for x in (brief.role, brief.company) if x) or "-"
     grid.add_row("Who", headline)
+    if brief.status != "active":  # an archived contact is never due: say why before anything else
+        grid.add_row("Status", brief.status)
     for label, value in (("Category", brief.category), ("Location", brief.location),
                          ("How we met", brief.how_we_met)):  # fmt: skip
         if value:
@@ -44,8 +46,11 @@ def brief_card(brief: Brief, today: dt.date) -> RenderableType:
     if brief.due is not None:
         grid.add_row("Due", f"{brief.due.bucket} {brief.due.due}: " + "; ".join(r.detail for r in brief.due.reasons))
     parts: list[RenderableType] = [grid]
-    if brief.about:
-        parts += [Text("\nAbout", style="bold"), Text(brief.about)]
+    about = brief.about
+    if about and brief.how_we_met and brief.how_we_met in about:  # that sentence is on the card already
+        about = " ".join(about.replace(brief.how_we_met, "", 1).split())
+    if about:
+        parts += [Text("\nAbout", style="bold"), Text(about)]
     if brief.last_interactions:
         parts.append(Text("\nLast interactions", style="bold"))
         for entry in brief.last_interactions:

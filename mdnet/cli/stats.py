@@ -8,12 +8,13 @@ import click
 
 from mdnet.cli.output import echo, echo_rich, emit_json
 from mdnet.cli.state import State, json_option, pass_state
+from mdnet.core.wording import counted
 
 
 @click.command()
 @click.option("--since", metavar="DATE|DURATION", help="From this date, or this long ago (6m). Default: a year.")
 @click.option("--html", "html_file", metavar="FILE", type=click.Path(dir_okay=False, path_type=Path),
-              help="Also write a self-contained HTML page with charts to FILE.")  # fmt: skip
+              help="Write a self-contained HTML page with charts to FILE (not the terminal report).")  # fmt: skip
 @json_option
 @pass_state
 def stats(state: State, since: str | None, html_file: Path | None, as_json: bool) -> None:
@@ -28,8 +29,9 @@ def stats(state: State, since: str | None, html_file: Path | None, as_json: bool
     if as_json:
         emit_json(result.as_dict())
         return
+    if html_file is not None:  # the page is the report asked for: the terminal one would bury this line
+        echo(f"wrote {html_file}: {counted(result.total, 'interaction')} (open it in a browser)")
+        return
     from mdnet.cli import render_relations
 
     echo_rich(render_relations.stats_view(result))
-    if html_file is not None:
-        echo(f"wrote {html_file}")

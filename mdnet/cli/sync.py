@@ -34,7 +34,8 @@ def merge_driver(base: str, current: str, other: str, path: str | None) -> None:
         heading = load_config(discover_root(None, cwd=start)).log_heading
     except MdnetError:
         heading = Config().log_heading
-    result = sync.run_driver(Path(base), Path(current), Path(other), log_heading=heading)
+    labels = sync.side_labels(Path.cwd())  # git runs the driver at the top of the work tree
+    result = sync.run_driver(Path(base), Path(current), Path(other), log_heading=heading, labels=labels)
     if result.conflicts:
         where = ", ".join(c.describe() for c in result.conflicts)
         echo(f"mdnet: conflict in {path or current}: {where}", err=True)

@@ -69,6 +69,7 @@ class Brief:
     due: DueItem | None
     mutual_total: int = 0
     news: str | None = None  # the news: field (SPEC 13)
+    status: str = "active"  # active, dormant or archived: the card says so when it is not active
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -90,6 +91,7 @@ class Brief:
             "mutual": [m.as_dict() for m in self.mutual],
             "mutual_total": self.mutual_total,
             "news": self.news,
+            "status": self.status,
             "due": None if self.due is None else self.due.as_dict(),
         }
 
@@ -129,6 +131,7 @@ def build_brief(
         due=due,
         mutual_total=len(mutual),
         news=contact.news,
+        status=contact.status,
     )
 
 

@@ -116,7 +116,20 @@ def setup(root: Path, config: Config) -> list[str]:
 # -- the merge driver ----------------------------------------------------------
 
 
-def run_driver(base: Path, current: Path, other: Path, log_heading: str = "Log") -> merge3.MergeResult:
+def side_labels(root: Path) -> tuple[str, str]:
+    """The conflict markers' labels for a merge in ``root``: git's %A is this device's side in a merge, but
+    the upstream's during a rebase (git replays this device's commits onto it), so "ours" and "theirs" would
+    read backwards; "this device" and "other device" never do. Outside a repository: ours and theirs."""
+    if not history.is_inside_work_tree(root):
+        return ("ours", "theirs")
+    if history.operation_in_progress(root) == "rebase":
+        return ("other device", "this device")
+    return ("this device", "other device")
+
+
+def run_driver(
+    base: Path, current: Path, other: Path, log_heading: str = "Log", labels: tuple[str, str] = ("ours", "theirs")
+) -> merge3.MergeResult:
     """What ``mdnet merge-driver %O %A %B %P`` does: merge into ``current`` (git's %A).
 
     Bytes that are not UTF-8 are carried through unchanged (surrogate escapes), so
@@ -131,9 +144,9 @@ def run_driver(base: Path, current: Path, other: Path, log_heading: str = "Log")
         except OSError as exc:
             raise SyncError(f"merge driver cannot read {path}: {exc.strerror}") from None
     if merge_daily.is_daily(*texts):  # a daily note: mdnet's block by its rules, the rest as text
-        result = merge_daily.merge_daily(texts[0], texts[1], texts[2])
+        result = merge_daily.merge_daily(texts[0], texts[1], texts[2], labels=labels)
     else:
-        result = merge3.merge_note(texts[0], texts[1], texts[2], log_heading=log_heading)
+        result = merge3.merge_note(texts[0], texts[1], texts[2], log_heading=log_heading, labels=labels)
     try:
         current.write_bytes(result.text.encode("utf-8", "surrogateescape"))
     except OSError as exc:
@@ -283,10 +296,15 @@ def _integrate(root: Path, rebase: bool) -> int:
     behind = _count(root, "HEAD..@{u}")
     if behind == 0:
         return 0
+    # git's autostash gives the changes back unstaged: what the user had staged (an mdnet.toml edit for
+    # their next commit) is staged again afterwards, exactly, from the index's own diff
+    staged = history.run_git(root, "diff", "--cached", "--binary", "--no-color", "--no-ext-diff").stdout
     if rebase:
         result = history.run_git(root, "-c", "core.editor=true", "rebase", "--autostash", "--quiet", "@{u}")
     else:
         result = history.run_git(root, "-c", "core.editor=true", "merge", "--autostash", "--no-edit", "--quiet", "@{u}")
+    if result.returncode == 0 and staged:
+        history.run_git(root, "apply", "--cached", "--whitespace=nowarn", "-", input=staged)
     if result.returncode != 0:
         what = "rebase" if rebase else "merge"
         state = history.operation_in_progress(root)
@@ -387,7 +405,13 @@ def _describe_conflicts(root: Path, state: str) -> str | None:
         parts.append(f"{path}: {described}")
         marked.append(path)
     what = "a real conflict" if len(parts) == 1 else f"{len(parts)} real conflicts"
-    return f"sync stopped on {what}, changed differently on two devices: {'; '.join(parts)}; " + _way_out(
+    # during a rebase git's "ours" is the upstream: the markers (side_labels) and this line name devices
+    sides = ""
+    if marked and state == "rebase":
+        sides = " (<<<<<<< other device: the version pulled; >>>>>>> this device: yours)"
+    elif marked:
+        sides = " (<<<<<<< this device: yours; >>>>>>> other device: the version pulled)"
+    return f"sync stopped on {what}, changed differently on two devices: {'; '.join(parts)}{sides}; " + _way_out(
         state, marked, unmarked
     )
 

@@ -1,9 +1,9 @@
 """Merge what another tool knows about a person into a contact note, never overwriting.
 
 Pure: importers (vCard, CSV) turn their records into :class:`Incoming` values; this
-module matches them to contacts (by email, then by name or alias, accent- and
-case-insensitively, when the emails do not say they are two people), plans the changes
-(:func:`plan_changes`) and applies them as line-level edits (:func:`apply_changes`). The rules:
+module matches them to contacts (by LinkedIn profile, email, then by name or alias, accent-
+and case-insensitively, when no identity key says they are two people: then a second
+note), plans the changes (:func:`plan_changes`) and applies them as line-level edits (:func:`apply_changes`). The rules:
 
 - a scalar field (company, role, location, birthday, linkedin_connected) is filled
   only when the note has none or it is empty; what the user wrote is never replaced;
@@ -196,6 +196,24 @@ def emails_agree(incoming: Sequence[str], known: Sequence[str]) -> bool:
     return not mine or not theirs or bool(mine & theirs)
 
 
+def key_conflict(
+    emails: Sequence[str], linkedin: str | None, known_emails: Sequence[str], known_linkedin: str | None
+) -> str:
+    """What says two records of one name are two people, or ``""``: an identity key of one kind that
+    both have and that differs (a LinkedIn profile URL, or emails with none in common)."""
+    mine, theirs = profile_key(linkedin or ""), profile_key(known_linkedin or "")
+    if mine and theirs and mine != theirs:
+        return f"another LinkedIn profile ({profile_url(known_linkedin or '')})"
+    if not emails_agree(emails, known_emails):
+        return f"no email in common ({', '.join(known_emails)})"
+    return ""
+
+
+def _note_linkedin(contact: Contact) -> str | None:
+    url = contact.fields.get("linkedin")
+    return url if isinstance(url, str) else None
+
+
 @dataclass(frozen=True, slots=True)
 class Match:
     """The contact an incoming record belongs to; ``candidates`` when ambiguous.
@@ -240,12 +258,13 @@ class ContactIndex:
         if found:
             return Match(None, tuple(found), by="email")
         by_name = self.by_name.get(fold(incoming.name), [])
-        if len(by_name) == 1 and not emails_agree(incoming.emails, by_name[0].emails):
+        same = [c for c in by_name if not key_conflict(incoming.emails, incoming.linkedin, c.emails, _note_linkedin(c))]
+        if by_name and not same:  # every note of that name has another key: another person
             return Match(None, by="name", contradicted=by_name[0])
-        if len(by_name) == 1:
-            return Match(by_name[0], by="name")
-        if by_name:
-            return Match(None, tuple(by_name), by="name")
+        if len(same) == 1:
+            return Match(same[0], by="name")
+        if same:
+            return Match(None, tuple(same), by="name")
         return Match(None)
 
 
@@ -287,8 +306,8 @@ def combine(records: Iterable[Incoming]) -> list[Incoming]:
 class Group:
     """The records of one import that are one person, combined; ``clash`` when it cannot be told which.
 
-    ``clash`` is set on a record without email whose name several people of the import share
-    (records of that name with no email in common): the people it could belong to.
+    ``clash`` is set on a record without identity key (email, LinkedIn profile) whose name several
+    people of the import share (records of that name whose keys differ): the people it could be.
     """
 
     record: Incoming
@@ -298,11 +317,13 @@ class Group:
 def group_records(records: Iterable[Incoming]) -> list[Group]:
     """Combine the records of one import that are one person, in the order they first appear.
 
-    A shared email makes one person, however the names are spelled (and one record sharing an
-    email with each of two others makes all three one). A name alone does not: two people can
-    share one, so records of one name whose emails differ stay apart. A record without email
-    joins the one person of the import with its name; when several have that name it could be
-    any of them, and it stays alone with ``clash`` set rather than go to one by the file's order.
+    A shared identity key (an email, a LinkedIn profile URL) makes one person, however the names
+    are spelled (and one record sharing a key with each of two others makes all three one). A name
+    alone does not: two people can share one, so records of one name with a key of one kind that
+    differs (other emails, another profile) stay apart; records of one name whose keys do not say
+    so (an email here, a profile there) are one. A record without keys joins the one person of the
+    import with its name; when several have that name it could be any of them, and it stays alone
+    with ``clash`` set rather than go to one by the file's order.
     """
     cleaned = [sanitize(record) for record in records]
     parent = list(range(len(cleaned)))
@@ -317,28 +338,50 @@ def group_records(records: Iterable[Incoming]) -> list[Group]:
         ra, rb = sorted((find(a), find(b)))
         parent[rb] = ra
 
-    first_with_email: dict[str, int] = {}
+    first_with_key: dict[str, int] = {}
     for at, record in enumerate(cleaned):
-        for email in record.emails:
-            join(first_with_email.setdefault(_email_key(email), at), at)
-    with_emails: dict[str, list[int]] = {}  # folded name -> the groups with emails that answer to it
+        for key in _identity_keys(record):
+            join(first_with_key.setdefault(key, at), at)
+    emails: dict[int, set[str]] = {}
+    profiles: dict[int, set[str]] = {}
     for at, record in enumerate(cleaned):
-        roots = with_emails.setdefault(fold(record.name), [])
-        if record.emails and find(at) not in roots:
-            roots.append(find(at))
+        emails.setdefault(find(at), set()).update(_email_key(e) for e in record.emails)
+        profiles.setdefault(find(at), set()).update(k[9:] for k in _identity_keys(record) if k.startswith("linkedin:"))
+
+    def differ(a: int, b: int) -> bool:  # a key of one kind that both have, and none in common
+        return any(x[a] and x[b] and not x[a] & x[b] for x in (emails, profiles))
+
+    with_keys: dict[str, list[int]] = {}  # folded name -> the groups with keys that answer to it
+    for at, record in enumerate(cleaned):
+        if not _identity_keys(record):
+            continue
+        roots = with_keys.setdefault(fold(record.name), [])
+        roots[:] = list(dict.fromkeys(find(r) for r in roots))
+        root = find(at)
+        if root in roots:
+            continue
+        fits = [r for r in roots if not differ(r, root)]
+        if len(fits) == 1:  # one name, keys that do not say two people (an email here, a profile there)
+            join(fits[0], root)
+            merged = find(root)
+            for x in (emails, profiles):
+                x[merged] = x[fits[0]] | x[root]
+            roots[roots.index(fits[0])] = merged
+        else:
+            roots.append(root)
     clashes: dict[int, list[int]] = {}
-    first_without_email: dict[str, int] = {}
+    first_without_key: dict[str, int] = {}
     for at, record in enumerate(cleaned):
         key = fold(record.name)
-        if record.emails or not key:
+        if _identity_keys(record) or not key:
             continue
-        roots = with_emails[key]
+        roots = list(dict.fromkeys(find(r) for r in with_keys.get(key, [])))
         if len(roots) > 1:
             clashes[at] = roots
         elif roots:
             join(roots[0], at)
         else:
-            join(first_without_email.setdefault(key, at), at)
+            join(first_without_key.setdefault(key, at), at)
     members: dict[int, list[Incoming]] = {}
     for at, record in enumerate(cleaned):
         members.setdefault(find(at), []).append(record)
@@ -348,6 +391,14 @@ def group_records(records: Iterable[Incoming]) -> list[Group]:
 
 def _email_key(email: str) -> str:
     return email.strip().casefold()
+
+
+def _identity_keys(record: Incoming) -> list[str]:
+    """What tells one person from another of the same name: ``email:...`` and ``linkedin:...`` keys."""
+    keys = [f"email:{_email_key(e)}" for e in record.emails]
+    if record.linkedin and profile_key(record.linkedin):
+        keys.append(f"linkedin:{profile_key(record.linkedin)}")
+    return keys
 
 
 def _union(first: Incoming, second: Incoming) -> Incoming:
@@ -404,16 +455,17 @@ class Plan:
 def plan_import(contacts: Sequence[Contact], records: Iterable[Incoming]) -> list[Plan]:
     """For each (combined) record: what to do with the vault's ``contacts``.
 
-    A match by email is trusted. A match by name, file name or alias only when the emails
-    do not contradict it (:func:`emails_agree`): two people can share a name, and a record
-    merged into the wrong note gives that person another's email, which the mail scan then
-    credits. A contradicted record is skipped with a reason that says what to do, never made
-    a second note of that name (which would split one person who changed address in two).
+    A match by LinkedIn profile or email is trusted. A match by name, file name or alias only when
+    no identity key says they are two people (:func:`key_conflict`: another LinkedIn profile, or
+    emails with none in common): two people can share a name, and a record merged into the wrong
+    note gives that person another's company and email, which the mail scan then credits. Such a
+    record becomes a second note (``José Álvarez 2``), and the plan says why.
     """
     plans: list[Plan | str] = []  # a plan, or the path of a matched contact (planned at the end)
     matched: dict[str, tuple[Contact, Incoming, str]] = {}
     created: dict[str, Incoming] = {}  # folded name -> the record this import makes a note of
     index = ContactIndex(contacts)
+    taken = {key for c in contacts for key in (fold(c.name), fold(c.stem), *(fold(a) for a in c.aliases))}
     for group in group_records(records):
         record = group.record
         if not record.name.strip():
@@ -425,23 +477,28 @@ def plan_import(contacts: Sequence[Contact], records: Iterable[Incoming]) -> lis
         found = index.match(record)
         if found.contradicted is not None:
             note = found.contradicted
-            plans.append(_not_merged(record, f"matches {note.path} by name", "the note has ", note.emails))
+            why = key_conflict(record.emails, record.linkedin, note.emails, _note_linkedin(note))
+            plans.append(_second_note(record, f"{note.path} has {why}", taken))
         elif found.contact is None and found.candidates:
             listing = ", ".join(f"{c.name} ({c.path})" for c in found.candidates)
             plans.append(Plan("skip", record, reason=f"matches several contacts by {found.by}: {listing}"))
         elif found.contact is None:
             first = created.setdefault(fold(record.name), record)
             if first is record:
+                taken.add(fold(record.name))
                 plans.append(Plan("create", record, new_fields=tuple(new_note_extra(record))))
-            else:  # group_records kept them apart: their emails differ
+            else:  # group_records kept them apart: their keys differ
                 where = f"{first.name} ({first.source})" if first.source else first.name
-                plans.append(_not_merged(record, f"same name as {where}, which this import creates,", "", first.emails))
+                why = key_conflict(record.emails, record.linkedin, first.emails, first.linkedin) or "other keys"
+                plans.append(_second_note(record, f"{where}, which this import creates, has {why}", taken))
         else:
             contact = found.contact
             earlier = matched.get(contact.path)
-            planned = earlier[1].emails if earlier is not None else ()
-            if found.by == "name" and not emails_agree(record.emails, planned):  # an email-less note, two people
-                plans.append(_not_merged(record, f"matches {contact.path} by name", "this import gives it ", planned))
+            planned = earlier[1] if earlier is not None else None
+            why = key_conflict(record.emails, record.linkedin, planned.emails, planned.linkedin) if planned else ""
+            if found.by == "name" and why:  # a note without keys, and two people of its name in this import
+                plans.append(_second_note(record, f"this import gives {contact.path} {why[why.index('(') + 1:-1]}",
+                                          taken))  # fmt: skip
                 continue
             if earlier is not None:  # found by name here, by email there: one note, one plan
                 matched[contact.path] = (contact, _union(earlier[1], record), earlier[2])
@@ -451,13 +508,16 @@ def plan_import(contacts: Sequence[Contact], records: Iterable[Incoming]) -> lis
     return [plan if isinstance(plan, Plan) else _update_plan(*matched[plan]) for plan in plans]
 
 
-def _not_merged(record: Incoming, met: str, whose: str, emails: Sequence[str]) -> Plan:
-    """The skip of a record whose name met someone with other emails: one line that says what to do."""
-    reason = (
-        f"{met} but no email in common ({whose}{', '.join(emails)}): if it is the same person, add "
-        f"{', '.join(record.emails)} to that note, else rename this one in the source, and import again"
-    )
-    return Plan("skip", record, reason=reason)
+def _second_note(record: Incoming, why: str, taken: set[str]) -> Plan:
+    """The creation of a second note for another person of a name already taken: ``Name 2`` (or 3...)."""
+    number = 2
+    while fold(f"{record.name} {number}") in taken:
+        number += 1
+    name = f"{record.name} {number}"
+    taken.add(fold(name))
+    second = replace(record, name=name)
+    reason = f"a second note: another person than {record.name}, as {why}"
+    return Plan("create", second, new_fields=tuple(new_note_extra(second)), reason=reason)
 
 
 def _clash_reason(record: Incoming, clash: Sequence[Incoming]) -> str:

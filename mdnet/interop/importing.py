@@ -103,6 +103,8 @@ def carry_out(
         )
         if value
     )
+    if plan.reason:  # a second note of a name: say why
+        details = (plan.reason, *details)
     if dry_run:
         return Outcome("create", record.name, None, details, record.source)
     try:

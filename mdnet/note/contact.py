@@ -183,7 +183,7 @@ def _build_contact(
         fields=fields,
         aliases=as_list(fields.get("aliases")),
         category=_optional_text(fields.get("category")),
-        tags=tuple(tag.lstrip("#") for tag in as_list(fields.get("tags"))),
+        tags=_with_body_tags(tuple(tag.lstrip("#") for tag in as_list(fields.get("tags"))), doc.body),
         company=_optional_text(fields.get("company")),
         emails=as_list(fields.get("email", fields.get("emails"))),
         interests=as_list(fields.get("interests")),
@@ -215,6 +215,25 @@ def _refuse_line_breaks(name: str, stem: str, aliases: tuple[str, ...], named: b
 
 
 _HASHTAGS_RE = re.compile(r"[ \t]*:[ \t]+(#[^\s#][^\r\n]*)")
+
+
+# An Obsidian tag in the body ("Loves #hiking"): '#' at the start or after a space, then a tag that is not
+# all digits (#2024 is no tag in Obsidian); '# Heading' has a space and is none
+_BODY_TAG_RE = re.compile(r"(?<!\S)#([\w/-]*[^\W\d][\w/-]*)")
+
+
+def _with_body_tags(tags: tuple[str, ...], body: str) -> tuple[str, ...]:
+    """``tags`` and then the body's Obsidian tags (outside code blocks), each once, as Obsidian lists them."""
+    if "#" not in body or _BODY_TAG_RE.search(body) is None:
+        return tags
+    seen = {tag.casefold() for tag in tags}
+    found = list(tags)
+    for match in _BODY_TAG_RE.finditer(document.mask_code_blocks(body)):
+        tag = match.group(1).rstrip("/-")
+        if tag and tag.casefold() not in seen:
+            seen.add(tag.casefold())
+            found.append(tag)
+    return tuple(found)
 
 
 def _warn_hashtags_read_as_comments(

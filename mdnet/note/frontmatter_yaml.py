@@ -470,6 +470,10 @@ def _unescape(inner: str) -> str:
             raise _GiveUp
 
 
+# a ``#word`` right after ``[``, ``{`` or ``,`` in a flow list: meant as a tag, read as a comment
+_HASH_IN_FLOW = re.compile(r"[\[{,][ \t]*(#[^\s,\]}]+)")
+
+
 def load_full(text: str) -> tuple[Any, dict[str, int]]:
     """Exact YAML 1.2 (ruamel.yaml, safe), timestamps kept as strings.
 
@@ -496,6 +500,12 @@ def load_full(text: str) -> tuple[Any, dict[str, int]]:
             problem = "duplicate key: " + str(getattr(exc, "problem", "") or "").strip()
         line = mark.line if mark is not None else 0
         column = mark.column if mark is not None else 0
+        hashed = _HASH_IN_FLOW.search(text)
+        if hashed is not None and "duplicate key" not in problem:  # `tags: [#mentor, work]`: the rest is a comment
+            line = text.count("\n", 0, hashed.start(1))
+            column = hashed.start(1) - (text.rfind("\n", 0, hashed.start(1)) + 1)
+            problem += (f"; '{hashed.group(1)}' starts a YAML comment, which hides the rest of the line: "
+                        f"quote it (\"{hashed.group(1)}\") or leave the # out")  # fmt: skip
         raise YamlProblem(f"malformed YAML: {problem}", line, column) from None
     try:
         return _jsonable(value), _top_level_key_lines(text)

@@ -29,8 +29,9 @@ from mdnet.store import files
 # 10: nor log; 9: notes_with_problems; 8: fold() transliterates ø, æ, ß
 # 17: mentions, open loops and their links (SPEC 11), resolved to contacts as hits and loop_hits;
 # 16: the news: field (SPEC 13); 18: hits kept newest first per contact (the due list's last mention
-# read without a sort), and a note with git conflict markers read as its first side (issue 18);
-SCHEMA_VERSION = 18
+# read without a sort), a note with git conflict markers read as its first side (issue 18);
+# 19: Obsidian tags in a contact's body are its tags too, and the `tags: [#x]` hint (issue 18)
+SCHEMA_VERSION = 19
 _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE notes (

@@ -138,6 +138,9 @@ def _log_drafts(vault: DraftingVault, result: DraftResult, day: dt.date, templat
     logged: list[str] = []
     problems: list[str] = []
     for draft in result.drafts:
+        if not draft.to:  # its .eml has no To: line: nothing was sent to them, so nothing to log
+            problems.append(f"{draft.path}: no email address in the note; not logged")
+            continue
         try:
             if vault.get(draft.path).path != draft.path:
                 problems.append(f"{draft.path}: its file name also names another contact; not logged")

@@ -45,7 +45,8 @@ class History:
     ) -> ChangeResult:
         """Set ``follow_up`` (a date, or a duration from today such as ``6m``) and, if given, its note.
 
-        ``when`` of ``None`` (or ``"none"``) clears ``follow_up`` and ``follow_up_note``.
+        ``when`` of ``None`` (or ``"none"``) removes the ``follow_up`` and ``follow_up_note`` lines
+        (an empty key left behind reads as a follow-up someone forgot to fill in).
         Without ``note`` an existing ``follow_up_note`` is kept.
         """
         check_text_or_none("note", note)
@@ -63,7 +64,7 @@ class History:
             if changes.get("follow_up_note"):
                 subject += f": {changes['follow_up_note']}"
         trailer = ("Follow-Up", day.isoformat() if day else "none")
-        return self._set_fields(contact, changes, subject, trailer, commit)
+        return self._set_fields(contact, changes, subject, trailer, commit, remove=day is None)
 
     def snooze(
         self, name: str | Contact, when: dt.date | str | None, commit: bool = True, today: dt.date | str | None = None
@@ -102,7 +103,13 @@ class History:
             raise UsageError(f"bad {what} date: {exc}") from None
 
     def _set_fields(
-        self, contact: Contact, changes: dict[str, str | None], subject: str, trailer: tuple[str, str], commit: bool
+        self,
+        contact: Contact,
+        changes: dict[str, str | None],
+        subject: str,
+        trailer: tuple[str, str],
+        commit: bool,
+        remove: bool = False,
     ) -> ChangeResult:
         from mdnet.git import commands as history  # writes only: not on the read path
         from mdnet.git import commit_lock
@@ -113,7 +120,10 @@ class History:
         def change(note: str) -> str:
             before = note
             for key, value in changes.items():
-                note = edit.set_field(note, key, value) if value is not None else edit.clear_field(note, key)
+                if value is not None:
+                    note = edit.set_field(note, key, value)
+                else:  # ``remove``: the line goes (followup none); else the key stays, emptied
+                    note = edit.remove_field(note, key) if remove else edit.clear_field(note, key)
             edited.append(note != before)
             return note
 

@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Callable, Collection
 from pathlib import Path
 
-from mdnet.core.model import DueItem
+from mdnet.core.model import DueItem, LogResult
 from mdnet.vault.facade import Vault
 
 
@@ -56,16 +56,24 @@ class DailyJob:
         if not force and today == self._daily_date and items == self._daily_items:
             return
         self._daily_date, self._daily_items = today, items
+        refresh = getattr(self.vault, "refresh_daily", None)
         writer = getattr(self.vault, "daily_note", None)
-        if writer is None:
+        if refresh is None and writer is None:
             self.say("--daily: this mdnet has no daily note support; not writing one")
             self.daily = False
             return
+        logged: list[LogResult] = []
         try:
-            path = Path(writer(today))
+            if refresh is not None:  # with what it logged from ticks, to say whom
+                result = refresh(today)
+                path, logged = Path(result.full_path), list(result.logged)
+            else:
+                path = Path(writer(today))  # type: ignore[misc]
         except Exception as exc:
             self.say(f"daily note not refreshed: {exc}")
             return
+        for done in logged:
+            self.say(f"logged {done.name} from a tick: {done.entry} ({done.path})")
         try:
             self._daily_path = path.resolve().relative_to(self.root).as_posix()
         except ValueError:

@@ -126,7 +126,9 @@ def test_the_log_commit_names_the_template_not_the_first_persons_subject(example
     code, out, err = cli(example_vault, "draft", str(same), "--tag", "family", "--out", str(tmp_path / "p"), "--log")
     assert code == 0, err
     subject = git(example_vault, "show", "-s", "--format=%s", "HEAD").strip()
-    assert subject == "Log email to 2 contacts: Season's greetings"
+    # two family contacts, one with no email address: since issue 18 that one is not logged (no To:)
+    assert subject == "Log email to 1 contact: Season's greetings"
+    assert "no email address in the note; not logged" in err
 
 
 def test_one_draft_is_counted_in_the_singular(example_vault: Path, tmp_path: Path) -> None:

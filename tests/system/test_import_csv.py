@@ -201,7 +201,7 @@ def test_a_cell_larger_than_the_csv_modules_default_limit_is_read() -> None:
 JOHN_NOTE = "---\nname: John Smith\nemail: [john@acme.example]\n---\n# John Smith\n"
 
 
-def test_another_john_smith_in_a_google_export_is_skipped_not_merged(vault_dir: Path, tmp_path: Path) -> None:
+def test_another_john_smith_in_a_google_export_is_a_second_note_not_merged(vault_dir: Path, tmp_path: Path) -> None:
     note = vault_dir / "people" / "John Smith.md"
     note.write_text(JOHN_NOTE, encoding="utf-8")
     rows = [{"First Name": "John", "Last Name": "Smith", "E-mail 1 - Value": "jsmith@other.example",
@@ -213,20 +213,23 @@ def test_another_john_smith_in_a_google_export_is_skipped_not_merged(vault_dir: 
     dry = run_cli("--vault", str(vault_dir), "import", "csv", str(source), "--dry-run", "--json")
     assert dry.code == 0, dry.err
     report = json.loads(dry.out)
-    assert report["counts"] == {"create": 1, "update": 0, "unchanged": 0, "skip": 1, "failed": 0}
-    skip = next(item for item in report["items"] if item["action"] == "skip")
-    assert skip == {"action": "skip", "name": "John Smith", "path": None, "details": [
-        "matches people/John Smith.md by name but no email in common (the note has john@acme.example): if it is "
-        "the same person, add jsmith@other.example to that note, else rename this one in the source, and import "
-        "again"], "source": f"{source} line 2"}  # fmt: skip
+    # was a skip ("matches people/John Smith.md by name but no email in common ..."); issue 18 item 5 made
+    # another email another person: a second note, and the plan says why
+    assert report["counts"] == {"create": 2, "update": 0, "unchanged": 0, "skip": 0, "failed": 0}
+    second = report["items"][0]
+    assert (second["action"], second["name"], second["source"]) == ("create", "John Smith 2", f"{source} line 2")
+    assert second["details"][0] == ("a second note: another person than John Smith, as people/John Smith.md has "
+                                    "no email in common (john@acme.example)")  # fmt: skip
     done = run_cli("--vault", str(vault_dir), "import", "csv", str(source))
     assert done.code == 0, done.err
-    assert done.out.splitlines()[-1] == "1 created, 1 skipped"
-    # the row without email went with the other row of its name, and is skipped with it
+    assert done.out.splitlines()[-1] == "2 created"
+    # the row without email went with the other row of its name, into the second note
     assert note.read_text(encoding="utf-8") == JOHN_NOTE
-    assert sorted(p.name for p in (vault_dir / "people").iterdir()) == ["Ann Lee.md", "John Smith.md"]
+    assert sorted(p.name for p in (vault_dir / "people").iterdir()) == ["Ann Lee.md", "John Smith 2.md",
+                                                                        "John Smith.md"]  # fmt: skip
+    assert "+1 555 0100 300" in (vault_dir / "people" / "John Smith 2.md").read_text(encoding="utf-8")
     again = run_cli("--vault", str(vault_dir), "import", "csv", str(source))
-    assert again.out.splitlines()[-1] == "1 unchanged, 1 skipped"
+    assert again.out.splitlines()[-1] == "2 unchanged"
 
 
 def test_two_john_smiths_in_one_outlook_export(vault_dir: Path, tmp_path: Path) -> None:
@@ -240,21 +243,17 @@ def test_two_john_smiths_in_one_outlook_export(vault_dir: Path, tmp_path: Path) 
     source.write_text(build_csv(OUTLOOK_HEADER, rows), encoding="utf-8")
     result = run_cli("--vault", str(vault_dir), "import", "csv", str(source))
     assert result.code == 0, result.err
+    # the second John was skipped before issue 18 item 5; now he is another person, a second note
     assert result.out.splitlines() == [
         "created John Smith people/John Smith.md: company: Acme; email: john@acme.example; phone: (602) 555-0199",
-        f"skipped John Smith: same name as John Smith ({source} line 2), which this import creates, but no email in "
-        "common (john@acme.example): if it is the same person, add jsmith@other.example to that note, else rename "
-        "this one in the source, and import again",
-        "1 created, 1 skipped",
+        f"created John Smith 2 people/John Smith 2.md: a second note: another person than John Smith, as John Smith "
+        f"({source} line 2), which this import creates, has no email in common (john@acme.example); company: Other "
+        "Ltd; email: jsmith@other.example",
+        "2 created",
     ]
     john = (vault_dir / "people" / "John Smith.md").read_text(encoding="utf-8")
     assert "Other Ltd" not in john and "jsmith" not in john
-    # once the note exists, the other John meets it as any record meets a note of its name
+    # once the notes exist, each John finds his own by email
     again = run_cli("--vault", str(vault_dir), "import", "csv", str(source))
-    assert again.out.splitlines() == [
-        "skipped John Smith: matches people/John Smith.md by name but no email in common (the note has "
-        "john@acme.example): if it is the same person, add jsmith@other.example to that note, else rename this one "
-        "in the source, and import again",
-        "1 unchanged, 1 skipped",
-    ]
+    assert again.out.splitlines() == ["2 unchanged"]
     assert (vault_dir / "people" / "John Smith.md").read_text(encoding="utf-8") == john

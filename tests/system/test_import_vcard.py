@@ -404,34 +404,33 @@ def card(name: str, *lines: str) -> str:
     return "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:" + name + "\r\n" + "".join(f"{x}\r\n" for x in lines) + "END:VCARD\r\n"
 
 
-def test_another_john_smith_from_a_phone_is_skipped_not_merged(vault_dir: Path, tmp_path: Path) -> None:
+def test_another_john_smith_from_a_phone_is_a_second_note_not_merged(vault_dir: Path, tmp_path: Path) -> None:
+    # Issue 18 item 5 reversed the old choice (a skip, with "add the address to the note" as the way to merge):
+    # another email is another person, a second note; the plan says why and the first note is left alone
     note = vault_dir / "people" / "John Smith.md"
     note.write_text(JOHN_NOTE, encoding="utf-8")
     source = tmp_path / "phone.vcf"
     source.write_text(card("John Smith", "EMAIL:jsmith@other.example", "TEL:+1 555 0100 200", "TITLE:Plumber"))
-    reason = ("matches people/John Smith.md by name but no email in common (the note has john@acme.example): "
-              "if it is the same person, add jsmith@other.example to that note, else rename this one in the "
-              "source, and import again")  # fmt: skip
+    reason = ("a second note: another person than John Smith, as people/John Smith.md has no email in common "
+              "(john@acme.example)")  # fmt: skip
     dry = run_cli("--vault", str(vault_dir), "import", "vcard", str(source), "--dry-run")
     assert dry.code == 0, dry.err
-    assert dry.out == f"would skip John Smith: {reason}\ndry run: 1 skip\n"
+    assert dry.out.startswith(f"would create John Smith 2: {reason}; role: Plumber; email: jsmith@other.example")
     done = run_cli("--vault", str(vault_dir), "import", "vcard", str(source), "--json")
     assert done.code == 0, done.err
     report = json.loads(done.out)
-    assert report["counts"] == {"create": 0, "update": 0, "unchanged": 0, "skip": 1, "failed": 0}
-    assert report["items"] == [{"action": "skip", "name": "John Smith", "path": None, "details": [reason],
-                                "source": f"{source} card 1"}]  # fmt: skip
+    assert report["counts"] == {"create": 1, "update": 0, "unchanged": 0, "skip": 0, "failed": 0}
+    assert report["items"][0]["path"] == "people/John Smith 2.md"
+    assert report["items"][0]["details"][0] == reason
     assert note.read_text(encoding="utf-8") == JOHN_NOTE
-    assert sorted(p.name for p in (vault_dir / "people").iterdir()) == ["John Smith.md"]
-    # the user says it is the same person: the next import merges it
-    note.write_text(JOHN_NOTE.replace("[john@acme.example]", "[john@acme.example, jsmith@other.example]"),
-                    encoding="utf-8")  # fmt: skip
+    assert sorted(p.name for p in (vault_dir / "people").iterdir()) == ["John Smith 2.md", "John Smith.md"]
     again = run_cli("--vault", str(vault_dir), "import", "vcard", str(source))
     assert again.code == 0, again.err
-    assert again.out.startswith("updated John Smith people/John Smith.md: role: Plumber; phone: +1 555 0100 200\n")
+    assert again.out.splitlines()[-1] == "1 unchanged"
 
 
-def test_two_john_smiths_in_one_file_make_one_note_and_one_skip(vault_dir: Path, tmp_path: Path) -> None:
+def test_two_john_smiths_in_one_file_make_two_notes_and_one_skip(vault_dir: Path, tmp_path: Path) -> None:
+    # the third card was skipped before issue 18 item 5; now it is another person, a second note
     source = tmp_path / "phone.vcf"
     source.write_text(card("John Smith", "TEL:+1 555 0100 999")  # no email: either John's phone
                       + card("John Smith", "EMAIL:john@acme.example", "TITLE:CTO")
@@ -442,17 +441,18 @@ def test_two_john_smiths_in_one_file_make_one_note_and_one_skip(vault_dir: Path,
     assert lines[0].startswith("skipped John Smith: cannot tell which John Smith it is: this import has several "
                                "with no email in common (john@acme.example, ")  # fmt: skip
     assert lines[1].startswith("created John Smith people/John Smith.md: role: CTO; email: john@acme.example")
-    assert lines[2].startswith(f"skipped john smith: same name as John Smith ({source} card 2), which this import "
-                               "creates, but no email in common (john@acme.example): ")  # fmt: skip
-    assert lines[3] == "1 created, 2 skipped"
+    assert lines[2].startswith(f"created john smith 2 people/john smith 2.md: a second note: another person than "
+                               f"john smith, as John Smith ({source} card 2), which this import creates, has no "
+                               "email in common (john@acme.example)")  # fmt: skip
+    assert lines[3] == "2 created, 1 skipped"
     john = (vault_dir / "people" / "John Smith.md").read_text(encoding="utf-8")
     assert "email: [john@acme.example]\n" in john
     assert "Plumber" not in john and "phone" not in john
-    assert sorted(p.name for p in (vault_dir / "people").iterdir()) == ["John Smith.md"]
-    # a second import of the same file changes nothing and reports the same skips
+    assert "Plumber" in (vault_dir / "people" / "john smith 2.md").read_text(encoding="utf-8")
+    # a second import of the same file changes nothing and reports the same skip
     again = run_cli("--vault", str(vault_dir), "import", "vcard", str(source))
     assert again.code == 0, again.err
-    assert again.out.splitlines()[-1] == "1 unchanged, 2 skipped"
+    assert again.out.splitlines()[-1] == "2 unchanged, 1 skipped"
     assert (vault_dir / "people" / "John Smith.md").read_text(encoding="utf-8") == john
 
 

@@ -12,9 +12,12 @@ def test_stats_json_html_and_chart(example_vault: Path, tmp_path: Path) -> None:
     page = tmp_path / "health.html"
     result = run_cli("--vault", str(example_vault), "--today", DEMO_DATE, "stats", "--html", str(page))
     assert result.code == 0, result.err
-    assert "Interactions per month" in result.out
-    assert "2026-11" in result.out
-    assert "Bob Baker" in result.out  # gone dormant: 71 days on a 30-day cadence
+    # the terminal report is no longer printed with --html (issue 18): it buried the one line that matters
+    assert result.out.startswith(f"wrote {page}") and "Interactions per month" not in result.out
+    shown = run_cli("--vault", str(example_vault), "--today", DEMO_DATE, "stats")
+    assert "Interactions per month" in shown.out
+    assert "2026-11" in shown.out
+    assert "Bob Baker" in shown.out  # gone dormant: 71 days on a 30-day cadence
     html = page.read_text(encoding="utf-8")
     assert html.startswith("<!DOCTYPE html>")
     assert "<svg" in html

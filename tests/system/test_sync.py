@@ -134,7 +134,9 @@ def test_a_true_conflict_stops_with_the_file_the_key_and_the_way_out(two_devices
     assert "git rebase --continue" in message
     assert "git rebase --abort" in message
     text = (desktop / "people" / "Jane Doe.md").read_text(encoding="utf-8")
-    assert "<<<<<<< ours\nrole: CIO\n=======\nrole: CTO\n>>>>>>> theirs\n" in text
+    # the sides were "ours"/"theirs", backwards in a rebase (ours = the laptop's CIO); issue 18 named them
+    assert "<<<<<<< other device\nrole: CIO\n=======\nrole: CTO\n>>>>>>> this device\n" in text
+    assert "<<<<<<< other device: the version pulled; >>>>>>> this device: yours" in message
     assert "- 2026-11-23 lunch: lunch" in text
     assert "- 2026-11-21 promoted" in text
     # Running sync again before resolving says what is going on instead of making it worse.
@@ -142,7 +144,7 @@ def test_a_true_conflict_stops_with_the_file_the_key_and_the_way_out(two_devices
     assert code == 1
     assert "key 'role'" in err
     # The way out works: keep one value, continue, sync.
-    resolved = text.replace("<<<<<<< ours\nrole: CIO\n=======\nrole: CTO\n>>>>>>> theirs\n", "role: CTO\n")
+    resolved = text.replace("<<<<<<< other device\nrole: CIO\n=======\nrole: CTO\n>>>>>>> this device\n", "role: CTO\n")
     (desktop / "people" / "Jane Doe.md").write_text(resolved, encoding="utf-8")
     _keep_jane_continue_and_sync(desktop, laptop)
     assert (laptop / "people" / "Jane Doe.md").read_bytes() == (desktop / "people" / "Jane Doe.md").read_bytes()

@@ -19,6 +19,8 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
 
 import pytest
 
@@ -817,6 +819,10 @@ class StandInDailyVault(Vault):
         if not path.exists() or path.read_text() != text:
             path.write_text(text)
         return path
+
+    def refresh_daily(self, date: dt.date | str | None = None) -> Any:  # the watcher asks this one (issue 18)
+        assert isinstance(date, dt.date)
+        return SimpleNamespace(full_path=self.daily_note(date), logged=[])
 
 
 class DailyWatcher(Watcher):

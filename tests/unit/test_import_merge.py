@@ -265,23 +265,23 @@ def test_a_new_note_gets_each_email_and_phone_once(vault_dir: Path) -> None:
 
 
 # -- one name, two people --------------------------------------------------
-# A name is no proof: two people can share one. A match by name (alias, file name) is trusted only when the
-# emails do not contradict it: one side has none, or they share one. Otherwise the record is skipped and
-# the report says which note it met and what to do; nothing is merged, nothing is created for it.
+# A name is no proof: two people can share one. A match by name (alias, file name) is trusted only when no
+# identity key contradicts it (another LinkedIn profile, or emails with none in common). Otherwise the record
+# is another person: a second note ("John Smith 2"), and the plan says why (issue 18 item 5; these tests
+# asserted a skip before, which left the second person out of the vault and dropped their company).
 
 JOHN = "---\nname: John Smith\nemail: [john@acme.example]\n---\n# John Smith\n"
 
 
-def test_a_name_match_with_no_email_in_common_is_skipped_with_the_note_and_what_to_do() -> None:
+def test_a_name_match_with_no_email_in_common_is_a_second_note_and_says_why() -> None:
     john = contact_of(JOHN, "people/John Smith.md")
     (plan,) = plan_import([john], [Incoming("John Smith", emails=("jsmith@other.example",), role="CTO",
                                             source="phone.vcf card 2")])  # fmt: skip
-    assert plan.action == "skip"
-    assert plan.changes == ()
+    # was a skip ("matches people/John Smith.md by name but no email in common ..."): now another person
+    assert (plan.action, plan.incoming.name, plan.changes) == ("create", "John Smith 2", ())
     assert plan.reason == (
-        "matches people/John Smith.md by name but no email in common (the note has john@acme.example): "
-        "if it is the same person, add jsmith@other.example to that note, else rename this one in the source, "
-        "and import again"
+        "a second note: another person than John Smith, as people/John Smith.md has no email in common "
+        "(john@acme.example)"
     )
     assert "\n" not in plan.reason
     # the matcher says so too: the contact the name finds is no match
@@ -291,8 +291,9 @@ def test_a_name_match_with_no_email_in_common_is_skipped_with_the_note_and_what_
     (by_alias,) = plan_import([contact_of("---\nname: John Smith\naliases: [Johnny]\nemail: [john@acme.example]\n"
                                           "---\n", "people/jsmith.md")],
                               [Incoming("johnny", emails=("johnny@other.example",))])  # fmt: skip
-    assert by_alias.action == "skip"
-    assert "matches people/jsmith.md by name but no email in common" in by_alias.reason
+    # was a skip: now a second note, named after the record
+    assert (by_alias.action, by_alias.incoming.name) == ("create", "johnny 2")
+    assert "people/jsmith.md has no email in common" in by_alias.reason
 
 
 def test_a_name_match_the_emails_do_not_contradict_still_merges() -> None:
@@ -317,10 +318,9 @@ def test_one_import_never_gives_a_note_without_email_the_emails_of_two_people() 
                                          Incoming("John Smith", emails=("jsmith@other.example",))])  # fmt: skip
     assert first.action == "update"
     assert [c.describe() for c in first.changes] == ["email += john@acme.example"]
-    assert second.action == "skip"
-    assert "matches people/John Smith.md by name but no email in common (this import gives it john@acme.example)" in (
-        second.reason
-    )
+    # was a skip: the second John is another person, a second note
+    assert (second.action, second.incoming.name) == ("create", "John Smith 2")
+    assert "this import gives people/John Smith.md john@acme.example" in second.reason
 
 
 def test_records_of_one_import_with_one_name_and_different_emails_stay_apart() -> None:
@@ -338,18 +338,18 @@ def test_records_of_one_import_with_one_name_and_different_emails_stay_apart() -
     assert (merged.emails, merged.phones) == (("john@acme.example",), ("+1 555 0100 200",))
 
 
-def test_two_new_people_with_one_name_create_the_first_and_skip_the_second() -> None:
+def test_two_new_people_with_one_name_make_two_notes() -> None:
     records = [
         Incoming("John Smith", emails=("john@acme.example",), source="phone.vcf card 1"),
         Incoming("John Smith", emails=("jsmith@other.example",), source="phone.vcf card 2"),
     ]
     first, second = plan_import([], records)
     assert first.action == "create"
-    assert second.action == "skip"
+    # was a skip ("same name as John Smith (phone.vcf card 1), which this import creates, ..."): now a note
+    assert (second.action, second.incoming.name) == ("create", "John Smith 2")
     assert second.reason == (
-        "same name as John Smith (phone.vcf card 1), which this import creates, but no email in common "
-        "(john@acme.example): if it is the same person, add jsmith@other.example to that note, else rename this "
-        "one in the source, and import again"
+        "a second note: another person than John Smith, as John Smith (phone.vcf card 1), which this import "
+        "creates, has no email in common (john@acme.example)"
     )
 
 
@@ -369,7 +369,8 @@ def test_a_record_without_email_between_two_people_of_one_name_is_skipped() -> N
             "(john@acme.example, phone.vcf card 2; jsmith@other.example, phone.vcf card 3); "
             "add an email to this one in the source and import again"
         )
-        assert [p.action for p in plans[1:]] == (["create", "skip"] if not contacts else ["unchanged", "skip"])
+        # the third John was skipped before; now he is another person, a second note
+        assert [p.action for p in plans[1:]] == (["create", "create"] if not contacts else ["unchanged", "create"])
         assert all(p.incoming.phones == () for p in plans[1:])
 
 
