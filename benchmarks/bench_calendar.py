@@ -11,14 +11,10 @@ with its target and PASS or MISS.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import io
 import random
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import icalendar
@@ -27,9 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from common import verdict  # noqa: E402
-
-from mdnet.cli.main import run  # noqa: E402
+from common import git, mdnet, verdict  # noqa: E402
 
 CONTACTS = 2000
 SERIES = 100  # weekly, 26 occurrences each in the window
@@ -37,19 +31,6 @@ SINGLES = 5000 - SERIES * 26
 TODAY = dt.date(2026, 11, 25)
 ME = "me@mine.example"
 TARGETS = {"dry-run": 10.0, "scan": 120.0, "rescan": 10.0}
-
-
-def mdnet(*args: str) -> float:
-    """Run the real CLI in-process (its output swallowed); the wall-clock seconds it took."""
-    start = time.perf_counter()
-    quiet_out, quiet_err = contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO())
-    with quiet_out, quiet_err, contextlib.suppress(SystemExit):
-        run(list(args))
-    return time.perf_counter() - start
-
-
-def git(root: Path, *args: str) -> None:
-    subprocess.run(["git", "-C", str(root), *args], check=True, capture_output=True)
 
 
 def report(name: str, seconds: float, what: str) -> None:

@@ -8,15 +8,11 @@ folder (a copy of examples/vault made into a git repository with its own identit
 
 from __future__ import annotations
 
-import contextlib
-import io
 import mailbox
 import random
 import shutil
-import subprocess
 import sys
 import tempfile
-import time
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -24,26 +20,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from common import verdict  # noqa: E402
-
-from mdnet.cli.main import run  # noqa: E402
+from common import git, mdnet, verdict  # noqa: E402
 
 CARDS = 500
 MESSAGES = 5000
 TARGETS = {"import": 15.0, "reimport": 5.0, "scan": 20.0, "rescan": 5.0, "ics": 1.0}
-
-
-def mdnet(*args: str) -> float:
-    """Run the real CLI in-process (its output swallowed); the wall-clock seconds it took."""
-    start = time.perf_counter()
-    quiet_out, quiet_err = contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO())
-    with quiet_out, quiet_err, contextlib.suppress(SystemExit):
-        run(list(args))
-    return time.perf_counter() - start
-
-
-def git(root: Path, *args: str) -> None:
-    subprocess.run(["git", "-C", str(root), *args], check=True, capture_output=True)
 
 
 def report(name: str, seconds: float, what: str) -> None:

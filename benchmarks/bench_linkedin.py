@@ -13,9 +13,7 @@ per contact), the re-import (nothing new: the trailers say so) and the re-import
 from __future__ import annotations
 
 import argparse
-import contextlib
 import csv
-import io
 import random
 import shutil
 import subprocess
@@ -28,26 +26,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from common import verdict  # noqa: E402
-
-from mdnet.cli.main import run  # noqa: E402
+from common import git, mdnet, verdict  # noqa: E402
 
 TARGETS = {"import": 120.0, "reimport": 10.0, "no-index": 15.0}
 FIRST = ("Ana", "Bo", "Chen", "Dana", "Emil", "Fatima", "Gus", "Hana", "Ivo", "José", "Kai", "Lena", "Mo", "Nia")
 LAST = ("Ng", "Okafor", "Park", "Quinn", "Rossi", "Silva", "Tanaka", "Ueda", "Vogel", "Weiß", "Xu", "Yilmaz")
 ME = "https://www.linkedin.com/in/me-bench"
-
-
-def mdnet(*args: str) -> float:
-    start = time.perf_counter()
-    quiet_out, quiet_err = contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO())
-    with quiet_out, quiet_err, contextlib.suppress(SystemExit):
-        run(list(args))
-    return time.perf_counter() - start
-
-
-def git(root: Path, *args: str) -> None:
-    subprocess.run(["git", "-C", str(root), *args], check=True, capture_output=True)
 
 
 def make_vault(root: Path, people: list[tuple[str, str]]) -> None:
