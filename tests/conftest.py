@@ -7,7 +7,7 @@ import io
 import os
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -159,3 +159,15 @@ def example_vault(tmp_path: Path) -> Path:
     target = tmp_path / "example"
     shutil.copytree(EXAMPLE_VAULT, target, ignore=shutil.ignore_patterns(".mdnet"))
     return target
+
+
+@pytest.fixture
+def phoenix_time(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The local time zone is America/Phoenix (UTC-7, no daylight saving), for tests of local dates and times."""
+    import time
+
+    monkeypatch.setenv("TZ", "America/Phoenix")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()

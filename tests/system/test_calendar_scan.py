@@ -5,9 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import shutil
-import time
 import zipfile
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -32,14 +30,7 @@ NOTES = {
 }
 
 
-@pytest.fixture(autouse=True)
-def phoenix_time(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """The local time zone is America/Phoenix (UTC-7, no daylight saving)."""
-    monkeypatch.setenv("TZ", "America/Phoenix")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
+pytestmark = pytest.mark.usefixtures("phoenix_time")  # local times in America/Phoenix (tests/conftest.py)
 
 
 @pytest.fixture

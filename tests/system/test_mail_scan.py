@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 import mailbox
 import shutil
-import time
-from collections.abc import Iterator
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
@@ -70,14 +68,7 @@ MESSAGES = [
 ]  # fmt: skip
 
 
-@pytest.fixture(autouse=True)
-def phoenix_time(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """The local time zone is America/Phoenix (UTC-7, no daylight saving)."""
-    monkeypatch.setenv("TZ", "America/Phoenix")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
+pytestmark = pytest.mark.usefixtures("phoenix_time")  # local times in America/Phoenix (tests/conftest.py)
 
 
 @pytest.fixture
