@@ -30,8 +30,9 @@ from mdnet.store import files
 # 17: mentions, open loops and their links (SPEC 11), resolved to contacts as hits and loop_hits;
 # 16: the news: field (SPEC 13); 18: hits kept newest first per contact (the due list's last mention
 # read without a sort), a note with git conflict markers read as its first side (issue 18);
-# 19: Obsidian tags in a contact's body are its tags too, and the `tags: [#x]` hint (issue 18)
-SCHEMA_VERSION = 19
+# 19: Obsidian tags in a contact's body are its tags too, and the `tags: [#x]` hint (issue 18);
+# 20: an impossible date: is a warning in a note without links too
+SCHEMA_VERSION = 20
 _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE notes (

@@ -20,7 +20,7 @@ from mdnet.errors import MdnetError
 from mdnet.note.contact import LogRow, ParseSettings, parse_note
 from mdnet.note.document import DecodeProblem, decode, split
 from mdnet.note.links import name_keys, note_links, touch_dates
-from mdnet.note.mentions import NOTHING, MentionMode, MentionSettings, NoteFacts, read_note
+from mdnet.note.mentions import NOTHING, MentionMode, MentionSettings, NoteFacts, note_date, read_note
 from mdnet.store import files
 from mdnet.store.index import NoteRow, contact_to_json, due_columns, to_json
 
@@ -172,6 +172,9 @@ def parse_one(job: tuple[str, str, str], settings: Settings) -> NoteRow:
             daily_date=None if is_contact else reader(path), is_contact=is_contact, fields=parsed.fields,
             log_rows=parsed.log_rows,
         )  # fmt: skip
+    elif not is_contact and ("date" in parsed.fields or "day" in parsed.fields):
+        # nothing to store without a link or a box, but an impossible date: is still said (SPEC 11's bad input)
+        facts = NoteFacts(problems=note_date(split(text), path, parsed.fields, None)[2])
     if not is_contact:
         # Other notes are kept for link resolution; their problems are reported as warnings only,
         # and a template's not at all: "name: {{name}}" is a placeholder for Obsidian or `add`, not YAML,

@@ -175,6 +175,14 @@ def test_bad_input_is_a_warning_and_nothing_is_lost(vault: Path) -> None:
     assert "daily/2026-12-02.md" in result.out + result.err
 
 
+def test_an_impossible_date_is_said_in_a_note_without_links(vault: Path) -> None:
+    """No link and no task box: nothing to store for SPEC 11, but the bad date: is still a warning."""
+    write(vault, "meetings/plain.md", "---\ntitle: plain\nday: 2026-13-01\n---\nnotes only\n")
+    with Vault.open(vault, today=T) as v:
+        problems = {(p.path, p.line, p.severity): p.message for p in v.problems()}
+    assert "2026-13-01" in problems["meetings/plain.md", 3, "warning"]
+
+
 def test_mentions_off_and_fields_only(vault: Path) -> None:
     write(vault, "mdnet.toml", 'contact_dirs = ["people"]\nmentions = "fields"\n')
     with Vault.open(vault, today=T) as v:
