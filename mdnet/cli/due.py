@@ -51,8 +51,8 @@ def due(state: State, within: str | None, category: str | None, tag: str | None,
         from mdnet.cli import render
 
         every = items
-        fitted, text = fit_screen(len(items), height, lambda n: rich_text(render.due_table(every[:n], today, window)))
-        click.echo(text, nl=False)
+        fitted = fit_screen(len(items), height, lambda n: rich_text(render.due_table(every[:n], today, window)))
+        echo_rich(render.due_table(items[:fitted], today, window))
         echo_more(len(items) - fitted)
         warn_bad_notes(state)
         return

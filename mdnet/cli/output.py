@@ -132,22 +132,21 @@ def screen_height(limit: int | None, show_all: bool) -> int | None:
     return shutil.get_terminal_size().lines
 
 
-def fit_screen(count: int, height: int, render: Callable[[int], str]) -> tuple[int, str]:
+def fit_screen(count: int, height: int, render: Callable[[int], str]) -> int:
     """The most rows of ``count`` (at least one) whose text, ``render(rows)``, fits ``height`` lines with
     the ``and N more`` line under it and the shell's prompt after: the table's real lines are counted
     (titles, borders, wrapped reasons), not guessed. Rendered a few times (a binary search), never
     ``count`` times."""
     low, high = 1, max(1, min(count, height))
-    best = render(low)
     while low < high:
         middle = (low + high + 1) // 2
         text = render(middle)
         more = 1 if middle < count else 0
         if text.count("\n") + more <= height - 1:
-            low, best = middle, text
+            low = middle
         else:
             high = middle - 1
-    return low, best
+    return low
 
 
 def echo_more(left: int) -> None:
