@@ -14,7 +14,17 @@ from json.encoder import encode_basestring
 
 import click
 
-from mdnet.cli.output import echo, echo_json_text, echo_more, echo_rich, emit_json, shown_limit
+from mdnet.cli.output import (
+    echo,
+    echo_json_text,
+    echo_more,
+    echo_rich,
+    emit_json,
+    fit_screen,
+    rich_text,
+    screen_height,
+    shown_limit,
+)
 from mdnet.cli.state import State, json_option, pass_state, warn_bad_notes
 from mdnet.core.model import BUCKETS, DueItem, escape_line_breaks
 from mdnet.errors import MdnetError
@@ -36,6 +46,16 @@ def due(state: State, within: str | None, category: str | None, tag: str | None,
     window = days_within(within, today, vault.config.upcoming_days)
     items = vault.due(today=today, within=window, category=category, tag=tag)
     # a terminal gets a screenful (3,000 contacts were 9,100 lines and 1 s of rendering); JSON only --limit
+    height = None if as_json else screen_height(limit, show_all)
+    if height is not None and items:
+        from mdnet.cli import render
+
+        every = items
+        fitted = fit_screen(len(items), height, lambda n: rich_text(render.due_table(every[:n], today, window)))
+        echo_rich(render.due_table(items[:fitted], today, window))
+        echo_more(len(items) - fitted)
+        warn_bad_notes(state)
+        return
     shown = shown_limit(limit, show_all or (as_json and limit is None), 12)
     left = max(0, len(items) - shown) if shown is not None else 0
     items = items[:shown] if shown is not None else items

@@ -147,12 +147,41 @@ def _unquoted_name_hint(exc: click.ClickException, args: list[str]) -> str | Non
     command = context.command_path.partition(" ")[2]
     if not isinstance(name, str) or not command or name not in args:
         return None
-    following = args[args.index(name) + 1 :][:1]
-    if not following or following[0].startswith("-"):
+    following = args[args.index(name) + 1 :]
+    following = following[: next((i for i, a in enumerate(following) if a.startswith("-")), len(following))]
+    if not following:
         return None
-    from mdnet.cli.names import quote_hint
+    from mdnet.cli.names import completed_name, finds_contact, quote_hint
 
+    state = context.find_object(State)
+    try:
+        vault = state.vault if state is not None else None
+    except MdnetError:  # no vault to ask: the words may be a name
+        vault = None
+    if vault is not None:
+        whole = completed_name(vault, name, following)
+        if whole is not None:
+            return f"{exc.format_message()}; {quote_hint(command, whole)}"
+        if finds_contact(vault, name):  # `followup jane 2026-12-01 "send deck"`: the text wants its option
+            return _text_option_hint(exc, context, command, name)
     return f"{exc.format_message()}; {quote_hint(command, name + ' ' + following[0])}"
+
+
+def _text_option_hint(exc: click.ClickException, context: click.Context, command: str, name: str) -> str | None:
+    """The extra words go to the option that takes the text (``--note TEXT``), when the command has one."""
+    option = next((p for p in context.command.params if isinstance(p, click.Option) and p.metavar == "TEXT"), None)
+    if option is None:
+        return None
+    extra = exc.message.partition("(")[2].rpartition(")")[0]
+    given = [str(v) for p in context.command.params if isinstance(p, click.Argument)
+             for v in ([context.params.get(p.name)] if p.name else []) if v is not None]  # fmt: skip
+    words = " ".join(_shell_word(w) for w in given)
+    example = f'mdnet {command} {words} {option.opts[0]} "{extra}"'
+    return f"{exc.format_message()}; {name!r} is a contact: give the text with {option.opts[0]} ({example})"
+
+
+def _shell_word(word: str) -> str:
+    return f'"{word}"' if not word or any(c.isspace() for c in word) else word
 
 
 def run(argv: list[str] | None = None) -> None:

@@ -17,12 +17,17 @@ MAX_NAME_WORDS = 3
 def unquoted_name(vault: Vault, name: str, following: Sequence[str]) -> str | None:
     """``name`` with the first words of ``following`` when together they are exactly a contact's
     name or alias and ``name`` alone is not (it only began one), else None."""
-    words = [word for word in following[:MAX_NAME_WORDS] if word.strip()]
-    if not words or _answers_exactly(vault, name):
+    if answers_exactly(vault, name):
         return None
+    return completed_name(vault, name, following)
+
+
+def completed_name(vault: Vault, name: str, following: Sequence[str]) -> str | None:
+    """``name`` with the most first words of ``following`` that make exactly a contact's name or alias."""
+    words = [word for word in following[:MAX_NAME_WORDS] if word.strip()]
     for count in range(len(words), 0, -1):
         whole = " ".join([name, *words[:count]])
-        if _answers_exactly(vault, whole):
+        if answers_exactly(vault, whole):
             return whole
     return None
 
@@ -38,9 +43,18 @@ def quote_hint(command: str, whole: str) -> str:
     return f'quote names with spaces: mdnet {command} "{whole}" ...'
 
 
-def _answers_exactly(vault: Vault, text: str) -> bool:
+def answers_exactly(vault: Vault, text: str) -> bool:
     try:
         contact = vault.get(text)
     except MdnetError:
         return False
     return fold(text.strip()) in answers_to(contact)
+
+
+def finds_contact(vault: Vault, name: str) -> bool:
+    """Whether ``name`` alone finds one contact (as the commands look a NAME up)."""
+    try:
+        vault.get(name)
+    except MdnetError:
+        return False
+    return True

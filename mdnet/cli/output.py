@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 import sys
+from collections.abc import Callable
 from typing import Any
 
 import click
@@ -82,6 +83,12 @@ def echo_rich(renderable: Any) -> None:
     table's width (`:r !mdnet due` in vim would keep them); a closed pipe ends as in ``run``.
 
     No control character from the vault survives (:mod:`mdnet.cli.render_safe`)."""
+
+    click.echo(rich_text(renderable), nl=False)
+
+
+def rich_text(renderable: Any) -> str:
+    """What :func:`echo_rich` prints for ``renderable`` (to count its lines before printing it)."""
     from rich.console import Console
 
     from mdnet.cli.render_safe import SafeRenderable
@@ -90,7 +97,7 @@ def echo_rich(renderable: Any) -> None:
     console = Console(soft_wrap=False, highlight=False, markup=False)
     with console.capture() as captured:
         console.print(SafeRenderable(renderable))
-    click.echo(_TRAILING_SPACES.sub(r"\1", captured.get()), nl=False)
+    return _TRAILING_SPACES.sub(r"\1", captured.get())
 
 
 def echo_commit(commit: str | None, reason: str | None, failed: bool = False) -> None:
@@ -113,6 +120,33 @@ def shown_limit(limit: int | None, show_all: bool, per_screen: int) -> int | Non
     import shutil
 
     return max(5, shutil.get_terminal_size().lines - per_screen)
+
+
+def screen_height(limit: int | None, show_all: bool) -> int | None:
+    """The terminal's height in lines when a table is to fit one screen (a terminal, neither ``--limit`` nor
+    ``--all``); ``None`` otherwise."""
+    if show_all or limit is not None or not sys.stdout.isatty():
+        return None
+    import shutil
+
+    return shutil.get_terminal_size().lines
+
+
+def fit_screen(count: int, height: int, render: Callable[[int], str]) -> int:
+    """The most rows of ``count`` (at least one) whose text, ``render(rows)``, fits ``height`` lines with
+    the ``and N more`` line under it and the shell's prompt after: the table's real lines are counted
+    (titles, borders, wrapped reasons), not guessed. Rendered a few times (a binary search), never
+    ``count`` times."""
+    low, high = 1, max(1, min(count, height))
+    while low < high:
+        middle = (low + high + 1) // 2
+        text = render(middle)
+        more = 1 if middle < count else 0
+        if text.count("\n") + more <= height - 1:
+            low = middle
+        else:
+            high = middle - 1
+    return low
 
 
 def echo_more(left: int) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from rich.console import Group, RenderableType
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.padding import Padding
 from rich.panel import Panel
 from rich.table import Table
@@ -135,10 +135,47 @@ def who_tables(result: WhoResult) -> RenderableType:
     return Group(*parts)
 
 
+# the 16 colours every terminal has, less black, white and grey (one of them is the background):
+# rich turns any other colour into the nearest of these on a 16-colour terminal, where pink1, tan
+# and grey62 all became white
+TERMINAL_COLOURS = ("blue", "yellow", "green", "red", "cyan", "magenta", "bright_blue", "bright_yellow",
+                    "bright_green", "bright_red", "bright_cyan", "bright_magenta")  # fmt: skip
+# past the colours, the bars' pattern tells categories apart
+GLYPHS = ("█", "▓", "▒", "░")
+
+
+def _category_styles(categories: tuple[str, ...]) -> tuple[dict[str, str], dict[str, str]]:
+    """Each category's colour and bar glyph, none shared by two (up to 48 categories), by sorted name."""
+    colour: dict[str, str] = {}
+    glyph: dict[str, str] = {}
+    for i, category in enumerate(sorted(set(categories))):
+        colour[category] = TERMINAL_COLOURS[i % len(TERMINAL_COLOURS)]
+        glyph[category] = GLYPHS[i // len(TERMINAL_COLOURS) % len(GLYPHS)]
+    return colour, glyph
+
+
+class _Legend:
+    """Legend items side by side, wrapped between items only (never "■ family  ■" / "friend")."""
+
+    def __init__(self, items: list[Text]) -> None:
+        self.items = items
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        line = Text()
+        for item in self.items:
+            if line.cell_len and line.cell_len + 2 + item.cell_len > options.max_width:
+                yield line
+                line = Text()
+            if line.cell_len:
+                line.append("  ")
+            line.append_text(item)
+        if line.cell_len:
+            yield line
+
+
 def stats_view(stats: Stats) -> RenderableType:
     """A month-by-month stacked bar chart in the terminal, then dormant, most and least contacted."""
-    styles = ("blue", "dark_orange", "green", "red", "cyan", "yellow", "magenta", "pink1", "tan", "grey62")
-    colour = {c: styles[i % len(styles)] for i, c in enumerate(stats.categories)}
+    colour, glyph = _category_styles(stats.categories)
     peak = max((sum(stats.per_month[m].values()) for m in stats.months), default=0) or 1
     width = 50
     chart = Table.grid(padding=(0, 1))
@@ -152,13 +189,11 @@ def stats_view(stats: Stats) -> RenderableType:
         for category, count in counts.items():
             done += count
             blocks = max(1, round(done * width / peak) - drawn)  # cumulative: the bar's length stays true
-            bar.append("█" * blocks, style=colour[category])
+            bar.append(glyph[category] * blocks, style=colour[category])
             drawn += blocks
         chart.add_row(month, bar, str(sum(counts.values())))
-    legend = Text()
-    for category in stats.categories:
-        legend.append("■ ", style=colour[category])
-        legend.append(category + "  ")
+    mark = {c: "■" if g == GLYPHS[0] else g for c, g in glyph.items()}  # the bars' pattern, past 12 categories
+    legend = _Legend([Text.assemble((mark[c], colour[c]), " " + c) for c in stats.categories])
     median = "n/a" if stats.median_days_between is None else f"{stats.median_days_between:g} days"
     summary = Text(
         f"{counted(stats.total, 'interaction')} with {stats.contacted} of {counted(stats.contacts, 'contact')}, "

@@ -6,6 +6,7 @@ stays readable without colour (every bar has its number).
 
 from __future__ import annotations
 
+import colorsys
 from html import escape
 
 from mdnet.features.stats import Ranked, Stats
@@ -34,7 +35,24 @@ th { color: #616e7c; font-weight: 600; } td.n { text-align: right; font-variant-
 
 
 def colour_of(categories: tuple[str, ...]) -> dict[str, str]:
-    return {c: PALETTE[i % len(PALETTE)] for i, c in enumerate(categories)}
+    """One colour per category, never shared: by the categories' sorted order (the same category gets the
+    same colour whatever its rank this time), :data:`PALETTE` first, then as many more as are needed."""
+    ordered = sorted(set(categories))
+    palette = list(PALETTE)
+    step = 0
+    while len(palette) < len(ordered):  # hues around the wheel by the golden angle: never two alike
+        hue = (step * 137.508 + 17) % 360
+        lightness = (0.42, 0.55, 0.66)[step % 3]
+        step += 1
+        colour = _hsl(hue, 0.55, lightness)
+        if colour not in palette:
+            palette.append(colour)
+    return {c: palette[i] for i, c in enumerate(ordered)}
+
+
+def _hsl(hue: float, saturation: float, lightness: float) -> str:
+    red, green, blue = colorsys.hls_to_rgb(hue / 360, lightness, saturation)
+    return "#" + "".join(f"{round(x * 255):02x}" for x in (red, green, blue))
 
 
 def month_chart(stats: Stats) -> str:

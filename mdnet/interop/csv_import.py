@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mdnet.errors import SourceFileError
-from mdnet.interop.import_merge import Incoming, clean_birthday
+from mdnet.interop.import_merge import Incoming, clean_birthday, linkedin_profile
 from mdnet.interop.vcard import decode_source
 
 Row = dict[str, str]
@@ -261,6 +261,7 @@ def _linkedin(row: Row, header: list[str], source: str) -> Incoming:
         company=get("Company") or None,
         role=get("Position") or None,
         links=(get("URL", ""),) if get("URL") else (),
+        linkedin=linkedin_profile([get("URL", "")]),  # the identity key, as import linkedin keeps it
         linkedin_connected=linkedin_date(get("Connected On", "")),
         source=source,
     )

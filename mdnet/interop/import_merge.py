@@ -539,6 +539,16 @@ def profile_url(value: str) -> str:
     return url if url.startswith(("http://", "https://", "www.", "linkedin.com")) else ""
 
 
+def linkedin_profile(urls: Iterable[str]) -> str | None:
+    """The first of ``urls`` that is a LinkedIn profile (``linkedin.com/in/...``), as :func:`profile_url`
+    spells it: what ``import csv`` and ``import vcard`` carry as the ``linkedin`` identity key."""
+    for url in urls:
+        key = profile_key(url)
+        if re.match(r"linkedin\.com/in/[^/]+", key):
+            return profile_url(url)
+    return None
+
+
 def profile_key(value: str) -> str:
     """What two spellings of one profile share: :func:`profile_url` without scheme and ``www.``."""
     return re.sub(r"^https?://", "", profile_url(value)).removeprefix("www.")

@@ -18,7 +18,7 @@ from mdnet.core.folding import fold
 from mdnet.core.model import Contact
 from mdnet.core.wikilinks import link_label
 from mdnet.errors import SourceFileError
-from mdnet.interop.import_merge import Incoming, clean_birthday
+from mdnet.interop.import_merge import Incoming, clean_birthday, linkedin_profile
 from mdnet.note.contact import STATUSES, as_list
 
 VCARD_SUFFIXES = (".vcf", ".vcard")
@@ -304,7 +304,8 @@ def _incoming(card: Any, source: str) -> Incoming:
     if not name:
         name = company or (emails[0] if emails else "")
     return Incoming(name=name, emails=emails, phones=phones, company=company, role=role, location=location,
-                    birthday=birthday, links=links, aliases=tuple(aliases), categories=tuple(categories),
+                    birthday=birthday, links=links, linkedin=linkedin_profile(links), aliases=tuple(aliases),
+                    categories=tuple(categories),
                     status=status if status in STATUSES else None, source=source)  # fmt: skip
 
 

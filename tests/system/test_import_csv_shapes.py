@@ -83,7 +83,12 @@ def test_linkedin_never_overwrites_a_connection_date_and_dry_run_writes_nothing(
     assert dry.code == 0, dry.err
     (item,) = json.loads(dry.out)["items"]
     assert item["action"] == "update"
-    assert item["details"] == ["company: [[Acme]]", "role: CTO", "links += https://www.linkedin.com/in/annlee"]
+    assert item["details"] == [
+        "company: [[Acme]]",
+        "role: CTO",
+        "linkedin: https://www.linkedin.com/in/annlee",
+        "links += https://www.linkedin.com/in/annlee",
+    ]
     assert item["source"].endswith("Connections.csv line 5")  # the line in the file, notes counted
     assert (vault_dir / "people" / "Ann Lee.md").read_text(encoding="utf-8") == note
 
@@ -217,3 +222,58 @@ def test_a_bad_import_cadence_is_refused_before_anything_is_written(vault_dir: P
     assert code == 2
     assert err.startswith("mdnet: error: bad --cadence") and err.count("\n") == 1
     assert list((vault_dir / "people").iterdir()) == []
+
+
+TWO_JOSES = [
+    {"First Name": "José", "Last Name": "Álvarez", "URL": "https://www.linkedin.com/in/ja/",
+     "Email Address": "", "Company": "Globex", "Position": "", "Connected On": "12 Mar 2024"},
+    {"First Name": "Jose", "Last Name": "Alvarez", "URL": "https://www.linkedin.com/in/ja2?trk=x",
+     "Email Address": "", "Company": "Initech", "Position": "", "Connected On": "13 Mar 2024"},
+]  # fmt: skip
+
+
+def test_linkedin_csv_two_profiles_of_one_name_are_two_people(vault_dir: Path, tmp_path: Path) -> None:
+    """Issue 18 item 5 through `import csv`: the URL column is the `linkedin` identity key (SPEC 13)."""
+    result = run_mdnet_process("--vault", str(vault_dir), "import", "csv", str(linkedin_file(tmp_path, TWO_JOSES)))
+    assert result.code == 0, result.err
+    assert "2 created" in result.out
+    first = (vault_dir / "people" / "José Álvarez.md").read_text(encoding="utf-8")
+    second = (vault_dir / "people" / "Jose Alvarez 2.md").read_text(encoding="utf-8")
+    assert "linkedin: https://www.linkedin.com/in/ja\n" in first and "Globex" in first
+    assert "linkedin: https://www.linkedin.com/in/ja2\n" in second and "Initech" in second
+
+
+def test_linkedin_csv_second_person_in_a_later_file(vault_dir: Path, tmp_path: Path) -> None:
+    """The two rows from separate files: the second import makes a second note, no `links += .../ja2`."""
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    first = run_mdnet_process("--vault", str(vault_dir), "import", "csv",
+                              str(linkedin_file(tmp_path / "a", TWO_JOSES[:1])))  # fmt: skip
+    assert first.code == 0, first.err
+    plan = run_mdnet_process("--vault", str(vault_dir), "import", "csv", "--dry-run",
+                             str(linkedin_file(tmp_path / "b", TWO_JOSES[1:])))  # fmt: skip
+    assert plan.code == 0, plan.err
+    assert "Jose Alvarez 2" in plan.out and "links +=" not in plan.out
+    second = run_mdnet_process("--vault", str(vault_dir), "import", "csv",
+                               str(linkedin_file(tmp_path / "b", TWO_JOSES[1:])))  # fmt: skip
+    assert second.code == 0, second.err
+    assert "Initech" not in (vault_dir / "people" / "José Álvarez.md").read_text(encoding="utf-8")
+    assert "Initech" in (vault_dir / "people" / "Jose Alvarez 2.md").read_text(encoding="utf-8")
+
+
+def test_vcard_linkedin_url_is_the_identity_key(vault_dir: Path, tmp_path: Path) -> None:
+    """A vCard whose URL is a linkedin.com/in/ profile splits two people of one name the same way."""
+    cards = tmp_path / "cards.vcf"
+    cards.write_text(
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:José Álvarez\r\nORG:Globex\r\nURL:https://www.linkedin.com/in/JA/\r\n"
+        "END:VCARD\r\nBEGIN:VCARD\r\nVERSION:3.0\r\nFN:Jose Alvarez\r\nORG:Initech\r\n"
+        "URL:https://linkedin.com/in/ja2\r\nEND:VCARD\r\n",
+        encoding="utf-8",
+    )
+    result = run_mdnet_process("--vault", str(vault_dir), "import", "vcard", str(cards))
+    assert result.code == 0, result.err
+    assert "2 created" in result.out
+    assert "linkedin: https://www.linkedin.com/in/ja\n" in (vault_dir / "people" / "José Álvarez.md").read_text(
+        encoding="utf-8"
+    )
+    assert "Initech" in (vault_dir / "people" / "Jose Alvarez 2.md").read_text(encoding="utf-8")

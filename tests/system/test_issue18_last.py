@@ -220,15 +220,22 @@ def test_due_and_list_limit(vault_dir: Path) -> None:
 
 
 def test_a_terminal_gets_a_screenful(vault_dir: Path) -> None:
+    _many(vault_dir, 80)
+    out = _due_on_a_terminal(vault_dir, columns=100, lines=30)
+    assert "more: --all" in out, out[-500:]
+    assert len(out.splitlines()) <= 29
+
+
+def _due_on_a_terminal(vault_dir: Path, columns: int, lines: int) -> str:
+    """What `mdnet due` prints to a pseudo-terminal of ``columns`` x ``lines``."""
     import os
     import pty
     import subprocess
     import sys
 
-    _many(vault_dir, 80)
     leader, follower = pty.openpty()
     env = {k: v for k, v in os.environ.items() if not k.startswith("MDNET_")}
-    env.update({"COLUMNS": "100", "LINES": "30"})
+    env.update({"COLUMNS": str(columns), "LINES": str(lines)})
     process = subprocess.Popen([sys.executable, "-m", "mdnet", "--today", "2026-12-08", "due"], cwd=vault_dir,
                                stdout=follower, stderr=subprocess.DEVNULL, env=env)  # fmt: skip
     os.close(follower)
@@ -243,8 +250,23 @@ def test_a_terminal_gets_a_screenful(vault_dir: Path) -> None:
         chunks.append(chunk)
     process.wait(timeout=60)
     os.close(leader)
-    out = b"".join(chunks).decode("utf-8", "replace")
-    assert "and 62 more: --all" in out, out[-500:]
+    return b"".join(chunks).decode("utf-8", "replace").replace("\r\n", "\n")
+
+
+def test_due_on_a_40_line_terminal_fits_the_screen(vault_dir: Path) -> None:
+    """Issue 18 (second pass): on a 40-row, 80-column terminal the default printed 63 lines: a fixed
+    allowance of 12 lines for titles and borders, while long reasons wrap over several lines."""
+    for n in range(60):
+        note = (f"---\nname: Person {n:03}\nfollow_up: 2026-12-01\nfollow_up_note: send the deck about the "
+                f"quarterly numbers and the hiring plan for the Berlin office, with the appendix\n---\n")  # fmt: skip
+        (vault_dir / "people" / f"P{n:03}.md").write_text(note, encoding="utf-8")
+    _many(vault_dir, 10)
+    out = _due_on_a_terminal(vault_dir, columns=80, lines=40)
+    printed = out.splitlines()
+    assert len(printed) <= 39, out  # a line left for the prompt
+    assert printed[-1].startswith("and ") and printed[-1].endswith("more: --all (or --limit N)"), out
+    shown = sum("Person 0" in line for line in printed)
+    assert shown >= 5 and f"and {60 - shown} more" in printed[-1]  # 10 replies owed, 50 follow-ups
 
 
 # -- friction: `sync` keeps a staged change staged ----------------------------------------------------------

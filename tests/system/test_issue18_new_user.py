@@ -198,3 +198,19 @@ def test_search_at_its_cap_does_not_claim_a_count(vault_dir: Path) -> None:
     assert f"{SEARCH_CAP} contacts match" not in result.out
     few = run_mdnet_process("search", "Person 001", cwd=vault_dir)
     assert "1 contact matches" in few.out
+
+
+def test_followup_text_without_note_points_to_note_not_to_quoting(git_vault: Path) -> None:
+    """Issue 18 (second pass): `followup jane 2026-12-01 "send deck"` said to quote "jane 2026-12-01",
+    though jane is a contact and 2026-12-01 a date: the text wanted --note."""
+    (git_vault / "people" / "Jane Doe.md").write_text("---\nname: Jane Doe\n---\n# Jane Doe\n", encoding="utf-8")
+    git(git_vault, "add", "-A")
+    git(git_vault, "commit", "-qm", "jane")
+    result = run_mdnet_process("followup", "jane", "2026-12-01", "send deck", cwd=git_vault)
+    assert result.code == 2, result
+    assert "quote names" not in result.err
+    assert 'give the text with --note (mdnet followup jane 2026-12-01 --note "send deck")' in result.err
+    assert git(git_vault, "log", "--format=%s", "-1").strip() == "jane"
+    # a name that is not a contact's keeps the quoting hint
+    unknown = run_mdnet_process("show", "Jane", "Doe", "x", cwd=git_vault)
+    assert 'quote names with spaces: mdnet show "Jane Doe"' in unknown.err
