@@ -868,13 +868,13 @@ def test_watch_is_a_lazy_command() -> None:
 
 
 @contextlib.contextmanager
-def _watch_process(vault: Path) -> Iterator[tuple[subprocess.Popen[str], list[str]]]:
-    """``mdnet watch`` as a new process, once it says it is watching; its stdout lines gather in the list.
+def watch_process(vault: Path, *args: str) -> Iterator[tuple[subprocess.Popen[str], list[str]]]:
+    """``mdnet watch ARGS`` as a new process, once it says it is watching; its stdout lines gather in the list.
     Killed at the end if it is still running."""
     import sys
 
     env = {k: v for k, v in os.environ.items() if not k.startswith("MDNET_")}
-    process = subprocess.Popen([sys.executable, "-m", "mdnet", "--vault", str(vault), "watch"],
+    process = subprocess.Popen([sys.executable, "-m", "mdnet", "--vault", str(vault), "watch", *args],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)  # fmt: skip
     lines: list[str] = []
     reader = threading.Thread(target=lambda: lines.extend(iter(process.stdout.readline, "")))  # type: ignore[union-attr]
@@ -894,7 +894,7 @@ def _watch_process(vault: Path) -> Iterator[tuple[subprocess.Popen[str], list[st
 def test_mdnet_watch_process_ends_cleanly_on_a_signal(vault: Path, signal_name: str) -> None:
     import signal
 
-    with _watch_process(vault) as (process, lines):
+    with watch_process(vault) as (process, lines):
         (vault / "people" / "Carl.md").write_text("---\nname: Carl\n---\n")
         until(lambda: any("reindexed people/Carl.md" in line for line in lines))
         process.send_signal(getattr(signal, signal_name))
@@ -979,7 +979,7 @@ def test_polling_follows_a_vault_folder_replaced_at_its_path(vault: Path, tmp_pa
 
 
 def test_mdnet_watch_exits_2_when_its_vault_folder_is_renamed(vault: Path, tmp_path: Path) -> None:
-    with _watch_process(vault) as (process, _lines):
+    with watch_process(vault) as (process, _lines):
         os.rename(vault, tmp_path / "moved")
         code = process.wait(timeout=15)
     stderr = process.stderr.read() if process.stderr else ""

@@ -5,11 +5,7 @@ to do writes nothing (the sync's own writes never start another sync)."""
 
 from __future__ import annotations
 
-import contextlib
 import os
-import subprocess
-import sys
-import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -18,6 +14,7 @@ import pytest
 
 from mdnet.watch.watcher import Watcher, wait_for
 from tests.conftest import commit_as_repository, git, run_cli
+from tests.system.test_watch import watch_process
 
 JANE = """\
 ---
@@ -235,30 +232,12 @@ def test_with_autocommit_each_change_is_committed_once(vault: Path, vdir: Path, 
     assert git(vault, "status", "--porcelain", "--", "people") == ""
 
 
-@contextlib.contextmanager
-def _watch_process(vault: Path, *args: str) -> Iterator[tuple[subprocess.Popen[str], list[str]]]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MDNET_")}
-    process = subprocess.Popen([sys.executable, "-m", "mdnet", "--vault", str(vault), "watch", *args],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)  # fmt: skip
-    lines: list[str] = []
-    reader = threading.Thread(target=lambda: lines.extend(iter(process.stdout.readline, "")))  # type: ignore[union-attr]
-    reader.start()
-    try:
-        until(lambda: any("watching" in line for line in lines), timeout=15)
-        yield process, lines
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
-        reader.join(timeout=5)
-
-
 @pytest.mark.slow
 def test_mdnet_watch_vdir_as_a_process(vault: Path, vdir: Path) -> None:
     """``mdnet watch --vdir DIR`` (the option takes the folder; alone, it reads mdnet.toml)."""
     import signal
 
-    with _watch_process(vault, "--vdir", str(vdir)) as (process, lines):
+    with watch_process(vault, "--vdir", str(vdir)) as (process, lines):
         until(lambda: any("vdir sync with mdnet: 2 notes updated, 2 cards created" in line for line in lines))
         card = card_of(vdir, "Bob Baker")
         replace_card(card, text(card).replace("TITLE:Chef", "TITLE:Baker"))
