@@ -218,8 +218,9 @@ _HASHTAGS_RE = re.compile(r"[ \t]*:[ \t]+(#[^\s#][^\r\n]*)")
 
 
 # An Obsidian tag in the body ("Loves #hiking"): '#' at the start or after a space, then a tag that is not
-# all digits (#2024 is no tag in Obsidian); '# Heading' has a space and is none
-_BODY_TAG_RE = re.compile(r"(?<!\S)#([\w/-]*[^\W\d][\w/-]*)")
+# all digits (#2024 is no tag in Obsidian); '# Heading' has a space and is none. The look-behind comes after
+# the '#' (no non-space before it), so that a search jumps from '#' to '#' (a body's headings hold several)
+_BODY_TAG_RE = re.compile(r"#(?<!\S#)([\w/-]*[^\W\d][\w/-]*)")
 
 
 def _with_body_tags(tags: tuple[str, ...], body: str) -> tuple[str, ...]:
