@@ -379,14 +379,16 @@ def _parse_log(doc: document.Document, heading: str, out: _Collector) -> list[Lo
 
 
 _HEADING_RES: dict[str, re.Pattern[str]] = {}
+# These patterns find a line's start as "the first character, with no character but a newline before it"
+# (the test "^" makes) rather than with "^": a search for "^" tries every position, one for '#' jumps to it.
 _SECTION_END_RES = {
-    level: re.compile(r"^#{1," + str(level) + r"}(?:[ \t]|\r?$)", re.MULTILINE) for level in range(1, 7)
+    level: re.compile(r"#(?<![^\n]#)#{0," + str(level - 1) + r"}(?:[ \t]|\r?$)", re.MULTILINE) for level in range(1, 7)
 }
 # The date is caught by the first group when it is surely a day of the calendar (ASCII
 # digits, any year from 0001, any month, days up to 28), else by the second, which Python
 # checks and writes in ASCII.
 _ENTRY_LINE_RE = re.compile(
-    r"^[-*+][ \t]+(?:\[.\][ \t]+)?"
+    r"[-*+](?<![^\n][-*+])[ \t]+(?:\[.\][ \t]+)?"
     r"(?:((?!0000)[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|1[0-9]|2[0-8]))|(\d{4}-\d\d-\d\d))"
     r"(?:[ T](\d\d:\d\d))?(?:[ \t]+([^\r\n]*))?\r?$",
     re.MULTILINE,
@@ -396,6 +398,7 @@ _ENTRY_LINE_RE = re.compile(
 def _heading_re(heading: str) -> re.Pattern[str]:
     pattern = _HEADING_RES.get(heading)
     if pattern is None:
-        pattern = re.compile(r"^(#{1,6})[ \t]+" + re.escape(heading) + r"[ \t#]*\r?$", re.MULTILINE | re.IGNORECASE)
+        pattern = re.compile(r"(#(?<![^\n]#)#{0,5})[ \t]+" + re.escape(heading) + r"[ \t#]*\r?$",
+                             re.MULTILINE | re.IGNORECASE)  # fmt: skip
         _HEADING_RES[heading] = pattern
     return pattern
