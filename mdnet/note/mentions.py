@@ -91,8 +91,11 @@ class NoteFacts:
 
 NOTHING = NoteFacts()
 
-_WIKI_RE = re.compile(r"(!?)\[\[([^\]|#\r\n]+)(?:#[^\]|\r\n]*)?(?:\|([^\]\r\n]*))?\]\]")
-_MD_LINK_RE = re.compile(r"(!?)\[([^\]\r\n]*)\]\(([^)\r\n]+)\)")
+# A link's own text: target and label (a wikilink), label and URL (a Markdown link). An embed is the same
+# with a '!' before it (_bang): a pattern that began with "!?" would try every position of a line, one that
+# begins with "[" jumps from one to the next.
+_WIKI_RE = re.compile(r"\[\[([^\]|#\r\n]+)(?:#[^\]|\r\n]*)?(?:\|([^\]\r\n]*))?\]\]")
+_MD_LINK_RE = re.compile(r"\[([^\]\r\n]*)\]\(([^)\r\n]+)\)")
 _TASK_RE = re.compile(r"[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]+\[(.)\](?=[ \t]|$)")
 _LINE_FIELD_RE = re.compile(r"[ \t]*(?:(?:[-*+]|\d{1,9}[.)])[ \t]+(?:\[.\][ \t]+)?)?([\w][\w \-]*?)::")
 _WRAPPED_FIELD_RE = re.compile(r"([\[(])[ \t]*([\w][\w \-]*?)::")
@@ -247,7 +250,7 @@ def _field_mentions(doc: Document, fields: Mapping[str, Any], settings: MentionS
 def _value_targets(value: Any, depth: int) -> list[str]:
     """``"[[X]]"`` -> X; the nested list YAML makes of an unquoted ``[[X]]`` -> X; lists of either."""
     if isinstance(value, str):
-        return [m.group(2).strip() for m in _WIKI_RE.finditer(value) if not m.group(1)]
+        return [m.group(1).strip() for m in _WIKI_RE.finditer(value) if not _bang(value, m.start(), 0)]
     if not isinstance(value, list):
         return []
     if depth >= 1 and len(value) == 1 and isinstance(value[0], str) and value[0].strip():
@@ -345,17 +348,40 @@ def _links(line: str, start: int) -> list[tuple[str, int]]:
     """(target, offset) of each wikilink and Markdown link to a note in ``line``; embeds are none."""
     found = []
     for m in _WIKI_RE.finditer(line, start):
-        embed, target = m.group(1, 2)
-        target = target.strip()
-        if target and not embed and ("." not in target or not is_attachment(target)):  # no dot: no extension
-            found.append((target, m.start()))
+        at = m.start()
+        target = m.group(1).strip()
+        if target and not _bang(line, at, start) and ("." not in target or not is_attachment(target)):  # no dot: no extension
+            found.append((target, at))
     if "](" in line:
         for m in _MD_LINK_RE.finditer(line, start):
-            target = _md_target(m.group(3))
-            if not m.group(1) and target is not None:
-                found.append((target, m.start()))
+            at = m.start()
+            if not _bang(line, at, start):
+                target = _md_target(m.group(2))
+                if target is not None:
+                    found.append((target, at))
         found.sort(key=lambda pair: pair[1])
     return found
+
+
+def _bang(text: str, at: int, start: int) -> bool:
+    """Whether the link found at ``at`` is an embed: a '!' before it, at or after ``start`` (where the
+    search began). The '!' is never the previous link's: a link ends in ']' or ')'."""
+    return at > start and text[at - 1] == "!"
+
+
+def _replace_links(text: str, pattern: re.Pattern[str], label: Any) -> str:
+    """``text`` with each link of ``pattern`` (and the '!' before an embed) replaced by ``label(match)``."""
+    parts = []
+    last = 0
+    for m in pattern.finditer(text):
+        at = m.start()
+        if at > last and text[at - 1] == "!":
+            at -= 1
+        parts.append(text[last:at])
+        parts.append(label(m))
+        last = m.end()
+    parts.append(text[last:])
+    return "".join(parts)
 
 
 def _md_target(url: str) -> str | None:
@@ -410,7 +436,11 @@ def _loop_due(line: str) -> dt.date | None:
 
 def _wiki_label(match: re.Match[str]) -> str:
     """What a reader sees of a wikilink: its label, else its target's last part."""
-    return match.group(3) or match.group(2).rsplit("/", 1)[-1]
+    return match.group(2) or match.group(1).rsplit("/", 1)[-1]
+
+
+def _md_label(match: re.Match[str]) -> str:
+    return match.group(1)
 
 
 def _flatten(line: str) -> str:
@@ -418,9 +448,9 @@ def _flatten(line: str) -> str:
     prefix = _LIST_PREFIX_RE.match(line)
     text = line[prefix.end() :] if prefix else line
     if "[[" in text:
-        text = _WIKI_RE.sub(_wiki_label, text)
+        text = _replace_links(text, _WIKI_RE, _wiki_label)
     if "](" in text:
-        text = _MD_LINK_RE.sub(r"\2", text)
+        text = _replace_links(text, _MD_LINK_RE, _md_label)
     text = " ".join(text.split())
     return text if len(text) <= MAX_TEXT else text[: MAX_TEXT - 1].rstrip() + "\N{HORIZONTAL ELLIPSIS}"
 
