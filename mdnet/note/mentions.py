@@ -350,7 +350,8 @@ def _links(line: str, start: int) -> list[tuple[str, int]]:
     for m in _WIKI_RE.finditer(line, start):
         at = m.start()
         target = m.group(1).strip()
-        if target and not _bang(line, at, start) and ("." not in target or not is_attachment(target)):  # no dot: no extension
+        # no dot: no extension, no attachment
+        if target and not _bang(line, at, start) and ("." not in target or not is_attachment(target)):
             found.append((target, at))
     if "](" in line:
         for m in _MD_LINK_RE.finditer(line, start):
