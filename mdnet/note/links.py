@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from mdnet.core.folding import fold
 from mdnet.core.model import Contact
@@ -28,8 +27,7 @@ _BODY_LINK_RE = re.compile(r"!?\[\[([^\]|#]+)(?:#[^\]|]*)?(?:\|([^\]]*))?\]\]")
 _DATE_LIKE_RE = re.compile(r"\d{4}-\d\d(-\d\d)?")
 
 
-@dataclass(frozen=True, slots=True)
-class LinkRow:
+class LinkRow(NamedTuple):
     """One connection written in a contact note: its kind, the folded target and how it reads."""
 
     kind: LinkKind
@@ -104,8 +102,7 @@ def _note_name(target: str) -> str:
     return target[:-3].strip() if target.lower().endswith(".md") else target
 
 
-@dataclass(frozen=True, slots=True)
-class PersonInfo:
+class PersonInfo(NamedTuple):
     """What tie strength needs of a contact: its name, effective last contact and log dates (ISO)."""
 
     name: str

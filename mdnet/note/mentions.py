@@ -16,8 +16,7 @@ import datetime as dt
 import functools
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 from urllib.parse import unquote
 
 from mdnet.config import INTERACTION_FIELDS
@@ -38,8 +37,7 @@ DateSource = Literal["daily", "date", "day", "name"]
 MAX_TEXT = 200  # characters of a line kept as a mention's or a loop's text
 
 
-@dataclass(frozen=True, slots=True)
-class MentionSettings:
+class MentionSettings(NamedTuple):
     """What reading mentions depends on, from mdnet.toml (SPEC 9)."""
 
     mode: MentionMode = "links"
@@ -47,8 +45,7 @@ class MentionSettings:
     log_heading: str = "Log"
 
 
-@dataclass(frozen=True, slots=True)
-class Mention:
+class Mention(NamedTuple):
     """A link that records an interaction: its target as written, 1-based line, the line's text."""
 
     target: str
@@ -57,8 +54,7 @@ class Mention:
     source: Source
 
 
-@dataclass(frozen=True, slots=True)
-class Loop:
+class Loop(NamedTuple):
     """A task not done (``- [ ]``): its line, text, date (``📅``, ``due::``, else ``⏳``) and link targets."""
 
     line: int
@@ -67,8 +63,7 @@ class Loop:
     targets: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class LogMention:
+class LogMention(NamedTuple):
     """A ``## Log`` entry of a contact note that links others: a mention of each on ``date``."""
 
     date: dt.date
@@ -77,8 +72,7 @@ class LogMention:
     targets: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class NoteFacts:
+class NoteFacts(NamedTuple):
     """What the index stores of one note for SPEC 11. ``mentions`` only when ``date`` is set."""
 
     date: dt.date | None = None
@@ -99,20 +93,22 @@ _MD_LINK_RE = re.compile(r"\[([^\]\r\n]*)\]\(([^)\r\n]+)\)")
 _TASK_RE = re.compile(r"[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]+\[(.)\](?=[ \t]|$)")
 _LINE_FIELD_RE = re.compile(r"[ \t]*(?:(?:[-*+]|\d{1,9}[.)])[ \t]+(?:\[.\][ \t]+)?)?([\w][\w \-]*?)::")
 _WRAPPED_FIELD_RE = re.compile(r"([\[(])[ \t]*([\w][\w \-]*?)::")
-_INLINE_CODE_RE = re.compile(r"(`+)(?!`).+?(?<!`)\1(?!`)")
-_COMMENT_RE = re.compile(r"<!--.*?(?:-->|\Z)|%%.*?(?:%%|\Z)", re.DOTALL)
-_NOT_NEWLINE_RE = re.compile(r"[^\r\n]+")
+# Patterns most notes never need are compiled where used, on first use (re keeps them): compiling one costs
+# as much as reading a daily note, and a cold index imports this module in every process.
+_INLINE_CODE = r"(`+)(?!`).+?(?<!`)\1(?!`)"
+_COMMENT = r"(?s:<!--.*?(?:-->|\Z)|%%.*?(?:%%|\Z))"
+_NOT_NEWLINE = r"[^\r\n]+"
 _MARK_RE = re.compile(r"\[\[|\]\(|\[ \]")
 _ISO = r"(\d{4}-\d\d-\d\d)"
-_DUE_RES = (
-    re.compile("\N{CALENDAR}\ufe0f?[ \t]*" + _ISO),
-    re.compile(r"[\[(][ \t]*due::[ \t]*" + _ISO, re.IGNORECASE),
-    re.compile(r"(?:^|[ \t])due::[ \t]*" + _ISO, re.IGNORECASE),
-    re.compile("\N{HOURGLASS WITH FLOWING SAND}\ufe0f?[ \t]*" + _ISO),
+_DUES = (  # in this order
+    "\N{CALENDAR}\ufe0f?[ \t]*" + _ISO,
+    r"(?i:[\[(][ \t]*due::[ \t]*)" + _ISO,
+    r"(?i:(?:^|[ \t])due::[ \t]*)" + _ISO,
+    "\N{HOURGLASS WITH FLOWING SAND}\ufe0f?[ \t]*" + _ISO,
 )
-_NAME_DATE_RE = re.compile(r"(\d{4})-(\d\d)-(\d\d)(?!\d)")
+_NAME_DATE = r"(\d{4})-(\d\d)-(\d\d)(?!\d)"
 _VALUE_DATE_RE = re.compile(r"\[*[ \t]*(\d{4})-(\d\d)-(\d\d)(?:[T ][0-9:.]+(?:Z|[+-]\d\d:?\d\d)?)?[ \t]*\]*")
-_TEMPLATE_RE = re.compile(r"{{[^{}\r\n]*}}")
+_TEMPLATE = r"{{[^{}\r\n]*}}"
 _LIST_PREFIX_RE = re.compile(r"[ \t]*(?:(?:[-*+]|\d{1,9}[.)])[ \t]+)?(?:\[.\][ \t]+)?")
 
 
@@ -162,7 +158,7 @@ def note_date(
     """The date of a note that is not a contact, where it came from, and warnings (an impossible
     ``date:``). Never dated: a note holding ``{{template}}`` tokens."""
     front = doc.front_matter or ""
-    if ("{{" in doc.body or "{{" in front) and (_TEMPLATE_RE.search(doc.body) or _TEMPLATE_RE.search(front)):
+    if ("{{" in doc.body or "{{" in front) and (re.search(_TEMPLATE, doc.body) or re.search(_TEMPLATE, front)):
         return None, None, ()
     if daily_date is not None:
         return daily_date, "daily", ()
@@ -177,7 +173,7 @@ def note_date(
         line = doc.yaml_line + _key_line(doc.front_matter or "", key)
         problems.append(Problem(path, line, 1, "warning", f"{key}: {found}; the note is not dated by it"))
     stem = path.rsplit("/", 1)[-1]
-    match = _NAME_DATE_RE.match(stem)
+    match = re.match(_NAME_DATE, stem)
     if match:
         try:
             return dt.date(*(int(g) for g in match.groups())), "name", tuple(problems)
@@ -313,9 +309,9 @@ def _masked(body: str) -> str:
     if BEGIN in body:
         body = _mask_block(body)
     if "`" in body:
-        body = _INLINE_CODE_RE.sub(_blank, body)
+        body = re.sub(_INLINE_CODE, _blank, body)
     if "<!--" in body or "%%" in body:
-        body = _COMMENT_RE.sub(_blank, body)
+        body = re.sub(_COMMENT, _blank, body)
     return body
 
 
@@ -331,13 +327,13 @@ def _mask_block(body: str) -> str:
         close = body.find(END, begin)
         stop = len(body) if close < 0 else body.find("\n", close)
         stop = len(body) if stop < 0 else stop
-        body = body[:start] + _NOT_NEWLINE_RE.sub(_spaces, body[start:stop]) + body[stop:]
+        body = body[:start] + re.sub(_NOT_NEWLINE, _spaces, body[start:stop]) + body[stop:]
         begin = body.find(BEGIN, stop)
     return body
 
 
 def _blank(match: re.Match[str]) -> str:
-    return _NOT_NEWLINE_RE.sub(_spaces, match.group(0))
+    return re.sub(_NOT_NEWLINE, _spaces, match.group(0))
 
 
 def _spaces(match: re.Match[str]) -> str:
@@ -425,8 +421,8 @@ def _closing(line: str, opening: int) -> int:
 
 
 def _loop_due(line: str) -> dt.date | None:
-    for pattern in _DUE_RES:
-        match = pattern.search(line)
+    for pattern in _DUES:
+        match = re.search(pattern, line)
         if match:
             try:
                 return dt.date.fromisoformat(match.group(1))
