@@ -268,6 +268,9 @@ def _body_scan(doc: Document, settings: MentionSettings, mentions: list[Mention]
     """Append the body's mentions to ``mentions`` and its open loops to ``loops`` (either may be None)."""
     original = doc.body
     body = _masked(original)
+    unmasked = body == original  # the common note: a line's links are found once, for its targets and its text
+    links_mode = settings.mode == "links"
+    make = tuple.__new__
     wanted = _wanted(settings.interaction_fields)
     number = doc.body_line
     counted = 0
@@ -292,14 +295,28 @@ def _body_scan(doc: Document, settings: MentionSettings, mentions: list[Mention]
             continue
         if mentions is None or (box is not None and box not in "xX"):
             continue  # a task not done (or cancelled, or half done) records no interaction
-        spans = _field_spans(line, wanted)
+        spans = _field_spans(line, wanted) if "::" in line else ()
+        if not spans and not links_mode:
+            continue  # mode "fields": only links in an interaction field's value count
+        matches = None
+        if "](" in line:
+            linked = _links(line, 0)
+        else:  # wikilinks only: _links' work, with the matches kept for the text
+            matches = list(_WIKI_RE.finditer(line))
+            linked = []
+            for m in matches:
+                at = m.start()
+                target = m.group(1).strip()
+                if target and not (at and line[at - 1] == "!") and ("." not in target or not is_attachment(target)):
+                    linked.append((target, at))
         text = ""
-        for target, offset in _links(line, 0):
+        for target, offset in linked:
             inline = bool(spans) and any(a <= offset < b for a, b in spans)
-            if inline or settings.mode == "links":
-                text = text or _flatten(original[start:end])
-                source: Source = "inline" if inline else "body"
-                mentions.append(Mention(target, number, text, source))
+            if inline or links_mode:
+                if not text:
+                    own = original[start:end]
+                    text = _flatten(own) if matches is None or not unmasked else _flatten_matched(own, matches)
+                mentions.append(make(Mention, (target, number, text, "inline" if inline else "body")))
 
 
 def _masked(body: str) -> str:
@@ -440,12 +457,35 @@ def _md_label(match: re.Match[str]) -> str:
     return match.group(1)
 
 
+def _flatten_matched(line: str, matches: list[re.Match[str]]) -> str:
+    """:func:`_flatten` of a line whose wikilinks are ``matches`` (found in the same text): no second search."""
+    prefix = _LIST_PREFIX_RE.match(line)
+    last = prefix.end() if prefix else 0
+    parts = []
+    for m in matches:
+        at = m.start()
+        if at < last:
+            return _flatten(line)  # a link inside the list marker or the box: none can be, but be sure
+        if at > last and line[at - 1] == "!":
+            at -= 1
+        parts.append(line[last:at])
+        parts.append(m.group(2) or m.group(1).rsplit("/", 1)[-1])
+        last = m.end()
+    parts.append(line[last:])
+    return _tidy("".join(parts))
+
+
 def _flatten(line: str) -> str:
     """A line as a reader sees it: no list marker or box, links as their labels, one space between words."""
     prefix = _LIST_PREFIX_RE.match(line)
     text = line[prefix.end() :] if prefix else line
     if "[[" in text:
         text = _replace_links(text, _WIKI_RE, _wiki_label)
+    return _tidy(text)
+
+
+def _tidy(text: str) -> str:
+    """What _flatten does after the wikilinks: Markdown links as their labels, spaces, the length."""
     if "](" in text:
         text = _replace_links(text, _MD_LINK_RE, _md_label)
     text = " ".join(text.split())
