@@ -52,6 +52,7 @@ class ParsedNote(NamedTuple):  # not a dataclass: making one costs a cold index 
     problems: tuple[Problem, ...]
     body: str
     log_rows: tuple[LogRow, ...] = ()
+    doc: document.Document | None = None  # the note split as read (its first side when it holds a conflict)
 
 
 class _Collector:
@@ -110,14 +111,14 @@ def parse_note(
     opted_out = opted_out or "excalidraw-plugin" in fields  # an Excalidraw drawing, wherever it is kept
     is_contact = is_contact_type or (contact_folder and not opted_out)
     if not is_contact:
-        return ParsedNote(fields, False, None, tuple(out.problems), doc.body)
+        return ParsedNote(fields, False, None, tuple(out.problems), doc.body, (), doc)
     line_of = {key: doc.yaml_line + line for key, line in key_lines.items()}
     contact, log = _build_contact(fields, path, doc, line_of, out, settings.log_heading)
     if out.has_error_besides(conflict):
-        return ParsedNote(fields, is_contact_type, None, tuple(out.problems), doc.body)
+        return ParsedNote(fields, is_contact_type, None, tuple(out.problems), doc.body, (), doc)
     if log_records:
         contact = replace(contact, log=tuple(LogEntry(dt.date.fromisoformat(d), t, k, x, n) for d, t, k, x, n in log))
-    return ParsedNote(fields, is_contact_type, contact, tuple(out.problems), doc.body, tuple(log))
+    return ParsedNote(fields, is_contact_type, contact, tuple(out.problems), doc.body, tuple(log), doc)
 
 
 def _yaml_kind(value: Any) -> str:

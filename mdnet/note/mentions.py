@@ -121,19 +121,21 @@ def read_note(
     is_contact: bool = False,
     fields: Mapping[str, Any] | None = None,
     log_rows: Sequence[LogRow] | None = None,
+    doc: Document | None = None,
 ) -> NoteFacts:
     """Dated-ness, mentions, open loops and log mentions of one decoded note.
 
     ``daily_date`` is the note's date when its path is a daily note's (the caller knows the
     daily folder and format); ``is_contact`` says the note is a contact (its folder, or
     ``type: contact``). ``fields`` and ``log_rows`` are what :func:`mdnet.note.contact.parse_note`
-    already read, passed to spare a second parse; without them the note is parsed here.
+    already read, passed to spare a second parse; without them the note is parsed here. ``doc`` is
+    ``split(text)`` when the caller has it.
     """
     has_link = "[[" in text or "](" in text
     has_box = "[ ]" in text
     if not has_link and not has_box:
         return NOTHING  # the common note: nothing to read, nothing to store
-    doc = split(text)
+    doc = split(text) if doc is None else doc
     if fields is None:
         fields = _fields(doc) if doc.front_matter is not None else {}
     is_contact = is_contact or _is_contact_type(fields)
