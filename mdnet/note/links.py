@@ -23,7 +23,9 @@ from mdnet.note.document import mask_code_blocks
 LinkKind = Literal["knows", "introduced_by", "link", "company", "employer"]
 PERSON_KINDS: tuple[LinkKind, ...] = ("introduced_by", "knows", "link")
 ORG_KINDS: tuple[LinkKind, ...] = ("company", "employer")
-_BODY_LINK_RE = re.compile(r"!?\[\[([^\]|#]+)(?:#[^\]|]*)?(?:\|([^\]]*))?\]\]")
+# An embed is the same with a '!' before it: a pattern beginning with "!?" would try every position of a body,
+# one beginning with "[[" jumps from one to the next (the '!' is never the previous link's, which ends in "]]")
+_BODY_LINK_RE = re.compile(r"\[\[([^\]|#]+)(?:#[^\]|]*)?(?:\|([^\]]*))?\]\]")
 _DATE_LIKE_RE = re.compile(r"\d{4}-\d\d(-\d\d)?")
 
 
@@ -79,8 +81,9 @@ def note_links(contact: Contact, body: str) -> list[LinkRow]:
     for known in as_list(contact.fields.get("knows")):
         add("knows", known)
     own = {fold(contact.name), fold(contact.stem), *(fold(a) for a in contact.aliases)}
-    for match in _BODY_LINK_RE.finditer(mask_code_blocks(body)):  # a link in a fence is code, as in Obsidian
-        if match.group(0).startswith("!"):
+    masked = mask_code_blocks(body)
+    for match in _BODY_LINK_RE.finditer(masked):  # a link in a fence is code, as in Obsidian
+        if match.start() and masked[match.start() - 1] == "!":
             continue  # an embedded image or note, not a mention
         target = _note_name(match.group(1).rsplit("/", 1)[-1])
         if fold(target) in own or _DATE_LIKE_RE.fullmatch(target.strip()):
