@@ -31,6 +31,7 @@ class State:
         if self._vault is None:
             self._vault = Vault.open(self.vault_path, today=self.today_text)
             self._vault.refresh_on_query = False  # one command, one scan
+            self._vault.session.progress = _index_progress()  # a cold index of a big vault takes seconds
             if not self._vault.save_index:
                 warn(f"{self._vault.root}: {NOT_A_VAULT}")
             elif refused := self._vault.index_folder_refused():  # a link in a cloned vault (docs/security.md)
@@ -40,6 +41,18 @@ class State:
     @property
     def today(self) -> Any:
         return resolve_today(self.today_text)
+
+
+def _index_progress() -> Callable[[int, int], None]:
+    """A bar for the notes a refresh reads, erased when the last is stored or when the command ends; none for
+    a command printing JSON (the command's ``--json``, read from click's context)."""
+    from mdnet.cli.progress import ProgressBar
+
+    context = click.get_current_context(silent=True)
+    bar = ProgressBar("indexing notes", enabled=not (context is not None and context.params.get("as_json")))
+    if context is not None:
+        context.call_on_close(bar.close)
+    return bar
 
 
 pass_state = click.make_pass_decorator(State)
