@@ -163,3 +163,15 @@ def test_the_bar_stops_when_the_work_ends() -> None:
     assert bar._bar is None and bar._started is not None
     bar(10, 10)
     assert bar._started is None  # the piece of work ended: the next starts its own clock
+
+
+def test_the_library_reports_the_notes_a_refresh_stores(vault: Path) -> None:
+    import mdnet
+
+    calls: list[tuple[int, int]] = []
+    with mdnet.Vault.open(vault) as opened:
+        opened.refresh(progress=lambda done, total: calls.append((done, total)))
+        assert calls == [(0, 250), (200, 250), (250, 250)], calls  # in batches of 200 notes, as they are stored
+        calls.clear()
+        opened.refresh(progress=lambda done, total: calls.append((done, total)))
+        assert calls == []  # nothing read, nothing to report
