@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
 import time
 from types import TracebackType
 from typing import Any
@@ -36,15 +37,20 @@ class ProgressBar:
 
     Call it as ``bar(done, total)`` (with the ``label`` given here) or ``bar.staged(stage, done, total)``.
     A piece of work runs from the first call to the one where ``done`` reaches ``total``: the bar is
-    erased then, and the next call starts another piece, with its own second to wait. Use it as a
-    context manager (or call :meth:`close`) so that a command that fails midway leaves no bar behind.
+    erased then, and the next call starts another piece, with its own second to wait. A piece that
+    reports nothing for a while (a mailbox being read, the contacts being loaded) still gets its bar
+    after a second: a timer thread draws it. Use it as a context manager (or call :meth:`close`) so
+    that a command that fails midway leaves no bar behind.
     """
 
     def __init__(self, label: str, *, enabled: bool = True) -> None:
         self.label = label
         self.enabled = enabled and sys.stderr is not None and sys.stderr.isatty()
         self.after = _after()
+        self._lock = threading.RLock()  # the timer's thread and the work's
         self._started: float | None = None  # when the current piece of work began
+        self._latest: tuple[str, int, int] = (label, 0, 0)
+        self._timer: threading.Timer | None = None
         self._bar: Any = None
         self._task: Any = None
         self._stage: str | None = None
@@ -57,43 +63,62 @@ class ProgressBar:
         if not self.enabled:
             return
         now = time.monotonic()
-        if self._started is None:
-            self._started = now
-        finished = done >= total
-        if self._bar is None:
+        with self._lock:
+            self._latest = (stage, done, total)
+            finished = done >= total
+            if self._bar is None:
+                if finished:  # over before a bar was worth drawing
+                    self.close()
+                    return
+                if self._started is None:
+                    self._started = now
+                    if self.after > 0:
+                        self._timer = threading.Timer(self.after, self._on_time)
+                        self._timer.daemon = True
+                        self._timer.start()
+                if now - self._started < self.after:
+                    return
+                self._start()
+            if finished or stage != self._stage or now - self._drawn >= _REDRAW:
+                self._draw()
             if finished:
-                self._started = None
-                return
-            if now - self._started < self.after:
-                return
-            self._start()
+                self.close()
+
+    def _on_time(self) -> None:
+        """The timer: the piece of work is still going a second after it began."""
+        with self._lock:
+            if self._bar is None and self._started is not None:
+                self._start()
+                self._draw()
+
+    def _start(self) -> None:
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+        self._bar = Progress(*columns, console=Console(stderr=True), transient=True)
+        self._bar.start()
+
+    def _draw(self) -> None:
+        stage, done, total = self._latest
         if stage != self._stage:
             if self._task is not None:
                 self._bar.remove_task(self._task)
             self._stage = stage
             self._task = self._bar.add_task(stage, total=total)
-        if finished:
-            self._bar.update(self._task, completed=done, total=total)
-            self.close()
-        elif now - self._drawn >= _REDRAW:
-            self._drawn = now
-            self._bar.update(self._task, completed=done, total=total)
-
-    def _start(self) -> None:
-        from rich.console import Console
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-
-        columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
-        self._bar = Progress(*columns, console=Console(stderr=True), transient=True)
-        self._bar.start()
+        self._drawn = time.monotonic()
+        self._bar.update(self._task, completed=done, total=total)
 
     def close(self) -> None:
         """Erase the bar, if one is drawn; the next call starts a new piece of work."""
-        if self._bar is not None:
-            self._bar.stop()
-        self._bar = self._task = self._stage = None
-        self._started = None
-        self._drawn = 0.0
+        with self._lock:
+            if self._timer is not None:
+                self._timer.cancel()
+            if self._bar is not None:
+                self._bar.stop()
+            self._bar = self._task = self._stage = self._timer = None
+            self._started = None
+            self._drawn = 0.0
 
     def __enter__(self) -> ProgressBar:
         return self

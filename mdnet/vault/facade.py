@@ -333,9 +333,15 @@ class Vault:
         """Whom the user knows at a company (current or past) or with a tag, directly and one hop away."""
         return self._relations.who(query, kind=kind, today=self.day(today))
 
-    def stats(self, since: dt.date | str | None = None, today: dt.date | str | None = None) -> Stats:
-        """The network's health from ``since`` (a date, or a duration back from today) to today."""
-        return self._relations.stats(since, self.day(today))
+    def stats(
+        self,
+        since: dt.date | str | None = None,
+        today: dt.date | str | None = None,
+        progress: Callable[[str, int, int], None] | None = None,
+    ) -> Stats:
+        """The network's health from ``since`` (a date, or a duration back from today) to today (``progress``:
+        told (stage, done, total) as contacts are read and counted)."""
+        return self._relations.stats(since, self.day(today), progress)
 
     # -- the daily note (mdnet.vault.daily) ----------------------------------
 

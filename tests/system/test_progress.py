@@ -111,6 +111,10 @@ def _index(tmp: Path) -> list[str]:
     return ["due"]
 
 
+def _stats(tmp: Path) -> list[str]:
+    return ["stats"]
+
+
 @pytest.mark.parametrize(
     ("make", "bar_text"),
     [
@@ -119,8 +123,9 @@ def _index(tmp: Path) -> list[str]:
         (_mbox, "reading mailboxes"),
         (_ics, "writing notes"),
         (_vdir, "writing new cards"),
-    ],  # fmt: skip
-    ids=["cold index", "import vcard", "mail scan", "calendar scan", "vdir sync"],
+        (_stats, "reading contacts"),
+    ],
+    ids=["cold index", "import vcard", "mail scan", "calendar scan", "vdir sync", "stats"],
 )
 def test_a_bar_on_a_terminal_and_none_on_a_pipe(
     vault: Path, tmp_path: Path, make: Callable[[Path], list[str]], bar_text: str
@@ -163,6 +168,25 @@ def test_the_bar_stops_when_the_work_ends() -> None:
     assert bar._bar is None and bar._started is not None
     bar(10, 10)
     assert bar._started is None  # the piece of work ended: the next starts its own clock
+
+
+def test_work_that_reports_nothing_for_a_while_gets_its_bar() -> None:
+    """Reading one big mailbox says (0, 1), then nothing until it is read: a timer draws the bar meanwhile."""
+    import time
+
+    from mdnet.cli.progress import ProgressBar
+
+    with ProgressBar("work") as bar:
+        bar.enabled = True
+        bar.after = 0.1
+        bar.staged("reading", 0, 1)
+        assert bar._bar is None  # not yet: the work may end before the threshold
+        deadline = time.monotonic() + 30
+        while bar._bar is None and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert bar._bar is not None, "no bar after the threshold"
+        bar.staged("reading", 1, 1)
+        assert bar._bar is None  # erased at the end of the work
 
 
 def test_the_library_reports_the_notes_a_refresh_stores(vault: Path) -> None:
