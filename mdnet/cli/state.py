@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -43,13 +44,15 @@ class State:
         return resolve_today(self.today_text)
 
 
-def _index_progress() -> Callable[[int, int], None]:
-    """A bar for the notes a refresh reads, erased when the last is stored or when the command ends; none for
-    a command printing JSON (the command's ``--json``, read from click's context)."""
+def _index_progress() -> Callable[[int, int], None] | None:
+    """A bar for the notes a refresh reads, erased when the last is stored or when the command ends; none (and
+    nothing imported) when stderr is no terminal or the command prints JSON (its ``--json``, from click's context)."""
+    context = click.get_current_context(silent=True)
+    if sys.stderr is None or not sys.stderr.isatty() or (context is not None and context.params.get("as_json")):
+        return None
     from mdnet.cli.progress import ProgressBar
 
-    context = click.get_current_context(silent=True)
-    bar = ProgressBar("indexing notes", enabled=not (context is not None and context.params.get("as_json")))
+    bar = ProgressBar("indexing notes")
     if context is not None:
         context.call_on_close(bar.close)
     return bar
