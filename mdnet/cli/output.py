@@ -96,8 +96,8 @@ def rich_text(renderable: Any) -> str:
 
     # markup=False: a name or note like "send [b]the deck[/b]" is text, never rich markup.
     console = Console(soft_wrap=False, highlight=False, markup=False)
-    with console.capture() as captured:
-        console.print(SafeRenderable(renderable))
+    with console.capture() as captured:  # crop=False: a table wider than a narrow terminal is never cut
+        console.print(SafeRenderable(renderable), crop=False)
     return _TRAILING_SPACES.sub(r"\1", captured.get())
 
 

@@ -115,10 +115,12 @@ class PlainTable:
     def widths(self, width: int) -> list[int]:
         """Each column's width for a terminal ``width`` cells wide: the natural widths if they fit; else the
         wrapping columns narrowed (to no less than their header's longest word, or a few cells), then the
-        other columns' headers wrapped. A table still too wide is drawn as it is: nothing is cut."""
+        other columns' headers wrapped, then the wrapping columns narrowed to a cell if need be. A table
+        still too wide is drawn as it is (the terminal wraps its lines): a name or a date is never cut."""
         widths = list(self._natural)
         excess = sum(widths) + 3 * len(widths) + 1 - width
-        for floors in (self._floors(wrapping=True), self._floors(wrapping=False)):
+        last = [(i, 1) for i, column in enumerate(self.columns) if column.wrap]
+        for floors in (self._floors(wrapping=True), self._floors(wrapping=False), last):
             for i, floor in floors:
                 if excess <= 0:
                     return widths

@@ -124,3 +124,13 @@ def test_limit_heading_says_how_many_the_bucket_holds(vault_dir: Path) -> None:
     assert "you owe a reply) - 30\n" in whole.out, whole.out
     listed = run_mdnet_process("list", "--limit", "3", cwd=vault_dir)
     assert listed.out.startswith("3 of 30 contacts\n"), listed.out
+
+
+def test_a_narrow_terminal_narrows_the_wrapping_column_and_never_cuts_a_date() -> None:
+    rows = [("Aaron C. Díaz-Montgomery", "sales, edtech, rust, saas", "2026-09-07", "2026-10-07")]
+    columns = [Column("Name"), Column("Tags", wrap=True), Column("Last contact"), Column("Next due")]
+    fitted = _print(PlainTable(columns, rows), 60)
+    assert {cell_len(line) for line in fitted.splitlines()} == {60}, fitted  # the tags narrowed below 8 cells
+    assert "Aaron C. Díaz-Montgomery" in fitted and "2026-09-07" in fitted and "2026-10-07" in fitted
+    too_narrow = _print(PlainTable(columns, rows), 30)  # names and dates alone need more: wider, never cut
+    assert "Aaron C. Díaz-Montgomery" in too_narrow and "2026-09-07" in too_narrow and "2026-10-07" in too_narrow
