@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import importlib
 import importlib.metadata
 import json
@@ -42,6 +43,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 BENCH_DIR = Path(__file__).resolve().parent
 REPO_ROOT = BENCH_DIR.parent
@@ -253,36 +255,34 @@ def measure_floor(files: list[Path], vault: Path) -> Result:
     return Result(seconds=seconds, note=f"best of 3; people/ alone {_format_seconds(people_s)}", people_s=people_s)
 
 
-def measure_naive(files: list[Path], runs: int, people: int) -> Result:
+def naive_once(files: list[Path], people: int) -> tuple[float, float, int]:
     """``frontmatter.load`` of every note, in this process: what a tool without an index does.
 
-    The first ``people`` files are the contacts, timed apart too (issue 2's naive figure read
-    those alone). Interpreter start-up and ``import frontmatter`` are not counted, so the ratio
-    of a command run as a new process to this is the stricter one; the note says what a new
-    process would add.
+    Returns the time of the first ``people`` files (the contacts: issue 2's naive figure read
+    those alone), of them all, and how many failed to parse. Interpreter start-up and
+    ``import frontmatter`` are not counted, so the ratio of a command run as a new process to
+    this is the stricter one; the figure's note says what a new process would add.
     """
     frontmatter = _import("frontmatter")
     failures = 0
+    start = time.perf_counter()
+    middle = start
+    for n, path in enumerate(files):
+        if n == people:
+            middle = time.perf_counter()
+        try:
+            frontmatter.load(path)
+        except Exception:  # count, as a naive tool would crash
+            failures += 1
+    end = time.perf_counter()
+    return (middle if people < len(files) else end) - start, end - start, failures
 
-    def run() -> tuple[float, float]:
-        nonlocal failures
-        failures = 0
-        start = time.perf_counter()
-        middle = start
-        for n, path in enumerate(files):
-            if n == people:
-                middle = time.perf_counter()
-            try:
-                frontmatter.load(path)
-            except Exception:  # count, as a naive tool would crash
-                failures += 1
-        end = time.perf_counter()
-        return (middle if people < len(files) else end) - start, end - start
 
-    people_s, seconds = _best_parts(runs, run)
-    note = f"best of {runs}; people/ alone {_format_seconds(people_s)}"
-    if failures:
-        note += f"; {failures} files failed to parse"
+def _naive_result(runs: list[tuple[float, float, int]]) -> Result:
+    people_s, seconds = min(r[0] for r in runs), min(r[1] for r in runs)
+    note = f"best of {len(runs)}; people/ alone {_format_seconds(people_s)}"
+    if runs[-1][2]:
+        note += f"; {runs[-1][2]} files failed to parse"
     with contextlib.suppress(Exception):
         start_up = _naive_start_up()
         note += f"; as a new process it would take {_format_seconds(start_up)} more (start-up, import)"
@@ -295,19 +295,15 @@ def _naive_start_up() -> float:
     return best_of(3, lambda: subprocess.run(command, check=True, capture_output=True))
 
 
-def measure_cold(vault: Path, runs: int) -> Result:
-    """Delete .mdnet/ and build the index in a fresh interpreter; the best of ``runs``.
+def _cold_result(results: list[Result]) -> Result:
+    """The cold index's best run; the peak memory is the largest of the runs.
 
-    One run on this shared machine moves by half from the next (benchmarks/README.md),
-    so the cold index is timed as often as the naive way it is compared with. The peak
-    memory is the largest of the runs: each is that subprocess's maximum resident set
-    size, from ``getrusage(RUSAGE_CHILDREN)`` in this process; when an earlier child was
-    already bigger (that figure only ever grows), the child's own ``RUSAGE_SELF`` figure
-    is used instead.
+    Each run's peak is that subprocess's maximum resident set size, from
+    ``getrusage(RUSAGE_CHILDREN)`` in this process; when an earlier child was already bigger
+    (that figure only ever grows), the child's own ``RUSAGE_SELF`` figure is used instead.
     """
-    results = [_cold_once(vault) for _ in range(runs)]
     best = min(results, key=lambda r: r.seconds if r.seconds is not None else float("inf"))
-    note = f"best of {runs}; {best.note}" if runs > 1 else best.note
+    note = f"best of {len(results)}; {best.note}" if len(results) > 1 else best.note
     return Result(seconds=best.seconds, note=note, peak_bytes=max(r.peak_bytes or 0 for r in results))
 
 
@@ -454,20 +450,64 @@ def measure_due(vault: Path) -> Result:
     return Result(seconds=best.seconds, note=f"best of 5; {_items(best.stdout)}")
 
 
-def measure_cold_due(vault: Path, runs: int) -> Result:
+def cold_due_once(vault: Path, env: dict[str, str]) -> ProcessRun:
     """Delete ``.mdnet/``, then ``due --json`` as a new process: the index built and the answer given.
 
-    Start-up included, as a user's first command after a clone pays it. The peak memory is the
-    largest of the runs.
+    Start-up included, as a user's first command after a clone pays it.
     """
-    env = _due_env()
-    done: list[ProcessRun] = []
+    shutil.rmtree(vault / ".mdnet", ignore_errors=True)
+    return _run_due(vault, env)
+
+
+def _cold_due_result(runs: list[ProcessRun]) -> Result:
+    best = min(runs, key=lambda r: r.seconds)
+    note = f"best of {len(runs)}; {_items(best.stdout)}; no .mdnet/, start-up included"
+    return Result(seconds=best.seconds, note=note, peak_bytes=max(r.peak_bytes for r in runs))
+
+
+def measure_side_by_side(vault: Path, files: list[Path], people: int, runs: int) -> dict[str, Result]:
+    """The naive read, the cold index and the cold ``due --json``, in ``runs`` rounds of one each.
+
+    Taken in turn rather than one after the other, so that the best of each comes from the same
+    minutes of a shared machine and their ratio is fair. A figure that fails is an ``error:`` row
+    and is not tried again; the others go on.
+    """
+    env: dict[str, str] = {}
+
+    def cold_due() -> ProcessRun:
+        if not env:
+            env.update(_due_env())
+        return cold_due_once(vault, env)
+
+    measures: dict[str, Callable[[], Any]] = {
+        "naive": lambda: naive_once(files, people),
+        "cold": lambda: _cold_once(vault),
+        "colddue": cold_due,
+    }
+    done: dict[str, list[Any]] = {key: [] for key in measures}
+    errors: dict[str, str] = {}
     for _ in range(runs):
-        shutil.rmtree(vault / ".mdnet", ignore_errors=True)
-        done.append(_run_due(vault, env))
-    best = min(done, key=lambda r: r.seconds)
-    note = f"best of {runs}; {_items(best.stdout)}; no .mdnet/, start-up included"
-    return Result(seconds=best.seconds, note=note, peak_bytes=max(r.peak_bytes for r in done))
+        for key, measure in measures.items():
+            if key in errors:
+                continue
+            try:
+                done[key].append(measure())
+            except KeyboardInterrupt:
+                raise
+            except BaseException as exc:  # a measuring tool reports all
+                errors[key] = _error_text(exc)
+    builders: dict[str, Callable[[list[Any]], Result]] = {
+        "naive": _naive_result,
+        "cold": _cold_result,
+        "colddue": _cold_due_result,
+    }
+    results: dict[str, Result] = {}
+    for key in measures:
+        if key in errors:
+            results[key] = Result(error=errors[key])
+        else:
+            results[key] = _measure(functools.partial(builders[key], done[key]))
+    return results
 
 
 def measure_one_changed_due(vault: Path, contacts: list[Path]) -> Result:
@@ -705,11 +745,9 @@ def run_size(size: int, seed: int, workdir: Path | None) -> SizeReport:
             contacts = files[: _people_count(files, vault)]
             runs = 1 if size >= 50000 else 3  # a 50k run takes 15 s each way
             report.rows["floor"] = _measure(lambda: measure_floor(files, vault))
-            report.rows["naive"] = _measure(lambda: measure_naive(files, runs, len(contacts)))
-            report.rows["cold"] = _measure(lambda: measure_cold(vault, runs))
+            report.rows.update(measure_side_by_side(vault, files, len(contacts), runs))
             report.rows["nochange"] = _measure(lambda: measure_no_change(vault))
             report.rows["one"] = _measure(lambda: measure_one_changed(vault, contacts))
-            report.rows["colddue"] = _measure(lambda: measure_cold_due(vault, runs))
             report.rows["due"] = _measure(lambda: measure_due(vault))
             report.rows["onedue"] = _measure(lambda: measure_one_changed_due(vault, contacts))
     except KeyboardInterrupt:

@@ -65,7 +65,7 @@ _PROGRAMS = {
 #: The cold index's stages, in order: (name, what it covers). Each program does its stage and every one
 #: before it (``pickling`` and ``SQLite`` both follow ``rows``), so subtracting the one before gives the stage.
 STAGES: tuple[tuple[str, str], ...] = (
-    ("imports", "the baseline: mdnet, refresh, frontmatter, multiprocessing.reduction"),
+    ("imports", "the baseline: the cold index line's imports (mdnet, refresh, frontmatter)"),
     ("parser", "importing the parser (mdnet.store.rows and what it imports)"),
     ("read", "scan, read each note's bytes, decode"),
     ("split", "split front matter from body"),
@@ -74,20 +74,18 @@ STAGES: tuple[tuple[str, str], ...] = (
     ("log", "the log section's entries"),
     ("links", "links (mentions): read_note's facts, their rows, the contact's links"),
     ("rows", "the rest of build_row: record JSON, due columns, names, full text"),
-    ("pickling", "pickling jobs and rows between processes (the parallel path only)"),
-    ("sqlite", "SQLite: Vault.open, store, resolve, indexes, meta (serial refresh minus 'rows')"),
+    ("pickling", "pickling jobs and rows between processes (the parallel path only; importing pickle too)"),
+    ("sqlite", "SQLite: Vault.open, store, resolve, indexes, meta; the serial refresh minus rows (and import shutil)"),
 )
 _STAGE_PROGRAM = """\
-import pickle, shutil, sys
-from pathlib import Path
-import mdnet, mdnet.store.refresh, frontmatter
-from multiprocessing.reduction import ForkingPickler
+import sys, mdnet, mdnet.store.refresh, frontmatter
 
-root, stage = Path(sys.argv[1]), sys.argv[2]
+root, stage = sys.argv[1], sys.argv[2]
 names = sys.argv[3].split(",")
 level = names.index(stage)
-if stage == "sqlite":
-    shutil.rmtree(root / ".mdnet", ignore_errors=True)
+if stage == "sqlite":  # the cold index line's program, which imports shutil (some 8 M instructions) too
+    import shutil
+    shutil.rmtree(root + "/.mdnet", ignore_errors=True)
     mdnet.store.refresh.PARALLEL_THRESHOLD = 10**9
     mdnet.Vault.open(root).refresh()
     sys.exit()
@@ -97,11 +95,12 @@ if level >= names.index("parser"):
     from mdnet.store import files, rows
     from mdnet.store.layout import daily_location, load_config
 if level >= names.index("read"):
-    config = load_config(root)
-    folder, date_format = daily_location(root, config)
+    from pathlib import Path
+    config = load_config(Path(root))
+    folder, date_format = daily_location(Path(root), config)
     settings = (config.contact_dirs, config.log_heading, config.max_note_bytes, config.mentions,
                 config.interaction_fields, folder, date_format)
-    jobs = [(str(root), path, files.token(*state)) for path, state in files.scan(root).items()]
+    jobs = [(root, path, files.token(*state)) for path, state in files.scan(Path(root)).items()]
 if level >= names.index("links"):
     if stage == "links":  # parse_one without build_row's own work: the facts' rows and the contact's links
         def facts_and_links(path, token, contact, fields, problems, body, log=None, facts=rows.NOTHING):
@@ -111,10 +110,11 @@ if level >= names.index("links"):
         rows.build_row = facts_and_links
     built = [rows.parse_one(job, settings) for job in jobs]
     if stage == "pickling":  # what a ProcessPoolExecutor sends: the jobs out, the rows back, in batches
+        import pickle  # here: imported first, it would spare the cold path some imports of its own
         chunk = max(100, min(500, len(jobs) // (2 * 8)))
         for i in range(0, len(jobs), chunk):
-            pickle.loads(ForkingPickler.dumps((jobs[i : i + chunk], settings)))
-            pickle.loads(ForkingPickler.dumps(built[i : i + chunk]))
+            pickle.loads(pickle.dumps((jobs[i : i + chunk], settings)))
+            pickle.loads(pickle.dumps(built[i : i + chunk]))
 elif level >= names.index("contact"):
     if stage == "contact":
         contact._parse_log = lambda doc, heading, out: []
@@ -143,7 +143,6 @@ elif level >= names.index("read"):
 #: ``frontmatter.load`` of every note the cold index reads (people, daily and meeting notes), for the profile.
 _NAIVE_ALL = (
     "import sys, pathlib, mdnet, mdnet.store.refresh, frontmatter\n"
-    "from multiprocessing.reduction import ForkingPickler\n"
     "for note in sorted(pathlib.Path(sys.argv[1]).rglob('*.md')):\n"
     "    frontmatter.load(note)\n"
 )
