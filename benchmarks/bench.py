@@ -98,6 +98,7 @@ class SizeReport:
     files: int = 0
     total_bytes: int = 0
     generate_s: float | None = None
+    load: list[float] = field(default_factory=list)  # the 1-minute load average when each figure started
     reused: bool = False
     error: str | None = None
     rows: dict[str, Result] = field(default_factory=dict)
@@ -118,14 +119,22 @@ def _error_text(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text[-1] if text else ''}".rstrip(": ")
 
 
-def _measure(fn: Callable[[], Result]) -> Result:
-    """Run one measurement; any exception becomes an ``error:`` row."""
+def _measure(fn: Callable[[], Result], load: list[float] | None = None) -> Result:
+    """Run one measurement; any exception becomes an ``error:`` row. ``load`` gets the load average first."""
+    if load is not None:
+        _note_load(load)
     try:
         return fn()
     except KeyboardInterrupt:
         raise
     except BaseException as exc:  # a measuring tool reports all
         return Result(error=_error_text(exc))
+
+
+def _note_load(load: list[float]) -> None:
+    """Append the machine's 1-minute load average (nothing where there is none, as on Windows)."""
+    with contextlib.suppress(OSError, AttributeError):
+        load.append(os.getloadavg()[0])
 
 
 def _notes(vault: Path) -> list[Path]:
@@ -655,6 +664,12 @@ def print_report(report: SizeReport) -> None:
     origin = "reused" if report.reused else f"generated in {report.generate_s or 0:.1f} s"
     print()
     print(f"== {report.size:,} contacts: {report.files:,} files, {report.total_bytes / MB:.1f} MB ({origin}) ==")
+    if report.load:
+        # A busy machine slows the figures that run on every core (cold index, cold due) more than the naive read.
+        print(
+            f"  load average {min(report.load):.1f} to {max(report.load):.1f} while measuring "
+            f"({os.cpu_count()} CPUs; above that, the figures wait for other work)"
+        )
     if report.error:
         print(f"  error: {report.error}")
     floor = _seconds(report, "floor")
@@ -744,12 +759,15 @@ def run_size(size: int, seed: int, workdir: Path | None) -> SizeReport:
             report.total_bytes = sum(p.stat().st_size for p in files)
             contacts = files[: _people_count(files, vault)]
             runs = 1 if size >= 50000 else 3  # a 50k run takes 15 s each way
-            report.rows["floor"] = _measure(lambda: measure_floor(files, vault))
+            load = report.load
+            report.rows["floor"] = _measure(lambda: measure_floor(files, vault), load)
+            _note_load(load)
             report.rows.update(measure_side_by_side(vault, files, len(contacts), runs))
-            report.rows["nochange"] = _measure(lambda: measure_no_change(vault))
-            report.rows["one"] = _measure(lambda: measure_one_changed(vault, contacts))
-            report.rows["due"] = _measure(lambda: measure_due(vault))
-            report.rows["onedue"] = _measure(lambda: measure_one_changed_due(vault, contacts))
+            report.rows["nochange"] = _measure(lambda: measure_no_change(vault), load)
+            report.rows["one"] = _measure(lambda: measure_one_changed(vault, contacts), load)
+            report.rows["due"] = _measure(lambda: measure_due(vault), load)
+            report.rows["onedue"] = _measure(lambda: measure_one_changed_due(vault, contacts), load)
+            _note_load(load)
     except KeyboardInterrupt:
         raise
     except BaseException as exc:  # e.g. the disk is full
