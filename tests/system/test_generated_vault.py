@@ -72,6 +72,8 @@ def test_instruction_benchmark_prints_its_figures(tmp_path: Path) -> None:
     cold = float(lines[1].split()[4])
     naive = float(lines[2].split()[2])
     assert 0 < cold < 100 and 0 < naive < 100, done.stdout  # millions per note: counted, not zero
+    computed, cached = float(lines[3].split()[3]), float(lines[4].split()[3])
+    assert 0 < cached < computed, done.stdout  # a hit of the answer cache does less than computing the answer
 
 
 @pytest.mark.slow
