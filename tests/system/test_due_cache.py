@@ -12,6 +12,7 @@ import os
 import shutil
 import time
 from collections.abc import Callable
+from hashlib import blake2b
 from pathlib import Path
 
 import pytest
@@ -72,7 +73,8 @@ def _plant_marker(vault: Path) -> None:
     header = (vault / CACHE).read_bytes().partition(b"\n")[0].split(b" ")
     assert b" ".join(header[:3]) == FORMAT
     body = MARKER.encode()
-    (vault / CACHE).write_bytes(b" ".join([*header[:4], str(len(body)).encode()]) + b"\n" + body)
+    checksum = blake2b(body, digest_size=16).hexdigest().encode()
+    (vault / CACHE).write_bytes(b" ".join([*header[:4], str(len(body)).encode(), checksum]) + b"\n" + body)
 
 
 def _cached_then(vault: Path, change: Callable[[], None], *options: str, today: str = DEMO_DATE) -> str:
@@ -161,7 +163,9 @@ def test_another_day_gives_the_fresh_answer(vault: Path) -> None:
 def test_a_damaged_cache_file_is_a_miss(vault: Path) -> None:
     first = _due(vault)
     data = (vault / CACHE).read_bytes()
-    for damaged in (data[: len(data) // 2], b"", b"\n" + data, data.replace(FORMAT, b"mdnet answer 0"), b"\xff" * 40):
+    holes = data[: len(data) - 20] + b"\0" * 20  # the length right, the end never written (a crash)
+    for damaged in (data[: len(data) // 2], b"", b"\n" + data, data.replace(FORMAT, b"mdnet answer 0"), b"\xff" * 40,
+                    holes):  # fmt: skip
         (vault / CACHE).write_bytes(damaged)
         assert _due(vault) == first
 
