@@ -27,6 +27,7 @@ import sys
 from pathlib import Path
 
 from mdnet.config import Config
+from mdnet.errors import UsageError
 from mdnet.store import files
 from mdnet.store.index import Index
 
@@ -42,7 +43,9 @@ PACKAGE = Path(__file__).resolve().parent.parent
 class AnswerCache:
     """The answer stored at ``path`` for ``key``; both None when nothing may be cached (see the module)."""
 
-    def __init__(self, path: Path | None, key: str | None, index: Index | None = None, state: str | None = None):
+    def __init__(
+        self, path: Path | None, key: str | None, index: Index | None = None, state: str | None = None
+    ) -> None:
         self.path = path if key is not None else None
         self.key = key
         self._index = index
@@ -94,7 +97,7 @@ def answer_cache(index: Index, config: Config, name: str, parts: tuple[object, .
     """The cache of the answer ``name`` (``.mdnet/answer-NAME``) for ``parts`` (the day, the options), the index
     already brought up to date. Caches nothing for an index in memory, or one that cannot vouch for the files."""
     if not name.isidentifier():
-        raise ValueError(f"an answer's name is a plain word, not {name!r}")
+        raise UsageError(f"an answer's name is a plain word, not {name!r}")
     try:
         state = index_state(index)
     except sqlite3.DatabaseError:  # a damaged index: the query that follows heals it, uncached

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from mdnet import Vault
+from mdnet import UsageError, Vault
 from mdnet.store import answer_cache
 from mdnet.store.answer_cache import FORMAT
 from tests.conftest import DEMO_DATE, run_cli, run_mdnet_process
@@ -197,6 +197,8 @@ def test_an_answer_computed_while_another_process_wrote_is_not_stored(vault: Pat
         again = first.answer_cache("due", "options")  # brought up to date: the cache may be written
         again.put("an answer")
         assert again.get() == "an answer"
+        with pytest.raises(UsageError, match="plain word"):
+            first.answer_cache("../due", "options")
 
 
 def test_a_link_at_the_cache_name_is_neither_read_nor_written_through(vault: Path, tmp_path: Path) -> None:
