@@ -61,21 +61,22 @@ def due(state: State, within: str | None, category: str | None, tag: str | None,
     if height is not None and items:
         from mdnet.cli import render
 
-        every = items
-        fitted = fit_screen(len(items), height, lambda n: rich_text(render.due_table(every[:n], today, window)))
-        echo_rich(render.due_table(items[:fitted], today, window))
+        every, sizes = items, render.bucket_sizes(items)  # a heading counts its bucket, not the rows shown
+        fitted = fit_screen(len(items), height,
+                            lambda n: rich_text(render.due_table(every[:n], today, window, totals=sizes)))  # fmt: skip
+        echo_rich(render.due_table(items[:fitted], today, window, totals=sizes))
         echo_more(len(items) - fitted)
         warn_bad_notes(state)
         return
     shown = shown_limit(limit, show_all or (as_json and limit is None), 12)
     left = max(0, len(items) - shown) if shown is not None else 0
-    items = items[:shown] if shown is not None else items
+    every, items = items, items[:shown] if shown is not None else items
     if as_json:  # to a terminal
         emit_json({"date": today.isoformat(), "within_days": window, "items": [i.as_dict() for i in items]})
     else:
         from mdnet.cli import render
 
-        echo_rich(render.due_table(items, today, window))
+        echo_rich(render.due_table(items, today, window, totals=render.bucket_sizes(every)))
         echo_more(left)
     warn_bad_notes(state)
 
