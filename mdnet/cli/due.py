@@ -44,6 +44,17 @@ def due(state: State, within: str | None, category: str | None, tag: str | None,
     """Whom to contact: replies owed, overdue, due today, coming up."""
     vault, today = state.vault, state.today
     window = days_within(within, today, vault.config.upcoming_days)
+    if as_json and not sys.stdout.isatty():  # the hot path of scripts and hooks: the answer may be cached
+        shown = shown_limit(limit, show_all or limit is None, 12)
+        cache = vault.answer_cache("due", today, window, category, tag, shown)
+        text = cache.get()
+        if text is None:
+            items = vault.due(today=today, within=window, category=category, tag=tag)
+            text = compact_due_json(today, window, items[:shown] if shown is not None else items)
+            cache.put(text)
+        echo_json_text(text)
+        warn_bad_notes(state)
+        return
     items = vault.due(today=today, within=window, category=category, tag=tag)
     # a terminal gets a screenful (3,000 contacts were 9,100 lines and 1 s of rendering); JSON only --limit
     height = None if as_json else screen_height(limit, show_all)
@@ -60,10 +71,8 @@ def due(state: State, within: str | None, category: str | None, tag: str | None,
     shown = shown_limit(limit, show_all or (as_json and limit is None), 12)
     left = max(0, len(items) - shown) if shown is not None else 0
     every, items = items, items[:shown] if shown is not None else items
-    if as_json and sys.stdout.isatty():
+    if as_json:  # to a terminal
         emit_json({"date": today.isoformat(), "within_days": window, "items": [i.as_dict() for i in items]})
-    elif as_json:
-        echo_json_text(compact_due_json(today, window, items))
     else:
         from mdnet.cli import render
 

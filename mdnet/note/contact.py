@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from mdnet.core.durations import DURATION_FORMS, DurationError, parse_date, parse_duration
@@ -118,7 +118,7 @@ def parse_note(
     if out.has_error_besides(conflict):
         return ParsedNote(fields, is_contact_type, None, tuple(out.problems), doc.body)
     if log_records:
-        contact = replace(contact, log=tuple(LogEntry(dt.date.fromisoformat(d), t, k, x, n) for d, t, k, x, n in log))
+        contact = contact.replace(log=tuple(LogEntry(dt.date.fromisoformat(d), t, k, x, n) for d, t, k, x, n in log))
     return ParsedNote(fields, is_contact_type, contact, tuple(out.problems), doc.body, tuple(log))
 
 

@@ -44,6 +44,7 @@ if TYPE_CHECKING:  # imported when used, so that `mdnet due` never pays for them
     from mdnet.features.network import Network, PathResult, WhoResult
     from mdnet.features.stats import Stats
     from mdnet.note import edit
+    from mdnet.store.answer_cache import AnswerCache
     from mdnet.vault.daily import DailyResult
     from mdnet.vault.drafts import DraftResult
     from mdnet.vault.history import History
@@ -231,6 +232,14 @@ class Vault:
     ) -> list[DueItem]:
         """The due list for ``today`` (SPEC section 3)."""
         return self._queries.due(today, within, category, tag)
+
+    def answer_cache(self, name: str, *parts: object) -> AnswerCache:
+        """A cache of one answer (``mdnet due --json`` keeps its JSON there), in ``.mdnet/answer-NAME``: it answers
+        while the index, ``mdnet.toml``, mdnet's code and ``parts`` (the day, the options) are as when it was stored.
+        Brings the index up to date first. See docs/due.md, "The answer cache"."""
+        from mdnet.store.answer_cache import answer_cache
+
+        return answer_cache(self.session.fresh(), self.config, name, parts)
 
     def problems(self) -> list[Problem]:
         """Problems of every contact note, as the last refresh found them."""

@@ -72,15 +72,17 @@ def test_instruction_benchmark_prints_its_figures_and_the_stage_profile(tmp_path
     cold = float(lines[1].split()[4])
     naive = float(lines[2].split()[2])
     assert 0 < cold < 100 and 0 < naive < 100, done.stdout  # millions per note: counted, not zero
-    assert lines[4].startswith("cold index by stage"), done.stdout
-    stages = {line.split()[0]: float(line.split()[1]) for line in lines[5:15]}
+    computed, cached = float(lines[3].split()[3]), float(lines[4].split()[3])
+    assert 0 < cached < computed, done.stdout  # a hit of the answer cache does less than computing the answer
+    assert lines[5].startswith("cold index by stage"), done.stdout
+    stages = {line.split()[0]: float(line.split()[1]) for line in lines[6:16]}
     assert list(stages) == ["parser", "read", "split", "yaml", "contact", "log", "links", "rows", "pickling",
                             "sqlite"], done.stdout  # fmt: skip
     assert all(value > 0 for value in stages.values()), done.stdout  # each stage does work of its own
-    serial = float(lines[15].split()[2])
+    serial = float(lines[16].split()[2])
     assert serial == pytest.approx(sum(stages.values()) - stages["pickling"], abs=0.002), done.stdout
     assert serial == pytest.approx(cold, rel=0.05), done.stdout  # the stages add up to the cold index
-    assert "naive frontmatter.load of the same notes" in lines[16], done.stdout
+    assert "naive frontmatter.load of the same notes" in lines[17], done.stdout
 
 
 _NEW_ROWS = ("cold due --json (process)", "warm due --json (process)", "one changed, due --json")
