@@ -3,50 +3,19 @@
 from __future__ import annotations
 
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
 import click
 
 from mdnet.cli.output import echo, emit_json, warn
+from mdnet.cli.progress import ProgressBar
 from mdnet.cli.state import State, json_option, pass_state
-
-PROGRESS_AFTER = 1.0  # seconds: a scan quicker than this shows no bar
 
 
 @click.group(name="calendar")
 def calendar_group() -> None:
     """Read calendars: log meetings with contacts, plan the next ones."""
-
-
-class _Progress:
-    """A rich progress bar on stderr, only on a terminal and only once the work has taken a second."""
-
-    def __init__(self) -> None:
-        self.started = time.monotonic()
-        self.bar: Any = None
-        self.task: Any = None
-        self.stage = ""
-        self.enabled = sys.stderr.isatty()
-
-    def __call__(self, stage: str, done: int, total: int) -> None:
-        if not self.enabled or (self.bar is None and time.monotonic() - self.started < PROGRESS_AFTER):
-            return
-        if self.bar is None:
-            from rich.console import Console
-            from rich.progress import Progress
-
-            self.bar = Progress(console=Console(stderr=True), transient=True)
-            self.bar.start()
-        if stage != self.stage:
-            self.stage = stage
-            self.task = self.bar.add_task(stage, total=total)  # a fixed text, never a name from the vault
-        self.bar.update(self.task, completed=done, total=total)
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.stop()
 
 
 @calendar_group.command(name="scan")
@@ -80,12 +49,9 @@ def scan(state: State, sources: tuple[Path, ...], since: str | None, ahead: str,
         raise UsageError(f"bad --ahead: {exc}") from None
     ahead_days = (span.add_to(today) - today).days if span is not None else 0
     now = dt.datetime.combine(today, dt.datetime.now().time().replace(microsecond=0))
-    progress = _Progress()
-    try:
+    with ProgressBar("scanning calendars", enabled=not as_json) as progress:
         result = calendar_scan.scan(vault, list(sources), now=now, since=since_day, ahead_days=ahead_days,
-                                    dry_run=dry_run, progress=progress)  # fmt: skip
-    finally:
-        progress.close()
+                                    dry_run=dry_run, progress=progress.staged)  # fmt: skip
     for line in [*result.read.warnings, *result.plan.warnings]:
         warn(line)
     for update, error in result.failed:

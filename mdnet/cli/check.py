@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import sys
 
 import click
@@ -54,7 +53,7 @@ def index(state: State, rebuild: bool, as_json: bool) -> None:
         vault.rebuild_index()
     stats = vault.refresh()
     if rebuild:
-        stats = dataclasses.replace(stats, rebuilt=True)
+        stats = stats.replace(rebuilt=True)
     if as_json:
         emit_json(stats.as_dict())
         return

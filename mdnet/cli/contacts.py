@@ -42,7 +42,8 @@ def list_(state: State, category: str | None, tag: str | None, limit: int | None
     vault, today = state.vault, state.today
     contacts = vault.contacts(category=category, tag=tag)
     shown = shown_limit(limit, show_all or (as_json and limit is None), 6)
-    left = max(0, len(contacts) - shown) if shown is not None else 0
+    total = len(contacts)
+    left = max(0, total - shown) if shown is not None else 0
     contacts = contacts[:shown] if shown is not None else contacts
     rules = vault.config.due_rules
     dues = {c.path: rules.next_due(c, today) for c in contacts}
@@ -54,7 +55,7 @@ def list_(state: State, category: str | None, tag: str | None, limit: int | None
     else:
         from mdnet.cli import render
 
-        echo_rich(render.contacts_table(contacts, dues, category, tag))
+        echo_rich(render.contacts_table(contacts, dues, category, tag, total=total))
         echo_more(left)
     warn_bad_notes(state)
 

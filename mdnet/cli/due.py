@@ -44,29 +44,39 @@ def due(state: State, within: str | None, category: str | None, tag: str | None,
     """Whom to contact: replies owed, overdue, due today, coming up."""
     vault, today = state.vault, state.today
     window = days_within(within, today, vault.config.upcoming_days)
+    if as_json and not sys.stdout.isatty():  # the hot path of scripts and hooks: the answer may be cached
+        shown = shown_limit(limit, show_all or limit is None, 12)
+        cache = vault.answer_cache("due", today, window, category, tag, shown)
+        text = cache.get()
+        if text is None:
+            items = vault.due(today=today, within=window, category=category, tag=tag)
+            text = compact_due_json(today, window, items[:shown] if shown is not None else items)
+            cache.put(text)
+        echo_json_text(text)
+        warn_bad_notes(state)
+        return
     items = vault.due(today=today, within=window, category=category, tag=tag)
     # a terminal gets a screenful (3,000 contacts were 9,100 lines and 1 s of rendering); JSON only --limit
     height = None if as_json else screen_height(limit, show_all)
     if height is not None and items:
         from mdnet.cli import render
 
-        every = items
-        fitted = fit_screen(len(items), height, lambda n: rich_text(render.due_table(every[:n], today, window)))
-        echo_rich(render.due_table(items[:fitted], today, window))
+        every, sizes = items, render.bucket_sizes(items)  # a heading counts its bucket, not the rows shown
+        fitted = fit_screen(len(items), height,
+                            lambda n: rich_text(render.due_table(every[:n], today, window, totals=sizes)))  # fmt: skip
+        echo_rich(render.due_table(items[:fitted], today, window, totals=sizes))
         echo_more(len(items) - fitted)
         warn_bad_notes(state)
         return
     shown = shown_limit(limit, show_all or (as_json and limit is None), 12)
     left = max(0, len(items) - shown) if shown is not None else 0
-    items = items[:shown] if shown is not None else items
-    if as_json and sys.stdout.isatty():
+    every, items = items, items[:shown] if shown is not None else items
+    if as_json:  # to a terminal
         emit_json({"date": today.isoformat(), "within_days": window, "items": [i.as_dict() for i in items]})
-    elif as_json:
-        echo_json_text(compact_due_json(today, window, items))
     else:
         from mdnet.cli import render
 
-        echo_rich(render.due_table(items, today, window))
+        echo_rich(render.due_table(items, today, window, totals=render.bucket_sizes(every)))
         echo_more(left)
     warn_bad_notes(state)
 

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import contextlib
 import importlib
 import sys
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import click
 
 from mdnet.cli.output import echo, emit_json, warn
+from mdnet.cli.progress import ProgressBar
 from mdnet.cli.state import State, json_option, pass_state
 from mdnet.core.wording import counted
 from mdnet.errors import UsageError
@@ -47,8 +47,10 @@ def _new_note_options(function: click.decorators.FC) -> click.decorators.FC:
 def _report(
     state: State, records: list[Incoming], dry_run: bool, category: str | None, cadence: str | None, as_json: bool
 ) -> None:
-    outcomes = run_import(state.vault, records, dry_run=dry_run, category=category, cadence=cadence,
-                          today=state.today)  # fmt: skip
+    vault = state.vault  # its index first: a cold one has a bar of its own
+    with ProgressBar("importing contacts", enabled=not as_json) as progress:
+        outcomes = run_import(vault, records, dry_run=dry_run, category=category, cadence=cadence,
+                              today=state.today, progress=progress)  # fmt: skip
     counts = Counter(o.action for o in outcomes)
     if as_json:
         emit_json({"dry_run": dry_run, "counts": {a: counts.get(a, 0) for a in ACTIONS},
@@ -173,8 +175,9 @@ def import_linkedin(state: State, export: Path, dry_run: bool, category: str | N
     """
     from mdnet.interop.linkedin import import_linkedin as run
 
-    with _progress_bar() as progress:
-        result = run(state.vault, export, today=state.today, dry_run=dry_run, category=category, cadence=cadence,
+    vault = state.vault
+    with ProgressBar("importing LinkedIn messages", enabled=not as_json) as progress:
+        result = run(vault, export, today=state.today, dry_run=dry_run, category=category, cadence=cadence,
                      progress=progress)  # fmt: skip
     for update, error in result.failed:
         warn(f"{update.contact.path}: {error}")
@@ -220,33 +223,3 @@ def _linkedin_report(result: Any, dry_run: bool) -> None:
         ranked = sorted(plan.unknown.items(), key=lambda kv: (-kv[1], kv[0]))
         echo("people you talk to who are no contact: " + ", ".join(f"{n} ({d})" for n, d in ranked[:10])
              + (f", and {len(ranked) - 10} more" if len(ranked) > 10 else ""))  # fmt: skip
-
-
-PROGRESS_MINIMUM = 200  # steps (notes written and committed): below this an import is quick, no bar
-
-
-@contextlib.contextmanager
-def _progress_bar() -> Iterator[Callable[[int, int], None] | None]:
-    """A rich progress bar on stderr while a long import writes, only when stderr is a terminal."""
-    if not sys.stderr.isatty():
-        yield None
-        return
-    from rich.console import Console
-    from rich.progress import Progress
-
-    bar = Progress(console=Console(stderr=True), transient=True)
-    task: list[Any] = []
-
-    def advance(done: int, total: int) -> None:
-        if total < PROGRESS_MINIMUM:
-            return
-        if not task:
-            bar.start()
-            task.append(bar.add_task("LinkedIn import", total=total))
-        bar.update(task[0], completed=done)
-
-    try:
-        yield advance
-    finally:
-        if task:
-            bar.stop()

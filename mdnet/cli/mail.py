@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from mdnet.cli.output import echo, emit_json, warn
+from mdnet.cli.progress import ProgressBar
 from mdnet.cli.state import State, json_option, pass_state
 
 
@@ -33,7 +34,8 @@ def scan(state: State, paths: tuple[Path, ...], dry_run: bool, since: str | None
 
     vault, today = state.vault, state.today
     since_day = mail.parse_since(since, today) if since else None
-    result = mail.scan(vault, list(paths), dry_run=dry_run, since=since_day, today=today)
+    with ProgressBar("scanning mail", enabled=not as_json) as progress:
+        result = mail.scan(vault, list(paths), dry_run=dry_run, since=since_day, today=today, progress=progress.staged)
     for line in result.skipped:
         warn(f"{line} (message left out)")
     for line in result.plan.warnings:

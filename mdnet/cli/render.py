@@ -13,6 +13,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from mdnet.cli.render_table import Cell, Column, PlainTable, text_width
 from mdnet.core.model import BUCKETS, Contact, DueItem, Duration, OpenLoop, RefreshStats
 from mdnet.core.wikilinks import link_label
 from mdnet.core.wording import counted
@@ -37,12 +38,12 @@ def _when(item: DueItem, today: dt.date) -> str:
     return f"{due} (in {(due - today).days}d)"
 
 
-def _ratio(item: DueItem) -> Text:
-    """``2.3x`` of the cadence since the last contact; red when touch is being lost."""
+def _ratio(item: DueItem) -> tuple[str, str]:
+    """``2.3x`` of the cadence since the last contact, and its style: red when touch is being lost."""
     if item.cadence_ratio is None:
-        return Text("")
+        return ("", "")
     style = "bold red" if item.losing_touch else ("yellow" if item.cadence_ratio >= 1 else "")
-    return Text(f"{item.cadence_ratio:.1f}x", style=style)
+    return (f"{item.cadence_ratio:.1f}x", style)
 
 
 def reason_text(kind: str, detail: str) -> str:
@@ -63,7 +64,7 @@ def _fits(width: int, fixed: Sequence[int], flexible: int) -> bool:
 
 def _cell_width(header: str, cells: Sequence[str]) -> int:
     """What a column never cut needs: its widest cell, and the longest word of its header (which may wrap)."""
-    return max([len(word) for word in header.split()] + [len(cell) for cell in cells])
+    return max([text_width(word) for word in header.split()] + [text_width(cell) for cell in cells])
 
 
 def _chosen(width: int, fixed: dict[str, int], drop_order: Sequence[str], flexible_min: int) -> list[str]:
@@ -83,9 +84,16 @@ def _console_width() -> int:
     return Console().width
 
 
-def due_table(items: Sequence[DueItem], today: dt.date, within: int, width: int | None = None) -> RenderableType:
+def due_table(
+    items: Sequence[DueItem],
+    today: dt.date,
+    within: int,
+    width: int | None = None,
+    totals: dict[str, int] | None = None,
+) -> RenderableType:
     """The due list, a table per bucket. Names and dates are never cut: the reason wraps, and on a
-    narrow terminal the category, then the cadence ratio, are left out."""
+    narrow terminal the category, then the cadence ratio, are left out. ``totals``: each bucket's size
+    when ``items`` are the first of a longer list (the heading says ``Overdue - 10 of 300``)."""
     if not items:
         return Text(f"Nobody is due on {today} or in the next {within} days. A fine day to meet someone new.")
     width = width or _console_width()
@@ -101,27 +109,33 @@ def due_table(items: Sequence[DueItem], today: dt.date, within: int, width: int 
             "Name": _cell_width("Name", [r[0] for r in rows]),
             "Due": _cell_width("Due", [r[1] for r in rows]),
             "Category": _cell_width("Category", [r[3] for r in rows]),
-            "Cadence": _cell_width("Cadence", [r[4].plain for r in rows]),
+            "Cadence": _cell_width("Cadence", [r[4][0] for r in rows]),
         }
         kept = _chosen(width, fixed, ("Category", "Cadence"), _FLEXIBLE_MIN)
-        table = Table(title=f"{BUCKET_TITLES[bucket]} - {len(chosen)}", title_style=_BUCKET_STYLES[bucket],
-                      title_justify="left", expand=False)  # fmt: skip
-        table.add_column("Name", no_wrap=True, min_width=fixed["Name"])
-        table.add_column("Due", no_wrap=True, min_width=fixed["Due"])
-        table.add_column("Why", overflow="fold")
-        if "Category" in kept:
-            table.add_column("Category", no_wrap=True, min_width=fixed["Category"])
-        if "Cadence" in kept:
-            table.add_column("Cadence", justify="right", no_wrap=True, min_width=fixed["Cadence"])
+        columns = [Column("Name"), Column("Due"), Column("Why", wrap=True)]
+        columns += [Column("Category")] if "Category" in kept else []
+        columns += [Column("Cadence", right=True)] if "Cadence" in kept else []
+        cells: list[list[Cell]] = []
         for name, when, why, category, ratio in rows:
-            cells: list[str | Text] = [name, when, why]
+            row: list[Cell] = [name, when, why]
             if "Category" in kept:
-                cells.append(category)
+                row.append(category)
             if "Cadence" in kept:
-                cells.append(ratio)
-            table.add_row(*cells)
-        parts.append(table)
+                row.append(ratio)
+            cells.append(row)
+        total = (totals or {}).get(bucket, len(chosen))
+        count = f"{len(chosen):,} of {total:,}" if total > len(chosen) else f"{len(chosen):,}"
+        parts.append(PlainTable(columns, cells, title=f"{BUCKET_TITLES[bucket]} - {count}",
+                                title_style=_BUCKET_STYLES[bucket]))  # fmt: skip
     return Group(*parts)
+
+
+def bucket_sizes(items: Sequence[DueItem]) -> dict[str, int]:
+    """How many items each bucket holds (the headings of a due list cut to a screenful)."""
+    sizes: dict[str, int] = {}
+    for item in items:
+        sizes[item.bucket] = sizes.get(item.bucket, 0) + 1
+    return sizes
 
 
 def contacts_table(
@@ -130,7 +144,9 @@ def contacts_table(
     category: str | None = None,
     tag: str | None = None,
     width: int | None = None,
+    total: int | None = None,
 ) -> RenderableType:
+    """``total``: how many contacts there are when ``contacts`` are the first of them (``10 of 5,000 contacts``)."""
     if not contacts and (category is not None or tag is not None):
         # a filter that matches nobody: the vault is not empty, and `mdnet add` is no answer
         where = f" in the category {category!r}" if category is not None else ""
@@ -144,16 +160,12 @@ def contacts_table(
     fixed = {h: _cell_width(h, [r[i] for r in rows]) for i, h in enumerate(headers) if h != "Tags"}
     # names and dates are never cut; the tags wrap; the cadence, then the category, go on a narrow terminal
     kept = _chosen(width or _console_width(), fixed, ("Cadence", "Category"), min(_FLEXIBLE_MIN, 12))
-    table = Table(title=counted(len(contacts), "contact"), title_justify="left")
-    columns = [i for i, h in enumerate(headers) if h == "Tags" or h in kept]
-    for i in columns:
-        if headers[i] == "Tags":
-            table.add_column("Tags", overflow="fold")
-        else:
-            table.add_column(headers[i], no_wrap=True, min_width=fixed[headers[i]])
-    for row in rows:
-        table.add_row(*(row[i] for i in columns))
-    return table
+    chosen = [i for i, h in enumerate(headers) if h == "Tags" or h in kept]
+    title = counted(len(contacts), "contact")
+    if total is not None and total > len(contacts):
+        title = f"{len(contacts):,} of {counted(total, 'contact')}"
+    return PlainTable([Column(headers[i], wrap=headers[i] == "Tags") for i in chosen],
+                      [[row[i] for i in chosen] for row in rows], title=title)  # fmt: skip
 
 
 def contact_card(contact: Contact, item: DueItem | None, today: dt.date) -> RenderableType:

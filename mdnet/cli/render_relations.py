@@ -10,6 +10,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from mdnet.cli.render_table import Cell, Column, PlainTable
 from mdnet.core.model import Mention
 from mdnet.core.wording import counted
 from mdnet.features.brief import Brief
@@ -18,9 +19,14 @@ from mdnet.features.stats import Stats
 
 
 def _strength(value: float) -> Text:
+    return Text(*_tie(value))
+
+
+def _tie(value: float) -> tuple[str, str]:
+    """A tie's strength as a bar and a number, and its colour."""
     filled = round(value * 10)
     style = "green" if value >= 0.5 else ("yellow" if value >= 0.2 else "red")
-    return Text("█" * filled + "░" * (10 - filled) + f" {value:.2f}", style=style)
+    return ("█" * filled + "░" * (10 - filled) + f" {value:.2f}", style)
 
 
 def brief_card(brief: Brief, today: dt.date) -> RenderableType:
@@ -115,23 +121,16 @@ def who_tables(result: WhoResult) -> RenderableType:
     if not result.direct and not result.one_hop:
         where = f"tagged {tag}" if tag else f"at {result.query}"
         return Text(f"You know nobody {where} yet, directly or one hop away.")
-    parts: list[RenderableType] = []
+    parts: list[RenderableType] = []  # plain-line tables (mdnet/cli/render_table.py): a tag may hold thousands
     if result.direct:
         title = f"You know, tagged {tag}" if tag else f"You know at {result.query} ({result.kind})"
-        table = Table(title=title, title_justify="left")
-        for column in ("Name", "Relation", "Tie"):
-            table.add_column(column, no_wrap=column != "Relation")
-        for entry in result.direct:
-            table.add_row(entry.name, entry.relation, _strength(entry.strength))
-        parts.append(table)
+        rows: list[list[Cell]] = [[e.name, e.relation, _tie(e.strength)] for e in result.direct]
+        parts.append(PlainTable([Column("Name"), Column("Relation", wrap=True), Column("Tie")], rows, title=title))
     if result.one_hop:
-        table = Table(title="One hop away", title_justify="left")
-        for column in ("Name", "Through", "Tie"):
-            table.add_column(column, no_wrap=column != "Through")
-        for entry in result.one_hop:
-            through = ", ".join(f"{h.name} ({h.via})" for h in entry.through)
-            table.add_row(entry.name, through, _strength(entry.strength))
-        parts.append(table)
+        rows = [[e.name, ", ".join(f"{h.name} ({h.via})" for h in e.through), _tie(e.strength)]
+                for e in result.one_hop]  # fmt: skip
+        parts.append(PlainTable([Column("Name"), Column("Through", wrap=True), Column("Tie")], rows,
+                                title="One hop away"))  # fmt: skip
     return Group(*parts)
 
 
@@ -201,14 +200,13 @@ def stats_view(stats: Stats) -> RenderableType:
         f"{stats.until}; median {median} between touches; {stats.never_contacted} never contacted."
     )
     parts: list[RenderableType] = [Text("Interactions per month", style="bold"), chart, legend, Text(""), summary]
-    if stats.dormant:
-        table = Table(title=f"Gone dormant (past their maximum) - {len(stats.dormant)}", title_justify="left",
-                      title_style="bold red")  # fmt: skip
-        for column in ("Name", "Category", "Last contact", "Days", "Maximum"):
-            table.add_column(column, justify="right" if column == "Days" else "left")
-        for d in stats.dormant:
-            table.add_row(d.name, d.category or "", str(d.last_contact), str(d.days_since), d.maximum)
-        parts.append(table)
+    if stats.dormant:  # a plain-line table (mdnet/cli/render_table.py): thousands of rows in a big network
+        columns = [Column("Name"), Column("Category", wrap=True), Column("Last contact"), Column("Days", right=True),
+                   Column("Maximum")]  # fmt: skip
+        cells: list[list[Cell]] = [[d.name, d.category or "", str(d.last_contact), str(d.days_since), d.maximum]
+                                   for d in stats.dormant]  # fmt: skip
+        parts.append(PlainTable(columns, cells, title=f"Gone dormant (past their maximum) - {len(stats.dormant)}",
+                                title_style="bold red"))  # fmt: skip
     for title, rows in (("Most contacted", stats.most), ("Least contacted", stats.least)):
         table = Table(title=title, title_justify="left")
         for column in ("Name", "Interactions", "Last contact"):

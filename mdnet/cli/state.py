@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -31,6 +32,7 @@ class State:
         if self._vault is None:
             self._vault = Vault.open(self.vault_path, today=self.today_text)
             self._vault.refresh_on_query = False  # one command, one scan
+            self._vault.session.progress = _index_progress()  # a cold index of a big vault takes seconds
             if not self._vault.save_index:
                 warn(f"{self._vault.root}: {NOT_A_VAULT}")
             elif refused := self._vault.index_folder_refused():  # a link in a cloned vault (docs/security.md)
@@ -40,6 +42,20 @@ class State:
     @property
     def today(self) -> Any:
         return resolve_today(self.today_text)
+
+
+def _index_progress() -> Callable[[int, int], None] | None:
+    """A bar for the notes a refresh reads, erased when the last is stored or when the command ends; none (and
+    nothing imported) when stderr is no terminal or the command prints JSON (its ``--json``, from click's context)."""
+    context = click.get_current_context(silent=True)
+    if sys.stderr is None or not sys.stderr.isatty() or (context is not None and context.params.get("as_json")):
+        return None
+    from mdnet.cli.progress import ProgressBar
+
+    bar = ProgressBar("indexing notes")
+    if context is not None:
+        context.call_on_close(bar.close)
+    return bar
 
 
 pass_state = click.make_pass_decorator(State)

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from mdnet.cli.output import echo, echo_rich, emit_json
+from mdnet.cli.progress import ProgressBar
 from mdnet.cli.state import State, json_option, pass_state
 from mdnet.core.wording import counted
 
@@ -19,7 +20,9 @@ from mdnet.core.wording import counted
 @pass_state
 def stats(state: State, since: str | None, html_file: Path | None, as_json: bool) -> None:
     """Network health: interactions per month by category, dormant contacts, rhythm, most and least contacted."""
-    result = state.vault.stats(since=since, today=state.today)
+    vault = state.vault  # its index first: a cold one has a bar of its own
+    with ProgressBar("stats", enabled=not as_json) as progress:
+        result = vault.stats(since=since, today=state.today, progress=progress.staged)
     if html_file is not None:
         from mdnet.features.stats_html import render_html
         from mdnet.store import files

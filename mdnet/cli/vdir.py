@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from mdnet.cli.output import echo, emit_json, warn
+from mdnet.cli.progress import ProgressBar
 from mdnet.cli.state import State, json_option, pass_state
 
 
@@ -29,7 +30,8 @@ def sync(state: State, folder: Path | None, as_json: bool) -> None:
     from mdnet.interop import vdir
 
     vault = state.vault
-    result = vdir.sync(vault, vdir.vdir_folder(vault.root, folder, vault.config.vdir))
+    with ProgressBar("syncing the vdir", enabled=not as_json) as progress:
+        result = vdir.sync(vault, vdir.vdir_folder(vault.root, folder, vault.config.vdir), progress=progress.staged)
     for line in result.problems:
         warn(line)
     if as_json:

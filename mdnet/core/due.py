@@ -26,10 +26,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from mdnet.core.folding import fold
-from mdnet.core.model import BUCKETS, Bucket, Contact, DueFacts, DueItem, Duration, Reason
+from mdnet.core.model import BUCKETS, Bucket, Contact, DueFacts, DueItem, Duration, Reason, Record
 from mdnet.core.policy import EMPTY_POLICY, CadencePolicy, Window, losing_touch
 
 Dueable = Contact | DueFacts  # the due rules read the same fields of either
@@ -273,15 +272,27 @@ def next_due(
     return min((r.due for r in reasons_for(contact, today, default_cadence, policy)), default=None)
 
 
-@dataclass(frozen=True, slots=True)
-class DueRules:
+_set = object.__setattr__  # how a record's __init__ fills a slot (mdnet.core.model.Record)
+
+
+class DueRules(Record):
     """The vault's settings the due rules read, in one place: the upcoming window, the default cadence and
     the cadence policy by category. Built from the vault's settings by ``Config.due_rules`` (every caller:
-    the facade, the commands, the daily note, the watcher), so that no caller leaves one out."""
+    the facade, the commands, the daily note, the watcher), so that no caller leaves one out. A plain
+    record, not a dataclass, as the records of :mod:`mdnet.core.model` are: every ``mdnet due`` creates
+    this class."""
 
-    upcoming_days: int = 7
-    default_cadence: Duration | None = None
-    policy: CadencePolicy = EMPTY_POLICY
+    __slots__ = ("upcoming_days", "default_cadence", "policy")
+    upcoming_days: int
+    default_cadence: Duration | None
+    policy: CadencePolicy
+
+    def __init__(
+        self, upcoming_days: int = 7, default_cadence: Duration | None = None, policy: CadencePolicy = EMPTY_POLICY
+    ) -> None:
+        _set(self, "upcoming_days", upcoming_days)
+        _set(self, "default_cadence", default_cadence)
+        _set(self, "policy", policy)
 
     @property
     def inherited(self) -> bool:

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import unicodedata
-from dataclasses import dataclass, field
-from typing import Any, Literal, NamedTuple
+from typing import Any, Literal, NamedTuple, Self
 
 from mdnet.errors import UsageError
 
@@ -19,8 +18,54 @@ BUCKETS: tuple[Bucket, ...] = ("reply", "overdue", "today", "upcoming")
 DurationUnit = Literal["d", "w", "m", "y"]
 
 
-@dataclass(frozen=True, slots=True)
-class Duration:
+class Record:
+    """What ``@dataclass(frozen=True, slots=True)`` gave these records, written out once: fields in
+    ``__slots__`` (in the order of ``__init__``'s parameters), ``==`` and ``hash`` over them, a dataclass-style
+    ``repr``, no assignment after ``__init__``, pickling, and :meth:`replace` for ``dataclasses.replace``.
+
+    Plain classes, not dataclasses, because ``mdnet due`` imports this module on every run and a dataclass
+    costs ~1 ms to create (it compiles its methods with ``exec``): the dozen here were a sixth of the command
+    (docs/decisions.md, "Records are plain classes").
+    """
+
+    __slots__: tuple[str, ...] = ()
+
+    def _values(self) -> tuple[Any, ...]:
+        return tuple([getattr(self, name) for name in self.__slots__])
+
+    def replace(self, **changes: Any) -> Self:
+        """A copy with ``changes`` (field name to new value): what ``dataclasses.replace(record, ...)`` did."""
+        values = dict(zip(self.__slots__, self._values(), strict=True))
+        values.update(changes)
+        return type(self)(**values)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"cannot assign to field {name!r}: {type(self).__name__} is immutable")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"cannot delete field {name!r}: {type(self).__name__} is immutable")
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        assert isinstance(other, Record)
+        return self._values() == other._values()
+
+    def __hash__(self) -> int:
+        return hash(self._values())
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__slots__)
+        return f"{type(self).__qualname__}({fields})"
+
+    def __reduce__(self) -> tuple[type[Self], tuple[Any, ...]]:
+        return type(self), self._values()
+
+
+_set = object.__setattr__  # how __init__ fills a slot of an immutable record
+
+
+class Duration(Record):
     """A keep-in-touch interval: ``count`` days, weeks, calendar months or years.
 
     Months and years are calendar arithmetic, clamped to the end of the month:
@@ -29,13 +74,16 @@ class Duration:
     than the user would expect.
     """
 
+    __slots__ = ("count", "unit")
     count: int
     unit: DurationUnit
 
-    def __post_init__(self) -> None:
+    def __init__(self, count: int, unit: DurationUnit) -> None:
         # a script's Duration(1, "x") would otherwise count as years, silently
-        if self.unit not in _DAYS_PER_UNIT or type(self.count) is not int:
-            raise UsageError(f"bad duration {self.count!r} {self.unit!r}: a whole count and a unit d, w, m or y")
+        if unit not in _DAYS_PER_UNIT or type(count) is not int:
+            raise UsageError(f"bad duration {count!r} {unit!r}: a whole count and a unit d, w, m or y")
+        _set(self, "count", count)
+        _set(self, "unit", unit)
 
     def add_to(self, day: dt.date) -> dt.date:
         """``day`` moved by this duration; clamped to the calendar's ends (year 1 and 9999),
@@ -87,19 +135,26 @@ def escape_line_breaks(text: str) -> str:
     return text.replace("\r", "\\r").replace("\n", "\\n")
 
 
-@dataclass(frozen=True, slots=True)
-class Problem:
+class Problem(Record):
     """Something wrong with a note or the configuration, located for an editor.
 
     ``path`` is relative to the vault root (POSIX separators); ``line`` and
     ``column`` are 1-based, 0 when the problem has no better place than the file.
     """
 
+    __slots__ = ("path", "line", "column", "severity", "message")
     path: str
     line: int
     column: int
     severity: Severity
     message: str
+
+    def __init__(self, path: str, line: int, column: int, severity: Severity, message: str) -> None:
+        _set(self, "path", path)
+        _set(self, "line", line)
+        _set(self, "column", column)
+        _set(self, "severity", severity)
+        _set(self, "message", message)
 
     def format(self) -> str:
         """``path:line:col: severity: message``, the vim quickfix / compiler form."""
@@ -116,26 +171,39 @@ class Problem:
         }
 
 
-@dataclass(frozen=True, slots=True)
-class LogEntry:
+class LogEntry(Record):
     """One line of a note's ``## Log`` list: ``- YYYY-MM-DD[ HH:MM] [kind:] text``."""
 
+    __slots__ = ("date", "time", "kind", "text", "line")
     date: dt.date
     time: str | None
     kind: str | None
     text: str
     line: int
 
+    def __init__(self, date: dt.date, time: str | None, kind: str | None, text: str, line: int) -> None:
+        _set(self, "date", date)
+        _set(self, "time", time)
+        _set(self, "kind", kind)
+        _set(self, "text", text)
+        _set(self, "line", line)
 
-@dataclass(frozen=True, slots=True)
-class Mention:
+
+class Mention(Record):
     """An interaction written elsewhere in the vault (SPEC 11): a link to the contact in a dated note,
     or in another contact's log entry. ``line`` is 1-based over the whole file; ``text`` is the line, flat."""
 
+    __slots__ = ("date", "path", "line", "text")
     date: dt.date
     path: str
     line: int
     text: str
+
+    def __init__(self, date: dt.date, path: str, line: int, text: str) -> None:
+        _set(self, "date", date)
+        _set(self, "path", path)
+        _set(self, "line", line)
+        _set(self, "text", text)
 
     @property
     def source(self) -> str:
@@ -146,23 +214,28 @@ class Mention:
         return {"date": self.date.isoformat(), "path": self.path, "line": self.line, "text": self.text}
 
 
-@dataclass(frozen=True, slots=True)
-class OpenLoop:
+class OpenLoop(Record):
     """A task not done (``- [ ]``) that links the contact or sits in its note (SPEC 11); ``due`` from
     ``📅``/``[due:: ]``/``due::``, else ``⏳``, else None."""
 
+    __slots__ = ("path", "line", "text", "due")
     path: str
     line: int
     text: str
     due: dt.date | None
+
+    def __init__(self, path: str, line: int, text: str, due: dt.date | None) -> None:
+        _set(self, "path", path)
+        _set(self, "line", line)
+        _set(self, "text", text)
+        _set(self, "due", due)
 
     def as_dict(self) -> dict[str, Any]:
         due = None if self.due is None else self.due.isoformat()
         return {"path": self.path, "line": self.line, "text": self.text, "due": due}
 
 
-@dataclass(frozen=True, slots=True)
-class Contact:
+class Contact(Record):
     """A contact note, validated: the typed fields mdnet uses plus every raw field.
 
     ``fields`` keeps the whole front matter (JSON-able values, dates as the strings
@@ -171,34 +244,94 @@ class Contact:
     date.
     """
 
+    __slots__ = (
+        "path", "name", "stem", "fields", "aliases", "category", "tags", "company", "emails", "interests",
+        "status", "cadence", "cadence_set", "last_contact", "next_contact", "follow_up", "follow_up_note",
+        "needs_reply", "needs_reply_date", "snooze_until", "birthday", "log", "last_contact_source", "mentions",
+        "open_loops",
+    )  # fmt: skip
     path: str
     name: str
     stem: str
     fields: dict[str, Any]
-    aliases: tuple[str, ...] = ()
-    category: str | None = None
-    tags: tuple[str, ...] = ()
-    company: str | None = None
-    emails: tuple[str, ...] = ()
-    interests: tuple[str, ...] = ()
-    status: str = "active"
-    cadence: Duration | None = None
-    cadence_set: bool = False
-    last_contact: dt.date | None = None
-    next_contact: dt.date | None = None
-    follow_up: dt.date | None = None
-    follow_up_note: str | None = None
-    needs_reply: bool = False
-    needs_reply_date: dt.date | None = None
-    snooze_until: dt.date | None = None
-    birthday: tuple[int | None, int, int] | None = None
-    log: tuple[LogEntry, ...] = field(default=())
+    aliases: tuple[str, ...]
+    category: str | None
+    tags: tuple[str, ...]
+    company: str | None
+    emails: tuple[str, ...]
+    interests: tuple[str, ...]
+    status: str
+    cadence: Duration | None
+    cadence_set: bool
+    last_contact: dt.date | None
+    next_contact: dt.date | None
+    follow_up: dt.date | None
+    follow_up_note: str | None
+    needs_reply: bool
+    needs_reply_date: dt.date | None
+    snooze_until: dt.date | None
+    birthday: tuple[int | None, int, int] | None
+    log: tuple[LogEntry, ...]
     # SPEC 11, as of the vault's day T: ``last_contact`` above is the effective one (front matter, log,
     # mentions on or before T); where it came from ("people/Bob.md", or "daily/2026-11-20.md:3" for a
     # mention); every mention (newest first, future ones too, one per note and date); the open loops.
-    last_contact_source: str | None = None
-    mentions: tuple[Mention, ...] = ()
-    open_loops: tuple[OpenLoop, ...] = ()
+    last_contact_source: str | None
+    mentions: tuple[Mention, ...]
+    open_loops: tuple[OpenLoop, ...]
+
+    def __init__(
+        self,
+        path: str,
+        name: str,
+        stem: str,
+        fields: dict[str, Any],
+        aliases: tuple[str, ...] = (),
+        category: str | None = None,
+        tags: tuple[str, ...] = (),
+        company: str | None = None,
+        emails: tuple[str, ...] = (),
+        interests: tuple[str, ...] = (),
+        status: str = "active",
+        cadence: Duration | None = None,
+        cadence_set: bool = False,
+        last_contact: dt.date | None = None,
+        next_contact: dt.date | None = None,
+        follow_up: dt.date | None = None,
+        follow_up_note: str | None = None,
+        needs_reply: bool = False,
+        needs_reply_date: dt.date | None = None,
+        snooze_until: dt.date | None = None,
+        birthday: tuple[int | None, int, int] | None = None,
+        log: tuple[LogEntry, ...] = (),
+        last_contact_source: str | None = None,
+        mentions: tuple[Mention, ...] = (),
+        open_loops: tuple[OpenLoop, ...] = (),
+    ) -> None:
+        _set(self, "path", path)
+        _set(self, "name", name)
+        _set(self, "stem", stem)
+        _set(self, "fields", fields)
+        _set(self, "aliases", aliases)
+        _set(self, "category", category)
+        _set(self, "tags", tags)
+        _set(self, "company", company)
+        _set(self, "emails", emails)
+        _set(self, "interests", interests)
+        _set(self, "status", status)
+        _set(self, "cadence", cadence)
+        _set(self, "cadence_set", cadence_set)
+        _set(self, "last_contact", last_contact)
+        _set(self, "next_contact", next_contact)
+        _set(self, "follow_up", follow_up)
+        _set(self, "follow_up_note", follow_up_note)
+        _set(self, "needs_reply", needs_reply)
+        _set(self, "needs_reply_date", needs_reply_date)
+        _set(self, "snooze_until", snooze_until)
+        _set(self, "birthday", birthday)
+        _set(self, "log", log)
+        _set(self, "last_contact_source", last_contact_source)
+        _set(self, "mentions", mentions)
+        _set(self, "open_loops", open_loops)
 
     @property
     def news(self) -> str | None:
@@ -240,22 +373,43 @@ class DueFacts(NamedTuple):
     news: str | None = None  # the news: field (SPEC 13)
 
 
-@dataclass(frozen=True, slots=True)
-class Reason:
+class Reason(Record):
     """Why a contact is due, each with its own date (SPEC section 3)."""
 
+    __slots__ = ("kind", "due", "detail")
     kind: Literal["reply", "follow_up", "planned", "cadence", "birthday", "task", "news"]
     due: dt.date
     detail: str
+
+    def __init__(
+        self,
+        kind: Literal["reply", "follow_up", "planned", "cadence", "birthday", "task", "news"],
+        due: dt.date,
+        detail: str,
+    ) -> None:
+        _set(self, "kind", kind)
+        _set(self, "due", due)
+        _set(self, "detail", detail)
 
     def as_dict(self) -> dict[str, Any]:
         return {"kind": self.kind, "due": self.due.isoformat(), "detail": self.detail}
 
 
-@dataclass(frozen=True, slots=True)
-class DueItem:
+class DueItem(Record):
     """A contact on the due list for a day: its bucket, due date and reasons."""
 
+    __slots__ = (
+        "name",
+        "path",
+        "bucket",
+        "due",
+        "days_overdue",
+        "category",
+        "tags",
+        "reasons",
+        "cadence_ratio",
+        "losing_touch",
+    )
     name: str
     path: str
     bucket: Bucket
@@ -264,8 +418,32 @@ class DueItem:
     category: str | None
     tags: tuple[str, ...]
     reasons: tuple[Reason, ...]
-    cadence_ratio: float | None = None  # time since the last contact / the ideal cadence (2.3 = 2.3x)
-    losing_touch: bool = False  # past the cadence's maximum window (see mdnet.core.policy)
+    cadence_ratio: float | None  # time since the last contact / the ideal cadence (2.3 = 2.3x)
+    losing_touch: bool  # past the cadence's maximum window (see mdnet.core.policy)
+
+    def __init__(
+        self,
+        name: str,
+        path: str,
+        bucket: Bucket,
+        due: dt.date,
+        days_overdue: int,
+        category: str | None,
+        tags: tuple[str, ...],
+        reasons: tuple[Reason, ...],
+        cadence_ratio: float | None = None,
+        losing_touch: bool = False,
+    ) -> None:
+        _set(self, "name", name)
+        _set(self, "path", path)
+        _set(self, "bucket", bucket)
+        _set(self, "due", due)
+        _set(self, "days_overdue", days_overdue)
+        _set(self, "category", category)
+        _set(self, "tags", tags)
+        _set(self, "reasons", reasons)
+        _set(self, "cadence_ratio", cadence_ratio)
+        _set(self, "losing_touch", losing_touch)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -282,18 +460,36 @@ class DueItem:
         }
 
 
-@dataclass(frozen=True, slots=True)
-class Interaction:
+class Interaction(Record):
     """One item of a contact's history: a log entry, a git commit, or a mention (SPEC 11: ``path`` and
     ``line`` of the dated note, ``commit`` the last commit that touched it, if any)."""
 
+    __slots__ = ("date", "source", "kind", "text", "commit", "path", "line")
     date: dt.date
     source: Literal["log", "git", "mention"]
     kind: str | None
     text: str
-    commit: str | None = None
-    path: str | None = None
-    line: int | None = None
+    commit: str | None
+    path: str | None
+    line: int | None
+
+    def __init__(
+        self,
+        date: dt.date,
+        source: Literal["log", "git", "mention"],
+        kind: str | None,
+        text: str,
+        commit: str | None = None,
+        path: str | None = None,
+        line: int | None = None,
+    ) -> None:
+        _set(self, "date", date)
+        _set(self, "source", source)
+        _set(self, "kind", kind)
+        _set(self, "text", text)
+        _set(self, "commit", commit)
+        _set(self, "path", path)
+        _set(self, "line", line)
 
     def as_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -308,26 +504,42 @@ class Interaction:
         return data
 
 
-@dataclass(frozen=True, slots=True)
-class LogResult:
+class LogResult(Record):
     """What ``log`` did: the entry written and the commit made (or why none was)."""
 
+    __slots__ = ("name", "path", "entry", "commit", "not_committed_because", "commit_failed")
     name: str
     path: str
     entry: str
     commit: str | None
-    not_committed_because: str | None = None
-    commit_failed: bool = False  # git was asked and refused: the CLI exits 1 (not in as_dict)
+    not_committed_because: str | None
+    commit_failed: bool  # git was asked and refused: the CLI exits 1 (not in as_dict)
+
+    def __init__(
+        self,
+        name: str,
+        path: str,
+        entry: str,
+        commit: str | None,
+        not_committed_because: str | None = None,
+        commit_failed: bool = False,
+    ) -> None:
+        _set(self, "name", name)
+        _set(self, "path", path)
+        _set(self, "entry", entry)
+        _set(self, "commit", commit)
+        _set(self, "not_committed_because", not_committed_because)
+        _set(self, "commit_failed", commit_failed)
 
     def as_dict(self) -> dict[str, Any]:
         return {"name": self.name, "path": self.path, "entry": self.entry, "commit": self.commit,
                 "not_committed_because": self.not_committed_because}  # fmt: skip
 
 
-@dataclass(frozen=True, slots=True)
-class RefreshStats:
+class RefreshStats(Record):
     """What one index refresh did, for ``mdnet index`` and ``Vault.refresh()``."""
 
+    __slots__ = ("files", "contacts", "added", "updated", "removed", "problems", "seconds", "rebuilt")
     files: int
     contacts: int
     added: int
@@ -336,6 +548,26 @@ class RefreshStats:
     problems: int
     seconds: float
     rebuilt: bool
+
+    def __init__(
+        self,
+        files: int,
+        contacts: int,
+        added: int,
+        updated: int,
+        removed: int,
+        problems: int,
+        seconds: float,
+        rebuilt: bool,
+    ) -> None:
+        _set(self, "files", files)
+        _set(self, "contacts", contacts)
+        _set(self, "added", added)
+        _set(self, "updated", updated)
+        _set(self, "removed", removed)
+        _set(self, "problems", problems)
+        _set(self, "seconds", seconds)
+        _set(self, "rebuilt", rebuilt)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -367,17 +599,35 @@ class GitFacts(NamedTuple):
                 "last_commit": self.last_commit}  # fmt: skip
 
 
-@dataclass(frozen=True, slots=True)
-class ChangeResult:
+class ChangeResult(Record):
     """What ``followup`` or ``snooze`` did: the fields set (None = cleared) and the commit made."""
 
+    __slots__ = ("name", "path", "fields", "commit", "not_committed_because", "commit_failed", "changed")
     name: str
     path: str
     fields: dict[str, str | None]
     commit: str | None
-    not_committed_because: str | None = None
-    commit_failed: bool = False  # git was asked and refused: the CLI exits 1 (not in as_dict)
-    changed: bool = True  # False: the note already said so; nothing was written or committed
+    not_committed_because: str | None
+    commit_failed: bool  # git was asked and refused: the CLI exits 1 (not in as_dict)
+    changed: bool  # False: the note already said so; nothing was written or committed
+
+    def __init__(
+        self,
+        name: str,
+        path: str,
+        fields: dict[str, str | None],
+        commit: str | None,
+        not_committed_because: str | None = None,
+        commit_failed: bool = False,
+        changed: bool = True,
+    ) -> None:
+        _set(self, "name", name)
+        _set(self, "path", path)
+        _set(self, "fields", fields)
+        _set(self, "commit", commit)
+        _set(self, "not_committed_because", not_committed_because)
+        _set(self, "commit_failed", commit_failed)
+        _set(self, "changed", changed)
 
     def as_dict(self) -> dict[str, Any]:
         return {"name": self.name, "path": self.path, "fields": dict(self.fields), "commit": self.commit,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import statistics
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -109,8 +109,10 @@ def compute(
     since: dt.date | None = None,
     policy: CadencePolicy | None = None,
     default_cadence: Duration | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Stats:
-    """The network's health between ``since`` (default :func:`default_since`) and ``today``."""
+    """The network's health between ``since`` (default :func:`default_since`) and ``today``.
+    ``progress`` is told (contacts counted, contacts) every hundred contacts and at the end."""
     start = since or default_since(today)
     if start > today:
         start = today
@@ -122,7 +124,9 @@ def compute(
     gaps_by_category: dict[str, list[int]] = {}
     dormant: list[Dormant] = []
     active = [c for c in contacts if c.status != "archived"]
-    for contact in active:
+    for number, contact in enumerate(active):
+        if progress is not None and number % 100 == 0:
+            progress(number, len(active))
         category = contact.category or UNCATEGORIZED
         dates = touches(contact)
         in_window = [d for d in dates if start <= d <= today]
@@ -142,6 +146,8 @@ def compute(
         ):
             dormant.append(Dormant(contact.name, contact.path, contact.category, contact.last_contact,
                                    (today - contact.last_contact).days, str(window.maximum)))  # fmt: skip
+    if progress is not None:
+        progress(len(active), len(active))
     categories = tuple(sorted(totals, key=lambda c: (-totals[c], c)))
     ranked = [Ranked(c.name, c.path, counts[c.path], c.last_contact) for c in active]
     most = sorted((r for r in ranked if r.interactions), key=lambda r: (-r.interactions, fold(r.name)))[:TOP]

@@ -10,7 +10,7 @@ them with ``git diff`` and commit as you like (``add`` does not commit either).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -55,16 +55,23 @@ def run_import(
     category: str | None = None,
     cadence: str | None = None,
     today: dt.date | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> list[Outcome]:
     """Merge ``records`` into ``vault`` (or only say what would change, with ``dry_run``).
 
     ``category`` and ``cadence`` go into the notes this import creates; without ``cadence``
     they get what ``add`` gives (their category's policy, else ``new_contact_cadence``).
-    A bad ``cadence`` is refused before anything is read or written.
+    A bad ``cadence`` is refused before anything is read or written. ``progress`` is told
+    (records done, records) as they are written.
     """
     check_cadence(cadence)
     plans = plan_import(vault.contacts(), records)
-    return [carry_out(vault, plan, dry_run, category, cadence, today) for plan in plans]
+    outcomes = []
+    for number, plan in enumerate(plans, 1):
+        outcomes.append(carry_out(vault, plan, dry_run, category, cadence, today))
+        if progress is not None:
+            progress(number, len(plans))
+    return outcomes
 
 
 def carry_out(

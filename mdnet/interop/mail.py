@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -168,15 +168,27 @@ def scan(
     dry_run: bool = False,
     since: dt.date | None = None,
     today: dt.date,
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> ScanResult:
     """Scan the mailboxes at ``paths`` together into ``vault`` (a :class:`mdnet.vault.ports.NotesVault`).
 
     Several mailboxes (an inbox and a sent folder) are read as one, so a reply in
     one answers a message in the other. Every mailbox is read before anything is
-    written: a bad one is an error and changes nothing.
+    written: a bad one is an error and changes nothing. ``progress`` is told (stage, done, total) as
+    mailboxes are read, notes written and commits made.
     """
+
+    def tell(stage: str, done: int, total: int) -> None:
+        if progress is not None:
+            progress(stage, done, total)
+
     me = my_addresses(vault.config)
-    reads = [read_mailbox(p, today) for p in ([paths] if isinstance(paths, Path) else paths)]
+    boxes = [paths] if isinstance(paths, Path) else list(paths)
+    reads = []
+    for number, box in enumerate(boxes, 1):
+        tell("reading mailboxes", number - 1, len(boxes))
+        reads.append(read_mailbox(box, today))
+    tell("reading mailboxes", len(boxes), len(boxes))
     messages = [m for r in reads for m in r.messages]
     skipped = tuple(s for r in reads for s in r.skipped)
     kind = "+".join(dict.fromkeys(r.kind for r in reads))
@@ -191,7 +203,8 @@ def scan(
     caught_up: list[tuple[ContactUpdate, str | None]] = []
     if not dry_run:
         done: list[ContactUpdate] = []
-        for update in plan.updates:
+        for number, update in enumerate(plan.updates, 1):
+            tell("writing notes", number, len(plan.updates))
             try:
                 vault.writer.rewrite(
                     update.contact,
@@ -206,7 +219,8 @@ def scan(
         # in another contact's commit (mail to both): the next scan handles it for that contact
         # (and the other note's log line, already there, is not written twice)
         pending = {mid for update, _ in failed for mid in update.message_ids}
-        for update in done:
+        for number, update in enumerate(done, 1):
+            tell("committing", number, len(done))
             if commit_failed:  # git is busy or locked: the notes after it are not tried for seconds each
                 written.append((update, None))
                 continue

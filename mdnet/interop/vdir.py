@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -39,6 +40,8 @@ from mdnet.interop.vdir_note import edit_note
 
 if TYPE_CHECKING:
     from mdnet.vault.ports import ImportingVault
+
+Staged = Callable[[str, int, int], None]  # progress: (stage, done, total)
 
 
 @dataclass(slots=True)
@@ -91,14 +94,16 @@ def vdir_folder(vault_root: Path, given: Path | None, configured: str) -> Path:
     return folder
 
 
-def sync(vault: ImportingVault, folder: Path, *, hooks: bool = True) -> SyncResult:
+def sync(vault: ImportingVault, folder: Path, *, hooks: bool = True, progress: Staged | None = None) -> SyncResult:
     """One two-way sync of ``vault``'s contact notes with the vdir ``folder`` (see the module's docs).
 
-    ``hooks=False``: its commit runs no git hooks (``mdnet watch --vdir`` commits while the user edits)."""
+    ``hooks=False``: its commit runs no git hooks (``mdnet watch --vdir`` commits while the user edits).
+    ``progress`` is told (stage, done, total) as cards and notes are synced."""
     root = vault.root
     key = str(folder)
     state, problem = vdir_files.load_state(root, key)
     result = _Sync(vault, folder, state, hooks)
+    result.progress = progress
     if problem:
         result.result.problems.append(problem)
     result.run()
@@ -111,6 +116,7 @@ class _Sync:
         self.new = VdirState(first=False)
         self.result = SyncResult(str(folder), first=state.first)
         self.touched: dict[str, str] = {}  # note path -> contact name, for the commit
+        self.progress: Staged | None = None
 
     # -- reading -------------------------------------------------------------
 
@@ -180,7 +186,8 @@ class _Sync:
         for uid in duplicates:
             notes.pop(uid, None)
         left_alone |= duplicates
-        for uid, pair in self.old.pairs.items():
+        for number, (uid, pair) in enumerate(self.old.pairs.items(), 1):
+            self._tell("syncing paired cards", number, len(self.old.pairs))
             if uid in left_alone or pair.card in left_alone:
                 self.new.pairs[uid] = pair
                 continue
@@ -198,7 +205,8 @@ class _Sync:
                 notes[uid] = note  # its card is back: paired again below
         unpaired_notes.extend(c for uid, c in notes.items() if uid not in left_alone)
         unpaired_notes = [c for c in unpaired_notes if c.status != "archived"]
-        for uid, slot in sorted(cards.items()):
+        for number, (uid, slot) in enumerate(sorted(cards.items()), 1):
+            self._tell("reading new cards", number, len(cards))
             if uid in left_alone:
                 continue
             note = self._match(uid, slot, unpaired_notes)
@@ -207,9 +215,14 @@ class _Sync:
                 self._first(uid, note, slot)
             else:
                 self._new_note(uid, slot)
-        for note in unpaired_notes:
+        for number, note in enumerate(unpaired_notes, 1):
             self._new_card(note)
+            self._tell("writing new cards", number, len(unpaired_notes))
         self._finish()
+
+    def _tell(self, stage: str, done: int, total: int) -> None:
+        if self.progress is not None:
+            self.progress(stage, done, total)
 
     def _match(self, uid: str, slot: _CardSlot, candidates: list[Contact]) -> Contact | None:
         """The unpaired note of this card: by UID, then email, then exact name; a unique one only."""

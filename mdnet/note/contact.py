@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import replace
 from typing import Any, NamedTuple
 
 from mdnet.core.durations import DURATION_FORMS, DurationError, parse_date, parse_duration
@@ -117,7 +116,7 @@ def parse_note(
     if out.has_error_besides(conflict):
         return ParsedNote(fields, is_contact_type, None, tuple(out.problems), doc.body, (), doc)
     if log_records:
-        contact = replace(contact, log=tuple(LogEntry(dt.date.fromisoformat(d), t, k, x, n) for d, t, k, x, n in log))
+        contact = contact.replace(log=tuple(LogEntry(dt.date.fromisoformat(d), t, k, x, n) for d, t, k, x, n in log))
     return ParsedNote(fields, is_contact_type, contact, tuple(out.problems), doc.body, tuple(log), doc)
 
 

@@ -603,21 +603,25 @@ def read_own_file(path: Path) -> bytes:
         os.close(fd)
 
 
-def write_own_file(path: Path, data: bytes) -> None:
+def write_own_file(path: Path, data: bytes, *, durable: bool = True) -> None:
     """Replace mdnet's own file ``path`` (a cache) with ``data`` atomically. The temporary is created exclusively
-    (never through a link) and renamed over the name: a link there is replaced, never written through."""
+    (never through a link) and renamed over the name: a link there is replaced, never written through. Without
+    ``durable`` nothing is flushed to the disk (a crash may leave the old file, the new one, or one with missing
+    data under the name): for a cache whose reader checks what it reads (the due answer's checksum)."""
     temp = path.with_name(f".{path.name}.mdnet-{os.urandom(4).hex()}.tmp")
     fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0) | NO_FOLLOW, 0o644)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                handle.flush()
+                os.fsync(handle.fileno())
         os.replace(temp, path)
     finally:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temp)
-    _fsync_dir(path.parent)
+    if durable:
+        _fsync_dir(path.parent)
 
 
 def create_own_file(path: Path, data: bytes) -> bool:

@@ -16,7 +16,6 @@ import functools
 import json
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Concatenate, NamedTuple, ParamSpec, Protocol, TypeVar
 
@@ -720,7 +719,7 @@ def _with_interactions(contact: Contact, mentions: list[Mention], loops: list[Op
             if last is None or mention.date > last:
                 last, source = mention.date, mention.source
             break
-    return replace(contact, last_contact=last, last_contact_source=source, mentions=tuple(mentions),
+    return contact.replace(last_contact=last, last_contact_source=source, mentions=tuple(mentions),
                    open_loops=tuple(loops))  # fmt: skip
 
 

@@ -17,7 +17,7 @@ import sys
 import time
 from array import array
 from binascii import a2b_base64, b2a_base64
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -44,6 +44,7 @@ except ImportError:  # pragma: no cover - another Python
 RACY_NS_COARSE = 2_000_000_000
 RACY_NS_FINE = 100_000_000
 PARALLEL_THRESHOLD = 1500
+SERIAL_BATCH = 200
 
 
 def refresh(
@@ -52,6 +53,7 @@ def refresh(
     index: Index,
     only: Iterable[str] | None = None,
     daily: tuple[str, str] | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> RefreshStats:
     """Bring ``index`` up to date with the notes under ``root``.
 
@@ -59,6 +61,7 @@ def refresh(
     change); without it the whole vault is scanned. ``daily`` is the daily notes' folder
     and format (:func:`mdnet.store.layout.daily_location`, read there when not given): which
     notes are daily notes, and so dated (SPEC 11). It is part of what the index depends on.
+    ``progress`` is told (notes stored, notes to store) as the rows are stored, when notes are read.
     """
     if daily is None:
         daily = daily_location(root, config)
@@ -121,6 +124,7 @@ def refresh(
 
             named = [misnamed_row(p, files.token(*states[p]), config.contact_dirs) for p in changed if p in misnamed]
             batches = chain(batches, [named])
+        done = 0
         for batch in batches:
             for row in batch:
                 tally["added"] += row.path not in stored
@@ -129,6 +133,9 @@ def refresh(
                     racy.append(row.path)
                     row = row._replace(token="racy:" + row.token)
                 yield row
+            done += len(batch)
+            if progress is not None:  # the batch's rows are stored once the next is asked for
+                progress(done, len(changed))
 
     def meta() -> dict[str, str]:
         counts.extend(index.counts())  # inside the write: what this transaction leaves
@@ -150,6 +157,8 @@ def refresh(
             values["scan"] = ""  # nor can its rows be described by a scan
         return values
 
+    if progress is not None and changed:
+        progress(0, len(changed))
     index.apply(parsed_rows(), deleted, meta, clear=reset, count=len(changed))
     _debug("%d notes read, %d removed", len(changed), len(deleted))
     if racy:
@@ -310,7 +319,8 @@ def iter_parsed(
                           config.interaction_fields, folder, date_format)  # fmt: skip
     workers = min(os.cpu_count() or 1, 8)
     if len(jobs) < PARALLEL_THRESHOLD or workers < 2:
-        yield [parse_one(job, settings) for job in jobs]
+        for start in range(0, len(jobs), SERIAL_BATCH):  # batches: a progress bar moves as notes are read
+            yield [parse_one(job, settings) for job in jobs[start : start + SERIAL_BATCH]]
         return
     from concurrent.futures import ProcessPoolExecutor  # only here: it costs ~20 ms to import
     from multiprocessing import get_all_start_methods, get_context

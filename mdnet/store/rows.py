@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Sequence
-from dataclasses import replace
 from typing import Any
 
 from mdnet.config import INTERACTION_FIELDS, is_in_contact_folder
@@ -179,7 +178,7 @@ def parse_one(job: tuple[str, str, str], settings: Settings) -> NoteRow:
         # Other notes are kept for link resolution; their problems are reported as warnings only,
         # and a template's not at all: "name: {{name}}" is a placeholder for Obsidian or `add`, not YAML,
         # and a template saying "type: contact" describes the contacts made from it, not a person.
-        problems = tuple(replace(p, severity="warning") for p in (*parsed.problems, *facts.problems))
+        problems = tuple(p.replace(severity="warning") for p in (*parsed.problems, *facts.problems))
         if problems and _is_template(text):
             problems = ()
         return build_row(path, token, None, parsed.fields, problems, "", facts=facts)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from mdnet.config import Config
@@ -43,6 +43,8 @@ class IndexSession:
         # Why the index is in memory, when it is (the file could not be created or written): for the watcher,
         # which says so and later tries the file again (reopen_index_file).
         self.in_memory_because: str | None = None
+        # Told (notes stored, notes to store) by every refresh that reads notes: the command line's progress bar.
+        self.progress: Callable[[int, int], None] | None = None
 
     def close(self) -> None:
         if self._index is not None:
@@ -119,17 +121,20 @@ class IndexSession:
         self.in_memory_because = None
         return stats
 
-    def refresh(self, paths: Iterable[str] | None = None) -> RefreshStats:
-        """Bring the index up to date (only ``paths``, vault-relative, when given)."""
+    def refresh(
+        self, paths: Iterable[str] | None = None, progress: Callable[[int, int], None] | None = None
+    ) -> RefreshStats:
+        """Bring the index up to date (only ``paths``, vault-relative, when given); ``progress``: as the attribute."""
         paths = None if paths is None else list(paths)
+        progress = progress or self.progress
         index = self.indexed()
         try:
-            return refresh(self.root, self.config, index, paths)
+            return refresh(self.root, self.config, index, paths, progress=progress)
         except sqlite3.DatabaseError as exc:
             # a corrupt index is a cache to rebuild, never an error for the user
             if not (self.heal(exc) or self.answer_from_memory(exc)):
                 raise
-            return refresh(self.root, self.config, self.indexed(), paths)
+            return refresh(self.root, self.config, self.indexed(), paths, progress=progress)
 
     def fresh(self) -> Index:
         """The index brought up to date first (once per session when ``refresh_on_query`` is False)."""

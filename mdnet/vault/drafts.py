@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -81,7 +81,7 @@ def make_drafts(
     if due:
         # the reasons `mdnet due` shows: those dated within the window (a birthday next month is not why)
         horizon = Duration(vault.config.upcoming_days, "d").add_to(day)
-        dues = {i.path: replace(i, reasons=tuple(r for r in i.reasons if r.due <= horizon) or i.reasons[:1])
+        dues = {i.path: i.replace(reasons=tuple(r for r in i.reasons if r.due <= horizon) or i.reasons[:1])
                 for i in vault.due(today=day)}  # fmt: skip
         contacts = [c for c in contacts if c.path in dues]
     drafts = render_drafts(parsed, contacts, day, dues)

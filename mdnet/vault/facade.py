@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
@@ -44,6 +44,7 @@ if TYPE_CHECKING:  # imported when used, so that `mdnet due` never pays for them
     from mdnet.features.network import Network, PathResult, WhoResult
     from mdnet.features.stats import Stats
     from mdnet.note import edit
+    from mdnet.store.answer_cache import AnswerCache
     from mdnet.vault.daily import DailyResult
     from mdnet.vault.drafts import DraftResult
     from mdnet.vault.history import History
@@ -182,9 +183,15 @@ class Vault:
         """Go back from an index in memory to the file once it can be written (for the watcher)."""
         return self.session.reopen_index_file()
 
-    def refresh(self, paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[str] | None = None) -> RefreshStats:
-        """Bring the index up to date (only ``paths``, vault-relative, when given; one path may be a string)."""
-        return self.session.refresh(wanted_paths(paths))
+    def refresh(
+        self,
+        paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[str] | None = None,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> RefreshStats:
+        """Bring the index up to date (only ``paths``, vault-relative, when given; one path may be a string).
+        ``progress`` is told (notes stored, notes to store) as notes are read (``vault.session.progress``: by
+        every refresh, the one a first query makes included)."""
+        return self.session.refresh(wanted_paths(paths), progress)
 
     def indexed(self) -> Index:
         """The index as it stands, not brought up to date (for the watcher, which refreshes by itself)."""
@@ -225,6 +232,14 @@ class Vault:
     ) -> list[DueItem]:
         """The due list for ``today`` (SPEC section 3)."""
         return self._queries.due(today, within, category, tag)
+
+    def answer_cache(self, name: str, *parts: object) -> AnswerCache:
+        """A cache of one answer (``mdnet due --json`` keeps its JSON there), in ``.mdnet/answer-NAME``: it answers
+        while the index, ``mdnet.toml``, mdnet's code and ``parts`` (the day, the options) are as when it was stored.
+        Brings the index up to date first. See docs/due.md, "The answer cache"."""
+        from mdnet.store.answer_cache import answer_cache
+
+        return answer_cache(self.session.fresh(), self.config, name, parts)
 
     def problems(self) -> list[Problem]:
         """Problems of every contact note, as the last refresh found them."""
@@ -327,9 +342,15 @@ class Vault:
         """Whom the user knows at a company (current or past) or with a tag, directly and one hop away."""
         return self._relations.who(query, kind=kind, today=self.day(today))
 
-    def stats(self, since: dt.date | str | None = None, today: dt.date | str | None = None) -> Stats:
-        """The network's health from ``since`` (a date, or a duration back from today) to today."""
-        return self._relations.stats(since, self.day(today))
+    def stats(
+        self,
+        since: dt.date | str | None = None,
+        today: dt.date | str | None = None,
+        progress: Callable[[str, int, int], None] | None = None,
+    ) -> Stats:
+        """The network's health from ``since`` (a date, or a duration back from today) to today (``progress``:
+        told (stage, done, total) as contacts are read and counted)."""
+        return self._relations.stats(since, self.day(today), progress)
 
     # -- the daily note (mdnet.vault.daily) ----------------------------------
 

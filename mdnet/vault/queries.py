@@ -7,7 +7,6 @@ the session (a change-token scan that reads only what changed), so an answer nev
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import os
 import sqlite3
@@ -193,7 +192,7 @@ def _lookup(index: Index, name: str) -> Contact:
 
 def as_warnings(problems: Iterable[Problem]) -> tuple[Problem, ...]:
     """A note that is not a contact is not mdnet's to fail on: its problems are warnings."""
-    return tuple(dataclasses.replace(p, severity="warning") for p in problems)
+    return tuple(p.replace(severity="warning") for p in problems)
 
 
 def _duplicate_names(contacts: list[Contact]) -> list[Problem]:

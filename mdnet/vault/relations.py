@@ -8,6 +8,8 @@ The work itself is in :mod:`mdnet.features.brief`, :mod:`mdnet.features.network`
 from __future__ import annotations
 
 import datetime as dt
+import functools
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from mdnet.core.model import Contact
@@ -128,11 +130,24 @@ class Relations:
         return who(network, query, chosen or "company", members, skip if chosen == "company" else ())
 
     @heals
-    def stats(self, since: dt.date | str | None = None, today: dt.date | str | None = None) -> Stats:
-        """The network's health from ``since`` (a date, or a duration back from today) to today."""
+    def stats(
+        self,
+        since: dt.date | str | None = None,
+        today: dt.date | str | None = None,
+        progress: Callable[[str, int, int], None] | None = None,
+    ) -> Stats:
+        """The network's health from ``since`` (a date, or a duration back from today) to today; ``progress``
+        is told (stage, done, total) as the contacts are read and counted."""
         from mdnet.features.stats import compute
 
         day = resolve_today(today)
         start = since_date(since, day) if since is not None else None
         rules = self.session.config.due_rules
-        return compute(self.queries.contacts(), day, start, rules.policy, rules.default_cadence)
+        if progress is not None:
+            progress("reading contacts", 0, 1)
+        contacts = self.queries.contacts()
+        counting = None
+        if progress is not None:
+            progress("reading contacts", 1, 1)
+            counting = functools.partial(progress, "counting interactions")
+        return compute(contacts, day, start, rules.policy, rules.default_cadence, progress=counting)

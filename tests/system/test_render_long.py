@@ -1,0 +1,136 @@
+"""Long listings are drawn as plain lines (mdnet/cli/render_table.py): rich's look, the column rules of
+issue 18 item 7, the escaping of hostile text, and headings that count a whole bucket when it is cut."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import pty
+import subprocess
+import sys
+from pathlib import Path
+
+from rich.cells import cell_len
+from rich.table import Table
+
+from mdnet.cli import render
+from mdnet.cli.output import rich_text
+from mdnet.cli.render_table import Column, PlainTable
+from mdnet.core.model import DueItem, Reason
+from tests.conftest import run_mdnet_process
+
+TODAY = dt.date(2026, 12, 8)
+
+
+def _print(renderable: object, columns: int) -> str:
+    os.environ["COLUMNS"] = str(columns)  # rich's Console reads it for its width
+    try:
+        return rich_text(renderable)
+    finally:
+        del os.environ["COLUMNS"]
+
+
+def test_a_plain_table_looks_like_riches() -> None:
+    rows = [("Ann Lee", "2026-12-01 (7d ago)", "cadence: every 30d; last contact 2026-10-01", "1.3x"),
+            ("Zoë 李小龍", "today", "follow up: send the deck", "")]  # fmt: skip
+    rich_table = Table(title="Overdue - 2", title_justify="left")
+    for header in ("Name", "Due", "Why"):
+        rich_table.add_column(header, no_wrap=header != "Why", overflow="fold")
+    rich_table.add_column("Cadence", justify="right", no_wrap=True)
+    for row in rows:
+        rich_table.add_row(*row)
+    plain = PlainTable([Column("Name"), Column("Due"), Column("Why", wrap=True), Column("Cadence", right=True)],
+                       rows, title="Overdue - 2")  # fmt: skip
+    assert _print(plain, 120) == _print(rich_table, 120)
+
+
+def test_only_the_wrapping_column_wraps_and_wide_characters_keep_the_frame() -> None:
+    why = "a reason long enough to wrap over lines, with averyveryverylongwordthatfolds"
+    rows = [("李小龍 Bruce", "2026-12-01", why)]
+    text = _print(PlainTable([Column("Name"), Column("Due"), Column("Why", wrap=True)], rows), 50)
+    lines = text.splitlines()
+    assert {cell_len(line) for line in lines} == {50}, text  # the frame holds: every line the same width
+    assert "李小龍 Bruce" in lines[3] and "2026-12-01" in lines[3]  # never cut
+    assert len([line for line in lines if line.startswith("│")]) > 2  # the reason wrapped
+    whys = [line.split("│")[3].strip() for line in lines if line.startswith("│")]
+    assert max(cell_len(why) for why in whys) <= 18 and len(whys) > 3, whys
+    assert "".join(whys).replace(" ", "") == why.replace(" ", "")  # folded, nothing lost
+
+
+def test_hostile_text_in_a_plain_table_is_printable() -> None:
+    rows = [("Eve \x1b]0;pwned\x07", "today", "call \x9b31m\u202eboss\tnow\nthen")]
+    text = _print(PlainTable([Column("Name"), Column("Due"), Column("Why", wrap=True)], rows), 80)
+    assert "\x1b" not in text and "\x07" not in text and "\x9b" not in text and "\u202e" not in text
+    assert "Eve ␛]0;pwned␇" in text and "boss now" in text and "then" in text
+
+
+def _item(n: int, bucket: str) -> DueItem:
+    due = TODAY - dt.timedelta(days=3) if bucket == "overdue" else TODAY
+    return DueItem(name=f"Person {n:03}", path=f"people/P{n:03}.md", bucket=bucket, due=due, days_overdue=3,
+                   category=None, tags=(), reasons=(Reason("cadence", due, "every 30d"),))  # fmt: skip
+
+
+def test_a_cut_bucket_counts_the_whole_bucket() -> None:
+    items = [_item(n, "overdue") for n in range(300)] + [_item(n, "today") for n in range(300, 310)]
+    text = _print(render.due_table(items[:10], TODAY, 7, totals=render.bucket_sizes(items)), 100)
+    assert "Overdue - 10 of 300" in text and "Due today" not in text
+    whole = _print(render.due_table(items[:305], TODAY, 7, totals=render.bucket_sizes(items)), 100)
+    assert "Overdue - 300\n" in whole and "Due today - 5 of 10" in whole
+
+
+def _many(vault_dir: Path, count: int) -> None:
+    for n in range(count):
+        note = f"---\nname: Person {n:03}\nneeds_reply: true\n---\n"
+        (vault_dir / "people" / f"P{n:03}.md").write_text(note, encoding="utf-8")
+
+
+def _on_a_terminal(vault_dir: Path, *args: str, columns: int = 100, lines: int = 30) -> str:
+    leader, follower = pty.openpty()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MDNET_")}
+    env.update({"COLUMNS": str(columns), "LINES": str(lines)})
+    process = subprocess.Popen([sys.executable, "-m", "mdnet", "--today", "2026-12-08", *args], cwd=vault_dir,
+                               stdout=follower, stderr=subprocess.DEVNULL, env=env)  # fmt: skip
+    os.close(follower)
+    chunks: list[bytes] = []
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    process.wait(timeout=60)
+    os.close(leader)
+    return b"".join(chunks).decode("utf-8", "replace").replace("\r\n", "\n")
+
+
+def test_the_screenful_heading_says_how_many_the_bucket_holds(vault_dir: Path) -> None:
+    _many(vault_dir, 80)
+    out = _on_a_terminal(vault_dir, "due")
+    shown = sum("Person 0" in line for line in out.splitlines())
+    assert 5 <= shown < 80, out
+    assert f"you owe a reply) - {shown} of 80" in out, out
+    listed = _on_a_terminal(vault_dir, "list")
+    assert " of 80 contacts" in listed, listed
+
+
+def test_limit_heading_says_how_many_the_bucket_holds(vault_dir: Path) -> None:
+    _many(vault_dir, 30)
+    cut = run_mdnet_process("--today", "2026-12-08", "due", "--limit", "3", cwd=vault_dir)
+    assert cut.code == 0, cut
+    assert "you owe a reply) - 3 of 30" in cut.out, cut.out
+    whole = run_mdnet_process("--today", "2026-12-08", "due", "--all", cwd=vault_dir)
+    assert "you owe a reply) - 30\n" in whole.out, whole.out
+    listed = run_mdnet_process("list", "--limit", "3", cwd=vault_dir)
+    assert listed.out.startswith("3 of 30 contacts\n"), listed.out
+
+
+def test_a_narrow_terminal_narrows_the_wrapping_column_and_never_cuts_a_date() -> None:
+    rows = [("Aaron C. Díaz-Montgomery", "sales, edtech, rust, saas", "2026-09-07", "2026-10-07")]
+    columns = [Column("Name"), Column("Tags", wrap=True), Column("Last contact"), Column("Next due")]
+    fitted = _print(PlainTable(columns, rows), 60)
+    assert {cell_len(line) for line in fitted.splitlines()} == {60}, fitted  # the tags narrowed below 8 cells
+    assert "Aaron C. Díaz-Montgomery" in fitted and "2026-09-07" in fitted and "2026-10-07" in fitted
+    too_narrow = _print(PlainTable(columns, rows), 30)  # names and dates alone need more: wider, never cut
+    assert "Aaron C. Díaz-Montgomery" in too_narrow and "2026-09-07" in too_narrow and "2026-10-07" in too_narrow
