@@ -18,6 +18,8 @@ _END = re.compile(r">{7}(?:[ \t].*)?$")
 def first_conflict_line(text: str) -> int | None:
     """The 1-based line of the first complete conflict (start, middle and end markers in
     order), or None. A lone ``=======`` (a Markdown heading's underline) is no conflict."""
+    if "<<<<<<<" not in text:
+        return None  # every note but a conflicted one, found without cutting it into lines
     lines = text.splitlines()
     for index, line in enumerate(lines):
         if _START.match(line) and _closes(lines, index + 1):

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from mdnet.core.durations import DURATION_FORMS, DurationError, parse_date, parse_duration
 from mdnet.core.model import Contact, Duration, LogEntry, Problem, Severity
@@ -27,8 +26,7 @@ _MONTHDAY_RE = re.compile(r"(?:(\d{4})|-)?-(\d\d)-(\d\d)$")
 _LINE_BREAK_RE = re.compile("[\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
 
 
-@dataclass(frozen=True, slots=True)
-class ParseSettings:
+class ParseSettings(NamedTuple):  # not a dataclass: making one costs a cold index 4 M instructions
     """What parsing depends on besides the text: from the vault's configuration."""
 
     log_heading: str = "Log"
@@ -40,8 +38,7 @@ class ParseSettings:
 LogRow = tuple[str, str | None, str | None, str, int]
 
 
-@dataclass(frozen=True, slots=True)
-class ParsedNote:
+class ParsedNote(NamedTuple):  # not a dataclass: making one costs a cold index 4 M instructions
     """Everything the index keeps of one note.
 
     ``contact.log`` holds the log as records unless the note was parsed with
@@ -54,6 +51,7 @@ class ParsedNote:
     problems: tuple[Problem, ...]
     body: str
     log_rows: tuple[LogRow, ...] = ()
+    doc: document.Document | None = None  # the note split as read (its first side when it holds a conflict)
 
 
 class _Collector:
@@ -112,14 +110,14 @@ def parse_note(
     opted_out = opted_out or "excalidraw-plugin" in fields  # an Excalidraw drawing, wherever it is kept
     is_contact = is_contact_type or (contact_folder and not opted_out)
     if not is_contact:
-        return ParsedNote(fields, False, None, tuple(out.problems), doc.body)
+        return ParsedNote(fields, False, None, tuple(out.problems), doc.body, (), doc)
     line_of = {key: doc.yaml_line + line for key, line in key_lines.items()}
     contact, log = _build_contact(fields, path, doc, line_of, out, settings.log_heading)
     if out.has_error_besides(conflict):
-        return ParsedNote(fields, is_contact_type, None, tuple(out.problems), doc.body)
+        return ParsedNote(fields, is_contact_type, None, tuple(out.problems), doc.body, (), doc)
     if log_records:
         contact = contact.replace(log=tuple(LogEntry(dt.date.fromisoformat(d), t, k, x, n) for d, t, k, x, n in log))
-    return ParsedNote(fields, is_contact_type, contact, tuple(out.problems), doc.body, tuple(log))
+    return ParsedNote(fields, is_contact_type, contact, tuple(out.problems), doc.body, tuple(log), doc)
 
 
 def _yaml_kind(value: Any) -> str:
@@ -218,8 +216,9 @@ _HASHTAGS_RE = re.compile(r"[ \t]*:[ \t]+(#[^\s#][^\r\n]*)")
 
 
 # An Obsidian tag in the body ("Loves #hiking"): '#' at the start or after a space, then a tag that is not
-# all digits (#2024 is no tag in Obsidian); '# Heading' has a space and is none
-_BODY_TAG_RE = re.compile(r"(?<!\S)#([\w/-]*[^\W\d][\w/-]*)")
+# all digits (#2024 is no tag in Obsidian); '# Heading' has a space and is none. The look-behind comes after
+# the '#' (no non-space before it), so that a search jumps from '#' to '#' (a body's headings hold several)
+_BODY_TAG_RE = re.compile(r"#(?<!\S#)([\w/-]*[^\W\d][\w/-]*)")
 
 
 def _with_body_tags(tags: tuple[str, ...], body: str) -> tuple[str, ...]:
@@ -378,14 +377,16 @@ def _parse_log(doc: document.Document, heading: str, out: _Collector) -> list[Lo
 
 
 _HEADING_RES: dict[str, re.Pattern[str]] = {}
+# These patterns find a line's start as "the first character, with no character but a newline before it"
+# (the test "^" makes) rather than with "^": a search for "^" tries every position, one for '#' jumps to it.
 _SECTION_END_RES = {
-    level: re.compile(r"^#{1," + str(level) + r"}(?:[ \t]|\r?$)", re.MULTILINE) for level in range(1, 7)
+    level: re.compile(r"#(?<![^\n]#)#{0," + str(level - 1) + r"}(?:[ \t]|\r?$)", re.MULTILINE) for level in range(1, 7)
 }
 # The date is caught by the first group when it is surely a day of the calendar (ASCII
 # digits, any year from 0001, any month, days up to 28), else by the second, which Python
 # checks and writes in ASCII.
 _ENTRY_LINE_RE = re.compile(
-    r"^[-*+][ \t]+(?:\[.\][ \t]+)?"
+    r"[-*+](?<![^\n][-*+])[ \t]+(?:\[.\][ \t]+)?"
     r"(?:((?!0000)[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|1[0-9]|2[0-8]))|(\d{4}-\d\d-\d\d))"
     r"(?:[ T](\d\d:\d\d))?(?:[ \t]+([^\r\n]*))?\r?$",
     re.MULTILINE,
@@ -395,6 +396,7 @@ _ENTRY_LINE_RE = re.compile(
 def _heading_re(heading: str) -> re.Pattern[str]:
     pattern = _HEADING_RES.get(heading)
     if pattern is None:
-        pattern = re.compile(r"^(#{1,6})[ \t]+" + re.escape(heading) + r"[ \t#]*\r?$", re.MULTILINE | re.IGNORECASE)
+        pattern = re.compile(r"(#(?<![^\n]#)#{0,5})[ \t]+" + re.escape(heading) + r"[ \t#]*\r?$",
+                             re.MULTILINE | re.IGNORECASE)  # fmt: skip
         _HEADING_RES[heading] = pattern
     return pattern

@@ -13,7 +13,9 @@ from dataclasses import dataclass
 
 BOM = "\ufeff"
 _FENCE_RE = re.compile(r"---[ \t]*(\r?\n|$)")
-_CLOSE_RE = re.compile(r"^(?:---|\.\.\.)[ \t]*(?:\r?\n|$)", re.MULTILINE)
+# "^" in a search tries every position; the marker first, then "no character but a newline before it" (the
+# same test as "^"), lets the search skip to the next '-' or '.'
+_CLOSE_RE = re.compile(r"(?:---|\.\.\.)(?<![^\n]...)[ \t]*(?:\r?\n|$)", re.MULTILINE)
 
 
 @dataclass(frozen=True, slots=True)

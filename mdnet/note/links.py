@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from mdnet.core.folding import fold
 from mdnet.core.model import Contact
@@ -24,12 +23,13 @@ from mdnet.note.document import mask_code_blocks
 LinkKind = Literal["knows", "introduced_by", "link", "company", "employer"]
 PERSON_KINDS: tuple[LinkKind, ...] = ("introduced_by", "knows", "link")
 ORG_KINDS: tuple[LinkKind, ...] = ("company", "employer")
-_BODY_LINK_RE = re.compile(r"!?\[\[([^\]|#]+)(?:#[^\]|]*)?(?:\|([^\]]*))?\]\]")
+# An embed is the same with a '!' before it: a pattern beginning with "!?" would try every position of a body,
+# one beginning with "[[" jumps from one to the next (the '!' is never the previous link's, which ends in "]]")
+_BODY_LINK_RE = re.compile(r"\[\[([^\]|#]+)(?:#[^\]|]*)?(?:\|([^\]]*))?\]\]")
 _DATE_LIKE_RE = re.compile(r"\d{4}-\d\d(-\d\d)?")
 
 
-@dataclass(frozen=True, slots=True)
-class LinkRow:
+class LinkRow(NamedTuple):
     """One connection written in a contact note: its kind, the folded target and how it reads."""
 
     kind: LinkKind
@@ -81,8 +81,9 @@ def note_links(contact: Contact, body: str) -> list[LinkRow]:
     for known in as_list(contact.fields.get("knows")):
         add("knows", known)
     own = {fold(contact.name), fold(contact.stem), *(fold(a) for a in contact.aliases)}
-    for match in _BODY_LINK_RE.finditer(mask_code_blocks(body)):  # a link in a fence is code, as in Obsidian
-        if match.group(0).startswith("!"):
+    masked = mask_code_blocks(body)
+    for match in _BODY_LINK_RE.finditer(masked):  # a link in a fence is code, as in Obsidian
+        if match.start() and masked[match.start() - 1] == "!":
             continue  # an embedded image or note, not a mention
         target = _note_name(match.group(1).rsplit("/", 1)[-1])
         if fold(target) in own or _DATE_LIKE_RE.fullmatch(target.strip()):
@@ -104,8 +105,7 @@ def _note_name(target: str) -> str:
     return target[:-3].strip() if target.lower().endswith(".md") else target
 
 
-@dataclass(frozen=True, slots=True)
-class PersonInfo:
+class PersonInfo(NamedTuple):
     """What tie strength needs of a contact: its name, effective last contact and log dates (ISO)."""
 
     name: str

@@ -16,8 +16,7 @@ import datetime as dt
 import functools
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 from urllib.parse import unquote
 
 from mdnet.config import INTERACTION_FIELDS
@@ -38,8 +37,7 @@ DateSource = Literal["daily", "date", "day", "name"]
 MAX_TEXT = 200  # characters of a line kept as a mention's or a loop's text
 
 
-@dataclass(frozen=True, slots=True)
-class MentionSettings:
+class MentionSettings(NamedTuple):
     """What reading mentions depends on, from mdnet.toml (SPEC 9)."""
 
     mode: MentionMode = "links"
@@ -47,8 +45,7 @@ class MentionSettings:
     log_heading: str = "Log"
 
 
-@dataclass(frozen=True, slots=True)
-class Mention:
+class Mention(NamedTuple):
     """A link that records an interaction: its target as written, 1-based line, the line's text."""
 
     target: str
@@ -57,8 +54,7 @@ class Mention:
     source: Source
 
 
-@dataclass(frozen=True, slots=True)
-class Loop:
+class Loop(NamedTuple):
     """A task not done (``- [ ]``): its line, text, date (``📅``, ``due::``, else ``⏳``) and link targets."""
 
     line: int
@@ -67,8 +63,7 @@ class Loop:
     targets: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class LogMention:
+class LogMention(NamedTuple):
     """A ``## Log`` entry of a contact note that links others: a mention of each on ``date``."""
 
     date: dt.date
@@ -77,8 +72,7 @@ class LogMention:
     targets: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class NoteFacts:
+class NoteFacts(NamedTuple):
     """What the index stores of one note for SPEC 11. ``mentions`` only when ``date`` is set."""
 
     date: dt.date | None = None
@@ -91,25 +85,30 @@ class NoteFacts:
 
 NOTHING = NoteFacts()
 
-_WIKI_RE = re.compile(r"(!?)\[\[([^\]|#\r\n]+)(?:#[^\]|\r\n]*)?(?:\|([^\]\r\n]*))?\]\]")
-_MD_LINK_RE = re.compile(r"(!?)\[([^\]\r\n]*)\]\(([^)\r\n]+)\)")
+# A link's own text: target and label (a wikilink), label and URL (a Markdown link). An embed is the same
+# with a '!' before it (_bang): a pattern that began with "!?" would try every position of a line, one that
+# begins with "[" jumps from one to the next.
+_WIKI_RE = re.compile(r"\[\[([^\]|#\r\n]+)(?:#[^\]|\r\n]*)?(?:\|([^\]\r\n]*))?\]\]")
+_MD_LINK_RE = re.compile(r"\[([^\]\r\n]*)\]\(([^)\r\n]+)\)")
 _TASK_RE = re.compile(r"[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]+\[(.)\](?=[ \t]|$)")
 _LINE_FIELD_RE = re.compile(r"[ \t]*(?:(?:[-*+]|\d{1,9}[.)])[ \t]+(?:\[.\][ \t]+)?)?([\w][\w \-]*?)::")
 _WRAPPED_FIELD_RE = re.compile(r"([\[(])[ \t]*([\w][\w \-]*?)::")
-_INLINE_CODE_RE = re.compile(r"(`+)(?!`).+?(?<!`)\1(?!`)")
-_COMMENT_RE = re.compile(r"<!--.*?(?:-->|\Z)|%%.*?(?:%%|\Z)", re.DOTALL)
-_NOT_NEWLINE_RE = re.compile(r"[^\r\n]+")
+# Patterns most notes never need are compiled where used, on first use (re keeps them): compiling one costs
+# as much as reading a daily note, and a cold index imports this module in every process.
+_INLINE_CODE = r"(`+)(?!`).+?(?<!`)\1(?!`)"
+_COMMENT = r"(?s:<!--.*?(?:-->|\Z)|%%.*?(?:%%|\Z))"
+_NOT_NEWLINE = r"[^\r\n]+"
 _MARK_RE = re.compile(r"\[\[|\]\(|\[ \]")
 _ISO = r"(\d{4}-\d\d-\d\d)"
-_DUE_RES = (
-    re.compile("\N{CALENDAR}\ufe0f?[ \t]*" + _ISO),
-    re.compile(r"[\[(][ \t]*due::[ \t]*" + _ISO, re.IGNORECASE),
-    re.compile(r"(?:^|[ \t])due::[ \t]*" + _ISO, re.IGNORECASE),
-    re.compile("\N{HOURGLASS WITH FLOWING SAND}\ufe0f?[ \t]*" + _ISO),
+_DUES = (  # in this order
+    "\N{CALENDAR}\ufe0f?[ \t]*" + _ISO,
+    r"(?i:[\[(][ \t]*due::[ \t]*)" + _ISO,
+    r"(?i:(?:^|[ \t])due::[ \t]*)" + _ISO,
+    "\N{HOURGLASS WITH FLOWING SAND}\ufe0f?[ \t]*" + _ISO,
 )
-_NAME_DATE_RE = re.compile(r"(\d{4})-(\d\d)-(\d\d)(?!\d)")
+_NAME_DATE = r"(\d{4})-(\d\d)-(\d\d)(?!\d)"
 _VALUE_DATE_RE = re.compile(r"\[*[ \t]*(\d{4})-(\d\d)-(\d\d)(?:[T ][0-9:.]+(?:Z|[+-]\d\d:?\d\d)?)?[ \t]*\]*")
-_TEMPLATE_RE = re.compile(r"{{[^{}\r\n]*}}")
+_TEMPLATE = r"{{[^{}\r\n]*}}"
 _LIST_PREFIX_RE = re.compile(r"[ \t]*(?:(?:[-*+]|\d{1,9}[.)])[ \t]+)?(?:\[.\][ \t]+)?")
 
 
@@ -122,19 +121,21 @@ def read_note(
     is_contact: bool = False,
     fields: Mapping[str, Any] | None = None,
     log_rows: Sequence[LogRow] | None = None,
+    doc: Document | None = None,
 ) -> NoteFacts:
     """Dated-ness, mentions, open loops and log mentions of one decoded note.
 
     ``daily_date`` is the note's date when its path is a daily note's (the caller knows the
     daily folder and format); ``is_contact`` says the note is a contact (its folder, or
     ``type: contact``). ``fields`` and ``log_rows`` are what :func:`mdnet.note.contact.parse_note`
-    already read, passed to spare a second parse; without them the note is parsed here.
+    already read, passed to spare a second parse; without them the note is parsed here. ``doc`` is
+    ``split(text)`` when the caller has it.
     """
     has_link = "[[" in text or "](" in text
     has_box = "[ ]" in text
     if not has_link and not has_box:
         return NOTHING  # the common note: nothing to read, nothing to store
-    doc = split(text)
+    doc = split(text) if doc is None else doc
     if fields is None:
         fields = _fields(doc) if doc.front_matter is not None else {}
     is_contact = is_contact or _is_contact_type(fields)
@@ -159,7 +160,7 @@ def note_date(
     """The date of a note that is not a contact, where it came from, and warnings (an impossible
     ``date:``). Never dated: a note holding ``{{template}}`` tokens."""
     front = doc.front_matter or ""
-    if ("{{" in doc.body or "{{" in front) and (_TEMPLATE_RE.search(doc.body) or _TEMPLATE_RE.search(front)):
+    if ("{{" in doc.body or "{{" in front) and (re.search(_TEMPLATE, doc.body) or re.search(_TEMPLATE, front)):
         return None, None, ()
     if daily_date is not None:
         return daily_date, "daily", ()
@@ -174,7 +175,7 @@ def note_date(
         line = doc.yaml_line + _key_line(doc.front_matter or "", key)
         problems.append(Problem(path, line, 1, "warning", f"{key}: {found}; the note is not dated by it"))
     stem = path.rsplit("/", 1)[-1]
-    match = _NAME_DATE_RE.match(stem)
+    match = re.match(_NAME_DATE, stem)
     if match:
         try:
             return dt.date(*(int(g) for g in match.groups())), "name", tuple(problems)
@@ -247,7 +248,7 @@ def _field_mentions(doc: Document, fields: Mapping[str, Any], settings: MentionS
 def _value_targets(value: Any, depth: int) -> list[str]:
     """``"[[X]]"`` -> X; the nested list YAML makes of an unquoted ``[[X]]`` -> X; lists of either."""
     if isinstance(value, str):
-        return [m.group(2).strip() for m in _WIKI_RE.finditer(value) if not m.group(1)]
+        return [m.group(1).strip() for m in _WIKI_RE.finditer(value) if not _bang(value, m.start(), 0)]
     if not isinstance(value, list):
         return []
     if depth >= 1 and len(value) == 1 and isinstance(value[0], str) and value[0].strip():
@@ -269,6 +270,9 @@ def _body_scan(doc: Document, settings: MentionSettings, mentions: list[Mention]
     """Append the body's mentions to ``mentions`` and its open loops to ``loops`` (either may be None)."""
     original = doc.body
     body = _masked(original)
+    unmasked = body == original  # the common note: a line's links are found once, for its targets and its text
+    links_mode = settings.mode == "links"
+    make = tuple.__new__
     wanted = _wanted(settings.interaction_fields)
     number = doc.body_line
     counted = 0
@@ -293,14 +297,28 @@ def _body_scan(doc: Document, settings: MentionSettings, mentions: list[Mention]
             continue
         if mentions is None or (box is not None and box not in "xX"):
             continue  # a task not done (or cancelled, or half done) records no interaction
-        spans = _field_spans(line, wanted)
+        spans = _field_spans(line, wanted) if "::" in line else ()
+        if not spans and not links_mode:
+            continue  # mode "fields": only links in an interaction field's value count
+        matches = None
+        if "](" in line:
+            linked = _links(line, 0)
+        else:  # wikilinks only: _links' work, with the matches kept for the text
+            matches = list(_WIKI_RE.finditer(line))
+            linked = []
+            for m in matches:
+                at = m.start()
+                target = m.group(1).strip()
+                if target and not (at and line[at - 1] == "!") and ("." not in target or not is_attachment(target)):
+                    linked.append((target, at))
         text = ""
-        for target, offset in _links(line, 0):
+        for target, offset in linked:
             inline = bool(spans) and any(a <= offset < b for a, b in spans)
-            if inline or settings.mode == "links":
-                text = text or _flatten(original[start:end])
-                source: Source = "inline" if inline else "body"
-                mentions.append(Mention(target, number, text, source))
+            if inline or links_mode:
+                if not text:
+                    own = original[start:end]
+                    text = _flatten(own) if matches is None or not unmasked else _flatten_matched(own, matches)
+                mentions.append(make(Mention, (target, number, text, "inline" if inline else "body")))
 
 
 def _masked(body: str) -> str:
@@ -310,9 +328,9 @@ def _masked(body: str) -> str:
     if BEGIN in body:
         body = _mask_block(body)
     if "`" in body:
-        body = _INLINE_CODE_RE.sub(_blank, body)
+        body = re.sub(_INLINE_CODE, _blank, body)
     if "<!--" in body or "%%" in body:
-        body = _COMMENT_RE.sub(_blank, body)
+        body = re.sub(_COMMENT, _blank, body)
     return body
 
 
@@ -328,13 +346,13 @@ def _mask_block(body: str) -> str:
         close = body.find(END, begin)
         stop = len(body) if close < 0 else body.find("\n", close)
         stop = len(body) if stop < 0 else stop
-        body = body[:start] + _NOT_NEWLINE_RE.sub(_spaces, body[start:stop]) + body[stop:]
+        body = body[:start] + re.sub(_NOT_NEWLINE, _spaces, body[start:stop]) + body[stop:]
         begin = body.find(BEGIN, stop)
     return body
 
 
 def _blank(match: re.Match[str]) -> str:
-    return _NOT_NEWLINE_RE.sub(_spaces, match.group(0))
+    return re.sub(_NOT_NEWLINE, _spaces, match.group(0))
 
 
 def _spaces(match: re.Match[str]) -> str:
@@ -345,17 +363,41 @@ def _links(line: str, start: int) -> list[tuple[str, int]]:
     """(target, offset) of each wikilink and Markdown link to a note in ``line``; embeds are none."""
     found = []
     for m in _WIKI_RE.finditer(line, start):
-        embed, target = m.group(1, 2)
-        target = target.strip()
-        if target and not embed and ("." not in target or not is_attachment(target)):  # no dot: no extension
-            found.append((target, m.start()))
+        at = m.start()
+        target = m.group(1).strip()
+        # no dot: no extension, no attachment
+        if target and not _bang(line, at, start) and ("." not in target or not is_attachment(target)):
+            found.append((target, at))
     if "](" in line:
         for m in _MD_LINK_RE.finditer(line, start):
-            target = _md_target(m.group(3))
-            if not m.group(1) and target is not None:
-                found.append((target, m.start()))
+            at = m.start()
+            if not _bang(line, at, start):
+                target = _md_target(m.group(2))
+                if target is not None:
+                    found.append((target, at))
         found.sort(key=lambda pair: pair[1])
     return found
+
+
+def _bang(text: str, at: int, start: int) -> bool:
+    """Whether the link found at ``at`` is an embed: a '!' before it, at or after ``start`` (where the
+    search began). The '!' is never the previous link's: a link ends in ']' or ')'."""
+    return at > start and text[at - 1] == "!"
+
+
+def _replace_links(text: str, pattern: re.Pattern[str], label: Any) -> str:
+    """``text`` with each link of ``pattern`` (and the '!' before an embed) replaced by ``label(match)``."""
+    parts = []
+    last = 0
+    for m in pattern.finditer(text):
+        at = m.start()
+        if at > last and text[at - 1] == "!":
+            at -= 1
+        parts.append(text[last:at])
+        parts.append(label(m))
+        last = m.end()
+    parts.append(text[last:])
+    return "".join(parts)
 
 
 def _md_target(url: str) -> str | None:
@@ -398,8 +440,8 @@ def _closing(line: str, opening: int) -> int:
 
 
 def _loop_due(line: str) -> dt.date | None:
-    for pattern in _DUE_RES:
-        match = pattern.search(line)
+    for pattern in _DUES:
+        match = re.search(pattern, line)
         if match:
             try:
                 return dt.date.fromisoformat(match.group(1))
@@ -410,7 +452,29 @@ def _loop_due(line: str) -> dt.date | None:
 
 def _wiki_label(match: re.Match[str]) -> str:
     """What a reader sees of a wikilink: its label, else its target's last part."""
-    return match.group(3) or match.group(2).rsplit("/", 1)[-1]
+    return match.group(2) or match.group(1).rsplit("/", 1)[-1]
+
+
+def _md_label(match: re.Match[str]) -> str:
+    return match.group(1)
+
+
+def _flatten_matched(line: str, matches: list[re.Match[str]]) -> str:
+    """:func:`_flatten` of a line whose wikilinks are ``matches`` (found in the same text): no second search."""
+    prefix = _LIST_PREFIX_RE.match(line)
+    last = prefix.end() if prefix else 0
+    parts = []
+    for m in matches:
+        at = m.start()
+        if at < last:
+            return _flatten(line)  # a link inside the list marker or the box: none can be, but be sure
+        if at > last and line[at - 1] == "!":
+            at -= 1
+        parts.append(line[last:at])
+        parts.append(m.group(2) or m.group(1).rsplit("/", 1)[-1])
+        last = m.end()
+    parts.append(line[last:])
+    return _tidy("".join(parts))
 
 
 def _flatten(line: str) -> str:
@@ -418,9 +482,14 @@ def _flatten(line: str) -> str:
     prefix = _LIST_PREFIX_RE.match(line)
     text = line[prefix.end() :] if prefix else line
     if "[[" in text:
-        text = _WIKI_RE.sub(_wiki_label, text)
+        text = _replace_links(text, _WIKI_RE, _wiki_label)
+    return _tidy(text)
+
+
+def _tidy(text: str) -> str:
+    """What _flatten does after the wikilinks: Markdown links as their labels, spaces, the length."""
     if "](" in text:
-        text = _MD_LINK_RE.sub(r"\2", text)
+        text = _replace_links(text, _MD_LINK_RE, _md_label)
     text = " ".join(text.split())
     return text if len(text) <= MAX_TEXT else text[: MAX_TEXT - 1].rstrip() + "\N{HORIZONTAL ELLIPSIS}"
 

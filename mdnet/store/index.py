@@ -323,20 +323,24 @@ class Index:
                                   ("loops", "src"), ("loop_links", "src")):  # fmt: skip
                 db.executemany(f"DELETE FROM {table} WHERE {column} = ?", touched)
         if rows:
-            db.executemany(
-                "INSERT INTO mentions VALUES (?, ?, ?, ?, ?, ?)", [(r.path, *m) for r in rows for m in r.mentions]
-            )
-            db.executemany("INSERT INTO loops VALUES (?, ?, ?, ?)", [(r.path, *lo) for r in rows for lo in r.loops])
-            db.executemany(
-                "INSERT INTO loop_links VALUES (?, ?, ?, ?)", [(r.path, *k) for r in rows for k in r.loop_links]
-            )
+            mentions = [(r.path, *m) for r in rows for m in r.mentions]
+            loops = [(r.path, *lo) for r in rows for lo in r.loops]
+            loop_links = [(r.path, *k) for r in rows for k in r.loop_links]
+            db.executemany("INSERT INTO mentions VALUES (?, ?, ?, ?, ?, ?)", mentions)
+            db.executemany("INSERT INTO loops VALUES (?, ?, ?, ?)", loops)
+            db.executemany("INSERT INTO loop_links VALUES (?, ?, ?, ?)", loop_links)
             db.executemany(
                 "INSERT INTO links VALUES (?, ?, ?, ?, ?)", [(r.path, *link) for r in rows for link in r.links]
             )
-            db.executemany("INSERT INTO names VALUES (?, ?, ?, ?)", [
-                (key, r.path, rank, is_contact) for r in rows for key, rank, is_contact in r.names
-            ])  # fmt: skip
+            names = [(key, r.path, rank, is_contact) for r in rows for key, rank, is_contact in r.names]
+            db.executemany("INSERT INTO names VALUES (?, ?, ?, ?)", names)
             db.executemany("INSERT INTO people VALUES (?, ?, ?, ?)", [(r.path, *r.person) for r in rows if r.person])
+            if empty:  # every row of the index passes here: resolved from memory, not read back (_resolve)
+                resolve.mentions.extend(mentions)
+                resolve.loops.extend(loops)
+                resolve.loop_links.extend(loop_links)
+                resolve.names.extend(names)
+                resolve.owners.update(r.path for r in rows if r.person)
             db.executemany(_INSERT_NOTE, [_note_values(r) for r in rows])
         if keep_fts:
             # One pass over the FTS table for the whole chunk: `path` is not indexed there, so a
@@ -580,6 +584,13 @@ class _Resolve:
     def __init__(self) -> None:
         self.srcs: set[str] = set()
         self.keys: set[str] = set()
+        # A write into an empty index keeps the rows it stores, as stored, so that resolving them all needs
+        # no query: mentions, loops, loop links, names, and the contacts' paths (the people table's)
+        self.mentions: list[tuple[str, str, int, str, str, str]] = []
+        self.loops: list[tuple[str, int, str, str | None]] = []
+        self.loop_links: list[tuple[str, int, str, str]] = []
+        self.names: list[tuple[str, str, int, int]] = []
+        self.owners: set[str] = set()
 
 
 def _resolve(db: sqlite3.Connection, todo: _Resolve, everything: bool) -> None:
@@ -590,16 +601,16 @@ def _resolve(db: sqlite3.Connection, todo: _Resolve, everything: bool) -> None:
     links and to the contact whose note it sits in."""
     from mdnet.core.naming import in_folder  # here: `mdnet due` never imports it
 
-    if everything:
+    if everything:  # an index that was empty: every row it holds is in ``todo``, as stored
         db.execute("DELETE FROM hits")
         db.execute("DELETE FROM loop_hits")
-        mentions = db.execute("SELECT src, date, line, key, folder, text FROM mentions").fetchall()
-        links = db.execute("SELECT src, line, key, folder FROM loop_links").fetchall()
-        loops = db.execute("SELECT src, line, due FROM loops").fetchall()
+        mentions = todo.mentions
+        links = todo.loop_links
+        loops = [(src, line, due) for src, line, _text, due in todo.loops]
         names: dict[str, list[tuple[str, int, int]]] = {}
-        for key, path, rank, is_contact in db.execute("SELECT key, path, rank, is_contact FROM names"):
+        for key, path, rank, is_contact in todo.names:
             names.setdefault(key, []).append((path, rank, is_contact))
-        owners = {src for (src,) in db.execute("SELECT path FROM people")}
+        owners = todo.owners
     else:
         srcs = set(todo.srcs)
         if todo.keys:

@@ -169,7 +169,7 @@ def parse_one(job: tuple[str, str, str], settings: Settings) -> NoteRow:
         facts = read_note(
             text, path, _mention_settings(mode, interaction_fields, log_heading),
             daily_date=None if is_contact else reader(path), is_contact=is_contact, fields=parsed.fields,
-            log_rows=parsed.log_rows,
+            log_rows=parsed.log_rows, doc=None if "<<<<<<<" in text else parsed.doc,  # else the first side's
         )  # fmt: skip
     elif not is_contact and ("date" in parsed.fields or "day" in parsed.fields):
         # nothing to store without a link or a box, but an impossible date: is still said (SPEC 11's bad input)
