@@ -65,8 +65,8 @@ def refresh(
     started = time.perf_counter()
     started_ns = time.time_ns()  # before any note is read: later writes have later mtimes
     rebuilt = index.rebuilt
-    # Settings the index depends on changed: reread everything and replace the old rows in
-    # the same transaction, so another process never sees an empty index meanwhile.
+    # A new index, or settings the index depends on changed: reread everything into a new file put in
+    # place whole (Index.rebuild), so another process never sees an empty or a half-made index meanwhile.
     stored_config = index.get_meta("config")
     fingerprint = index_fingerprint(config, daily)
     reset = stored_config != fingerprint
@@ -130,13 +130,14 @@ def refresh(
                     row = row._replace(token="racy:" + row.token)
                 yield row
 
-    def meta() -> dict[str, str]:
-        counts.extend(index.counts())  # inside the write: what this transaction leaves
+    def meta(target: Index) -> dict[str, str]:
+        counts.extend(target.counts())  # inside the write: what this transaction leaves
         # Another process wrote since this one read the stored scan (or tokens): the rows it did not
         # re-read may now be that process's, not what this scan saw, so this scan cannot vouch for them.
-        # The next refresh then compares every row's own token, which always matches the row.
+        # The next refresh then compares every row's own token, which always matches the row. A rebuild
+        # into a new file (target is not index) holds no row but this scan's.
         current = index.get_meta("generation")
-        vouch = current == generation
+        vouch = target is not index or current == generation
         values = {
             "config": fingerprint,
             "digest": digest if vouch else "",
@@ -150,7 +151,11 @@ def refresh(
             values["scan"] = ""  # nor can its rows be described by a scan
         return values
 
-    index.apply(parsed_rows(), deleted, meta, clear=reset, count=len(changed))
+    if not reset:
+        index.apply(parsed_rows(), deleted, lambda: meta(index), count=len(changed))
+    elif not index.rebuild(parsed_rows(), meta, len(changed), fingerprint):
+        _debug("reset: another process rebuilt the index meanwhile")
+        return refresh(root, config, index, None, daily)
     _debug("%d notes read, %d removed", len(changed), len(deleted))
     if racy:
         _debug("racy: %d notes saved within a timestamp tick of this scan; the next one reads them again", len(racy))
