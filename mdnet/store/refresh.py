@@ -43,7 +43,11 @@ except ImportError:  # pragma: no cover - another Python
 # a wider margin than those with fine timestamps (ext4, APFS: a kernel tick or so).
 RACY_NS_COARSE = 2_000_000_000
 RACY_NS_FINE = 100_000_000
+# Parsing on worker processes (measured at 10,000 notes on 2 cores: docs/decisions.md, "Workers"): from this
+# many changed notes, on up to MAX_WORKERS processes, in batches of CHUNK notes.
 PARALLEL_THRESHOLD = 1500
+MAX_WORKERS = 8
+CHUNK = 500
 
 
 def refresh(
@@ -313,8 +317,8 @@ def iter_parsed(
     folder, date_format = daily_location(root, config) if daily is None else daily
     settings: Settings = (config.contact_dirs, config.log_heading, config.max_note_bytes, config.mentions,
                           config.interaction_fields, folder, date_format)  # fmt: skip
-    workers = min(os.cpu_count() or 1, 8)
-    if len(jobs) < PARALLEL_THRESHOLD or workers < 2:
+    workers = worker_count(len(jobs))
+    if workers < 2:
         yield [parse_one(job, settings) for job in jobs]
         return
     from concurrent.futures import ProcessPoolExecutor  # only here: it costs ~20 ms to import
@@ -323,13 +327,24 @@ def iter_parsed(
     if "fork" not in get_all_start_methods():  # Windows: spawn would re-import everything per worker
         yield [parse_one(job, settings) for job in jobs]
         return
-    chunk = max(100, min(500, len(jobs) // (workers * 8)))
-    batches = [jobs[i : i + chunk] for i in range(0, len(jobs), chunk)]
+    batches = [jobs[i : i + CHUNK] for i in range(0, len(jobs), CHUNK)]
+    make = tuple.__new__  # a plain tuple back into a NoteRow, in C: no Python call per row
     with ProcessPoolExecutor(workers, mp_context=get_context("fork")) as pool:
-        yield from pool.map(_parse_batch, batches, [settings] * len(batches))
+        for batch in pool.map(_parse_batch, batches, [settings] * len(batches)):
+            yield [make(NoteRow, row) for row in batch]
 
 
-def _parse_batch(jobs: list[tuple[str, str, str]], settings: Settings) -> list[NoteRow]:
+def worker_count(notes: int) -> int:
+    """How many worker processes parse ``notes`` notes: one per core, up to :data:`MAX_WORKERS`; none (1: this
+    process alone) below :data:`PARALLEL_THRESHOLD` notes, where starting them costs more than they save."""
+    if notes < PARALLEL_THRESHOLD:
+        return 1
+    return min(os.cpu_count() or 1, MAX_WORKERS)
+
+
+def _parse_batch(jobs: list[tuple[str, str, str]], settings: Settings) -> list[tuple[object, ...]]:
+    """Parse one batch in a worker. The rows go back as plain tuples: a named tuple is pickled with a call to
+    its ``__getnewargs__`` and rebuilt with a call to its ``__new__``, both Python functions, per row."""
     from mdnet.store.rows import parse_one
 
-    return [parse_one(job, settings) for job in jobs]
+    return [tuple(parse_one(job, settings)) for job in jobs]

@@ -18,8 +18,11 @@ from typing import Any
 import pytest
 
 from mdnet.config import Config
-from mdnet.store import index_file
+from mdnet.store import index_file, refresh
+from mdnet.store.files import FileState, scan
+from mdnet.store.index import NoteRow
 from mdnet.store.index_file import RETIRED_VERSION, SCHEMA_VERSION
+from mdnet.store.layout import daily_location
 from mdnet.store.session import IndexSession
 from mdnet.vault.facade import Vault
 from tests.conftest import REPO_ROOT
@@ -274,3 +277,26 @@ def test_an_index_in_memory_is_rebuilt_in_place(tmp_path: Path) -> None:
     finally:
         session.close()
     assert not (root / ".mdnet").exists()
+
+
+def test_rows_cross_from_the_workers_as_plain_tuples_and_are_stored_as_the_serial_ones(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A worker sends its rows back as plain tuples (pickled without a Python call per row); the main process
+    makes them NoteRows again, equal to the rows a single process parses."""
+    root = _vault(tmp_path / "vault", 40)
+    with Vault.open(root) as vault:
+        config = vault.config
+    folder, date_format = daily_location(root, config)
+    settings = (config.contact_dirs, config.log_heading, config.max_note_bytes, config.mentions,
+                config.interaction_fields, folder, date_format)  # fmt: skip
+    work = [(path, FileState(*state)) for path, state in sorted(scan(root).items())]
+    batch = refresh._parse_batch([(str(root), path, state.token) for path, state in work[:3]], settings)
+    assert batch and all(type(row) is tuple for row in batch)
+    serial = refresh.parse_paths(root, config, work)
+    monkeypatch.setattr(refresh, "PARALLEL_THRESHOLD", 10)
+    monkeypatch.setattr(refresh, "CHUNK", 7)
+    monkeypatch.setattr(refresh.os, "cpu_count", lambda: 2)
+    parallel = refresh.parse_paths(root, config, work)
+    assert all(type(row) is NoteRow for row in parallel)
+    assert parallel == serial
