@@ -43,8 +43,8 @@ except ImportError:  # pragma: no cover - another Python
 # a wider margin than those with fine timestamps (ext4, APFS: a kernel tick or so).
 RACY_NS_COARSE = 2_000_000_000
 RACY_NS_FINE = 100_000_000
-# Parsing on worker processes (measured at 10,000 notes on 2 cores: docs/decisions.md, "Workers"): from this
-# many changed notes, on up to MAX_WORKERS processes, in batches of CHUNK notes.
+# Parsing on worker processes (measured at 10,000 notes on 2 cores: docs/decisions.md, "Worker processes"): from
+# this many changed notes, one worker per core up to MAX_WORKERS, in batches of at most CHUNK notes.
 PARALLEL_THRESHOLD = 1500
 MAX_WORKERS = 8
 CHUNK = 500
@@ -327,7 +327,8 @@ def iter_parsed(
     if "fork" not in get_all_start_methods():  # Windows: spawn would re-import everything per worker
         yield [parse_one(job, settings) for job in jobs]
         return
-    batches = [jobs[i : i + CHUNK] for i in range(0, len(jobs), CHUNK)]
+    chunk = chunk_size(len(jobs), workers)
+    batches = [jobs[i : i + chunk] for i in range(0, len(jobs), chunk)]
     make = tuple.__new__  # a plain tuple back into a NoteRow, in C: no Python call per row
     with ProcessPoolExecutor(workers, mp_context=get_context("fork")) as pool:
         for batch in pool.map(_parse_batch, batches, [settings] * len(batches)):
@@ -340,6 +341,13 @@ def worker_count(notes: int) -> int:
     if notes < PARALLEL_THRESHOLD:
         return 1
     return min(os.cpu_count() or 1, MAX_WORKERS)
+
+
+def chunk_size(notes: int, workers: int) -> int:
+    """Notes per batch sent to a worker: about eight batches per worker, so that the workers finish together
+    and the main process, which stores the batches in order, starts early; never fewer than 100 (each batch
+    costs a round trip) nor more than :data:`CHUNK` (the main process stores the last batch alone)."""
+    return max(100, min(CHUNK, notes // (workers * 8)))
 
 
 def _parse_batch(jobs: list[tuple[str, str, str]], settings: Settings) -> list[tuple[object, ...]]:

@@ -295,7 +295,7 @@ def test_rows_cross_from_the_workers_as_plain_tuples_and_are_stored_as_the_seria
     assert batch and all(type(row) is tuple for row in batch)
     serial = refresh.parse_paths(root, config, work)
     monkeypatch.setattr(refresh, "PARALLEL_THRESHOLD", 10)
-    monkeypatch.setattr(refresh, "CHUNK", 7)
+    monkeypatch.setattr(refresh, "chunk_size", lambda _notes, _workers: 7)
     monkeypatch.setattr(refresh.os, "cpu_count", lambda: 2)
     parallel = refresh.parse_paths(root, config, work)
     assert all(type(row) is NoteRow for row in parallel)
