@@ -354,14 +354,19 @@ def install(built: sqlite3.Connection, temporary: Path, path: Path, old: sqlite3
     -shm files by its name: a process still holding the old file would write into, and on closing delete, the
     new one's. So the rename is done only when nobody else has the old file open, which SQLite can tell: a
     connection in WAL mode holds a shared lock on the file for as long as it is open, and leaving WAL mode
-    needs every other connection gone. The old file is then left in rollback mode and marked
-    :data:`RETIRED_VERSION` (a process that opened it just before reads that and looks again), its -wal and
-    -shm files are deleted (a stale WAL would be applied to the new file), and the new file, switched to WAL
-    and fsynced, renamed over it. When another process has the old file open (a watcher, a command reading
-    it now), the new rows are copied into it instead with SQLite's backup, one transaction in its WAL: the
-    other process goes on reading the old rows, then the new ones, never a mix, never an empty index.
+    needs every other connection gone. The old file is first marked :data:`RETIRED_VERSION` (a process that
+    opens it from then on reads that, never switches it to WAL, and waits for the creation lock), then left
+    in rollback mode; its -wal and -shm files are deleted (a stale WAL would be applied to the new file), and
+    the new file, switched to WAL and fsynced, renamed over it. When another process has the old file open (a
+    watcher, a command reading it now), the new rows are copied into it instead with SQLite's backup, one
+    transaction in its WAL, which also gives it this schema's version again: the other process goes on
+    reading the old rows, then the new ones, never a mix, never an empty index.
     """
     built.execute("PRAGMA journal_mode = WAL")  # in the file's header: every later connection uses WAL
+    _hook("retire")
+    # Retired first, while still in WAL mode: from here on no process opens the old file anew (it reads this
+    # version and waits for the creation lock), so none can switch it back to WAL while it is being left.
+    old.execute(f"PRAGMA user_version = {RETIRED_VERSION}")
     old.execute("PRAGMA busy_timeout = 0")
     try:
         old.execute("PRAGMA journal_mode = DELETE")  # SQLITE_BUSY while another connection has it open
@@ -369,16 +374,13 @@ def install(built: sqlite3.Connection, temporary: Path, path: Path, old: sqlite3
         old.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT * 1000)}")
         if not cannot_write(exc):
             raise
-        built.backup(old)
+        built.backup(old)  # its first page too: the schema version is this schema's again
         built.close()
         delete_files(temporary)
         return False
-    old.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT * 1000)}")
+    old.close()
     built.close()
     files.flush_own_file(temporary)  # the rows on disk before the name: a power cut leaves one index whole
-    _hook("retire")
-    old.execute(f"PRAGMA user_version = {RETIRED_VERSION}")
-    old.close()
     _hook("rename")
     for suffix in ("-wal", "-shm", "-journal"):  # SQLite would take a -wal here for the new file's
         files.delete_own_file(Path(str(path) + suffix))
