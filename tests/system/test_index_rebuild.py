@@ -74,6 +74,14 @@ def _state(database: Path) -> tuple[str, int]:
         connection.close()
 
 
+def _listing(root: Path) -> list[Path]:
+    """What is in the vault's ``.mdnet/``; nothing when there is no such folder."""
+    try:
+        return list((root / ".mdnet").iterdir())
+    except FileNotFoundError:
+        return []
+
+
 def _stopped(process: subprocess.Popen[bytes], timeout: float = 60) -> None:
     """Wait until ``process`` has stopped itself (SIGSTOP at a point of index_file.install)."""
     deadline = time.monotonic() + timeout
@@ -126,11 +134,11 @@ def test_a_rebuild_killed_at_any_moment_leaves_an_index_that_answers_as_a_fresh_
         process = _index(root, *(["--rebuild"] if how == "--rebuild" else []), env=env)
         if when == "delay":
             time.sleep(chance.uniform(0.0, duration))
-            half_built += any(p.name.endswith(".new") for p in (root / ".mdnet").glob("*"))
+            half_built += any(p.name.endswith(".new") for p in _listing(root))
         else:
             _stopped(process)
         _kill(process)
-        left = sorted(p.name for p in (root / ".mdnet").iterdir())
+        left = sorted(p.name for p in _listing(root))  # none: killed before it made .mdnet/
         where = f"kill {number} ({when}, {how}), left: {left}"
         if _database(root).exists():
             try:
