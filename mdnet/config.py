@@ -9,13 +9,12 @@ from __future__ import annotations
 import json
 import tomllib
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
 from mdnet.core.due import DueRules
 from mdnet.core.durations import DurationError, parse_duration
-from mdnet.core.model import Duration
+from mdnet.core.model import Duration, Record
 from mdnet.core.policy import EMPTY_POLICY, CadencePolicy, parse_policy
 from mdnet.errors import ConfigError
 
@@ -35,25 +34,63 @@ MENTION_MODES = ("links", "fields", "off")
 INTERACTION_FIELDS = ("people", "person", "attendees", "with", "participants", "met")
 
 
-@dataclass(frozen=True, slots=True)
-class Config:
-    """The vault's settings; defaults as in SPEC section 9."""
+_set = object.__setattr__  # how a record's __init__ fills a slot (mdnet.core.model.Record)
 
-    contact_dirs: tuple[str, ...] = ("people",)
-    daily_dir: str = "daily"
-    daily_format: str = "YYYY-MM-DD"
-    log_heading: str = "Log"
-    file_names: str = "title"
-    default_cadence: str = "never"
-    new_contact_cadence: str = "90d"
-    upcoming_days: int = 7
-    max_note_bytes: int = DEFAULT_MAX_NOTE_BYTES
-    vdir: str = ""  # a vdir of vCards kept in step (SPEC 14); "" for none
-    autocommit_max_wait: int = 60  # seconds: watch --autocommit commits at least this often while edits go on
+
+class Config(Record):
+    """The vault's settings; defaults as in SPEC section 9. A plain record, not a dataclass, as those of
+    :mod:`mdnet.core.model`: every command makes one, and a dataclass costs its import and ~1 ms to create."""
+
+    __slots__ = ("contact_dirs", "daily_dir", "daily_format", "log_heading", "file_names", "default_cadence",
+                 "new_contact_cadence", "upcoming_days", "max_note_bytes", "vdir", "autocommit_max_wait",
+                 "mentions", "interaction_fields", "extra")  # fmt: skip
+    contact_dirs: tuple[str, ...]
+    daily_dir: str
+    daily_format: str
+    log_heading: str
+    file_names: str
+    default_cadence: str
+    new_contact_cadence: str
+    upcoming_days: int
+    max_note_bytes: int
+    vdir: str  # a vdir of vCards kept in step (SPEC 14); "" for none
+    autocommit_max_wait: int  # seconds: watch --autocommit commits at least this often while edits go on
     # SPEC 11: which links in dated notes count as interactions, and the fields that hold them
-    mentions: str = "links"
-    interaction_fields: tuple[str, ...] = INTERACTION_FIELDS
-    extra: dict[str, Any] = field(default_factory=dict)
+    mentions: str
+    interaction_fields: tuple[str, ...]
+    extra: dict[str, Any]
+
+    def __init__(
+        self,
+        contact_dirs: tuple[str, ...] = ("people",),
+        daily_dir: str = "daily",
+        daily_format: str = "YYYY-MM-DD",
+        log_heading: str = "Log",
+        file_names: str = "title",
+        default_cadence: str = "never",
+        new_contact_cadence: str = "90d",
+        upcoming_days: int = 7,
+        max_note_bytes: int = DEFAULT_MAX_NOTE_BYTES,
+        vdir: str = "",
+        autocommit_max_wait: int = 60,
+        mentions: str = "links",
+        interaction_fields: tuple[str, ...] = INTERACTION_FIELDS,
+        extra: dict[str, Any] | None = None,
+    ) -> None:
+        _set(self, "contact_dirs", contact_dirs)
+        _set(self, "daily_dir", daily_dir)
+        _set(self, "daily_format", daily_format)
+        _set(self, "log_heading", log_heading)
+        _set(self, "file_names", file_names)
+        _set(self, "default_cadence", default_cadence)
+        _set(self, "new_contact_cadence", new_contact_cadence)
+        _set(self, "upcoming_days", upcoming_days)
+        _set(self, "max_note_bytes", max_note_bytes)
+        _set(self, "vdir", vdir)
+        _set(self, "autocommit_max_wait", autocommit_max_wait)
+        _set(self, "mentions", mentions)
+        _set(self, "interaction_fields", interaction_fields)
+        _set(self, "extra", {} if extra is None else extra)
 
     @property
     def default_cadence_duration(self) -> Duration | None:
@@ -79,7 +116,10 @@ class Config:
         return str(_sha1(json.dumps(relevant, sort_keys=True).encode()).hexdigest())[:16]
 
     def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """Every setting by name, copied (what ``dataclasses.asdict`` gave)."""
+        import copy  # here: only `mdnet config` asks
+
+        return {name: copy.deepcopy(getattr(self, name)) for name in self.__slots__}
 
 
 _STR_KEYS = ("daily_dir", "daily_format", "log_heading", "file_names", "default_cadence", "new_contact_cadence")
@@ -105,7 +145,7 @@ def _did_you_mean(key: str) -> str:
     """``; did you mean 'contact_dirs'?`` for a key close to one mdnet reads (``contacts_dirs``), else nothing."""
     import difflib
 
-    known = [f.name for f in fields(Config) if not f.name.startswith("_")] + [*_SECTION_KEYS, *_CALENDAR_KEYS]
+    known = [name for name in Config.__slots__ if not name.startswith("_")] + [*_SECTION_KEYS, *_CALENDAR_KEYS]
     close = difflib.get_close_matches(key, dict.fromkeys(known), n=1, cutoff=0.75)
     return f"; did you mean {close[0]!r}?" if close else ""
 
