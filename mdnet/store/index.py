@@ -491,14 +491,18 @@ class Index:
             if any_hit
             else "NULL"
         )
+        # Two parts: the contacts a column of their own lets in, by one pass over the table; then the few that
+        # only a mention after today or a dated open loop lets in, looked up by path. One pass asking both for
+        # every contact tried two lookups per row in vain, a tenth of the whole query at 10k contacts.
+        chosen = f"SELECT {_DUE_COLUMNS}, {last_mention} FROM notes WHERE is_contact AND status != 'archived'"
+        chosen += " AND (snooze_until IS NULL OR snooze_until <= :today)"
+        dated = f"needs_reply OR {birthdays} OR first_due <= :horizon" + (
+            " OR NOT cadence_set" if with_default_cadence else ""
+        )
         query = (
-            f"SELECT {_DUE_COLUMNS}, {last_mention}"
-            " FROM notes WHERE is_contact AND status != 'archived'"
-            " AND (snooze_until IS NULL OR snooze_until <= :today)"
-            f" AND (needs_reply OR {birthdays} OR first_due <= :horizon"
-            + (" OR NOT cadence_set" if with_default_cadence else "")
-            + " OR path IN (SELECT contact FROM hits WHERE date > :today AND date <= :horizon)"
-            " OR path IN (SELECT contact FROM loop_hits WHERE due <= :horizon))"
+            f"{chosen} AND ({dated}) UNION ALL {chosen} AND ({dated}) IS NOT 1 AND path IN"
+            " (SELECT contact FROM hits WHERE date > :today AND date <= :horizon"
+            " UNION SELECT contact FROM loop_hits WHERE due <= :horizon)"
         )
         parameters = {"today": today.isoformat(), "horizon": horizon.isoformat(), "start": start, "end": end}
         facts = _due_facts(self.connection.execute(query, parameters))
