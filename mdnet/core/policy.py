@@ -70,7 +70,7 @@ class CadencePolicy(Record):
 
     def window_for(self, contact: Contact | DueFacts, default_cadence: Duration | None) -> Window | None:
         """The window that applies to ``contact``: its own cadence, its category's, the default."""
-        found, category_window = self.category_window(contact.category)
+        found, category_window = self.category_window(contact.category) if self.windows else (False, None)
         tolerance = category_window.tolerance if category_window is not None else DEFAULT_TOLERANCE
         if contact.cadence_set:
             if contact.cadence is None:  # cadence: never
