@@ -242,3 +242,45 @@ def test_warnings_about_bad_notes_are_given_on_a_hit_too(vault: Path) -> None:
     first = run_cli("--vault", str(vault), "--today", DEMO_DATE, "due", "--json")
     second = run_cli("--vault", str(vault), "--today", DEMO_DATE, "due", "--json")
     assert "Broken.md" in first.err and second.err == first.err and second.out == first.out
+
+
+def _rewrite_keeping_state(path: Path, old: bytes, new: bytes) -> None:
+    """Change a note's bytes in place, keeping its size, inode and time (a sync tool that sets the time, `touch
+    -r`): the scan cannot see it, so the index keeps the old note until it is rebuilt."""
+    info = path.stat()
+    data = path.read_bytes()
+    assert len(old) == len(new) and old in data
+    with path.open("r+b") as handle:
+        handle.write(data.replace(old, new))
+    os.utime(path, ns=(info.st_atime_ns, info.st_mtime_ns))
+    assert (path.stat().st_size, path.stat().st_ino) == (info.st_size, info.st_ino)
+
+
+@pytest.mark.parametrize("how", ["rebuild", "delete", "settings"])
+def test_an_index_rebuilt_from_the_notes_is_not_answered_by_an_answer_of_the_old_index(vault: Path, how: str) -> None:
+    """A rebuilt index (`mdnet index --rebuild`, a deleted index file, a settings change and back) counts its
+    generations from 1 again, over the same scan: the key must still differ, or the old index's answer hides the
+    rebuilt one's, which is what a rebuild is there to correct."""
+    toml = vault / "mdnet.toml"
+    settings = toml.read_text(encoding="utf-8")
+
+    def rebuild() -> None:
+        if how == "rebuild":
+            code, _, err = run_cli("--vault", str(vault), "index", "--rebuild")
+            assert code == 0, err
+        elif how == "delete":
+            (vault / ".mdnet" / "index.sqlite").unlink(missing_ok=True)
+        else:  # read again under other settings, then under the first ones (generation 1, no digest: not stored)
+            for text in (settings + 'log_heading = "History"\n', settings):
+                toml.write_text(text, encoding="utf-8")
+                _due(vault)
+
+    rebuild()
+    _due(vault)
+    _due(vault)  # stored, at the generation (2 after a settings change) the next rebuild and one run leave too
+    _rewrite_keeping_state(vault / "people" / "Ann Lee.md", b"needs_reply: true\n", b"needs_reply: no  \n")
+    rebuild()
+    _due(vault)
+    after = _due(vault)
+    assert after == _fresh(vault)
+    assert '"bucket": "reply"' not in after  # the reply Ann was owed is no longer in the note
