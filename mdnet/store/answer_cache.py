@@ -10,7 +10,8 @@ the last answer beside the index, under a key of everything the answer depends o
   settings it was built with. An index that cannot vouch for the files (a partial refresh, another process
   writing meanwhile: no digest; a note saved too close to the scan: "racy") makes no key, and nothing is cached;
 * every setting of ``mdnet.toml`` (the whole :class:`~mdnet.config.Config`, not only what the index reads);
-* mdnet's version and code: the path, size and modification time of every ``.py`` file of the package;
+* mdnet's version and code: the path, size and modification time of every ``.py`` file of the package, and the
+  Python running it;
 * what the caller adds: the day T and the command's options.
 
 The key is hashed into the file's first line, with the answer's length and checksum. A different key, a damaged
@@ -123,10 +124,11 @@ def index_state(index: Index) -> str | None:
 
 
 def code_fingerprint() -> str:
-    """mdnet's version and every ``.py`` file of the package by path, size and modification time: an upgrade,
-    or an edit of the code in a checkout, is a miss."""
+    """mdnet's version, the Python running it, and every ``.py`` file of the package by path, size and modification
+    time: an upgrade, an edit of the code in a checkout, or the same checkout run by another Python (whose Unicode
+    tables ``--tag`` folds with) is a miss."""
     mdnet = sys.modules.get("mdnet")
-    parts = [str(getattr(mdnet, "__version__", ""))]
+    parts = [str(getattr(mdnet, "__version__", "")), f"{sys.implementation.name} {sys.version}"]
     folders = [str(PACKAGE)]
     while folders:
         folder = folders.pop()

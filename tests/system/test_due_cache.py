@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sys
 import time
 from collections.abc import Callable
 from hashlib import blake2b
@@ -284,3 +285,12 @@ def test_an_index_rebuilt_from_the_notes_is_not_answered_by_an_answer_of_the_old
     after = _due(vault)
     assert after == _fresh(vault)
     assert '"bucket": "reply"' not in after  # the reply Ann was owed is no longer in the note
+
+
+def test_another_python_changes_the_code_fingerprint(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same checkout run by another Python (a venv made again on a newer one, an editable install: the same
+    files, sizes and times) may answer otherwise: `--tag` folds text with the interpreter's Unicode tables, and
+    U+1E08F, a combining mark since Unicode 15, is dropped by Python 3.12's fold and kept by 3.11's."""
+    before = answer_cache.code_fingerprint()
+    monkeypatch.setattr(sys, "version", sys.version + " (another build)")
+    assert answer_cache.code_fingerprint() != before
