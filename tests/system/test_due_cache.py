@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -294,3 +295,18 @@ def test_another_python_changes_the_code_fingerprint(monkeypatch: pytest.MonkeyP
     before = answer_cache.code_fingerprint()
     monkeypatch.setattr(sys, "version", sys.version + " (another build)")
     assert answer_cache.code_fingerprint() != before
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs")
+def test_a_fifo_at_the_cache_name_is_a_miss_not_a_wait(vault: Path) -> None:
+    """Opening a FIFO for reading waits for a writer: a vault unpacked with one at .mdnet/answer-due (tar keeps
+    them) would hang every `due --json`. It is not a regular file, so it is a miss, as a link is."""
+    first = _due(vault)
+    (vault / CACHE).unlink()
+    os.mkfifo(vault / CACHE)
+    command = [sys.executable, "-m", "mdnet", "--vault", str(vault), "--today", DEMO_DATE, "due", "--json"]
+    try:
+        result = subprocess.run(command, capture_output=True, text=True, timeout=30, check=False)
+    except subprocess.TimeoutExpired:
+        pytest.fail("due --json waited on the FIFO")
+    assert (result.returncode, result.stdout) == (0, first)
