@@ -7,6 +7,7 @@ that the answer is the fresh one, equal to the answer of a vault without any cac
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import shutil
@@ -310,3 +311,28 @@ def test_a_fifo_at_the_cache_name_is_a_miss_not_a_wait(vault: Path) -> None:
     except subprocess.TimeoutExpired:
         pytest.fail("due --json waited on the FIFO")
     assert (result.returncode, result.stdout) == (0, first)
+
+
+def test_a_full_disk_leaves_the_answer_as_without_a_cache(vault: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def full(path: Path, data: bytes, *, durable: bool = True) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device", str(path))
+
+    expected = _fresh(vault)
+    monkeypatch.setattr(answer_cache.files, "write_own_file", full)
+    assert _due(vault) == expected
+    assert not (vault / CACHE).exists() and not list((vault / ".mdnet").glob(".answer-due*"))
+    assert _due(vault) == expected
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() == 0, reason="root writes every folder")
+def test_a_read_only_index_folder_answers_and_never_from_a_stale_answer(vault: Path) -> None:
+    first = _due(vault)
+    folder = vault / ".mdnet"
+    folder.chmod(0o555)
+    try:
+        assert _due(vault) == first  # unchanged: the stored answer, which is still the answer
+        _note(vault, "people/Ann Lee.md", "---\nlast_contact: 2026-11-24\n---\n", seconds_ago=30)
+        after = _due(vault)  # the index cannot be written: answered from memory, uncached
+    finally:
+        folder.chmod(0o755)
+    assert after == _fresh(vault) and '"bucket": "reply"' not in after
