@@ -646,3 +646,24 @@ def delete_own_file(path: Path) -> bool:
     except FileNotFoundError:
         return False
     return True
+
+
+def flush_own_file(path: Path) -> None:
+    """Have mdnet's own file ``path`` (a regular file, never through a link) on disk: fsync, once, for a file
+    written without any (the index rebuilt with ``synchronous = OFF``) before a rename makes it the real one."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0) | NO_FOLLOW)
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file", str(path))
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def rename_own_file(source: Path, target: Path) -> None:
+    """Rename mdnet's own regular file ``source`` over ``target`` in the same folder, atomically: a link at
+    ``target`` is replaced, never followed; then the folder is fsynced, so the new name survives a power cut."""
+    if not stat.S_ISREG(os.lstat(source).st_mode):
+        raise OSError(errno.EINVAL, "not a regular file", str(source))
+    os.replace(source, target)
+    _fsync_dir(target.parent)

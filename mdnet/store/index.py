@@ -288,6 +288,59 @@ class Index:
             values = meta() if callable(meta) else meta
             db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", list(values.items()))
 
+    def rebuild(
+        self, rows: Iterable[NoteRow], meta: Callable[[Index], dict[str, str]], count: int, fingerprint: str
+    ) -> bool:
+        """Store ``rows`` (``count`` of them, perhaps lazy) as the whole index, and ``meta(index built)``.
+
+        In memory this is :meth:`apply` emptying the tables first. A file is rebuilt the cheap way, under the
+        creation lock: into a new file without journal or fsync, its secondary indexes made after the rows,
+        then put in place whole (:func:`mdnet.store.index_file.install`); a crash at any point leaves the old
+        index, or, for a moment at the very end, one marked retired, which the next open rebuilds. Another
+        process reading the old index meanwhile goes on reading it.
+
+        False, with nothing read from ``rows``, when another process rebuilt the index while this one waited for
+        the lock (the file at the path is another, or its settings' ``fingerprint`` is now the one wanted):
+        this index is then that one, and the caller refreshes it as usual.
+        """
+        if self.path is None:
+            self.apply(rows, [], lambda: meta(self), clear=True, count=count)
+            return True
+        with contextlib.ExitStack() as stack:
+            try:
+                alone = stack.enter_context(index_file.creation_lock(self.path))
+            except OSError:  # no lock file here (a read-only folder) or held too long: in place, as before
+                self.apply(rows, [], lambda: meta(self), clear=True, count=count)
+                return True
+            if index_file.identity(self.path) != self.identity:
+                self._reopen()
+                return False
+            if self.get_meta("config") == fingerprint:
+                return False
+            if alone:  # left by processes killed while rebuilding; no other process writes one now
+                index_file.delete_temporaries(self.path.parent)
+            temporary, connection = index_file.start_build(self.path)
+            try:
+                built = Index(connection, None, rebuilt=False)
+                built.apply(rows, [], lambda: meta(built), count=count)
+                renamed = index_file.install(connection, temporary, self.path, self.connection)
+            except BaseException:
+                connection.close()
+                index_file.delete_files(temporary)
+                raise
+            if renamed:
+                self._reopen()
+        return True
+
+    def _reopen(self) -> None:
+        """Open the file at this index's path again: another file than the one this connection reads."""
+        assert self.path is not None
+        self.connection.close()
+        found = index_file.open_sound(self.path)
+        if found is None:
+            raise sqlite3.OperationalError(f"the index at {self.path} cannot be opened")
+        self.connection, self.identity = found
+
     @staticmethod
     def _store(
         db: sqlite3.Connection,

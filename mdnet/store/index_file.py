@@ -1,10 +1,12 @@
-"""The index's database file: where it is, how it is opened, made, locked and thrown away.
+"""The index's database file: where it is, how it is opened, made, rebuilt, locked and thrown away.
 
 Apart from :mod:`mdnet.store.index` (the tables and the queries) because the file's life is its own
 problem: several mdnet processes may find the index missing, damaged or of another version at
 once. A sound index is opened without a lock and never created in place; anything else is
 decided under a lock file, a new database is made under a temporary name and linked into place
-whole, and a damaged one is deleted only if it is still the file that was found damaged. Both
+whole, and a damaged one is deleted only if it is still the file that was found damaged. A whole
+rebuild is written the cheap way (no journal, no fsync per commit) into a new file that is renamed
+over the old one only when no other process has the old one open (:func:`install`). Both
 modules are the only users of sqlite3.
 """
 
@@ -33,6 +35,10 @@ from mdnet.store import files
 # 19: Obsidian tags in a contact's body are its tags too, and the `tags: [#x]` hint (issue 18);
 # 20: an impossible date: is a warning in a note without links too
 SCHEMA_VERSION = 20
+# The schema version an index is given when a rebuilt one is about to be renamed over it (:func:`install`): a
+# process that opened the old file just before reads this, takes the file for another version's and looks again,
+# under the creation lock, finding the new one. Never a version any mdnet writes.
+RETIRED_VERSION = -1
 _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE notes (
@@ -125,6 +131,11 @@ def open_sound(path: Path) -> tuple[sqlite3.Connection, tuple[int, int] | None] 
         raise  # sound, perhaps, but locked or unreadable now: never to be replaced
     try:
         version = schema_version(connection)
+        if version == SCHEMA_VERSION:
+            # Only now, for a file of this schema: a retired index (RETIRED_VERSION, in rollback mode) must not be
+            # switched back to WAL, which would open the -wal and -shm files beside ``path`` that now belong to
+            # the new index renamed over it (see install).
+            connection.execute("PRAGMA journal_mode = WAL")
     except sqlite3.DatabaseError as exc:
         connection.close()
         if cannot_write(exc):
@@ -251,6 +262,9 @@ def identity(path: Path) -> tuple[int, int] | None:
 
 
 def connect(path: Path, create: bool = True) -> sqlite3.Connection:
+    """A connection to the index at ``path``; a new file (``create``) is switched to WAL, an existing one
+    keeps its journal mode until :func:`open_sound` has read its version (a file in WAL mode says so in its
+    header, and SQLite opens it in WAL mode)."""
     if create:
         connection = sqlite3.connect(path, timeout=BUSY_TIMEOUT, isolation_level=None)
     else:  # a missing file is an error, not an empty database made in its place
@@ -258,7 +272,8 @@ def connect(path: Path, create: bool = True) -> sqlite3.Connection:
         connection = sqlite3.connect(uri, timeout=BUSY_TIMEOUT, isolation_level=None, uri=True)
     try:
         connection.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT * 1000)}")
-        connection.execute("PRAGMA journal_mode = WAL")
+        if create:
+            connection.execute("PRAGMA journal_mode = WAL")
         connection.execute("PRAGMA synchronous = NORMAL")
         # No memory map: a page read through one from a file another process truncated (or a damaged disk) is
         # SIGBUS, which kills the process (the watcher, 8 trials in 16 of issue 19). read() instead returns
@@ -308,3 +323,75 @@ def delete_files(path: Path) -> None:
     file a link points at (another application's database)."""
     for suffix in ("", "-wal", "-shm", "-journal"):
         files.delete_own_file(Path(str(path) + suffix))
+
+
+def start_build(path: Path) -> tuple[Path, sqlite3.Connection]:
+    """A new, empty index beside ``path`` for a whole rebuild, under a temporary name (``<pid>.new``), and a
+    connection to it, written the cheap way: no journal and no fsync (``journal_mode = OFF``, ``synchronous =
+    OFF``). Nobody else opens it, and a crash leaves only a temporary to delete: the index at ``path`` is
+    untouched until :func:`install`. The caller holds the creation lock (temporaries are deleted under it)."""
+    temporary = path.with_name(f"{os.getpid()}.new")
+    delete_files(temporary)
+    connection = sqlite3.connect(temporary, timeout=BUSY_TIMEOUT, isolation_level=None)
+    try:
+        connection.execute("PRAGMA journal_mode = OFF")
+        connection.execute("PRAGMA synchronous = OFF")
+        connection.execute("PRAGMA mmap_size = 0")
+        create_schema(connection)
+    except BaseException:
+        connection.close()
+        delete_files(temporary)
+        raise
+    return temporary, connection
+
+
+def install(built: sqlite3.Connection, temporary: Path, path: Path, old: sqlite3.Connection) -> bool:
+    """Put the finished rebuild ``built`` (the file ``temporary``) in place of the index at ``path``, which the
+    connection ``old`` has open, under the creation lock. True when the new file was renamed over ``path``
+    (``old`` is closed then: open ``path`` again); False when it was copied into ``old`` instead.
+
+    A rename is atomic, so a crash leaves the old index or the new one, but SQLite keeps an index's -wal and
+    -shm files by its name: a process still holding the old file would write into, and on closing delete, the
+    new one's. So the rename is done only when nobody else has the old file open, which SQLite can tell: a
+    connection in WAL mode holds a shared lock on the file for as long as it is open, and leaving WAL mode
+    needs every other connection gone. The old file is first marked :data:`RETIRED_VERSION` (a process that
+    opens it from then on reads that, never switches it to WAL, and waits for the creation lock), then left
+    in rollback mode; its -wal and -shm files are deleted (a stale WAL would be applied to the new file), and
+    the new file, switched to WAL and fsynced, renamed over it. When another process has the old file open (a
+    watcher, a command reading it now), the new rows are copied into it instead with SQLite's backup, one
+    transaction in its WAL, which also gives it this schema's version again: the other process goes on
+    reading the old rows, then the new ones, never a mix, never an empty index.
+    """
+    built.execute("PRAGMA journal_mode = WAL")  # in the file's header: every later connection uses WAL
+    _hook("retire")
+    # Retired first, while still in WAL mode: from here on no process opens the old file anew (it reads this
+    # version and waits for the creation lock), so none can switch it back to WAL while it is being left.
+    old.execute(f"PRAGMA user_version = {RETIRED_VERSION}")
+    old.execute("PRAGMA busy_timeout = 0")
+    try:
+        old.execute("PRAGMA journal_mode = DELETE")  # SQLITE_BUSY while another connection has it open
+    except sqlite3.OperationalError as exc:
+        old.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT * 1000)}")
+        if not cannot_write(exc):
+            raise
+        built.backup(old)  # its first page too: the schema version is this schema's again
+        built.close()
+        delete_files(temporary)
+        return False
+    old.close()
+    built.close()
+    files.flush_own_file(temporary)  # the rows on disk before the name: a power cut leaves one index whole
+    _hook("rename")
+    for suffix in ("-wal", "-shm", "-journal"):  # SQLite would take a -wal here for the new file's
+        files.delete_own_file(Path(str(path) + suffix))
+    files.rename_own_file(temporary, path)
+    return True
+
+
+def _hook(point: str) -> None:
+    """For the crash tests only: stop here (SIGSTOP, for a kill -9 at a known point of :func:`install`) when
+    the environment names this point in ``MDNET_TEST_STOP_AT``. Nothing at all otherwise."""
+    if os.environ.get("MDNET_TEST_STOP_AT") == point:
+        import signal
+
+        os.kill(os.getpid(), signal.SIGSTOP)

@@ -43,8 +43,12 @@ except ImportError:  # pragma: no cover - another Python
 # a wider margin than those with fine timestamps (ext4, APFS: a kernel tick or so).
 RACY_NS_COARSE = 2_000_000_000
 RACY_NS_FINE = 100_000_000
+# Parsing on worker processes (measured at 10,000 notes on 2 cores: docs/decisions.md, "Worker processes"): from
+# this many changed notes, one worker per core up to MAX_WORKERS, in batches of at most CHUNK notes.
 PARALLEL_THRESHOLD = 1500
-SERIAL_BATCH = 200
+MAX_WORKERS = 8
+CHUNK = 500
+SERIAL_BATCH = 200  # one process parses in batches too: a progress bar moves as notes are read
 
 
 def refresh(
@@ -68,8 +72,8 @@ def refresh(
     started = time.perf_counter()
     started_ns = time.time_ns()  # before any note is read: later writes have later mtimes
     rebuilt = index.rebuilt
-    # Settings the index depends on changed: reread everything and replace the old rows in
-    # the same transaction, so another process never sees an empty index meanwhile.
+    # A new index, or settings the index depends on changed: reread everything into a new file put in
+    # place whole (Index.rebuild), so another process never sees an empty or a half-made index meanwhile.
     stored_config = index.get_meta("config")
     fingerprint = index_fingerprint(config, daily)
     reset = stored_config != fingerprint
@@ -137,13 +141,14 @@ def refresh(
             if progress is not None:  # the batch's rows are stored once the next is asked for
                 progress(done, len(changed))
 
-    def meta() -> dict[str, str]:
-        counts.extend(index.counts())  # inside the write: what this transaction leaves
+    def meta(target: Index) -> dict[str, str]:
+        counts.extend(target.counts())  # inside the write: what this transaction leaves
         # Another process wrote since this one read the stored scan (or tokens): the rows it did not
         # re-read may now be that process's, not what this scan saw, so this scan cannot vouch for them.
-        # The next refresh then compares every row's own token, which always matches the row.
+        # The next refresh then compares every row's own token, which always matches the row. A rebuild
+        # into a new file (target is not index) holds no row but this scan's.
         current = index.get_meta("generation")
-        vouch = current == generation
+        vouch = target is not index or current == generation
         values = {
             "config": fingerprint,
             "digest": digest if vouch else "",
@@ -162,7 +167,11 @@ def refresh(
 
     if progress is not None and changed:
         progress(0, len(changed))
-    index.apply(parsed_rows(), deleted, meta, clear=reset, count=len(changed))
+    if not reset:
+        index.apply(parsed_rows(), deleted, lambda: meta(index), count=len(changed))
+    elif not index.rebuild(parsed_rows(), meta, len(changed), fingerprint):
+        _debug("reset: another process rebuilt the index meanwhile")
+        return refresh(root, config, index, None, daily, progress)
     _debug("%d notes read, %d removed", len(changed), len(deleted))
     if racy:
         _debug("racy: %d notes saved within a timestamp tick of this scan; the next one reads them again", len(racy))
@@ -320,8 +329,8 @@ def iter_parsed(
     folder, date_format = daily_location(root, config) if daily is None else daily
     settings: Settings = (config.contact_dirs, config.log_heading, config.max_note_bytes, config.mentions,
                           config.interaction_fields, folder, date_format)  # fmt: skip
-    workers = min(os.cpu_count() or 1, 8)
-    if len(jobs) < PARALLEL_THRESHOLD or workers < 2:
+    workers = worker_count(len(jobs))
+    if workers < 2:
         for start in range(0, len(jobs), SERIAL_BATCH):  # batches: a progress bar moves as notes are read
             yield [parse_one(job, settings) for job in jobs[start : start + SERIAL_BATCH]]
         return
@@ -331,13 +340,32 @@ def iter_parsed(
     if "fork" not in get_all_start_methods():  # Windows: spawn would re-import everything per worker
         yield [parse_one(job, settings) for job in jobs]
         return
-    chunk = max(100, min(500, len(jobs) // (workers * 8)))
+    chunk = chunk_size(len(jobs), workers)
     batches = [jobs[i : i + chunk] for i in range(0, len(jobs), chunk)]
+    make = tuple.__new__  # a plain tuple back into a NoteRow, in C: no Python call per row
     with ProcessPoolExecutor(workers, mp_context=get_context("fork")) as pool:
-        yield from pool.map(_parse_batch, batches, [settings] * len(batches))
+        for batch in pool.map(_parse_batch, batches, [settings] * len(batches)):
+            yield [make(NoteRow, row) for row in batch]
 
 
-def _parse_batch(jobs: list[tuple[str, str, str]], settings: Settings) -> list[NoteRow]:
+def worker_count(notes: int) -> int:
+    """How many worker processes parse ``notes`` notes: one per core, up to :data:`MAX_WORKERS`; none (1: this
+    process alone) below :data:`PARALLEL_THRESHOLD` notes, where starting them costs more than they save."""
+    if notes < PARALLEL_THRESHOLD:
+        return 1
+    return min(os.cpu_count() or 1, MAX_WORKERS)
+
+
+def chunk_size(notes: int, workers: int) -> int:
+    """Notes per batch sent to a worker: about eight batches per worker, so that the workers finish together
+    and the main process, which stores the batches in order, starts early; never fewer than 100 (each batch
+    costs a round trip) nor more than :data:`CHUNK` (the main process stores the last batch alone)."""
+    return max(100, min(CHUNK, notes // (workers * 8)))
+
+
+def _parse_batch(jobs: list[tuple[str, str, str]], settings: Settings) -> list[tuple[object, ...]]:
+    """Parse one batch in a worker. The rows go back as plain tuples: a named tuple is pickled with a call to
+    its ``__getnewargs__`` and rebuilt with a call to its ``__new__``, both Python functions, per row."""
     from mdnet.store.rows import parse_one
 
-    return [parse_one(job, settings) for job in jobs]
+    return [tuple(parse_one(job, settings)) for job in jobs]
