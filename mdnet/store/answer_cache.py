@@ -5,10 +5,11 @@ vault the query, the due rules and the JSON cost more than the rest of the comma
 the last answer beside the index, under a key of everything the answer depends on:
 
 * the index as it is after this command's refresh: its generation (counted up by every write), its epoch (new
-  whenever the generations start again at 1: a rebuilt index, a settings change, which read every note again
-  over what may be the same scan), the digest of the full scan it holds (every note's path and stat), and the
-  settings it was built with. An index that cannot vouch for the files (a partial refresh, another process
-  writing meanwhile: no digest; a note saved too close to the scan: "racy") makes no key, and nothing is cached;
+  whenever every note is read again into a new index: a rebuild, a deleted index file, a settings change; its
+  generations may count from 1 again, over what may be the same scan), the digest of the full scan it holds
+  (every note's path and stat), and the settings it was built with. An index that cannot vouch for the files
+  (a partial refresh, another process writing meanwhile: no digest; a note saved too close to the scan:
+  "racy") makes no key, and nothing is cached;
 * every setting of ``mdnet.toml`` (the whole :class:`~mdnet.config.Config`, not only what the index reads);
 * mdnet's version and code: the path, size and modification time of every ``.py`` file of the package, and the
   Python running it;

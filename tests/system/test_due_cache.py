@@ -261,7 +261,7 @@ def _rewrite_keeping_state(path: Path, old: bytes, new: bytes) -> None:
 
 @pytest.mark.parametrize("how", ["rebuild", "delete", "settings"])
 def test_an_index_rebuilt_from_the_notes_is_not_answered_by_an_answer_of_the_old_index(vault: Path, how: str) -> None:
-    """A rebuilt index (`mdnet index --rebuild`, a deleted index file, a settings change and back) counts its
+    """A rebuilt index (`mdnet index --rebuild`, a deleted index file, a settings change and back) may count its
     generations from 1 again, over the same scan: the key must still differ, or the old index's answer hides the
     rebuilt one's, which is what a rebuild is there to correct."""
     toml = vault / "mdnet.toml"
@@ -273,14 +273,14 @@ def test_an_index_rebuilt_from_the_notes_is_not_answered_by_an_answer_of_the_old
             assert code == 0, err
         elif how == "delete":
             (vault / ".mdnet" / "index.sqlite").unlink(missing_ok=True)
-        else:  # read again under other settings, then under the first ones (generation 1, no digest: not stored)
+        else:  # read again under other settings, then under the first ones
             for text in (settings + 'log_heading = "History"\n', settings):
                 toml.write_text(text, encoding="utf-8")
                 _due(vault)
 
     rebuild()
     _due(vault)
-    _due(vault)  # stored, at the generation (2 after a settings change) the next rebuild and one run leave too
+    _due(vault)  # stored, perhaps at the generation the next rebuild and one run leave too
     _rewrite_keeping_state(vault / "people" / "Ann Lee.md", b"needs_reply: true\n", b"needs_reply: no  \n")
     rebuild()
     _due(vault)
