@@ -215,3 +215,13 @@ def test_due_chooses_its_columns_once_for_every_bucket(example_vault: Path) -> N
         headers = [line for line in result.out.splitlines() if line.startswith("┃ Name")]
         assert len(headers) == 4, result.out  # the four buckets of the demo vault on that day
         assert len(set(headers)) == 1, (columns, result.out)  # the same columns, the same widths
+
+
+def test_the_due_example_of_commands_md_is_the_real_output(example_vault: Path) -> None:
+    page = (Path(__file__).parents[2] / "docs" / "commands.md").read_text(encoding="utf-8")
+    command = "$ mdnet --vault examples/vault due --category client\n"
+    shown = page[page.index(command) + len(command) :].split("```", 1)[0]
+    result = run_mdnet_process("--today", "2026-11-25", "due", "--category", "client", cwd=example_vault,
+                               env={"COLUMNS": "80"})  # fmt: skip
+    assert result.code == 0, result
+    assert result.out == shown, result.out
