@@ -96,10 +96,12 @@ def _items(line: str, separator: str) -> list[str]:
 
 def _wrap_list(line: str, width: int, separator: str) -> list[str]:
     """``line``, a list joined by ``separator``, wrapped to ``width`` cells between its items (``tag,``
-    kept together, never a line starting with a comma); an item wider than the column wrapped on its own."""
+    kept together, never a line starting with a comma); an item wider than the column wrapped on its own,
+    its mark dropped when only the mark would not fit (the line's end parts the items then)."""
     if text_width(line) <= width:
         return [line]
-    gap = separator[len(separator.rstrip()) :] or " "
+    mark = separator.rstrip()
+    gap = separator[len(mark) :] or " "
     lines: list[str] = []
     current, used = "", 0
     for item in _items(line, separator):
@@ -109,8 +111,11 @@ def _wrap_list(line: str, width: int, separator: str) -> list[str]:
             continue
         if current:
             lines.append(current)
-        if size > width:  # an item wider than the column: folded, its last piece continued
-            pieces = _wrap(item, width)
+        if size > width:  # an item wider than the column: alone on its line(s), its mark kept where it fits
+            bare = item[: -len(mark)] if mark and item.endswith(mark) else item
+            pieces = _wrap(bare, width) if text_width(bare) > width else [bare]  # never a line of a lone ","
+            if bare != item and text_width(pieces[-1]) + len(mark) <= width:
+                pieces[-1] += mark
             lines.extend(pieces[:-1])
             current = pieces[-1]
             used = text_width(current)

@@ -196,6 +196,9 @@ def test_a_tag_wider_than_the_column_is_folded_and_the_others_kept_whole() -> No
     assert {cell_len(line) for line in text.splitlines()} == {40}, text
     assert "consulting," in cells and not any(cell.startswith(",") for cell in cells), cells
     assert "".join(cells).replace(" ", "") == tags.replace(" ", ""), cells  # folded, nothing lost
+    narrow = _print(PlainTable(columns, [("Aaron Esposito", "sales, consulting, rust")]), 26)  # tags: 5 cells
+    cells = [line.split("│")[2].strip() for line in narrow.splitlines() if line.startswith("│")]
+    assert cells == ["sales", "consu", "lting", "rust"], cells  # no lone "," where only the comma did not fit
 
 
 def test_list_counts_with_a_thousands_separator(vault_dir: Path) -> None:
