@@ -6,7 +6,17 @@ from typing import Any
 
 import click
 
-from mdnet.cli.output import echo, echo_more, echo_rich, emit_json, shown_limit, warn
+from mdnet.cli.output import (
+    echo,
+    echo_more,
+    echo_rich,
+    emit_json,
+    fit_screen,
+    rich_text,
+    screen_height,
+    shown_limit,
+    warn,
+)
 from mdnet.cli.state import State, json_option, pass_state, warn_bad_notes
 from mdnet.core.model import Contact, DueItem
 
@@ -41,11 +51,27 @@ def list_(state: State, category: str | None, tag: str | None, limit: int | None
     """List contacts."""
     vault, today = state.vault, state.today
     contacts = vault.contacts(category=category, tag=tag)
-    shown = shown_limit(limit, show_all or (as_json and limit is None), 6)
+    rules = vault.config.due_rules
     total = len(contacts)
+    # a terminal gets what fits its screen: the lines the rows take once their tags wrap are counted
+    height = None if as_json else screen_height(limit, show_all)
+    if height is not None and contacts:
+        from mdnet.cli import render
+
+        first = contacts[:height]  # a row takes a line at least: no more than a screen's rows can fit
+        dues = {c.path: rules.next_due(c, today) for c in first}
+
+        def page(n: int) -> str:
+            return rich_text(render.contacts_table(first[:n], dues, category, tag, total=total))
+
+        fitted = fit_screen(total, height, page)
+        echo_rich(render.contacts_table(first[:fitted], dues, category, tag, total=total))
+        echo_more(total - fitted)
+        warn_bad_notes(state)
+        return
+    shown = shown_limit(limit, show_all or (as_json and limit is None), 6)
     left = max(0, total - shown) if shown is not None else 0
     contacts = contacts[:shown] if shown is not None else contacts
-    rules = vault.config.due_rules
     dues = {c.path: rules.next_due(c, today) for c in contacts}
     if as_json:
         emit_json({"contacts": [

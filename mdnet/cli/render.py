@@ -13,7 +13,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from mdnet.cli.render_table import Cell, Column, PlainTable, text_width
+from mdnet.cli.render_table import Cell, Column, PlainTable, align, text_width
 from mdnet.core.model import BUCKETS, Contact, DueItem, Duration, OpenLoop, RefreshStats
 from mdnet.core.wikilinks import link_label
 from mdnet.core.wording import counted
@@ -92,29 +92,36 @@ def due_table(
     totals: dict[str, int] | None = None,
 ) -> RenderableType:
     """The due list, a table per bucket. Names and dates are never cut: the reason wraps, and on a
-    narrow terminal the category, then the cadence ratio, are left out. ``totals``: each bucket's size
+    narrow terminal the category, then the cadence ratio, are left out (of every bucket's table: the
+    columns are chosen once for the listing, and given the same widths in every bucket). ``totals``: each bucket's size
     when ``items`` are the first of a longer list (the heading says ``Overdue - 10 of 300``)."""
     if not items:
         return Text(f"Nobody is due on {today} or in the next {within} days. A fine day to meet someone new.")
     width = width or _console_width()
     parts: list[RenderableType] = [Text(f"Due list for {today} (next {within} days)", style="bold")]
     horizon = Duration(within, "d").add_to(today)  # clamped: the last days of 9999 are days too
+    buckets: dict[str, list[tuple[str, str, str, str, tuple[str, str]]]] = {}
+    for item in items:
+        why = "; ".join(reason_text(r.kind, r.detail) for r in item.reasons if r.due <= horizon)
+        buckets.setdefault(item.bucket, []).append((item.name, _when(item, today), why, item.category or "",
+                                                    _ratio(item)))  # fmt: skip
+    # the columns are chosen once for the whole listing: every bucket's table has the same ones
+    every = [row for rows in buckets.values() for row in rows]
+    fixed = {
+        "Name": _cell_width("Name", [r[0] for r in every]),
+        "Due": _cell_width("Due", [r[1] for r in every]),
+        "Category": _cell_width("Category", [r[3] for r in every]),
+        "Cadence": _cell_width("Cadence", [r[4][0] for r in every]),
+    }
+    kept = _chosen(width, fixed, ("Category", "Cadence"), _FLEXIBLE_MIN)
+    columns = [Column("Name"), Column("Due"), Column("Why", wrap=True)]
+    columns += [Column("Category")] if "Category" in kept else []
+    columns += [Column("Cadence", right=True)] if "Cadence" in kept else []
+    tables: list[PlainTable] = []
     for bucket in BUCKETS:
-        chosen = [i for i in items if i.bucket == bucket]
-        if not chosen:
+        rows = buckets.get(bucket)
+        if not rows:
             continue
-        rows = [(item.name, _when(item, today), "; ".join(reason_text(r.kind, r.detail) for r in item.reasons
-                 if r.due <= horizon), item.category or "", _ratio(item)) for item in chosen]  # fmt: skip
-        fixed = {
-            "Name": _cell_width("Name", [r[0] for r in rows]),
-            "Due": _cell_width("Due", [r[1] for r in rows]),
-            "Category": _cell_width("Category", [r[3] for r in rows]),
-            "Cadence": _cell_width("Cadence", [r[4][0] for r in rows]),
-        }
-        kept = _chosen(width, fixed, ("Category", "Cadence"), _FLEXIBLE_MIN)
-        columns = [Column("Name"), Column("Due"), Column("Why", wrap=True)]
-        columns += [Column("Category")] if "Category" in kept else []
-        columns += [Column("Cadence", right=True)] if "Cadence" in kept else []
         cells: list[list[Cell]] = []
         for name, when, why, category, ratio in rows:
             row: list[Cell] = [name, when, why]
@@ -123,11 +130,12 @@ def due_table(
             if "Cadence" in kept:
                 row.append(ratio)
             cells.append(row)
-        total = (totals or {}).get(bucket, len(chosen))
-        count = f"{len(chosen):,} of {total:,}" if total > len(chosen) else f"{len(chosen):,}"
-        parts.append(PlainTable(columns, cells, title=f"{BUCKET_TITLES[bucket]} - {count}",
-                                title_style=_BUCKET_STYLES[bucket]))  # fmt: skip
-    return Group(*parts)
+        total = (totals or {}).get(bucket, len(rows))
+        count = f"{len(rows):,} of {total:,}" if total > len(rows) else f"{len(rows):,}"
+        tables.append(PlainTable(columns, cells, title=f"{BUCKET_TITLES[bucket]} - {count}",
+                                 title_style=_BUCKET_STYLES[bucket]))  # fmt: skip
+    align(tables)  # and the same widths: the buckets' tables one above the other, alike
+    return Group(*parts, *tables)
 
 
 def bucket_sizes(items: Sequence[DueItem]) -> dict[str, int]:
@@ -161,10 +169,13 @@ def contacts_table(
     # names and dates are never cut; the tags wrap; the cadence, then the category, go on a narrow terminal
     kept = _chosen(width or _console_width(), fixed, ("Cadence", "Category"), min(_FLEXIBLE_MIN, 12))
     chosen = [i for i, h in enumerate(headers) if h == "Tags" or h in kept]
-    title = counted(len(contacts), "contact")
-    if total is not None and total > len(contacts):
-        title = f"{len(contacts):,} of {counted(total, 'contact')}"
-    return PlainTable([Column(headers[i], wrap=headers[i] == "Tags") for i in chosen],
+    whole = total if total is not None and total > len(contacts) else len(contacts)
+    title = f"{whole:,} {'contact' if whole == 1 else 'contacts'}"  # 5,000: a count read at a glance
+    if whole > len(contacts):
+        title = f"{len(contacts):,} of {title}"
+    # the tags wrap between tags ("consulting," kept whole), never inside one that fits the column
+    return PlainTable([Column(headers[i], wrap=headers[i] == "Tags", separator=", " if headers[i] == "Tags" else None)
+                       for i in chosen],
                       [[row[i] for i in chosen] for row in rows], title=title)  # fmt: skip
 
 

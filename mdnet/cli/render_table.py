@@ -6,7 +6,9 @@ for the due list of 3,000 contacts cost ten times the answer itself. The long li
 heavy head, bold headers, a title above), one pass over the cells to measure the columns
 (wide characters count twice: :func:`rich.cells.cell_len`), and one line of segments per row.
 Only the wrapping column (the reason, the tags) is wrapped, on words, a word longer than the
-column folded; the others are never cut.
+column folded; the others are never cut. A list (the tags: ``Column(separator=", ")``) wraps at its
+separators, ``tag,`` kept together, and its column is made no narrower than its longest item while
+the table can fit otherwise: an item is folded only when it is wider than the column.
 
 Cell text is made printable here (:func:`mdnet.core.safe_text.printable`, before it is
 measured), and every segment passes it once more in :class:`mdnet.cli.render_safe.SafeRenderable`.
@@ -27,7 +29,7 @@ from rich.text import Text
 
 from mdnet.core.safe_text import printable
 
-__all__ = ["Cell", "Column", "PlainTable", "text_width"]
+__all__ = ["Cell", "Column", "PlainTable", "align", "text_width"]
 
 Cell = str | tuple[str, str]
 """A cell: its text, or its text and a rich style (``("2.3x", "bold red")``)."""
@@ -38,10 +40,12 @@ class Column:
     header: str
     wrap: bool = False  # the column that wraps (one per table at most is the intent); the others are never cut
     right: bool = False  # right-justified (numbers)
+    separator: str | None = None  # a wrapping column's cells are lists joined by this (", "): wrapped between items
 
 
 _WORD = re.compile(r"\S+\s*")
 _HEADER = Style(bold=True)
+_HEADER_COLUMN = Column("", wrap=True)  # a header wraps on its words
 _WRAP_FLOOR = 8  # the narrowest a wrapping column is made before the fixed columns' headers wrap
 
 
@@ -80,6 +84,44 @@ def _wrap(line: str, width: int) -> list[str]:
         used += size
     if current.strip() or not lines:
         lines.append(current.rstrip())
+    return lines
+
+
+def _items(line: str, separator: str) -> list[str]:
+    """A list's items as they are printed: each but the last with the separator's mark (``tag,``)."""
+    parts = line.split(separator)
+    mark = separator.rstrip()
+    return [part + mark for part in parts[:-1]] + parts[-1:]
+
+
+def _wrap_list(line: str, width: int, separator: str) -> list[str]:
+    """``line``, a list joined by ``separator``, wrapped to ``width`` cells between its items (``tag,``
+    kept together, never a line starting with a comma); an item wider than the column wrapped on its own,
+    its mark dropped when only the mark would not fit (the line's end parts the items then)."""
+    if text_width(line) <= width:
+        return [line]
+    mark = separator.rstrip()
+    gap = separator[len(mark) :] or " "
+    lines: list[str] = []
+    current, used = "", 0
+    for item in _items(line, separator):
+        size = text_width(item)
+        if current and used + len(gap) + size <= width:
+            current, used = current + gap + item, used + len(gap) + size
+            continue
+        if current:
+            lines.append(current)
+        if size > width:  # an item wider than the column: alone on its line(s), its mark kept where it fits
+            bare = item[: -len(mark)] if mark and item.endswith(mark) else item
+            pieces = _wrap(bare, width) if text_width(bare) > width else [bare]  # never a line of a lone ","
+            if bare != item and text_width(pieces[-1]) + len(mark) <= width:
+                pieces[-1] += mark
+            lines.extend(pieces[:-1])
+            current = pieces[-1]
+            used = text_width(current)
+        else:
+            current, used = item, size
+    lines.append(current)
     return lines
 
 
@@ -137,7 +179,11 @@ class PlainTable:
                 continue
             word = max((text_width(w) for line in self._headers[i] for w in line.split()), default=1)
             if wrapping:
-                floors.append((i, max(word, min(_WRAP_FLOOR, self._natural[i]))))
+                floor = _WRAP_FLOOR
+                if column.separator is not None:  # no narrower than the longest item: none is folded
+                    floor = max([floor] + [text_width(item) for row in self._cells for line in row[i][0]
+                                           for item in _items(line, column.separator)])  # fmt: skip
+                floors.append((i, max(word, min(floor, self._natural[i]))))
             else:  # only the header may wrap: the cells are never cut
                 cells = max((text_width(line) for row in self._cells for line in row[i][0]), default=0)
                 floors.append((i, max(word, cells)))
@@ -154,21 +200,23 @@ class PlainTable:
         new_line = Segment.line()
         yield Segment("┏" + "┳".join("━" * (w + 2) for w in widths) + "┓")
         yield new_line
-        headers = [(self._fit(lines, w, True), "") for lines, w in zip(self._headers, widths, strict=True)]
+        headers = [(self._fit(lines, w, _HEADER_COLUMN), "") for lines, w in zip(self._headers, widths, strict=True)]
         yield from self._row(headers, widths, "┃", _HEADER)
         yield Segment("┡" + "╇".join("━" * (w + 2) for w in widths) + "┩")
         yield new_line
         for row in self._cells:
-            cells = [(self._fit(lines, widths[i], self.columns[i].wrap), style) for i, (lines, style) in
+            cells = [(self._fit(lines, widths[i], self.columns[i]), style) for i, (lines, style) in
                      enumerate(row)]  # fmt: skip
             yield from self._row(cells, widths, "│", None)
         yield Segment("└" + "┴".join("─" * (w + 2) for w in widths) + "┘")
         yield new_line
 
     @staticmethod
-    def _fit(lines: list[str], width: int, wrap: bool) -> list[str]:
-        if not wrap or len(lines) == 1 and text_width(lines[0]) <= width:
+    def _fit(lines: list[str], width: int, column: Column) -> list[str]:
+        if not column.wrap or len(lines) == 1 and text_width(lines[0]) <= width:
             return lines
+        if column.separator is not None:
+            return [piece for line in lines for piece in _wrap_list(line, width, column.separator)]
         return [piece for line in lines for piece in _wrap(line, width)]
 
     def _row(
@@ -193,3 +241,13 @@ class PlainTable:
                     plain += f" {padded} {bar}"
             yield Segment(plain)
             yield Segment.line()
+
+
+def align(tables: Sequence[PlainTable]) -> None:
+    """Give ``tables`` (the same columns each: a due list's buckets) the same column widths, each column
+    as wide as its widest cell in any of them: the tables of one listing look alike, one above the other."""
+    if len(tables) < 2:
+        return
+    widest = [max(widths) for widths in zip(*(table._natural for table in tables), strict=True)]
+    for table in tables:
+        table._natural = list(widest)

@@ -8,5 +8,6 @@ from __future__ import annotations
 
 
 def counted(number: int, noun: str) -> str:
-    """``1 contact``, ``2 contacts``: every count a person reads says it so."""
-    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+    """``1 contact``, ``2 contacts``, ``5,000 contacts``: every count a person reads says it so (thousands
+    separated, as the listings' titles and "and 1,436 more" lines write them)."""
+    return f"{number:,} {noun}" if number == 1 else f"{number:,} {noun}s"

@@ -4,12 +4,15 @@
 vault the query, the due rules and the JSON cost more than the rest of the command. :class:`AnswerCache` keeps
 the last answer beside the index, under a key of everything the answer depends on:
 
-* the index as it is after this command's refresh: its generation (counted up by every write) and the digest
-  of the full scan it holds (every note's path and stat), and the settings it was built with. An index that
-  cannot vouch for the files (a partial refresh, another process writing meanwhile: no digest; a note saved
-  too close to the scan: "racy") makes no key, and nothing is cached;
+* the index as it is after this command's refresh: its generation (counted up by every write), its epoch (new
+  whenever every note is read again into a new index: a rebuild, a deleted index file, a settings change; its
+  generations may count from 1 again, over what may be the same scan), the digest of the full scan it holds
+  (every note's path and stat), and the settings it was built with. An index that cannot vouch for the files
+  (a partial refresh, another process writing meanwhile: no digest; a note saved too close to the scan:
+  "racy") makes no key, and nothing is cached;
 * every setting of ``mdnet.toml`` (the whole :class:`~mdnet.config.Config`, not only what the index reads);
-* mdnet's version and code: the path, size and modification time of every ``.py`` file of the package;
+* mdnet's version and code: the path, size and modification time of every ``.py`` file of the package, and the
+  Python running it;
 * what the caller adds: the day T and the command's options.
 
 The key is hashed into the file's first line, with the answer's length and checksum. A different key, a damaged
@@ -110,20 +113,23 @@ def answer_cache(index: Index, config: Config, name: str, parts: tuple[object, .
 
 
 def index_state(index: Index) -> str | None:
-    """What identifies the index's contents: generation, digest of the full scan and the settings it was built
-    with. None when the index cannot vouch for the files (no digest: a partial refresh, or a write by another
-    process during the scan; racy notes, read again by the next refresh)."""
-    generation, digest, racy, settings = (index.get_meta(k) for k in ("generation", "digest", "racy", "config"))
-    if not generation or not digest or racy:
+    """What identifies the index's contents: epoch, generation, digest of the full scan and the settings it was
+    built with. None when the index cannot vouch for the files (no digest: a partial refresh, or a write by another
+    process during the scan; racy notes, read again by the next refresh), or has no epoch (last written by an older
+    mdnet, which may have rebuilt it)."""
+    keys = ("generation", "digest", "racy", "config", "epoch")
+    generation, digest, racy, settings, epoch = (index.get_meta(k) for k in keys)
+    if not generation or not digest or racy or not epoch:  # no epoch: written only by an mdnet before it
         return None
-    return f"{generation} {digest} {settings}"
+    return f"{epoch} {generation} {digest} {settings}"
 
 
 def code_fingerprint() -> str:
-    """mdnet's version and every ``.py`` file of the package by path, size and modification time: an upgrade,
-    or an edit of the code in a checkout, is a miss."""
+    """mdnet's version, the Python running it, and every ``.py`` file of the package by path, size and modification
+    time: an upgrade, an edit of the code in a checkout, or the same checkout run by another Python (whose Unicode
+    tables ``--tag`` folds with) is a miss."""
     mdnet = sys.modules.get("mdnet")
-    parts = [str(getattr(mdnet, "__version__", ""))]
+    parts = [str(getattr(mdnet, "__version__", "")), f"{sys.implementation.name} {sys.version}"]
     folders = [str(PACKAGE)]
     while folders:
         folder = folders.pop()

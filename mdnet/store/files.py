@@ -590,8 +590,8 @@ def _check_own_folder(folder: Path, fd: int) -> None:
 
 def read_own_file(path: Path) -> bytes:
     """The bytes of mdnet's own file ``path`` (a cache), never through a link: :class:`OSError` for a link or
-    anything but a regular file, which no cache of mdnet's is."""
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0) | NO_FOLLOW)
+    anything but a regular file, which no cache of mdnet's is (a FIFO is opened without waiting for a writer)."""
+    fd = os.open(path, _READ_FLAGS | NO_FOLLOW)
     try:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
             raise OSError(errno.EINVAL, "not a regular file", str(path))

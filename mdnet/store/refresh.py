@@ -154,6 +154,9 @@ def refresh(
             "digest": digest if vouch else "",
             "counts": f"{counts[0]},{counts[1]}",
             "generation": str(int(current) + 1 if current and current.isdigit() else 1),
+            # Which index this is: a new one whenever every note is read again into an emptied or new index (its
+            # generations may count from 1 again, over a scan that may be the same): the answer cache's key holds it.
+            "epoch": (index.get_meta("epoch") if target is index else None) or os.urandom(8).hex(),
         }
         if only is None:
             values["racy"] = ",".join(sorted(racy))

@@ -7,7 +7,9 @@ and reads rows, so that commands that read the index never import the parser.
 from __future__ import annotations
 
 import functools
+import json
 from collections.abc import Callable, Sequence
+from json.encoder import encode_basestring
 from typing import Any
 
 from mdnet.config import INTERACTION_FIELDS, is_in_contact_folder
@@ -30,6 +32,28 @@ _MENTION_DEFAULTS = ("links", INTERACTION_FIELDS, "daily", "YYYY-MM-DD")
 MentionRow = tuple[str, int, str, str, str]  # date, line, folded target, folded folder, text
 LoopRow = tuple[int, str, str | None]  # line, text, due
 LoopLinkRow = tuple[int, str, str]  # line, folded target, folded folder
+
+
+def _json_encoder() -> Callable[[Any], str]:
+    """``to_json`` (mdnet.store.index's) with its C encoder made once, not once per call.
+
+    ``JSONEncoder.encode`` builds a new C encoder on every call (some 3.5 µs), and a cold index encodes two or
+    three values a note: the record, the fields or the problems. The C encoder's settings are to_json's own,
+    read from its encoder, so both write the same bytes (tests/unit/test_rows_json.py holds them to it). Always
+    a dict or a list here, never a bare string, which ``encode`` would take another way.
+    """
+    c_make_encoder = getattr(json.encoder, "c_make_encoder", None)  # CPython's C accelerator, not typed
+    encoder = getattr(to_json, "__self__", None)
+    if (c_make_encoder is None or not isinstance(encoder, json.JSONEncoder) or encoder.indent is not None
+            or encoder.check_circular or encoder.ensure_ascii):  # fmt: skip
+        return to_json  # pragma: no cover - a Python without the C encoder, or settings not copied here
+    encode = c_make_encoder(None, encoder.default, encode_basestring, None, encoder.key_separator,
+                            encoder.item_separator, encoder.sort_keys, encoder.skipkeys, encoder.allow_nan)  # fmt: skip
+    join = "".join
+    return lambda value: join(encode(value, 0))
+
+
+_to_json = _json_encoder()
 
 
 @functools.lru_cache(maxsize=8)
@@ -93,16 +117,16 @@ def build_row(
     ``log`` is the contact's log as rows when ``contact.log`` was left empty (the cold
     index parses notes that way: it never needs the log as records).
     """
-    problem_text = to_json([p.as_dict() for p in problems]) if problems else "[]"
+    problem_text = _to_json([p.as_dict() for p in problems]) if problems else "[]"
     mentions, loops, loop_links = facts_rows(facts)
     if contact is None:
         stem_key = fold(path.rsplit("/", 1)[-1].removesuffix(".md"))
-        fields_text = to_json(fields)
+        fields_text = _to_json(fields)
         return NoteRow(path, token, None, fields_text, problem_text, len(problems), None, None, (), ((stem_key, 0, 0),),
                        None, mentions, loops, loop_links)  # fmt: skip
     if log is None:
         log = [(e.date.isoformat(), e.time, e.kind, e.text, e.line) for e in contact.log]
-    record = to_json(contact_to_json(contact, log))  # holds the fields too
+    record = _to_json(contact_to_json(contact, log))  # holds the fields too
     links = tuple((r.kind, r.key, r.label, r.folder) for r in note_links(contact, body))
     names = tuple((key, rank, 1) for key, rank in name_keys(contact))
     last = None if contact.last_contact is None else contact.last_contact.isoformat()

@@ -7,9 +7,12 @@ that the answer is the fresh one, equal to the answer of a vault without any cac
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import shutil
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 from hashlib import blake2b
@@ -242,3 +245,94 @@ def test_warnings_about_bad_notes_are_given_on_a_hit_too(vault: Path) -> None:
     first = run_cli("--vault", str(vault), "--today", DEMO_DATE, "due", "--json")
     second = run_cli("--vault", str(vault), "--today", DEMO_DATE, "due", "--json")
     assert "Broken.md" in first.err and second.err == first.err and second.out == first.out
+
+
+def _rewrite_keeping_state(path: Path, old: bytes, new: bytes) -> None:
+    """Change a note's bytes in place, keeping its size, inode and time (a sync tool that sets the time, `touch
+    -r`): the scan cannot see it, so the index keeps the old note until it is rebuilt."""
+    info = path.stat()
+    data = path.read_bytes()
+    assert len(old) == len(new) and old in data
+    with path.open("r+b") as handle:
+        handle.write(data.replace(old, new))
+    os.utime(path, ns=(info.st_atime_ns, info.st_mtime_ns))
+    assert (path.stat().st_size, path.stat().st_ino) == (info.st_size, info.st_ino)
+
+
+@pytest.mark.parametrize("how", ["rebuild", "delete", "settings"])
+def test_an_index_rebuilt_from_the_notes_is_not_answered_by_an_answer_of_the_old_index(vault: Path, how: str) -> None:
+    """A rebuilt index (`mdnet index --rebuild`, a deleted index file, a settings change and back) may count its
+    generations from 1 again, over the same scan: the key must still differ, or the old index's answer hides the
+    rebuilt one's, which is what a rebuild is there to correct."""
+    toml = vault / "mdnet.toml"
+    settings = toml.read_text(encoding="utf-8")
+
+    def rebuild() -> None:
+        if how == "rebuild":
+            code, _, err = run_cli("--vault", str(vault), "index", "--rebuild")
+            assert code == 0, err
+        elif how == "delete":
+            (vault / ".mdnet" / "index.sqlite").unlink(missing_ok=True)
+        else:  # read again under other settings, then under the first ones
+            for text in (settings + 'log_heading = "History"\n', settings):
+                toml.write_text(text, encoding="utf-8")
+                _due(vault)
+
+    rebuild()
+    _due(vault)
+    _due(vault)  # stored, perhaps at the generation the next rebuild and one run leave too
+    _rewrite_keeping_state(vault / "people" / "Ann Lee.md", b"needs_reply: true\n", b"needs_reply: no  \n")
+    rebuild()
+    _due(vault)
+    after = _due(vault)
+    assert after == _fresh(vault)
+    assert '"bucket": "reply"' not in after  # the reply Ann was owed is no longer in the note
+
+
+def test_another_python_changes_the_code_fingerprint(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same checkout run by another Python (a venv made again on a newer one, an editable install: the same
+    files, sizes and times) may answer otherwise: `--tag` folds text with the interpreter's Unicode tables, and
+    U+1E08F, a combining mark since Unicode 15, is dropped by Python 3.12's fold and kept by 3.11's."""
+    before = answer_cache.code_fingerprint()
+    monkeypatch.setattr(sys, "version", sys.version + " (another build)")
+    assert answer_cache.code_fingerprint() != before
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs")
+def test_a_fifo_at_the_cache_name_is_a_miss_not_a_wait(vault: Path) -> None:
+    """Opening a FIFO for reading waits for a writer: a vault unpacked with one at .mdnet/answer-due (tar keeps
+    them) would hang every `due --json`. It is not a regular file, so it is a miss, as a link is."""
+    first = _due(vault)
+    (vault / CACHE).unlink()
+    os.mkfifo(vault / CACHE)
+    command = [sys.executable, "-m", "mdnet", "--vault", str(vault), "--today", DEMO_DATE, "due", "--json"]
+    try:
+        result = subprocess.run(command, capture_output=True, text=True, timeout=30, check=False)
+    except subprocess.TimeoutExpired:
+        pytest.fail("due --json waited on the FIFO")
+    assert (result.returncode, result.stdout) == (0, first)
+
+
+def test_a_full_disk_leaves_the_answer_as_without_a_cache(vault: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def full(path: Path, data: bytes, *, durable: bool = True) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device", str(path))
+
+    expected = _fresh(vault)
+    monkeypatch.setattr(answer_cache.files, "write_own_file", full)
+    assert _due(vault) == expected
+    assert not (vault / CACHE).exists() and not list((vault / ".mdnet").glob(".answer-due*"))
+    assert _due(vault) == expected
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() == 0, reason="root writes every folder")
+def test_a_read_only_index_folder_answers_and_never_from_a_stale_answer(vault: Path) -> None:
+    first = _due(vault)
+    folder = vault / ".mdnet"
+    folder.chmod(0o555)
+    try:
+        assert _due(vault) == first  # unchanged: the stored answer, which is still the answer
+        _note(vault, "people/Ann Lee.md", "---\nlast_contact: 2026-11-24\n---\n", seconds_ago=30)
+        after = _due(vault)  # the index cannot be written: answered from memory, uncached
+    finally:
+        folder.chmod(0o755)
+    assert after == _fresh(vault) and '"bucket": "reply"' not in after

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import pty
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -134,3 +135,96 @@ def test_a_narrow_terminal_narrows_the_wrapping_column_and_never_cuts_a_date() -
     assert "Aaron C. Díaz-Montgomery" in fitted and "2026-09-07" in fitted and "2026-10-07" in fitted
     too_narrow = _print(PlainTable(columns, rows), 30)  # names and dates alone need more: wider, never cut
     assert "Aaron C. Díaz-Montgomery" in too_narrow and "2026-09-07" in too_narrow and "2026-10-07" in too_narrow
+
+
+# -- issue 18, the last friction item: a new user's pass over `list` and `due` on a big vault ----------
+
+_STYLE = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def _screen(vault_dir: Path, *args: str, columns: int, lines: int = 30) -> str:
+    """What a terminal of ``columns`` x ``lines`` shows, without its styles."""
+    return _STYLE.sub("", _on_a_terminal(vault_dir, *args, columns=columns, lines=lines))
+
+
+TAGS = ["cloud", "rust", "consulting", "board", "security", "open-source", "networking/2025", "podcast"]
+
+
+def _tagged(vault_dir: Path, count: int) -> None:
+    for n in range(count):
+        tags = ", ".join(TAGS[n % 3 : n % 3 + 3 + n % 4])
+        note = (
+            f"---\nname: Person {n:03}\ncategory: client\ncadence: 30d\nlast_contact: 2026-11-01\ntags: [{tags}]\n---\n"
+        )
+        (vault_dir / "people" / f"P{n:03}.md").write_text(note, encoding="utf-8")
+
+
+def _tag_cells(out: str) -> list[str]:
+    header = next(line for line in out.splitlines() if line.startswith("┃ Name"))
+    at = [cell.strip() for cell in header.split("┃")].index("Tags")
+    return [line.split("│")[at].strip() for line in out.splitlines() if line.startswith("│")]
+
+
+def test_list_fits_the_screen_counting_wrapped_lines(vault_dir: Path) -> None:
+    _tagged(vault_dir, 60)
+    for columns in (60, 80, 120):
+        out = _screen(vault_dir, "list", columns=columns, lines=24)
+        lines = out.splitlines()
+        assert len(lines) <= 23, (columns, out)  # rows - 1: a line is left for the prompt
+        assert lines[-1].startswith("and ") and lines[-1].endswith("more: --all (or --limit N)"), out
+        shown = sum("Person 0" in line for line in lines)
+        assert shown >= 4 and lines[0] == f"{shown} of 60 contacts", (columns, out)
+        if columns < 120:
+            assert len(_tag_cells(out)) > shown, out  # the tags wrapped, and the wrapped lines were counted
+
+
+def test_list_wraps_tags_between_tags(vault_dir: Path) -> None:
+    _tagged(vault_dir, 12)
+    for columns in (60, 70, 80):
+        out = _screen(vault_dir, "list", "--all", columns=columns)
+        cells = _tag_cells(out)
+        assert not any(cell.startswith(",") for cell in cells), (columns, out)  # no stray comma
+        words = {word for cell in cells for word in cell.replace(",", " ").split()}
+        assert words <= set(TAGS), (columns, words - set(TAGS), out)  # no tag broken ("consulti" / "ng")
+
+
+def test_a_tag_wider_than_the_column_is_folded_and_the_others_kept_whole() -> None:
+    tags = "cloud, rust, consulting, averyveryverylongtagname"
+    columns = [Column("Name"), Column("Tags", wrap=True, separator=", ")]
+    text = _print(PlainTable(columns, [("Aaron Esposito", tags)]), 40)
+    cells = [line.split("│")[2].strip() for line in text.splitlines() if line.startswith("│")]
+    assert {cell_len(line) for line in text.splitlines()} == {40}, text
+    assert "consulting," in cells and not any(cell.startswith(",") for cell in cells), cells
+    assert "".join(cells).replace(" ", "") == tags.replace(" ", ""), cells  # folded, nothing lost
+    narrow = _print(PlainTable(columns, [("Aaron Esposito", "sales, consulting, rust")]), 26)  # tags: 5 cells
+    cells = [line.split("│")[2].strip() for line in narrow.splitlines() if line.startswith("│")]
+    assert cells == ["sales", "consu", "lting", "rust"], cells  # no lone "," where only the comma did not fit
+
+
+def test_list_counts_with_a_thousands_separator(vault_dir: Path) -> None:
+    for n in range(1000):
+        (vault_dir / "people" / f"P{n:04}.md").write_text(f"---\nname: Person {n:04}\n---\n", encoding="utf-8")
+    listed = run_mdnet_process("list", "--limit", "3", cwd=vault_dir)
+    assert listed.code == 0, listed
+    assert listed.out.startswith("3 of 1,000 contacts\n"), listed.out
+    whole = run_mdnet_process("list", "--all", cwd=vault_dir)
+    assert whole.out.startswith("1,000 contacts\n"), whole.out[:200]
+
+
+def test_due_chooses_its_columns_once_for_every_bucket(example_vault: Path) -> None:
+    for columns in ("80", "100"):
+        result = run_mdnet_process("--today", "2026-11-25", "due", cwd=example_vault, env={"COLUMNS": columns})
+        assert result.code == 0, result
+        headers = [line for line in result.out.splitlines() if line.startswith("┃ Name")]
+        assert len(headers) == 4, result.out  # the four buckets of the demo vault on that day
+        assert len(set(headers)) == 1, (columns, result.out)  # the same columns, the same widths
+
+
+def test_the_due_example_of_commands_md_is_the_real_output(example_vault: Path) -> None:
+    page = (Path(__file__).parents[2] / "docs" / "commands.md").read_text(encoding="utf-8")
+    command = "$ mdnet --vault examples/vault due --category client\n"
+    shown = page[page.index(command) + len(command) :].split("```", 1)[0]
+    result = run_mdnet_process("--today", "2026-11-25", "due", "--category", "client", cwd=example_vault,
+                               env={"COLUMNS": "80"})  # fmt: skip
+    assert result.code == 0, result
+    assert result.out == shown, result.out

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -73,3 +75,26 @@ def test_split_join_is_identity(bom: bool, newline: str, lines: list[str], final
 @given(st.text(max_size=200))
 def test_split_join_identity_on_any_text(text: str) -> None:
     assert document.split(text).text() == text
+
+
+# The closing fence as document.split found it until session 6: the first line from the front matter's first
+# on that starts with --- or ..., then only blanks (a look-behind for the line's start, searched from there).
+_REFERENCE_CLOSE = re.compile(r"(?:---|\.\.\.)(?<![^\n]...)[ \t]*(?:\r?\n|$)", re.MULTILINE)
+
+
+@given(
+    opening=st.sampled_from(["---\n", "---\r\n", "---  \n", "--- \t\r\n"]),
+    rest=st.lists(
+        st.sampled_from(["-", ".", "\n", "\r", " ", "\t", "x", ":", "---", "...", "\n---", "\n...", "\r\n"]),
+        max_size=30,
+    ).map("".join),
+)
+def test_the_closing_fence_is_the_one_the_reference_pattern_finds(opening: str, rest: str) -> None:
+    text = opening + rest
+    found = _REFERENCE_CLOSE.search(text, len(opening))
+    doc = document.split(text)
+    if found is None:
+        assert doc.front_matter is None and doc.unclosed
+    else:
+        assert (doc.front_matter, doc.closing, doc.body) == (rest[: found.start() - len(opening)], found.group(0),
+                                                             text[found.end() :])  # fmt: skip
