@@ -7,15 +7,13 @@ as ``contacts_dirs`` does not silently fall back to the default.
 from __future__ import annotations
 
 import json
-import tomllib
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
 from mdnet.core.due import DueRules
 from mdnet.core.durations import DurationError, parse_duration
-from mdnet.core.model import Duration
+from mdnet.core.model import Duration, Record
 from mdnet.core.policy import EMPTY_POLICY, CadencePolicy, parse_policy
 from mdnet.errors import ConfigError
 
@@ -35,25 +33,63 @@ MENTION_MODES = ("links", "fields", "off")
 INTERACTION_FIELDS = ("people", "person", "attendees", "with", "participants", "met")
 
 
-@dataclass(frozen=True, slots=True)
-class Config:
-    """The vault's settings; defaults as in SPEC section 9."""
+_set = object.__setattr__  # how a record's __init__ fills a slot (mdnet.core.model.Record)
 
-    contact_dirs: tuple[str, ...] = ("people",)
-    daily_dir: str = "daily"
-    daily_format: str = "YYYY-MM-DD"
-    log_heading: str = "Log"
-    file_names: str = "title"
-    default_cadence: str = "never"
-    new_contact_cadence: str = "90d"
-    upcoming_days: int = 7
-    max_note_bytes: int = DEFAULT_MAX_NOTE_BYTES
-    vdir: str = ""  # a vdir of vCards kept in step (SPEC 14); "" for none
-    autocommit_max_wait: int = 60  # seconds: watch --autocommit commits at least this often while edits go on
+
+class Config(Record):
+    """The vault's settings; defaults as in SPEC section 9. A plain record, not a dataclass, as those of
+    :mod:`mdnet.core.model`: every command makes one, and a dataclass costs its import and ~1 ms to create."""
+
+    __slots__ = ("contact_dirs", "daily_dir", "daily_format", "log_heading", "file_names", "default_cadence",
+                 "new_contact_cadence", "upcoming_days", "max_note_bytes", "vdir", "autocommit_max_wait",
+                 "mentions", "interaction_fields", "extra")  # fmt: skip
+    contact_dirs: tuple[str, ...]
+    daily_dir: str
+    daily_format: str
+    log_heading: str
+    file_names: str
+    default_cadence: str
+    new_contact_cadence: str
+    upcoming_days: int
+    max_note_bytes: int
+    vdir: str  # a vdir of vCards kept in step (SPEC 14); "" for none
+    autocommit_max_wait: int  # seconds: watch --autocommit commits at least this often while edits go on
     # SPEC 11: which links in dated notes count as interactions, and the fields that hold them
-    mentions: str = "links"
-    interaction_fields: tuple[str, ...] = INTERACTION_FIELDS
-    extra: dict[str, Any] = field(default_factory=dict)
+    mentions: str
+    interaction_fields: tuple[str, ...]
+    extra: dict[str, Any]
+
+    def __init__(
+        self,
+        contact_dirs: tuple[str, ...] = ("people",),
+        daily_dir: str = "daily",
+        daily_format: str = "YYYY-MM-DD",
+        log_heading: str = "Log",
+        file_names: str = "title",
+        default_cadence: str = "never",
+        new_contact_cadence: str = "90d",
+        upcoming_days: int = 7,
+        max_note_bytes: int = DEFAULT_MAX_NOTE_BYTES,
+        vdir: str = "",
+        autocommit_max_wait: int = 60,
+        mentions: str = "links",
+        interaction_fields: tuple[str, ...] = INTERACTION_FIELDS,
+        extra: dict[str, Any] | None = None,
+    ) -> None:
+        _set(self, "contact_dirs", contact_dirs)
+        _set(self, "daily_dir", daily_dir)
+        _set(self, "daily_format", daily_format)
+        _set(self, "log_heading", log_heading)
+        _set(self, "file_names", file_names)
+        _set(self, "default_cadence", default_cadence)
+        _set(self, "new_contact_cadence", new_contact_cadence)
+        _set(self, "upcoming_days", upcoming_days)
+        _set(self, "max_note_bytes", max_note_bytes)
+        _set(self, "vdir", vdir)
+        _set(self, "autocommit_max_wait", autocommit_max_wait)
+        _set(self, "mentions", mentions)
+        _set(self, "interaction_fields", interaction_fields)
+        _set(self, "extra", {} if extra is None else extra)
 
     @property
     def default_cadence_duration(self) -> Duration | None:
@@ -79,7 +115,10 @@ class Config:
         return str(_sha1(json.dumps(relevant, sort_keys=True).encode()).hexdigest())[:16]
 
     def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """Every setting by name, copied (what ``dataclasses.asdict`` gave)."""
+        import copy  # here: only `mdnet config` asks
+
+        return {name: copy.deepcopy(getattr(self, name)) for name in self.__slots__}
 
 
 _STR_KEYS = ("daily_dir", "daily_format", "log_heading", "file_names", "default_cadence", "new_contact_cadence")
@@ -93,19 +132,112 @@ def config_from_bytes(data: bytes) -> Config:
     """Parse and validate the bytes of an ``mdnet.toml`` (see :func:`mdnet.store.layout.load_config`, which
     reads the file); raises one :class:`ConfigError` naming every problem."""
     try:
-        raw = tomllib.loads(data.decode("utf-8-sig"))  # -sig: a byte-order mark (Windows editors) is not TOML
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        text = data.decode("utf-8-sig")  # -sig: a byte-order mark (Windows editors) is not TOML
+    except UnicodeDecodeError as exc:
         raise ConfigError(f"malformed TOML: {exc}", path=CONFIG_NAME) from None
-    except RecursionError:  # tomllib reads arrays and inline tables recursively: [[[[...]]]]
-        raise ConfigError("malformed TOML: arrays or tables nested too deeply", path=CONFIG_NAME) from None
+    raw = plain_toml(text)
+    if raw is None:  # anything but the plainest TOML: the standard library's parser, with its errors
+        import tomllib  # here: importing it compiles its regular expressions (~13 M instructions a command)
+
+        try:
+            raw = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"malformed TOML: {exc}", path=CONFIG_NAME) from None
+        except RecursionError:  # tomllib reads arrays and inline tables recursively: [[[[...]]]]
+            raise ConfigError("malformed TOML: arrays or tables nested too deeply", path=CONFIG_NAME) from None
     return config_from_mapping(raw)
+
+
+_BARE_KEY = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
+
+
+def plain_toml(text: str) -> dict[str, Any] | None:
+    """``tomllib.loads(text)`` for the plainest TOML, which most ``mdnet.toml`` files are; None for anything
+    else, which :mod:`tomllib` then reads. Plain: lines of ``key = value`` and ``[table]`` headers with bare
+    names, comments, blank lines; a value is a string without escapes (``"..."`` or ``'...'``), a decimal
+    integer without underscores, ``true``/``false``, or a one-line list of such strings. No key twice.
+    tests/unit/test_config_toml.py holds it to tomllib (a Hypothesis property)."""
+    if "\r" in text or "\x7f" in text or any(c < " " and c not in "\t\n" for c in text):
+        return None
+    root: dict[str, Any] = {}
+    table = root
+    for line in text.split("\n"):
+        line = line.strip(" \t")
+        if not line or line[0] == "#":
+            continue
+        if line[0] == "[":
+            name, _, rest = line[1:].partition("]")
+            name = name.strip(" \t")
+            rest = rest.strip(" \t")
+            if not name or not _BARE_KEY.issuperset(name) or (rest and rest[0] != "#") or name in root:
+                return None
+            table = root[name] = {}
+            continue
+        key, equals, rest = line.partition("=")
+        key = key.strip(" \t")
+        if not equals or not key or not _BARE_KEY.issuperset(key) or key in table:
+            return None
+        parsed = _plain_value(rest.lstrip(" \t"))
+        if parsed is None:
+            return None
+        table[key] = parsed
+    return root
+
+
+def _plain_value(text: str) -> Any:
+    """The value at the start of ``text`` (then only a comment may follow), or None when it is not plain."""
+    if text[:1] == "[":
+        items: list[str] = []
+        rest = text[1:].lstrip(" \t")
+        while rest[:1] != "]":
+            item = _plain_string(rest)
+            if item is None:
+                return None
+            items.append(item[0])
+            rest = item[1].lstrip(" \t")
+            if rest[:1] == ",":
+                rest = rest[1:].lstrip(" \t")
+            elif rest[:1] != "]":
+                return None
+        return items if _only_comment(rest[1:]) else None
+    string = _plain_string(text)
+    if string is not None:
+        return string[0] if _only_comment(string[1]) else None
+    word = text.partition("#")[0].rstrip(" \t")
+    if word in ("true", "false"):
+        return word == "true"
+    digits = word[1:] if word[:1] in "+-" and len(word) > 1 else word
+    if digits.isascii() and digits.isdigit() and (digits == "0" or digits[0] != "0"):
+        return int(word)
+    return None
+
+
+def _plain_string(text: str) -> tuple[str, str] | None:
+    """A string without escapes at the start of ``text`` and what follows it, or None."""
+    quote = text[:1]
+    if quote not in ('"', "'"):
+        return None
+    end = text.find(quote, 1)
+    if end < 0:
+        return None
+    value = text[1:end]
+    if quote == '"' and "\\" in value:
+        return None
+    if text[end + 1 : end + 3] == quote * 2 or value == "" and text[end + 1 : end + 2] == quote:
+        return None  # ''' or """: a multi-line string
+    return value, text[end + 1 :]
+
+
+def _only_comment(rest: str) -> bool:
+    rest = rest.lstrip(" \t")
+    return not rest or rest[0] == "#"
 
 
 def _did_you_mean(key: str) -> str:
     """``; did you mean 'contact_dirs'?`` for a key close to one mdnet reads (``contacts_dirs``), else nothing."""
     import difflib
 
-    known = [f.name for f in fields(Config) if not f.name.startswith("_")] + [*_SECTION_KEYS, *_CALENDAR_KEYS]
+    known = [name for name in Config.__slots__ if not name.startswith("_")] + [*_SECTION_KEYS, *_CALENDAR_KEYS]
     close = difflib.get_close_matches(key, dict.fromkeys(known), n=1, cutoff=0.75)
     return f"; did you mean {close[0]!r}?" if close else ""
 

@@ -26,6 +26,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable
+from operator import attrgetter
 
 from mdnet.core.folding import fold
 from mdnet.core.model import BUCKETS, Bucket, Contact, DueFacts, DueItem, Duration, Reason, Record
@@ -74,7 +75,12 @@ def reply_owed(contact: Dueable) -> bool:
 
 
 def _reasons(
-    contact: Dueable, today: dt.date, window: Window | None, policy: CadencePolicy | None, losing: bool
+    contact: Dueable,
+    today: dt.date,
+    window: Window | None,
+    policy: CadencePolicy | None,
+    losing: bool,
+    replying: bool | None = None,
 ) -> list[Reason]:
     """The reasons, in the order the rules list them; ``losing`` is whether touch is being lost.
 
@@ -82,7 +88,7 @@ def _reasons(
     (what ``str`` gives) and durations from their fields (what ``Duration.__str__`` gives).
     """
     reasons: list[Reason] = []
-    if reply_owed(contact):
+    if reply_owed(contact) if replying is None else replying:  # ``replying``: reply_owed(contact), if known
         owed = contact.needs_reply_date
         if owed is None:
             reasons.append(Reason("reply", today, "you owe them a reply"))
@@ -103,7 +109,12 @@ def _reasons(
     if window is not None and not explicit:
         cadence = window.ideal
         source = ""
-        if policy is not None and not contact.cadence_set and policy.category_window(contact.category)[0]:
+        if (
+            policy is not None
+            and policy.windows
+            and not contact.cadence_set
+            and policy.category_window(contact.category)[0]
+        ):
             source = f" ({contact.category} policy)"
         last = contact.last_contact
         if last is None:
@@ -190,8 +201,7 @@ def _birthday_on_or_after(month: int, day: int, today: dt.date) -> dt.date | Non
     return None  # not reached: next year's birthday is after today
 
 
-def _reason_order(reason: Reason) -> tuple[dt.date, str]:
-    return reason.due, reason.kind
+_reason_order = attrgetter("due", "kind")  # (due, kind): in C, not a Python call per reason
 
 
 def item_for(
@@ -210,16 +220,21 @@ def item_for(
     last = contact.last_contact
     losing, ratio = False, None
     if window is not None and last is not None:  # losing_touch and cadence_ratio, inlined: run for every item
-        losing = window.maximum.add_to(last) < today
+        maximum = window.maximum
+        if maximum.unit == "d":  # add_to's day arithmetic by ordinals, without its call (past 9999: not losing)
+            losing = last.toordinal() + maximum.count < today.toordinal()
+        else:
+            losing = maximum.add_to(last) < today
         ratio = round(max(0, (today - last).days) / window.ideal.approx_days(), 1)
-    reasons = _reasons(contact, today, window, policy, losing)
+    owed = reply_owed(contact)
+    reasons = _reasons(contact, today, window, policy, losing, owed)  # owed: passed on, not asked twice
     if not reasons:
         return None
     if len(reasons) > 1:
         reasons.sort(key=_reason_order)
     due = reasons[0].due
     bucket: Bucket
-    if reply_owed(contact) and (contact.needs_reply_date is None or contact.needs_reply_date <= today):
+    if owed and (contact.needs_reply_date is None or contact.needs_reply_date <= today):
         bucket = "reply"  # a reply owed now: the reply reason's date is today or past
     elif due < today:
         bucket = "overdue"

@@ -19,22 +19,28 @@ contact with ``cadence: 60d`` in that category is losing touch past 90 days).
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
 from typing import Any
 
 from mdnet.core.durations import DurationError, parse_duration
 from mdnet.core.folding import fold
-from mdnet.core.model import Contact, DueFacts, Duration
+from mdnet.core.model import Contact, DueFacts, Duration, Record
+
+_set = object.__setattr__  # how a record's __init__ fills a slot (mdnet.core.model.Record)
 
 DEFAULT_TOLERANCE = 2.0
 
 
-@dataclass(frozen=True, slots=True)
-class Window:
-    """An ideal keep-in-touch interval and the maximum before touch is being lost."""
+class Window(Record):
+    """An ideal keep-in-touch interval and the maximum before touch is being lost. A plain record, not a
+    dataclass, as those of :mod:`mdnet.core.model`: every ``mdnet`` command imports this module."""
 
+    __slots__ = ("ideal", "maximum")
     ideal: Duration
     maximum: Duration
+
+    def __init__(self, ideal: Duration, maximum: Duration) -> None:
+        _set(self, "ideal", ideal)
+        _set(self, "maximum", maximum)
 
     @property
     def tolerance(self) -> float:
@@ -44,11 +50,14 @@ class Window:
         return f"{self.ideal}..{self.maximum}"
 
 
-@dataclass(frozen=True, slots=True)
-class CadencePolicy:
-    """Windows by folded category name; ``None`` for a category whose cadence is ``never``."""
+class CadencePolicy(Record):
+    """Windows by folded category name; ``None`` for a category whose cadence is ``never``. A plain record."""
 
-    windows: dict[str, Window | None] = field(default_factory=dict)
+    __slots__ = ("windows",)
+    windows: dict[str, Window | None]
+
+    def __init__(self, windows: dict[str, Window | None] | None = None) -> None:
+        _set(self, "windows", {} if windows is None else windows)
 
     def category_window(self, category: str | None) -> tuple[bool, Window | None]:
         """``(found, window)`` for a category: whether the policy names it, and its window."""
@@ -61,7 +70,7 @@ class CadencePolicy:
 
     def window_for(self, contact: Contact | DueFacts, default_cadence: Duration | None) -> Window | None:
         """The window that applies to ``contact``: its own cadence, its category's, the default."""
-        found, category_window = self.category_window(contact.category)
+        found, category_window = self.category_window(contact.category) if self.windows else (False, None)
         tolerance = category_window.tolerance if category_window is not None else DEFAULT_TOLERANCE
         if contact.cadence_set:
             if contact.cadence is None:  # cadence: never

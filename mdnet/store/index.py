@@ -491,14 +491,18 @@ class Index:
             if any_hit
             else "NULL"
         )
+        # Two parts: the contacts a column of their own lets in, by one pass over the table; then the few that
+        # only a mention after today or a dated open loop lets in, looked up by path. One pass asking both for
+        # every contact tried two lookups per row in vain, a tenth of the whole query at 10k contacts.
+        chosen = f"SELECT {_DUE_COLUMNS}, {last_mention} FROM notes WHERE is_contact AND status != 'archived'"
+        chosen += " AND (snooze_until IS NULL OR snooze_until <= :today)"
+        dated = f"needs_reply OR {birthdays} OR first_due <= :horizon" + (
+            " OR NOT cadence_set" if with_default_cadence else ""
+        )
         query = (
-            f"SELECT {_DUE_COLUMNS}, {last_mention}"
-            " FROM notes WHERE is_contact AND status != 'archived'"
-            " AND (snooze_until IS NULL OR snooze_until <= :today)"
-            f" AND (needs_reply OR {birthdays} OR first_due <= :horizon"
-            + (" OR NOT cadence_set" if with_default_cadence else "")
-            + " OR path IN (SELECT contact FROM hits WHERE date > :today AND date <= :horizon)"
-            " OR path IN (SELECT contact FROM loop_hits WHERE due <= :horizon))"
+            f"{chosen} AND ({dated}) UNION ALL {chosen} AND ({dated}) IS NOT 1 AND path IN"
+            " (SELECT contact FROM hits WHERE date > :today AND date <= :horizon"
+            " UNION SELECT contact FROM loop_hits WHERE due <= :horizon)"
         )
         parameters = {"today": today.isoformat(), "horizon": horizon.isoformat(), "start": start, "end": end}
         facts = _due_facts(self.connection.execute(query, parameters))
@@ -506,8 +510,14 @@ class Index:
             loops = self._loops(None, dated=True)
             facts = [f._replace(open_loops=tuple(loops[f.path])) if f.path in loops else f for f in facts]
         planned: dict[str, list[Mention]] = {}
-        future = "SELECT contact, date, src, line, text FROM hits WHERE date > ? ORDER BY contact, date DESC, src, line"
-        for contact, date, src, line, text in self.connection.execute(future, (today.isoformat(),)) if any_hit else ():
+        # The few mentions after today, found by hits_date and put in order here: with an ORDER BY, SQLite walks
+        # the whole of hits' unique index (every mention of the vault) to spare itself a sort of a few rows.
+        future = "SELECT contact, date, src, line, text FROM hits WHERE date > ?"
+        rows = self.connection.execute(future, (today.isoformat(),)).fetchall() if any_hit else []
+        rows.sort(key=_by_src_line)
+        rows.sort(key=_by_date, reverse=True)  # stable, also in reverse: newest first, then by note and line
+        rows.sort(key=_by_contact)
+        for contact, date, src, line, text in rows:
             planned.setdefault(contact, []).append(Mention(dt.date.fromisoformat(date), src, line, text))
         if planned:
             facts = [f._replace(mentions=tuple(planned[f.path])) if f.path in planned else f for f in facts]
@@ -720,6 +730,18 @@ def _resolve(db: sqlite3.Connection, todo: _Resolve, everything: bool) -> None:
         [(contact, src, line, due) for src, line, due in loops
          for contact in ([src] if src in owners else []) + linked.get((src, line), [])],
     )  # fmt: skip
+
+
+def _by_src_line(row: tuple[Any, ...]) -> tuple[str, int]:
+    return row[2], row[3]
+
+
+def _by_date(row: tuple[Any, ...]) -> str:
+    return str(row[1])
+
+
+def _by_contact(row: tuple[Any, ...]) -> str:
+    return str(row[0])
 
 
 def _due_facts(rows: Iterable[tuple[Any, ...]]) -> list[DueFacts]:

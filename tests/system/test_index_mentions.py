@@ -81,6 +81,32 @@ def test_due_facts_carry_the_effective_last_contact_and_planned_mentions(vault: 
         assert [m.date for m in facts[BOB].mentions] == [T, dt.date(2026, 12, 5)]  # after T: planned
 
 
+def test_the_due_query_reads_its_own_index_and_the_few_later_mentions(vault: Path) -> None:
+    """The due list's columns come from notes_due (not the wide rows of notes, ~48 MB at 10k contacts), the
+    contacts only a later mention or a dated loop lets in are looked up by path, and the mentions after today
+    are found by date (not by walking every mention of the vault): docs/decisions.md, session 6."""
+    with Vault.open(vault, today=T) as v:
+        v.refresh()
+        index = v.indexed()
+        statements: list[str] = []
+        index.connection.set_trace_callback(statements.append)
+        for inherited in (False, True):
+            assert BOB in {f.path for f in index.due_candidates(T, T + dt.timedelta(days=7), inherited)}
+        index.connection.set_trace_callback(None)
+        plans = {
+            statement: [row[3] for row in index.connection.execute("EXPLAIN QUERY PLAN " + statement)]
+            for statement in statements
+            if "first_due" in statement or statement.startswith("SELECT contact, date, src, line, text FROM hits")
+        }
+        assert len(plans) == 3, statements
+        for statement, plan in plans.items():
+            if "first_due" in statement:
+                assert "SCAN notes USING COVERING INDEX notes_due" in plan, plan
+                assert [p for p in plan if p.startswith("SCAN")] == ["SCAN notes USING COVERING INDEX notes_due"]
+            else:
+                assert plan == ["SEARCH hits USING INDEX hits_date (date>?)"], plan
+
+
 def test_one_interaction_per_person_note_and_date(vault: Path) -> None:
     write(vault, "daily/2026-12-06.md", "- [[Bob Stone]] at lunch\n- [[Bob Stone|Bob]] again\n- [[Nobody]]\n")
     with Vault.open(vault, today=T) as v:

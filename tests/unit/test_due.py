@@ -337,3 +337,32 @@ def test_the_rules_give_the_same_items_for_contacts_and_their_light_records() ->
         ("Eve", "upcoming", d("2026-11-27")), ("Cat", "upcoming", d("2026-11-30")),
         ("Bob", "upcoming", d("2026-12-01")),
     ]  # fmt: skip
+
+
+def test_losing_touch_on_the_due_list_is_the_policys_rule() -> None:
+    """item_for works out "losing touch" by ordinals for a cadence in days; it agrees with losing_touch (the
+    maximum added by calendar arithmetic) on each side of the day it starts, in every unit, and where the
+    calendar ends."""
+    from mdnet.core.policy import EMPTY_POLICY, losing_touch
+
+    for cadence, today in [
+        (Duration(10, "d"), dt.date(2026, 11, 25)),
+        (Duration(2, "w"), dt.date(2026, 11, 25)),
+        (Duration(1, "m"), dt.date(2026, 3, 31)),
+        (Duration(1, "y"), dt.date(2028, 2, 29)),
+        (Duration(10, "d"), dt.date(9999, 12, 31)),
+    ]:
+        window = EMPTY_POLICY.window_for(DueFacts(*_facts_values(cadence)), None)
+        seen = set()
+        for back in range(0, 900):
+            last = today - dt.timedelta(days=back)
+            item = item_for(DueFacts(*_facts_values(cadence, last)), today, 7, None)
+            if item is not None:  # not due within the week: no item, nothing to compare
+                assert item.losing_touch == losing_touch(last, window, today), (cadence, last)
+                seen.add(item.losing_touch)
+        assert seen == {False, True}, cadence
+
+
+def _facts_values(cadence: Duration, last: dt.date | None = None) -> tuple[Any, ...]:
+    return ("people/A.md", "A", None, (), "active", cadence, True, last, None, None, None, False, None, None, None,
+            None if last is None else "people/A.md", (), (), None)  # fmt: skip

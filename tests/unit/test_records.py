@@ -9,7 +9,8 @@ import pickle
 
 import pytest
 
-from mdnet.core import model
+from mdnet import config
+from mdnet.core import model, policy
 from mdnet.core.model import Contact, DueItem, Duration, LogEntry, Problem, Reason, RefreshStats
 from mdnet.errors import UsageError
 
@@ -90,3 +91,23 @@ def test_the_model_creates_no_dataclass() -> None:
     """Creating a dataclass costs about a millisecond (its methods are compiled with exec), and every
     `mdnet due` imports this module: the dozen records were a sixth of the command (docs/decisions.md)."""
     assert [name for name, value in vars(model).items() if dataclasses.is_dataclass(value)] == []
+
+
+def test_the_settings_are_records_too() -> None:
+    """`Config` and the cadence policy are made by every command: plain records, with what the dataclasses
+    gave (defaults, ==, the same repr, which keys the cached due answer, pickling, as_dict copies)."""
+    for module in (config, policy):
+        assert [name for name, value in vars(module).items() if dataclasses.is_dataclass(value)] == [], module
+    settings = config.config_from_mapping({"contact_dirs": ["people", "clients"], "cadence": {"client": "30d"}})
+    assert settings == config.Config(contact_dirs=("people", "clients"), extra={"cadence": {"client": "30d"}})
+    assert settings != config.Config()
+    assert repr(config.Config()).startswith("Config(contact_dirs=('people',), daily_dir='daily', ")
+    assert repr(config.Config()).endswith(", interaction_fields=" + repr(config.INTERACTION_FIELDS) + ", extra={})")
+    assert pickle.loads(pickle.dumps(settings)) == settings
+    copied = settings.as_dict()
+    assert copied["extra"] == {"cadence": {"client": "30d"}} and copied["extra"] is not settings.extra
+    assert list(copied) == list(config.Config.__slots__)
+    assert config.Config().extra is not config.Config().extra  # no shared default
+    window = policy.Window(Duration(30, "d"), Duration(60, "d"))
+    assert settings.cadence_policy == policy.CadencePolicy({"client": window}) != policy.CadencePolicy()
+    assert pickle.loads(pickle.dumps(window)) == window and repr(window).startswith("Window(ideal=Duration(")
