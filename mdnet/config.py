@@ -7,6 +7,7 @@ as ``contacts_dirs`` does not silently fall back to the default.
 from __future__ import annotations
 
 import json
+import tomllib
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -132,105 +133,12 @@ def config_from_bytes(data: bytes) -> Config:
     """Parse and validate the bytes of an ``mdnet.toml`` (see :func:`mdnet.store.layout.load_config`, which
     reads the file); raises one :class:`ConfigError` naming every problem."""
     try:
-        text = data.decode("utf-8-sig")  # -sig: a byte-order mark (Windows editors) is not TOML
-    except UnicodeDecodeError as exc:
+        raw = tomllib.loads(data.decode("utf-8-sig"))  # -sig: a byte-order mark (Windows editors) is not TOML
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"malformed TOML: {exc}", path=CONFIG_NAME) from None
-    raw = plain_toml(text)
-    if raw is None:  # anything but the plainest TOML: the standard library's parser, with its errors
-        import tomllib  # here: importing it compiles its regular expressions (~13 M instructions a command)
-
-        try:
-            raw = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(f"malformed TOML: {exc}", path=CONFIG_NAME) from None
-        except RecursionError:  # tomllib reads arrays and inline tables recursively: [[[[...]]]]
-            raise ConfigError("malformed TOML: arrays or tables nested too deeply", path=CONFIG_NAME) from None
+    except RecursionError:  # tomllib reads arrays and inline tables recursively: [[[[...]]]]
+        raise ConfigError("malformed TOML: arrays or tables nested too deeply", path=CONFIG_NAME) from None
     return config_from_mapping(raw)
-
-
-_BARE_KEY = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
-
-
-def plain_toml(text: str) -> dict[str, Any] | None:
-    """``tomllib.loads(text)`` for the plainest TOML, which most ``mdnet.toml`` files are; None for anything
-    else, which :mod:`tomllib` then reads. Plain: lines of ``key = value`` and ``[table]`` headers with bare
-    names, comments, blank lines; a value is a string without escapes (``"..."`` or ``'...'``), a decimal
-    integer without underscores, ``true``/``false``, or a one-line list of such strings. No key twice.
-    tests/unit/test_config_toml.py holds it to tomllib (a Hypothesis property)."""
-    if "\r" in text or "\x7f" in text or any(c < " " and c not in "\t\n" for c in text):
-        return None
-    root: dict[str, Any] = {}
-    table = root
-    for line in text.split("\n"):
-        line = line.strip(" \t")
-        if not line or line[0] == "#":
-            continue
-        if line[0] == "[":
-            name, _, rest = line[1:].partition("]")
-            name = name.strip(" \t")
-            rest = rest.strip(" \t")
-            if not name or not _BARE_KEY.issuperset(name) or (rest and rest[0] != "#") or name in root:
-                return None
-            table = root[name] = {}
-            continue
-        key, equals, rest = line.partition("=")
-        key = key.strip(" \t")
-        if not equals or not key or not _BARE_KEY.issuperset(key) or key in table:
-            return None
-        parsed = _plain_value(rest.lstrip(" \t"))
-        if parsed is None:
-            return None
-        table[key] = parsed
-    return root
-
-
-def _plain_value(text: str) -> Any:
-    """The value at the start of ``text`` (then only a comment may follow), or None when it is not plain."""
-    if text[:1] == "[":
-        items: list[str] = []
-        rest = text[1:].lstrip(" \t")
-        while rest[:1] != "]":
-            item = _plain_string(rest)
-            if item is None:
-                return None
-            items.append(item[0])
-            rest = item[1].lstrip(" \t")
-            if rest[:1] == ",":
-                rest = rest[1:].lstrip(" \t")
-            elif rest[:1] != "]":
-                return None
-        return items if _only_comment(rest[1:]) else None
-    string = _plain_string(text)
-    if string is not None:
-        return string[0] if _only_comment(string[1]) else None
-    word = text.partition("#")[0].rstrip(" \t")
-    if word in ("true", "false"):
-        return word == "true"
-    digits = word[1:] if word[:1] in "+-" and len(word) > 1 else word
-    if digits.isascii() and digits.isdigit() and (digits == "0" or digits[0] != "0"):
-        return int(word)
-    return None
-
-
-def _plain_string(text: str) -> tuple[str, str] | None:
-    """A string without escapes at the start of ``text`` and what follows it, or None."""
-    quote = text[:1]
-    if quote not in ('"', "'"):
-        return None
-    end = text.find(quote, 1)
-    if end < 0:
-        return None
-    value = text[1:end]
-    if quote == '"' and "\\" in value:
-        return None
-    if text[end + 1 : end + 3] == quote * 2 or value == "" and text[end + 1 : end + 2] == quote:
-        return None  # ''' or """: a multi-line string
-    return value, text[end + 1 :]
-
-
-def _only_comment(rest: str) -> bool:
-    rest = rest.lstrip(" \t")
-    return not rest or rest[0] == "#"
 
 
 def _did_you_mean(key: str) -> str:
