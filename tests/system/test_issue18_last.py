@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 from tests.conftest import git, run_mdnet_process
+from tests.system.terminal import on_a_terminal
 from tests.system.test_sync import two_devices  # noqa: F401 (a fixture)
 
 # -- 5: an identity key that differs means a different person ---------------------------------
@@ -221,36 +222,9 @@ def test_due_and_list_limit(vault_dir: Path) -> None:
 
 def test_a_terminal_gets_a_screenful(vault_dir: Path) -> None:
     _many(vault_dir, 80)
-    out = _due_on_a_terminal(vault_dir, columns=100, lines=30)
+    out = on_a_terminal(vault_dir, "due", columns=100, lines=30)
     assert "more: --all" in out, out[-500:]
     assert len(out.splitlines()) <= 29
-
-
-def _due_on_a_terminal(vault_dir: Path, columns: int, lines: int) -> str:
-    """What `mdnet due` prints to a pseudo-terminal of ``columns`` x ``lines``."""
-    import os
-    import pty
-    import subprocess
-    import sys
-
-    leader, follower = pty.openpty()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MDNET_")}
-    env.update({"COLUMNS": str(columns), "LINES": str(lines)})
-    process = subprocess.Popen([sys.executable, "-m", "mdnet", "--today", "2026-12-08", "due"], cwd=vault_dir,
-                               stdout=follower, stderr=subprocess.DEVNULL, env=env)  # fmt: skip
-    os.close(follower)
-    chunks: list[bytes] = []
-    while True:
-        try:
-            chunk = os.read(leader, 65536)
-        except OSError:
-            break
-        if not chunk:
-            break
-        chunks.append(chunk)
-    process.wait(timeout=60)
-    os.close(leader)
-    return b"".join(chunks).decode("utf-8", "replace").replace("\r\n", "\n")
 
 
 def test_due_on_a_40_line_terminal_fits_the_screen(vault_dir: Path) -> None:
@@ -261,7 +235,7 @@ def test_due_on_a_40_line_terminal_fits_the_screen(vault_dir: Path) -> None:
                 f"quarterly numbers and the hiring plan for the Berlin office, with the appendix\n---\n")  # fmt: skip
         (vault_dir / "people" / f"P{n:03}.md").write_text(note, encoding="utf-8")
     _many(vault_dir, 10)
-    out = _due_on_a_terminal(vault_dir, columns=80, lines=40)
+    out = on_a_terminal(vault_dir, "due", columns=80, lines=40)
     printed = out.splitlines()
     assert len(printed) <= 39, out  # a line left for the prompt
     assert printed[-1].startswith("and ") and printed[-1].endswith("more: --all (or --limit N)"), out

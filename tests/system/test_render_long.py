@@ -5,10 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import pty
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 from rich.cells import cell_len
@@ -19,6 +16,7 @@ from mdnet.cli.output import rich_text
 from mdnet.cli.render_table import Column, PlainTable
 from mdnet.core.model import DueItem, Reason
 from tests.conftest import run_mdnet_process
+from tests.system.terminal import on_a_terminal
 
 TODAY = dt.date(2026, 12, 8)
 
@@ -85,34 +83,13 @@ def _many(vault_dir: Path, count: int) -> None:
         (vault_dir / "people" / f"P{n:03}.md").write_text(note, encoding="utf-8")
 
 
-def _on_a_terminal(vault_dir: Path, *args: str, columns: int = 100, lines: int = 30) -> str:
-    leader, follower = pty.openpty()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MDNET_")}
-    env.update({"COLUMNS": str(columns), "LINES": str(lines)})
-    process = subprocess.Popen([sys.executable, "-m", "mdnet", "--today", "2026-12-08", *args], cwd=vault_dir,
-                               stdout=follower, stderr=subprocess.DEVNULL, env=env)  # fmt: skip
-    os.close(follower)
-    chunks: list[bytes] = []
-    while True:
-        try:
-            chunk = os.read(leader, 65536)
-        except OSError:
-            break
-        if not chunk:
-            break
-        chunks.append(chunk)
-    process.wait(timeout=60)
-    os.close(leader)
-    return b"".join(chunks).decode("utf-8", "replace").replace("\r\n", "\n")
-
-
 def test_the_screenful_heading_says_how_many_the_bucket_holds(vault_dir: Path) -> None:
     _many(vault_dir, 80)
-    out = _on_a_terminal(vault_dir, "due")
+    out = on_a_terminal(vault_dir, "due")
     shown = sum("Person 0" in line for line in out.splitlines())
     assert 5 <= shown < 80, out
     assert f"you owe a reply) - {shown} of 80" in out, out
-    listed = _on_a_terminal(vault_dir, "list")
+    listed = on_a_terminal(vault_dir, "list")
     assert " of 80 contacts" in listed, listed
 
 
@@ -144,7 +121,7 @@ _STYLE = re.compile(r"\x1b\[[0-9;]*m")
 
 def _screen(vault_dir: Path, *args: str, columns: int, lines: int = 30) -> str:
     """What a terminal of ``columns`` x ``lines`` shows, without its styles."""
-    return _STYLE.sub("", _on_a_terminal(vault_dir, *args, columns=columns, lines=lines))
+    return _STYLE.sub("", on_a_terminal(vault_dir, *args, columns=columns, lines=lines))
 
 
 TAGS = ["cloud", "rust", "consulting", "board", "security", "open-source", "networking/2025", "podcast"]
