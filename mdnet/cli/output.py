@@ -64,6 +64,7 @@ def prepare_stdout() -> None:
 
 
 # (?<! ): tried from the first space of a run only (from each space, a padded table took 70 ms per 4,000 lines)
+_COLOUR = re.compile(r"\x1b\[[0-9;]*m")
 _TRAILING_SPACES = re.compile(r"(?<! ) +((?:\x1b\[[0-9;]*m)*)$", re.MULTILINE)
 
 
@@ -136,18 +137,30 @@ def screen_height(limit: int | None, show_all: bool) -> int | None:
 def fit_screen(count: int, height: int, render: Callable[[int], str]) -> int:
     """The most rows of ``count`` (at least one) whose text, ``render(rows)``, fits ``height`` lines with
     the ``and N more`` line under it and the shell's prompt after: the table's real lines are counted
-    (titles, borders, wrapped reasons), not guessed. Rendered a few times (a binary search), never
-    ``count`` times."""
+    (titles, borders, wrapped reasons), and a line wider than the terminal as the screen lines it takes
+    (a narrow terminal, where names and dates alone are wider), not guessed. Rendered a few times (a
+    binary search), never ``count`` times."""
+    import shutil
+
+    width = max(1, shutil.get_terminal_size().columns)
     low, high = 1, max(1, min(count, height))
     while low < high:
         middle = (low + high + 1) // 2
         text = render(middle)
         more = 1 if middle < count else 0
-        if text.count("\n") + more <= height - 1:
+        if screen_lines(text, width) + more <= height - 1:
             low = middle
         else:
             high = middle - 1
     return low
+
+
+def screen_lines(text: str, width: int) -> int:
+    """The lines ``text`` (ending in a newline, as printed) takes on a terminal ``width`` cells wide: a line
+    wider than that wraps onto as many more as it needs. Colour codes take no cells."""
+    from rich.cells import cell_len
+
+    return sum(max(1, -(-cell_len(_COLOUR.sub("", line)) // width)) for line in text.split("\n")[:-1])
 
 
 def echo_more(left: int) -> None:

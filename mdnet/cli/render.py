@@ -167,8 +167,12 @@ def contacts_table(
     headers = ("Name", "Category", "Tags", "Cadence", "Last contact", "Next due")
     fixed = {h: _cell_width(h, [r[i] for r in rows]) for i, h in enumerate(headers) if h != "Tags"}
     # names and dates are never cut; the tags wrap; the cadence, then the category, go on a narrow terminal
-    kept = _chosen(width or _console_width(), fixed, ("Cadence", "Category"), min(_FLEXIBLE_MIN, 12))
-    chosen = [i for i, h in enumerate(headers) if h == "Tags" or h in kept]
+    width = width or _console_width()
+    kept = _chosen(width, fixed, ("Cadence", "Category"), min(_FLEXIBLE_MIN, 12))
+    # and the tags last, when the names and dates leave them no room: squeezed to a cell or two, one row
+    # would take a screenful of one-letter lines
+    tags = _fits(width, [fixed[c] for c in kept], min(_FLEXIBLE_MIN, 12))
+    chosen = [i for i, h in enumerate(headers) if (h == "Tags" and tags) or h in kept]
     whole = total if total is not None and total > len(contacts) else len(contacts)
     title = f"{whole:,} {'contact' if whole == 1 else 'contacts'}"  # 5,000: a count read at a glance
     if whole > len(contacts):

@@ -155,6 +155,18 @@ def test_list_fits_the_screen_counting_wrapped_lines(vault_dir: Path) -> None:
             assert len(_tag_cells(out)) > shown, out  # the tags wrapped, and the wrapped lines were counted
 
 
+def test_list_on_a_terminal_narrower_than_names_and_dates_still_fits_the_screen(vault_dir: Path) -> None:
+    """At 40 columns the names and dates alone are wider than the terminal: each table line wraps onto two
+    screen lines, which are counted, and the tags, squeezed to a cell, are left out (one row took a screenful
+    of one-letter lines; `list` printed 31 lines on a 24-line terminal when newlines were counted)."""
+    _tagged(vault_dir, 60)
+    out = _screen(vault_dir, "list", columns=40, lines=24)
+    taken = sum(max(1, -(-cell_len(line) // 40)) for line in out.splitlines())
+    assert taken <= 23, (taken, out)  # rows - 1 screen lines: one is left for the prompt
+    assert "Tags" not in out and "more: --all" in out.splitlines()[-1], out
+    assert sum("Person 0" in line for line in out.splitlines()) >= 3, out
+
+
 def test_list_wraps_tags_between_tags(vault_dir: Path) -> None:
     _tagged(vault_dir, 12)
     for columns in (60, 70, 80):
@@ -205,3 +217,11 @@ def test_the_due_example_of_commands_md_is_the_real_output(example_vault: Path) 
                                env={"COLUMNS": "80"})  # fmt: skip
     assert result.code == 0, result
     assert result.out == shown, result.out
+
+
+def test_a_line_wider_than_the_terminal_counts_as_the_screen_lines_it_takes() -> None:
+    from mdnet.cli.output import screen_lines
+
+    assert screen_lines("x" * 85 + "\n", 40) == 3  # wraps twice
+    assert screen_lines("\x1b[1m" + "x" * 40 + "\x1b[0m\n", 40) == 1  # colour codes take no cells
+    assert screen_lines("山" * 25 + "\n\n", 40) == 3  # 50 cells: two lines; an empty line is one
