@@ -47,10 +47,12 @@ def _ratio(item: DueItem) -> tuple[str, str]:
 
 
 def reason_text(kind: str, detail: str) -> str:
-    """A reason as people read it: ``kind: detail``, without the kind when the detail starts with it
-    (``planned next contact``, ``follow up: send the deck``, ``birthday Dec 8``, ``reply owed since ...``)."""
+    """A reason as people read it: ``kind: detail``, without the kind when the detail starts or ends with it
+    (``planned next contact``, ``follow up: send the deck``, ``birthday Dec 8``, ``reply owed since ...``,
+    ``you owe them a reply``)."""
     spoken = kind.replace("_", " ").casefold()
-    return detail if detail.casefold().startswith(spoken) else f"{kind}: {detail}"
+    said = detail.casefold()
+    return detail if said.startswith(spoken) or said.endswith(" " + spoken) else f"{kind}: {detail}"
 
 
 # A table's frame: a border before each column and one at the end, and one space of padding either side.

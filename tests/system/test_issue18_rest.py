@@ -177,6 +177,7 @@ def test_80_column_tables_never_cut_a_date_or_a_name(example_vault: Path) -> Non
         assert "planned: planned" not in result.out
         assert "follow_up: follow up" not in result.out
         assert "birthday: birthday" not in result.out
+        assert "reply: you owe them a" not in result.out  # the detail ends with the kind: said once
         if command == ("list",):
             for name in names:
                 assert any(name in line for line in lines), (name, result.out)
