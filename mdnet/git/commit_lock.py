@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
-import errno
 import os
 import subprocess
 import sys
@@ -24,6 +23,8 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TypeVar
+
+from mdnet.store import files
 
 LOCK_NAME = "mdnet-commit.lock"
 LOCK_WAIT = 30.0  # seconds a commit waits for other mdnet processes' commits (each holds it for well under one)
@@ -71,7 +72,7 @@ def commit_lock(root: Path, wait: float = LOCK_WAIT) -> Iterator[bool]:
         yield False
         return
     try:
-        held = _flock(descriptor, lock, wait)
+        held = files.flock_within(descriptor, wait, f"another mdnet has held {lock} for over {wait:g} s")
         token = _HELD.set(_HELD.get() | {key}) if held else None
         try:
             yield held
@@ -80,27 +81,6 @@ def commit_lock(root: Path, wait: float = LOCK_WAIT) -> Iterator[bool]:
                 _HELD.reset(token)
     finally:
         os.close(descriptor)  # releases the lock
-
-
-def _flock(descriptor: int, lock: Path, wait: float) -> bool:
-    import fcntl
-
-    deadline = time.monotonic() + wait
-    pause = 0.002
-    while True:
-        try:
-            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            if time.monotonic() >= deadline:
-                raise TimeoutError(errno.ETIMEDOUT, f"another mdnet has held {lock} for over {wait:g} s") from None
-            time.sleep(pause)
-            pause = min(0.05, pause * 2)
-        except OSError as exc:
-            if exc.errno in (errno.ENOLCK, errno.EBADF, errno.EOPNOTSUPP, errno.ENOTSUP, errno.ENOSYS, errno.EINVAL):
-                return False
-            raise
-        else:
-            return True
 
 
 def is_busy(text: str) -> bool:

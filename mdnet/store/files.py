@@ -12,6 +12,8 @@ import contextlib
 import errno
 import os
 import stat
+import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import NamedTuple
@@ -667,3 +669,35 @@ def rename_own_file(source: Path, target: Path) -> None:
         raise OSError(errno.EINVAL, "not a regular file", str(source))
     os.replace(source, target)
     _fsync_dir(target.parent)
+
+
+# flock's answers that say "no such locks here" (NFS without a lock daemon says ENOLCK, a read-only file
+# on NFS EBADF, some FUSE file systems EOPNOTSUPP or ENOSYS), not "locked by another process".
+_NO_LOCKS = frozenset({errno.ENOLCK, errno.EBADF, errno.EOPNOTSUPP, errno.ENOTSUP, errno.ENOSYS, errno.EINVAL})
+
+
+def flock_within(descriptor: int, wait: float, held_too_long: str) -> bool:
+    """Lock ``descriptor`` (flock, exclusive), waiting up to ``wait`` seconds for another process's lock; False
+    where no such lock can be had (Windows, a file system without flock). Past ``wait`` it raises
+    :class:`TimeoutError` with ``held_too_long``: a process stopped while it holds the lock (Ctrl-Z) keeps no
+    command waiting for ever. The wait polls, from 1 ms doubling to 50 ms: flock has no timeout of its own."""
+    if sys.platform == "win32":  # no flock there
+        return False
+    import fcntl
+
+    deadline = time.monotonic() + wait
+    pause = 0.001
+    while True:
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                raise TimeoutError(errno.ETIMEDOUT, held_too_long) from None
+            time.sleep(pause)
+            pause = min(0.05, pause * 2)
+        except OSError as exc:
+            if exc.errno not in _NO_LOCKS:
+                raise
+            return False
+        else:
+            return True

@@ -17,7 +17,6 @@ import errno
 import os
 import re
 import sqlite3
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -189,37 +188,11 @@ def _open_lock_file(lock: Path) -> int:
             raise exc from None
 
 
-# flock's answers that say "no such locks here" (NFS without a lock daemon says ENOLCK, a read-only file
-# on NFS EBADF, some FUSE file systems EOPNOTSUPP or ENOSYS), not "locked by another process".
-_NO_LOCKS = frozenset({errno.ENOLCK, errno.EBADF, errno.EOPNOTSUPP, errno.ENOTSUP, errno.ENOSYS, errno.EINVAL})
-
-
 def _flock(descriptor: int, lock: Path) -> bool:
     """Lock ``descriptor``; False where no such lock can be had. Another process's lock is waited for as long as
-    SQLite waits for its own (:data:`BUSY_TIMEOUT`), then :class:`TimeoutError`: a process stopped while it
-    holds the lock (Ctrl-Z) keeps no command waiting for ever; the caller answers from memory meanwhile."""
-    if sys.platform == "win32":  # no flock there
-        return False
-    import fcntl
-    import time
-
-    deadline = time.monotonic() + BUSY_TIMEOUT
-    pause = 0.001
-    while True:
-        try:
-            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            if time.monotonic() >= deadline:
-                why = f"another process has held {lock} for over {BUSY_TIMEOUT:g} s"
-                raise TimeoutError(errno.ETIMEDOUT, why) from None
-            time.sleep(pause)
-            pause = min(0.05, pause * 2)
-        except OSError as exc:
-            if exc.errno not in _NO_LOCKS:
-                raise
-            return False
-        else:
-            return True
+    SQLite waits for its own (:data:`BUSY_TIMEOUT`), then :class:`TimeoutError`; the caller answers from memory
+    meanwhile."""
+    return files.flock_within(descriptor, BUSY_TIMEOUT, f"another process has held {lock} for over {BUSY_TIMEOUT:g} s")
 
 
 def create(path: Path) -> None:
