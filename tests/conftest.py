@@ -138,15 +138,20 @@ def git_vault(vault_dir: Path) -> Path:
     return commit_as_repository(vault_dir)
 
 
+def write_file(root: Path, relative: str, text: str | bytes) -> Path:
+    """Write ``text`` (exact bytes; a string as UTF-8) to ``relative`` under ``root``, making its folders."""
+    path = root / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(text.encode("utf-8") if isinstance(text, str) else text)
+    return path
+
+
 @pytest.fixture
 def write_note(vault_dir: Path) -> Callable[[str, str], Path]:
     """Write ``text`` (exact bytes, UTF-8) to a vault-relative path."""
 
     def write(relative: str, text: str) -> Path:
-        path = vault_dir / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(text.encode("utf-8"))
-        return path
+        return write_file(vault_dir, relative, text)
 
     return write
 

@@ -15,6 +15,7 @@ from mdnet.errors import ConfigError
 from mdnet.store.layout import daily_location
 from mdnet.vault.facade import Vault
 from tests.conftest import run_mdnet_process
+from tests.conftest import write_file as write
 
 T = dt.date(2026, 12, 6)
 BOB = "people/Bob Stone.md"
@@ -25,16 +26,6 @@ def age(root: Path, only: str = "") -> None:
     """Every note (or ``only`` that one) saved an hour earlier: none is racy (read again by each scan)."""
     for path in [root / only] if only else root.rglob("*.md"):
         os.utime(path, (path.stat().st_atime - 3600, path.stat().st_mtime - 3600))
-
-
-def write(root: Path, relative: str, text: str | bytes) -> Path:
-    path = root / relative
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if isinstance(text, bytes):
-        path.write_bytes(text)
-    else:
-        path.write_text(text, encoding="utf-8")
-    return path
 
 
 @pytest.fixture

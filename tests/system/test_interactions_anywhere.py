@@ -15,6 +15,7 @@ import pytest
 from mdnet.store.index import Index
 from mdnet.watch.watcher import Watcher, wait_for
 from tests.conftest import commit_as_repository, git, run_cli, run_mdnet_process
+from tests.conftest import write_file as write
 
 pytestmark = pytest.mark.skipif(not hasattr(Index, "mentions_of"), reason="needs the index of issue 14")
 
@@ -28,16 +29,6 @@ def vault(vault_dir: Path) -> Path:
     write(vault_dir, "people/Bob Stone.md", BOB)
     write(vault_dir, "people/Ann Lee.md", ANN)
     return vault_dir
-
-
-def write(root: Path, relative: str, text: str | bytes) -> Path:
-    path = root / relative
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if isinstance(text, bytes):
-        path.write_bytes(text)
-    else:
-        path.write_text(text, encoding="utf-8")
-    return path
 
 
 def cli(root: Path, *args: str, today: str = T) -> tuple[int, str, str]:
